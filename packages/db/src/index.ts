@@ -1,0 +1,7 @@
+export * from "./Database.js"
+export * as DbConfig from "./DbConfig.js"
+export * from "./Migrations.js"
+export * from "./Redis.js"
+export * from "./Roles.js"
+export * from "./TenantSql.js"
+export * from "./SchemaAudit.js"

@@ -1,0 +1,10 @@
+import { Schema } from "effect"
+
+/** Arabic first, English second. */
+export const Locale = Schema.Literal("ar", "en")
+export type Locale = typeof Locale.Type
+
+export const direction = (locale: Locale): "rtl" | "ltr" => (locale === "ar" ? "rtl" : "ltr")
+
+/** Every time the product shows is in Kuwait's zone. */
+export const TIME_ZONE = "Asia/Kuwait"

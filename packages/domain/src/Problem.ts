@@ -1,0 +1,85 @@
+import { HttpApiSchema } from "@effect/platform"
+import { Schema } from "effect"
+
+/** One field that failed validation, by its path in the request. */
+export const FieldIssue = Schema.Struct({
+  path: Schema.Array(Schema.Union(Schema.String, Schema.Number)),
+  message: Schema.String
+})
+export type FieldIssue = typeof FieldIssue.Type
+
+const problemFields = {
+  type: Schema.String,
+  title: Schema.String,
+  status: Schema.Int,
+  detail: Schema.optional(Schema.String),
+  instance: Schema.optional(Schema.String),
+  requestId: Schema.optional(Schema.String),
+  errors: Schema.optional(Schema.Array(FieldIssue))
+}
+
+/**
+ * An RFC 9457 problem. Every error the API answers with is one of these, whatever it was inside:
+ * `ProblemMapping` in the API turns domain errors, decode errors and defects into it.
+ */
+export class Problem extends Schema.TaggedError<Problem>()("Problem", problemFields) {}
+
+/** The wire form is the plain RFC 9457 object: no `_tag`. */
+const ProblemJson = Schema.transform(Schema.Struct(problemFields), Schema.typeSchema(Problem), {
+  strict: true,
+  decode: (wire) => new Problem(wire),
+  encode: ({ _tag: _, ...wire }) => wire
+})
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+const problemWithStatus = (status: number, description: string) =>
+  HttpApiSchema.withEncoding(
+    ProblemJson.pipe(Schema.filter((problem) => problem.status === status)),
+    { kind: "Json", contentType: PROBLEM_CONTENT_TYPE }
+  ).annotations(HttpApiSchema.annotations({ status, description }))
+
+/** The statuses the API uses, each a schema of its own so the client decodes by status. */
+export const Problems = {
+  BadRequest: problemWithStatus(400, "The request is malformed or failed validation"),
+  Unauthorized: problemWithStatus(401, "Not signed in"),
+  Forbidden: problemWithStatus(403, "Signed in, but the role does not allow it"),
+  NotFound: problemWithStatus(404, "Nothing here for this tenant"),
+  Conflict: problemWithStatus(409, "Conflicts with the current state"),
+  PayloadTooLarge: problemWithStatus(413, "The body is too large"),
+  UnsupportedMediaType: problemWithStatus(415, "The content type is not accepted"),
+  Unprocessable: problemWithStatus(422, "Well-formed, but cannot be processed"),
+  TooManyRequests: problemWithStatus(429, "Rate limited"),
+  Internal: problemWithStatus(500, "Unexpected error"),
+  Unavailable: problemWithStatus(503, "A dependency is down")
+} as const
+
+const titles: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable"
+}
+
+/** `problem(404, "tenant-not-found", "No storefront at this address")`. */
+export const problem = (
+  status: number,
+  slug: string,
+  detail?: string,
+  extra?: { readonly errors?: ReadonlyArray<FieldIssue> }
+): Problem =>
+  new Problem({
+    type: `https://manara.app/problems/${slug}`,
+    title: titles[status] ?? "Error",
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    ...(extra?.errors === undefined ? {} : { errors: extra.errors })
+  })

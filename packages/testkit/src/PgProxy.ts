@@ -1,0 +1,51 @@
+import { createServer, type Server, type Socket, connect } from "node:net"
+
+/**
+ * A loopback TCP proxy in front of Postgres, so a test can cut the database away from a running
+ * server (health must turn 503) and later restore it.
+ */
+export class PgProxy {
+  private readonly sockets = new Set<Socket>()
+  private accepting = true
+  private constructor(private readonly server: Server, readonly port: number) {}
+
+  static async start(target = { host: "127.0.0.1", port: 5432 }): Promise<PgProxy> {
+    let proxy: PgProxy | undefined
+    const server = createServer((client) => {
+      if (!proxy!.accepting) return client.destroy()
+      const upstream = connect(target.port, target.host)
+      for (const socket of [client, upstream]) {
+        proxy!.sockets.add(socket)
+        socket.on("close", () => proxy!.sockets.delete(socket))
+        socket.on("error", () => {})
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const address = server.address()
+    if (address === null || typeof address === "string") throw new Error("proxy has no port")
+    proxy = new PgProxy(server, address.port)
+    return proxy
+  }
+
+  /** Closes every open connection and refuses new ones. */
+  cut(): void {
+    this.accepting = false
+    for (const socket of this.sockets) socket.destroy()
+  }
+
+  restore(): void {
+    this.accepting = true
+  }
+
+  url(databaseUrl: string): string {
+    const parsed = new URL(databaseUrl)
+    parsed.port = String(this.port)
+    return parsed.toString()
+  }
+
+  async close(): Promise<void> {
+    this.cut()
+    await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+}

@@ -1,0 +1,7 @@
+/** The test projects; `vitest.config.ts` reads this list (vitest 3.2's `test.projects`). */
+export default [
+  "packages/*",
+  "apps/api",
+  "apps/cli",
+  "apps/web"
+]
