@@ -1,0 +1,50 @@
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { RedisClient, TenantSqlLive } from "@manara/db"
+import { ManaraApi } from "@manara/domain"
+import { Storefronts } from "@manara/tenancy"
+import { Config, Layer, Logger, LogLevel } from "effect"
+import { createServer } from "node:http"
+import { HealthLive } from "./Health/Http.js"
+import { ProblemMappingLive } from "./ProblemMapping.js"
+import { requestContext } from "./RequestContext.js"
+import { StorefrontLive } from "./Storefront/Http.js"
+
+/** The services every slice runs on, each built once. */
+export const ServicesLive = Layer.mergeAll(Storefronts.Default, RedisClient.Default).pipe(
+  Layer.provideMerge(TenantSqlLive)
+)
+
+export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
+  Layer.provide([HealthLive, StorefrontLive, ProblemMappingLive]),
+  Layer.provide(ServicesLive)
+)
+
+/** JSON log lines; LOG_LEVEL (default Info) decides how much. Per-request lines are Debug. */
+export const LoggingLive = Layer.unwrapEffect(
+  Config.logLevel("LOG_LEVEL").pipe(
+    Config.withDefault(LogLevel.Info),
+    Config.map((level) => Layer.merge(Logger.json, Logger.minimumLogLevel(level)))
+  )
+)
+
+/** 0 asks the OS for a free port (tests, benchmarks). */
+export const port = Config.integer("API_PORT").pipe(
+  Config.validate({ message: "a TCP port, 0 to 65535", validation: (n) => n >= 0 && n <= 65_535 }),
+  Config.withDefault(4000)
+)
+export const host = Config.string("API_HOST").pipe(Config.withDefault("127.0.0.1"))
+
+/** The HTTP server on `API_HOST:API_PORT`, with docs at /api/docs and OpenAPI at /api/openapi.json. */
+export const HttpLive = HttpApiBuilder.serve(requestContext).pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/api/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
+  Layer.provide(ApiLive),
+  // No span exporter is configured: skip building a server span for every request.
+  HttpMiddleware.withTracerDisabledWhen(() => true),
+  HttpServer.withLogAddress
+)
+
+export const NodeServerLive = Layer.unwrapEffect(Config.all({ port, host }).pipe(
+  Config.map((listen) => NodeHttpServer.layer(createServer, listen))
+))
