@@ -1,0 +1,74 @@
+import { Command, Options } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { PgClient } from "@effect/sql-pg"
+import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations } from "@manara/db"
+import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { createTenant, seedDemo, TenantInput } from "./Tenants.js"
+
+const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
+
+/** A refusal the operator can act on: one line on stderr and exit code 1, no stack trace. */
+const refuse = (message: string) =>
+  Effect.zipRight(Console.error(message), Effect.sync(() => {
+    process.exitCode = 1
+  }))
+
+const setup = Command.make("setup", {}, () =>
+  Effect.gen(function*() {
+    const [admin, owner, runtime] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl, DbConfig.runtimeUrl])
+    const database = databaseOf(Redacted.value(owner))
+    yield* Effect.zipRight(
+      ensureRoles({ owner: Redacted.value(owner), runtime: Redacted.value(runtime) }),
+      ensureDatabase(database)
+    ).pipe(Effect.provide(PgClient.layer({ url: admin, maxConnections: 1 })))
+    yield* Console.log(`roles manara_owner, manara_app and database ${database} are ready`)
+  })).pipe(Command.withDescription("Create the owner and runtime roles and the database (as an administrator)"))
+
+const db = Command.make("db").pipe(Command.withSubcommands([setup]))
+
+const migrate = Command.make("migrate", {}, () =>
+  Effect.gen(function*() {
+    const applied = yield* runMigrations()
+    yield* Console.log(applied.length === 0 ? "up to date" : applied.map(([id, name]) => `applied ${id}_${name}`).join("\n"))
+  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Apply pending migrations as the owner role"))
+
+const create = Command.make("create", {
+  slug: Options.text("slug"),
+  name: Options.text("name").pipe(Options.withDescription("Arabic name")),
+  nameEn: Options.text("name-en").pipe(Options.withDefault("")),
+  kind: Options.choice("kind", ["charity", "store"]).pipe(Options.withDefault("charity" as const)),
+  domain: Options.text("domain").pipe(Options.optional)
+}, ({ domain, kind, name, nameEn, slug }) =>
+  Effect.gen(function*() {
+    const input = yield* Schema.decodeUnknown(TenantInput)({
+      slug,
+      kind,
+      nameAr: name,
+      nameEn,
+      ...Option.match(domain, { onNone: () => ({}), onSome: (customDomain) => ({ customDomain }) })
+    })
+    const id = yield* createTenant(input)
+    yield* Console.log(`tenant ${slug} created: ${id}`)
+  }).pipe(
+    Effect.catchTags({
+      SlugTaken: (error) => refuse(`the slug ${error.slug} is taken`),
+      ParseError: (error) => refuse(`invalid tenant: ${error.message}`)
+    }),
+    Effect.provide(ownerSql)
+  )).pipe(Command.withDescription("Create a tenant"))
+
+const tenant = Command.make("tenant").pipe(Command.withSubcommands([create]))
+
+const demo = Command.make("demo", {}, () =>
+  Effect.gen(function*() {
+    const id = yield* seedDemo
+    yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
+  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Create or refresh the demo charity"))
+
+const seed = Command.make("seed").pipe(Command.withSubcommands([demo]))
+
+const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed]))
+
+export const cli = Command.run(manara, { name: "manara", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@effect/vitest"
+import { SqlClient } from "@effect/sql"
+import { ownerSql, uniqueSlug } from "@manara/testkit"
+import { Effect, Either, Exit, Schema } from "effect"
+import { inject } from "vitest"
+import { createTenant, seedDemo, TenantInput } from "../src/Tenants.js"
+
+const urls = inject("manaraDatabase")
+
+describe("tenant commands", () => {
+  it.layer(ownerSql(urls))((it) => {
+    it.effect("creates a tenant and refuses its slug a second time", () =>
+      Effect.gen(function*() {
+        const slug = uniqueSlug("cli")
+        const input = Schema.decodeUnknownSync(TenantInput)({ slug, kind: "store", nameAr: "متجر", nameEn: "Shop", customDomain: `${slug}.example.com` })
+        const id = yield* createTenant(input)
+        const sql = yield* SqlClient.SqlClient
+        const [row] = yield* sql<{ slug: string; custom_domain: string }>`select slug, custom_domain from tenants where id = ${id}`
+        expect(row).toEqual({ slug, custom_domain: `${slug}.example.com` })
+        const again = yield* Effect.exit(createTenant(input))
+        expect(Exit.isFailure(again) && String(again.cause)).toContain("SlugTaken")
+      }))
+
+    it.effect("refuses a tenant without an Arabic name or with a bad slug", () =>
+      Effect.gen(function*() {
+        for (const bad of [{ slug: "ok-slug", kind: "charity", nameAr: "  ", nameEn: "x" }, { slug: "Not OK", kind: "charity", nameAr: "س", nameEn: "" }]) {
+          expect(Either.isLeft(Schema.decodeUnknownEither(TenantInput)(bad))).toBe(true)
+        }
+      }))
+
+    it.effect("seeds the demo charity idempotently, in Arabic and English", () =>
+      Effect.gen(function*() {
+        const first = yield* seedDemo
+        const second = yield* seedDemo
+        expect(second).toBe(first)
+        const sql = yield* SqlClient.SqlClient
+        const [demo] = yield* sql<{ name_ar: string; name_en: string; tagline: string }>`
+          select name_ar, name_en, branding #>> '{tagline,ar}' as tagline from tenants where slug = 'demo'`
+        expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
+        expect(demo!.name_en).toBe("Manara Charity")
+        expect(demo!.tagline.length).toBeGreaterThan(10)
+      }))
+  })
+})
