@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole suite: type check (api, packages, svelte), unit, integration and browser tests.
+source "$(dirname "$0")/lib.sh"
+
+ensure_pnpm
+install_dependencies
+ensure_postgres
+ensure_redis
+ensure_chromium
+
+cd "$ROOT"
+log "type checking"
+tsc -p tsconfig.json
+pnpm --filter @manara/web check
+build_web
+
+log "running the tests (each run makes and drops its own database)"
+mkdir -p test-results
+status=0
+vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+# One plain closing line that any CI reads: "N passed, N failed".
+node -e '
+  const r = JSON.parse(require("fs").readFileSync("test-results/vitest.json", "utf8"));
+  console.log(`${r.numPassedTests} passed, ${Math.max(r.numFailedTests, r.numFailedTestSuites)} failed`);
+' || true
+exit "$status"
