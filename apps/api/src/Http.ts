@@ -1,22 +1,38 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { ManaraApi } from "@manara/domain"
-import { Storefronts } from "@manara/tenancy"
+import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer } from "node:http"
+import { AuthLive } from "./Auth/Http.js"
+import { AuthenticationLive } from "./Auth/Middleware.js"
 import { HealthLive } from "./Health/Http.js"
+import { MembersLive } from "./Members/Http.js"
+import { PlatformLive } from "./Platform/Http.js"
 import { ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
 /** The services every slice runs on, each built once. */
-export const ServicesLive = Layer.mergeAll(Storefronts.Default, RedisClient.Default).pipe(
+export const ServicesLive = Layer.mergeAll(
+  Storefronts.Default,
+  Memberships.Default,
+  Members.Default,
+  AccessTokens.Default,
+  Cognito.Default,
+  Users.Default,
+  LoginLimits.Default,
+  Sessions.Default
+).pipe(
+  Layer.provideMerge(RedisClient.Default),
   Layer.provideMerge(TenantSqlLive)
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, ProblemMappingLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, ProblemMappingLive]),
+  Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )
 

@@ -1,15 +1,32 @@
-import { HttpApiBuilder, HttpApiError, HttpServerRequest } from "@effect/platform"
+import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
+import { currentRequestMeta } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem } from "@manara/domain"
+import { RateLimited } from "@manara/auth"
 import { TenantNotFound } from "@manara/tenancy"
 import { Cause, Effect, FiberRef, Option } from "effect"
-import { currentRequestId } from "./RequestContext.js"
 
 /** Postgres connection failures (class 08, shutdown 57P) and socket errors mean "down", not "bug". */
 const isOutage = (error: SqlError): boolean => {
   const code = (error.cause as { code?: unknown } | undefined)?.code
   return typeof code === "string" && (/^E[A-Z]+$/.test(code) || code.startsWith("08") || code.startsWith("57P"))
     || /Connection terminated|timed out|connect/i.test(String((error.cause as Error | undefined)?.message ?? ""))
+}
+
+/** Expected failures of the services, by tag: status, problem type, what the person is told. */
+const byTag: Record<string, readonly [number, string, string]> = {
+  InvalidToken: [401, "invalid-token", "Sign in again: the access token is missing, invalid or expired"],
+  BadCredentials: [401, "bad-credentials", "The email or password is wrong"],
+  BadCode: [401, "bad-code", "The code is wrong or expired"],
+  CognitoUnavailable: [503, "identity-unavailable", "Sign-in is unavailable right now"],
+  RateLimited: [429, "rate-limited", "Too many attempts; try again later"],
+  NotAMember: [404, "tenant-not-found", "No such tenant"],
+  MemberNotFound: [404, "member-not-found", "No such member in this tenant"],
+  InvitationNotFound: [404, "invitation-not-found", "No such invitation for you in this tenant"],
+  InvitationUsed: [409, "invitation-used", "This invitation was already accepted"],
+  InvitationExpired: [409, "invitation-expired", "This invitation has expired; ask for a new one"],
+  AlreadyMember: [409, "already-member", "You are already a member of this tenant"],
+  LastOwner: [409, "last-owner", "A tenant keeps at least one owner"]
 }
 
 /** One message per field, the schema's own, without echoing the rejected value back. */
@@ -27,6 +44,8 @@ const fieldIssues = (issues: HttpApiError.HttpApiDecodeError["issues"]): Array<F
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Problem) return error
   if (error instanceof TenantNotFound) return problem(404, "tenant-not-found", "No storefront at this address")
+  const known = byTag[(error as { _tag?: string } | null)?._tag ?? ""]
+  if (known !== undefined) return problem(...known)
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {
       errors: fieldIssues(error.issues)
@@ -39,9 +58,20 @@ export const toProblem = (error: unknown): Problem => {
   return problem(500, "internal", "Something went wrong on our side; the request id identifies it")
 }
 
+/** Headers that belong with a problem: when to come back after a 429. */
+const headersFor = (error: unknown) =>
+  error instanceof RateLimited
+    ? HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeaders(response, {
+        "retry-after": String(error.retryAfterSeconds),
+        "ratelimit": `limit=${error.limit}, remaining=0, reset=${error.retryAfterSeconds}`,
+        "ratelimit-policy": `${error.limit};w=${error.windowSeconds}`
+      })))
+    : Effect.void
+
 /** For handlers: expected failures of a service become problems at the edge. */
 export const asProblem = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, Problem, R> =>
-  Effect.mapError(effect, toProblem)
+  Effect.catchAll(effect, (error) => Effect.zipRight(headersFor(error), Effect.fail(toProblem(error))))
 
 /**
  * API-wide middleware: everything that escapes a handler — decode errors, unknown routes, defects —
@@ -52,11 +82,12 @@ export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp)
     Effect.gen(function*() {
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
       const request = yield* HttpServerRequest.HttpServerRequest
-      const requestId = yield* FiberRef.get(currentRequestId)
+      const { requestId } = yield* FiberRef.get(currentRequestMeta)
       const failure = Cause.failureOption(cause)
       const cause_ = Option.isSome(failure) ? failure.value : Cause.squash(cause)
       const mapped = toProblem(cause_)
-      if (mapped.status >= 500) yield* Effect.logError("request failed", cause)
+      if (mapped.status === 500) yield* Effect.logError("request failed", cause)
+      else if (mapped.status > 500) yield* Effect.logWarning(`dependency unavailable: ${mapped.detail ?? mapped.type}`)
       return yield* Effect.fail(
         new Problem({ ...mapped, instance: request.url.split("?")[0]!, ...(requestId === "" ? {} : { requestId }) })
       )

@@ -1,14 +1,26 @@
 import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect, FiberRef } from "effect"
-import { globalValue } from "effect/GlobalValue"
+import { currentRequestMeta } from "@manara/db"
+import { Effect, Option } from "effect"
 import { randomUUID } from "node:crypto"
 
-/** The current request's id: echoed in `X-Request-Id`, put on every log line and problem. */
-export const currentRequestId = globalValue("manara/currentRequestId", () => FiberRef.unsafeMake(""))
-
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/
+const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/
 
-/** Takes a caller's well-formed `X-Request-Id` (a proxy's) or makes one, and logs the request as JSON. */
+/** The web server on the same machine forwards the visitor's address; nobody else is believed. */
+const clientIp = (request: HttpServerRequest.HttpServerRequest): string | null => {
+  const peer = Option.getOrNull(request.remoteAddress)
+  const forwarded = request.headers["x-forwarded-for"]
+  if (peer !== null && LOOPBACK.test(peer) && forwarded !== undefined) {
+    const last = forwarded.split(",").pop()?.trim() ?? ""
+    if (/^[0-9a-fA-F:.]{2,45}$/.test(last)) return last
+  }
+  return peer
+}
+
+/**
+ * Takes a caller's well-formed `X-Request-Id` (a proxy's) or makes one: it is echoed in the response,
+ * put on every log line, problem and audit row. Logs the request as one JSON line (Debug).
+ */
 export const requestContext = HttpMiddleware.make((app) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
@@ -19,8 +31,9 @@ export const requestContext = HttpMiddleware.make((app) =>
     yield* HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
+    const ip = clientIp(request)
     const response = yield* app.pipe(
-      Effect.locally(currentRequestId, requestId),
+      Effect.locally(currentRequestMeta, { requestId, ip }),
       Effect.annotateLogs("requestId", requestId)
     )
     yield* Effect.logDebug("request").pipe(Effect.annotateLogs({

@@ -28,14 +28,17 @@ describe("the API process", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
     try {
       let status = 0
-      for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      for (let attempt = 0; attempt < 300 && status !== 200; attempt++) {
         status = await fetch(`http://127.0.0.1:${port}/api/v1/health`).then((r) => r.status, () => 0)
         if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100))
       }
+      if (status !== 200) console.log("OUTPUT", output)
       expect(status).toBe(200)
       await fetch(`http://127.0.0.1:${port}/api/v1/health/live`, { headers: { "x-request-id": "main-test-1" } })
       child.kill("SIGTERM")
-      expect(await exited).toBe(0)
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("timeout"), 15_000))])
+      if (code !== 0) console.log("OUTPUT", code, output)
+      expect(code).toBe(0)
       const lines = output.trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line))
       expect(lines.some((line) => String(line.message).includes(`Listening on http://127.0.0.1:${port}`))).toBe(true)
       expect(lines).toContainEqual(expect.objectContaining({
@@ -45,5 +48,5 @@ describe("the API process", () => {
     } finally {
       child.kill("SIGKILL")
     }
-  }, 30_000)
+  }, 90_000)
 })

@@ -31,6 +31,13 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       const tenant = yield* CurrentTenant
       yield* sql`insert into reference_counters (tenant_id, kind, year) values (${tenant}, 'DON', 2026)`
     }),
+  tenant_invitations: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into tenant_invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
+        values (${tenant}, 'invitee@example.com', 'member', encode(sha256(${randomUUID()}::bytea), 'hex'), ${userId}, now() + interval '1 day')`
+    }),
   idempotency_keys: () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

@@ -51,6 +51,7 @@ describe("migrator", () => {
     expect(String(Exit.isFailure(result) && result.cause)).toContain("9002_broken")
     const after = await asOwner(Effect.all([tableExists("half_good"), tableExists("broken_part"), recorded]))
     // The whole run is one transaction: the good file before the broken one is rolled back too.
-    expect(Exit.isSuccess(after) && after.value).toEqual([false, false, [1]])
+    const shipped = readdirSync(defaultMigrationsDirectory).filter((name) => name.endsWith(".sql")).map((name) => Number(name.split("_")[0]))
+    expect(Exit.isSuccess(after) && after.value).toEqual([false, false, shipped])
   })
 })

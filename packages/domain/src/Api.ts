@@ -1,5 +1,24 @@
-import { HttpApi, HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
+import {
+  Authentication,
+  LoginRequest,
+  LoginResult,
+  Me,
+  MfaChallengeRequest,
+  MfaSetup,
+  MfaVerifyRequest,
+  SignedIn
+} from "./Auth.js"
+import {
+  AcceptInvitationRequest,
+  ChangeRoleRequest,
+  CreatedInvitation,
+  Invitation,
+  InviteRequest,
+  Member,
+  PlatformTenant
+} from "./Members.js"
 import { Health, Liveness } from "./Health.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
@@ -22,9 +41,58 @@ export class StorefrontApi extends HttpApiGroup.make("storefront")
   .annotate(OpenApi.Description, "What visitors see: resolved from the storefront host, published data only")
 {}
 
+export class AuthApi extends HttpApiGroup.make("auth")
+  .add(HttpApiEndpoint.post("login", "/login").setPayload(LoginRequest).addSuccess(LoginResult))
+  .add(HttpApiEndpoint.post("mfa", "/mfa").setPayload(MfaChallengeRequest).addSuccess(SignedIn))
+  .add(HttpApiEndpoint.post("refresh", "/refresh").addSuccess(SignedIn))
+  .add(HttpApiEndpoint.post("logout", "/logout").addSuccess(HttpApiSchema.NoContent).middleware(Authentication))
+  .add(HttpApiEndpoint.get("me", "/me").addSuccess(Me).middleware(Authentication))
+  .add(HttpApiEndpoint.post("mfaSetup", "/mfa/setup").addSuccess(MfaSetup).middleware(Authentication))
+  .add(HttpApiEndpoint.post("mfaVerify", "/mfa/verify").setPayload(MfaVerifyRequest).addSuccess(Me).middleware(Authentication))
+  .addError(Problems.Unauthorized)
+  .addError(Problems.TooManyRequests)
+  .prefix("/auth")
+  .annotate(OpenApi.Description, "Sign-in through Cognito; the refresh token lives in an httpOnly cookie")
+{}
+
+/** Dashboard requests name their tenant by slug in `X-Tenant`; membership is checked on every call. */
+export const TenantHeaders = Schema.Struct({
+  "x-tenant": Schema.String.pipe(Schema.pattern(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { message: () => "a tenant slug" }))
+})
+const memberId = HttpApiSchema.param("memberId", Schema.UUID)
+
+export class MembersApi extends HttpApiGroup.make("members")
+  .add(HttpApiEndpoint.get("list", "/members").setHeaders(TenantHeaders).addSuccess(Schema.Array(Member)))
+  .add(HttpApiEndpoint.patch("changeRole")`/members/${memberId}`.setHeaders(TenantHeaders).setPayload(ChangeRoleRequest).addSuccess(Member))
+  .add(HttpApiEndpoint.del("remove")`/members/${memberId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent))
+  .add(HttpApiEndpoint.get("invitations", "/invitations").setHeaders(TenantHeaders).addSuccess(Schema.Array(Invitation)))
+  .add(
+    HttpApiEndpoint.post("invite", "/invitations").setHeaders(TenantHeaders).setPayload(InviteRequest)
+      .addSuccess(CreatedInvitation, { status: 201 })
+  )
+  .add(HttpApiEndpoint.post("accept", "/invitations/accept").setHeaders(TenantHeaders).setPayload(AcceptInvitationRequest).addSuccess(Member))
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "A tenant's team: owners and admins invite; owners change roles and remove")
+{}
+
+export class PlatformApi extends HttpApiGroup.make("platform")
+  .add(HttpApiEndpoint.get("tenants", "/tenants").addSuccess(Schema.Array(PlatformTenant)))
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .prefix("/admin")
+  .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)")
+{}
+
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
   .add(StorefrontApi)
+  .add(AuthApi)
+  .add(MembersApi)
+  .add(PlatformApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.Internal)

@@ -1,1 +1,3 @@
 export * from "./Storefronts.js"
+export * from "./Memberships.js"
+export * from "./Members.js"

@@ -1,0 +1,100 @@
+import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
+import { AccessTokens, Cognito, LoginLimits, Sessions, type Tokens, Users } from "@manara/auth"
+import { currentRequestMeta } from "@manara/db"
+import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser } from "@manara/domain"
+import { Memberships } from "@manara/tenancy"
+import { Effect, FiberRef, Option } from "effect"
+import { asProblem } from "../ProblemMapping.js"
+import { clearRefreshCookie, refreshCookie, setRefreshCookie } from "./Cookies.js"
+
+/** The raw Bearer token of the current request (already verified by the Authentication middleware). */
+const bearerToken = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
+  (request.headers.authorization ?? "").replace(/^Bearer\s+/i, ""))
+
+export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
+  Effect.gen(function*() {
+    const cognito = yield* Cognito
+    const tokens = yield* AccessTokens
+    const users = yield* Users
+    const limits = yield* LoginLimits
+    const sessions = yield* Sessions
+    const memberships = yield* Memberships
+
+    const clientIp = Effect.map(FiberRef.get(currentRequestMeta), (meta) => meta.ip ?? "unknown")
+
+    /** Fresh tokens -> our user (made just in time) -> the refresh cookie -> the access token. */
+    const signedIn = (issued: Tokens, email: string) =>
+      Effect.gen(function*() {
+        const claims = yield* tokens.verify(issued.accessToken)
+        const user = yield* users.signIn(claims.sub, email)
+        if (Option.isSome(issued.refreshToken)) {
+          yield* sessions.remember(user.id, issued.refreshToken.value)
+          yield* setRefreshCookie(issued.refreshToken.value)
+        }
+        return new SignedIn({ accessToken: issued.accessToken, expiresIn: issued.expiresIn })
+      })
+
+    const me = (user: SignedInUser) =>
+      Effect.map(memberships.forUser(user.id), (list) =>
+        new Me({
+          user,
+          memberships: list,
+          mfaSetupRequired: !user.mfaEnabled && list.some((m) => m.role === "owner" || m.role === "admin")
+        }))
+
+    return handlers
+      .handle("login", ({ payload }) =>
+        Effect.gen(function*() {
+          const ip = yield* clientIp
+          const outcome = yield* limits.guard(ip, payload.email, cognito.login(payload.email, payload.password), (e) => e._tag === "BadCredentials")
+          if (outcome._tag === "MfaRequired") return new MfaChallenge({ session: outcome.session })
+          return yield* signedIn(outcome.tokens, payload.email)
+        }).pipe(asProblem))
+      .handle("mfa", ({ payload }) =>
+        Effect.gen(function*() {
+          const ip = yield* clientIp
+          const answer = Effect.gen(function*() {
+            // Cognito would accept the same code twice within its window: we do not.
+            if (!(yield* sessions.firstUseOfCode(payload.email.toLowerCase(), payload.code))) {
+              return yield* problem(401, "code-reused", "That code was already used; wait for the next one")
+            }
+            return yield* cognito.answerMfa(payload.email, payload.session, payload.code)
+          })
+          const issued = yield* limits.guard(ip, payload.email, answer, (e) => e._tag === "BadCode" || e._tag === "Problem")
+          return yield* signedIn(issued, payload.email)
+        }).pipe(asProblem))
+      .handle("refresh", () =>
+        Effect.gen(function*() {
+          const token = yield* refreshCookie
+          if (token === undefined || token === "") return yield* problem(401, "no-session", "Not signed in")
+          const issued = yield* cognito.refresh(token)
+          return new SignedIn({ accessToken: issued.accessToken, expiresIn: issued.expiresIn })
+        }).pipe(asProblem))
+      .handle("logout", () =>
+        Effect.gen(function*() {
+          const user = yield* CurrentUser
+          const issued = yield* sessions.takeAll(user.id)
+          yield* Effect.forEach(issued, (token) => Effect.ignore(cognito.revoke(token)), { discard: true })
+          yield* clearRefreshCookie
+        }).pipe(asProblem))
+      .handle("me", () => Effect.flatMap(CurrentUser, me))
+      .handle("mfaSetup", () =>
+        Effect.gen(function*() {
+          const user = yield* CurrentUser
+          const secret = yield* cognito.beginTotp(yield* bearerToken)
+          const label = encodeURIComponent(`Manara:${user.email}`)
+          return new MfaSetup({ secret, otpauthUri: `otpauth://totp/${label}?secret=${secret}&issuer=Manara&algorithm=SHA1&digits=6&period=30` })
+        }).pipe(asProblem))
+      .handle("mfaVerify", ({ payload }) =>
+        Effect.gen(function*() {
+          const user = yield* CurrentUser
+          if (!(yield* sessions.firstUseOfCode(user.id, payload.code))) {
+            return yield* problem(401, "code-reused", "That code was already used; wait for the next one")
+          }
+          const token = yield* bearerToken
+          yield* cognito.confirmTotp(token, payload.code)
+          const claims = yield* tokens.verify(token)
+          yield* users.setMfa(claims.sub, user, true)
+          return yield* me(new SignedInUser({ ...user, mfaEnabled: true }))
+        }).pipe(asProblem))
+  }))

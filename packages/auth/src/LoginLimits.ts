@@ -1,0 +1,66 @@
+import { RedisClient } from "@manara/db"
+import { Config, Data, Effect } from "effect"
+import { RateLimiterRedis } from "rate-limiter-flexible"
+
+/** Too many failed sign-ins: the caller may try again after `retryAfterSeconds`. */
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly limit: number
+  readonly retryAfterSeconds: number
+  readonly windowSeconds: number
+}> {}
+
+const LimitsConfig = Config.all({
+  perIp: Config.integer("LOGIN_LIMIT_PER_IP").pipe(Config.withDefault(30)),
+  perAccount: Config.integer("LOGIN_LIMIT_PER_ACCOUNT").pipe(Config.withDefault(5)),
+  windowSeconds: Config.integer("LOGIN_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(900))
+})
+
+/**
+ * Failed sign-in attempts, counted in Redis per IP and per account (email), over a fixed window.
+ * A blocked caller is refused before Cognito is asked; a success clears the account's count.
+ */
+export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits", {
+  effect: Effect.gen(function*() {
+    const { client } = yield* RedisClient
+    const config = yield* LimitsConfig
+    const limiter = (keyPrefix: string, points: number) =>
+      new RateLimiterRedis({ storeClient: client, useRedisPackage: false, keyPrefix, points, duration: config.windowSeconds })
+    const byIp = limiter("rl:login:ip", config.perIp)
+    const byAccount = limiter("rl:login:account", config.perAccount)
+
+    const blocked = (ip: string, account: string) =>
+      Effect.gen(function*() {
+        const [ip_, account_] = yield* Effect.promise(() => Promise.all([byIp.get(ip), byAccount.get(account)]))
+        for (const [res, limit] of [[ip_, config.perIp], [account_, config.perAccount]] as const) {
+          if (res !== null && res.consumedPoints >= limit) {
+            return yield* new RateLimited({
+              limit,
+              retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+              windowSeconds: config.windowSeconds
+            })
+          }
+        }
+      })
+
+    const failed = (ip: string, account: string) =>
+      Effect.promise(() =>
+        Promise.allSettled([byIp.consume(ip), byAccount.consume(account)])
+      ).pipe(Effect.asVoid)
+
+    const succeeded = (account: string) => Effect.promise(() => byAccount.delete(account)).pipe(Effect.asVoid)
+
+    /** Runs a sign-in attempt under the limits; `isFailure` says which errors count against them. */
+    const guard = <A, E, R>(ip: string, email: string, attempt: Effect.Effect<A, E, R>, isFailure: (error: E) => boolean) => {
+      const account = email.toLowerCase()
+      return blocked(ip, account).pipe(
+        Effect.zipRight(attempt),
+        Effect.tapBoth({
+          onFailure: (error) => (error instanceof RateLimited || !isFailure(error as E) ? Effect.void : failed(ip, account)),
+          onSuccess: () => succeeded(account)
+        })
+      )
+    }
+
+    return { guard } as const
+  })
+}) {}

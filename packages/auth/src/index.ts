@@ -1,0 +1,6 @@
+export * from "./AccessTokens.js"
+export * from "./AuthConfig.js"
+export * from "./Cognito.js"
+export * from "./LoginLimits.js"
+export * from "./Sessions.js"
+export * from "./Users.js"

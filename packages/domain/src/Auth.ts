@@ -1,0 +1,83 @@
+import { HttpApiMiddleware, HttpApiSecurity } from "@effect/platform"
+import { Context, Schema } from "effect"
+import { UserId } from "./Ids.js"
+import { Locale } from "./Locale.js"
+import { Problems } from "./Problem.js"
+import { Bilingual } from "./Storefront.js"
+
+export const Email = Schema.String.pipe(
+  Schema.trimmed(),
+  Schema.maxLength(254),
+  Schema.pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: () => "an email address" })
+)
+
+export const Role = Schema.Literal("owner", "admin", "member")
+export type Role = typeof Role.Type
+
+/** A signed-in person, as our database knows them (identity is Cognito's; the rest is ours). */
+export class SignedInUser extends Schema.Class<SignedInUser>("SignedInUser")({
+  id: UserId,
+  email: Schema.String,
+  displayName: Schema.String,
+  locale: Locale,
+  isPlatformAdmin: Schema.Boolean,
+  mfaEnabled: Schema.Boolean
+}) {}
+
+export class CurrentUser extends Context.Tag("Auth/CurrentUser")<CurrentUser, SignedInUser>() {}
+
+/** Bearer access token -> verified claims -> our user. Fails 401 before any database query. */
+export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Auth/Authentication", {
+  failure: Problems.Unauthorized,
+  provides: CurrentUser,
+  security: { bearer: HttpApiSecurity.bearer }
+}) {}
+
+export const LoginRequest = Schema.Struct({
+  email: Email,
+  password: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))
+})
+
+export const TotpCode = Schema.String.pipe(Schema.pattern(/^[0-9]{6}$/, { message: () => "a 6-digit code" }))
+
+export const MfaChallengeRequest = Schema.Struct({
+  email: Email,
+  session: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096)),
+  code: TotpCode
+})
+
+export class SignedIn extends Schema.TaggedClass<SignedIn>()("SignedIn", {
+  accessToken: Schema.String,
+  expiresIn: Schema.Int
+}) {}
+
+/** The password was right; now the authenticator app's code. */
+export class MfaChallenge extends Schema.TaggedClass<MfaChallenge>()("MfaChallenge", {
+  session: Schema.String
+}) {}
+
+export const LoginResult = Schema.Union(SignedIn, MfaChallenge)
+
+export class MfaSetup extends Schema.Class<MfaSetup>("MfaSetup")({
+  secret: Schema.String,
+  otpauthUri: Schema.String
+}) {}
+
+export const MfaVerifyRequest = Schema.Struct({ code: TotpCode })
+
+export class Membership extends Schema.Class<Membership>("Membership")({
+  tenantSlug: Schema.String,
+  tenantName: Bilingual,
+  role: Role
+}) {}
+
+export class Me extends Schema.Class<Me>("Me")({
+  user: SignedInUser,
+  memberships: Schema.Array(Membership),
+  /** Owners and admins must set up an authenticator before anything else. */
+  mfaSetupRequired: Schema.Boolean
+}) {}
+
+/** The refresh token travels only in this cookie, only to the refresh endpoint. */
+export const REFRESH_COOKIE = "manara_refresh"
+export const REFRESH_COOKIE_PATH = "/api/v1/auth/refresh"

@@ -1,0 +1,107 @@
+import {
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand
+} from "@aws-sdk/client-cognito-identity-provider"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdirSync, mkdtempSync } from "node:fs"
+import { createRequire } from "node:module"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+
+/** Where a user pool and its app client live: what the API's COGNITO_* configuration needs. */
+export interface CognitoPool {
+  readonly endpoint: string
+  readonly userPoolId: string
+  readonly clientId: string
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      server.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))))
+    })
+  })
+
+export const cognitoClient = (endpoint: string) =>
+  new CognitoIdentityProviderClient({
+    endpoint,
+    region: "me-south-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" }
+  })
+
+export interface RunningCognito {
+  readonly endpoint: string
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Starts cognito-local as a plain `node` process (no wrapper, so no orphan), keeping its state in
+ * `directory`, and waits until it answers.
+ */
+export const startCognitoLocal = async (options: { directory?: string; port?: number } = {}): Promise<RunningCognito> => {
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), "manara-cognito-"))
+  mkdirSync(directory, { recursive: true })
+  const port = options.port ?? (await freePort())
+  const require = createRequire(import.meta.url)
+  const start = join(dirname(require.resolve("cognito-local/package.json")), "lib/bin/start.js")
+  const child: ChildProcess = spawn(process.execPath, [start], {
+    cwd: directory,
+    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port) },
+    stdio: "ignore"
+  })
+  const endpoint = `http://127.0.0.1:${port}`
+  for (let attempt = 0; attempt < 150; attempt++) {
+    if (child.exitCode !== null) throw new Error(`cognito-local exited with ${child.exitCode}`)
+    const up = await fetch(endpoint, { method: "POST" }).then(() => true, () => false)
+    if (up) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once("exit", () => resolve())
+        child.kill("SIGTERM")
+      })
+  }
+}
+
+/** A user pool (email as username, TOTP MFA optional) and a public app client for password sign-in. */
+export const createPool = async (endpoint: string, name = "manara"): Promise<CognitoPool> => {
+  const client = cognitoClient(endpoint)
+  const pool = await client.send(new CreateUserPoolCommand({
+    PoolName: name,
+    MfaConfiguration: "OPTIONAL",
+    UsernameAttributes: ["email"]
+  }))
+  const app = await client.send(new CreateUserPoolClientCommand({
+    UserPoolId: pool.UserPool!.Id!,
+    ClientName: `${name}-web`,
+    ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  }))
+  return { endpoint, userPoolId: pool.UserPool!.Id!, clientId: app.UserPoolClient!.ClientId! }
+}
+
+/** A confirmed user with a permanent password. Returns the user's `sub`. */
+export const createCognitoUser = async (pool: CognitoPool, email: string, password: string): Promise<string> => {
+  const client = cognitoClient(pool.endpoint)
+  const created = await client.send(new AdminCreateUserCommand({
+    UserPoolId: pool.userPoolId,
+    Username: email,
+    MessageAction: "SUPPRESS",
+    UserAttributes: [{ Name: "email", Value: email }, { Name: "email_verified", Value: "true" }]
+  }))
+  await client.send(new AdminSetUserPasswordCommand({
+    UserPoolId: pool.userPoolId,
+    Username: email,
+    Password: password,
+    Permanent: true
+  }))
+  return created.User!.Attributes!.find((attribute) => attribute.Name === "sub")!.Value!
+}
