@@ -96,6 +96,15 @@ as $$
   from tenants t order by t.created_at desc
 $$;
 
+-- These two read tenant_members across tenants, which forced RLS hides even from the owner: they
+-- belong to manara_doors (NOLOGIN, BYPASSRLS), which may read only what they need.
+grant usage on schema app, public to manara_doors;
+grant create on schema app to manara_doors; -- owning a function in app requires it
+grant select (id, slug, name_ar, name_en, kind, status, plan_code, created_at) on tenants to manara_doors;
+grant select (tenant_id, user_id, role, status) on tenant_members to manara_doors;
+alter function app.user_memberships(uuid) owner to manara_doors;
+alter function app.platform_tenants() owner to manara_doors;
+
 do $$
 declare f text;
 begin

@@ -31,7 +31,8 @@ const CLIENT_ERRORS = new Set([
   "UserNotFoundException",
   "UserNotConfirmedException",
   "PasswordResetRequiredException",
-  "InvalidParameterException"
+  "InvalidParameterException",
+  "InvalidPasswordException" // what cognito-local says for a wrong password
 ])
 const CODE_ERRORS = new Set(["CodeMismatchException", "ExpiredCodeException", "EnableSoftwareTokenMFAException"])
 

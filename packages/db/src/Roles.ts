@@ -4,6 +4,12 @@ import { Effect } from "effect"
 /** The role names migrations grant to; fixed so that a migration can name them. */
 export const OWNER_ROLE = "manara_owner"
 export const RUNTIME_ROLE = "manara_app"
+/**
+ * Owns only the few SECURITY DEFINER functions that must read tenant tables across tenants (a user's
+ * memberships, platform aggregates): RLS is forced on every owner, so those need a role that bypasses
+ * it. Nobody can log in as it, the runtime role is not a member, and it has SELECT on what they read.
+ */
+export const DOORS_ROLE = "manara_doors"
 
 const passwordOf = (url: string): string => decodeURIComponent(new URL(url).password)
 const databaseOf = (url: string): string => decodeURIComponent(new URL(url).pathname.slice(1))
@@ -26,6 +32,10 @@ export const ensureRoles = (urls: { readonly owner: string; readonly runtime: st
           (password === "" ? "" : ` password ${literal(password)}`)
       )
     }
+    const doors = yield* sql<{ n: number }>`select 1 as n from pg_roles where rolname = ${DOORS_ROLE}`
+    yield* sql.unsafe(`${doors.length === 0 ? "create" : "alter"} role ${DOORS_ROLE} nologin nosuperuser bypassrls nocreatedb nocreaterole`)
+    // The owner hands the door functions over to it in migrations.
+    yield* sql.unsafe(`grant ${DOORS_ROLE} to ${OWNER_ROLE}`)
   })
 
 /** Creates the application database owned by the owner role, unless it exists. */

@@ -50,6 +50,19 @@ export const auditTenancy = Effect.gen(function*() {
     if (role.createdb || role.createrole) findings.push(`runtime role can create databases or roles`)
   }
 
+  // A role that bypasses RLS may exist only to own door functions: no login, owns no table, and the
+  // runtime role is not a member of it.
+  const bypassing = yield* sql<{ name: string; login: boolean; tables: string; runtime_member: boolean }>`
+    select r.rolname as name, r.rolcanlogin as login,
+      (select count(*) from pg_class c where c.relowner = r.oid)::text as tables,
+      pg_has_role(${RUNTIME_ROLE}, r.oid, 'MEMBER') as runtime_member
+    from pg_roles r where r.rolbypassrls and not r.rolsuper`
+  for (const role of bypassing) {
+    if (role.login) findings.push(`role ${role.name} bypasses RLS and can log in`)
+    if (role.tables !== "0") findings.push(`role ${role.name} bypasses RLS and owns tables`)
+    if (role.runtime_member) findings.push(`runtime role is a member of ${role.name}, which bypasses RLS`)
+  }
+
   const owned = yield* sql<{ name: string }>`
     select c.oid::regclass::text as name from pg_class c where c.relowner = (select oid from pg_roles where rolname = ${RUNTIME_ROLE})
     union all

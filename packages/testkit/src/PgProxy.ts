@@ -7,6 +7,8 @@ import { createServer, type Server, type Socket, connect } from "node:net"
 export class PgProxy {
   private readonly sockets = new Set<Socket>()
   private accepting = true
+  /** Statements executed through the proxy: simple queries ('Q') and extended-protocol binds ('B'). */
+  statements = 0
   private constructor(private readonly server: Server, readonly port: number) {}
 
   static async start(target = { host: "127.0.0.1", port: 5432 }): Promise<PgProxy> {
@@ -19,6 +21,7 @@ export class PgProxy {
         socket.on("close", () => proxy!.sockets.delete(socket))
         socket.on("error", () => {})
       }
+      client.on("data", countStatements((n) => (proxy!.statements += n)))
       client.pipe(upstream).pipe(client)
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -26,6 +29,13 @@ export class PgProxy {
     if (address === null || typeof address === "string") throw new Error("proxy has no port")
     proxy = new PgProxy(server, address.port)
     return proxy
+  }
+
+  /** Runs `action` and returns how many SQL statements reached Postgres meanwhile. */
+  async statementsDuring(action: () => Promise<unknown>): Promise<number> {
+    const before = this.statements
+    await action()
+    return this.statements - before
   }
 
   /** Closes every open connection and refuses new ones. */
@@ -47,5 +57,32 @@ export class PgProxy {
   async close(): Promise<void> {
     this.cut()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
+  }
+}
+
+/** Reads the frontend side of the wire protocol: the startup message, then typed messages. */
+const countStatements = (onStatements: (n: number) => void) => {
+  let buffered = Buffer.alloc(0)
+  let startedUp = false
+  return (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk])
+    let statements = 0
+    for (;;) {
+      if (!startedUp) {
+        if (buffered.length < 4) break
+        const length = buffered.readInt32BE(0)
+        if (buffered.length < length) break
+        buffered = buffered.subarray(length)
+        startedUp = true
+        continue
+      }
+      if (buffered.length < 5) break
+      const type = String.fromCharCode(buffered[0]!)
+      const length = buffered.readInt32BE(1)
+      if (buffered.length < 1 + length) break
+      if (type === "Q" || type === "B") statements++
+      buffered = buffered.subarray(1 + length)
+    }
+    if (statements > 0) onStatements(statements)
   }
 }

@@ -37,3 +37,24 @@ export const withOwner = <A, E>(urls: TestDatabaseUrls, effect: Effect.Effect<A,
   Effect.runPromise(Effect.provide(effect, ownerSql(urls)) as Effect.Effect<A, never>)
 
 export { Layer }
+
+/** Adds a membership as the owner role, inside the tenant (RLS is forced on the owner too). */
+export const addMember = (tenantId: TenantId, userId: string, role: "owner" | "admin" | "member") =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql.withTransaction(Effect.gen(function*() {
+      yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
+      const rows = yield* sql<{ id: string }>`
+        insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${userId}, ${role}) returning id`
+      return rows[0]!.id
+    }))
+  })
+
+/** Marks a user as having set up MFA (the real setup flow has its own test). */
+export const markMfaEnabled = (userId: string) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set mfa_enabled = true where id = ${userId}`)
+
+/** Runs `effect` as the owner inside one tenant's transaction: for reading back what a test wrote. */
+export const asOwnerInTenant = <A, E, R>(tenantId: TenantId, effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    sql.withTransaction(Effect.zipRight(sql`select set_config('app.current_tenant', ${tenantId}, true)`, effect)))

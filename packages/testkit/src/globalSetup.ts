@@ -1,11 +1,13 @@
 import type { TestProject } from "vitest/node"
+import { createPool, startCognitoLocal } from "./Cognito.js"
 import { createTestDatabase, dropTestDatabase } from "./setup.js"
 
-/** Vitest global setup: one fresh database per test run, dropped afterwards. */
+/** Vitest global setup: one fresh database and one cognito-local (with a pool) per test run. */
 export default async function setup(project: TestProject) {
-  const urls = await createTestDatabase()
+  const [urls, cognito] = await Promise.all([createTestDatabase(), startCognitoLocal()])
   project.provide("manaraDatabase", urls)
+  project.provide("manaraCognito", await createPool(cognito.endpoint))
   return async () => {
-    await dropTestDatabase(urls)
+    await Promise.all([dropTestDatabase(urls), cognito.stop()])
   }
 }

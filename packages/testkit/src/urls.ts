@@ -12,6 +12,7 @@ export interface TestDatabaseUrls {
 declare module "vitest" {
   export interface ProvidedContext {
     manaraDatabase: TestDatabaseUrls
+    manaraCognito: import("./Cognito.js").CognitoPool
   }
 }
 

@@ -1,0 +1,42 @@
+import { error } from "@sveltejs/kit"
+import { HostHeader, Storefront } from "@manara/domain"
+import { Effect, Either, Schema } from "effect"
+import type { ApiCall } from "./api.js"
+
+/** The storefront as plain data: what `load` may return and the browser may see. */
+export type StorefrontData = typeof Storefront.Encoded
+
+export type StorefrontLookup =
+  | { readonly storefront: StorefrontData; readonly status?: never }
+  | { readonly storefront?: never; readonly status: 404 | 503 }
+
+const isHost = Schema.is(HostHeader)
+
+/** Which tenant answers at `host` (the browser's `Host`, port included), asked of the API. */
+export const lookupStorefront = async (api: ApiCall, host: string): Promise<StorefrontLookup> => {
+  // A Host that is not a DNS name cannot belong to a tenant: no need to ask.
+  if (!isHost(host)) return { status: 404 }
+  const result = await api((client) =>
+    client.storefront.storefront({ headers: { "x-forwarded-host": host } }).pipe(Effect.timeout("5 seconds"))
+  )
+  if (Either.isRight(result)) return { storefront: Schema.encodeSync(Storefront)(result.right) }
+  const failure = result.left
+  switch (failure._tag) {
+    case "Problem":
+      if (failure.status === 404) return { status: 404 }
+      if (failure.status === 503) return { status: 503 }
+      break
+    // Unreachable, answering garbage, or too slow: the shop is down, not gone.
+    case "RequestError":
+    case "ResponseError":
+    case "TimeoutException":
+      return { status: 503 }
+  }
+  // A 400/500 problem or an undecodable answer is a bug on one side of the contract.
+  throw failure
+}
+
+/** For storefront routes: the tenant, or the 404/503 error page in the visitor's language. */
+export const requireStorefront = (locals: App.Locals): StorefrontData =>
+  locals.storefront ??
+    error(locals.storefrontStatus ?? 503, locals.storefrontStatus === 404 ? "No storefront at this address" : "Storefront unavailable")
