@@ -8,22 +8,35 @@ ensure_postgres
 ensure_redis
 
 cd "$ROOT"
-log "preparing the database"
-pnpm --silent cli db setup
-pnpm --silent cli migrate
-pnpm --silent cli seed demo
-build_web
-
-export API_PORT="${API_PORT:-4000}" PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
-export API_URL="${API_URL:-http://127.0.0.1:$API_PORT}" PLATFORM_DOMAIN="${PLATFORM_DOMAIN:-localhost}"
+STATE="$ROOT/.manara"
+DEMO_OWNER_EMAIL="${DEMO_OWNER_EMAIL:-owner@demo.manara.app}"
+DEMO_OWNER_PASSWORD="${DEMO_OWNER_PASSWORD:-Manara-Demo-2026!}"
+COGNITO_PORT="${COGNITO_PORT:-9229}"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
+log "starting cognito-local (Cognito emulator) on 127.0.0.1:$COGNITO_PORT"
+mkdir -p "$STATE/cognito"
+cognito_start="$(node -p "require('path').join(require('path').dirname(require.resolve('cognito-local/package.json', { paths: ['packages/testkit'] })), 'lib/bin/start.js')")"
+(cd "$STATE/cognito" && HOST=127.0.0.1 PORT="$COGNITO_PORT" exec node "$cognito_start" >"$STATE/cognito.log" 2>&1) & pids+=($!)
+for _ in $(seq 1 50); do curl -s -o /dev/null -X POST "http://127.0.0.1:$COGNITO_PORT" && break; sleep 0.2; done
+node --import tsx scripts/dev-cognito.ts "http://127.0.0.1:$COGNITO_PORT" "$STATE/cognito-state" "$DEMO_OWNER_EMAIL" "$DEMO_OWNER_PASSWORD" 2>/dev/null
+source "$STATE/cognito.env"
+
+log "preparing the database"
+pnpm --silent cli db setup
+pnpm --silent cli migrate
+pnpm --silent cli seed demo --owner-email "$DEMO_OWNER_EMAIL" --owner-sub "$DEMO_OWNER_SUB"
+build_web
+
+export API_PORT="${API_PORT:-4000}" PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
+export API_URL="${API_URL:-http://127.0.0.1:$API_PORT}" PLATFORM_DOMAIN="${PLATFORM_DOMAIN:-localhost}"
+
 (cd apps/api && exec node --import tsx src/main.ts) & pids+=($!)
 (cd apps/web && exec node build/index.js) & pids+=($!)
 
 for _ in $(seq 1 60); do curl -fs "$API_URL/api/v1/health" >/dev/null 2>&1 && break; sleep 0.5; done
-log "Manara is up: storefront http://demo.localhost:$PORT   API docs $API_URL/api/docs   (Ctrl-C stops)"
+log "Manara is up: storefront http://demo.localhost:$PORT   dashboard http://demo.localhost:$PORT/signin ($DEMO_OWNER_EMAIL / $DEMO_OWNER_PASSWORD)   API docs $API_URL/api/docs   (Ctrl-C stops)"
 wait -n "${pids[@]}"

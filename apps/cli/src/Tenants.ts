@@ -52,3 +52,19 @@ export const seedDemo = Effect.gen(function*() {
     returning id`
   return Schema.decodeSync(TenantId)(rows[0]!.id)
 })
+
+/** Makes a Cognito user (by `sub`) an owner of a tenant: the demo's way in. Safe to repeat. */
+export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; readonly email: string }) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const users = yield* sql<{ id: string }>`
+      insert into users (cognito_sub, email, display_name) values (${owner.sub}, ${owner.email.toLowerCase()}, 'Demo Owner')
+      on conflict (cognito_sub) do update set email = excluded.email
+      returning id`
+    yield* sql.withTransaction(Effect.gen(function*() {
+      yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
+      yield* sql`
+        insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${users[0]!.id}, 'owner')
+        on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`
+    }))
+  })

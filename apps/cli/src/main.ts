@@ -3,7 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
-import { createTenant, seedDemo, TenantInput } from "./Tenants.js"
+import { addOwner, createTenant, seedDemo, TenantInput } from "./Tenants.js"
 
 const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
 
@@ -59,11 +59,18 @@ const create = Command.make("create", {
 
 const tenant = Command.make("tenant").pipe(Command.withSubcommands([create]))
 
-const demo = Command.make("demo", {}, () =>
+const demo = Command.make("demo", {
+  ownerEmail: Options.text("owner-email").pipe(Options.optional),
+  ownerSub: Options.text("owner-sub").pipe(Options.optional)
+}, ({ ownerEmail, ownerSub }) =>
   Effect.gen(function*() {
     const id = yield* seedDemo
+    if (Option.isSome(ownerEmail) && Option.isSome(ownerSub)) {
+      yield* addOwner(id, { email: ownerEmail.value, sub: ownerSub.value })
+      yield* Console.log(`demo owner: ${ownerEmail.value}`)
+    }
     yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
-  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Create or refresh the demo charity"))
+  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo]))
 
