@@ -1,6 +1,6 @@
 import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { currentRequestMeta } from "@manara/db"
-import { Effect, Option } from "effect"
+import { Effect, FiberRef, LogLevel, Option } from "effect"
 import { randomUUID } from "node:crypto"
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -36,6 +36,9 @@ export const requestContext = HttpMiddleware.make((app) =>
       Effect.locally(currentRequestMeta, { requestId, ip }),
       Effect.annotateLogs("requestId", requestId)
     )
+    // Building the line costs as much as a small handler: only when Debug is on.
+    const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
+    if (LogLevel.greaterThan(minimum, LogLevel.Debug)) return response
     yield* Effect.logDebug("request").pipe(Effect.annotateLogs({
       requestId,
       method: request.method,

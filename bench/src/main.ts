@@ -1,0 +1,609 @@
+/**
+ * `pnpm bench`: the Manara API against a hand-written `node:http` (+ `pg`) baseline, in one run, so the
+ * ratios between them mean something even where absolute figures drift (see docs/performance.md).
+ *
+ * 1. a fresh migrated database of its own, two tenants plus BENCH_HOSTS more (dropped at the end,
+ *    also on failure/SIGINT);
+ * 2. each server in its own process, pinned to core 0 when `taskset` exists: bare, Manara with the
+ *    default tenant cache, Manara with TENANT_CACHE_TTL "0 seconds";
+ * 3. each server checked (status, tenant, same JSON as the baseline, cache on/off) before any load;
+ * 4. autocannon in another process (core 1): a warmup per case (which also counts the database
+ *    transactions per request), then BENCH_ROUNDS interleaved rounds of BENCH_SECONDS per case;
+ *    medians; ratios against the bare case of the same group, per round;
+ * 5. a table on stdout and everything as JSON in bench/results/latest.json.
+ */
+import { createTenant, createTestDatabase, dropTestDatabase, type TestDatabaseUrls, withOwner } from "@manara/testkit"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import os from "node:os"
+import { fileURLToPath } from "node:url"
+import { isDeepStrictEqual } from "node:util"
+import pg, { type Pool } from "pg"
+import type { BenchResults, CaseGroup, CaseSummary, RunResult } from "./index.js"
+
+// ---------------------------------------------------------------- configuration
+
+const positiveNumber = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === "") return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
+  return value
+}
+
+const config = {
+  seconds: positiveNumber("BENCH_SECONDS", 4),
+  rounds: Math.round(positiveNumber("BENCH_ROUNDS", 3)),
+  warmupSeconds: positiveNumber("BENCH_WARMUP_SECONDS", 2),
+  connections: Math.round(positiveNumber("BENCH_CONNECTIONS", 50)),
+  hosts: Math.round(positiveNumber("BENCH_HOSTS", 1000)),
+  platformDomain: "bench.test",
+  poolSize: 10
+}
+
+const resultsDirectory = fileURLToPath(new URL("../results/", import.meta.url))
+const resultsFile = `${resultsDirectory}latest.json`
+const hostsFile = `${resultsDirectory}hosts.json`
+const benchDirectory = fileURLToPath(new URL("..", import.meta.url))
+const autocannonJs = createRequire(import.meta.url).resolve("autocannon")
+
+const hasTaskset = (() => {
+  try {
+    execFileSync("taskset", ["-c", "1", "true"], { stdio: "ignore" })
+    return os.cpus().length >= 2
+  } catch {
+    return false
+  }
+})()
+/** Servers on core 0, the load generator on core 1 (when there are two cores and taskset). */
+const pinned = (core: number, command: string, args: Array<string>): [string, Array<string>] =>
+  hasTaskset ? ["taskset", ["-c", String(core), command, ...args]] : [command, args]
+
+const log = (message: string) => process.stderr.write(`▸ ${message}\n`)
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+// ---------------------------------------------------------------- child processes
+
+type ServerKey = "bare" | "manaraCached" | "manaraUncached"
+
+interface Server {
+  readonly key: ServerKey
+  readonly child: ChildProcess
+  readonly url: string
+}
+
+const children = new Set<ChildProcess>()
+let stopping = false
+
+const startServer = (key: ServerKey, script: string, env: Record<string, string>): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const [command, args] = pinned(0, process.execPath, ["--import", "tsx", script])
+    const child = spawn(command, args, {
+      cwd: benchDirectory,
+      env: { ...process.env, ...env },
+      // stdin stays open: the server exits when it closes, so it cannot outlive this process.
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    children.add(child)
+    let output = ""
+    let settled = false
+    const fail = (why: string) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      reject(new Error(`${key} server ${why}\n${output}`))
+    }
+    const timer = setTimeout(() => fail("did not announce its url within 60 s"), 60_000)
+    child.stderr!.on("data", (chunk: Buffer) => {
+      if (settled) process.stderr.write(`[${key}] ${chunk}`)
+      else output += chunk
+    })
+    child.stdout!.on("data", (chunk: Buffer) => {
+      if (settled) return void process.stderr.write(`[${key}] ${chunk}`)
+      output += chunk
+      const match = /^BENCH_URL (\S+)$/m.exec(output)
+      if (match !== null) {
+        settled = true
+        clearTimeout(timer)
+        resolve({ key, child, url: match[1]! })
+      }
+    })
+    child.on("error", (error) => fail(error.message))
+    child.on("exit", (code, signal) => {
+      children.delete(child)
+      if (!settled) fail(`exited early (${signal ?? code})`)
+      else if (!stopping) process.stderr.write(`[${key}] exited unexpectedly (${signal ?? code})\n`)
+    })
+  })
+
+const stopChildren = async () => {
+  stopping = true
+  await Promise.all([...children].map((child) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve()
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
+      child.once("exit", () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill("SIGTERM")
+    })
+  ))
+}
+
+/** Runs a load generator process to its end and parses the JSON it prints. */
+const runLoader = (command: string, args: Array<string>): Promise<AutocannonResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: benchDirectory, stdio: ["ignore", "pipe", "pipe"] })
+    children.add(child)
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk))
+    child.on("error", reject)
+    child.on("exit", (code, signal) => {
+      children.delete(child)
+      if (code !== 0) return reject(new Error(`the load generator exited ${signal ?? code}\n${stderr}`))
+      try {
+        resolve(JSON.parse(stdout) as AutocannonResult)
+      } catch {
+        reject(new Error(`the load generator printed no JSON\n${stdout}\n${stderr}`))
+      }
+    })
+  })
+
+// ---------------------------------------------------------------- checks before load
+
+interface Tenant {
+  readonly id: string
+  readonly slug: string
+}
+
+const hostOf = (slug: string) => `${slug}.${config.platformDomain}`
+
+const get = async (url: string, host?: string) => {
+  const response = await fetch(url, { headers: host === undefined ? {} : { "x-forwarded-host": host } })
+  const text = await response.text()
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = text
+  }
+  return { status: response.status, body }
+}
+
+const expectThat = (condition: boolean, message: string, detail?: unknown) => {
+  if (!condition) throw new Error(`check failed: ${message}${detail === undefined ? "" : `\n${JSON.stringify(detail)}`}`)
+}
+
+const storefrontUrl = (server: Server) => `${server.url}/api/v1/public/storefront`
+const liveUrl = (server: Server) => `${server.url}/api/v1/health/live`
+
+/** Every server answers 200 with the right tenant for each host, 404 for an unknown one, the same JSON. */
+const verifyServers = async (servers: ReadonlyArray<Server>, slugs: ReadonlyArray<string>) => {
+  for (const slug of slugs) {
+    const bodies = new Map<ServerKey, unknown>()
+    for (const server of servers) {
+      const { body, status } = await get(storefrontUrl(server), hostOf(slug))
+      expectThat(status === 200, `${server.key} storefront for ${hostOf(slug)} answered ${status}`, body)
+      expectThat(
+        typeof body === "object" && body !== null && (body as { slug?: unknown }).slug === slug,
+        `${server.key} storefront for ${hostOf(slug)} is not tenant ${slug}`,
+        body
+      )
+      bodies.set(server.key, body)
+    }
+    const baseline = bodies.get("bare")
+    for (const [key, body] of bodies) {
+      expectThat(isDeepStrictEqual(body, baseline), `${key} and bare answer different JSON`, { [key]: body, bare: baseline })
+    }
+  }
+  for (const server of servers) {
+    const unknown = await get(storefrontUrl(server), `nobody-here.${config.platformDomain}`)
+    expectThat(unknown.status === 404, `${server.key} storefront for an unknown host answered ${unknown.status}`, unknown.body)
+    const live = await get(liveUrl(server))
+    expectThat(
+      live.status === 200 && isDeepStrictEqual(live.body, { status: "ok" }),
+      `${server.key} /api/v1/health/live`,
+      live
+    )
+  }
+}
+
+/** The cache is what the name says: after a rename, uncached servers show it at once, the cached one not yet. */
+const verifyCaching = async (admin: Pool, servers: Record<ServerKey, Server>, tenant: Tenant) => {
+  const nameEn = (body: unknown) => (body as { name?: { en?: unknown } }).name?.en
+  const before = nameEn((await get(storefrontUrl(servers.manaraCached), hostOf(tenant.slug))).body)
+  const renamed = `Renamed ${tenant.slug}`
+  await admin.query("update tenants set name_en = $1 where id = $2", [renamed, tenant.id])
+  try {
+    await sleep(5) // the in-process cache's clock has millisecond ticks
+    for (const key of ["bare", "manaraUncached"] as const) {
+      const seen = nameEn((await get(storefrontUrl(servers[key]), hostOf(tenant.slug))).body)
+      expectThat(seen === renamed, `${key} is expected to read the tenant from the database`, seen)
+    }
+    const cached = nameEn((await get(storefrontUrl(servers.manaraCached), hostOf(tenant.slug))).body)
+    expectThat(cached === before, "Manara with TENANT_CACHE_TTL 30 seconds is expected to answer from its cache", cached)
+  } finally {
+    await admin.query("update tenants set name_en = $1 where id = $2", [before, tenant.id])
+  }
+}
+
+// ---------------------------------------------------------------- cases
+
+interface Case {
+  readonly key: string
+  readonly label: string
+  readonly group: CaseGroup
+  readonly server: ServerKey
+  readonly path: "/api/v1/public/storefront" | "/api/v1/health/live"
+  readonly baseline: boolean
+  /** One fixed host (autocannon's CLI), or the next of BENCH_HOSTS hosts on every request (load-hosts.ts). */
+  readonly hosts: "one" | "many"
+}
+
+const storefront = "/api/v1/public/storefront"
+const live = "/api/v1/health/live"
+const cases: ReadonlyArray<Case> = [
+  { key: "storefront-bare", label: "storefront (tenant transaction) bare node:http+pg", group: "storefront", server: "bare", path: storefront, baseline: true, hosts: "one" },
+  { key: "storefront-manara-cached", label: "storefront Manara cached", group: "storefront", server: "manaraCached", path: storefront, baseline: false, hosts: "one" },
+  { key: "storefront-manara-uncached", label: "storefront Manara uncached (TTL 0)", group: "storefront", server: "manaraUncached", path: storefront, baseline: false, hosts: "one" },
+  { key: "hosts-bare", label: `storefront, ${config.hosts} hosts, bare node:http+pg`, group: "storefront-hosts", server: "bare", path: storefront, baseline: true, hosts: "many" },
+  { key: "hosts-manara-uncached", label: `storefront, ${config.hosts} hosts, Manara TTL 0`, group: "storefront-hosts", server: "manaraUncached", path: storefront, baseline: false, hosts: "many" },
+  { key: "trivial-bare", label: "trivial JSON bare node:http", group: "trivial", server: "bare", path: live, baseline: true, hosts: "one" },
+  { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" }
+]
+
+// ---------------------------------------------------------------- measuring
+
+interface AutocannonResult {
+  readonly requests: { readonly total: number }
+  readonly latency: { readonly p50: number; readonly p99: number; readonly average: number }
+  readonly duration: number
+  readonly errors: number
+  readonly timeouts: number
+  readonly non2xx: number
+  readonly "2xx": number
+}
+
+const clockTicks = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+/** CPU time (user + system, all threads) of a process so far, in µs, from /proc. */
+const processCpuMicros = (pid: number | undefined): number | undefined => {
+  if (pid === undefined) return undefined
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1e6
+  } catch {
+    return undefined
+  }
+}
+/** Busy and total jiffies of the whole machine so far, from /proc/stat. */
+const machineTicks = (): { busy: number; total: number } | undefined => {
+  try {
+    const values = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/).slice(1, 9).map(Number)
+    const total = values.reduce((a, b) => a + b, 0)
+    return { busy: total - values[3]! - values[4]!, total }
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Transactions the bench database has committed or rolled back so far. Backends report their counts
+ * lazily (up to seconds later), so the database's sessions are ended first: a backend flushes its
+ * statistics on exit, and the pools reconnect on their next request. Asked from another database.
+ */
+const databaseTransactions = async (admin: Pool, database: string): Promise<number> => {
+  await admin.query(
+    "select pg_terminate_backend(pid, 5000) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
+    [database]
+  )
+  const rows = (await admin.query<{ n: string }>(
+    "select xact_commit + xact_rollback as n from pg_stat_database where datname = $1",
+    [database]
+  )).rows
+  return Number(rows[0]!.n)
+}
+
+/**
+ * Waits until no server burns CPU any more: when a run ends, requests already read from the closed
+ * connections are still being answered, and they must neither lose their database sessions nor
+ * steal CPU from the next run.
+ */
+const settle = async (servers: ReadonlyArray<Server>) => {
+  const deadline = Date.now() + 15_000
+  let previous = servers.map((server) => processCpuMicros(server.child.pid) ?? 0)
+  while (Date.now() < deadline) {
+    await sleep(100)
+    const now = servers.map((server) => processCpuMicros(server.child.pid) ?? 0)
+    const busiest = Math.max(...now.map((cpu, i) => cpu - previous[i]!))
+    previous = now
+    if (busiest <= 3_000) return
+  }
+  log("a server was still busy 15 s after the load stopped")
+}
+
+/** The tenant every single-host case asks for. */
+let mainSlug = ""
+
+const load = (testCase: Case, server: Server, seconds: number): Promise<AutocannonResult> => {
+  const url = `${server.url}${testCase.path}`
+  const connections = String(config.connections)
+  const [command, args] = testCase.hosts === "one"
+    ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), "-H", `x-forwarded-host=${hostOf(mainSlug)}`, url])
+    : pinned(1, process.execPath, ["--import", "tsx", "src/load-hosts.ts", url, hostsFile, connections, String(seconds)])
+  return runLoader(command, args)
+}
+
+const runCase = async (testCase: Case, server: Server, seconds: number, round: number): Promise<RunResult> => {
+  const cpuBefore = processCpuMicros(server.child.pid)
+  const machineBefore = machineTicks()
+  const result = await load(testCase, server, seconds)
+  const cpuAfter = processCpuMicros(server.child.pid)
+  const machineAfter = machineTicks()
+  if (result.non2xx !== 0 || result.errors !== 0 || result.timeouts !== 0) {
+    throw new Error(
+      `${testCase.label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts (of ${result.requests.total})`
+    )
+  }
+  if (result["2xx"] === 0 || result.requests.total === 0) throw new Error(`${testCase.label}: no successful request at all`)
+  const cpuMicros = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore
+  const machine = machineBefore === undefined || machineAfter === undefined
+    ? undefined
+    : (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
+  return {
+    case: testCase.key,
+    round,
+    requestsPerSecond: result.requests.total / result.duration,
+    requests: result.requests.total,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    meanMs: result.latency.average,
+    // The server's CPU over the whole load generator's life, per answered request / per second of load.
+    serverCpuMicrosPerRequest: cpuMicros === undefined ? null : cpuMicros / result.requests.total,
+    serverCpuShare: cpuMicros === undefined ? null : cpuMicros / (result.duration * 1e6),
+    // All cores, 1 = every core busy (includes Postgres, the load generator and this process).
+    machineCpuShare: machine ?? null
+  }
+}
+
+// ---------------------------------------------------------------- summary
+
+const median = (values: ReadonlyArray<number>): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+const medianOrNull = (values: ReadonlyArray<number | null>): number | null => {
+  const present = values.filter((value): value is number => value !== null)
+  return present.length === 0 ? null : median(present)
+}
+
+const summarize = (runs: ReadonlyArray<RunResult>, transactions: ReadonlyMap<string, number>): Array<CaseSummary> =>
+  cases.map((testCase) => {
+    const mine = runs.filter((run) => run.case === testCase.key)
+    const baseline = cases.find((other) => other.group === testCase.group && other.baseline)!
+    // Ratios are taken round by round (both sides measured seconds apart), then the median.
+    const ratios = mine.map((run) => {
+      const base = runs.find((other) => other.case === baseline.key && other.round === run.round)!
+      return run.requestsPerSecond / base.requestsPerSecond
+    })
+    const cpu = medianOrNull(mine.map((run) => run.serverCpuMicrosPerRequest))
+    const baselineCpu = medianOrNull(
+      runs.filter((run) => run.case === baseline.key).map((run) => run.serverCpuMicrosPerRequest)
+    )
+    return {
+      case: testCase.key,
+      label: testCase.label,
+      group: testCase.group,
+      baseline: baseline.key,
+      requestsPerSecond: median(mine.map((run) => run.requestsPerSecond)),
+      p50Ms: median(mine.map((run) => run.p50Ms)),
+      p99Ms: median(mine.map((run) => run.p99Ms)),
+      meanMs: median(mine.map((run) => run.meanMs)),
+      serverCpuMicrosPerRequest: cpu,
+      serverCpuShare: medianOrNull(mine.map((run) => run.serverCpuShare)),
+      machineCpuShare: medianOrNull(mine.map((run) => run.machineCpuShare)),
+      databaseTransactionsPerRequest: transactions.get(testCase.key) ?? null,
+      ratio: median(ratios),
+      ratios,
+      cpuRatio: cpu === null || baselineCpu === null ? null : baselineCpu / cpu
+    }
+  })
+
+const formatTable = (summaries: ReadonlyArray<CaseSummary>): string => {
+  const percent = (share: number | null) => (share === null ? "-" : `${Math.round(share * 100)} %`)
+  const header = ["case", "req/s", "p50 ms", "p99 ms", "server CPU µs/req", "server CPU", "machine CPU", "DB tx/req", "ratio", "CPU ratio"]
+  const rows = summaries.map((s) => [
+    s.label,
+    Math.round(s.requestsPerSecond).toLocaleString("en-US"),
+    s.p50Ms.toFixed(0),
+    s.p99Ms.toFixed(0),
+    s.serverCpuMicrosPerRequest === null ? "-" : s.serverCpuMicrosPerRequest.toFixed(0),
+    percent(s.serverCpuShare),
+    percent(s.machineCpuShare),
+    s.databaseTransactionsPerRequest === null ? "-" : s.databaseTransactionsPerRequest.toFixed(2),
+    `${s.ratio.toFixed(2)}x`,
+    s.cpuRatio === null ? "-" : `${s.cpuRatio.toFixed(2)}x`
+  ])
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
+  const separator = widths.map((w) => "-".repeat(w)).join("  ")
+  const lines = [line(header), separator]
+  summaries.forEach((s, i) => {
+    if (i > 0 && summaries[i - 1]!.group !== s.group) lines.push("")
+    lines.push(line(rows[i]!))
+  })
+  return lines.join("\n")
+}
+
+// ---------------------------------------------------------------- main
+
+let urls: TestDatabaseUrls | undefined
+let admin: Pool | undefined
+let cleaning: Promise<void> | undefined
+const cleanup = (): Promise<void> =>
+  (cleaning ??= (async () => {
+    await stopChildren()
+    await admin?.end().catch(() => {})
+    if (urls !== undefined) {
+      log(`dropping ${urls.database}`)
+      await dropTestDatabase(urls).catch((error) => log(`could not drop ${urls!.database}: ${error}`))
+    }
+  })())
+
+let interrupted = false
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    interrupted = true
+    log(`${signal}: stopping`)
+    void cleanup().finally(() => process.exit(130))
+  })
+}
+
+/** How busy the machine is before any load: other work on it makes every figure of this run noisier. */
+const backgroundCpu = async (): Promise<number | null> => {
+  const before = machineTicks()
+  await sleep(2_000)
+  const after = machineTicks()
+  return before === undefined || after === undefined ? null : (after.busy - before.busy) / (after.total - before.total)
+}
+
+const main = async () => {
+  const rounds = config.rounds
+  log(
+    `${rounds} rounds x ${cases.length} cases x ${config.seconds} s, ${config.connections} connections, ` +
+      `warmup ${config.warmupSeconds} s per case; ${hasTaskset ? "servers on core 0, load generator on core 1" : "no CPU pinning"}`
+  )
+  const background = await backgroundCpu()
+  if (background !== null && background > 0.1) {
+    log(`the machine is already ${Math.round(background * 100)} % busy before the bench: expect noisy figures`)
+  }
+  urls = await createTestDatabase("manara_bench")
+  log(`database ${urls.database}`)
+  // The administrator, on its own database: ends the bench database's sessions, reads its statistics.
+  admin = new pg.Pool({ connectionString: urls.adminUrl, max: 1 })
+  const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1 })
+
+  const tenant: Tenant = await withOwner(urls, createTenant())
+  const other: Tenant = await withOwner(urls, createTenant())
+  mainSlug = tenant.slug
+  // BENCH_HOSTS more tenants (same shape as the fixture's), for the case that asks for a new host each time.
+  const slugs = (await owner.query<{ slug: string }>(
+    `insert into tenants (slug, kind, name_ar, name_en, branding)
+     select 'bench-' || lpad(i::text, 5, '0'), 'charity', 'جمعية ' || i, 'Charity ' || i, $2::jsonb
+     from generate_series(1, $1::int) i
+     returning slug`,
+    [config.hosts, JSON.stringify({ primaryColour: "#0f5e4d", accentColour: "#c8a24a", tagline: { ar: "خير", en: "Good" } })]
+  )).rows.map((row) => row.slug)
+  await owner.query("analyze tenants")
+  mkdirSync(resultsDirectory, { recursive: true })
+  writeFileSync(hostsFile, JSON.stringify(slugs.map(hostOf)))
+
+  const common = {
+    PLATFORM_DOMAIN: config.platformDomain,
+    REDIS_URL: urls.redisUrl,
+    DATABASE_URL: urls.runtimeUrl,
+    DATABASE_POOL_SIZE: String(config.poolSize)
+  }
+  const [bare, manaraCached, manaraUncached] = await Promise.all([
+    startServer("bare", "src/serve-bare.ts", { ...common, BENCH_TENANT_ID: tenant.id }),
+    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds" }),
+    startServer("manaraUncached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "0 seconds" })
+  ])
+  const servers = { bare, manaraCached, manaraUncached }
+  log(`servers: bare ${bare.url}, Manara cached ${manaraCached.url}, Manara uncached ${manaraUncached.url}`)
+
+  const sample = [0, 1, 2].map(() => slugs[Math.floor(Math.random() * slugs.length)]!)
+  await verifyServers([bare, manaraCached, manaraUncached], [tenant.slug, other.slug, ...sample])
+  await verifyCaching(owner, servers, tenant)
+  await owner.end()
+  log("checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, cache on/off")
+
+  // Warmup, one per case; it also counts the database transactions each request costs.
+  const transactions = new Map<string, number>()
+  const all = [bare, manaraCached, manaraUncached]
+  for (const testCase of cases) {
+    await settle(all)
+    const before = await databaseTransactions(admin, urls.database)
+    const run = await runCase(testCase, servers[testCase.server], config.warmupSeconds, 0)
+    await settle(all)
+    const after = await databaseTransactions(admin, urls.database)
+    transactions.set(testCase.key, (after - before) / run.requests)
+    log(`warmup ${testCase.label}: ${Math.round(run.requestsPerSecond)} req/s, ${((after - before) / run.requests).toFixed(3)} DB tx/req`)
+  }
+
+  const runs: Array<RunResult> = []
+  for (let round = 1; round <= rounds; round++) {
+    // Interleaved, and the order turns each round so that no case always follows the same one.
+    const order = cases.map((_, i) => cases[(i + round - 1) % cases.length]!)
+    for (const testCase of order) {
+      await settle(all)
+      const run = await runCase(testCase, servers[testCase.server], config.seconds, round)
+      runs.push(run)
+      log(
+        `round ${round}/${rounds} ${testCase.label}: ${Math.round(run.requestsPerSecond)} req/s, ` +
+          `p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms`
+      )
+    }
+  }
+
+  const summaries = summarize(runs, transactions)
+  const cpus = os.cpus()
+  const postgres = (await admin.query<{ server_version: string }>("show server_version")).rows[0]!.server_version
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? "unknown",
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      postgres,
+      pinning: hasTaskset ? "servers taskset -c 0, load generator taskset -c 1" : "none",
+      backgroundCpuShare: background
+    },
+    config: {
+      seconds: config.seconds,
+      rounds,
+      warmupSeconds: config.warmupSeconds,
+      connections: config.connections,
+      hosts: config.hosts,
+      poolSize: config.poolSize,
+      loadGenerator: "autocannon 8.0.0"
+    },
+    summary: summaries,
+    runs
+  }
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`)
+
+  process.stdout.write(
+    `\nManara bench, ${results.date}, ${cpus.length} x ${results.machine.cpuModel}, Node ${process.version}, ` +
+      `PostgreSQL ${postgres}; machine ${background === null ? "?" : Math.round(background * 100)} % busy before the bench\n` +
+      `${rounds} interleaved rounds x ${config.seconds} s, ${config.connections} connections, medians; ` +
+      `ratio = req/s against the first (bare) line of its group, round by round, median;\n` +
+      `CPU ratio = the bare line's server CPU µs/req divided by this line's\n\n` +
+      `${formatTable(summaries)}\n\nwritten to ${resultsFile}\n`
+  )
+}
+
+let failed = false
+try {
+  await main()
+} catch (error) {
+  failed = true
+  if (!interrupted) process.stderr.write(`\nbench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+} finally {
+  await cleanup()
+}
+process.exit(failed ? 1 : 0)

@@ -1,0 +1,16 @@
+/**
+ * The real Manara API in a process of its own (started by `main.ts`): `startApi` with the runtime
+ * role's DATABASE_URL and the TENANT_CACHE_TTL under test, on a free loopback port.
+ */
+import { startApi } from "@manara/api/server"
+import { requiredEnv, serveUntilStopped } from "./child.js"
+
+const api = await startApi({
+  DATABASE_URL: requiredEnv("DATABASE_URL"),
+  REDIS_URL: requiredEnv("REDIS_URL"),
+  PLATFORM_DOMAIN: requiredEnv("PLATFORM_DOMAIN"),
+  TENANT_CACHE_TTL: requiredEnv("TENANT_CACHE_TTL"),
+  DATABASE_POOL_SIZE: process.env["DATABASE_POOL_SIZE"] ?? "10",
+  LOG_LEVEL: process.env["LOG_LEVEL"] ?? "Warn"
+})
+serveUntilStopped(api.url, api.close)
