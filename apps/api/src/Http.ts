@@ -1,13 +1,16 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
+import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
+import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
 import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer } from "node:http"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
+import { CatalogLive, PublicCatalogLive } from "./Catalog/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
@@ -24,14 +27,19 @@ export const ServicesLive = Layer.mergeAll(
   Cognito.Default,
   Users.Default,
   LoginLimits.Default,
-  Sessions.Default
+  Sessions.Default,
+  Catalog.Default,
+  Proofs.Default,
+  Media.Default,
+  PublicCache.Default
 ).pipe(
+  Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
   Layer.provideMerge(TenantSqlLive)
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, ProblemMappingLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, ProblemMappingLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )

@@ -26,7 +26,20 @@ const byTag: Record<string, readonly [number, string, string]> = {
   InvitationUsed: [409, "invitation-used", "This invitation was already accepted"],
   InvitationExpired: [409, "invitation-expired", "This invitation has expired; ask for a new one"],
   AlreadyMember: [409, "already-member", "You are already a member of this tenant"],
-  LastOwner: [409, "last-owner", "A tenant keeps at least one owner"]
+  LastOwner: [409, "last-owner", "A tenant keeps at least one owner"],
+  ItemNotFound: [404, "item-not-found", "No such catalog item in this tenant"],
+  ProofNotFound: [404, "proof-not-found", "No such proof in this tenant"],
+  MediaNotFound: [404, "media-not-found", "No such uploaded file in this tenant"],
+  SlugTaken: [409, "slug-taken", "Another item of this tenant already has this slug"],
+  UploadMissing: [409, "upload-missing", "The file has not arrived in storage; upload it first"],
+  UploadTooLarge: [413, "upload-too-large", "The file is larger than 10 MiB"]
+}
+
+/** Expected failures whose detail depends on the case. */
+const withDetail: Record<string, (error: never) => readonly [number, string, string]> = {
+  InvalidItem: (error: { detail: string }) => [400, "invalid-item", error.detail],
+  InvalidTransition: (error: { from: string; to: string }) => [400, "invalid-transition", `An item cannot go from ${error.from} to ${error.to}`],
+  UnsupportedMediaType: (error: { detail: string }) => [415, "unsupported-media-type", error.detail]
 }
 
 /** One message per field, the schema's own, without echoing the rejected value back. */
@@ -44,8 +57,11 @@ const fieldIssues = (issues: HttpApiError.HttpApiDecodeError["issues"]): Array<F
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Problem) return error
   if (error instanceof TenantNotFound) return problem(404, "tenant-not-found", "No storefront at this address")
-  const known = byTag[(error as { _tag?: string } | null)?._tag ?? ""]
+  const tagged = (error as { _tag?: string } | null)?._tag ?? ""
+  const known = byTag[tagged]
   if (known !== undefined) return problem(...known)
+  const detailed = withDetail[tagged]
+  if (detailed !== undefined) return problem(...detailed(error as never))
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {
       errors: fieldIssues(error.issues)

@@ -4,64 +4,26 @@ import type { TenantId } from "@manara/domain"
 import {
   addMember,
   apiEnv,
+  apiPeople,
   asOwnerInTenant,
   createCognitoUser,
   createTenant,
-  markMfaEnabled,
+  type Person,
+  TEST_PASSWORD,
   type TenantFixture,
   withOwner
 } from "@manara/testkit"
 import { Effect } from "effect"
-import { decodeJwt } from "jose"
 import { randomUUID } from "node:crypto"
 import * as OTPAuth from "otpauth"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 
 const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
-const PASSWORD = "Str0ng-Passw0rd!"
+const PASSWORD = TEST_PASSWORD
 
 let api: StartedApi
-
-interface Person {
-  readonly email: string
-  readonly token: string
-  readonly userId: string
-}
-
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${api.url}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
-
-const call = (method: string, path: string, person: Person | undefined, tenant: string, body?: unknown) =>
-  fetch(`${api.url}/api/v1${path}`, {
-    method,
-    headers: {
-      "x-tenant": tenant,
-      ...(person === undefined ? {} : { authorization: `Bearer ${person.token}` }),
-      ...(body === undefined ? {} : { "content-type": "application/json" })
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) })
-  })
-
-/** A Cognito user who has signed in once (so our `users` row exists). */
-const person = async (label = "p"): Promise<Person> => {
-  const email = `${label}-${randomUUID().slice(0, 8)}@example.com`
-  await createCognitoUser(pool, email, PASSWORD)
-  const response = await post("/auth/login", { email, password: PASSWORD })
-  expect(response.status).toBe(200)
-  const { accessToken } = await response.json()
-  // Read the id straight from the database: asking the API would cache the user before a test changes it.
-  const { sub } = decodeJwt(accessToken)
-  const [row] = await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from users where cognito_sub = ${sub!}`))
-  return { email, token: accessToken, userId: row!.id }
-}
-
-const memberOf = async (tenant: TenantFixture, role: "owner" | "admin" | "member", label: string = role) => {
-  const someone = await person(label)
-  // MFA is set up here by flag: the real TOTP flow has its own test below. Done before any cached lookup.
-  await withOwner(urls, Effect.zipRight(addMember(tenant.id, someone.userId, role), role === "member" ? Effect.void : markMfaEnabled(someone.userId)))
-  return someone
-}
+const { call, memberOf, person, post } = apiPeople(() => api.url, urls, pool)
 
 beforeAll(async () => {
   api = await startApi(apiEnv(urls, pool))

@@ -50,8 +50,66 @@ export const seedDemo = Effect.gen(function*() {
     on conflict (slug) do update set name_ar = excluded.name_ar, name_en = excluded.name_en,
       branding = excluded.branding, settings = excluded.settings, status = 'active'
     returning id`
-  return Schema.decodeSync(TenantId)(rows[0]!.id)
+  const tenantId = Schema.decodeSync(TenantId)(rows[0]!.id)
+  yield* sql.withTransaction(Effect.zipRight(sql`select set_config('app.current_tenant', ${tenantId}, true)`, seedDemoCatalog(tenantId)))
+  return tenantId
 })
+
+const demoItems = [
+  {
+    slug: "water-well-village", kind: "project", category: "sadaqah", zakat: false, goal: "3500.000", raised: "2150.750", pledged: "400.000", sort: 0, featured: true,
+    title: ["حفر بئر ماء لقرية نائية", "A water well for a remote village"],
+    summary: ["ماء نظيف وآمن لأكثر من ١٢٠ أسرة طوال العام", "Clean, safe water for more than 120 families all year round"],
+    body: ["يعتمد أهل القرية على مياه الأمطار المخزنة.\nيوفر البئر ماءً نظيفاً مع مضخة تعمل بالطاقة الشمسية وخزان.", "The village relies on stored rain water.\nThe well brings clean water with a solar pump and a tank."]
+  },
+  {
+    slug: "orphans-education", kind: "project", category: "zakat", zakat: true, goal: "12000.000", raised: "4875.500", pledged: "1200.000", sort: 1, featured: true,
+    title: ["كفالة تعليم الأيتام", "Education for orphans"],
+    summary: ["رسوم دراسية وكتب وحقائب لمئتي يتيم", "Fees, books and bags for two hundred orphans"],
+    body: ["تشمل الكفالة الرسوم الدراسية لعام كامل والكتب والزي المدرسي.", "The sponsorship covers a full year of fees, books and uniforms."]
+  },
+  {
+    slug: "masjid-restoration", kind: "project", category: "waqf", zakat: false, goal: "25000.000", raised: "25000.000", pledged: "0.000", sort: 2, featured: false,
+    title: ["ترميم مسجد الحي", "Restoring the neighbourhood masjid"],
+    summary: ["سقف جديد وتكييف ومصلى للنساء", "A new roof, air conditioning and a prayer hall for women"],
+    body: ["وقف دائم لأهل الحي، اكتمل تمويله بفضل الله.", "A lasting endowment for the neighbourhood, now fully funded."]
+  },
+  {
+    slug: "ramadan-food-basket", kind: "product", category: null, zakat: false, price: "15.000", sort: 3, featured: false,
+    title: ["سلة رمضان الغذائية", "Ramadan food basket"],
+    summary: ["سلة لأسرة لمدة شهر", "A basket that feeds a family for a month"],
+    body: ["أرز وطحين وسكر وزيت وتمر وبقوليات.", "Rice, flour, sugar, oil, dates and pulses."]
+  }
+] as const
+
+/** The demo's catalog and proofs: refreshed in place, proofs added once. Runs in the demo tenant's transaction. */
+const seedDemoCatalog = (tenantId: TenantId) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    for (const item of demoItems) {
+      const project = item.kind === "project"
+      const status = project && item.raised === item.goal ? "funded" : "active"
+      yield* sql`
+        insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, body_ar, body_en,
+          price, goal_amount, raised_amount, pledged_amount, zakat_eligible, category, status, featured, sort, published_at)
+        values (${tenantId}, ${item.kind}, ${item.slug}, ${item.title[0]}, ${item.title[1]}, ${item.summary[0]}, ${item.summary[1]},
+          ${item.body[0]}, ${item.body[1]}, ${project ? null : item.price}::numeric, ${project ? item.goal : null}::numeric,
+          ${project ? item.raised : "0"}::numeric, ${project ? item.pledged : "0"}::numeric, ${item.zakat}, ${item.category},
+          ${status}, ${item.featured}, ${item.sort}, now())
+        on conflict (tenant_id, slug) do update set title_ar = excluded.title_ar, title_en = excluded.title_en,
+          summary_ar = excluded.summary_ar, summary_en = excluded.summary_en, body_ar = excluded.body_ar, body_en = excluded.body_en`
+    }
+    yield* sql`
+      insert into proofs (tenant_id, catalog_item_id, kind, caption_ar, caption_en, occurred_on, amount_spent, status, published_at)
+      select ${tenantId}, i.id, p.kind, p.caption_ar, p.caption_en, p.occurred_on::date, p.amount::numeric, 'published', now()
+      from (values
+        ('water-well-village', 'update', 'وصلت معدات الحفر إلى القرية', 'The drilling rig reached the village', '2026-10-05', '900.000'),
+        ('water-well-village', 'invoice', 'فاتورة المضخة الشمسية', 'Invoice for the solar pump', '2026-10-20', '650.500'),
+        ('masjid-restoration', 'report', 'اكتمل تركيب السقف الجديد', 'The new roof is in place', '2026-09-14', '11200.000')
+      ) as p (slug, kind, caption_ar, caption_en, occurred_on, amount)
+      join catalog_items i on i.slug = p.slug
+      where not exists (select 1 from proofs x where x.catalog_item_id = i.id and x.caption_ar = p.caption_ar)`
+  })
 
 /** Makes a Cognito user (by `sub`) an owner of a tenant: the demo's way in. Safe to repeat. */
 export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; readonly email: string }) =>

@@ -39,6 +39,11 @@ describe("tenant commands", () => {
         expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
         expect(demo!.name_en).toBe("Manara Charity")
         expect(demo!.tagline.length).toBeGreaterThan(10)
+        const catalog = yield* sql.withTransaction(Effect.zipRight(
+          sql`select set_config('app.current_tenant', ${first}, true)`,
+          sql<{ items: string; proofs: string }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
+        ))
+        expect(catalog).toEqual([{ items: "4", proofs: "3" }])
       }))
   })
 })

@@ -43,6 +43,42 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       const sql = yield* SqlClient.SqlClient
       const tenant = yield* CurrentTenant
       yield* sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${tenant}, ${randomUUID()}, 'h')`
+    }),
+  // The catalog's rows point at each other: written in this order, the later ones reuse the earlier.
+  media_assets: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into media_assets (tenant_id, key, content_type, byte_size, created_by)
+        values (${tenant}, ${`${tenant}/${randomUUID()}.png`}, 'image/png', 10, ${userId})`
+    }),
+  catalog_items: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, created_by)
+        values (${tenant}, 'project', ${`p-${randomUUID()}`}, 'مشروع', 100, 'general', ${userId})`
+    }),
+  catalog_item_media: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into catalog_item_media (tenant_id, catalog_item_id, media_id, position)
+        values (${tenant}, (select id from catalog_items limit 1), (select id from media_assets limit 1), 0)`
+    }),
+  proofs: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into proofs (tenant_id, catalog_item_id, kind, caption_ar, occurred_on, created_by)
+        values (${tenant}, (select id from catalog_items limit 1), 'photo', 'صورة', current_date, ${userId})`
+    }),
+  status_changes: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by)
+        values (${tenant}, 'catalog_item', ${randomUUID()}, 'draft', 'active', ${userId})`
     })
 }
 
@@ -58,6 +94,10 @@ const createUser = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   sql<{ id: string }>`insert into users (cognito_sub, email) values (${randomUUID()}, ${`${randomUUID()}@example.com`}) returning id`
     .pipe(Effect.map((rows) => rows[0]!.id)))
 
+/** The order of `sampleRows` (references before referrers); a table it lacks fails the first test. */
+const writeOrder = (tables: ReadonlyArray<string>) =>
+  Object.keys(sampleRows).filter((table) => tables.includes(table))
+
 interface World {
   readonly a: TenantFixture
   readonly b: TenantFixture
@@ -71,7 +111,7 @@ const makeWorld: Effect.Effect<World, unknown, TenantSql | SqlClient.SqlClient> 
   ], { concurrency: 1 }).pipe(Effect.provide(OwnerLive))
   const tenantSql = yield* TenantSql
   for (const [tenant, user] of [[a, userA], [b, userB]] as const) {
-    for (const table of tables) yield* tenantSql.withTenant(tenant.id, sampleRows[table]!(user))
+    for (const table of writeOrder(tables)) yield* tenantSql.withTenant(tenant.id, sampleRows[table]!(user))
   }
   return { a, b, tables }
 })

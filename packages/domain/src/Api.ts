@@ -19,6 +19,28 @@ import {
   Member,
   PlatformTenant
 } from "./Members.js"
+import {
+  CatalogItem,
+  CatalogItemChanges,
+  CatalogPage,
+  CatalogQuery,
+  GalleryRequest,
+  MediaAsset,
+  MediaVariant,
+  NewCatalogItem,
+  NewProof,
+  Proof,
+  PublicCatalogItem,
+  PublicCatalogPage,
+  PublicProof,
+  PublicProofsQuery,
+  PublishProofRequest,
+  StaffCatalogQuery,
+  StatusChange,
+  StatusChangeRequest,
+  UploadRequest,
+  UploadTicket
+} from "./Catalog.js"
 import { Health, Liveness } from "./Health.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
@@ -79,6 +101,48 @@ export class MembersApi extends HttpApiGroup.make("members")
   .annotate(OpenApi.Description, "A tenant's team: owners and admins invite; owners change roles and remove")
 {}
 
+const itemSlug = HttpApiSchema.param("slug", Schema.String)
+const itemId = HttpApiSchema.param("itemId", Schema.UUID)
+const proofId = HttpApiSchema.param("proofId", Schema.UUID)
+const mediaId = HttpApiSchema.param("mediaId", Schema.UUID)
+
+export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
+  .add(HttpApiEndpoint.get("list", "/catalog").setHeaders(StorefrontHeaders).setUrlParams(CatalogQuery).addSuccess(PublicCatalogPage))
+  .add(HttpApiEndpoint.get("item")`/catalog/${itemSlug}`.setHeaders(StorefrontHeaders).addSuccess(PublicCatalogItem))
+  .add(HttpApiEndpoint.get("proofs", "/proofs").setHeaders(StorefrontHeaders).setUrlParams(PublicProofsQuery).addSuccess(Schema.Array(PublicProof)))
+  .add(
+    HttpApiEndpoint.get("media")`/media/${mediaId}`.setHeaders(StorefrontHeaders).setUrlParams(MediaVariant)
+      .addSuccess(HttpApiSchema.NoContent.annotations(HttpApiSchema.annotations({ status: 302, description: "Redirect to a short-lived download URL" })))
+  )
+  .prefix("/public")
+  .annotate(OpenApi.Description, "The published catalog, items with their proof timeline, and their public media")
+{}
+
+export class CatalogApi extends HttpApiGroup.make("catalog")
+  .add(HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage))
+  .add(HttpApiEndpoint.post("create", "/catalog").setHeaders(TenantHeaders).setPayload(NewCatalogItem).addSuccess(CatalogItem, { status: 201 }))
+  .add(HttpApiEndpoint.get("get")`/catalog/${itemId}`.setHeaders(TenantHeaders).addSuccess(CatalogItem))
+  .add(HttpApiEndpoint.patch("update")`/catalog/${itemId}`.setHeaders(TenantHeaders).setPayload(CatalogItemChanges).addSuccess(CatalogItem))
+  .add(HttpApiEndpoint.post("changeStatus")`/catalog/${itemId}/status`.setHeaders(TenantHeaders).setPayload(StatusChangeRequest).addSuccess(CatalogItem))
+  .add(HttpApiEndpoint.get("history")`/catalog/${itemId}/history`.setHeaders(TenantHeaders).addSuccess(Schema.Array(StatusChange)))
+  .add(HttpApiEndpoint.put("gallery")`/catalog/${itemId}/gallery`.setHeaders(TenantHeaders).setPayload(GalleryRequest).addSuccess(CatalogItem))
+  .add(HttpApiEndpoint.get("proofs")`/catalog/${itemId}/proofs`.setHeaders(TenantHeaders).addSuccess(Schema.Array(Proof)))
+  .add(HttpApiEndpoint.post("addProof")`/catalog/${itemId}/proofs`.setHeaders(TenantHeaders).setPayload(NewProof).addSuccess(Proof, { status: 201 }))
+  .add(HttpApiEndpoint.post("publishProof")`/proofs/${proofId}/publish`.setHeaders(TenantHeaders).setPayload(PublishProofRequest).addSuccess(Proof))
+  .add(HttpApiEndpoint.del("removeProof")`/proofs/${proofId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent))
+  .add(HttpApiEndpoint.post("upload", "/media/uploads").setHeaders(TenantHeaders).setPayload(UploadRequest).addSuccess(UploadTicket, { status: 201 }))
+  .add(HttpApiEndpoint.post("completeUpload")`/media/${mediaId}/complete`.setHeaders(TenantHeaders).addSuccess(MediaAsset))
+  .add(HttpApiEndpoint.get("media")`/media/${mediaId}`.setHeaders(TenantHeaders).addSuccess(MediaAsset))
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .addError(Problems.PayloadTooLarge)
+  .addError(Problems.UnsupportedMediaType)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "A tenant's catalog, media and proofs; every write is audited")
+{}
+
 export class PlatformApi extends HttpApiGroup.make("platform")
   .add(HttpApiEndpoint.get("tenants", "/tenants").addSuccess(Schema.Array(PlatformTenant)))
   .middleware(Authentication)
@@ -93,6 +157,8 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(AuthApi)
   .add(MembersApi)
   .add(PlatformApi)
+  .add(PublicCatalogApi)
+  .add(CatalogApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.Internal)

@@ -18,10 +18,9 @@ export const TeamPolicy = {
 /**
  * The door for every tenant endpoint: the slug must name a tenant the caller belongs to (else 404,
  * never 403: a stranger learns nothing), the role must be allowed (else 403), an owner or admin must
- * have set up MFA first (else 403 `mfa-setup-required`); then `work` runs in the tenant's transaction.
+ * have set up MFA first (else 403 `mfa-setup-required`).
  */
-export const asMember = (slug: string, allowed: ReadonlyArray<Role>) =>
-<A, E, R>(work: Effect.Effect<A, E, R>) =>
+export const memberOf = (slug: string, allowed: ReadonlyArray<Role>) =>
   Effect.gen(function*() {
     const user = yield* CurrentUser
     const access = yield* (yield* Memberships).access(slug, user.id).pipe(
@@ -33,6 +32,14 @@ export const asMember = (slug: string, allowed: ReadonlyArray<Role>) =>
     if ((access.role === "owner" || access.role === "admin") && !user.mfaEnabled) {
       return yield* problem(403, "mfa-setup-required", "Set up an authenticator app before managing this tenant")
     }
+    return access
+  })
+
+/** `memberOf`, then `work` in the tenant's transaction. */
+export const asMember = (slug: string, allowed: ReadonlyArray<Role>) =>
+<A, E, R>(work: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const access = yield* memberOf(slug, allowed)
     const tenantSql = yield* TenantSql
     return yield* tenantSql.withTenant(access.tenantId, Effect.provideService(work, CurrentAccess, access))
   })

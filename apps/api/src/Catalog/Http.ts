@@ -1,0 +1,113 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
+import { TenantSql } from "@manara/db"
+import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
+import { Storefronts } from "@manara/tenancy"
+import { Effect } from "effect"
+import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
+import { asProblem } from "../ProblemMapping.js"
+
+/** Who may do what with a tenant's catalog: every member edits drafts; owners and admins publish. */
+export const CatalogPolicy = {
+  read: ["owner", "admin", "member"],
+  edit: ["owner", "admin", "member"],
+  publish: ["owner", "admin"]
+} as const satisfies Record<string, ReadonlyArray<Role>>
+
+const PROOFS_ON_PAGE = 50
+
+export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers) =>
+  Effect.gen(function*() {
+    const catalog = yield* Catalog
+    const proofs = yield* Proofs
+    const media = yield* Media
+    const cache = yield* PublicCache
+    const tenantSql = yield* TenantSql
+
+    /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
+    const write = (slug: string, roles: ReadonlyArray<Role>) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
+      work.pipe(
+        Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
+        asMember(slug, roles),
+        asProblem
+      )
+    const read = (slug: string) => <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(asMember(slug, CatalogPolicy.read), asProblem)
+
+    return handlers
+      .handle("list", ({ headers, urlParams }) => catalog.list(urlParams).pipe(read(headers["x-tenant"])))
+      .handle("get", ({ headers, path }) => catalog.get(path.itemId).pipe(read(headers["x-tenant"])))
+      .handle("history", ({ headers, path }) => catalog.history(path.itemId).pipe(read(headers["x-tenant"])))
+      .handle("proofs", ({ headers, path }) => proofs.forItem(path.itemId).pipe(read(headers["x-tenant"])))
+      .handle("media", ({ headers, path }) => media.describe(path.mediaId).pipe(read(headers["x-tenant"])))
+      .handle("create", ({ headers, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.create(payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
+      .handle("update", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.update(path.itemId, payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
+      .handle("gallery", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.setGallery(path.itemId, payload.mediaIds, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
+      .handle("changeStatus", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.changeStatus(path.itemId, payload.to, payload.note, user.id)).pipe(
+          write(headers["x-tenant"], CatalogPolicy.publish)
+        ))
+      .handle("addProof", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => proofs.add(path.itemId, payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
+      .handle("publishProof", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => proofs.publish(path.proofId, payload.completeItem, user.id)).pipe(
+          write(headers["x-tenant"], CatalogPolicy.publish)
+        ))
+      .handle("removeProof", ({ headers, path }) =>
+        Effect.flatMap(CurrentUser, (user) => proofs.remove(path.proofId, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.publish)))
+      .handle("upload", ({ headers, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(asMember(headers["x-tenant"], CatalogPolicy.edit), asProblem))
+      .handle("completeUpload", ({ headers, path }) =>
+        // Three steps, so that no transaction stays open while S3 is asked: find, check the object, mark ready.
+        Effect.gen(function*() {
+          const access = yield* memberOf(headers["x-tenant"], CatalogPolicy.edit)
+          const user = yield* CurrentUser
+          const row = yield* tenantSql.withTenant(access.tenantId, media.pending(path.mediaId))
+          if (row.status === "ready") return yield* tenantSql.withTenant(access.tenantId, media.describe(row.id))
+          const verified = yield* media.verifyObject(row)
+          return yield* tenantSql.withTenant(access.tenantId, media.markReady(row.id, verified, user.id))
+        }).pipe(asProblem))
+  }))
+
+export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog", (handlers) =>
+  Effect.gen(function*() {
+    const catalog = yield* Catalog
+    const proofs = yield* Proofs
+    const media = yield* Media
+    const cache = yield* PublicCache
+    const storefronts = yield* Storefronts
+    const tenantSql = yield* TenantSql
+
+    /** The storefront's tenant from the host, then `work` from the cache or in its transaction. */
+    const publicRead = (
+      headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined },
+      key: string
+    ) =>
+    <A, E, R>(work: Effect.Effect<A, E, R>) =>
+      Effect.gen(function*() {
+        const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+        return yield* cache.through(tenant.id, key, tenantSql.withTenant(tenant.id, work))
+      }).pipe(asProblem)
+
+    return handlers
+      .handle("list", ({ headers, urlParams }) =>
+        catalog.publicList(urlParams).pipe(publicRead(headers, `list:${JSON.stringify(urlParams)}`)))
+      .handle("item", ({ headers, path }) =>
+        catalog.publicItem(path.slug, (itemId) => proofs.published({ itemId, limit: PROOFS_ON_PAGE })).pipe(
+          publicRead(headers, `item:${path.slug}`)
+        ))
+      .handle("proofs", ({ headers, urlParams }) =>
+        proofs.published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 }).pipe(
+          publicRead(headers, `proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`)
+        ))
+      .handle("media", ({ headers, path, urlParams }) =>
+        Effect.gen(function*() {
+          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+          const key = yield* tenantSql.withTenant(tenant.id, media.publicKey(path.mediaId, urlParams.size ?? "full"))
+          const url = yield* media.downloadUrl(key)
+          // The address itself stays stable for pages and caches; the signed URL behind it does not.
+          return HttpServerResponse.empty({ status: 302, headers: { location: url, "cache-control": "private, max-age=240" } })
+        }).pipe(asProblem))
+  }))

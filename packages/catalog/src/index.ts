@@ -1,0 +1,5 @@
+export * from "./Catalog.js"
+export * from "./Media.js"
+export * from "./Proofs.js"
+export * from "./PublicCache.js"
+export { searchWords } from "./Catalog.js"
