@@ -1,11 +1,16 @@
 import type { CognitoPool } from "./Cognito.js"
+import { type S3Server, s3Env } from "./S3.js"
 import type { TestDatabaseUrls } from "./urls.js"
 
-/** The API's configuration for one test run: its database, Redis and Cognito pool. */
+/**
+ * The API's configuration for one test run: its database, Redis, Cognito pool and, given
+ * `inject("manaraS3")`, its media bucket (not injected here: testkit is also loaded outside vitest).
+ */
 export const apiEnv = (
   urls: TestDatabaseUrls,
   pool: CognitoPool,
-  overrides: Record<string, string> = {}
+  overrides: Record<string, string> = {},
+  s3?: S3Server
 ): Record<string, string> => ({
   DATABASE_URL: urls.runtimeUrl,
   REDIS_URL: urls.redisUrl,
@@ -13,5 +18,6 @@ export const apiEnv = (
   COGNITO_ENDPOINT: pool.endpoint,
   COGNITO_USER_POOL_ID: pool.userPoolId,
   COGNITO_CLIENT_ID: pool.clientId,
+  ...(s3 === undefined ? {} : s3Env(s3)),
   ...overrides
 })

@@ -1,13 +1,16 @@
 import type { TestProject } from "vitest/node"
 import { createPool, startCognitoLocal } from "./Cognito.js"
+import { startS3rver } from "./S3.js"
 import { createTestDatabase, dropTestDatabase } from "./setup.js"
 
-/** Vitest global setup: one fresh database and one cognito-local (with a pool) per test run. */
+/** Vitest global setup: one fresh database, one cognito-local (with a pool) and one s3rver (with a bucket) per test run. */
 export default async function setup(project: TestProject) {
-  const [urls, cognito] = await Promise.all([createTestDatabase(), startCognitoLocal()])
+  const [urls, cognito, s3] = await Promise.all([createTestDatabase(), startCognitoLocal(), startS3rver()])
   project.provide("manaraDatabase", urls)
   project.provide("manaraCognito", await createPool(cognito.endpoint))
+  const { stop: stopS3, ...s3Server } = s3
+  project.provide("manaraS3", s3Server)
   return async () => {
-    await Promise.all([dropTestDatabase(urls), cognito.stop()])
+    await Promise.all([dropTestDatabase(urls), cognito.stop(), stopS3()])
   }
 }

@@ -13,6 +13,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     manaraDatabase: TestDatabaseUrls
     manaraCognito: import("./Cognito.js").CognitoPool
+    manaraS3: import("./S3.js").S3Server
   }
 }
 
