@@ -1,0 +1,3 @@
+export * from "./Media.js"
+export * from "./Storage.js"
+export * from "./StorageConfig.js"
