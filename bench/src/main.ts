@@ -5,18 +5,31 @@
  * 1. a fresh migrated database of its own, two tenants plus BENCH_HOSTS more (dropped at the end,
  *    also on failure/SIGINT);
  * 2. each server in its own process, pinned to core 0 when `taskset` exists: bare, Manara with the
- *    default tenant cache, Manara with TENANT_CACHE_TTL "0 seconds";
+ *    default caches, Manara with TENANT_CACHE_TTL and PUBLIC_CACHE_TTL "0 seconds", and the built
+ *    SvelteKit storefront in front of the cached API; cognito-local for a signed-in staff member;
  * 3. each server checked (status, tenant, same JSON as the baseline, cache on/off) before any load;
  * 4. autocannon in another process (core 1): a warmup per case (which also counts the database
  *    transactions per request), then BENCH_ROUNDS interleaved rounds of BENCH_SECONDS per case;
  *    medians; ratios against the bare case of the same group, per round;
  * 5. a table on stdout and everything as JSON in bench/results/latest.json.
  */
-import { createTenant, createTestDatabase, dropTestDatabase, type TestDatabaseUrls, withOwner } from "@manara/testkit"
+import {
+  addMember,
+  createCognitoUser,
+  createPool,
+  createTenant,
+  createTestDatabase,
+  dropTestDatabase,
+  type RunningCognito,
+  startCognitoLocal,
+  type TestDatabaseUrls,
+  withOwner
+} from "@manara/testkit"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import os from "node:os"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { isDeepStrictEqual } from "node:util"
 import pg, { type Pool } from "pg"
@@ -39,7 +52,9 @@ const config = {
   connections: Math.round(positiveNumber("BENCH_CONNECTIONS", 50)),
   hosts: Math.round(positiveNumber("BENCH_HOSTS", 1000)),
   platformDomain: "bench.test",
-  poolSize: 10
+  poolSize: 10,
+  /** Public items of the main tenant: a page of the catalog is 20 of them. */
+  catalogItems: 25
 }
 
 const resultsDirectory = fileURLToPath(new URL("../results/", import.meta.url))
@@ -47,6 +62,7 @@ const resultsFile = `${resultsDirectory}latest.json`
 const hostsFile = `${resultsDirectory}hosts.json`
 const benchDirectory = fileURLToPath(new URL("..", import.meta.url))
 const autocannonJs = createRequire(import.meta.url).resolve("autocannon")
+const webBuild = fileURLToPath(new URL("../../apps/web/build/index.js", import.meta.url))
 
 const hasTaskset = (() => {
   try {
@@ -65,7 +81,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---------------------------------------------------------------- child processes
 
-type ServerKey = "bare" | "manaraCached" | "manaraUncached"
+type ServerKey = "bare" | "manaraCached" | "manaraUncached" | "web"
 
 interface Server {
   readonly key: ServerKey
@@ -231,6 +247,26 @@ const verifyCaching = async (admin: Pool, servers: Record<ServerKey, Server>, te
   }
 }
 
+/** The catalog: same 20 cards from bare and both Manara servers; the signed-in read works; the SSR page renders. */
+const verifyCatalog = async (servers: Record<ServerKey, Server>, tenant: Tenant) => {
+  const bodies = await Promise.all(
+    (["bare", "manaraCached", "manaraUncached"] as const).map((key) => get(`${servers[key].url}${publicCatalog}`, hostOf(tenant.slug)))
+  )
+  for (const { body, status } of bodies) {
+    expectThat(status === 200, "public catalog status", body)
+    expectThat((body as { items: Array<unknown> }).items.length === 20, "public catalog has 20 items", body)
+    expectThat(isDeepStrictEqual(body, bodies[0]!.body), "Manara and bare answer different catalog JSON", { manara: body, bare: bodies[0]!.body })
+  }
+  const staff = await fetch(`${servers.manaraUncached.url}${staffCatalog}`, {
+    headers: { authorization: `Bearer ${staffToken}`, "x-tenant": tenant.slug }
+  })
+  const staffBody = (await staff.json()) as { items: Array<unknown> }
+  expectThat(staff.status === 200 && staffBody.items.length === 20, `the signed-in catalog read answered ${staff.status}`, staffBody)
+  const page = await fetch(`${servers.web.url}/`, { headers: { "x-forwarded-host": hostOf(tenant.slug) } })
+  const html = await page.text()
+  expectThat(page.status === 200 && html.includes('dir="rtl"'), `the SSR home page answered ${page.status}`, html.slice(0, 500))
+}
+
 // ---------------------------------------------------------------- cases
 
 interface Case {
@@ -238,22 +274,32 @@ interface Case {
   readonly label: string
   readonly group: CaseGroup
   readonly server: ServerKey
-  readonly path: "/api/v1/public/storefront" | "/api/v1/health/live"
+  readonly path: string
   readonly baseline: boolean
   /** One fixed host (autocannon's CLI), or the next of BENCH_HOSTS hosts on every request (load-hosts.ts). */
   readonly hosts: "one" | "many"
+  /** A signed-in staff member's request: Bearer token and X-Tenant. */
+  readonly signedIn?: boolean
 }
 
 const storefront = "/api/v1/public/storefront"
 const live = "/api/v1/health/live"
+const publicCatalog = "/api/v1/public/catalog"
+const staffCatalog = "/api/v1/tenant/catalog?status=active"
 const cases: ReadonlyArray<Case> = [
   { key: "storefront-bare", label: "storefront (tenant transaction) bare node:http+pg", group: "storefront", server: "bare", path: storefront, baseline: true, hosts: "one" },
   { key: "storefront-manara-cached", label: "storefront Manara cached", group: "storefront", server: "manaraCached", path: storefront, baseline: false, hosts: "one" },
   { key: "storefront-manara-uncached", label: "storefront Manara uncached (TTL 0)", group: "storefront", server: "manaraUncached", path: storefront, baseline: false, hosts: "one" },
   { key: "hosts-bare", label: `storefront, ${config.hosts} hosts, bare node:http+pg`, group: "storefront-hosts", server: "bare", path: storefront, baseline: true, hosts: "many" },
   { key: "hosts-manara-uncached", label: `storefront, ${config.hosts} hosts, Manara TTL 0`, group: "storefront-hosts", server: "manaraUncached", path: storefront, baseline: false, hosts: "many" },
+  { key: "catalog-bare", label: "public catalog, 20 items, bare node:http+pg", group: "catalog", server: "bare", path: publicCatalog, baseline: true, hosts: "one" },
+  { key: "catalog-manara-cached", label: "public catalog, 20 items, Manara cached", group: "catalog", server: "manaraCached", path: publicCatalog, baseline: false, hosts: "one" },
+  { key: "catalog-manara-uncached", label: "public catalog, 20 items, Manara uncached", group: "catalog", server: "manaraUncached", path: publicCatalog, baseline: false, hosts: "one" },
+  { key: "auth-public", label: "catalog read, not signed in (Manara uncached)", group: "auth", server: "manaraUncached", path: publicCatalog, baseline: true, hosts: "one" },
+  { key: "auth-staff", label: "catalog read, signed in: JWT + membership (Manara uncached)", group: "auth", server: "manaraUncached", path: staffCatalog, baseline: false, hosts: "one", signedIn: true },
   { key: "trivial-bare", label: "trivial JSON bare node:http", group: "trivial", server: "bare", path: live, baseline: true, hosts: "one" },
-  { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" }
+  { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" },
+  { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" }
 ]
 
 // ---------------------------------------------------------------- measuring
@@ -332,14 +378,19 @@ const settle = async (servers: ReadonlyArray<Server>) => {
   log("a server was still busy 15 s after the load stopped")
 }
 
-/** The tenant every single-host case asks for. */
+/** The tenant every single-host case asks for, and the staff member's token for it. */
 let mainSlug = ""
+let staffToken = ""
 
 const load = (testCase: Case, server: Server, seconds: number): Promise<AutocannonResult> => {
   const url = `${server.url}${testCase.path}`
   const connections = String(config.connections)
+  const headers = [
+    `x-forwarded-host=${hostOf(mainSlug)}`,
+    ...(testCase.signedIn === true ? [`authorization=Bearer ${staffToken}`, `x-tenant=${mainSlug}`] : [])
+  ].flatMap((header) => ["-H", header])
   const [command, args] = testCase.hosts === "one"
-    ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), "-H", `x-forwarded-host=${hostOf(mainSlug)}`, url])
+    ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), ...headers, url])
     : pinned(1, process.execPath, ["--import", "tsx", "src/load-hosts.ts", url, hostsFile, connections, String(seconds)])
   return runLoader(command, args)
 }
@@ -451,10 +502,12 @@ const formatTable = (summaries: ReadonlyArray<CaseSummary>): string => {
 
 let urls: TestDatabaseUrls | undefined
 let admin: Pool | undefined
+let cognito: RunningCognito | undefined
 let cleaning: Promise<void> | undefined
 const cleanup = (): Promise<void> =>
   (cleaning ??= (async () => {
     await stopChildren()
+    await cognito?.stop().catch(() => {})
     await admin?.end().catch(() => {})
     if (urls !== undefined) {
       log(`dropping ${urls.database}`)
@@ -494,6 +547,9 @@ const main = async () => {
   // The administrator, on its own database: ends the bench database's sessions, reads its statistics.
   admin = new pg.Pool({ connectionString: urls.adminUrl, max: 1 })
   const owner = new pg.Pool({ connectionString: urls.ownerUrl, max: 1 })
+  // Sessions ended on purpose (statistics, dropping the database) are not this process's failure.
+  owner.on("error", () => {})
+  admin.on("error", () => {})
 
   const tenant: Tenant = await withOwner(urls, createTenant())
   const other: Tenant = await withOwner(urls, createTenant())
@@ -510,29 +566,68 @@ const main = async () => {
   mkdirSync(resultsDirectory, { recursive: true })
   writeFileSync(hostsFile, JSON.stringify(slugs.map(hostOf)))
 
+  // The main tenant's catalog: 25 public projects, so a page (20) is full and has a next cursor.
+  await owner.query("begin")
+  await owner.query("select set_config('app.current_tenant', $1, true)", [tenant.id])
+  await owner.query(
+    `insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, goal_amount, raised_amount,
+       pledged_amount, category, status, sort, published_at)
+     select $1, 'project', 'project-' || i, 'مشروع خيري رقم ' || i, 'Charity project ' || i, 'ماء وتعليم وغذاء للأسر', 'Water, schooling and food for families',
+       1000 + i, 250.5 + i, 100, 'sadaqah', 'active', i % 3, now()
+     from generate_series(1, $2::int) i`,
+    [tenant.id, config.catalogItems]
+  )
+  await owner.query("commit")
+  await owner.query("analyze catalog_items")
+
+  // A staff member (role member: no MFA needed) signed in through cognito-local, for the signed-in read.
+  cognito = await startCognitoLocal()
+  const pool = await createPool(cognito.endpoint, "bench")
+  const staffEmail = "staff@bench.test"
+  const staffSub = await createCognitoUser(pool, staffEmail, "Bench-Passw0rd!")
+
   const common = {
     PLATFORM_DOMAIN: config.platformDomain,
     REDIS_URL: urls.redisUrl,
     DATABASE_URL: urls.runtimeUrl,
-    DATABASE_POOL_SIZE: String(config.poolSize)
+    DATABASE_POOL_SIZE: String(config.poolSize),
+    COGNITO_ENDPOINT: pool.endpoint,
+    COGNITO_USER_POOL_ID: pool.userPoolId,
+    COGNITO_CLIENT_ID: pool.clientId
   }
   const [bare, manaraCached, manaraUncached] = await Promise.all([
     startServer("bare", "src/serve-bare.ts", { ...common, BENCH_TENANT_ID: tenant.id }),
-    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds" }),
-    startServer("manaraUncached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "0 seconds" })
+    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds", PUBLIC_CACHE_TTL: "5 seconds" }),
+    startServer("manaraUncached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "0 seconds", PUBLIC_CACHE_TTL: "0 seconds" })
   ])
-  const servers = { bare, manaraCached, manaraUncached }
-  log(`servers: bare ${bare.url}, Manara cached ${manaraCached.url}, Manara uncached ${manaraUncached.url}`)
+  if (!existsSync(webBuild)) {
+    log("building the web app (apps/web/build is missing)")
+    execFileSync("pnpm", ["--filter", "@manara/web", "build"], { stdio: "inherit" })
+  }
+  const web = await startServer("web", "src/serve-web.ts", { API_URL: manaraCached.url })
+  const servers = { bare, manaraCached, manaraUncached, web }
+  log(`servers: bare ${bare.url}, Manara cached ${manaraCached.url}, Manara uncached ${manaraUncached.url}, web ${web.url}`)
+
+  const login = await fetch(`${manaraUncached.url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: staffEmail, password: "Bench-Passw0rd!" })
+  })
+  expectThat(login.status === 200, `the staff member's sign-in answered ${login.status}`)
+  staffToken = ((await login.json()) as { accessToken: string }).accessToken
+  const staffId = (await owner.query<{ id: string }>("select id from users where cognito_sub = $1", [staffSub])).rows[0]!.id
+  await withOwner(urls, addMember(tenant.id as never, staffId, "member"))
 
   const sample = [0, 1, 2].map(() => slugs[Math.floor(Math.random() * slugs.length)]!)
   await verifyServers([bare, manaraCached, manaraUncached], [tenant.slug, other.slug, ...sample])
   await verifyCaching(owner, servers, tenant)
+  await verifyCatalog(servers, tenant)
   await owner.end()
-  log("checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, cache on/off")
+  log("checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, caches on/off, catalog, signed-in read, SSR page")
 
   // Warmup, one per case; it also counts the database transactions each request costs.
   const transactions = new Map<string, number>()
-  const all = [bare, manaraCached, manaraUncached]
+  const all = [bare, manaraCached, manaraUncached, web]
   for (const testCase of cases) {
     await settle(all)
     const before = await databaseTransactions(admin, urls.database)

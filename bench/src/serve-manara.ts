@@ -1,6 +1,6 @@
 /**
  * The real Manara API in a process of its own (started by `main.ts`): `startApi` with the runtime
- * role's DATABASE_URL and the TENANT_CACHE_TTL under test, on a free loopback port.
+ * role's DATABASE_URL, the cache TTLs under test and the bench's cognito-local, on a free loopback port.
  */
 import { startApi } from "@manara/api/server"
 import { requiredEnv, serveUntilStopped } from "./child.js"
@@ -10,6 +10,10 @@ const api = await startApi({
   REDIS_URL: requiredEnv("REDIS_URL"),
   PLATFORM_DOMAIN: requiredEnv("PLATFORM_DOMAIN"),
   TENANT_CACHE_TTL: requiredEnv("TENANT_CACHE_TTL"),
+  PUBLIC_CACHE_TTL: requiredEnv("PUBLIC_CACHE_TTL"),
+  COGNITO_ENDPOINT: requiredEnv("COGNITO_ENDPOINT"),
+  COGNITO_USER_POOL_ID: requiredEnv("COGNITO_USER_POOL_ID"),
+  COGNITO_CLIENT_ID: requiredEnv("COGNITO_CLIENT_ID"),
   DATABASE_POOL_SIZE: process.env["DATABASE_POOL_SIZE"] ?? "10",
   LOG_LEVEL: process.env["LOG_LEVEL"] ?? "Warn"
 })

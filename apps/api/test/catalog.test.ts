@@ -214,6 +214,22 @@ describe("catalog: the public side", () => {
     expect((await publicGet(`/catalog/${item.slug}`, hostOf(home))).status).toBe(404)
   })
 
+  it("answers with an ETag; a revalidation with it is a 304; a write changes it", async () => {
+    const item = await create(project())
+    await setStatus(item.id, "active")
+    const first = await publicGet(`/catalog/${item.slug}`, hostOf(home))
+    const etag = first.headers.get("etag")!
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/)
+    expect(first.headers.get("content-type")).toBe("application/json")
+    expect(first.headers.get("vary")).toContain("x-forwarded-host")
+    const again = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, { headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag } })
+    expect(again.status).toBe(304)
+    await call("PATCH", `/tenant/catalog/${item.id}`, owner, home.slug, { summary: { ar: "ملخص جديد" } })
+    const changed = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, { headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag } })
+    expect(changed.status).toBe(200)
+    expect(changed.headers.get("etag")).not.toBe(etag)
+  })
+
   it("filters by kind and category and pages with a cursor, without repeats", async () => {
     const tenant = (await withOwner(urls, createTenant())) as TenantFixture
     const boss = await memberOf(tenant, "owner", "pager")

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { CurrentTenant, recordAudit } from "@manara/db"
 import { formatMoney, type NewProof, Proof, PUBLIC_STATUSES, PublicProof, type UserId } from "@manara/domain"
 import { Data, Effect, Schema } from "effect"
-import { Catalog, MediaNotFound } from "./Catalog.js"
+import { Catalog, fils, MediaNotFound, utc } from "./Catalog.js"
 import { mediaRef, type MediaRow, mediaRowSql } from "./Rows.js"
 
 export class ProofNotFound extends Data.TaggedError("ProofNotFound")<{}> {}
@@ -24,35 +24,32 @@ interface ProofRow {
   readonly item_title_en: string
 }
 
-const decodeProof = Schema.decodeUnknownSync(Proof)
-const decodePublicProof = Schema.decodeUnknownSync(PublicProof)
-
 const toProof = (row: ProofRow): Proof =>
-  decodeProof({
+  new Proof({
     id: row.id,
     itemId: row.catalog_item_id,
     kind: row.kind,
     caption: { ar: row.caption_ar, en: row.caption_en },
     occurredOn: row.occurred_on,
-    amountSpent: row.amount_spent,
+    amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
     media: row.media === null ? null : mediaRef(row.media),
     status: row.status,
-    publishedAt: row.published_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString()
-  })
+    publishedAt: row.published_at === null ? null : utc(row.published_at),
+    createdAt: utc(row.created_at)
+  }, true)
 
 const toPublicProof = (row: ProofRow): PublicProof =>
-  decodePublicProof({
+  new PublicProof({
     id: row.id,
     itemSlug: row.item_slug,
     itemTitle: { ar: row.item_title_ar, en: row.item_title_en },
     kind: row.kind,
     caption: { ar: row.caption_ar, en: row.caption_en },
     occurredOn: row.occurred_on,
-    amountSpent: row.amount_spent,
+    amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
     media: row.media === null ? null : mediaRef(row.media),
-    publishedAt: row.published_at!.toISOString()
-  })
+    publishedAt: utc(row.published_at!)
+  }, true)
 
 /**
  * Proof of impact: a photo, invoice, report or update about an item, bilingual, dated, optionally

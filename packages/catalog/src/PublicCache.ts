@@ -1,6 +1,5 @@
-import { Effect } from "effect"
+import { Config, Duration, Effect } from "effect"
 
-const TTL_MS = 5_000
 const MAX_ENTRIES_PER_TENANT = 500
 
 interface TenantEntries {
@@ -15,7 +14,9 @@ interface TenantEntries {
  * this process makes. Another process's writes show within the TTL.
  */
 export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCache", {
-  sync: () => {
+  effect: Effect.gen(function*() {
+    // PUBLIC_CACHE_TTL "0 seconds" turns it off (the benchmark's uncached line).
+    const ttl = Duration.toMillis(yield* Config.duration("PUBLIC_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(5))))
     const tenants = new Map<string, TenantEntries>()
     const tenant = (tenantId: string) => {
       let found = tenants.get(tenantId)
@@ -31,9 +32,9 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
         const generation = cache.generation
         return Effect.tap(load, (value) =>
           Effect.sync(() => {
-            if (cache.generation !== generation) return
+            if (cache.generation !== generation || ttl <= 0) return
             if (cache.entries.size >= MAX_ENTRIES_PER_TENANT) cache.entries.clear()
-            cache.entries.set(key, { expires: Date.now() + TTL_MS, value })
+            cache.entries.set(key, { expires: Date.now() + ttl, value })
           }))
       })
 
@@ -45,5 +46,5 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
       })
 
     return { through, invalidate } as const
-  }
+  })
 }) {}

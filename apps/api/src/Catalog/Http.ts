@@ -1,9 +1,10 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { TenantSql } from "@manara/db"
-import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
+import { CurrentUser, ManaraApi, PublicCatalogItem, PublicCatalogPage, PublicProof, type Role } from "@manara/domain"
 import { Storefronts } from "@manara/tenancy"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
+import { createHash } from "node:crypto"
 import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
 
@@ -80,27 +81,50 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
     const storefronts = yield* Storefronts
     const tenantSql = yield* TenantSql
 
-    /** The storefront's tenant from the host, then `work` from the cache or in its transaction. */
-    const publicRead = (
+    /**
+     * The storefront's tenant from the host, then the JSON of `work` from the cache (encoded once per
+     * TTL, not per request) or from its transaction; with an ETag, so a revalidation is a 304.
+     */
+    const publicJson = <A, I>(
       headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined },
-      key: string
+      key: string,
+      schema: Schema.Schema<A, I>
     ) =>
-    <A, E, R>(work: Effect.Effect<A, E, R>) =>
+    <E, R>(work: Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
         const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
-        return yield* cache.through(tenant.id, key, tenantSql.withTenant(tenant.id, work))
+        const body = yield* cache.through(
+          tenant.id,
+          key,
+          tenantSql.withTenant(tenant.id, work).pipe(
+            Effect.flatMap(Schema.encode(schema)),
+            Effect.orDieWith((error) => error),
+            Effect.map((encoded) => {
+              const json = JSON.stringify(encoded)
+              return { json, etag: `"${createHash("sha1").update(json).digest("base64url")}"` }
+            })
+          )
+        )
+        const request = yield* HttpServerRequest.HttpServerRequest
+        // Visitors' browsers revalidate; a CDN may keep it a few seconds (the host is part of the key).
+        const caching = { etag: body.etag, "cache-control": "public, max-age=0, s-maxage=5, stale-while-revalidate=30", vary: "x-forwarded-host" }
+        if (request.headers["if-none-match"] === body.etag) return HttpServerResponse.empty({ status: 304, headers: caching })
+        return HttpServerResponse.text(body.json, { contentType: "application/json", headers: caching })
       }).pipe(asProblem)
 
     return handlers
       .handle("list", ({ headers, urlParams }) =>
-        catalog.publicList(urlParams).pipe(publicRead(headers, `list:${JSON.stringify(urlParams)}`)))
+        catalog.publicList(urlParams).pipe(
+          Effect.map((page) => new PublicCatalogPage(page, true)),
+          publicJson(headers, `list:${JSON.stringify(urlParams)}`, PublicCatalogPage)
+        ))
       .handle("item", ({ headers, path }) =>
         catalog.publicItem(path.slug, (itemId) => proofs.published({ itemId, limit: PROOFS_ON_PAGE })).pipe(
-          publicRead(headers, `item:${path.slug}`)
+          publicJson(headers, `item:${path.slug}`, PublicCatalogItem)
         ))
       .handle("proofs", ({ headers, urlParams }) =>
         proofs.published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 }).pipe(
-          publicRead(headers, `proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`)
+          publicJson(headers, `proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof))
         ))
       .handle("media", ({ headers, path, urlParams }) =>
         Effect.gen(function*() {

@@ -1,0 +1,31 @@
+/**
+ * The built SvelteKit storefront (`apps/web/build`, adapter-node) in this process, rendering pages
+ * from the API at API_URL: what a visitor's browser gets. adapter-node listens on import, configured
+ * by PORT/HOST; the url is announced like the other servers'.
+ */
+import { createServer } from "node:net"
+import { pathToFileURL } from "node:url"
+import { fileURLToPath } from "node:url"
+import { requiredEnv, serveUntilStopped } from "./child.js"
+
+const entry = fileURLToPath(new URL("../../apps/web/build/index.js", import.meta.url))
+const port = await new Promise<number>((resolve, reject) => {
+  const probe = createServer().once("error", reject)
+  probe.listen(0, "127.0.0.1", () => {
+    const { port } = probe.address() as { port: number }
+    probe.close(() => resolve(port))
+  })
+})
+requiredEnv("API_URL")
+delete process.env["ORIGIN"]
+process.env["PORT"] = String(port)
+process.env["HOST"] = "127.0.0.1"
+// The storefront's host arrives as X-Forwarded-Host, as behind the production proxy.
+process.env["HOST_HEADER"] = "x-forwarded-host"
+// adapter-node stops itself on SIGTERM/SIGINT; stdin closing (the bench gone) exits as well.
+await import(pathToFileURL(entry).href)
+for (let attempt = 0; !(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)); attempt++) {
+  if (attempt > 200) throw new Error("the web server did not answer")
+  await new Promise((resolve) => setTimeout(resolve, 100))
+}
+serveUntilStopped(`http://127.0.0.1:${port}`, async () => {})
