@@ -21,10 +21,16 @@ const i18n: Handle = ({ event, resolve }) =>
  */
 const tenant: Handle = async ({ event, resolve }) => {
   event.locals.api = apiFor(event.fetch)
+  // Sign-in, invitations and the dashboard work on any host, the platform's own and unknown ones too.
+  if (event.route.id?.startsWith("/(app)/")) return resolve(event)
   const lookup = await lookupStorefront(event.locals.api, event.url.host)
   event.locals.storefront = lookup.storefront
   event.locals.storefrontStatus = lookup.status
   return resolve(event)
 }
 
-export const handle = sequence(i18n, tenant)
+const pages = sequence(i18n, tenant)
+
+/** The API proxy (`routes/api`) is not a page: no locale to read, no storefront to look up. */
+export const handle: Handle = (input) =>
+  input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input)

@@ -1,0 +1,25 @@
+import { m } from "../paraglide/messages.js"
+import type { Locale } from "../paraglide/runtime.js"
+
+/** Every time the product shows is in Kuwait's zone (`TIME_ZONE` of @manara/domain, kept out of the browser bundle). */
+export const TIME_ZONE = "Asia/Kuwait"
+
+/** A moment as its calendar day in Kuwait, in the page's language (Arabic-Indic digits in Arabic). */
+export const formatDate = (iso: string, locale: Locale): string =>
+  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "medium" }).format(new Date(iso))
+
+/** A count in the page's digits. */
+export const formatCount = (count: number, locale: Locale): string =>
+  new Intl.NumberFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en").format(count)
+
+/** How long to wait, in whole minutes past a minute: "٣ دقائق", "45 seconds". */
+export const formatWait = (seconds: number, locale: Locale): string => {
+  const [amount, unit] = seconds > 60 ? [Math.ceil(seconds / 60), "minute"] : [Math.max(1, Math.ceil(seconds)), "second"]
+  return new Intl.NumberFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en", { style: "unit", unit, unitDisplay: "long" }).format(amount)
+}
+
+export type Role = "owner" | "admin" | "member"
+export const roles: ReadonlyArray<Role> = ["owner", "admin", "member"]
+
+export const roleName = (role: Role, locale: Locale): string =>
+  role === "owner" ? m.dash_role_owner({}, { locale }) : role === "admin" ? m.dash_role_admin({}, { locale }) : m.dash_role_member({}, { locale })

@@ -1,0 +1,72 @@
+import { env } from "$env/dynamic/private"
+import type { RequestHandler } from "./$types"
+
+/**
+ * The API on the dashboard's own origin: the refresh cookie (Path=/api/v1/auth/refresh) then belongs
+ * to this host, and the browser never talks to the API directly.
+ */
+
+/** What the browser may tell the API; everything else (Host, Origin, its own X-Forwarded-*) stays here. */
+const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "authorization", "content-type", "cookie", "x-request-id", "x-tenant"]
+
+/** Hop-by-hop (RFC 9110 §7.6.1), plus what `fetch` already undid: the body arrives decoded, its length unknown. */
+const DROPPED_RESPONSE_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "content-encoding",
+  "content-length",
+  "set-cookie"
+])
+
+const unavailable = () =>
+  new Response(
+    JSON.stringify({
+      type: "https://manara.app/problems/api-unavailable",
+      title: "Service Unavailable",
+      status: 503,
+      detail: "The API is unreachable"
+    }),
+    { status: 503, headers: { "content-type": "application/problem+json", "retry-after": "5" } }
+  )
+
+export const fallback: RequestHandler = async ({ request, url, getClientAddress }) => {
+  const headers = new Headers()
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name)
+    if (value !== null) headers.set(name, value)
+  }
+  // The API decides the cookie's `Secure` flag and rate-limits by these: they are ours to set, never the browser's.
+  headers.set("x-forwarded-host", url.host)
+  headers.set("x-forwarded-for", getClientAddress())
+
+  const hasBody = request.method !== "GET" && request.method !== "HEAD"
+  let upstream: Response
+  try {
+    // The path as the browser sent it, still encoded: a decoded `..` must not climb out of /api.
+    upstream = await fetch(new URL(url.pathname + url.search, env.API_URL || "http://127.0.0.1:4000"), {
+      method: request.method,
+      headers,
+      body: hasBody ? await request.arrayBuffer() : undefined,
+      redirect: "manual",
+      signal: AbortSignal.any([request.signal, AbortSignal.timeout(30_000)])
+    })
+  } catch {
+    return unavailable()
+  }
+
+  const answer = new Headers()
+  // `Connection: a, b` names more hop-by-hop headers of this one response.
+  const hopByHop = new Set((upstream.headers.get("connection") ?? "").split(",").map((name) => name.trim().toLowerCase()))
+  upstream.headers.forEach((value, name) => {
+    if (!DROPPED_RESPONSE_HEADERS.has(name) && !hopByHop.has(name)) answer.set(name, value)
+  })
+  for (const cookie of upstream.headers.getSetCookie()) answer.append("set-cookie", cookie)
+  return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: answer })
+}
