@@ -20,19 +20,25 @@ export const lookupStorefront = async (api: ApiCall, host: string): Promise<Stor
     client.storefront.storefront({ headers: { "x-forwarded-host": host } }).pipe(Effect.timeout("5 seconds"))
   )
   if (Either.isRight(result)) return { storefront: Schema.encodeSync(Storefront)(result.right) }
-  const failure = result.left
+  return { status: missingOrDown(result.left) }
+}
+
+/**
+ * A failed public read as the page's status: 404 (not there) or 503 (the API is down, not the
+ * thing gone). A 400/500 problem or an undecodable answer is a bug on one side of the contract: thrown.
+ */
+export const missingOrDown = (failure: { readonly _tag: string; readonly status?: unknown }): 404 | 503 => {
   switch (failure._tag) {
     case "Problem":
-      if (failure.status === 404) return { status: 404 }
-      if (failure.status === 503) return { status: 503 }
+      if (failure.status === 404) return 404
+      if (failure.status === 503) return 503
       break
-    // Unreachable, answering garbage, or too slow: the shop is down, not gone.
+    // Unreachable, answering garbage, or too slow.
     case "RequestError":
     case "ResponseError":
     case "TimeoutException":
-      return { status: 503 }
+      return 503
   }
-  // A 400/500 problem or an undecodable answer is a bug on one side of the contract.
   throw failure
 }
 

@@ -1,0 +1,72 @@
+import { error } from "@sveltejs/kit"
+import {
+  type CatalogQuery,
+  Cursor,
+  DonationCategory,
+  ItemKind,
+  ItemSlug,
+  PublicCatalogItem,
+  PublicCatalogPage,
+  PublicProof
+} from "@manara/domain"
+import { Effect, Either, Schema } from "effect"
+import type { ManaraClient } from "./api.js"
+import { missingOrDown } from "./storefront.js"
+
+/** What `load` returns and the browser sees: the wire form, money still decimal strings. */
+export type CatalogPageData = typeof PublicCatalogPage.Encoded
+export type CardData = CatalogPageData["items"][number]
+export type ItemPageData = typeof PublicCatalogItem.Encoded
+export type ProofData = typeof PublicProof.Encoded
+
+type Storefront = { readonly "x-forwarded-host": string }
+
+/** One public read for the storefront at `host`; a 404 or an unreachable API becomes the error page. */
+const read = async <A, I, E extends { readonly _tag: string; readonly status?: unknown }>(
+  locals: App.Locals,
+  host: string,
+  schema: Schema.Schema<A, I>,
+  call: (client: ManaraClient, headers: Storefront) => Effect.Effect<A, E>
+): Promise<I> => {
+  const result = await locals.api((client) => call(client, { "x-forwarded-host": host }).pipe(Effect.timeout("5 seconds")))
+  if (Either.isRight(result)) return Schema.encodeSync(schema)(result.right)
+  const status = missingOrDown(result.left)
+  return error(status, status === 404 ? "Not found" : "Storefront unavailable")
+}
+
+const isKind = Schema.is(ItemKind)
+const isCategory = Schema.is(DonationCategory)
+const isCursor = Schema.is(Cursor)
+const isItemSlug = Schema.is(ItemSlug)
+
+export const PAGE_SIZE = 12
+const MAX_QUERY = 200
+
+/**
+ * The list's filters from the page's own query string. Anything malformed is dropped rather than
+ * refused: a visitor's hand-edited URL still gets a page.
+ */
+export const catalogQuery = (search: URLSearchParams, categories: boolean): CatalogQuery => {
+  const kind = search.get("kind") ?? ""
+  const category = search.get("category") ?? ""
+  const cursor = search.get("cursor") ?? ""
+  const q = (search.get("q") ?? "").trim().slice(0, MAX_QUERY)
+  return {
+    ...(isKind(kind) ? { kind } : {}),
+    ...(categories && isCategory(category) ? { category } : {}),
+    ...(q === "" ? {} : { q }),
+    ...(isCursor(cursor) ? { cursor } : {})
+  }
+}
+
+export const catalogPage = (locals: App.Locals, host: string, query: CatalogQuery, limit = PAGE_SIZE) =>
+  read(locals, host, PublicCatalogPage, (client, headers) => client.publicCatalog.list({ headers, urlParams: { ...query, limit } }))
+
+export const latestProofs = (locals: App.Locals, host: string, limit: number) =>
+  read(locals, host, Schema.Array(PublicProof), (client, headers) => client.publicCatalog.proofs({ headers, urlParams: { limit } }))
+
+/** One public item; a slug that cannot exist is a 404 without asking the API. */
+export const catalogItem = (locals: App.Locals, host: string, slug: string) =>
+  isItemSlug(slug)
+    ? read(locals, host, PublicCatalogItem, (client, headers) => client.publicCatalog.item({ headers, path: { slug } }))
+    : error(404, "Not found")

@@ -1,0 +1,48 @@
+import { displayMoney, type Locale, parseMoney, TIME_ZONE } from "@manara/domain"
+
+/** ASCII digits as the page's language writes them: Arabic-Indic in Arabic, as `displayMoney` does. */
+export const localDigits = (text: string | number, locale: Locale): string =>
+  locale === "ar" ? String(text).replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : String(text)
+
+/** An amount from the API (a decimal string such as "12.500"), as a person reads it; exact, never a float. */
+export const money = (amount: string, locale: Locale): string => {
+  const fils = parseMoney(amount)
+  // The API only sends valid amounts; should one ever not be, show it as sent rather than a wrong number.
+  return fils === undefined ? amount : displayMoney(fils, locale)
+}
+
+const dateFormats = {
+  ar: new Intl.DateTimeFormat("ar-KW-u-nu-arab", { timeZone: TIME_ZONE, dateStyle: "long" }),
+  en: new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, dateStyle: "long" })
+} as const
+
+/** A calendar date ("2026-11-20", a day in Kuwait) in the page's language. */
+export const calendarDate = (isoDate: string, locale: Locale): string => {
+  const instant = new Date(`${isoDate}T12:00:00+03:00`)
+  return Number.isNaN(instant.getTime()) ? isoDate : dateFormats[locale].format(instant)
+}
+
+export interface Progress {
+  /** Whole percent of the goal raised (0-100), for `aria-valuenow`. */
+  readonly raisedPercent: number
+  /** The bar's two segments in percent of its length, one decimal; together at most 100. */
+  readonly raisedWidth: number
+  readonly pledgedWidth: number
+}
+
+/** How far raised and pledged go towards the goal, in integer fils arithmetic. */
+export const progress = (goal: string, raised: string, pledged: string): Progress | undefined => {
+  const target = parseMoney(goal)
+  const got = parseMoney(raised)
+  const promised = parseMoney(pledged)
+  if (target === undefined || got === undefined || promised === undefined || target === 0n) return undefined
+  // Per mille, so a bar can show 0.5%; capped, an over-funded project fills the bar and no more.
+  const perMille = (part: bigint) => (part * 1000n) / target
+  const raisedShare = perMille(got) > 1000n ? 1000n : perMille(got)
+  const pledgedShare = perMille(promised) > 1000n - raisedShare ? 1000n - raisedShare : perMille(promised)
+  return {
+    raisedPercent: Number(((got * 100n) / target > 100n ? 100n : (got * 100n) / target)),
+    raisedWidth: Number(raisedShare) / 10,
+    pledgedWidth: Number(pledgedShare) / 10
+  }
+}
