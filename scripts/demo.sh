@@ -12,6 +12,7 @@ STATE="$ROOT/.manara"
 DEMO_OWNER_EMAIL="${DEMO_OWNER_EMAIL:-owner@demo.manara.app}"
 DEMO_OWNER_PASSWORD="${DEMO_OWNER_PASSWORD:-Manara-Demo-2026!}"
 COGNITO_PORT="${COGNITO_PORT:-9229}"
+S3_PORT="${S3_PORT:-4568}"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -25,6 +26,16 @@ for _ in $(seq 1 50); do curl -s -o /dev/null -X POST "http://127.0.0.1:$COGNITO
 node --import tsx scripts/dev-cognito.ts "http://127.0.0.1:$COGNITO_PORT" "$STATE/cognito-state" "$DEMO_OWNER_EMAIL" "$DEMO_OWNER_PASSWORD" 2>/dev/null
 source "$STATE/cognito.env"
 
+log "starting s3rver (S3 emulator) on 127.0.0.1:$S3_PORT"
+export S3_ENDPOINT="http://127.0.0.1:$S3_PORT" S3_BUCKET="${S3_BUCKET:-manara-media}" S3_REGION="${S3_REGION:-me-central-1}"
+export S3_ACCESS_KEY_ID=S3RVER S3_SECRET_ACCESS_KEY=S3RVER # s3rver's fixed key pair
+s3rver_bin="$(node -p "require('path').join(require('path').dirname(require.resolve('s3rver/package.json', { paths: ['packages/testkit'] })), 'bin/s3rver.js')")"
+# The bucket and its CORS rules (browsers upload from the web origin) are (re)applied at every start.
+(exec node "$s3rver_bin" -d "$STATE/s3" -a 127.0.0.1 -p "$S3_PORT" --silent --no-vhost-buckets \
+  --configure-bucket "$S3_BUCKET" packages/testkit/src/s3-cors.xml >"$STATE/s3rver.log" 2>&1) & pids+=($!)
+for _ in $(seq 1 50); do curl -s -m 2 -o /dev/null "$S3_ENDPOINT/" && break; sleep 0.2; done
+curl -s -m 2 -o /dev/null "$S3_ENDPOINT/" || { echo "s3rver did not start (see $STATE/s3rver.log)" >&2; exit 1; }
+
 log "preparing the database"
 pnpm --silent cli db setup
 pnpm --silent cli migrate
@@ -37,6 +48,7 @@ export API_URL="${API_URL:-http://127.0.0.1:$API_PORT}" PLATFORM_DOMAIN="${PLATF
 (cd apps/api && exec node --import tsx src/main.ts) & pids+=($!)
 (cd apps/web && exec node build/index.js) & pids+=($!)
 
-for _ in $(seq 1 60); do curl -fs "$API_URL/api/v1/health" >/dev/null 2>&1 && break; sleep 0.5; done
+# -m: a connection accepted before the API's handler is attached is never answered; ask again.
+for _ in $(seq 1 60); do curl -fs -m 2 "$API_URL/api/v1/health" >/dev/null 2>&1 && break; sleep 0.5; done
 log "Manara is up: storefront http://demo.localhost:$PORT   dashboard http://demo.localhost:$PORT/signin ($DEMO_OWNER_EMAIL / $DEMO_OWNER_PASSWORD)   API docs $API_URL/api/docs   (Ctrl-C stops)"
 wait -n "${pids[@]}"
