@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
+import { Capture, CaptureLimits, Idempotency } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
@@ -10,11 +11,12 @@ import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer } from "node:http"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
+import { CaptureLive } from "./Capture/Http.js"
 import { CatalogLive, PublicCatalogLive } from "./Catalog/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
-import { ProblemMappingLive } from "./ProblemMapping.js"
+import { BodyLimitLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
@@ -31,7 +33,10 @@ export const ServicesLive = Layer.mergeAll(
   Catalog.Default,
   Proofs.Default,
   Media.Default,
-  PublicCache.Default
+  PublicCache.Default,
+  Capture.Default,
+  Idempotency.Default,
+  CaptureLimits.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -39,7 +44,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, ProblemMappingLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, ProblemMappingLive, BodyLimitLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )

@@ -32,14 +32,19 @@ const byTag: Record<string, readonly [number, string, string]> = {
   MediaNotFound: [404, "media-not-found", "No such uploaded file in this tenant"],
   SlugTaken: [409, "slug-taken", "Another item of this tenant already has this slug"],
   UploadMissing: [409, "upload-missing", "The file has not arrived in storage; upload it first"],
-  UploadTooLarge: [413, "upload-too-large", "The file is larger than 10 MiB"]
+  UploadTooLarge: [413, "upload-too-large", "The file is larger than 10 MiB"],
+  IdempotencyInFlight: [409, "idempotency-in-flight", "A request with this Idempotency-Key is still being processed; retry shortly"],
+  IdempotencyMismatch: [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
+  ReceiptNotFound: [404, "receipt-not-found", "No receipt at this address"],
+  PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"]
 }
 
 /** Expected failures whose detail depends on the case. */
 const withDetail: Record<string, (error: never) => readonly [number, string, string]> = {
   InvalidItem: (error: { detail: string }) => [400, "invalid-item", error.detail],
   InvalidTransition: (error: { from: string; to: string }) => [400, "invalid-transition", `An item cannot go from ${error.from} to ${error.to}`],
-  UnsupportedMediaType: (error: { detail: string }) => [415, "unsupported-media-type", error.detail]
+  UnsupportedMediaType: (error: { detail: string }) => [415, "unsupported-media-type", error.detail],
+  CaptureRefused: (error: { code: string; detail: string }) => [400, error.code, error.detail]
 }
 
 /** One message per field, the schema's own, without echoing the rejected value back. */
@@ -108,3 +113,17 @@ export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp)
         new Problem({ ...mapped, instance: request.url.split("?")[0]!, ...(requestId === "" ? {} : { requestId }) })
       )
     })))
+
+/** Bodies a person's form can produce: captures are small; everything else fits in 1 MiB. */
+const bodyLimitFor = (path: string) => (/^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? 16 * 1024 : 1024 * 1024)
+
+/** Refuses an oversized body by its Content-Length before anything reads or decodes it. */
+export const BodyLimitLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const limit = bodyLimitFor(request.url.split("?")[0]!)
+    if (Number(request.headers["content-length"] ?? "0") > limit) {
+      return yield* problem(413, "payload-too-large", `The body is larger than ${limit / 1024} KiB`)
+    }
+    return yield* httpApp
+  }))

@@ -73,6 +73,46 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       yield* sql`insert into proofs (tenant_id, catalog_item_id, kind, caption_ar, occurred_on, created_by)
         values (${tenant}, (select id from catalog_items limit 1), 'photo', 'صورة', current_date, ${userId})`
     }),
+  visits: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into visits (tenant_id, visitor_id, utm_source) values (${tenant}, ${randomUUID()}, 'instagram')`
+    }),
+  orders: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into orders (tenant_id, reference, customer_name, customer_phone, items, total, payment_method, receipt_token)
+        values (${tenant}, 'ORD-2026-000001', 'زبون', '+96550000000', '[{"qty":1}]'::jsonb, 1, 'bank_transfer', ${randomUUID() + randomUUID()})`
+    }),
+  donations: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into donations (tenant_id, reference, catalog_item_id, amount, category, payment_method, receipt_token)
+        values (${tenant}, 'DON-2026-000001', (select id from catalog_items limit 1), 5, 'zakat', 'bank_transfer', ${randomUUID() + randomUUID()})`
+    }),
+  pledges: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, due_date, donor_name, donor_phone)
+        values (${tenant}, 'PLG-2026-000001', (select id from catalog_items limit 1), 50, current_date + 30, 'متبرع', '+96550000000')`
+    }),
+  notification_preferences: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into notification_preferences (tenant_id, channel, target) values (${tenant}, 'email', ${`${randomUUID()}@example.com`})`
+    }),
+  notification_outbox: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+        values (${tenant}, 'capture.created', '{}'::jsonb, 'email', 'staff@example.com', ${randomUUID()})`
+    }),
   status_changes: (userId) =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

@@ -41,6 +41,7 @@ import {
   UploadRequest,
   UploadTicket
 } from "./Catalog.js"
+import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { Health, Liveness } from "./Health.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
@@ -118,6 +119,21 @@ export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
   .annotate(OpenApi.Description, "The published catalog, items with their proof timeline, and their public media")
 {}
 
+const receiptToken = HttpApiSchema.param("token", Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{32,64}$/)))
+
+export class CaptureApi extends HttpApiGroup.make("capture")
+  .add(HttpApiEndpoint.post("order", "/orders").setHeaders(CaptureHeaders).setPayload(NewOrder).addSuccess(CaptureReceipt, { status: 201 }))
+  .add(HttpApiEndpoint.post("donation", "/donations").setHeaders(CaptureHeaders).setPayload(NewDonation).addSuccess(CaptureReceipt, { status: 201 }))
+  .add(HttpApiEndpoint.post("pledge", "/pledges").setHeaders(CaptureHeaders).setPayload(NewPledge).addSuccess(CaptureReceipt, { status: 201 }))
+  .add(HttpApiEndpoint.get("receipt")`/receipts/${receiptToken}`.setHeaders(StorefrontHeaders).addSuccess(CaptureReceipt))
+  .addError(Problems.Conflict)
+  .addError(Problems.PayloadTooLarge)
+  .addError(Problems.Unprocessable)
+  .addError(Problems.TooManyRequests)
+  .prefix("/public")
+  .annotate(OpenApi.Description, "Orders, donations and pledges from visitors: a reference, how to pay, a receipt. Idempotency-Key honoured.")
+{}
+
 export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage))
   .add(HttpApiEndpoint.post("create", "/catalog").setHeaders(TenantHeaders).setPayload(NewCatalogItem).addSuccess(CatalogItem, { status: 201 }))
@@ -158,9 +174,11 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(MembersApi)
   .add(PlatformApi)
   .add(PublicCatalogApi)
+  .add(CaptureApi)
   .add(CatalogApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
+  .addError(Problems.PayloadTooLarge)
   .addError(Problems.Internal)
   .addError(Problems.Unavailable)
   .prefix("/api/v1")

@@ -1,5 +1,6 @@
 export * from "./Api.js"
 export * from "./Auth.js"
+export * from "./Capture.js"
 export * from "./Catalog.js"
 export * from "./Health.js"
 export * from "./Ids.js"

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket, connect } from "node:net"
 export class PgProxy {
   private readonly sockets = new Set<Socket>()
   private accepting = true
+  private cutAt: number | undefined
   /** Statements executed through the proxy: simple queries ('Q') and extended-protocol binds ('B'). */
   statements = 0
   private constructor(private readonly server: Server, readonly port: number) {}
@@ -21,7 +22,13 @@ export class PgProxy {
         socket.on("close", () => proxy!.sockets.delete(socket))
         socket.on("error", () => {})
       }
-      client.on("data", countStatements((n) => (proxy!.statements += n)))
+      client.on("data", countStatements((n) => {
+        proxy!.statements += n
+        if (proxy!.cutAt !== undefined && proxy!.statements >= proxy!.cutAt) {
+          proxy!.cutAt = undefined
+          for (const socket of proxy!.sockets) socket.destroy()
+        }
+      }))
       client.pipe(upstream).pipe(client)
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
@@ -42,6 +49,11 @@ export class PgProxy {
   cut(): void {
     this.accepting = false
     for (const socket of this.sockets) socket.destroy()
+  }
+
+  /** Drops every open connection once `n` more statements have passed (new ones are still let in). */
+  cutAfter(n: number): void {
+    this.cutAt = this.statements + n
   }
 
   restore(): void {

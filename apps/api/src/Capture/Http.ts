@@ -1,0 +1,66 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Capture, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
+import type { SqlClient } from "@effect/sql"
+import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
+import { CaptureReceipt, ManaraApi, problem } from "@manara/domain"
+import { Storefronts } from "@manara/tenancy"
+import { Effect, FiberRef, Schema } from "effect"
+import { asProblem } from "../ProblemMapping.js"
+
+const encodeReceipt = Schema.encodeSync(CaptureReceipt)
+
+export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers) =>
+  Effect.gen(function*() {
+    const capture = yield* Capture
+    const idempotency = yield* Idempotency
+    const limits = yield* CaptureLimits
+    const storefronts = yield* Storefronts
+    const tenantSql = yield* TenantSql
+
+    /**
+     * The shared path of every capture (its size is checked by `BodyLimitLive`): tenant from the host, honeypot, rate limits, then
+     * the Idempotency-Key (replay, 409 in flight, 422 other body), then the capture's one transaction,
+     * which also stores the answer under the key.
+     */
+    const captureWith = <P extends { readonly website?: string | undefined }>(
+      endpoint: string,
+      headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined; readonly "idempotency-key"?: string | undefined },
+      payload: P,
+      encoded: unknown,
+      work: (payload: P) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
+    ) =>
+      Effect.gen(function*() {
+        const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+        if (payload.website !== undefined && payload.website !== "") {
+          return yield* problem(400, "invalid-request", "The request did not pass validation")
+        }
+        const { ip } = yield* FiberRef.get(currentRequestMeta)
+        yield* limits.admit(tenant.id, ip)
+        const key = headers["idempotency-key"]
+        if (key !== undefined) {
+          const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded))
+          if (claim._tag === "Replay") {
+            return HttpServerResponse.unsafeJson(claim.body, { status: claim.status, headers: { "idempotency-replayed": "true" } })
+          }
+        }
+        const run = work(payload).pipe(
+          Effect.tap((receipt) => (key === undefined ? Effect.void : idempotency.complete(key, 201, encodeReceipt(receipt))))
+        )
+        return yield* tenantSql.withTenant(tenant.id, run).pipe(
+          Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
+        )
+      }).pipe(asProblem)
+
+    return handlers
+      .handle("order", ({ headers, payload }) =>
+        captureWith("orders", headers, payload, payload, (input) => capture.order(input)))
+      .handle("donation", ({ headers, payload }) =>
+        captureWith("donations", headers, payload, payload, (input) => capture.donation(input)))
+      .handle("pledge", ({ headers, payload }) =>
+        captureWith("pledges", headers, payload, payload, (input) => capture.pledge(input)))
+      .handle("receipt", ({ headers, path }) =>
+        Effect.gen(function*() {
+          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+          return yield* tenantSql.withTenant(tenant.id, capture.receiptFor(path.token))
+        }).pipe(asProblem))
+  }))

@@ -1,0 +1,44 @@
+import { RateLimited } from "@manara/auth"
+import { RedisClient } from "@manara/db"
+import { Config, Effect } from "effect"
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible"
+
+const LimitsConfig = Config.all({
+  perIp: Config.integer("CAPTURE_LIMIT_PER_IP").pipe(Config.withDefault(20)),
+  perTenant: Config.integer("CAPTURE_LIMIT_PER_TENANT").pipe(Config.withDefault(600)),
+  windowSeconds: Config.integer("CAPTURE_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(60))
+})
+
+/**
+ * Captures per visitor IP (within a tenant) and per tenant, counted in Redis over a fixed window:
+ * a flood from one address, or at one tenant, gets 429 with Retry-After before anything is written.
+ */
+export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/CaptureLimits", {
+  effect: Effect.gen(function*() {
+    const { client } = yield* RedisClient
+    const config = yield* LimitsConfig
+    const limiter = (keyPrefix: string, points: number) =>
+      new RateLimiterRedis({ storeClient: client, useRedisPackage: false, keyPrefix, points, duration: config.windowSeconds })
+    const byIp = limiter("rl:capture:ip", config.perIp)
+    const byTenant = limiter("rl:capture:tenant", config.perTenant)
+
+    const take = (limit: RateLimiterRedis, key: string, points: number) =>
+      Effect.tryPromise({
+        try: () => limit.consume(key),
+        catch: (rejection) =>
+          rejection instanceof RateLimiterRes
+            ? new RateLimited({ limit: points, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), windowSeconds: config.windowSeconds })
+            : rejection
+      }).pipe(
+        // Redis down: captures go on (the database still guards the data); the limit is best effort.
+        Effect.catchIf((error): error is unknown => !(error instanceof RateLimited), () => Effect.void),
+        Effect.asVoid
+      )
+
+    /** Keys are prefixed by tenant: one tenant's flood never blocks another's visitors. */
+    const admit = (tenantId: string, ip: string | null) =>
+      Effect.zipRight(take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant))
+
+    return { admit } as const
+  })
+}) {}

@@ -1,0 +1,66 @@
+import { SqlClient } from "@effect/sql"
+import { TenantSql } from "@manara/db"
+import type { TenantId } from "@manara/domain"
+import { Data, Effect } from "effect"
+import { createHash } from "node:crypto"
+
+/** The same key is still being worked on by another request (IETF httpapi idempotency-key: 409). */
+export class IdempotencyInFlight extends Data.TaggedError("IdempotencyInFlight")<{}> {}
+/** The same key came with a different request (422). */
+export class IdempotencyMismatch extends Data.TaggedError("IdempotencyMismatch")<{}> {}
+
+/** A request's fingerprint: which endpoint, and its decoded body in its canonical JSON form. */
+export const fingerprint = (endpoint: string, body: unknown) =>
+  createHash("sha256").update(endpoint).update("\n")
+    .update(JSON.stringify(body, (_, value) => (typeof value === "bigint" ? value.toString() : value)))
+    .digest("hex")
+
+/** A key left `in_flight` longer than this belongs to a request that died: the next one takes it over. */
+const ABANDONED_AFTER_SECONDS = 60
+
+export type Claim =
+  | { readonly _tag: "Proceed" }
+  | { readonly _tag: "Replay"; readonly status: number; readonly body: unknown }
+
+/**
+ * `Idempotency-Key` per tenant, kept 24 h. `claim` runs in its own short transaction, so that
+ * concurrent requests see each other's claim at once; `complete` runs inside the capture's own
+ * transaction, so that the stored answer exists exactly when the record does.
+ */
+export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempotency", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tenantSql = yield* TenantSql
+
+    const claim = (tenantId: TenantId, key: string, hash: string): Effect.Effect<Claim, IdempotencyInFlight | IdempotencyMismatch> =>
+      tenantSql.withTenant(tenantId, Effect.gen(function*() {
+        const tenant = tenantId
+        const inserted = yield* sql`
+          insert into idempotency_keys (tenant_id, key, request_hash) values (${tenant}, ${key}, ${hash})
+          on conflict (tenant_id, key) do update set request_hash = excluded.request_hash, state = 'in_flight',
+            response_status = null, response_body = null, created_at = now(), expires_at = now() + interval '24 hours'
+          where idempotency_keys.expires_at <= now()
+            or (idempotency_keys.state = 'in_flight' and idempotency_keys.request_hash = excluded.request_hash
+                and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS}))
+          returning id`
+        if (inserted.length > 0) return { _tag: "Proceed" } as const
+        const rows = yield* sql<{ request_hash: string; state: string; response_status: number | null; response_body: unknown }>`
+          select request_hash, state, response_status, response_body from idempotency_keys where key = ${key}`
+        const row = rows[0]!
+        if (row.request_hash !== hash) return yield* new IdempotencyMismatch()
+        if (row.state === "in_flight") return yield* new IdempotencyInFlight()
+        return { _tag: "Replay", status: row.response_status!, body: row.response_body } as const
+      })).pipe(Effect.catchTag("SqlError", Effect.die))
+
+    /** Inside the capture's transaction: the key now answers with this, forever (24 h). */
+    const complete = (key: string, status: number, body: unknown) =>
+      sql`update idempotency_keys set state = 'completed', response_status = ${status}, response_body = ${JSON.stringify(body)}::jsonb
+          where key = ${key}`.pipe(Effect.orDie)
+
+    /** The capture failed: free the key, so that a corrected retry with it may proceed. */
+    const release = (tenantId: TenantId, key: string) =>
+      tenantSql.withTenant(tenantId, sql`delete from idempotency_keys where key = ${key} and state = 'in_flight'`).pipe(Effect.orDie)
+
+    return { claim, complete, release } as const
+  })
+}) {}

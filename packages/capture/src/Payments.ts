@@ -1,0 +1,45 @@
+import type { Money, PaymentInstructions, PaymentMethod } from "@manara/domain"
+import { Data, Effect } from "effect"
+
+/** The tenant has not set up this way of paying (no IBAN, no pay link). */
+export class PaymentMethodUnavailable extends Data.TaggedError("PaymentMethodUnavailable")<{ readonly method: PaymentMethod }> {}
+
+/** The payment part of a tenant's settings. */
+export interface PaymentSettings {
+  readonly bankTransfer?: { readonly bank?: string; readonly iban?: string; readonly beneficiary?: string }
+  readonly payLink?: { readonly url?: string }
+}
+
+/**
+ * How a visitor pays for a capture. Bank transfer and pay link now; a KNET-capable PSP is another
+ * implementation of the same service (a checkout URL here, a signed webhook that marks it received).
+ */
+export class PaymentProvider extends Effect.Service<PaymentProvider>()("Capture/PaymentProvider", {
+  succeed: {
+    instructions: (
+      method: PaymentMethod,
+      settings: PaymentSettings,
+      beneficiary: string,
+      reference: string,
+      amount: Money
+    ): Effect.Effect<PaymentInstructions, PaymentMethodUnavailable> => {
+      if (method === "bank_transfer") {
+        const bank = settings.bankTransfer
+        if (bank?.iban === undefined || bank.iban === "") return Effect.fail(new PaymentMethodUnavailable({ method }))
+        return Effect.succeed({
+          _tag: "BankTransfer",
+          bank: bank.bank ?? "",
+          iban: bank.iban,
+          beneficiary: bank.beneficiary ?? beneficiary,
+          reference,
+          amount
+        } as const)
+      }
+      const link = settings.payLink?.url
+      if (link === undefined || !/^https:\/\//.test(link)) return Effect.fail(new PaymentMethodUnavailable({ method }))
+      const url = new URL(link)
+      url.searchParams.set("reference", reference)
+      return Effect.succeed({ _tag: "PayLink", url: url.toString(), reference, amount } as const)
+    }
+  }
+}) {}

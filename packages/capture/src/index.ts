@@ -1,0 +1,5 @@
+export * from "./Capture.js"
+export * from "./Idempotency.js"
+export * from "./Payments.js"
+export * from "./References.js"
+export * from "./CaptureLimits.js"
