@@ -63,6 +63,13 @@ const post = (path: string, body?: unknown, headers: Record<string, string> = {}
     body: body === undefined ? undefined : JSON.stringify(body)
   })
 
+/**
+ * A 401 about the token itself (expired, revoked, missing), not one about what was sent: a wrong
+ * authenticator code is a 401 too (`bad-code`), and refreshing would not make it right.
+ */
+const isExpired = (failure: ApiProblem) =>
+  failure.problem.status === 401 && (failure.kind === "invalid-token" || failure.kind === "no-session" || failure.kind === "")
+
 let refreshing: Promise<boolean> | undefined
 
 /** One refresh at a time, however many calls saw a 401 together. */
@@ -88,7 +95,7 @@ export interface Call {
 }
 
 /**
- * A call to the API as the signed-in person: Bearer (and `X-Tenant`) added; on a 401 the token is
+ * A call to the API as the signed-in person: Bearer (and `X-Tenant`) added; on a 401 about the token it is
  * refreshed once and the call retried. Resolves with the JSON body; fails with `ApiProblem`,
  * `SessionEnded` or `MfaSetupRequired`.
  */
@@ -106,19 +113,20 @@ export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
   // After a reload the token is gone: try the cookie before bothering the API with no token at all.
   if (state.accessToken === undefined && !(await refresh())) throw new SessionEnded()
   let response = await send()
-  if (response.status === 401) {
+  let failure = response.ok ? undefined : await problemOf(response)
+  if (failure !== undefined && isExpired(failure)) {
     if (!(await refresh())) {
       forget()
       throw new SessionEnded()
     }
     response = await send()
-    if (response.status === 401) {
+    failure = response.ok ? undefined : await problemOf(response)
+    if (failure !== undefined && isExpired(failure)) {
       forget()
       throw new SessionEnded()
     }
   }
-  if (!response.ok) {
-    const failure = await problemOf(response)
+  if (failure !== undefined) {
     if (failure.kind === "mfa-setup-required") throw new MfaSetupRequired()
     throw failure
   }

@@ -1,0 +1,369 @@
+import { startApi, type StartedApi } from "@manara/api/server"
+import { addMember, apiEnv, createCognitoUser, createTenant, markMfaEnabled, type TenantFixture, withOwner } from "@manara/testkit"
+import { Effect } from "effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { createHmac, randomUUID } from "node:crypto"
+import { existsSync, mkdirSync } from "node:fs"
+import { createServer } from "node:net"
+import { fileURLToPath } from "node:url"
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+
+const urls = inject("manaraDatabase")
+const pool = inject("manaraCognito")
+const serverEntry = fileURLToPath(new URL("../build/index.js", import.meta.url))
+const results = fileURLToPath(new URL("../test-results/", import.meta.url))
+const PASSWORD = "Str0ng-Passw0rd!"
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+interface WebServer {
+  readonly port: number
+  readonly process: ChildProcess
+}
+
+/** The built adapter-node server as production runs it: `node build/index.js`, configured by env. */
+const startWeb = async (apiUrl: string): Promise<WebServer> => {
+  const port = await freePort()
+  const { ORIGIN: _, ...env } = process.env
+  const child = spawn(process.execPath, [serverEntry], {
+    env: { ...env, PORT: String(port), HOST: "127.0.0.1", API_URL: apiUrl },
+    stdio: ["ignore", "ignore", "pipe"]
+  })
+  let stderr = ""
+  child.stderr!.on("data", (chunk) => (stderr += chunk))
+  for (let attempt = 0; attempt < 100; attempt++) {
+    if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${stderr}`)
+    if (await fetch(`http://127.0.0.1:${port}/signin`).then(() => true, () => false)) return { port, process: child }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  child.kill()
+  throw new Error(`the web server did not answer on port ${port}: ${stderr}`)
+}
+
+const stopWeb = (web: WebServer | undefined) =>
+  new Promise<void>((resolve) => {
+    if (!web || web.process.exitCode !== null) return resolve()
+    web.process.once("exit", () => resolve()).kill("SIGTERM")
+  })
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
+const totp = (secret: string, at = Date.now()): string => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+  const bytes: Array<number> = []
+  let buffer = 0
+  let bits = 0
+  for (const char of secret.replace(/[\s=]/g, "").toUpperCase()) {
+    const value = alphabet.indexOf(char)
+    if (value < 0) throw new Error(`not base32: ${char}`)
+    buffer = ((buffer << 5) | value) & 0xffff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      bytes.push((buffer >> bits) & 0xff)
+    }
+  }
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
+  const digest = createHmac("sha1", Buffer.from(bytes)).update(counter).digest()
+  const offset = digest[digest.length - 1]! & 0xf
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
+}
+
+const otherCode = (code: string) => (code === "000000" ? "111111" : "000000")
+
+let api: StartedApi | undefined
+let web: WebServer | undefined
+let browser: Browser | undefined
+
+interface Person {
+  readonly email: string
+  readonly userId: string
+  readonly token: string
+}
+
+const apiPost = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${api!.url}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+
+/** A Cognito user who has signed in once, straight at the API (so our `users` row exists). */
+const person = async (label: string): Promise<Person> => {
+  const email = `${label}-${randomUUID().slice(0, 8)}@example.com`
+  await createCognitoUser(pool, email, PASSWORD)
+  const response = await apiPost("/auth/login", { email, password: PASSWORD })
+  expect(response.status).toBe(200)
+  const { accessToken } = (await response.json()) as { accessToken: string }
+  // The API's cached copy of this user is dropped at the next sign-in, so fixtures changed after this still show.
+  const me = await fetch(`${api!.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })
+  const { user } = (await me.json()) as { user: { id: string } }
+  return { email, userId: user.id, token: accessToken }
+}
+
+/** Turns TOTP on for real (Cognito and our flag), verifying with the previous period's code so the current one stays unused. */
+const enableTotp = async (someone: Person): Promise<string> => {
+  const auth = { authorization: `Bearer ${someone.token}` }
+  const { secret } = (await (await apiPost("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
+  const verified = await apiPost("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)
+  expect(verified.status).toBe(200)
+  return secret
+}
+
+const htmlAttributes = (page: Page) =>
+  page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }))
+
+/** Script errors and hydration warnings show up only in the console; a refused API call (401 before a refresh) is expected. */
+const watch = (page: Page): Array<string> => {
+  const problems: Array<string> = []
+  page.on("pageerror", (error) => problems.push(error.message))
+  page.on("console", (message) => {
+    if (["error", "warning"].includes(message.type()) && !message.text().startsWith("Failed to load resource")) problems.push(message.text())
+  })
+  return problems
+}
+
+const newPage = async (): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } })
+  const page = await context.newPage()
+  return { context, page, problems: watch(page) }
+}
+
+beforeAll(async () => {
+  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run \`pnpm --filter @manara/web build\` first`)
+  mkdirSync(results, { recursive: true })
+  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }))
+  web = await startWeb(api.url)
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync"
+    ]
+  })
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await stopWeb(web)
+  await api?.close()
+})
+
+// `localhost` is the platform's own host; `nowhere.localhost` a host no storefront answers: the dashboard works on both.
+const platform = (path: string) => `http://localhost:${web!.port}${path}`
+const unknownHost = (path: string) => `http://nowhere.localhost:${web!.port}${path}`
+
+const signInWithPassword = async (page: Page, email: string, password: string, labels = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }) => {
+  await page.getByLabel(labels.email).fill(email)
+  await page.getByLabel(labels.password).fill(password)
+  await page.getByRole("button", { name: labels.submit, exact: true }).click()
+}
+
+// Whole journeys through a real browser, API, Cognito emulator and database: well past the default 5 s.
+describe("dashboard", { timeout: 60_000 }, () => {
+  it("an owner without MFA sets it up first, then sees the tenant in Arabic, invites a member who joins, and signs out", async () => {
+    const names = { ar: "جمعية الأمل الخيرية", en: "Al Amal Charity" }
+    const tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
+    const owner = await person("owner")
+    await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
+    const inviteeEmail = `invitee-${randomUUID().slice(0, 8)}@example.com`
+    await createCognitoUser(pool, inviteeEmail, PASSWORD)
+
+    const { context, page, problems } = await newPage()
+    // An unknown host has no storefront (404), yet sign-in works there.
+    expect((await page.goto(unknownHost("/")))?.status()).toBe(404)
+    const signin = await page.goto(unknownHost("/signin"))
+    expect(signin?.status()).toBe(200)
+    expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
+    await page.getByRole("heading", { level: 1, name: "تسجيل الدخول" }).waitFor()
+    await signInWithPassword(page, owner.email, PASSWORD)
+
+    // Owners must set up an authenticator before anything else.
+    await page.waitForURL(unknownHost("/dashboard/mfa"))
+    await page.getByRole("heading", { level: 1, name: "إعداد تطبيق المصادقة" }).waitFor()
+    const secret = (await page.getByTestId("mfa-secret").innerText()).replace(/\s+/g, "")
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/)
+    expect(await page.getByTestId("otpauth-link").getAttribute("href")).toMatch(new RegExp(`^otpauth://totp/.+secret=${secret}`))
+    await page.screenshot({ path: `${results}dashboard-mfa-setup-ar.png`, fullPage: true })
+    await page.getByLabel("ثم أدخلوا الرمز").fill(otherCode(totp(secret)))
+    await page.getByRole("button", { name: "تفعيل" }).click()
+    await page.getByTestId("mfa-error").waitFor()
+    expect(page.url()).toBe(unknownHost("/dashboard/mfa"))
+    await page.getByLabel("ثم أدخلوا الرمز").fill(totp(secret))
+    await page.getByRole("button", { name: "تفعيل" }).click()
+
+    // One membership: straight to its dashboard, in the tenant's Arabic name.
+    await page.waitForURL(unknownHost(`/dashboard/${tenant.slug}`))
+    expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
+    await page.getByRole("heading", { level: 1, name: `أهلًا بكم في لوحة ${names.ar}` }).waitFor()
+    expect(await page.getByTestId("tenant-name").innerText()).toBe(names.ar)
+    // A single membership needs no switcher.
+    expect(await page.getByTestId("tenant-switcher").count()).toBe(0)
+    await page.screenshot({ path: `${results}dashboard-home-ar.png`, fullPage: true })
+
+    await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "الفريق" }).click()
+    await page.waitForURL(unknownHost(`/dashboard/${tenant.slug}/members`))
+    const ownerRow = page.getByTestId("member-row").filter({ hasText: owner.email })
+    await ownerRow.waitFor()
+    expect(await ownerRow.innerText()).toContain("مالك")
+    expect(await ownerRow.innerText()).toContain("مفعّلة")
+    await page.getByTestId("no-invitations").waitFor()
+
+    // The last owner cannot demote themselves: the API's refusal is shown in Arabic.
+    await page.getByLabel(`دور ${owner.email}`, { exact: true }).selectOption("admin")
+    await page.getByRole("button", { name: `حفظ دور ${owner.email}` }).click()
+    expect(await page.getByTestId("action-error").innerText()).toContain("يجب أن يبقى للجهة مالك واحد على الأقل")
+    expect(await page.getByLabel(`دور ${owner.email}`, { exact: true }).inputValue()).toBe("owner")
+
+    const invite = page.getByTestId("invite-form")
+    await invite.getByLabel("البريد الإلكتروني").fill(inviteeEmail)
+    await invite.getByLabel("الدور").selectOption("member")
+    await invite.getByRole("button", { name: "إنشاء الدعوة" }).click()
+    const link = await page.getByTestId("invitation-link").innerText()
+    expect(link).toMatch(new RegExp(`^${unknownHost("/invite")}\\?tenant=${tenant.slug}&token=[A-Za-z0-9_-]{20,}$`))
+    const invitationRow = page.getByTestId("invitation-row").filter({ hasText: inviteeEmail })
+    await invitationRow.waitFor()
+    expect(await invitationRow.innerText()).toContain("عضو")
+    await page.screenshot({ path: `${results}dashboard-members-ar.png`, fullPage: true })
+
+    // The invitee opens the link, signs in (it brings them back) and joins.
+    const invitee = await newPage()
+    await invitee.page.goto(link)
+    await invitee.page.getByTestId("invite-sign-in").click()
+    await invitee.page.waitForURL((url) => url.pathname === "/signin" && url.searchParams.get("next")?.startsWith("/invite?") === true)
+    await signInWithPassword(invitee.page, inviteeEmail, PASSWORD)
+    await invitee.page.waitForURL(link)
+    await invitee.page.getByTestId("invite-accept").click()
+    await invitee.page.waitForURL(unknownHost(`/dashboard/${tenant.slug}`))
+    await invitee.page.getByRole("heading", { level: 1, name: `أهلًا بكم في لوحة ${names.ar}` }).waitFor()
+    expect(await invitee.page.locator(".lead").innerText()).toBe("دوركم: عضو")
+    // A member sees the team but may not change it.
+    await invitee.page.goto(unknownHost(`/dashboard/${tenant.slug}/members`))
+    await invitee.page.getByTestId("member-row").filter({ hasText: owner.email }).waitFor()
+    expect(await invitee.page.getByRole("button", { name: /حفظ دور|إزالة/ }).count()).toBe(0)
+    expect(await invitee.page.getByTestId("invite-form").count()).toBe(0)
+    expect(invitee.problems).toEqual([])
+    await invitee.context.close()
+
+    // Back on the owner's page the member is listed and the invitation gone.
+    await page.reload()
+    const joined = page.getByTestId("member-row").filter({ hasText: inviteeEmail })
+    await joined.waitFor()
+    await page.getByTestId("no-invitations").waitFor()
+
+    // The owner promotes the new member, then removes them (after confirming).
+    await page.getByLabel(`دور ${inviteeEmail}`, { exact: true }).selectOption("admin")
+    await page.getByRole("button", { name: `حفظ دور ${inviteeEmail}` }).click()
+    await page.getByTestId("action-done").filter({ hasText: `تغيّر دور ${inviteeEmail}` }).waitFor()
+    expect(await joined.locator("td").nth(2).innerText()).toBe("مشرف")
+    page.once("dialog", (dialog) => void dialog.accept())
+    await page.getByRole("button", { name: `إزالة ${inviteeEmail} من الفريق` }).click()
+    await page.getByTestId("action-done").filter({ hasText: `أُزيل ${inviteeEmail} من الفريق` }).waitFor()
+    expect(await joined.count()).toBe(0)
+
+    await page.getByTestId("account-menu").locator("summary").click()
+    await page.getByTestId("sign-out").click()
+    await page.waitForURL(unknownHost("/signin"))
+    await page.goto(unknownHost(`/dashboard/${tenant.slug}`))
+    await page.waitForURL((url) => url.pathname === "/signin")
+    expect(new URL(page.url()).searchParams.get("next")).toBe(`/dashboard/${tenant.slug}`)
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it("an owner with MFA gets the code step, a wrong code is refused, the right one gets in; picker, switcher and English work", async () => {
+    const home = await withOwner(urls, createTenant({ nameAr: "جمعية البر", nameEn: "Al Birr Society" }))
+    const second = await withOwner(urls, createTenant({ nameAr: "متجر الخير", nameEn: "Al Khair Store" }))
+    const owner = await person("mfa-owner")
+    await withOwner(urls, Effect.zipRight(addMember(home.id, owner.userId, "owner"), addMember(second.id, owner.userId, "member")))
+    const secret = await enableTotp(owner)
+
+    const { context, page, problems } = await newPage()
+    await page.goto(platform("/signin"))
+    await signInWithPassword(page, owner.email, PASSWORD)
+    await page.getByRole("heading", { level: 1, name: "رمز التحقق" }).waitFor()
+    const code = page.getByLabel("رمز التحقق (٦ أرقام)")
+    await code.fill(otherCode(totp(secret)))
+    await page.getByRole("button", { name: "تحقّق" }).click()
+    expect(await page.getByTestId("signin-error").innerText()).toContain("الرمز غير صحيح")
+    expect(new URL(page.url()).pathname).toBe("/signin")
+    await page.screenshot({ path: `${results}dashboard-signin-code-ar.png`, fullPage: true })
+    // Typed on an Arabic keyboard: Arabic-Indic digits are read as the code.
+    await code.fill(totp(secret).replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))))
+    await page.getByRole("button", { name: "تحقّق" }).click()
+
+    // Two memberships: the picker, in Arabic names.
+    await page.waitForURL(platform("/dashboard"))
+    const picker = page.getByTestId("tenant-picker")
+    await picker.getByRole("link", { name: /جمعية البر/ }).waitFor()
+    expect(await picker.innerText()).toContain("متجر الخير")
+    await picker.getByRole("link", { name: /جمعية البر/ }).click()
+    await page.waitForURL(platform(`/dashboard/${home.slug}`))
+    await page.getByRole("heading", { level: 1, name: "أهلًا بكم في لوحة جمعية البر" }).waitFor()
+
+    // English: a full page load; the session comes back from the refresh cookie.
+    await page.getByTestId("language-switch").click()
+    await page.waitForURL(platform(`/en/dashboard/${home.slug}`))
+    expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
+    await page.getByRole("heading", { level: 1, name: "Welcome to Al Birr Society's dashboard" }).waitFor()
+    expect(await page.locator(".lead").innerText()).toBe("Your role: Owner")
+    await page.screenshot({ path: `${results}dashboard-home-en.png`, fullPage: true })
+
+    // The switcher, in the header, opens the other tenant (still in English).
+    const switcher = page.getByTestId("tenant-switcher")
+    await switcher.locator("summary").click()
+    await switcher.getByRole("link", { name: "Al Khair Store" }).click()
+    await page.waitForURL(platform(`/en/dashboard/${second.slug}`))
+    await page.getByRole("heading", { level: 1, name: "Welcome to Al Khair Store's dashboard" }).waitFor()
+    expect(await page.locator(".lead").innerText()).toBe("Your role: Member")
+
+    await page.getByTestId("language-switch").click()
+    await page.waitForURL(platform(`/dashboard/${second.slug}`))
+    expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
+    await page.getByRole("heading", { level: 1, name: "أهلًا بكم في لوحة متجر الخير" }).waitFor()
+    expect(problems).toEqual([])
+    await context.close()
+  })
+
+  it("a dashboard URL without a session goes to sign-in with next, and comes back there after signing in", async () => {
+    const tenant = await withOwner(urls, createTenant({ nameAr: "مسجد النور", nameEn: "Al Noor Mosque" }))
+    const admin = await person("admin")
+    await withOwner(urls, Effect.zipRight(addMember(tenant.id, admin.userId, "admin"), markMfaEnabled(admin.userId)))
+
+    const { context, page, problems } = await newPage()
+    const target = `/dashboard/${tenant.slug}/members`
+    await page.goto(platform(`/en${target}`))
+    await page.waitForURL((url) => url.pathname === "/en/signin")
+    expect(new URL(page.url()).searchParams.get("next")).toBe(target)
+    expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
+
+    const english = { email: "Email", password: "Password", submit: "Sign in" }
+    await signInWithPassword(page, admin.email, "not-the-password", english)
+    expect(await page.getByTestId("signin-error").innerText()).toBe("The email or password is wrong.")
+    await signInWithPassword(page, admin.email, PASSWORD, english)
+    await page.waitForURL(platform(`/en${target}`))
+    await page.getByRole("heading", { level: 1, name: "Team" }).waitFor()
+    await page.getByTestId("member-row").filter({ hasText: admin.email }).waitFor()
+    // An admin invites but does not change roles or remove.
+    await page.getByTestId("invite-form").waitFor()
+    expect(await page.getByRole("button", { name: /^Remove / }).count()).toBe(0)
+    await page.screenshot({ path: `${results}dashboard-members-en.png`, fullPage: true })
+
+    // An outside `next` is ignored: after sign-in the person stays on this site.
+    await page.goto(platform("/en/signin?next=//evil.example/steal"))
+    await signInWithPassword(page, admin.email, PASSWORD, english)
+    await page.waitForURL(platform(`/en/dashboard/${tenant.slug}`))
+    expect(problems).toEqual([])
+    await context.close()
+  })
+})
