@@ -1,58 +1,13 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, createCognitoUser, createTenant, markMfaEnabled, type TenantFixture, withOwner } from "@manara/testkit"
+import { addMember, apiEnv, apiPeople, createCognitoUser, createTenant, markMfaEnabled, TEST_PASSWORD, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
 import { createHmac, randomUUID } from "node:crypto"
-import { existsSync, mkdirSync } from "node:fs"
-import { createServer } from "node:net"
-import { fileURLToPath } from "node:url"
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
+import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { htmlAttributes, launchBrowser, requireBuild, results, startWeb, stopWeb, watchProblems, type WebServer } from "./harness.js"
 
 const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
-const serverEntry = fileURLToPath(new URL("../build/index.js", import.meta.url))
-const results = fileURLToPath(new URL("../test-results/", import.meta.url))
-const PASSWORD = "Str0ng-Passw0rd!"
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-
-interface WebServer {
-  readonly port: number
-  readonly process: ChildProcess
-}
-
-/** The built adapter-node server as production runs it: `node build/index.js`, configured by env. */
-const startWeb = async (apiUrl: string): Promise<WebServer> => {
-  const port = await freePort()
-  const { ORIGIN: _, ...env } = process.env
-  const child = spawn(process.execPath, [serverEntry], {
-    env: { ...env, PORT: String(port), HOST: "127.0.0.1", API_URL: apiUrl },
-    stdio: ["ignore", "ignore", "pipe"]
-  })
-  let stderr = ""
-  child.stderr!.on("data", (chunk) => (stderr += chunk))
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${stderr}`)
-    if (await fetch(`http://127.0.0.1:${port}/signin`).then(() => true, () => false)) return { port, process: child }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  child.kill()
-  throw new Error(`the web server did not answer on port ${port}: ${stderr}`)
-}
-
-const stopWeb = (web: WebServer | undefined) =>
-  new Promise<void>((resolve) => {
-    if (!web || web.process.exitCode !== null) return resolve()
-    web.process.once("exit", () => resolve()).kill("SIGTERM")
-  })
 
 /** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
 const totp = (secret: string, at = Date.now()): string => {
@@ -83,74 +38,33 @@ let api: StartedApi | undefined
 let web: WebServer | undefined
 let browser: Browser | undefined
 
-interface Person {
-  readonly email: string
-  readonly userId: string
-  readonly token: string
-}
-
-const apiPost = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${api!.url}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
-
-/** A Cognito user who has signed in once, straight at the API (so our `users` row exists). */
-const person = async (label: string): Promise<Person> => {
-  const email = `${label}-${randomUUID().slice(0, 8)}@example.com`
-  await createCognitoUser(pool, email, PASSWORD)
-  const response = await apiPost("/auth/login", { email, password: PASSWORD })
-  expect(response.status).toBe(200)
-  const { accessToken } = (await response.json()) as { accessToken: string }
-  // The API's cached copy of this user is dropped at the next sign-in, so fixtures changed after this still show.
-  const me = await fetch(`${api!.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${accessToken}` } })
-  const { user } = (await me.json()) as { user: { id: string } }
-  return { email, userId: user.id, token: accessToken }
-}
+const people = apiPeople(() => api!.url, urls, pool)
+const person = people.person
+type Person = Awaited<ReturnType<typeof person>>
 
 /** Turns TOTP on for real (Cognito and our flag), verifying with the previous period's code so the current one stays unused. */
 const enableTotp = async (someone: Person): Promise<string> => {
   const auth = { authorization: `Bearer ${someone.token}` }
-  const { secret } = (await (await apiPost("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
-  const verified = await apiPost("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)
+  const { secret } = (await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
+  const verified = await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)
   expect(verified.status).toBe(200)
   return secret
 }
 
-const htmlAttributes = (page: Page) =>
-  page.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir }))
-
-/** Script errors and hydration warnings show up only in the console; a refused API call (401 before a refresh) is expected. */
-const watch = (page: Page): Array<string> => {
-  const problems: Array<string> = []
-  page.on("pageerror", (error) => problems.push(error.message))
-  page.on("console", (message) => {
-    if (["error", "warning"].includes(message.type()) && !message.text().startsWith("Failed to load resource")) problems.push(message.text())
-  })
-  return problems
-}
+/** Script errors and warnings; not Chromium's note of each refused call (401 before a refresh, 409 last owner): the tests check what the page says of those. */
+const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
 const newPage = async (): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
   const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } })
   const page = await context.newPage()
-  return { context, page, problems: watch(page) }
+  return { context, page, problems: watchProblems(page) }
 }
 
 beforeAll(async () => {
-  if (!existsSync(serverEntry)) throw new Error(`${serverEntry} is missing: run \`pnpm --filter @manara/web build\` first`)
-  mkdirSync(results, { recursive: true })
+  requireBuild()
   api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }))
   web = await startWeb(api.url)
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync"
-    ]
-  })
+  browser = await launchBrowser()
 })
 
 afterAll(async () => {
@@ -177,7 +91,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     const owner = await person("owner")
     await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
     const inviteeEmail = `invitee-${randomUUID().slice(0, 8)}@example.com`
-    await createCognitoUser(pool, inviteeEmail, PASSWORD)
+    await createCognitoUser(pool, inviteeEmail, TEST_PASSWORD)
 
     const { context, page, problems } = await newPage()
     // An unknown host has no storefront (404), yet sign-in works there.
@@ -186,7 +100,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     expect(signin?.status()).toBe(200)
     expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
     await page.getByRole("heading", { level: 1, name: "تسجيل الدخول" }).waitFor()
-    await signInWithPassword(page, owner.email, PASSWORD)
+    await signInWithPassword(page, owner.email, TEST_PASSWORD)
 
     // Owners must set up an authenticator before anything else.
     await page.waitForURL(unknownHost("/dashboard/mfa"))
@@ -241,7 +155,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await invitee.page.goto(link)
     await invitee.page.getByTestId("invite-sign-in").click()
     await invitee.page.waitForURL((url) => url.pathname === "/signin" && url.searchParams.get("next")?.startsWith("/invite?") === true)
-    await signInWithPassword(invitee.page, inviteeEmail, PASSWORD)
+    await signInWithPassword(invitee.page, inviteeEmail, TEST_PASSWORD)
     await invitee.page.waitForURL(link)
     await invitee.page.getByTestId("invite-accept").click()
     await invitee.page.waitForURL(unknownHost(`/dashboard/${tenant.slug}`))
@@ -252,7 +166,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await invitee.page.getByTestId("member-row").filter({ hasText: owner.email }).waitFor()
     expect(await invitee.page.getByRole("button", { name: /حفظ دور|إزالة/ }).count()).toBe(0)
     expect(await invitee.page.getByTestId("invite-form").count()).toBe(0)
-    expect(invitee.problems).toEqual([])
+    expect(unexpected(invitee.problems)).toEqual([])
     await invitee.context.close()
 
     // Back on the owner's page the member is listed and the invitation gone.
@@ -277,7 +191,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await page.goto(unknownHost(`/dashboard/${tenant.slug}`))
     await page.waitForURL((url) => url.pathname === "/signin")
     expect(new URL(page.url()).searchParams.get("next")).toBe(`/dashboard/${tenant.slug}`)
-    expect(problems).toEqual([])
+    expect(unexpected(problems)).toEqual([])
     await context.close()
   })
 
@@ -290,7 +204,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
 
     const { context, page, problems } = await newPage()
     await page.goto(platform("/signin"))
-    await signInWithPassword(page, owner.email, PASSWORD)
+    await signInWithPassword(page, owner.email, TEST_PASSWORD)
     await page.getByRole("heading", { level: 1, name: "رمز التحقق" }).waitFor()
     const code = page.getByLabel("رمز التحقق (٦ أرقام)")
     await code.fill(otherCode(totp(secret)))
@@ -331,7 +245,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await page.waitForURL(platform(`/dashboard/${second.slug}`))
     expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
     await page.getByRole("heading", { level: 1, name: "أهلًا بكم في لوحة متجر الخير" }).waitFor()
-    expect(problems).toEqual([])
+    expect(unexpected(problems)).toEqual([])
     await context.close()
   })
 
@@ -350,7 +264,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     const english = { email: "Email", password: "Password", submit: "Sign in" }
     await signInWithPassword(page, admin.email, "not-the-password", english)
     expect(await page.getByTestId("signin-error").innerText()).toBe("The email or password is wrong.")
-    await signInWithPassword(page, admin.email, PASSWORD, english)
+    await signInWithPassword(page, admin.email, TEST_PASSWORD, english)
     await page.waitForURL(platform(`/en${target}`))
     await page.getByRole("heading", { level: 1, name: "Team" }).waitFor()
     await page.getByTestId("member-row").filter({ hasText: admin.email }).waitFor()
@@ -361,9 +275,9 @@ describe("dashboard", { timeout: 60_000 }, () => {
 
     // An outside `next` is ignored: after sign-in the person stays on this site.
     await page.goto(platform("/en/signin?next=//evil.example/steal"))
-    await signInWithPassword(page, admin.email, PASSWORD, english)
+    await signInWithPassword(page, admin.email, TEST_PASSWORD, english)
     await page.waitForURL(platform(`/en/dashboard/${tenant.slug}`))
-    expect(problems).toEqual([])
+    expect(unexpected(problems)).toEqual([])
     await context.close()
   })
 })
