@@ -280,4 +280,36 @@ describe("dashboard", { timeout: 60_000 }, () => {
     expect(unexpected(problems)).toEqual([])
     await context.close()
   })
+
+  it("sign-in says when the network failed, and when too many attempts were made, with how long to wait", async () => {
+    const limited = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", LOGIN_LIMIT_PER_ACCOUNT: "2", LOGIN_LIMIT_WINDOW_SECONDS: "600" }))
+    const limitedWeb = await startWeb(limited.url)
+    try {
+      const email = `limited-${randomUUID().slice(0, 8)}@example.com`
+      await createCognitoUser(pool, email, TEST_PASSWORD)
+      const { context, page, problems } = await newPage()
+      await page.goto(`http://localhost:${limitedWeb.port}/signin`)
+
+      await page.route("**/api/v1/auth/login", (route) => route.abort("internetdisconnected"))
+      await signInWithPassword(page, email, TEST_PASSWORD)
+      expect(await page.getByTestId("signin-error").innerText()).toBe("تعذّر الاتصال بالخادم. تحقّقوا من اتصالكم بالإنترنت وحاولوا مرة أخرى.")
+      await page.unroute("**/api/v1/auth/login")
+
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await signInWithPassword(page, email, "wrong-password")
+        expect(await page.getByTestId("signin-error").innerText()).toBe("البريد الإلكتروني أو كلمة المرور غير صحيحة.")
+      }
+      // Blocked before the password is even checked: the right one waits too.
+      await signInWithPassword(page, email, TEST_PASSWORD)
+      expect(await page.getByTestId("signin-error").innerText()).toMatch(/^محاولات كثيرة\. حاولوا مرة أخرى بعد [٠-٩]+ (دقيقة|دقيقتين|دقائق)\.$/)
+      expect(await page.getByRole("button", { name: "دخول", exact: true }).isDisabled()).toBe(true)
+      expect(new URL(page.url()).pathname).toBe("/signin")
+      await page.screenshot({ path: `${results}dashboard-signin-limited-ar.png`, fullPage: true })
+      expect(unexpected(problems)).toEqual([])
+      await context.close()
+    } finally {
+      await stopWeb(limitedWeb)
+      await limited.close()
+    }
+  })
 })
