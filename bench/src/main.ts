@@ -589,6 +589,7 @@ const main = async () => {
   const common = {
     PLATFORM_DOMAIN: config.platformDomain,
     REDIS_URL: urls.redisUrl,
+    REDIS_KEY_PREFIX: `${urls.database}:`,
     DATABASE_URL: urls.runtimeUrl,
     DATABASE_POOL_SIZE: String(config.poolSize),
     COGNITO_ENDPOINT: pool.endpoint,

@@ -8,6 +8,7 @@ import { requiredEnv, serveUntilStopped } from "./child.js"
 const api = await startApi({
   DATABASE_URL: requiredEnv("DATABASE_URL"),
   REDIS_URL: requiredEnv("REDIS_URL"),
+  REDIS_KEY_PREFIX: requiredEnv("REDIS_KEY_PREFIX"),
   PLATFORM_DOMAIN: requiredEnv("PLATFORM_DOMAIN"),
   TENANT_CACHE_TTL: requiredEnv("TENANT_CACHE_TTL"),
   PUBLIC_CACHE_TTL: requiredEnv("PUBLIC_CACHE_TTL"),

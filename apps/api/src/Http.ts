@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureLimits, Idempotency } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
@@ -13,6 +13,7 @@ import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
 import { CatalogLive, PublicCatalogLive } from "./Catalog/Http.js"
+import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
@@ -36,7 +37,9 @@ export const ServicesLive = Layer.mergeAll(
   PublicCache.Default,
   Capture.Default,
   Idempotency.Default,
-  CaptureLimits.Default
+  CaptureLimits.Default,
+  CaptureEvents.Default,
+  Inbox.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -44,7 +47,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, ProblemMappingLive, BodyLimitLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive, BodyLimitLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )

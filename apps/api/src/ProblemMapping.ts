@@ -36,13 +36,14 @@ const byTag: Record<string, readonly [number, string, string]> = {
   IdempotencyInFlight: [409, "idempotency-in-flight", "A request with this Idempotency-Key is still being processed; retry shortly"],
   IdempotencyMismatch: [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
   ReceiptNotFound: [404, "receipt-not-found", "No receipt at this address"],
+  CaptureNotFound: [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
   PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"]
 }
 
 /** Expected failures whose detail depends on the case. */
 const withDetail: Record<string, (error: never) => readonly [number, string, string]> = {
   InvalidItem: (error: { detail: string }) => [400, "invalid-item", error.detail],
-  InvalidTransition: (error: { from: string; to: string }) => [400, "invalid-transition", `An item cannot go from ${error.from} to ${error.to}`],
+  InvalidTransition: (error: { from: string; to: string }) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
   UnsupportedMediaType: (error: { detail: string }) => [415, "unsupported-media-type", error.detail],
   CaptureRefused: (error: { code: string; detail: string }) => [400, error.code, error.detail]
 }

@@ -12,6 +12,7 @@ const PLATFORM = "manara.test"
 const env = (overrides: Record<string, string> = {}) => ({
   DATABASE_URL: urls.runtimeUrl,
   REDIS_URL: urls.redisUrl,
+  REDIS_KEY_PREFIX: `${urls.database}:`,
   PLATFORM_DOMAIN: PLATFORM,
   ...overrides
 })

@@ -211,8 +211,8 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
 
     const recordStatus = (entityKind: string, entityId: string, from: string | null, to: string, by: UserId, note = "") =>
       Effect.flatMap(CurrentTenant, (tenantId) =>
-        sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note)
-            values (${tenantId}, ${entityKind}, ${entityId}, ${from}, ${to}, ${by}, ${note})`)
+        sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
+            values (${tenantId}, ${entityKind}, ${entityId}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`)
 
     /** The media must be this tenant's (RLS makes another tenant's invisible), uploaded and an image. */
     const readyImages = (ids: ReadonlyArray<string>) =>

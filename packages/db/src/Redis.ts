@@ -5,6 +5,9 @@ export const redisUrl = Config.redacted("REDIS_URL").pipe(
   Config.withDefault(Redacted.make("redis://127.0.0.1:6379"))
 )
 
+/** Put before every key: deployments (and test runs) sharing one Redis never see each other's counters. */
+export const redisKeyPrefix = Config.string("REDIS_KEY_PREFIX").pipe(Config.withDefault("manara:"))
+
 /**
  * One Redis connection for caches, quotas and rate limits. Commands fail at once while Redis is
  * down (no offline queue), so a health check or a cache read never hangs on it.
@@ -12,10 +15,12 @@ export const redisUrl = Config.redacted("REDIS_URL").pipe(
 export class RedisClient extends Effect.Service<RedisClient>()("Db/RedisClient", {
   scoped: Effect.gen(function*() {
     const url = yield* redisUrl
+    const keyPrefix = yield* redisKeyPrefix
     const client = yield* Effect.acquireRelease(
       Effect.sync(() =>
         new Redis(Redacted.value(url), {
           lazyConnect: true,
+          keyPrefix,
           enableOfflineQueue: false,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,

@@ -43,6 +43,7 @@ import {
 } from "./Catalog.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { Health, Liveness } from "./Health.js"
+import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, PaymentRequest } from "./Inbox.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
 
@@ -134,6 +135,30 @@ export class CaptureApi extends HttpApiGroup.make("capture")
   .annotate(OpenApi.Description, "Orders, donations and pledges from visitors: a reference, how to pay, a receipt. Idempotency-Key honoured.")
 {}
 
+const captureKind = HttpApiSchema.param("kind", Schema.Literal("order", "donation", "pledge"))
+const paidKind = HttpApiSchema.param("kind", Schema.Literal("order", "donation"))
+const captureId = HttpApiSchema.param("id", Schema.UUID)
+
+export class InboxApi extends HttpApiGroup.make("inbox")
+  .add(HttpApiEndpoint.get("list", "/inbox").setHeaders(TenantHeaders).setUrlParams(InboxQuery).addSuccess(InboxPage))
+  .add(
+    HttpApiEndpoint.get("csv", "/inbox.csv").setHeaders(TenantHeaders).setUrlParams(InboxQuery)
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/csv" }))
+  )
+  .add(
+    HttpApiEndpoint.get("events", "/inbox/events").setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+  )
+  .add(HttpApiEndpoint.get("detail")`/inbox/${captureKind}/${captureId}`.setHeaders(TenantHeaders).addSuccess(InboxDetail))
+  .add(HttpApiEndpoint.post("changeStatus")`/inbox/${captureKind}/${captureId}/status`.setHeaders(TenantHeaders).setPayload(InboxStatusRequest).addSuccess(InboxDetail))
+  .add(HttpApiEndpoint.post("markPayment")`/inbox/${paidKind}/${captureId}/payment`.setHeaders(TenantHeaders).setPayload(PaymentRequest).addSuccess(InboxDetail))
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)")
+{}
+
 export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage))
   .add(HttpApiEndpoint.post("create", "/catalog").setHeaders(TenantHeaders).setPayload(NewCatalogItem).addSuccess(CatalogItem, { status: 201 }))
@@ -175,6 +200,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(PlatformApi)
   .add(PublicCatalogApi)
   .add(CaptureApi)
+  .add(InboxApi)
   .add(CatalogApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)

@@ -14,6 +14,8 @@ export const apiEnv = (
 ): Record<string, string> => ({
   DATABASE_URL: urls.runtimeUrl,
   REDIS_URL: urls.redisUrl,
+  // Rate-limit counters of this run only: other runs (and other sessions) share the Redis.
+  REDIS_KEY_PREFIX: `${urls.database}:`,
   PLATFORM_DOMAIN: "manara.test",
   COGNITO_ENDPOINT: pool.endpoint,
   COGNITO_USER_POOL_ID: pool.userPoolId,

@@ -1,8 +1,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Capture, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
 import type { SqlClient } from "@effect/sql"
 import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
-import { CaptureReceipt, ManaraApi, problem } from "@manara/domain"
+import { CaptureReceipt, formatMoney, ManaraApi, problem } from "@manara/domain"
 import { Storefronts } from "@manara/tenancy"
 import { Effect, FiberRef, Schema } from "effect"
 import { asProblem } from "../ProblemMapping.js"
@@ -14,6 +14,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     const capture = yield* Capture
     const idempotency = yield* Idempotency
     const limits = yield* CaptureLimits
+    const events = yield* CaptureEvents
     const storefronts = yield* Storefronts
     const tenantSql = yield* TenantSql
 
@@ -46,9 +47,12 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         const run = work(payload).pipe(
           Effect.tap((receipt) => (key === undefined ? Effect.void : idempotency.complete(key, 201, encodeReceipt(receipt))))
         )
-        return yield* tenantSql.withTenant(tenant.id, run).pipe(
+        const receipt = yield* tenantSql.withTenant(tenant.id, run).pipe(
           Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
         )
+        // Committed: open inboxes of this tenant hear of it now.
+        yield* events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) })
+        return receipt
       }).pipe(asProblem)
 
     return handlers

@@ -1,0 +1,61 @@
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { CaptureEvents, Inbox, inboxCsv } from "@manara/capture"
+import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
+import { Effect, Schedule, Stream } from "effect"
+import { asMember, memberOf } from "../Members/Policy.js"
+import { asProblem } from "../ProblemMapping.js"
+
+/** Every member works the inbox; money (payment received, refunds) is for owners and admins. */
+export const InboxPolicy = {
+  read: ["owner", "admin", "member"],
+  status: ["owner", "admin", "member"],
+  payment: ["owner", "admin"]
+} as const satisfies Record<string, ReadonlyArray<Role>>
+
+const encoder = new TextEncoder()
+
+export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
+  Effect.gen(function*() {
+    const inbox = yield* Inbox
+    const events = yield* CaptureEvents
+
+    return handlers
+      .handle("list", ({ headers, urlParams }) => inbox.list(urlParams).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
+      .handle("detail", ({ headers, path }) => inbox.detail(path.kind, path.id).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
+      .handle("changeStatus", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(
+          asMember(headers["x-tenant"], InboxPolicy.status),
+          asProblem
+        ))
+      .handle("markPayment", ({ headers, path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
+          asMember(headers["x-tenant"], InboxPolicy.payment),
+          asProblem
+        ))
+      .handle("csv", ({ headers, urlParams }) =>
+        inbox.all(urlParams).pipe(
+          asMember(headers["x-tenant"], InboxPolicy.read),
+          Effect.map((entries) =>
+            HttpServerResponse.text(inboxCsv(entries), {
+              contentType: "text/csv; charset=utf-8",
+              headers: { "content-disposition": `attachment; filename="inbox-${headers["x-tenant"]}.csv"` }
+            })
+          ),
+          asProblem
+        ))
+      .handle("events", ({ headers }) =>
+        // No transaction stays open for a stream: membership is checked once, then events flow.
+        Effect.gen(function*() {
+          const access = yield* memberOf(headers["x-tenant"], InboxPolicy.read)
+          const captures = events.forTenant(access.tenantId).pipe(
+            Stream.map((event) => `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`)
+          )
+          // A comment every 20 s keeps proxies from closing a quiet stream.
+          const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
+          const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(Stream.map((text) => encoder.encode(text)))
+          return HttpServerResponse.stream(body, {
+            contentType: "text/event-stream",
+            headers: { "cache-control": "no-store", "x-accel-buffering": "no" }
+          })
+        }).pipe(asProblem))
+  }))

@@ -1,0 +1,232 @@
+import { SqlClient } from "@effect/sql"
+import { startApi, type StartedApi } from "@manara/api/server"
+import type { TenantId } from "@manara/domain"
+import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import { Effect } from "effect"
+import { randomUUID } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+
+const urls = inject("manaraDatabase")
+const pool = inject("manaraCognito")
+const s3 = inject("manaraS3")
+
+let api: StartedApi
+const { call, memberOf, person } = apiPeople(() => api.url, urls, pool)
+
+let home: TenantFixture
+let other: TenantFixture
+let owner: Person
+let member: Person
+let stranger: Person
+let otherOwner: Person
+const slug = `well-${randomUUID().slice(0, 6)}`
+
+const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
+const capture = async (kind: "orders" | "donations" | "pledges", body: Record<string, unknown>, tenant: TenantFixture = home) => {
+  const response = await fetch(`${api.url}/api/v1/public/${kind}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-forwarded-host": hostOf(tenant) },
+    body: JSON.stringify(body)
+  })
+  expect(response.status).toBe(201)
+  return (await response.json()) as { reference: string }
+}
+const donate = (amount: string, donor: Record<string, string>, tenant: TenantFixture = home) =>
+  capture("donations", { amount, project: slug, donor, paymentMethod: "bank_transfer" }, tenant)
+
+const rows = <A extends object>(tenant: TenantFixture, query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
+  withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
+
+const progress = async () =>
+  (await rows(home, (sql) => sql<{ raised: string; pledged: string }>`
+    select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${slug}`))[0]!
+
+const prepare = (tenantId: TenantId) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenantId}`
+    yield* asOwnerInTenant(tenantId, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+      values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`)
+  })
+
+beforeAll(async () => {
+  api = await startApi(apiEnv(urls, pool, { CAPTURE_LIMIT_PER_IP: "100000" }, s3))
+  ;[home, other] = (await withOwner(urls, Effect.all([createTenant(), createTenant()]))) as [TenantFixture, TenantFixture]
+  await withOwner(urls, Effect.all([prepare(home.id), prepare(other.id)]))
+  owner = await memberOf(home, "owner")
+  member = await memberOf(home, "member")
+  stranger = await person("stranger")
+  otherOwner = await memberOf(other, "owner", "other")
+})
+afterAll(async () => {
+  await api?.close()
+})
+
+const list = async (query: string, as: Person = owner, tenant: TenantFixture = home) => {
+  const response = await call("GET", `/tenant/inbox${query}`, as, tenant.slug)
+  expect(response.status).toBe(200)
+  return (await response.json()) as { entries: Array<{ kind: string; id: string; reference: string; name: string; status: string; paymentState: string | null; amount: string }>; nextCursor: string | null }
+}
+
+describe("the staff inbox", () => {
+  it("lists the tenant's orders, donations and pledges, newest first, and only theirs", async () => {
+    const mine = await donate("10.000", { name: "سارة العلي", phone: "+965 6000 1111" })
+    const pledged = await capture("pledges", { amount: "50.000", project: slug, dueDate: "2099-01-01", donor: { name: "Yousef", phone: "+96560002222" } })
+    const theirs = await donate("11.000", { name: "Hidden", phone: "+96560003333" }, other)
+    const { entries } = await list("?limit=200")
+    const references = entries.map((entry) => entry.reference)
+    expect(references).toContain(mine.reference)
+    expect(references).toContain(pledged.reference)
+    // References are per tenant (both may be DON-2026-000001): the other tenant's shows by its donor's name.
+    expect(entries.map((entry) => entry.name)).not.toContain("Hidden")
+    expect(theirs.reference).toMatch(/^DON-/)
+    expect(references.indexOf(pledged.reference)).toBeLessThan(references.indexOf(mine.reference))
+    expect((await list(`?kind=pledge&limit=200`)).entries.every((entry) => entry.kind === "pledge")).toBe(true)
+    expect((await list(`?q=${encodeURIComponent("سارة")}`)).entries.map((e) => e.reference)).toEqual([mine.reference])
+    expect((await list(`?q=60001111`)).entries.map((e) => e.reference)).toEqual([mine.reference])
+    expect((await list(`?q=${mine.reference}`)).entries).toHaveLength(1)
+    expect((await list(`?q=Hidden`)).entries).toHaveLength(0)
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
+    expect((await list(`?from=${today}&to=${today}&limit=200`)).entries.map((e) => e.reference)).toContain(mine.reference)
+    expect((await list(`?to=2000-01-01`)).entries).toHaveLength(0)
+  })
+
+  it("pages with a cursor, without repeats or gaps", async () => {
+    for (let i = 0; i < 7; i++) await donate("2.000", { name: `paged-${i}` })
+    const all = (await list("?q=paged-&limit=200")).entries.map((e) => e.reference)
+    const seen: Array<string> = []
+    let cursor: string | null = null
+    do {
+      const page: Awaited<ReturnType<typeof list>> = await list(`?q=paged-&limit=3${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`)
+      seen.push(...page.entries.map((e) => e.reference))
+      cursor = page.nextCursor
+    } while (cursor !== null)
+    expect(seen).toEqual(all)
+    expect(seen).toHaveLength(7)
+  })
+
+  it("payment received confirms a donation and raises the project; a refund takes it back; each step is history and audit", async () => {
+    const before = await progress()
+    const { reference } = await donate("40.500", { name: "Khalid" })
+    const { entries } = await list(`?q=${reference}`)
+    const id = entries[0]!.id
+    expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, member, home.slug, { state: "received" })).status).toBe(403)
+    const received = await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received", note: "KFH transfer" })
+    expect(received.status).toBe(200)
+    const detail = await received.json()
+    expect(detail.entry).toMatchObject({ status: "confirmed", paymentState: "received" })
+    expect(detail.history.map((h: { to: string }) => h.to)).toEqual(["payment:received", "confirmed"])
+    expect(Number((await progress()).raised) - Number(before.raised)).toBeCloseTo(40.5, 3)
+    expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received" })).status).toBe(400)
+    expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "refunded" })).status).toBe(200)
+    expect((await progress()).raised).toBe(before.raised)
+    const audit = await rows(home, (sql) => sql<{ action: string }>`select action from audit_log where entity_id = ${id} order by created_at`)
+    expect(audit.map((a) => a.action)).toEqual(["donation.created", "donation.payment_marked", "donation.payment_marked"])
+  })
+
+  it("checks each workflow: an order goes new -> confirmed -> fulfilled, never back", async () => {
+    const [product] = await rows(home, (sql) => sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, price, status)
+      values (${home.id}, 'product', ${`dates-${randomUUID().slice(0, 6)}`}, 'تمر', 2.5, 'active') returning id`)
+    const { reference } = await capture("orders", { items: [{ itemId: product!.id, quantity: 2 }], customer: { name: "Mona", phone: "+96560004444" }, paymentMethod: "bank_transfer" })
+    const id = (await list(`?q=${reference}`)).entries[0]!.id
+    const move = (to: string) => call("POST", `/tenant/inbox/order/${id}/status`, member, home.slug, { to })
+    expect((await move("fulfilled")).status).toBe(400)
+    expect((await move("confirmed")).status).toBe(200)
+    expect((await move("fulfilled")).status).toBe(200)
+    expect((await move("new")).status).toBe(400)
+    expect((await move("shipped")).status).toBe(400)
+    const detail = await (await call("GET", `/tenant/inbox/order/${id}`, member, home.slug)).json()
+    expect(detail.details.items).toMatchObject([{ quantity: 2, unitPrice: "2.500", lineTotal: "5.000" }])
+    expect(detail.history.map((h: { to: string }) => h.to)).toEqual(["confirmed", "fulfilled"])
+  })
+
+  it("a fulfilled pledge becomes a received donation: pledged goes down, raised goes up", async () => {
+    const before = await progress()
+    const { reference } = await capture("pledges", { amount: "75.000", project: slug, dueDate: "2099-01-01", donor: { name: "Noura", phone: "+96560005555" } })
+    expect(Number((await progress()).pledged) - Number(before.pledged)).toBeCloseTo(75, 3)
+    const id = (await list(`?q=${reference}`)).entries[0]!.id
+    const fulfilled = await call("POST", `/tenant/inbox/pledge/${id}/status`, owner, home.slug, { to: "fulfilled" })
+    expect(fulfilled.status).toBe(200)
+    const after = await progress()
+    expect(after.pledged).toBe(before.pledged)
+    expect(Number(after.raised) - Number(before.raised)).toBeCloseTo(75, 3)
+    const [pledge] = await rows(home, (sql) => sql<{ reference: string; status: string }>`
+      select d.reference, d.status from pledges p join donations d on d.id = p.fulfilled_by where p.id = ${id}`)
+    expect(pledge!.status).toBe("confirmed")
+    expect(pledge!.reference).toMatch(/^DON-/)
+    expect((await call("POST", `/tenant/inbox/pledge/${id}/status`, owner, home.slug, { to: "lapsed" })).status).toBe(400)
+  })
+
+  it("exports CSV in UTF-8 with a BOM, Arabic intact, formulas defused", async () => {
+    const { reference } = await donate("12.345", { name: "=HYPERLINK(\"x\")", phone: "+965 6000 7777" })
+    await donate("3.000", { name: "عبدالله الكندري" })
+    const response = await call("GET", "/tenant/inbox.csv?kind=donation&limit=200", owner, home.slug)
+    expect(response.status).toBe(200)
+    expect(response.headers.get("content-type")).toContain("text/csv")
+    expect(response.headers.get("content-disposition")).toContain("attachment")
+    const bytes = new Uint8Array(await response.arrayBuffer())
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = new TextDecoder().decode(bytes.slice(3))
+    const lines = text.split("\r\n")
+    expect(lines[0]).toBe("reference,kind,status,payment,amount_kwd,name,phone,email,category,project,created_kuwait")
+    expect(text).toContain("عبدالله الكندري")
+    expect(text).toContain("بئر الخير")
+    const line = lines.find((l) => l.startsWith(reference))!
+    expect(line).toContain("12.345")
+    expect(line).toContain(`"'=HYPERLINK(""x"")"`)
+    expect(line).toContain("'+965 6000 7777")
+  })
+
+  it("streams new captures of this tenant only (SSE)", async () => {
+    const controller = new AbortController()
+    const response = await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
+      headers: { authorization: `Bearer ${owner.token}`, "x-tenant": home.slug },
+      signal: controller.signal
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get("content-type")).toContain("text/event-stream")
+    const reader = response.body!.getReader()
+    let text = ""
+    const readUntil = async (needle: string) => {
+      const deadline = Date.now() + 5000
+      while (!text.includes(needle) && Date.now() < deadline) {
+        const { done, value } = await Promise.race([
+          reader.read(),
+          new Promise<{ done: true; value: undefined }>((resolve) => setTimeout(() => resolve({ done: true, value: undefined }), 500))
+        ])
+        if (value !== undefined) text += new TextDecoder().decode(value)
+        if (done && value === undefined) continue
+      }
+    }
+    await readUntil("retry:")
+    const foreign = await donate("1.000", { name: "x" }, other)
+    const mine = await donate("6.000", { name: "live" })
+    await readUntil(mine.reference)
+    controller.abort()
+    expect(text).toContain(`"reference":"${mine.reference}"`)
+    expect(text).toContain("event: capture")
+    // The other tenant's capture came first: had it leaked, it would be in the stream before ours.
+    expect(text.match(/event: capture/g)).toHaveLength(1)
+    expect(foreign.reference).toMatch(/^DON-/)
+  })
+
+  it("role matrix and foreign tenants: 404 for strangers and other tenants' ids, 401 signed out, 400 bad input", async () => {
+    const theirs = await donate("1.000", { name: "theirs" }, other)
+    const foreignId = (await list(`?q=${theirs.reference}`, otherOwner, other)).entries[0]!.id
+    expect((await call("GET", `/tenant/inbox/donation/${foreignId}`, owner, home.slug)).status).toBe(404)
+    expect((await call("POST", `/tenant/inbox/donation/${foreignId}/payment`, owner, home.slug, { state: "received" })).status).toBe(404)
+    expect((await call("POST", `/tenant/inbox/donation/${foreignId}/status`, owner, home.slug, { to: "cancelled" })).status).toBe(404)
+    expect((await call("GET", "/tenant/inbox", stranger, home.slug)).status).toBe(404)
+    expect((await call("GET", "/tenant/inbox", otherOwner, home.slug)).status).toBe(404)
+    expect((await call("GET", "/tenant/inbox.csv", stranger, home.slug)).status).toBe(404)
+    expect((await call("GET", "/tenant/inbox/events", stranger, home.slug)).status).toBe(404)
+    expect((await call("GET", "/tenant/inbox", undefined, home.slug)).status).toBe(401)
+    expect((await call("GET", "/tenant/inbox?kind=invoice", owner, home.slug)).status).toBe(400)
+    expect((await call("GET", "/tenant/inbox?from=yesterday", owner, home.slug)).status).toBe(400)
+    expect((await call("GET", "/tenant/inbox?cursor=abc", owner, home.slug)).status).toBe(400)
+    expect((await call("GET", `/tenant/inbox/invoice/${foreignId}`, owner, home.slug)).status).toBe(400)
+    expect((await call("POST", `/tenant/inbox/pledge/${foreignId}/payment`, owner, home.slug, { state: "received" })).status).toBe(400)
+    const [row] = await rows(other, (sql) => sql<{ status: string; payment_state: string }>`select status, payment_state from donations where id = ${foreignId}`)
+    expect(row).toEqual({ status: "pending", payment_state: "pending" })
+  })
+})

@@ -1,0 +1,267 @@
+import { SqlClient, type Statement } from "@effect/sql"
+import { CurrentTenant, recordAudit } from "@manara/db"
+import {
+  CAPTURE_TRANSITIONS,
+  type CaptureKind,
+  InboxDetail,
+  InboxEntry,
+  type InboxQuery,
+  PAYMENT_TRANSITIONS,
+  parseMoney,
+  type PaymentState,
+  StatusChange,
+  type UserId
+} from "@manara/domain"
+import { Data, DateTime, Effect } from "effect"
+import { randomBytes } from "node:crypto"
+import { nextReference } from "./References.js"
+
+export class CaptureNotFound extends Data.TaggedError("CaptureNotFound")<{}> {}
+export class InvalidCaptureTransition extends Data.TaggedError("InvalidTransition")<{ readonly from: string; readonly to: string }> {}
+
+interface EntryRow {
+  readonly kind: CaptureKind
+  readonly id: string
+  readonly reference: string
+  readonly status: string
+  readonly payment_state: PaymentState | null
+  readonly amount: string
+  readonly name: string
+  readonly phone: string
+  readonly email: string | null
+  readonly category: "zakat" | "sadaqah" | "waqf" | "general" | null
+  readonly project_slug: string | null
+  readonly project_ar: string | null
+  readonly project_en: string | null
+  readonly created_at: Date
+  readonly cursor: string
+}
+
+const toEntry = (row: EntryRow) =>
+  new InboxEntry({
+    kind: row.kind,
+    id: row.id,
+    reference: row.reference,
+    status: row.status,
+    paymentState: row.payment_state,
+    amount: parseMoney(row.amount)!,
+    name: row.name,
+    phone: row.phone,
+    email: row.email,
+    category: row.category,
+    project: row.project_slug === null ? null : { slug: row.project_slug, title: { ar: row.project_ar ?? "", en: row.project_en ?? "" } },
+    createdAt: DateTime.unsafeFromDate(row.created_at)
+  }, true)
+
+const DEFAULT_PAGE = 50
+const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
+const TABLES: Record<CaptureKind, string> = { order: "orders", donation: "donations", pledge: "pledges" }
+
+/**
+ * The staff inbox: orders, donations and pledges in one list, their details and history, and the
+ * staff's moves (status, payment received). Every move is checked against its workflow, recorded in
+ * `status_changes`, audited, and keeps the project's raised and pledged amounts true, in one transaction.
+ */
+export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
+  effect: Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+
+    const entries = sql`(
+      select 'order' as kind, o.id, o.reference, o.status, o.payment_state, o.total as amount, o.customer_name as name,
+        o.customer_phone as phone, o.customer_email as email, null::text as category, null::uuid as item_id, o.created_at
+      from orders o
+      union all
+      select 'donation', d.id, d.reference, d.status, d.payment_state, d.amount + d.fees_amount, d.donor_name,
+        d.donor_phone, d.donor_email, d.category, d.catalog_item_id, d.created_at
+      from donations d
+      union all
+      select 'pledge', p.id, p.reference, p.status, null, p.amount, p.donor_name, p.donor_phone, p.donor_email,
+        null, p.catalog_item_id, p.created_at
+      from pledges p
+    ) e left join catalog_items i on i.id = e.item_id`
+
+    const columns = sql`e.kind, e.id, e.reference, e.status, e.payment_state, e.amount::text as amount, e.name, e.phone, e.email,
+      e.category, i.slug as project_slug, i.title_ar as project_ar, i.title_en as project_en, e.created_at,
+      to_char(e.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') || '|' || e.id as cursor`
+
+    const filters = (query: InboxQuery) => {
+      const where: Array<Statement.Fragment> = []
+      if (query.kind !== undefined) where.push(sql`e.kind = ${query.kind}`)
+      if (query.status !== undefined) where.push(sql`e.status = ${query.status}`)
+      if (query.from !== undefined) where.push(sql`e.created_at >= (${query.from}::date)::timestamp at time zone 'Asia/Kuwait'`)
+      if (query.to !== undefined) where.push(sql`e.created_at < (${query.to}::date + 1)::timestamp at time zone 'Asia/Kuwait'`)
+      if (query.project !== undefined) where.push(sql`i.slug = ${query.project}`)
+      if (query.category !== undefined) where.push(sql`e.category = ${query.category}`)
+      const q = query.q?.trim() ?? ""
+      if (q !== "") {
+        const digits = q.replace(/\D/g, "")
+        where.push(sql`(e.reference ilike ${`%${likeEscape(q)}%`} or e.name ilike ${`%${likeEscape(q)}%`}
+          ${digits.length >= 3 ? sql`or regexp_replace(e.phone, '\\D', '', 'g') like ${`%${digits}%`}` : sql``})`)
+      }
+      if (query.cursor !== undefined) {
+        const [at, id] = query.cursor.split("|")
+        where.push(sql`(e.created_at, e.id) < (${at}::timestamp at time zone 'UTC', ${id}::uuid)`)
+      }
+      return where.length === 0 ? sql`true` : sql.and(where)
+    }
+
+    const list = (query: InboxQuery) =>
+      Effect.gen(function*() {
+        const limit = query.limit ?? DEFAULT_PAGE
+        const rows = yield* sql<EntryRow>`select ${columns} from ${entries} where ${filters(query)}
+          order by e.created_at desc, e.id desc limit ${limit + 1}`.pipe(Effect.orDie)
+        return {
+          entries: rows.slice(0, limit).map(toEntry),
+          nextCursor: rows.length > limit ? rows[limit - 1]!.cursor : null
+        }
+      })
+
+    /** Everything the filters select, for the CSV export (at most 10,000 lines). */
+    const all = (query: InboxQuery) =>
+      sql<EntryRow>`select ${columns} from ${entries} where ${filters({ ...query, cursor: undefined })}
+        order by e.created_at desc, e.id desc limit 10000`.pipe(Effect.orDie, Effect.map((rows) => rows.map(toEntry)))
+
+    const entry = (kind: CaptureKind, id: string) =>
+      sql<EntryRow>`select ${columns} from ${entries} where e.kind = ${kind} and e.id = ${id}`.pipe(
+        Effect.orDie,
+        Effect.flatMap((rows) => (rows.length === 0 ? Effect.fail(new CaptureNotFound()) : Effect.succeed(rows[0]!)))
+      )
+
+    const detail = (kind: CaptureKind, id: string) =>
+      Effect.gen(function*() {
+        const row = yield* entry(kind, id)
+        const [extra] = yield* (kind === "order"
+          ? sql<Record<string, unknown>>`select items, notes, payment_method, locale, receipt_token from orders where id = ${id}`
+          : kind === "donation"
+          ? sql<Record<string, unknown>>`select amount::text as amount, fees_amount::text as fees, anonymous, dedication, payment_method, locale, receipt_token from donations where id = ${id}`
+          : sql<Record<string, unknown>>`select schedule, instalments, due_date::text as due_date, fulfilled_by, locale from pledges where id = ${id}`).pipe(Effect.orDie)
+        const history = yield* sql<{ from_status: string | null; to_status: string; changed_by: string | null; note: string; created_at: Date }>`
+          select from_status, to_status, changed_by, note, created_at from status_changes
+          where entity_kind = ${kind} and entity_id = ${id} order by created_at, id`.pipe(Effect.orDie)
+        const { receipt_token: token, ...details } = extra ?? {}
+        return new InboxDetail({
+          entry: toEntry(row),
+          details,
+          history: history.map((change) =>
+            new StatusChange({ from: change.from_status, to: change.to_status, by: change.changed_by, note: change.note, at: DateTime.unsafeFromDate(change.created_at) }, true)
+          ),
+          receiptToken: typeof token === "string" ? token : null
+        }, true)
+      })
+
+    const recordChange = (kind: string, id: string, from: string | null, to: string, by: UserId, note: string) =>
+      Effect.flatMap(CurrentTenant, (tenantId) =>
+        sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
+            values (${tenantId}, ${kind}, ${id}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`).pipe(Effect.orDie)
+
+    /** Keeps a project's progress true: money received, and money promised. */
+    const adjustProject = (itemId: string | null, column: "raised_amount" | "pledged_amount", delta: string) =>
+      itemId === null
+        ? Effect.void
+        : sql`update catalog_items set ${sql(column)} = greatest(0, ${sql(column)} + ${delta}::numeric) where id = ${itemId}`.pipe(Effect.orDie)
+
+    const changeStatus = (kind: CaptureKind, id: string, to: string, note: string, by: UserId) =>
+      Effect.gen(function*() {
+        const [row] = yield* sql<{ status: string; amount: string; catalog_item_id: string | null; payment_state: PaymentState | null }>`
+          select status, ${kind === "order" ? sql`total` : sql`amount`}::text as amount,
+            ${kind === "order" ? sql`null::uuid` : sql`catalog_item_id`} as catalog_item_id,
+            ${kind === "pledge" ? sql`null::text` : sql`payment_state`} as payment_state
+          from ${sql(TABLES[kind])} where id = ${id} for update`.pipe(Effect.orDie)
+        if (row === undefined) return yield* new CaptureNotFound()
+        if (!(CAPTURE_TRANSITIONS[kind][row.status] ?? []).includes(to)) {
+          return yield* new InvalidCaptureTransition({ from: row.status, to })
+        }
+        yield* sql`update ${sql(TABLES[kind])} set status = ${to} where id = ${id}`.pipe(Effect.orDie)
+        if (kind === "pledge") {
+          // An open pledge counts as pledged; leaving "open" takes it out, coming back puts it in.
+          if (row.status === "open") yield* adjustProject(row.catalog_item_id, "pledged_amount", `-${row.amount}`)
+          if (to === "open") yield* adjustProject(row.catalog_item_id, "pledged_amount", row.amount)
+          if (to === "fulfilled") yield* fulfil(id, row.amount, row.catalog_item_id, by)
+        }
+        if (kind === "donation" && to === "cancelled" && row.payment_state === "received") {
+          yield* adjustProject(row.catalog_item_id, "raised_amount", `-${row.amount}`)
+        }
+        yield* recordChange(kind, id, row.status, to, by, note)
+        yield* recordAudit({ actor: by, action: `${kind}.status_changed`, entityKind: kind, entityId: id, before: { status: row.status }, after: { status: to, note } }).pipe(Effect.orDie)
+        return yield* detail(kind, id)
+      })
+
+    /** A fulfilled pledge becomes a received donation (its own DON reference), linked from the pledge. */
+    const fulfil = (pledgeId: string, amount: string, itemId: string | null, by: UserId) =>
+      Effect.gen(function*() {
+        const tenantId = yield* CurrentTenant
+        const reference = yield* nextReference("DON").pipe(Effect.orDie)
+        const [donation] = yield* sql<{ id: string }>`
+          insert into donations (tenant_id, reference, catalog_item_id, amount, category, donor_name, donor_phone, donor_email,
+            status, payment_method, payment_state, locale, receipt_token)
+          select p.tenant_id, ${reference}, p.catalog_item_id, p.amount, coalesce(i.category, 'general'), p.donor_name, p.donor_phone,
+            p.donor_email, 'confirmed', 'bank_transfer', 'received', p.locale, ${randomBytes(24).toString("base64url")}
+          from pledges p left join catalog_items i on i.id = p.catalog_item_id where p.id = ${pledgeId}
+          returning id`.pipe(Effect.orDie)
+        yield* sql`update pledges set fulfilled_by = ${donation!.id} where id = ${pledgeId}`.pipe(Effect.orDie)
+        yield* adjustProject(itemId, "raised_amount", amount)
+        yield* recordChange("donation", donation!.id, null, "confirmed", by, `pledge fulfilled`)
+        yield* recordAudit({ actor: by, action: "donation.created", entityKind: "donation", entityId: donation!.id, after: { reference, fromPledge: pledgeId, tenantId } }).pipe(Effect.orDie)
+      })
+
+    /** Staff mark money received (or failed, or refunded); a received donation is confirmed and counts as raised. */
+    const markPayment = (kind: "order" | "donation", id: string, state: PaymentState, note: string, by: UserId) =>
+      Effect.gen(function*() {
+        const [row] = yield* sql<{ status: string; payment_state: PaymentState; amount: string; catalog_item_id: string | null }>`
+          select status, payment_state, ${kind === "order" ? sql`total` : sql`amount`}::text as amount,
+            ${kind === "order" ? sql`null::uuid` : sql`catalog_item_id`} as catalog_item_id
+          from ${sql(TABLES[kind])} where id = ${id} for update`.pipe(Effect.orDie)
+        if (row === undefined) return yield* new CaptureNotFound()
+        if (!PAYMENT_TRANSITIONS[row.payment_state].includes(state)) {
+          return yield* new InvalidCaptureTransition({ from: `payment ${row.payment_state}`, to: `payment ${state}` })
+        }
+        yield* sql`update ${sql(TABLES[kind])} set payment_state = ${state} where id = ${id}`.pipe(Effect.orDie)
+        yield* recordChange(kind, id, `payment:${row.payment_state}`, `payment:${state}`, by, note)
+        if (kind === "donation" && state === "received") {
+          yield* adjustProject(row.catalog_item_id, "raised_amount", row.amount)
+          if (row.status === "pending") {
+            yield* sql`update donations set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)
+            yield* recordChange(kind, id, "pending", "confirmed", by, "payment received")
+          }
+        }
+        if (kind === "donation" && state === "refunded") yield* adjustProject(row.catalog_item_id, "raised_amount", `-${row.amount}`)
+        if (kind === "order" && state === "received" && row.status === "new") {
+          yield* sql`update orders set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)
+          yield* recordChange(kind, id, "new", "confirmed", by, "payment received")
+        }
+        yield* recordAudit({ actor: by, action: `${kind}.payment_marked`, entityKind: kind, entityId: id, before: { paymentState: row.payment_state }, after: { paymentState: state, note } }).pipe(Effect.orDie)
+        return yield* detail(kind, id)
+      })
+
+    return { list, all, detail, changeStatus, markPayment } as const
+  })
+}) {}
+
+/** The inbox as a spreadsheet: UTF-8 with a BOM (so Excel reads Arabic), CRLF, formulas defused. */
+export const inboxCsv = (entries: ReadonlyArray<InboxEntry>): string => {
+  const cell = (value: string) => {
+    // A cell starting with = + - @ would run as a formula in a spreadsheet.
+    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+  }
+  const kuwait = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Kuwait", dateStyle: "short", timeStyle: "short", hourCycle: "h23" })
+  const header = ["reference", "kind", "status", "payment", "amount_kwd", "name", "phone", "email", "category", "project", "created_kuwait"]
+  const lines = entries.map((e) =>
+    [
+      e.reference,
+      e.kind,
+      e.status,
+      e.paymentState ?? "",
+      formatAmount(e.amount),
+      e.name,
+      e.phone,
+      e.email ?? "",
+      e.category ?? "",
+      e.project?.title.ar ?? "",
+      kuwait.format(DateTime.toDate(e.createdAt))
+    ].map(cell).join(",")
+  )
+  return `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`
+}
+
+const formatAmount = (fils: bigint) => `${fils / 1000n}.${(fils % 1000n).toString().padStart(3, "0")}`
