@@ -1,3 +1,5 @@
+// testkit's S3.ts imports s3rver, whose types live beside it: svelte-check sees them only when named.
+/// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdirSync } from "node:fs"
 import { createServer } from "node:net"
