@@ -256,7 +256,18 @@ describe("dashboard", { timeout: 60_000 }, () => {
 
     const { context, page, problems } = await newPage()
     const target = `/dashboard/${tenant.slug}/members`
-    await page.goto(platform(`/en${target}`))
+    // The server holds no session: it sends the shell, in the URL's language, whatever the host.
+    for (const [url, lang, dir, title] of [
+      [platform(target), "ar", "rtl", "لوحة التحكم — منارة"],
+      [`http://127.0.0.1:${web!.port}/en${target}`, "en", "ltr", "Dashboard — Manara"]
+    ] as const) {
+      const shell = await fetch(url)
+      expect(shell.status).toBe(200)
+      const html = await shell.text()
+      expect(html).toContain(`<html lang="${lang}" dir="${dir}">`)
+      expect(html).toContain(`<title>${title}</title>`)
+    }
+    expect((await page.goto(platform(`/en${target}`)))?.status()).toBe(200)
     await page.waitForURL((url) => url.pathname === "/en/signin")
     expect(new URL(page.url()).searchParams.get("next")).toBe(target)
     expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
