@@ -10,7 +10,8 @@ const PROBLEMS = "https://manara.app/problems/"
 
 /**
  * The access token lives here and nowhere else: not in storage, not in a cookie. A reload forgets it;
- * the httpOnly refresh cookie (sent to `/api/v1/auth/refresh` only) brings a new one.
+ * the httpOnly refresh cookie (sent to `/api/v1/auth/refresh` only) brings a new one. Only the
+ * browser writes it (handlers, effects, onMount): on the server this module is shared by every request.
  */
 const state = $state<{ accessToken: string | undefined; me: MeData | undefined }>({ accessToken: undefined, me: undefined })
 
