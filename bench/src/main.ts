@@ -262,6 +262,15 @@ const verifyCatalog = async (servers: Record<ServerKey, Server>, tenant: Tenant)
   })
   const staffBody = (await staff.json()) as { items: Array<unknown> }
   expectThat(staff.status === 200 && staffBody.items.length === 20, `the signed-in catalog read answered ${staff.status}`, staffBody)
+  for (const key of ["bare", "manaraCached"] as const) {
+    const donated = await fetch(`${servers[key].url}${donations}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-host": hostOf(tenant.slug) },
+      body: JSON.stringify(donationBody)
+    })
+    const receipt = (await donated.json()) as { reference?: string }
+    expectThat(donated.status === 201 && /^DON-\d{4}-\d{6}$/.test(receipt.reference ?? ""), `${key} donation answered ${donated.status}`, receipt)
+  }
   const page = await fetch(`${servers.web.url}/`, { headers: { "x-forwarded-host": hostOf(tenant.slug) } })
   const html = await page.text()
   expectThat(page.status === 200 && html.includes('dir="rtl"'), `the SSR home page answered ${page.status}`, html.slice(0, 500))
@@ -280,12 +289,16 @@ interface Case {
   readonly hosts: "one" | "many"
   /** A signed-in staff member's request: Bearer token and X-Tenant. */
   readonly signedIn?: boolean
+  /** A JSON body to POST instead of a GET. */
+  readonly post?: unknown
 }
 
 const storefront = "/api/v1/public/storefront"
 const live = "/api/v1/health/live"
 const publicCatalog = "/api/v1/public/catalog"
 const staffCatalog = "/api/v1/tenant/catalog?status=active"
+const donations = "/api/v1/public/donations"
+const donationBody = { amount: "10.000", project: "project-1", donor: { name: "متبرع", phone: "+96550000000" }, paymentMethod: "bank_transfer" }
 const cases: ReadonlyArray<Case> = [
   { key: "storefront-bare", label: "storefront (tenant transaction) bare node:http+pg", group: "storefront", server: "bare", path: storefront, baseline: true, hosts: "one" },
   { key: "storefront-manara-cached", label: "storefront Manara cached", group: "storefront", server: "manaraCached", path: storefront, baseline: false, hosts: "one" },
@@ -297,6 +310,8 @@ const cases: ReadonlyArray<Case> = [
   { key: "catalog-manara-uncached", label: "public catalog, 20 items, Manara uncached", group: "catalog", server: "manaraUncached", path: publicCatalog, baseline: false, hosts: "one" },
   { key: "auth-public", label: "catalog read, not signed in (Manara uncached)", group: "auth", server: "manaraUncached", path: publicCatalog, baseline: true, hosts: "one" },
   { key: "auth-staff", label: "catalog read, signed in: JWT + membership (Manara uncached)", group: "auth", server: "manaraUncached", path: staffCatalog, baseline: false, hosts: "one", signedIn: true },
+  { key: "donate-bare", label: "donation capture, bare node:http+pg (one CTE)", group: "capture", server: "bare", path: donations, baseline: true, hosts: "one", post: donationBody },
+  { key: "donate-manara", label: "donation capture, Manara", group: "capture", server: "manaraCached", path: donations, baseline: false, hosts: "one", post: donationBody },
   { key: "trivial-bare", label: "trivial JSON bare node:http", group: "trivial", server: "bare", path: live, baseline: true, hosts: "one" },
   { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" },
   { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" }
@@ -387,8 +402,9 @@ const load = (testCase: Case, server: Server, seconds: number): Promise<Autocann
   const connections = String(config.connections)
   const headers = [
     `x-forwarded-host=${hostOf(mainSlug)}`,
-    ...(testCase.signedIn === true ? [`authorization=Bearer ${staffToken}`, `x-tenant=${mainSlug}`] : [])
-  ].flatMap((header) => ["-H", header])
+    ...(testCase.signedIn === true ? [`authorization=Bearer ${staffToken}`, `x-tenant=${mainSlug}`] : []),
+    ...(testCase.post === undefined ? [] : ["content-type=application/json"])
+  ].flatMap((header) => ["-H", header]).concat(testCase.post === undefined ? [] : ["-m", "POST", "-b", JSON.stringify(testCase.post)])
   const [command, args] = testCase.hosts === "one"
     ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), ...headers, url])
     : pinned(1, process.execPath, ["--import", "tsx", "src/load-hosts.ts", url, hostsFile, connections, String(seconds)])
@@ -577,7 +593,13 @@ const main = async () => {
      from generate_series(1, $2::int) i`,
     [tenant.id, config.catalogItems]
   )
+  // Staff who hear of captures (both servers write their outbox row), and a bank account to pay into.
+  await owner.query("insert into notification_preferences (tenant_id, channel, target) values ($1, 'telegram', '123456')", [tenant.id])
   await owner.query("commit")
+  await owner.query("update tenants set settings = $2::jsonb where id = $1", [
+    tenant.id,
+    JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })
+  ])
   await owner.query("analyze catalog_items")
 
   // A staff member (role member: no MFA needed) signed in through cognito-local, for the signed-in read.

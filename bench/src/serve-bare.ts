@@ -8,6 +8,9 @@
  *   BEGIN; SELECT set_config('app.current_tenant', $1, true); select * from app.resolve_tenant($1, $2); COMMIT.
  *   The tenant set is BENCH_TENANT_ID (a tenant the server already knows, as a dashboard request would);
  *   the row itself comes from the host. The JSON has the API's `Storefront` shape.
+ * - POST /api/v1/public/donations: the same rows as a Manara donation (reference counter, donation,
+ *   staff outbox rows from the preferences, audit row) in a hand-written tenant transaction, the writes
+ *   as one CTE statement; the amount checked with a regular expression.
  * - GET /api/v1/public/catalog: BENCH_TENANT_ID's first 20 public items, the same query as the API's
  *   (cover subquery included) in the same hand-written tenant transaction, as `CatalogCard` JSON.
  */
@@ -134,11 +137,69 @@ const catalog = async (res: ServerResponse) => {
   })
 }
 
+const DONATE = `with counter as (
+    insert into reference_counters (tenant_id, kind, year, next_value)
+    values ($1, 'DON', extract(year from now() at time zone 'Asia/Kuwait')::int, 2)
+    on conflict (tenant_id, kind, year) do update set next_value = reference_counters.next_value + 1
+    returning 'DON-' || year || '-' || lpad((next_value - 1)::text, 6, '0') as reference
+  ), donation as (
+    insert into donations (tenant_id, reference, catalog_item_id, amount, category, donor_name, donor_phone, payment_method, receipt_token)
+    select $1, counter.reference, (select id from catalog_items where slug = $2 and kind = 'project' and status in ('active', 'funded')),
+      $3::numeric, 'sadaqah', $4, $5, 'bank_transfer', encode(gen_random_uuid()::text::bytea, 'base64')
+    from counter returning id, reference, amount, created_at
+  ), outbox as (
+    insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+    select $1, 'capture.created', json_build_object('kind', 'donation', 'id', d.id, 'reference', d.reference, 'amount', d.amount::text)::jsonb,
+      p.channel, p.target, p.locale, 'donation:' || d.id || ':' || p.channel || ':' || p.target
+    from donation d cross join notification_preferences p where p.enabled
+  ), audit as (
+    insert into audit_log (tenant_id, action, entity_kind, entity_id, after)
+    select $1, 'donation.created', 'donation', d.id::text, json_build_object('reference', d.reference)::jsonb from donation d
+  )
+  select reference, amount::text as amount, created_at from donation`
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve, reject) => {
+    let body = ""
+    req.setEncoding("utf8")
+    req.on("data", (chunk: string) => (body += chunk))
+    req.on("end", () => resolve(body))
+    req.on("error", reject)
+  })
+
+const donate = async (req: IncomingMessage, res: ServerResponse) => {
+  const input = JSON.parse(await readBody(req)) as { amount?: unknown; project?: unknown; donor?: { name?: unknown; phone?: unknown } }
+  if (typeof input.amount !== "string" || !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,3})?$/.test(input.amount)) {
+    return send(res, 400, { type: "about:blank", title: "Bad Request", status: 400 }, "application/problem+json")
+  }
+  const client = await pool.connect()
+  let row: { reference: string; amount: string; created_at: Date } | undefined
+  try {
+    await client.query("BEGIN")
+    await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenantId])
+    row = (await client.query<{ reference: string; amount: string; created_at: Date }>(DONATE, [
+      tenantId, String(input.project ?? ""), input.amount, String(input.donor?.name ?? ""), String(input.donor?.phone ?? "")
+    ])).rows[0]
+    await client.query("COMMIT")
+    client.release()
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {})
+    client.release(error instanceof Error ? error : true)
+    throw error
+  }
+  send(res, 201, { kind: "donation", reference: row!.reference, amount: row!.amount, status: "pending", createdAt: row!.created_at })
+}
+
 const server = createServer((req, res) => {
   const path = (req.url ?? "/").split("?", 1)[0]
   if (req.method === "GET" && path === "/api/v1/health/live") return send(res, 200, { status: "ok" })
   if (req.method === "GET" && path === "/api/v1/public/storefront") {
     return void storefront(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, { type: "about:blank", title: "Internal Server Error", status: 500 })
+    })
+  }
+  if (req.method === "POST" && path === "/api/v1/public/donations") {
+    return void donate(req, res).catch(() => {
       if (!res.headersSent) send(res, 500, { type: "about:blank", title: "Internal Server Error", status: 500 })
     })
   }

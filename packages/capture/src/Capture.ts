@@ -1,5 +1,5 @@
-import { SqlClient } from "@effect/sql"
-import { CurrentTenant, recordAudit } from "@manara/db"
+import { SqlClient, type Statement } from "@effect/sql"
+import { CurrentTenant, currentRequestMeta } from "@manara/db"
 import {
   CaptureReceipt,
   type CaptureKind,
@@ -12,10 +12,10 @@ import {
   type NewPledge,
   parseMoney
 } from "@manara/domain"
-import { Data, DateTime, Effect } from "effect"
+import { Data, DateTime, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
-import { nextReference } from "./References.js"
+import { type ReferenceKind, referenceCounterSql } from "./References.js"
 
 /** Something in the request does not fit (a product not for sale, an amount out of range): 400. */
 export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: string; readonly detail: string }> {}
@@ -45,50 +45,75 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const sql = yield* SqlClient.SqlClient
     const payments = yield* PaymentProvider
 
-    const tenantSettings = sql<{ name_ar: string; name_en: string; settings: TenantSettings }>`
-      select name_ar, name_en, settings from app.current_tenant_settings()`.pipe(
-      Effect.orDie,
-      Effect.flatMap((rows) => (rows.length === 0 ? Effect.die(new Error("capture outside an active tenant")) : Effect.succeed(rows[0]!)))
-    )
-
-    /** The visit the request names, if it is one of this tenant's (RLS hides the others). */
-    const knownVisit = (visitId: string | undefined) =>
-      visitId === undefined
-        ? Effect.succeed(null)
-        : sql<{ id: string }>`select id from visits where id = ${visitId}`.pipe(Effect.orDie, Effect.map((rows) => rows[0]?.id ?? null))
-
-    /** Staff who asked to hear of captures (or the tenant's contact address), and the payer's own receipt. */
-    const notify = (kind: CaptureKind, id: string, payload: Record<string, unknown>, payer: { readonly email?: string | undefined; readonly locale: string }, contact: string | undefined) =>
-      Effect.gen(function*() {
-        const tenantId = yield* CurrentTenant
-        const json = JSON.stringify({ kind, id, ...payload })
-        const staff = yield* sql`
-          insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-          select ${tenantId}, 'capture.created', ${json}::jsonb, p.channel, p.target, p.locale,
-                 ${`${kind}:${id}:`} || p.channel || ':' || p.target
-          from notification_preferences p where p.enabled and 'capture.created' = any (p.events)
-          returning id`
-        if (staff.length === 0 && contact !== undefined && contact !== "") {
-          yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-            values (${tenantId}, 'capture.created', ${json}::jsonb, 'email', ${contact}, 'ar', ${`${kind}:${id}:email:${contact}`})`
-        }
-        if (payer.email !== undefined) {
-          yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-            values (${tenantId}, 'capture.receipt', ${json}::jsonb, 'email', ${payer.email}, ${payer.locale}, ${`${kind}:${id}:receipt`})`
-        }
-      }).pipe(Effect.orDie)
-
-    /** A public project by slug, able to take money: active or funded. */
-    const project = (slug: string) =>
-      sql<{ id: string; category: "zakat" | "sadaqah" | "waqf" | "general" }>`
-        select id, category from catalog_items where slug = ${slug} and kind = 'project' and status in ('active', 'funded')`.pipe(
+    /**
+     * Everything a capture reads, in one round trip: the tenant's settings, the project (when one is
+     * named) and whether the visit is one of this tenant's (RLS hides the others).
+     */
+    const context = (projectSlug: string | undefined, visitId: string | undefined) =>
+      sql<{ name_ar: string; settings: TenantSettings; project: { id: string; category: "zakat" | "sadaqah" | "waqf" | "general" } | null; visit_id: string | null }>`
+        select s.name_ar, s.settings,
+          (select json_build_object('id', i.id, 'category', i.category) from catalog_items i
+            where i.slug = ${projectSlug ?? null} and i.kind = 'project' and i.status in ('active', 'funded')) as project,
+          (select v.id from visits v where v.id = ${visitId ?? null}::uuid) as visit_id
+        from app.current_tenant_settings() s`.pipe(
         Effect.orDie,
-        Effect.flatMap((rows) =>
-          rows.length === 0
+        Effect.flatMap((rows) => (rows.length === 0 ? Effect.die(new Error("capture outside an active tenant")) : Effect.succeed(rows[0]!))),
+        Effect.flatMap((row) =>
+          projectSlug !== undefined && row.project === null
             ? Effect.fail(new CaptureRefused({ code: "unknown-project", detail: "No open project with this address" }))
-            : Effect.succeed(rows[0]!)
+            : Effect.succeed(row)
         )
       )
+
+    /**
+     * The capture's writes as one statement: the next reference (its counter row stays locked until
+     * commit: gapless), the record, the staff's outbox rows (their preferences, else the tenant's contact
+     * address), the payer's receipt row, and the audit row.
+     */
+    const write = (options: {
+      readonly kind: ReferenceKind
+      readonly entity: CaptureKind
+      readonly insert: Statement.Fragment
+      readonly payload: Record<string, unknown>
+      readonly payer: { readonly email?: string | undefined; readonly locale: string }
+      readonly contact: string | undefined
+    }) =>
+      Effect.gen(function*() {
+        const tenantId = yield* CurrentTenant
+        const meta = yield* FiberRef.get(currentRequestMeta)
+        const payload = JSON.stringify(options.payload)
+        const rows = yield* sql<{ id: string; reference: string; created_at: Date }>`
+          with counter as (${referenceCounterSql(sql, tenantId, options.kind)}),
+          record as (${options.insert}),
+          message as (
+            select jsonb_build_object('kind', ${options.entity}::text, 'id', r.id, 'reference', r.reference) || ${payload}::jsonb as body, r.id
+            from record r
+          ),
+          staff as (
+            insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+            select ${tenantId}, 'capture.created', m.body, p.channel, p.target, p.locale, ${`${options.entity}:`} || m.id || ':' || p.channel || ':' || p.target
+            from message m cross join notification_preferences p where p.enabled and 'capture.created' = any (p.events)
+          ),
+          office as (
+            insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+            select ${tenantId}, 'capture.created', m.body, 'email', ${options.contact ?? null}::text, 'ar', ${`${options.entity}:`} || m.id || ':office'
+            from message m
+            where ${options.contact ?? null}::text is not null
+              and not exists (select 1 from notification_preferences p where p.enabled and 'capture.created' = any (p.events))
+          ),
+          receipt as (
+            insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+            select ${tenantId}, 'capture.receipt', m.body, 'email', ${options.payer.email ?? null}::text, ${options.payer.locale}, ${`${options.entity}:`} || m.id || ':receipt'
+            from message m where ${options.payer.email ?? null}::text is not null
+          ),
+          audit as (
+            insert into audit_log (tenant_id, actor_user_id, action, entity_kind, entity_id, after, ip, request_id)
+            select ${tenantId}, null, ${`${options.entity}.created`}, ${options.entity}, m.id::text, m.body, ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId}
+            from message m
+          )
+          select id, reference, created_at from record`.pipe(Effect.orDie)
+        return rows[0]!
+      })
 
     const receipt = (kind: CaptureKind, reference: string, amount: Money, status: string, createdAt: Date, payment: CaptureReceipt["payment"], token: string | null) =>
       new CaptureReceipt({ kind, reference, amount, status, createdAt: DateTime.unsafeFromDate(createdAt), payment, receiptToken: token }, true)
@@ -96,11 +121,13 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const order = (input: NewOrder) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
-        const tenant = yield* tenantSettings
         const ids = [...new Set(input.items.map((line) => line.itemId))]
-        const products = yield* sql<{ id: string; slug: string; title_ar: string; title_en: string; price: string }>`
-          select id, slug, title_ar, title_en, price::text as price from catalog_items
-          where id in ${sql.in(ids)} and kind = 'product' and status = 'active'`.pipe(Effect.orDie)
+        const [tenant, products] = yield* Effect.all([
+          context(undefined, input.visitId),
+          sql<{ id: string; slug: string; title_ar: string; title_en: string; price: string }>`
+            select id, slug, title_ar, title_en, price::text as price from catalog_items
+            where id in ${sql.in(ids)} and kind = 'product' and status = 'active'`.pipe(Effect.orDie)
+        ])
         const byId = new Map(products.map((product) => [product.id, product]))
         if (ids.some((id) => !byId.has(id))) {
           return yield* new CaptureRefused({ code: "item-unavailable", detail: "An item is not for sale" })
@@ -113,26 +140,28 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         })
         const total = Fils.make(lines.reduce((sum, line) => sum + line.lineTotal, 0n))
         if (total <= 0n) return yield* new CaptureRefused({ code: "empty-order", detail: "The order comes to nothing" })
-        const reference = yield* nextReference("ORD").pipe(Effect.orDie)
-        const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, reference, total)
+        yield* payments.check(input.paymentMethod, tenant.settings)
         const token = receiptToken()
-        const visitId = yield* knownVisit(input.visitId)
-        const rows = yield* sql<{ id: string; created_at: Date }>`
-          insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id)
-          values (${tenantId}, ${reference}, ${input.customer.name}, ${input.customer.phone}, ${input.customer.email ?? null},
-            ${JSON.stringify(lines.map((line) => ({ ...line, unitPrice: formatMoney(line.unitPrice), lineTotal: formatMoney(line.lineTotal) })))}::jsonb,
-            ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes}, ${input.locale}, ${token}, ${visitId})
-          returning id, created_at`.pipe(Effect.orDie)
-        const { created_at, id } = rows[0]!
-        yield* notify("order", id, { reference, amount: formatMoney(total), name: input.customer.name }, { email: input.customer.email, locale: input.locale }, tenant.settings.contact?.email)
-        yield* recordAudit({ actor: null, action: "order.created", entityKind: "order", entityId: id, after: { reference, total: formatMoney(total) } }).pipe(Effect.orDie)
-        return receipt("order", reference, total, "new", created_at, payment, token)
+        const written = yield* write({
+          kind: "ORD",
+          entity: "order",
+          insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id)
+            select ${tenantId}, reference, ${input.customer.name}, ${input.customer.phone}, ${input.customer.email ?? null},
+              ${JSON.stringify(lines.map((line) => ({ ...line, unitPrice: formatMoney(line.unitPrice), lineTotal: formatMoney(line.lineTotal) })))}::jsonb,
+              ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes}, ${input.locale}, ${token}, ${tenant.visit_id}
+            from counter returning id, reference, created_at`,
+          payload: { amount: formatMoney(total), name: input.customer.name },
+          payer: { email: input.customer.email, locale: input.locale },
+          contact: tenant.settings.contact?.email
+        })
+        const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
+        return receipt("order", written.reference, total, "new", written.created_at, payment, token)
       })
 
     const donation = (input: NewDonation) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
-        const tenant = yield* tenantSettings
+        const tenant = yield* context(input.project, input.visitId)
         const minimum = parseMoney(tenant.settings.donations?.minimum ?? "") ?? DEFAULT_MINIMUM
         const maximum = parseMoney(tenant.settings.donations?.maximum ?? "") ?? DEFAULT_MAXIMUM
         if (input.amount < minimum || input.amount > maximum) {
@@ -143,56 +172,57 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         }
         const fees = input.coverFees ?? Fils.make(0n)
         if (fees > input.amount) return yield* new CaptureRefused({ code: "fees-too-high", detail: "The fees cannot exceed the donation" })
-        const target = input.project === undefined ? null : yield* project(input.project)
-        const category = input.category ?? target?.category ?? "general"
-        const reference = yield* nextReference("DON").pipe(Effect.orDie)
+        yield* payments.check(input.paymentMethod, tenant.settings)
+        const category = input.category ?? tenant.project?.category ?? "general"
         const total = Fils.make(input.amount + fees)
-        const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, reference, total)
         const token = receiptToken()
-        const visitId = yield* knownVisit(input.visitId)
-        const rows = yield* sql<{ id: string; created_at: Date }>`
-          insert into donations (tenant_id, reference, catalog_item_id, amount, fees_amount, category, donor_name, donor_phone, donor_email,
-            anonymous, dedication, payment_method, locale, receipt_token, visit_id)
-          values (${tenantId}, ${reference}, ${target?.id ?? null}, ${formatMoney(input.amount)}::numeric, ${formatMoney(fees)}::numeric,
-            ${category}, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.anonymous}, ${input.dedication},
-            ${input.paymentMethod}, ${input.locale}, ${token}, ${visitId})
-          returning id, created_at`.pipe(Effect.orDie)
-        const { created_at, id } = rows[0]!
-        yield* notify("donation", id, { reference, amount: formatMoney(total), category, name: input.anonymous ? "" : input.donor.name }, { email: input.donor.email, locale: input.locale }, tenant.settings.contact?.email)
-        yield* recordAudit({ actor: null, action: "donation.created", entityKind: "donation", entityId: id, after: { reference, amount: formatMoney(input.amount), fees: formatMoney(fees), category } }).pipe(Effect.orDie)
-        return receipt("donation", reference, total, "pending", created_at, payment, token)
+        const written = yield* write({
+          kind: "DON",
+          entity: "donation",
+          insert: sql`insert into donations (tenant_id, reference, catalog_item_id, amount, fees_amount, category, donor_name, donor_phone, donor_email,
+              anonymous, dedication, payment_method, locale, receipt_token, visit_id)
+            select ${tenantId}, reference, ${tenant.project?.id ?? null}::uuid, ${formatMoney(input.amount)}::numeric, ${formatMoney(fees)}::numeric,
+              ${category}, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.anonymous}, ${input.dedication},
+              ${input.paymentMethod}, ${input.locale}, ${token}, ${tenant.visit_id}
+            from counter returning id, reference, created_at`,
+          payload: { amount: formatMoney(total), category, name: input.anonymous ? "" : input.donor.name },
+          payer: { email: input.donor.email, locale: input.locale },
+          contact: tenant.settings.contact?.email
+        })
+        const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
+        return receipt("donation", written.reference, total, "pending", written.created_at, payment, token)
       })
 
     const pledge = (input: NewPledge) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
-        const tenant = yield* tenantSettings
         if (input.dueDate < kuwaitToday()) return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
         if (input.schedule === "once" && input.instalments !== 1) {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }
-        const target = input.project === undefined ? null : yield* project(input.project)
-        const reference = yield* nextReference("PLG").pipe(Effect.orDie)
-        const visitId = yield* knownVisit(input.visitId)
-        const rows = yield* sql<{ id: string; created_at: Date }>`
-          insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, visit_id)
-          values (${tenantId}, ${reference}, ${target?.id ?? null}, ${formatMoney(input.amount)}::numeric, ${input.schedule}, ${input.instalments},
-            ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${visitId})
-          returning id, created_at`.pipe(Effect.orDie)
-        const { created_at, id } = rows[0]!
+        const tenant = yield* context(input.project, input.visitId)
+        const written = yield* write({
+          kind: "PLG",
+          entity: "pledge",
+          insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, visit_id)
+            select ${tenantId}, reference, ${tenant.project?.id ?? null}::uuid, ${formatMoney(input.amount)}::numeric, ${input.schedule}, ${input.instalments},
+              ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${tenant.visit_id}
+            from counter returning id, reference, created_at`,
+          payload: { amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name },
+          payer: { email: input.donor.email, locale: input.locale },
+          contact: tenant.settings.contact?.email
+        })
         // Pledged money shows in the project's progress beside the money received.
-        if (target !== null) {
-          yield* sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${target.id}`.pipe(Effect.orDie)
+        if (tenant.project !== null) {
+          yield* sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`.pipe(Effect.orDie)
         }
-        yield* notify("pledge", id, { reference, amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name }, { email: input.donor.email, locale: input.locale }, tenant.settings.contact?.email)
-        yield* recordAudit({ actor: null, action: "pledge.created", entityKind: "pledge", entityId: id, after: { reference, amount: formatMoney(input.amount), schedule: input.schedule } }).pipe(Effect.orDie)
-        return receipt("pledge", reference, input.amount, "open", created_at, { _tag: "Later", dueDate: input.dueDate }, null)
+        return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, null)
       })
 
     /** The receipt behind a token, read again (statuses move on); another tenant's token finds nothing. */
     const receiptFor = (token: string) =>
       Effect.gen(function*() {
-        const tenant = yield* tenantSettings
+        const tenant = yield* context(undefined, undefined)
         const rows = yield* sql<{ kind: "order" | "donation"; reference: string; amount: string; status: string; payment_method: "bank_transfer" | "pay_link"; created_at: Date }>`
           select 'donation' as kind, reference, (amount + fees_amount)::text as amount, status, payment_method, created_at from donations where receipt_token = ${token}
           union all

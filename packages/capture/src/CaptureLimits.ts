@@ -37,7 +37,10 @@ export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/Capt
 
     /** Keys are prefixed by tenant: one tenant's flood never blocks another's visitors. */
     const admit = (tenantId: string, ip: string | null) =>
-      Effect.zipRight(take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant))
+      Effect.all([take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant)], {
+        concurrency: 2,
+        discard: true
+      })
 
     return { admit } as const
   })

@@ -16,6 +16,11 @@ export interface PaymentSettings {
  */
 export class PaymentProvider extends Effect.Service<PaymentProvider>()("Capture/PaymentProvider", {
   succeed: {
+    /** Before anything is written: can the tenant take this way of paying at all? */
+    check: (method: PaymentMethod, settings: PaymentSettings): Effect.Effect<void, PaymentMethodUnavailable> =>
+      (method === "bank_transfer" ? (settings.bankTransfer?.iban ?? "") !== "" : /^https:\/\//.test(settings.payLink?.url ?? ""))
+        ? Effect.void
+        : Effect.fail(new PaymentMethodUnavailable({ method })),
     instructions: (
       method: PaymentMethod,
       settings: PaymentSettings,

@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import type { TenantId } from "@manara/domain"
 import { CurrentTenant } from "@manara/db"
 import { Effect } from "effect"
 
@@ -21,3 +22,10 @@ export const nextReference = (kind: ReferenceKind) =>
     const { value, year } = rows[0]!
     return `${kind}-${year}-${value.padStart(6, "0")}`
   })
+
+/** The same, as a CTE body returning `reference`, for a capture written in one statement. */
+export const referenceCounterSql = (sql: SqlClient.SqlClient, tenantId: TenantId, kind: ReferenceKind) =>
+  sql`insert into reference_counters (tenant_id, kind, year, next_value)
+      values (${tenantId}, ${kind}, extract(year from now() at time zone 'Asia/Kuwait')::int, 2)
+      on conflict (tenant_id, kind, year) do update set next_value = reference_counters.next_value + 1
+      returning ${kind}::text || '-' || year || '-' || lpad((next_value - 1)::text, 6, '0') as reference`

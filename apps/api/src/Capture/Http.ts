@@ -51,7 +51,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
           Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
         )
         // Committed: open inboxes of this tenant hear of it now.
-        yield* events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) })
+        yield* Effect.forkDaemon(events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) }))
         return receipt
       }).pipe(asProblem)
 
