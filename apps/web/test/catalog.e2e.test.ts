@@ -265,6 +265,42 @@ describe("catalog list", () => {
     expect(await page.getByTestId("catalog-empty").innerText()).toContain("لا توجد نتائج مطابقة.")
     await page.close()
   })
+
+  it("pages with a 'more' link that carries the cursor and the filters, without repeats", async () => {
+    const shop = await withOwner(urls, createTenant({ nameAr: "مكتبة الفجر", nameEn: "Al Fajr Books" }))
+    const keeper = await memberOf(shop, "owner", "shop")
+    const asKeeper = async (status: number, method: string, path: string, body: unknown) => {
+      const response = await call(method, path, keeper, shop.slug, body)
+      if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`)
+      return response.json()
+    }
+    for (let n = 1; n <= 14; n++) {
+      const created = await asKeeper(201, "POST", "/tenant/catalog", { kind: "product", slug: `book-${n}`, title: { ar: `كتاب ${n}`, en: `Book ${n}` }, price: `${n}.250` })
+      await asKeeper(200, "POST", `/tenant/catalog/${created.id}/status`, { to: "active" })
+    }
+    const page = await browser!.newPage()
+    const slugs = () => page.getByTestId("item-card").evaluateAll((cards) => cards.map((card) => card.getAttribute("data-slug")!))
+    await page.goto(storefrontUrl(web!, shop.slug, "/en/catalog?kind=product"))
+    const first = await slugs()
+    expect(first).toHaveLength(12)
+    expect(await page.getByTestId("catalog-count").innerText()).toBe("Showing 12 results; there are more.")
+    const more = page.getByTestId("catalog-more")
+    const next = new URL((await more.getAttribute("href"))!, page.url())
+    expect(next.pathname).toBe("/en/catalog")
+    expect(next.searchParams.get("kind")).toBe("product")
+    expect(next.searchParams.get("cursor")).toMatch(/^-?\d+\.\d+$/)
+    await more.click()
+    await page.waitForURL((url) => url.searchParams.has("cursor"))
+    const second = await slugs()
+    expect(second).toHaveLength(2)
+    expect(new Set([...first, ...second]).size).toBe(14)
+    expect(await page.getByTestId("catalog-count").innerText()).toBe("Results: 2")
+    expect(await more.count()).toBe(0)
+    await page.getByRole("link", { name: "Back to the first results" }).click()
+    await page.waitForURL((url) => !url.searchParams.has("cursor"))
+    expect(await slugs()).toEqual(first)
+    await page.close()
+  })
 })
 
 describe("item page", () => {

@@ -19,14 +19,14 @@ export type CardData = CatalogPageData["items"][number]
 export type ItemPageData = typeof PublicCatalogItem.Encoded
 export type ProofData = typeof PublicProof.Encoded
 
-type Storefront = { readonly "x-forwarded-host": string }
+type StorefrontHeaders = { readonly "x-forwarded-host": string }
 
 /** One public read for the storefront at `host`; a 404 or an unreachable API becomes the error page. */
 const read = async <A, I, E extends { readonly _tag: string; readonly status?: unknown }>(
   locals: App.Locals,
   host: string,
   schema: Schema.Schema<A, I>,
-  call: (client: ManaraClient, headers: Storefront) => Effect.Effect<A, E>
+  call: (client: ManaraClient, headers: StorefrontHeaders) => Effect.Effect<A, E>
 ): Promise<I> => {
   const result = await locals.api((client) => call(client, { "x-forwarded-host": host }).pipe(Effect.timeout("5 seconds")))
   if (Either.isRight(result)) return Schema.encodeSync(schema)(result.right)

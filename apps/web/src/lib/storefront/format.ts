@@ -36,12 +36,12 @@ export const progress = (goal: string, raised: string, pledged: string): Progres
   const got = parseMoney(raised)
   const promised = parseMoney(pledged)
   if (target === undefined || got === undefined || promised === undefined || target === 0n) return undefined
+  const atMost = (limit: bigint, value: bigint) => (value > limit ? limit : value)
   // Per mille, so a bar can show 0.5%; capped, an over-funded project fills the bar and no more.
-  const perMille = (part: bigint) => (part * 1000n) / target
-  const raisedShare = perMille(got) > 1000n ? 1000n : perMille(got)
-  const pledgedShare = perMille(promised) > 1000n - raisedShare ? 1000n - raisedShare : perMille(promised)
+  const raisedShare = atMost(1000n, (got * 1000n) / target)
+  const pledgedShare = atMost(1000n - raisedShare, (promised * 1000n) / target)
   return {
-    raisedPercent: Number(((got * 100n) / target > 100n ? 100n : (got * 100n) / target)),
+    raisedPercent: Number(atMost(100n, (got * 100n) / target)),
     raisedWidth: Number(raisedShare) / 10,
     pledgedWidth: Number(pledgedShare) / 10
   }
