@@ -45,7 +45,8 @@ const well = {
   zakatEligible: true,
   featured: true
 }
-const book = { kind: "product", slug: "recited-quran", title: { ar: "مصحف مرتّل", en: "A recited Quran" }, price: "4.500" }
+// No English summary: the Arabic one stands in on English pages, marked as Arabic.
+const book = { kind: "product", slug: "recited-quran", title: { ar: "مصحف مرتّل", en: "A recited Quran" }, summary: { ar: "بصوت قارئ معروف" }, price: "4.500" }
 const hidden = { kind: "project", slug: "not-yet", title: { ar: "مشروع لم يُنشر", en: "Not published yet" }, goal: "100.000", category: "general" }
 interface ProofSeed {
   readonly kind: string
@@ -234,7 +235,11 @@ describe("home page", () => {
     const track = (await bar.boundingBox())!
     const raised = (await bar.locator(".raised").boundingBox())!
     expect(raised.x).toBeCloseTo(track.x, 0)
-    expect(await text(page.getByTestId("home-products").getByTestId("price"))).toBe("Price KWD 4.500")
+    const product = page.getByTestId("home-products").getByTestId("item-card")
+    expect(await text(product.getByTestId("price"))).toBe("Price KWD 4.500")
+    const summary = product.getByText(book.summary.ar)
+    expect([await summary.getAttribute("lang"), await summary.getAttribute("dir")]).toEqual(["ar", "rtl"])
+    expect(await product.getByRole("link", { name: book.title.en }).getAttribute("lang")).toBeNull()
     await page.getByRole("link", { name: "Browse all projects and products" }).click()
     await page.waitForURL(urlOf("/en/catalog"))
     await page.close()

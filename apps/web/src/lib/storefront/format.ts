@@ -46,3 +46,10 @@ export const progress = (goal: string, raised: string, pledged: string): Progres
     pledgedWidth: Number(pledgedShare) / 10
   }
 }
+
+/**
+ * `lang`/`dir` for a tenant's text shown in `locale`: when the English was left empty the Arabic
+ * stands in, and screen readers and layout must know it is Arabic.
+ */
+export const fallbackAttributes = (text: { readonly ar: string; readonly en: string }, locale: Locale): { lang?: "ar"; dir?: "rtl" } =>
+  locale === "en" && text.en === "" && text.ar !== "" ? { lang: "ar", dir: "rtl" } : {}
