@@ -47,6 +47,14 @@ ensure_chromium() {
   apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null
 }
 
+ensure_poppler() {
+  if command -v pdftotext >/dev/null 2>&1; then return; fi
+  log "installing Debian's poppler-utils (receipt tests)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+}
+
 build_web() {
   log "building the web app"
   (cd "$ROOT" && pnpm --filter @manara/web build >/dev/null)

@@ -7,6 +7,7 @@ install_dependencies
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_poppler
 
 cd "$ROOT"
 log "type checking"

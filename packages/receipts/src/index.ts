@@ -1,0 +1,1 @@
+export { renderReceipt, type ReceiptInput } from "./Receipt.js"
