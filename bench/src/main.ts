@@ -94,7 +94,9 @@ let stopping = false
 
 const startServer = (key: ServerKey, script: string, env: Record<string, string>): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const [command, args] = pinned(0, process.execPath, ["--import", "tsx", script])
+    // BENCH_PROFILE=dir writes a V8 CPU profile of each server into dir when it stops.
+    const profile = process.env["BENCH_PROFILE"] ? ["--cpu-prof", "--cpu-prof-dir", process.env["BENCH_PROFILE"]] : []
+    const [command, args] = pinned(0, process.execPath, [...profile, "--import", "tsx", script])
     const child = spawn(command, args, {
       cwd: benchDirectory,
       env: { ...process.env, ...env },
@@ -299,7 +301,7 @@ const publicCatalog = "/api/v1/public/catalog"
 const staffCatalog = "/api/v1/tenant/catalog?status=active"
 const donations = "/api/v1/public/donations"
 const donationBody = { amount: "10.000", project: "project-1", donor: { name: "متبرع", phone: "+96550000000" }, paymentMethod: "bank_transfer" }
-const cases: ReadonlyArray<Case> = [
+const allCases: ReadonlyArray<Case> = [
   { key: "storefront-bare", label: "storefront (tenant transaction) bare node:http+pg", group: "storefront", server: "bare", path: storefront, baseline: true, hosts: "one" },
   { key: "storefront-manara-cached", label: "storefront Manara cached", group: "storefront", server: "manaraCached", path: storefront, baseline: false, hosts: "one" },
   { key: "storefront-manara-uncached", label: "storefront Manara uncached (TTL 0)", group: "storefront", server: "manaraUncached", path: storefront, baseline: false, hosts: "one" },
@@ -316,6 +318,10 @@ const cases: ReadonlyArray<Case> = [
   { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" },
   { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" }
 ]
+
+/** BENCH_CASES=catalog,capture runs those groups only (with their baselines). */
+const onlyGroups = (process.env["BENCH_CASES"] ?? "").split(",").map((group) => group.trim()).filter((group) => group !== "")
+const cases = onlyGroups.length === 0 ? allCases : allCases.filter((testCase) => onlyGroups.includes(testCase.group))
 
 // ---------------------------------------------------------------- measuring
 
