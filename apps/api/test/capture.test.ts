@@ -4,6 +4,7 @@ import { fingerprint } from "@manara/capture"
 import { NewDonation, type TenantId } from "@manara/domain"
 import { apiEnv, asOwnerInTenant, createTenant, PgProxy, type TenantFixture, withOwner } from "@manara/testkit"
 import { Effect, Schema } from "effect"
+import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 
@@ -105,6 +106,25 @@ describe("donations", () => {
     expect((await again.json()).reference).toBe(receipt.reference)
     const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, { headers: { "x-forwarded-host": hostOf(other) } })
     expect(foreign.status).toBe(404)
+  })
+
+  it("serves the bilingual PDF receipt by its token: the reference, the amount and the zakat statement in it", async () => {
+    const receipt = await (await capture("donations", donation({ amount: "30.000" }))).json()
+    const pdf = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })
+    expect(pdf.status).toBe(200)
+    expect(pdf.headers.get("content-type")).toBe("application/pdf")
+    expect(pdf.headers.get("content-disposition")).toContain(`${receipt.reference}.pdf`)
+    const bytes = Buffer.from(await pdf.arrayBuffer())
+    expect(bytes.subarray(0, 5).toString()).toBe("%PDF-")
+    const text = execFileSync("pdftotext", ["-layout", "-", "-"], { input: bytes }).toString()
+    expect(text).toContain(receipt.reference)
+    expect(text).toContain("30.000")
+    expect(text).toContain("This donation is zakat")
+    const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(other) } })
+    expect(foreign.status).toBe(404)
+    const guessed = await fetch(`${api.url}/api/v1/public/receipts/${"A".repeat(32)}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })
+    expect(guessed.status).toBe(404)
+    expect((await fetch(`${api.url}/api/v1/public/receipts/short/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })).status).toBe(400)
   })
 
   it("refuses bad amounts with 400 problem+json and writes nothing", async () => {

@@ -157,6 +157,18 @@ describe("the staff inbox", () => {
     expect((await call("POST", `/tenant/inbox/pledge/${id}/status`, owner, home.slug, { to: "lapsed" })).status).toBe(400)
   })
 
+  it("staff download a donation's PDF receipt; a pledge has none; another tenant's is 404", async () => {
+    const { reference } = await donate("8.000", { name: "Receipt" })
+    const id = (await list(`?q=${reference}`)).entries[0]!.id
+    const pdf = await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, member, home.slug)
+    expect(pdf.status).toBe(200)
+    expect(pdf.headers.get("content-type")).toBe("application/pdf")
+    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-")
+    expect((await call("GET", `/tenant/inbox/pledge/${id}/receipt.pdf`, member, home.slug)).status).toBe(400)
+    expect((await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, otherOwner, other.slug)).status).toBe(404)
+    expect((await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, stranger, home.slug)).status).toBe(404)
+  })
+
   it("exports CSV in UTF-8 with a BOM, Arabic intact, formulas defused", async () => {
     const { reference } = await donate("12.345", { name: "=HYPERLINK(\"x\")", phone: "+965 6000 7777" })
     await donate("3.000", { name: "عبدالله الكندري" })

@@ -14,6 +14,7 @@ import {
 } from "@manara/domain"
 import { Data, DateTime, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
+import { renderReceipt } from "@manara/receipts"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
 
@@ -236,7 +237,60 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token)
       })
 
-    return { order, donation, pledge, receiptFor } as const
+    /**
+     * The PDF receipt of a donation or an order, found by its receipt token (a visitor's link) or by
+     * id (staff). Read fresh, so a payment marked received shows on the next download.
+     */
+    const receiptPdf = (by: { readonly token: string } | { readonly kind: "order" | "donation"; readonly id: string }) =>
+      Effect.gen(function*() {
+        const tenant = yield* sql<{ name_ar: string; name_en: string }>`select name_ar, name_en from app.current_tenant_settings()`.pipe(Effect.orDie)
+        const byDonation = "token" in by ? sql`d.receipt_token = ${by.token}` : by.kind === "donation" ? sql`d.id = ${by.id}` : sql`false`
+        const byOrder = "token" in by ? sql`o.receipt_token = ${by.token}` : by.kind === "order" ? sql`o.id = ${by.id}` : sql`false`
+        const rows = yield* sql<{
+          kind: "donation" | "order"
+          reference: string
+          created_at: Date
+          name: string
+          anonymous: boolean
+          amount: string
+          fees: string
+          category: "zakat" | "sadaqah" | "waqf" | "general" | null
+          project_ar: string | null
+          project_en: string | null
+          dedication: string
+          items: Array<{ title: { ar: string; en: string }; quantity: number; unitPrice: string; lineTotal: string }> | null
+          status: string
+          payment_state: string
+        }>`
+          select 'donation' as kind, d.reference, d.created_at, d.donor_name as name, d.anonymous, d.amount::text as amount,
+            d.fees_amount::text as fees, d.category, i.title_ar as project_ar, i.title_en as project_en, d.dedication,
+            null::jsonb as items, d.status, d.payment_state
+          from donations d left join catalog_items i on i.id = d.catalog_item_id where ${byDonation}
+          union all
+          select 'order', o.reference, o.created_at, o.customer_name, false, o.total::text, '0', null, null, null, '',
+            o.items, o.status, o.payment_state
+          from orders o where ${byOrder}`.pipe(Effect.orDie)
+        if (rows.length === 0 || tenant.length === 0) return yield* new ReceiptNotFound()
+        const row = rows[0]!
+        const pdf = yield* renderReceipt({
+          kind: row.kind,
+          reference: row.reference,
+          createdAt: row.created_at,
+          tenant: { nameAr: tenant[0]!.name_ar, nameEn: tenant[0]!.name_en },
+          payer: { name: row.name, anonymous: row.anonymous },
+          amount: row.amount,
+          ...(row.fees === "0.000" || row.fees === "0" ? {} : { fees: row.fees }),
+          ...(row.category === null ? {} : { category: row.category }),
+          project: row.project_ar === null ? null : { ar: row.project_ar, en: row.project_en ?? "" },
+          dedication: row.dedication,
+          ...(row.items === null ? {} : { lines: row.items }),
+          status: row.status,
+          paymentState: row.payment_state
+        })
+        return { reference: row.reference, pdf }
+      })
+
+    return { order, donation, pledge, receiptFor, receiptPdf } as const
   }),
   dependencies: [PaymentProvider.Default]
 }) {}

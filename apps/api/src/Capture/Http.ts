@@ -9,6 +9,13 @@ import { asProblem } from "../ProblemMapping.js"
 
 const encodeReceipt = Schema.encodeSync(CaptureReceipt)
 
+/** A receipt opens in the browser's viewer and saves under its reference. */
+export const pdfResponse = (pdf: Uint8Array, reference: string) =>
+  HttpServerResponse.uint8Array(pdf, {
+    contentType: "application/pdf",
+    headers: { "content-disposition": `inline; filename="${reference}.pdf"`, "cache-control": "private, no-store" }
+  })
+
 export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers) =>
   Effect.gen(function*() {
     const capture = yield* Capture
@@ -62,6 +69,12 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         captureWith("donations", headers, payload, payload, (input) => capture.donation(input)))
       .handle("pledge", ({ headers, payload }) =>
         captureWith("pledges", headers, payload, payload, (input) => capture.pledge(input)))
+      .handle("receiptPdf", ({ headers, path }) =>
+        Effect.gen(function*() {
+          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+          const { pdf, reference } = yield* tenantSql.withTenant(tenant.id, capture.receiptPdf({ token: path.token }))
+          return pdfResponse(pdf, reference)
+        }).pipe(asProblem))
       .handle("receipt", ({ headers, path }) =>
         Effect.gen(function*() {
           const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")

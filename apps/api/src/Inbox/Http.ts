@@ -1,7 +1,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { CaptureEvents, Inbox, inboxCsv } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manara/capture"
 import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
 import { Effect, Schedule, Stream } from "effect"
+import { pdfResponse } from "../Capture/Http.js"
 import { asMember, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
 
@@ -18,6 +19,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
   Effect.gen(function*() {
     const inbox = yield* Inbox
     const events = yield* CaptureEvents
+    const capture = yield* Capture
 
     return handlers
       .handle("list", ({ headers, urlParams }) => inbox.list(urlParams).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
@@ -30,6 +32,13 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
       .handle("markPayment", ({ headers, path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
           asMember(headers["x-tenant"], InboxPolicy.payment),
+          asProblem
+        ))
+      .handle("receiptPdf", ({ headers, path }) =>
+        capture.receiptPdf({ kind: path.kind, id: path.id }).pipe(
+          Effect.catchTag("ReceiptNotFound", () => Effect.fail(new CaptureNotFound())),
+          asMember(headers["x-tenant"], InboxPolicy.read),
+          Effect.map(({ pdf, reference }) => pdfResponse(pdf, reference)),
           asProblem
         ))
       .handle("csv", ({ headers, urlParams }) =>
