@@ -8,7 +8,7 @@ import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
 import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
-import { createServer } from "node:http"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -77,6 +77,25 @@ export const HttpLive = HttpApiBuilder.serve(requestContext).pipe(
   HttpServer.withLogAddress
 )
 
+/**
+ * The server listens before the app is attached to it: a request arriving in between would hang.
+ * It waits here instead, and is handed to the app's handler the moment that is attached.
+ */
+export const createHeldServer = () => {
+  const server = createServer()
+  const held: Array<readonly [IncomingMessage, ServerResponse]> = []
+  const hold = (request: IncomingMessage, response: ServerResponse) => void held.push([request, response])
+  server.on("request", hold)
+  server.on("newListener", (event: string | symbol, listener: (request: IncomingMessage, response: ServerResponse) => void) => {
+    if (event !== "request" || listener === hold) return
+    server.off("request", hold)
+    setImmediate(() => {
+      for (const [request, response] of held.splice(0)) listener(request, response)
+    })
+  })
+  return server
+}
+
 export const NodeServerLive = Layer.unwrapEffect(Config.all({ port, host }).pipe(
-  Config.map((listen) => NodeHttpServer.layer(createServer, listen))
+  Config.map((listen) => NodeHttpServer.layer(createHeldServer, listen))
 ))

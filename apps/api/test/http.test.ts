@@ -1,4 +1,5 @@
 import { FetchHttpClient, HttpApiClient } from "@effect/platform"
+import { createHeldServer } from "@manara/api"
 import { startApi, type StartedApi } from "@manara/api/server"
 import { ManaraApi, Problem } from "@manara/domain"
 import { createTenant, PgProxy, type TenantFixture, uniqueSlug, withOwner } from "@manara/testkit"
@@ -174,5 +175,25 @@ describe("every response", () => {
     expect(docs.status).toBe(200)
     expect(docs.headers.get("content-type")).toContain("text/html")
     expect(await docs.text()).toContain("Manara API")
+  })
+})
+
+describe("the listening socket", () => {
+  it("holds a request that arrives before the app is attached, and hands it over", async () => {
+    const server = createHeldServer()
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const early = fetch(`http://127.0.0.1:${port}/early`)
+      // The request is in before anyone answers it.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      server.on("request", (request, response) => response.end(`answered ${request.url}`))
+      const response = await early
+      expect(await response.text()).toBe("answered /early")
+      expect(await (await fetch(`http://127.0.0.1:${port}/late`)).text()).toBe("answered /late")
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 })
