@@ -1,9 +1,10 @@
 import type bidiJs from "bidi-js"
 import { createRequire } from "node:module"
 
-// bidi-js is CommonJS typed as an ES default export; require hands over the factory under either reading.
-const bidiFactory: typeof bidiJs.default = createRequire(import.meta.url)("bidi-js")
-const bidi = bidiFactory()
+// bidi-js is CommonJS typed as an ES default export, which resolvers read differently (NodeNext sees
+// `.default`, bundler resolution the function itself): require hands over the factory either way.
+type Bidi = typeof bidiJs extends () => infer B ? B : typeof bidiJs extends { default: () => infer B } ? B : never
+const bidi = (createRequire(import.meta.url)("bidi-js") as () => Bidi)()
 
 /** Characters fontkit takes as right-to-left script: it reverses the glyphs of any run that has one. */
 const RTL_SCRIPT = /[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]/
