@@ -115,6 +115,8 @@ const seedDemoCatalog = (tenantId: TenantId) =>
 export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; readonly email: string }) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    // A fresh emulator state gives the same person a new sub: the email says who they are.
+    yield* sql`update users set cognito_sub = ${owner.sub} where lower(email) = ${owner.email.toLowerCase()} and cognito_sub <> ${owner.sub}`
     const users = yield* sql<{ id: string }>`
       insert into users (cognito_sub, email, display_name) values (${owner.sub}, ${owner.email.toLowerCase()}, 'Demo Owner')
       on conflict (cognito_sub) do update set email = excluded.email

@@ -3,7 +3,7 @@ import { SqlClient } from "@effect/sql"
 import { ownerSql, uniqueSlug } from "@manara/testkit"
 import { Effect, Either, Exit, Schema } from "effect"
 import { inject } from "vitest"
-import { createTenant, seedDemo, TenantInput } from "../src/Tenants.js"
+import { addOwner, createTenant, seedDemo, TenantInput } from "../src/Tenants.js"
 
 const urls = inject("manaraDatabase")
 
@@ -44,6 +44,17 @@ describe("tenant commands", () => {
           sql<{ items: string; proofs: string }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
         ))
         expect(catalog).toEqual([{ items: "4", proofs: "3" }])
+      }))
+
+    it.effect("makes the demo owner an owner again after the Cognito emulator's state was reset (new sub, same email)", () =>
+      Effect.gen(function*() {
+        const tenant = yield* seedDemo
+        const email = `${uniqueSlug("owner")}@demo.example.com`
+        yield* addOwner(tenant, { sub: "sub-before-reset", email })
+        yield* addOwner(tenant, { sub: "sub-after-reset", email })
+        const sql = yield* SqlClient.SqlClient
+        const users = yield* sql<{ cognito_sub: string }>`select cognito_sub from users where email = ${email}`
+        expect(users).toEqual([{ cognito_sub: "sub-after-reset" }])
       }))
   })
 })
