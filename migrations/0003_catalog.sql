@@ -149,17 +149,22 @@ create table proofs (
 create index proofs_item on proofs (tenant_id, catalog_item_id, occurred_on desc);
 create trigger proofs_touch before update on proofs for each row execute function app.touch_updated_at();
 
-do $$
-declare t text;
+-- The one policy every tenant table carries (as in 0001), forced; for this and later migrations.
+create function app.isolate_tenant_table(t regclass) returns void
+  language plpgsql
+  set search_path = pg_catalog
+as $$
 begin
-  foreach t in array array['media_assets', 'catalog_items', 'catalog_item_media', 'status_changes', 'proofs'] loop
-    execute format('alter table %I enable row level security', t);
-    execute format('alter table %I force row level security', t);
-    execute format(
-      'create policy tenant_isolation on %I using (tenant_id = (select app.current_tenant_id())) '
-      'with check (tenant_id = (select app.current_tenant_id()))', t);
-  end loop;
+  execute format('alter table %s enable row level security', t);
+  execute format('alter table %s force row level security', t);
+  execute format(
+    'create policy tenant_isolation on %s using (tenant_id = (select app.current_tenant_id())) '
+    'with check (tenant_id = (select app.current_tenant_id()))', t);
 end $$;
+revoke all on function app.isolate_tenant_table(regclass) from public;
+
+select app.isolate_tenant_table(t)
+from unnest(array['media_assets', 'catalog_items', 'catalog_item_media', 'status_changes', 'proofs']::regclass[]) t;
 grant select, insert, update, delete on media_assets, catalog_items, catalog_item_media, proofs to manara_app;
 -- History is append-only for the runtime role.
 grant select, insert on status_changes to manara_app;

@@ -138,17 +138,8 @@ create table notification_outbox (
 );
 create index notification_outbox_due on notification_outbox (next_attempt_at) where status = 'pending';
 
-do $$
-declare t text;
-begin
-  foreach t in array array['visits', 'orders', 'donations', 'pledges', 'notification_preferences', 'notification_outbox'] loop
-    execute format('alter table %I enable row level security', t);
-    execute format('alter table %I force row level security', t);
-    execute format(
-      'create policy tenant_isolation on %I using (tenant_id = (select app.current_tenant_id())) '
-      'with check (tenant_id = (select app.current_tenant_id()))', t);
-  end loop;
-end $$;
+select app.isolate_tenant_table(t)
+from unnest(array['visits', 'orders', 'donations', 'pledges', 'notification_preferences', 'notification_outbox']::regclass[]) t;
 grant select, insert, update on visits, orders, donations, pledges, notification_outbox to manara_app;
 grant select, insert, update, delete on notification_preferences to manara_app;
 grant delete on idempotency_keys to manara_app;

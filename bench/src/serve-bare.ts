@@ -48,22 +48,30 @@ const send = (res: ServerResponse, status: number, body: unknown, type = "applic
   res.end(text)
 }
 
-const storefront = async (req: IncomingMessage, res: ServerResponse) => {
-  const forwarded = req.headers["x-forwarded-host"]
-  const host = normalizeHost((Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host ?? "")
+/**
+ * The honest hand-written tenant transaction: BEGIN, set the tenant, the one statement, COMMIT, each
+ * its own round trip; rolled back and the connection dropped on any failure.
+ */
+const inTenant = async <R>(text: string, values: ReadonlyArray<unknown>): Promise<Array<R>> => {
   const client = await pool.connect()
-  let row: TenantRow | undefined
   try {
     await client.query("BEGIN")
     await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenantId])
-    row = (await client.query<TenantRow>("select * from app.resolve_tenant($1, $2)", [host, platformDomain])).rows[0]
+    const rows = (await client.query<R>(text, values)).rows
     await client.query("COMMIT")
     client.release()
+    return rows
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {})
     client.release(error instanceof Error ? error : true)
     throw error
   }
+}
+
+const storefront = async (req: IncomingMessage, res: ServerResponse) => {
+  const forwarded = req.headers["x-forwarded-host"]
+  const host = normalizeHost((Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host ?? "")
+  const [row] = await inTenant<TenantRow>("select * from app.resolve_tenant($1, $2)", [host, platformDomain])
   if (row === undefined) {
     return send(res, 404, { type: "about:blank", title: "Not Found", status: 404 }, "application/problem+json")
   }
@@ -103,19 +111,7 @@ const CATALOG = `select i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summ
   order by i.sort, i.seq desc limit 21`
 
 const catalog = async (res: ServerResponse) => {
-  const client = await pool.connect()
-  let rows: Array<CardRow & { sort: number; seq: string }>
-  try {
-    await client.query("BEGIN")
-    await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenantId])
-    rows = (await client.query<CardRow & { sort: number; seq: string }>(CATALOG)).rows
-    await client.query("COMMIT")
-    client.release()
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {})
-    client.release(error instanceof Error ? error : true)
-    throw error
-  }
+  const rows = await inTenant<CardRow & { sort: number; seq: string }>(CATALOG, [])
   send(res, 200, {
     items: rows.slice(0, 20).map((row) => ({
       slug: row.slug,
@@ -172,21 +168,9 @@ const donate = async (req: IncomingMessage, res: ServerResponse) => {
   if (typeof input.amount !== "string" || !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,3})?$/.test(input.amount)) {
     return send(res, 400, { type: "about:blank", title: "Bad Request", status: 400 }, "application/problem+json")
   }
-  const client = await pool.connect()
-  let row: { reference: string; amount: string; created_at: Date } | undefined
-  try {
-    await client.query("BEGIN")
-    await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenantId])
-    row = (await client.query<{ reference: string; amount: string; created_at: Date }>(DONATE, [
-      tenantId, String(input.project ?? ""), input.amount, String(input.donor?.name ?? ""), String(input.donor?.phone ?? "")
-    ])).rows[0]
-    await client.query("COMMIT")
-    client.release()
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {})
-    client.release(error instanceof Error ? error : true)
-    throw error
-  }
+  const [row] = await inTenant<{ reference: string; amount: string; created_at: Date }>(DONATE, [
+    tenantId, String(input.project ?? ""), input.amount, String(input.donor?.name ?? ""), String(input.donor?.phone ?? "")
+  ])
   send(res, 201, { kind: "donation", reference: row!.reference, amount: row!.amount, status: "pending", createdAt: row!.created_at })
 }
 

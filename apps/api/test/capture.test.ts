@@ -13,12 +13,11 @@ const pool = inject("manaraCognito")
 const s3 = inject("manaraS3")
 const env = (overrides: Record<string, string> = {}) =>
   apiEnv(urls, pool, {
-    S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     // The concurrency tests send hundreds from one address; the limit itself has a test of its own.
     CAPTURE_LIMIT_PER_IP: "100000",
     CAPTURE_LIMIT_PER_TENANT: "100000",
     ...overrides
-  })
+  }, s3)
 
 let api: StartedApi
 let home: TenantFixture

@@ -27,7 +27,7 @@ let stranger: Person
 let otherOwner: Person
 
 beforeAll(async () => {
-  api = await startApi(apiEnv(urls, pool, { S3_ENDPOINT: s3.endpoint, S3_BUCKET: s3.bucket, S3_REGION: s3.region, S3_ACCESS_KEY_ID: s3.accessKeyId, S3_SECRET_ACCESS_KEY: s3.secretAccessKey }))
+  api = await startApi(apiEnv(urls, pool, {}, s3))
   ;[home, other] = (await withOwner(urls, Effect.all([createTenant(), createTenant()]))) as [TenantFixture, TenantFixture]
   owner = await memberOf(home, "owner")
   admin = await memberOf(home, "admin")

@@ -72,48 +72,39 @@ export const fils = (text: string) => parseMoney(text)!
 const filsOrNull = (text: string | null) => (text === null ? null : fils(text))
 export const utc = (date: Date) => DateTime.unsafeFromDate(date)
 
+type CardRow = Omit<ItemRow, "gallery" | "body_ar" | "body_en" | "id" | "published_at" | "created_at" | "updated_at">
+
+const cardFields = (row: CardRow) => ({
+  slug: row.slug,
+  kind: row.kind,
+  status: row.status,
+  title: { ar: row.title_ar, en: row.title_en },
+  summary: { ar: row.summary_ar, en: row.summary_en },
+  price: filsOrNull(row.price),
+  goal: filsOrNull(row.goal_amount),
+  raised: fils(row.raised_amount),
+  pledged: fils(row.pledged_amount),
+  zakatEligible: row.zakat_eligible,
+  category: row.category,
+  featured: row.featured,
+  cover: row.cover === null ? null : mediaRef(row.cover)
+})
+
 // Rows are built into their classes without validation: the database's constraints already hold
 // them, and a public page of 20 items would otherwise pay for it on every request.
 const toItem = (row: ItemRow): CatalogItem =>
   new CatalogItem({
+    ...cardFields(row),
     id: row.id,
-    kind: row.kind,
-    slug: row.slug,
-    status: row.status,
-    title: { ar: row.title_ar, en: row.title_en },
-    summary: { ar: row.summary_ar, en: row.summary_en },
     body: { ar: row.body_ar, en: row.body_en },
-    price: filsOrNull(row.price),
-    goal: filsOrNull(row.goal_amount),
-    raised: fils(row.raised_amount),
-    pledged: fils(row.pledged_amount),
-    zakatEligible: row.zakat_eligible,
-    category: row.category,
-    featured: row.featured,
     sort: row.sort,
-    cover: row.cover === null ? null : mediaRef(row.cover),
     gallery: row.gallery.map(mediaRef),
     publishedAt: row.published_at === null ? null : utc(row.published_at),
     createdAt: utc(row.created_at),
     updatedAt: utc(row.updated_at)
   }, true)
 
-export const toCard = (row: Omit<ItemRow, "gallery" | "body_ar" | "body_en">): CatalogCard =>
-  new CatalogCard({
-    slug: row.slug,
-    kind: row.kind,
-    status: row.status,
-    title: { ar: row.title_ar, en: row.title_en },
-    summary: { ar: row.summary_ar, en: row.summary_en },
-    price: filsOrNull(row.price),
-    goal: filsOrNull(row.goal_amount),
-    raised: fils(row.raised_amount),
-    pledged: fils(row.pledged_amount),
-    zakatEligible: row.zakat_eligible,
-    category: row.category,
-    featured: row.featured,
-    cover: row.cover === null ? null : mediaRef(row.cover)
-  }, true)
+export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
 /** Kind decides the money fields: a product has a price, a project a goal and a donation category. */
 const checkKind = (item: {

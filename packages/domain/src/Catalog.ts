@@ -71,15 +71,13 @@ export type MediaRef = typeof MediaRef.Type
 
 const bilingual = Schema.Struct({ ar: Schema.String, en: Schema.String })
 
-/** An item as staff see it in the dashboard. */
-export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
-  id: Schema.UUID,
-  kind: ItemKind,
+/** What visitors and staff both see of an item: a card in a list. */
+const cardFields = {
   slug: Schema.String,
+  kind: ItemKind,
   status: ItemStatus,
   title: bilingual,
   summary: bilingual,
-  body: bilingual,
   price: Schema.NullOr(Money),
   goal: Schema.NullOr(Money),
   raised: Money,
@@ -87,8 +85,15 @@ export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
   zakatEligible: Schema.Boolean,
   category: Schema.NullOr(DonationCategory),
   featured: Schema.Boolean,
+  cover: Schema.NullOr(MediaRef)
+}
+
+/** An item as staff see it in the dashboard. */
+export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
+  ...cardFields,
+  id: Schema.UUID,
+  body: bilingual,
   sort: Schema.Int,
-  cover: Schema.NullOr(MediaRef),
   gallery: Schema.Array(MediaRef),
   publishedAt: Schema.NullOr(Schema.DateTimeUtc),
   createdAt: Schema.DateTimeUtc,
@@ -173,21 +178,7 @@ export class CatalogPage extends Schema.Class<CatalogPage>("CatalogPage")({
 }) {}
 
 /** An item as a visitor sees it in a list. */
-export class CatalogCard extends Schema.Class<CatalogCard>("CatalogCard")({
-  slug: Schema.String,
-  kind: ItemKind,
-  status: ItemStatus,
-  title: bilingual,
-  summary: bilingual,
-  price: Schema.NullOr(Money),
-  goal: Schema.NullOr(Money),
-  raised: Money,
-  pledged: Money,
-  zakatEligible: Schema.Boolean,
-  category: Schema.NullOr(DonationCategory),
-  featured: Schema.Boolean,
-  cover: Schema.NullOr(MediaRef)
-}) {}
+export class CatalogCard extends Schema.Class<CatalogCard>("CatalogCard")(cardFields) {}
 
 export class PublicCatalogPage extends Schema.Class<PublicCatalogPage>("PublicCatalogPage")({
   items: Schema.Array(CatalogCard),
