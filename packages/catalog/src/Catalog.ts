@@ -6,6 +6,7 @@ import {
   CatalogCard,
   CatalogItem,
   type CatalogItemChanges,
+  CatalogListItem,
   type CatalogQuery,
   formatMoney,
   type ItemStatus,
@@ -106,6 +107,16 @@ const toItem = (row: ItemRow): CatalogItem =>
 
 export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
+const toListItem = (row: CardRow & Pick<ItemRow, "id" | "published_at" | "created_at" | "updated_at">): CatalogListItem =>
+  new CatalogListItem({
+    ...cardFields(row),
+    id: row.id,
+    sort: row.sort,
+    publishedAt: row.published_at === null ? null : utc(row.published_at),
+    createdAt: utc(row.created_at),
+    updatedAt: utc(row.updated_at)
+  }, true)
+
 /** Kind decides the money fields: a product has a price, a project a goal and a donation category. */
 const checkKind = (item: {
   readonly kind: "product" | "project"
@@ -176,10 +187,10 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       Effect.gen(function*() {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<ItemRow>`
-          select ${columns} from catalog_items i where ${filters(query, false)}
-          order by i.sort, i.seq desc limit ${limit + 1}`
+          select ${cardColumns}, i.id, i.published_at, i.created_at, i.updated_at from catalog_items i
+          where ${filters(query, false)} order by i.sort, i.seq desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
-        return { items: shown.map(toItem), nextCursor }
+        return { items: shown.map(toListItem), nextCursor }
       }).pipe(Effect.orDie)
 
     const publicList = (query: CatalogQuery) =>

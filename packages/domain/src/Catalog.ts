@@ -88,16 +88,23 @@ const cardFields = {
   cover: Schema.NullOr(MediaRef)
 }
 
-/** An item as staff see it in the dashboard. */
-export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
+const staffFields = {
   ...cardFields,
   id: Schema.UUID,
-  body: bilingual,
   sort: Schema.Int,
-  gallery: Schema.Array(MediaRef),
   publishedAt: Schema.NullOr(Schema.DateTimeUtc),
   createdAt: Schema.DateTimeUtc,
   updatedAt: Schema.DateTimeUtc
+}
+
+/** An item in the dashboard's list: the card and what staff sort and track by (no body, no gallery). */
+export class CatalogListItem extends Schema.Class<CatalogListItem>("CatalogListItem")(staffFields) {}
+
+/** An item as staff edit it in the dashboard. */
+export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
+  ...staffFields,
+  body: bilingual,
+  gallery: Schema.Array(MediaRef)
 }) {}
 
 export const Sort = Schema.Int.pipe(Schema.between(-1_000_000, 1_000_000))
@@ -173,7 +180,7 @@ export const StaffCatalogQuery = Schema.Struct({
 export type StaffCatalogQuery = typeof StaffCatalogQuery.Type
 
 export class CatalogPage extends Schema.Class<CatalogPage>("CatalogPage")({
-  items: Schema.Array(CatalogItem),
+  items: Schema.Array(CatalogListItem),
   nextCursor: Schema.NullOr(Schema.String)
 }) {}
 
