@@ -35,7 +35,21 @@ export class AccessTokens extends Effect.Service<AccessTokens>()("Auth/AccessTok
       timeoutDuration: 3_000
     })
 
-    const verify = (token: string) =>
+    // A token's signature and claims do not change before it expires: verified once, then looked up.
+    // Keyed by the whole token (a forgery is a different key); entries leave at `exp`, or when full.
+    const verified = new Map<string, AccessClaims>()
+    const MAX_REMEMBERED = 10_000
+    const remembered = (token: string) => {
+      const claims = verified.get(token)
+      if (claims === undefined) return undefined
+      if (claims.exp * 1000 <= Date.now()) {
+        verified.delete(token)
+        return undefined
+      }
+      return claims
+    }
+
+    const verifyOnce = (token: string) =>
       Effect.gen(function*() {
         const header = yield* Effect.try({
           try: () => Jose.decodeProtectedHeader(token),
@@ -54,6 +68,17 @@ export class AccessTokens extends Effect.Service<AccessTokens>()("Auth/AccessTok
         if (claims.right.client_id !== config.clientId) return yield* new InvalidToken({ reason: "another client" })
         return claims.right
       }).pipe(Effect.withSpan("AccessTokens.verify"))
+
+    const verify = (token: string): Effect.Effect<AccessClaims, InvalidToken> =>
+      Effect.suspend(() => {
+        const known = remembered(token)
+        if (known !== undefined) return Effect.succeed(known)
+        return Effect.tap(verifyOnce(token), (claims) =>
+          Effect.sync(() => {
+            if (verified.size >= MAX_REMEMBERED) verified.clear()
+            verified.set(token, claims)
+          }))
+      })
 
     return { verify } as const
   })
