@@ -93,14 +93,16 @@ export interface Call {
   readonly body?: unknown
   /** The tenant's slug, sent as `X-Tenant`. */
   readonly tenant?: string
+  /** Ends the request, and the reading of its body (an event stream), when aborted. */
+  readonly signal?: AbortSignal
 }
 
 /**
  * A call to the API as the signed-in person: Bearer (and `X-Tenant`) added; on a 401 about the token it is
- * refreshed once and the call retried. Resolves with the JSON body; fails with `ApiProblem`,
- * `SessionEnded` or `MfaSetupRequired`.
+ * refreshed once and the call retried. Resolves with the successful response, its body unread (a CSV, a
+ * PDF, an event stream); fails with `ApiProblem`, `SessionEnded` or `MfaSetupRequired`.
  */
-export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
+export const apiResponse = async (path: string, call: Call = {}): Promise<Response> => {
   const send = () =>
     fetch(API + path, {
       method: call.method ?? "GET",
@@ -109,7 +111,8 @@ export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
         ...(call.tenant === undefined ? {} : { "x-tenant": call.tenant }),
         ...(call.body === undefined ? {} : { "content-type": "application/json" })
       },
-      body: call.body === undefined ? undefined : JSON.stringify(call.body)
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+      signal: call.signal
     })
   // After a reload the token is gone: try the cookie before bothering the API with no token at all.
   if (state.accessToken === undefined && !(await refresh())) throw new SessionEnded()
@@ -131,6 +134,12 @@ export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
     if (failure.kind === "mfa-setup-required") throw new MfaSetupRequired()
     throw failure
   }
+  return response
+}
+
+/** `apiResponse` for JSON answers: resolves with the body (undefined for a 204). */
+export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
+  const response = await apiResponse(path, call)
   return (response.status === 204 ? undefined : await response.json()) as A
 }
 

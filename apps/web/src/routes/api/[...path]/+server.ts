@@ -47,6 +47,9 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress 
   headers.set("x-forwarded-for", getClientAddress())
 
   const hasBody = request.method !== "GET" && request.method !== "HEAD"
+  const deadline = new AbortController()
+  // Unref'd as `AbortSignal.timeout` is: a pending deadline must not keep a stopping server alive.
+  const timer = setTimeout(() => deadline.abort(new DOMException("The API took too long", "TimeoutError")), 30_000).unref()
   let upstream: Response
   try {
     // The path as the browser sent it, still encoded: a decoded `..` must not climb out of /api.
@@ -55,11 +58,14 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress 
       headers,
       body: hasBody ? await request.arrayBuffer() : undefined,
       redirect: "manual",
-      signal: AbortSignal.any([request.signal, AbortSignal.timeout(30_000)])
+      signal: AbortSignal.any([request.signal, deadline.signal])
     })
   } catch {
+    clearTimeout(timer)
     return unavailable()
   }
+  // An event stream (the inbox's live captures) is meant to stay open: it ends when the browser leaves, not at the deadline.
+  if (upstream.headers.get("content-type")?.startsWith("text/event-stream")) clearTimeout(timer)
 
   const answer = new Headers()
   // `Connection: a, b` names more hop-by-hop headers of this one response.

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest"
+import { backoff, SseParser } from "../src/lib/dashboard/sse.js"
+
+describe("the inbox's event-stream reader", () => {
+  it("reads the API's stream: the retry, comments skipped, one capture event", () => {
+    const parser = new SseParser()
+    const messages = parser.push('retry: 3000\n\n: keep-alive\n\nevent: capture\ndata: {"kind":"donation","reference":"DON-2026-000001","amount":"25.500"}\n\n')
+    expect(parser.retry).toBe(3000)
+    expect(messages).toEqual([{ event: "capture", data: '{"kind":"donation","reference":"DON-2026-000001","amount":"25.500"}' }])
+  })
+
+  it("joins events cut anywhere, even between CR and LF, and multi-line data", () => {
+    const parser = new SseParser()
+    const text = "event: capture\r\ndata: one\r\ndata: two\r\n\r\nid: 7\ndata:three\r\rdata: four\n\n"
+    const seen = []
+    for (const char of text) seen.push(...parser.push(char))
+    expect(seen).toEqual([
+      { event: "capture", data: "one\ntwo" },
+      { event: "message", data: "three", id: "7" },
+      { event: "message", data: "four", id: "7" }
+    ])
+  })
+
+  it("dispatches nothing for an event without data, nor for an unfinished one", () => {
+    const parser = new SseParser()
+    expect(parser.push("event: capture\n\n")).toEqual([])
+    expect(parser.push("event: capture\ndata: x")).toEqual([])
+    expect(parser.push("\n\n")).toEqual([{ event: "capture", data: "x" }])
+  })
+
+  it("waits longer after each failed attempt, up to a ceiling", () => {
+    const none = () => 1
+    expect([0, 1, 2, 3, 10].map((attempt) => backoff(attempt, 3000, 30_000, none))).toEqual([3000, 6000, 12000, 24000, 30000])
+    expect(backoff(0, 3000, 30_000, () => 0)).toBe(2400)
+  })
+})
