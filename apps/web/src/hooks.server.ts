@@ -3,6 +3,7 @@ import type { Handle } from "@sveltejs/kit"
 import { sequence } from "@sveltejs/kit/hooks"
 import { paraglideMiddleware } from "$lib/paraglide/server.js"
 import { apiFor } from "$lib/server/api.js"
+import { isCrossSiteForm } from "$lib/server/csrf.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
@@ -32,5 +33,10 @@ const tenant: Handle = async ({ event, resolve }) => {
 const pages = sequence(i18n, tenant)
 
 /** The API proxy (`routes/api`) is not a page: no locale to read, no storefront to look up. */
+const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input))
+
+/** Cross-site form posts are refused before anything else runs (svelte.config.js leaves this check to us). */
 export const handle: Handle = (input) =>
-  input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input)
+  isCrossSiteForm(input.event.request, input.event.url)
+    ? new Response(`Cross-site ${input.event.request.method} form submissions are forbidden`, { status: 403, headers: { "content-type": "text/plain" } })
+    : routes(input)

@@ -1,11 +1,32 @@
+import { newIdempotencyKey } from "$lib/server/capture.js"
 import { catalogItem } from "$lib/server/catalog.js"
+import { donate, pledge } from "$lib/server/give.js"
 import { requireStorefront } from "$lib/server/storefront.js"
-import type { PageServerLoad } from "./$types"
+import { kuwaitToday } from "$lib/storefront/give.js"
+import type { Actions, PageServerLoad } from "./$types"
 
 // Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
 export const csr = false
 
 export const load = (async ({ locals, params, url }) => {
   const storefront = requireStorefront(locals)
-  return { storefront, page: await catalogItem(locals, url.host, params.slug) }
+  return {
+    storefront,
+    page: await catalogItem(locals, url.host, params.slug),
+    // One key per rendered form: submitting it twice (a double click, a refresh) records one gift.
+    keys: { donate: newIdempotencyKey(), pledge: newIdempotencyKey() },
+    today: kuwaitToday()
+  }
 }) satisfies PageServerLoad
+
+/** The project's own slug goes to the API, which checks that it is open for giving. */
+export const actions = {
+  donate: async (event) => {
+    requireStorefront(event.locals)
+    return donate(event, { slug: event.params.slug, category: null })
+  },
+  pledge: async (event) => {
+    requireStorefront(event.locals)
+    return pledge(event, { slug: event.params.slug, category: null })
+  }
+} satisfies Actions

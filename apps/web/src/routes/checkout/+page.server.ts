@@ -1,0 +1,50 @@
+import { redirect } from "@sveltejs/kit"
+import { NewOrder } from "@manara/domain"
+import { getLocale, localizeHref } from "$lib/paraglide/runtime.js"
+import { checkBody, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCapture } from "$lib/server/capture.js"
+import { orderItems, priceCart, readCart, writeCart } from "$lib/server/cart.js"
+import { refuse } from "$lib/server/give.js"
+import { requireStorefront } from "$lib/server/storefront.js"
+import { asciiDigits } from "$lib/storefront/give.js"
+import type { Actions, PageServerLoad } from "./$types"
+
+// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
+export const csr = false
+
+export const load = (async ({ locals, url, cookies }) => {
+  const storefront = requireStorefront(locals)
+  return { storefront, cart: await priceCart(locals, url.host, readCart(cookies)), key: newIdempotencyKey() }
+}) satisfies PageServerLoad
+
+const text = (data: FormData, name: string, max: number) => String(data.get(name) ?? "").slice(0, max).trim()
+
+export const actions = {
+  default: async (event) => {
+    const { locals, url, cookies } = event
+    requireStorefront(locals)
+    const data = await event.request.formData()
+    const cart = await priceCart(locals, url.host, readCart(cookies))
+    if (cart.lines.length === 0) return refuse("checkout", { errors: {}, form: "empty-cart" }, data)
+    const items = cart.unavailable === 0 ? orderItems(cart) : undefined
+    if (items === undefined) return refuse("checkout", { errors: {}, form: cart.unavailable === 0 ? "unavailable" : "item-unavailable" }, data)
+    const email = text(data, "email", 320)
+    const website = String(data.get("website") ?? "").slice(0, 200)
+    // Items and quantities only: the API prices the order from its own catalog.
+    const body: typeof NewOrder.Encoded = {
+      items,
+      customer: { name: text(data, "name", 200), phone: asciiDigits(text(data, "phone", 40)), ...(email === "" ? {} : { email }) },
+      paymentMethod: String(data.get("paymentMethod") ?? "") as typeof NewOrder.Encoded["paymentMethod"],
+      notes: text(data, "notes", 1200),
+      locale: getLocale(),
+      ...(website === "" ? {} : { website })
+    }
+    const local = checkBody(NewOrder, body)
+    if (local !== undefined) return refuse("checkout", local, data)
+    const outcome = await submitCapture(event, "orders", body, idempotencyKeyOf(data))
+    if (!outcome.ok) return refuse("checkout", outcome.problem, data)
+    const { receipt } = outcome
+    writeCart(cookies, url, [])
+    rememberNote(cookies, url, { kind: "order", reference: receipt.reference, ...(receipt.receiptToken === null ? {} : { token: receipt.receiptToken }) })
+    return redirect(303, localizeHref(`/thanks/${receipt.receiptToken}`))
+  }
+} satisfies Actions

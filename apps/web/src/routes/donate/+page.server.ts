@@ -1,0 +1,23 @@
+import { error } from "@sveltejs/kit"
+import { newIdempotencyKey } from "$lib/server/capture.js"
+import { donate } from "$lib/server/give.js"
+import { requireStorefront } from "$lib/server/storefront.js"
+import type { Actions, PageServerLoad } from "./$types"
+
+// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
+export const csr = false
+
+/** Shops sell; only charities take gifts to a general fund. */
+const requireCharity = (locals: App.Locals) => {
+  const storefront = requireStorefront(locals)
+  return storefront.kind === "charity" ? storefront : error(404, "Not found")
+}
+
+export const load = (({ locals }) => ({ storefront: requireCharity(locals), key: newIdempotencyKey() })) satisfies PageServerLoad
+
+export const actions = {
+  donate: async (event) => {
+    requireCharity(event.locals)
+    return donate(event, undefined)
+  }
+} satisfies Actions
