@@ -89,7 +89,7 @@ const forget = () => {
 }
 
 export interface Call {
-  readonly method?: "GET" | "POST" | "PATCH" | "DELETE"
+  readonly method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
   readonly body?: unknown
   /** The tenant's slug, sent as `X-Tenant`. */
   readonly tenant?: string
@@ -141,6 +141,18 @@ export const apiResponse = async (path: string, call: Call = {}): Promise<Respon
 export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
   const response = await apiResponse(path, call)
   return (response.status === 204 ? undefined : await response.json()) as A
+}
+
+/**
+ * The access token for a form action to send on (it rides in the submitted FormData, never stored or
+ * rendered); refreshed first when `renew` says the last one was refused, or when none is held yet.
+ */
+export const accessToken = async (renew = false): Promise<string> => {
+  if ((renew || state.accessToken === undefined) && !(await refresh())) {
+    forget()
+    throw new SessionEnded()
+  }
+  return state.accessToken!
 }
 
 /** Who is signed in, with their tenants; asked once, then kept until something changes it. */

@@ -8,6 +8,16 @@ export const TIME_ZONE = "Asia/Kuwait"
 export const formatDate = (iso: string, locale: Locale): string =>
   new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "medium" }).format(new Date(iso))
 
+/** A moment with its time of day in Kuwait, in the page's language: when a status changed. */
+export const formatDateTime = (iso: string, locale: Locale): string =>
+  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))
+
+/** A calendar day ("2026-11-20", a day in Kuwait) in the page's language: when a proof happened. */
+export const formatDay = (isoDate: string, locale: Locale): string => {
+  const instant = new Date(`${isoDate}T12:00:00+03:00`)
+  return Number.isNaN(instant.getTime()) ? isoDate : formatDate(instant.toISOString(), locale)
+}
+
 /** A count in the page's digits. */
 export const formatCount = (count: number, locale: Locale): string =>
   new Intl.NumberFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en").format(count)
