@@ -92,6 +92,8 @@ create table pledges (
   status text not null default 'open' check (status in ('open', 'fulfilled', 'lapsed', 'cancelled')),
   fulfilled_by uuid,
   locale text not null default 'ar' check (locale in ('ar', 'en')),
+  -- The pledger's link back to their confirmation (the reference and due date), like a receipt's.
+  receipt_token text not null unique check (length(receipt_token) >= 32),
   visit_id uuid,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),

@@ -85,6 +85,7 @@ const storefront = async (req: IncomingMessage, res: ServerResponse) => {
 }
 
 interface CardRow {
+  readonly id: string
   readonly slug: string
   readonly kind: string
   readonly status: string
@@ -102,7 +103,7 @@ interface CardRow {
   readonly cover: { id: string; content_type: string; width: number | null; height: number | null } | null
 }
 
-const CATALOG = `select i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en,
+const CATALOG = `select i.id, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en,
     i.price::text as price, i.goal_amount::text as goal_amount, i.raised_amount::text as raised_amount,
     i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.sort, i.seq::text as seq,
     (select json_build_object('id', m.id, 'content_type', m.content_type, 'width', m.width, 'height', m.height)
@@ -114,6 +115,7 @@ const catalog = async (res: ServerResponse) => {
   const rows = await inTenant<CardRow & { sort: number; seq: string }>(CATALOG, [])
   send(res, 200, {
     items: rows.slice(0, 20).map((row) => ({
+      id: row.id,
       slug: row.slug,
       kind: row.kind,
       status: row.status,

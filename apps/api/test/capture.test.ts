@@ -89,6 +89,7 @@ describe("donations", () => {
       payment: { _tag: "BankTransfer", iban: "KW81CBKU0000000000001234560101", amount: "25.750" }
     })
     expect(receipt.reference).toMatch(/^DON-\d{4}-\d{6}$/)
+    expect(receipt).toMatchObject({ category: "zakat", project: { slug: projectSlug, title: { ar: "بئر ماء" } } })
     expect(receipt.payment.reference).toBe(receipt.reference)
     const [row] = await rows(home, (sql) => sql<{ id: string; amount: string; fees_amount: string; category: string }>`
       select id, amount::text, fees_amount::text, category from donations where reference = ${receipt.reference}`)
@@ -255,13 +256,19 @@ describe("orders and pledges", () => {
       donor: { name: "Fatima", phone: "+96550002222" }
     })
     expect(response.status).toBe(201)
-    expect(await response.json()).toMatchObject({ kind: "pledge", amount: "120.000", status: "open", payment: { _tag: "Later", dueDate: "2099-01-01" } })
+    const receipt = await response.json()
+    expect(receipt).toMatchObject({ kind: "pledge", amount: "120.000", status: "open", payment: { _tag: "Later", dueDate: "2099-01-01" }, project: { slug: projectSlug } })
+    // The pledger's confirmation can be read again by its token; it has no PDF (no money yet).
+    const again = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, { headers: { "x-forwarded-host": hostOf(home) } })
+    expect(await again.json()).toMatchObject({ kind: "pledge", reference: receipt.reference, payment: { _tag: "Later", dueDate: "2099-01-01" } })
+    expect((await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })).status).toBe(404)
     const [after] = await rows(home, (sql) => sql<{ raised: string; pledged: string }>`
       select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${projectSlug}`)
     expect(after!.raised).toBe(before!.raised)
     expect(Number(after!.pledged) - Number(before!.pledged)).toBeCloseTo(120, 3)
     expect((await capture("pledges", { amount: "5.000", dueDate: "2001-01-01", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
     expect((await capture("pledges", { amount: "5.000", dueDate: "2099-02-30", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
+    expect((await capture("pledges", { amount: "5.000", dueDate: "2026-13-45", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
     expect((await capture("pledges", { amount: "5.000", instalments: 3, dueDate: "2099-01-01", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
   })
 

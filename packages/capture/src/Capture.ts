@@ -21,6 +21,14 @@ import { type ReferenceKind, referenceCounterSql } from "./References.js"
 /** Something in the request does not fit (a product not for sale, an amount out of range): 400. */
 export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: string; readonly detail: string }> {}
 
+interface ProjectRow {
+  readonly id: string
+  readonly category: "zakat" | "sadaqah" | "waqf" | "general"
+  readonly slug: string
+  readonly title_ar: string
+  readonly title_en: string
+}
+
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
 interface TenantSettings extends PaymentSettings {
@@ -51,9 +59,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
      * named) and whether the visit is one of this tenant's (RLS hides the others).
      */
     const context = (projectSlug: string | undefined, visitId: string | undefined) =>
-      sql<{ name_ar: string; settings: TenantSettings; project: { id: string; category: "zakat" | "sadaqah" | "waqf" | "general" } | null; visit_id: string | null }>`
+      sql<{ name_ar: string; settings: TenantSettings; project: ProjectRow | null; visit_id: string | null }>`
         select s.name_ar, s.settings,
-          (select json_build_object('id', i.id, 'category', i.category) from catalog_items i
+          (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en)
+            from catalog_items i
             where i.slug = ${projectSlug ?? null} and i.kind = 'project' and i.status in ('active', 'funded')) as project,
           (select v.id from visits v where v.id = ${visitId ?? null}::uuid) as visit_id
         from app.current_tenant_settings() s`.pipe(
@@ -116,8 +125,32 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return rows[0]!
       })
 
-    const receipt = (kind: CaptureKind, reference: string, amount: Money, status: string, createdAt: Date, payment: CaptureReceipt["payment"], token: string | null) =>
-      new CaptureReceipt({ kind, reference, amount, status, createdAt: DateTime.unsafeFromDate(createdAt), payment, receiptToken: token }, true)
+    /** The project a capture is for, as the receipt shows it (`alias` is the capture's table). */
+    const projectJson = (alias: Statement.Fragment) =>
+      sql`(select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en)
+        from catalog_items i where i.id = ${alias}.catalog_item_id)`
+
+    const receipt = (
+      kind: CaptureKind,
+      reference: string,
+      amount: Money,
+      status: string,
+      createdAt: Date,
+      payment: CaptureReceipt["payment"],
+      token: string,
+      about: { readonly category: CaptureReceipt["category"]; readonly project: ProjectRow | null }
+    ) =>
+      new CaptureReceipt({
+        kind,
+        reference,
+        amount,
+        status,
+        createdAt: DateTime.unsafeFromDate(createdAt),
+        payment,
+        category: about.category,
+        project: about.project === null ? null : { slug: about.project.slug, title: { ar: about.project.title_ar, en: about.project.title_en } },
+        receiptToken: token
+      }, true)
 
     const order = (input: NewOrder) =>
       Effect.gen(function*() {
@@ -156,7 +189,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           contact: tenant.settings.contact?.email
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
-        return receipt("order", written.reference, total, "new", written.created_at, payment, token)
+        return receipt("order", written.reference, total, "new", written.created_at, payment, token, { category: null, project: null })
       })
 
     const donation = (input: NewDonation) =>
@@ -191,7 +224,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           contact: tenant.settings.contact?.email
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
-        return receipt("donation", written.reference, total, "pending", written.created_at, payment, token)
+        return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, { category, project: tenant.project })
       })
 
     const pledge = (input: NewPledge) =>
@@ -202,12 +235,13 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }
         const tenant = yield* context(input.project, input.visitId)
+        const token = receiptToken()
         const written = yield* write({
           kind: "PLG",
           entity: "pledge",
-          insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, visit_id)
+          insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, receipt_token, visit_id)
             select ${tenantId}, reference, ${tenant.project?.id ?? null}::uuid, ${formatMoney(input.amount)}::numeric, ${input.schedule}, ${input.instalments},
-              ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${tenant.visit_id}
+              ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${token}, ${tenant.visit_id}
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
@@ -217,24 +251,45 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         if (tenant.project !== null) {
           yield* sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`.pipe(Effect.orDie)
         }
-        return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, null)
+        return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, token, {
+          category: null,
+          project: tenant.project
+        })
       })
 
     /** The receipt behind a token, read again (statuses move on); another tenant's token finds nothing. */
     const receiptFor = (token: string) =>
       Effect.gen(function*() {
         const tenant = yield* context(undefined, undefined)
-        const rows = yield* sql<{ kind: "order" | "donation"; reference: string; amount: string; status: string; payment_method: "bank_transfer" | "pay_link"; created_at: Date }>`
-          select 'donation' as kind, reference, (amount + fees_amount)::text as amount, status, payment_method, created_at from donations where receipt_token = ${token}
+        const rows = yield* sql<{
+          kind: "order" | "donation" | "pledge"
+          reference: string
+          amount: string
+          status: string
+          payment_method: "bank_transfer" | "pay_link" | null
+          due_date: string | null
+          category: "zakat" | "sadaqah" | "waqf" | "general" | null
+          project: ProjectRow | null
+          created_at: Date
+        }>`
+          select 'donation' as kind, d.reference, (d.amount + d.fees_amount)::text as amount, d.status, d.payment_method,
+            null::text as due_date, d.category, ${projectJson(sql`d`)} as project, d.created_at
+          from donations d where d.receipt_token = ${token}
           union all
-          select 'order', reference, total::text, status, payment_method, created_at from orders where receipt_token = ${token}`.pipe(Effect.orDie)
+          select 'order', o.reference, o.total::text, o.status, o.payment_method, null, null, null, o.created_at
+          from orders o where o.receipt_token = ${token}
+          union all
+          select 'pledge', p.reference, p.amount::text, p.status, null, p.due_date::text, null, ${projectJson(sql`p`)}, p.created_at
+          from pledges p where p.receipt_token = ${token}`.pipe(Effect.orDie)
         if (rows.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
         const amount = parseMoney(row.amount)!
-        const payment = yield* payments.instructions(row.payment_method, tenant.settings, tenant.name_ar, row.reference, amount).pipe(
-          Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const)
-        )
-        return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token)
+        const payment = row.payment_method === null
+          ? ({ _tag: "Later", dueDate: row.due_date ?? "" } as const)
+          : yield* payments.instructions(row.payment_method, tenant.settings, tenant.name_ar, row.reference, amount).pipe(
+            Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const)
+          )
+        return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token, { category: row.category, project: row.project })
       })
 
     /**

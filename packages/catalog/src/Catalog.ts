@@ -73,9 +73,10 @@ export const fils = (text: string) => parseMoney(text)!
 const filsOrNull = (text: string | null) => (text === null ? null : fils(text))
 export const utc = (date: Date) => DateTime.unsafeFromDate(date)
 
-type CardRow = Omit<ItemRow, "gallery" | "body_ar" | "body_en" | "id" | "published_at" | "created_at" | "updated_at">
+type CardRow = Omit<ItemRow, "gallery" | "body_ar" | "body_en" | "published_at" | "created_at" | "updated_at">
 
 const cardFields = (row: CardRow) => ({
+  id: row.id,
   slug: row.slug,
   kind: row.kind,
   status: row.status,
@@ -96,7 +97,6 @@ const cardFields = (row: CardRow) => ({
 const toItem = (row: ItemRow): CatalogItem =>
   new CatalogItem({
     ...cardFields(row),
-    id: row.id,
     body: { ar: row.body_ar, en: row.body_en },
     sort: row.sort,
     gallery: row.gallery.map(mediaRef),
@@ -107,10 +107,9 @@ const toItem = (row: ItemRow): CatalogItem =>
 
 export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
-const toListItem = (row: CardRow & Pick<ItemRow, "id" | "published_at" | "created_at" | "updated_at">): CatalogListItem =>
+const toListItem = (row: CardRow & Pick<ItemRow, "published_at" | "created_at" | "updated_at">): CatalogListItem =>
   new CatalogListItem({
     ...cardFields(row),
-    id: row.id,
     sort: row.sort,
     publishedAt: row.published_at === null ? null : utc(row.published_at),
     createdAt: utc(row.created_at),
@@ -155,7 +154,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
       i.category, i.featured, i.sort, i.published_at, i.created_at, i.updated_at,
       ${coverSql} as cover, ${gallerySql} as gallery`
-    const cardColumns = sql`i.seq::text as seq, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
+    const cardColumns = sql`i.id, i.seq::text as seq, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
       i.summary_en, i.price::text as price, i.goal_amount::text as goal_amount,
       i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
       i.category, i.featured, i.sort, ${coverSql} as cover`
@@ -187,7 +186,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       Effect.gen(function*() {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<ItemRow>`
-          select ${cardColumns}, i.id, i.published_at, i.created_at, i.updated_at from catalog_items i
+          select ${cardColumns}, i.published_at, i.created_at, i.updated_at from catalog_items i
           where ${filters(query, false)} order by i.sort, i.seq desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
         return { items: shown.map(toListItem), nextCursor }

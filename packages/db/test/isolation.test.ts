@@ -97,8 +97,8 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
       const tenant = yield* CurrentTenant
-      yield* sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, due_date, donor_name, donor_phone)
-        values (${tenant}, 'PLG-2026-000001', (select id from catalog_items limit 1), 50, current_date + 30, 'متبرع', '+96550000000')`
+      yield* sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, due_date, donor_name, donor_phone, receipt_token)
+        values (${tenant}, 'PLG-2026-000001', (select id from catalog_items limit 1), 50, current_date + 30, 'متبرع', '+96550000000', ${randomUUID() + randomUUID()})`
     }),
   notification_preferences: () =>
     Effect.gen(function*() {

@@ -68,7 +68,10 @@ export type NewDonation = typeof NewDonation.Type
 
 const IsoDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-12-01" }),
-  Schema.filter((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), { message: () => "a real calendar date" })
+  Schema.filter((value) => {
+    const date = new Date(`${value}T00:00:00Z`)
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+  }, { message: () => "a real calendar date" })
 )
 
 export const NewPledge = Schema.Struct({
@@ -115,6 +118,10 @@ export class CaptureReceipt extends Schema.Class<CaptureReceipt>("CaptureReceipt
   status: Schema.String,
   createdAt: Schema.DateTimeUtc,
   payment: PaymentInstructions,
-  /** `/api/v1/public/receipts/{token}` (donations and orders). */
-  receiptToken: Schema.NullOr(Schema.String)
+  /** A donation's category (a zakat receipt says so); null for orders and pledges. */
+  category: Schema.NullOr(DonationCategory),
+  /** The project given or pledged to; null for the general fund and for orders. */
+  project: Schema.NullOr(Schema.Struct({ slug: Schema.String, title: Schema.Struct({ ar: Schema.String, en: Schema.String }) })),
+  /** `/api/v1/public/receipts/{token}` reads it again; `/pdf` there for donations and orders. */
+  receiptToken: Schema.String
 }) {}

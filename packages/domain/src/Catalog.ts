@@ -73,6 +73,7 @@ const bilingual = Schema.Struct({ ar: Schema.String, en: Schema.String })
 
 /** What visitors and staff both see of an item: a card in a list. */
 const cardFields = {
+  id: Schema.UUID,
   slug: Schema.String,
   kind: ItemKind,
   status: ItemStatus,
@@ -90,7 +91,6 @@ const cardFields = {
 
 const staffFields = {
   ...cardFields,
-  id: Schema.UUID,
   sort: Schema.Int,
   publishedAt: Schema.NullOr(Schema.DateTimeUtc),
   createdAt: Schema.DateTimeUtc,
