@@ -85,6 +85,7 @@ describe("catalog: create, edit, status workflow", () => {
       ["bad slug", { kind: "product", slug: "Not a slug", title: { ar: "كتاب" }, price: "1.000" }, "invalid-request"],
       ["unknown kind", { kind: "service", slug, title: { ar: "كتاب" }, price: "1.000" }, "invalid-request"],
       ["product without price", { kind: "product", slug, title: { ar: "كتاب" } }, "invalid-item"],
+      ["zakat-eligible product", { kind: "product", slug, title: { ar: "كتاب" }, price: "1.000", zakatEligible: true }, "invalid-item"],
       ["product with a goal", { kind: "product", slug, title: { ar: "كتاب" }, price: "1.000", goal: "5.000" }, "invalid-item"],
       ["project with zero goal", project({ slug, goal: "0" }), "invalid-item"],
       ["project with a price", project({ slug, price: "3.000" }), "invalid-item"],

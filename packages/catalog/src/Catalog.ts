@@ -231,13 +231,16 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         if (input.kind === "product" && input.category !== undefined) {
           return yield* new InvalidItem({ detail: "A donation category belongs to a project" })
         }
+        if (input.kind === "product" && input.zakatEligible) {
+          return yield* new InvalidItem({ detail: "Only a project can be zakat-eligible" })
+        }
         yield* checkKind({ kind: input.kind, price: input.price ?? null, goal: input.goal ?? null, category })
         const inserted = yield* sql<{ id: string }>`
           insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, body_ar, body_en,
             price, goal_amount, zakat_eligible, category, featured, sort, created_by)
           values (${tenantId}, ${input.kind}, ${input.slug}, ${input.title.ar}, ${input.title.en}, ${input.summary.ar},
             ${input.summary.en}, ${input.body.ar}, ${input.body.en}, ${money(input.price)}::numeric,
-            ${money(input.goal)}::numeric, ${input.kind === "project" && input.zakatEligible}, ${category},
+            ${money(input.goal)}::numeric, ${input.zakatEligible}, ${category},
             ${input.featured}, ${input.sort}, ${by})
           returning id`.pipe(
           Effect.catchIf(isUniqueViolation, () => Effect.fail(new SlugTaken())),
