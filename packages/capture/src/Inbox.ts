@@ -200,7 +200,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           returning id`.pipe(Effect.orDie)
         yield* sql`update pledges set fulfilled_by = ${donation!.id} where id = ${pledgeId}`.pipe(Effect.orDie)
         yield* adjustProject(itemId, "raised_amount", amount)
-        yield* recordChange("donation", donation!.id, null, "confirmed", by, `pledge fulfilled`)
+        yield* recordChange("donation", donation!.id, null, "confirmed", by, "")
         yield* recordAudit({ actor: by, action: "donation.created", entityKind: "donation", entityId: donation!.id, after: { reference, fromPledge: pledgeId, tenantId } }).pipe(Effect.orDie)
       })
 
@@ -221,13 +221,13 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           yield* adjustProject(row.catalog_item_id, "raised_amount", row.amount)
           if (row.status === "pending") {
             yield* sql`update donations set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)
-            yield* recordChange(kind, id, "pending", "confirmed", by, "payment received")
+            yield* recordChange(kind, id, "pending", "confirmed", by, "")
           }
         }
         if (kind === "donation" && state === "refunded") yield* adjustProject(row.catalog_item_id, "raised_amount", `-${row.amount}`)
         if (kind === "order" && state === "received" && row.status === "new") {
           yield* sql`update orders set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)
-          yield* recordChange(kind, id, "new", "confirmed", by, "payment received")
+          yield* recordChange(kind, id, "new", "confirmed", by, "")
         }
         yield* recordAudit({ actor: by, action: `${kind}.payment_marked`, entityKind: kind, entityId: id, before: { paymentState: row.payment_state }, after: { paymentState: state, note } }).pipe(Effect.orDie)
         return yield* detail(kind, id)

@@ -114,7 +114,7 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
         // Fails (and rolls the publication back with it) when the item's workflow does not allow it.
         if (completeItem) {
           const item = yield* catalog.findRow(row.catalog_item_id, false)
-          if (item.status !== "completed") yield* catalog.changeStatus(item.id, "completed", "proof published", by)
+          if (item.status !== "completed") yield* catalog.changeStatus(item.id, "completed", "", by)
         }
         return toProof(yield* find(id, false))
       })

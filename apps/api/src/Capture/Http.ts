@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
+import { PublicCache } from "@manara/catalog"
 import type { SqlClient } from "@effect/sql"
 import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
 import { CaptureReceipt, formatMoney, ManaraApi, problem } from "@manara/domain"
@@ -22,6 +23,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     const idempotency = yield* Idempotency
     const limits = yield* CaptureLimits
     const events = yield* CaptureEvents
+    const cache = yield* PublicCache
     const storefronts = yield* Storefronts
     const tenantSql = yield* TenantSql
 
@@ -57,6 +59,8 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         const receipt = yield* tenantSql.withTenant(tenant.id, run).pipe(
           Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
         )
+        // A pledge moved its project's pledged amount: the public pages show it at once.
+        if (receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
         // Committed: open inboxes of this tenant hear of it now.
         yield* Effect.forkDaemon(events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) }))
         return receipt

@@ -1,9 +1,10 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manara/capture"
+import { PublicCache } from "@manara/catalog"
 import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
 import { Effect, Schedule, Stream } from "effect"
 import { pdfResponse } from "../Capture/Http.js"
-import { asMember, memberOf } from "../Members/Policy.js"
+import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
 
 /** Every member works the inbox; money (payment received, refunds) is for owners and admins. */
@@ -20,17 +21,22 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
     const inbox = yield* Inbox
     const events = yield* CaptureEvents
     const capture = yield* Capture
+    const cache = yield* PublicCache
+    /** Moves that change a project's raised or pledged money: the public progress bars show it at once. */
+    const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))
 
     return handlers
       .handle("list", ({ headers, urlParams }) => inbox.list(urlParams).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
       .handle("detail", ({ headers, path }) => inbox.detail(path.kind, path.id).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
       .handle("changeStatus", ({ headers, path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(
+          Effect.tap(() => refreshPublic),
           asMember(headers["x-tenant"], InboxPolicy.status),
           asProblem
         ))
       .handle("markPayment", ({ headers, path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
+          Effect.tap(() => refreshPublic),
           asMember(headers["x-tenant"], InboxPolicy.payment),
           asProblem
         ))
