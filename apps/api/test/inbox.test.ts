@@ -110,6 +110,8 @@ describe("the staff inbox", () => {
     const { reference } = await donate("40.500", { name: "Khalid" })
     const { entries } = await list(`?q=${reference}`)
     const id = entries[0]!.id
+    // Warm the public cache, so that the check below proves the move dropped it.
+    await fetch(`${api.url}/api/v1/public/catalog/${slug}`, { headers: { "x-forwarded-host": hostOf(home) } })
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, member, home.slug, { state: "received" })).status).toBe(403)
     const received = await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received", note: "KFH transfer" })
     expect(received.status).toBe(200)
@@ -117,6 +119,8 @@ describe("the staff inbox", () => {
     expect(detail.entry).toMatchObject({ status: "confirmed", paymentState: "received" })
     expect(detail.history.map((h: { to: string }) => h.to)).toEqual(["payment:received", "confirmed"])
     expect(Number((await progress()).raised) - Number(before.raised)).toBeCloseTo(40.5, 3)
+    const publicItem = await (await fetch(`${api.url}/api/v1/public/catalog/${slug}`, { headers: { "x-forwarded-host": hostOf(home) } })).json()
+    expect(publicItem.item.raised).toBe((await progress()).raised)
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received" })).status).toBe(400)
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "refunded" })).status).toBe(200)
     expect((await progress()).raised).toBe(before.raised)
