@@ -52,11 +52,15 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
   Layer.provide(ServicesLive)
 )
 
-/** JSON log lines; LOG_LEVEL (default Info) decides how much. Per-request lines are Debug. */
+/**
+ * JSON log lines; LOG_LEVEL (default Info) decides how much. Per-request lines are Debug. No span
+ * exporter is configured, so the tracer is off: every span (one per SQL statement included) would
+ * only cost a stack trace and allocations.
+ */
 export const LoggingLive = Layer.unwrapEffect(
   Config.logLevel("LOG_LEVEL").pipe(
     Config.withDefault(LogLevel.Info),
-    Config.map((level) => Layer.merge(Logger.json, Logger.minimumLogLevel(level)))
+    Config.map((level) => Layer.mergeAll(Logger.json, Logger.minimumLogLevel(level), Layer.setTracerEnabled(false)))
   )
 )
 
