@@ -2,23 +2,22 @@ import { startApi, type StartedApi } from "@manara/api/server"
 import { apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import { execFileSync } from "node:child_process"
 import type { Browser, Locator, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
   htmlAttributes,
   launchBrowser,
   requireBuild,
   results,
+  services,
   solidPng,
   startWeb,
-  stopWeb,
+  stopAll,
   storefrontUrl,
   watchProblems,
   type WebServer
 } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const pool = inject("manaraCognito")
-const s3 = inject("manaraS3")
+const { urls, pool, s3 } = services()
 
 let api: StartedApi | undefined
 let web: WebServer | undefined
@@ -127,11 +126,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
-})
+afterAll(() => stopAll(browser, web, api))
 
 const urlOf = (path: string) => storefrontUrl(web!, tenant.slug, path)
 

@@ -1,13 +1,10 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, type Person, TEST_PASSWORD, type TenantFixture, withOwner } from "@manara/testkit"
-import { createHmac } from "node:crypto"
+import { addMember, apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { htmlAttributes, launchBrowser, requireBuild, results, solidPng, startWeb, stopWeb, storefrontUrl, watchProblems, type WebServer } from "./harness.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { enableTotp, htmlAttributes, launchBrowser, requireBuild, results, services, signIn, solidPng, startWeb, stopAll, storefrontUrl, totp, watchProblems, type WebServer } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const pool = inject("manaraCognito")
-const s3 = inject("manaraS3")
+const { urls, pool, s3 } = services()
 
 let api: StartedApi | undefined
 let web: WebServer | undefined
@@ -19,27 +16,6 @@ let secret: string
 let ownerContext: BrowserContext | undefined
 
 const people = apiPeople(() => api!.url, urls, pool)
-
-/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
-const totp = (base32: string, at = Date.now()): string => {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-  const bytes: Array<number> = []
-  let buffer = 0
-  let bits = 0
-  for (const char of base32.replace(/[\s=]/g, "").toUpperCase()) {
-    buffer = ((buffer << 5) | alphabet.indexOf(char)) & 0xffff
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      bytes.push((buffer >> bits) & 0xff)
-    }
-  }
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
-  const digest = createHmac("sha1", Buffer.from(bytes)).update(counter).digest()
-  const offset = digest[digest.length - 1]! & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
-}
 
 /** An API call as the owner that must answer `status`; its JSON body. */
 const expectCall = async (status: number, method: string, path: string, body?: unknown) => {
@@ -67,9 +43,7 @@ beforeAll(async () => {
   owner = await people.person("catalog-owner")
   await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
   // TOTP on for real, verified with the previous period's code so the current one stays unused for the sign-in.
-  const auth = { authorization: `Bearer ${owner.token}` }
-  secret = ((await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }).secret
-  expect((await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)).status).toBe(200)
+  secret = await enableTotp(people, owner)
   web = await startWeb(api.url)
   browser = await launchBrowser()
 })
@@ -77,23 +51,15 @@ beforeAll(async () => {
 // Up to a minute: the web server drains open connections (the dashboard's inbox event stream among them) before it exits.
 afterAll(async () => {
   await ownerContext?.close()
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
+  await stopAll(browser, web, api)
 }, 60_000)
 
 // The dashboard works on any host: here the tenant's own, so the storefront is one navigation away.
 const at = (path: string) => storefrontUrl(web!, tenant.slug, path)
 
-const signIn = async (page: Page, email: string, code?: () => string) => {
+const signInHere = async (page: Page, email: string, code?: () => string) => {
   await page.goto(at("/signin"))
-  await page.getByLabel("البريد الإلكتروني").fill(email)
-  await page.getByLabel("كلمة المرور").fill(TEST_PASSWORD)
-  await page.getByRole("button", { name: "دخول", exact: true }).click()
-  if (code) {
-    await page.getByLabel("رمز التحقق (٦ أرقام)").fill(code())
-    await page.getByRole("button", { name: "تحقّق" }).click()
-  }
+  await signIn(page, email, { code })
   await page.waitForURL(at(`/dashboard/${tenant.slug}`))
 }
 
@@ -113,7 +79,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const context = ownerContext
     const page = await context.newPage()
     const problems = watchProblems(page)
-    await signIn(page, owner.email, () => totp(secret))
+    await signInHere(page, owner.email, () => totp(secret))
 
     await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "الكتالوج" }).click()
     await page.waitForURL(at(`/dashboard/${tenant.slug}/catalog`))
@@ -235,7 +201,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const context = await browser!.newContext()
     const page = await context.newPage()
     const problems = watchProblems(page)
-    await signIn(page, member.email)
+    await signInHere(page, member.email)
     await page.goto(itemUrl)
     await page.getByTestId("item-form").waitFor()
     expect(await page.getByText("يغيّر الحالة وينشر المالكون والمشرفون فقط.").count()).toBe(1)

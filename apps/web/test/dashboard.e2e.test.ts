@@ -1,36 +1,12 @@
 import { startApi, type StartedApi } from "@manara/api/server"
 import { addMember, apiEnv, apiPeople, createCognitoUser, createTenant, markMfaEnabled, TEST_PASSWORD, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
-import { createHmac, randomUUID } from "node:crypto"
-import type { Browser, BrowserContext, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { htmlAttributes, launchBrowser, requireBuild, results, startWeb, stopWeb, watchProblems, type WebServer } from "./harness.js"
+import { randomUUID } from "node:crypto"
+import type { Browser, Page } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { arabicSignIn, enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, stopWeb, totp, type WebServer } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const pool = inject("manaraCognito")
-
-/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
-const totp = (secret: string, at = Date.now()): string => {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-  const bytes: Array<number> = []
-  let buffer = 0
-  let bits = 0
-  for (const char of secret.replace(/[\s=]/g, "").toUpperCase()) {
-    const value = alphabet.indexOf(char)
-    if (value < 0) throw new Error(`not base32: ${char}`)
-    buffer = ((buffer << 5) | value) & 0xffff
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      bytes.push((buffer >> bits) & 0xff)
-    }
-  }
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
-  const digest = createHmac("sha1", Buffer.from(bytes)).update(counter).digest()
-  const offset = digest[digest.length - 1]! & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
-}
+const { urls, pool } = services()
 
 const otherCode = (code: string) => (code === "000000" ? "111111" : "000000")
 
@@ -40,25 +16,11 @@ let browser: Browser | undefined
 
 const people = apiPeople(() => api!.url, urls, pool)
 const person = people.person
-type Person = Awaited<ReturnType<typeof person>>
-
-/** Turns TOTP on for real (Cognito and our flag), verifying with the previous period's code so the current one stays unused. */
-const enableTotp = async (someone: Person): Promise<string> => {
-  const auth = { authorization: `Bearer ${someone.token}` }
-  const { secret } = (await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
-  const verified = await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)
-  expect(verified.status).toBe(200)
-  return secret
-}
 
 /** Script errors and warnings; not Chromium's note of each refused call (401 before a refresh, 409 last owner): the tests check what the page says of those. */
 const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
-const newPage = async (): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } })
-  const page = await context.newPage()
-  return { context, page, problems: watchProblems(page) }
-}
+const newPage = () => openPage(browser!)
 
 beforeAll(async () => {
   requireBuild()
@@ -67,21 +29,13 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
-})
+afterAll(() => stopAll(browser, web, api))
 
 // `localhost` is the platform's own host; `nowhere.localhost` a host no storefront answers: the dashboard works on both.
 const platform = (path: string) => `http://localhost:${web!.port}${path}`
 const unknownHost = (path: string) => `http://nowhere.localhost:${web!.port}${path}`
 
-const signInWithPassword = async (page: Page, email: string, password: string, labels = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }) => {
-  await page.getByLabel(labels.email).fill(email)
-  await page.getByLabel(labels.password).fill(password)
-  await page.getByRole("button", { name: labels.submit, exact: true }).click()
-}
+const signInWithPassword = (page: Page, email: string, password: string, labels = arabicSignIn) => signIn(page, email, { password, labels })
 
 // Whole journeys through a real browser, API, Cognito emulator and database: well past the default 5 s.
 describe("dashboard", { timeout: 60_000 }, () => {
@@ -200,7 +154,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     const second = await withOwner(urls, createTenant({ nameAr: "متجر الخير", nameEn: "Al Khair Store" }))
     const owner = await person("mfa-owner")
     await withOwner(urls, Effect.zipRight(addMember(home.id, owner.userId, "owner"), addMember(second.id, owner.userId, "member")))
-    const secret = await enableTotp(owner)
+    const secret = await enableTotp(people, owner)
 
     const { context, page, problems } = await newPage()
     await page.goto(platform("/signin"))

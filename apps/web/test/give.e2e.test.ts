@@ -3,12 +3,10 @@ import { apiEnv, createTenant, type TenantFixture, withOwner } from "@manara/tes
 import { execFileSync } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { launchBrowser, requireBuild, results, startWeb, stopWeb, storefrontUrl, watchProblems, type WebServer } from "./harness.js"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { launchBrowser, requireBuild, results, services, startWeb, stopAll, storefrontUrl, watchProblems, type WebServer } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const pool = inject("manaraCognito")
-const s3 = inject("manaraS3")
+const { urls, pool, s3 } = services()
 
 let api: StartedApi | undefined
 let web: WebServer | undefined
@@ -78,11 +76,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
-})
+afterAll(() => stopAll(browser, web, api))
 
 const urlOf = (path: string) => storefrontUrl(web!, tenant.slug, path)
 

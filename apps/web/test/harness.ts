@@ -1,11 +1,15 @@
 // testkit's S3.ts imports s3rver, whose types live beside it: svelte-check sees them only when named.
 /// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
+import type { StartedApi } from "@manara/api/server"
+import { type apiPeople, type Person, TEST_PASSWORD } from "@manara/testkit"
 import { type ChildProcess, spawn } from "node:child_process"
+import { createHmac } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
 import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { crc32, deflateSync } from "node:zlib"
-import { type Browser, chromium, type Page } from "playwright-core"
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core"
+import { expect, inject } from "vitest"
 
 const serverEntry = fileURLToPath(new URL("../build/index.js", import.meta.url))
 
@@ -72,6 +76,71 @@ export const launchBrowser = (): Promise<Browser> =>
       "--disable-sync"
     ]
   })
+
+/** What the global setup started for every suite: the database (and Redis), the Cognito emulator's pool, the S3 emulator. */
+export const services = () => ({ urls: inject("manaraDatabase"), pool: inject("manaraCognito"), s3: inject("manaraS3") })
+
+/** The browser, then the web server, then the API it calls: what each suite started, stopped in reverse. */
+export const stopAll = async (browser: Browser | undefined, web: WebServer | undefined, api: StartedApi | undefined) => {
+  await browser?.close()
+  await stopWeb(web)
+  await api?.close()
+}
+
+/** A fresh context and page at the dashboard's size, watched for problems. */
+export const openPage = async (browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
+  const page = await context.newPage()
+  return { context, page, problems: watchProblems(page) }
+}
+
+/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
+export const totp = (secret: string, at = Date.now()): string => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+  const bytes: Array<number> = []
+  let buffer = 0
+  let bits = 0
+  for (const char of secret.replace(/[\s=]/g, "").toUpperCase()) {
+    const value = alphabet.indexOf(char)
+    if (value < 0) throw new Error(`not base32: ${char}`)
+    buffer = ((buffer << 5) | value) & 0xffff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      bytes.push((buffer >> bits) & 0xff)
+    }
+  }
+  const counter = Buffer.alloc(8)
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
+  const digest = createHmac("sha1", Buffer.from(bytes)).update(counter).digest()
+  const offset = digest[digest.length - 1]! & 0xf
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
+}
+
+/** Turns TOTP on for real (Cognito and our flag), verifying with the previous period's code so the current one stays unused. */
+export const enableTotp = async (people: ReturnType<typeof apiPeople>, someone: Person): Promise<string> => {
+  const auth = { authorization: `Bearer ${someone.token}` }
+  const { secret } = (await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
+  expect((await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)).status).toBe(200)
+  return secret
+}
+
+export const arabicSignIn = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }
+
+/** Fills in the sign-in form on the page; with `code`, the authenticator step too (the code read only once that step is due). */
+export const signIn = async (
+  page: Page,
+  email: string,
+  { password = TEST_PASSWORD, labels = arabicSignIn, code }: { password?: string; labels?: typeof arabicSignIn; code?: () => string } = {}
+) => {
+  await page.getByLabel(labels.email).fill(email)
+  await page.getByLabel(labels.password).fill(password)
+  await page.getByRole("button", { name: labels.submit, exact: true }).click()
+  if (code) {
+    await page.getByLabel("رمز التحقق (٦ أرقام)").fill(code())
+    await page.getByRole("button", { name: "تحقّق" }).click()
+  }
+}
 
 // Chromium resolves every *.localhost name to loopback: each tenant gets its own host, as in production.
 export const storefrontUrl = (web: WebServer, slug: string, path = "/") => `http://${slug}.localhost:${web.port}${path}`

@@ -1,72 +1,33 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, type TenantFixture, TEST_PASSWORD, withOwner } from "@manara/testkit"
+import { addMember, apiEnv, apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
 import { execFileSync } from "node:child_process"
-import { createHmac, randomUUID } from "node:crypto"
+import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import type { Browser, BrowserContext, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { htmlAttributes, launchBrowser, requireBuild, results, startWeb, stopWeb, watchProblems, type WebServer } from "./harness.js"
+import type { Browser } from "playwright-core"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const pool = inject("manaraCognito")
-
-/** RFC 6238 (SHA-1, 6 digits, 30 s) from a base32 secret, as an authenticator app computes it. */
-const totp = (secret: string, at = Date.now()): string => {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-  const bytes: Array<number> = []
-  let buffer = 0
-  let bits = 0
-  for (const char of secret.replace(/[\s=]/g, "").toUpperCase()) {
-    buffer = ((buffer << 5) | alphabet.indexOf(char)) & 0xffff
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      bytes.push((buffer >> bits) & 0xff)
-    }
-  }
-  const counter = Buffer.alloc(8)
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 30_000)))
-  const digest = createHmac("sha1", Buffer.from(bytes)).update(counter).digest()
-  const offset = digest[digest.length - 1]! & 0xf
-  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0")
-}
+const { urls, pool, s3 } = services()
 
 let api: StartedApi | undefined
 let web: WebServer | undefined
 let browser: Browser | undefined
 
 const people = apiPeople(() => api!.url, urls, pool)
-type Person = Awaited<ReturnType<typeof people.person>>
-
-/** Turns TOTP on for real (Cognito and our flag), verifying with the previous period's code so the current one stays unused. */
-const enableTotp = async (someone: Person): Promise<string> => {
-  const auth = { authorization: `Bearer ${someone.token}` }
-  const { secret } = (await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
-  expect((await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)).status).toBe(200)
-  return secret
-}
 
 /** Script errors and warnings; not Chromium's note of each refused call (a 401 before a refresh, the 400 this test provokes). */
 const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
-const newPage = async (): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
-  const page = await context.newPage()
-  return { context, page, problems: watchProblems(page) }
-}
+const newPage = () => openPage(browser!, { acceptDownloads: true })
 
 beforeAll(async () => {
   requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000" }, inject("manaraS3")))
+  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000" }, s3))
   web = await startWeb(api.url)
   browser = await launchBrowser()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
-})
+afterAll(() => stopAll(browser, web, api))
 
 const platform = (path: string) => `http://localhost:${web!.port}${path}`
 
@@ -116,16 +77,12 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     const { tenant, project } = await setUp()
     const owner = await people.person("inbox-owner")
     await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
-    const secret = await enableTotp(owner)
+    const secret = await enableTotp(people, owner)
     const pledge = await capture(tenant, "pledges", { amount: "100.000", project, dueDate: "2099-01-01", donor: { name: "يوسف", phone: "+965 6000 2222" } })
 
     const { context, page, problems } = await newPage()
     await page.goto(platform("/signin"))
-    await page.getByLabel("البريد الإلكتروني").fill(owner.email)
-    await page.getByLabel("كلمة المرور").fill(TEST_PASSWORD)
-    await page.getByRole("button", { name: "دخول", exact: true }).click()
-    await page.getByLabel("رمز التحقق (٦ أرقام)").fill(totp(secret))
-    await page.getByRole("button", { name: "تحقّق" }).click()
+    await signIn(page, owner.email, { code: () => totp(secret) })
     await page.waitForURL(platform(`/dashboard/${tenant.slug}`))
 
     await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "الوارد" }).click()
@@ -276,9 +233,7 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
 
     const { context, page, problems } = await newPage()
     await page.goto(platform(`/signin?next=${encodeURIComponent(`/dashboard/${tenant.slug}/inbox`)}`))
-    await page.getByLabel("البريد الإلكتروني").fill(member.email)
-    await page.getByLabel("كلمة المرور").fill(TEST_PASSWORD)
-    await page.getByRole("button", { name: "دخول", exact: true }).click()
+    await signIn(page, member.email)
     await page.waitForURL(platform(`/dashboard/${tenant.slug}/inbox`))
     const row = page.locator(`[data-testid="inbox-row"][data-reference="${donation.reference}"]`)
     await row.getByRole("link", { name: donation.reference }).click()

@@ -9,6 +9,7 @@ import {
   requireBuild,
   results,
   startWeb,
+  stopAll,
   stopWeb,
   storefrontUrl as urlOf,
   watchProblems,
@@ -31,11 +32,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 
-afterAll(async () => {
-  await browser?.close()
-  await stopWeb(web)
-  await api?.close()
-})
+afterAll(() => stopAll(browser, web, api))
 
 const storefrontUrl = (slug: string, path = "/") => urlOf(web!, slug, path)
 
