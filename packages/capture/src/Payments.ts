@@ -10,6 +10,10 @@ export interface PaymentSettings {
   readonly payLink?: { readonly url?: string }
 }
 
+/** Whether the tenant has set this way of paying up: an IBAN, or an https pay link. */
+const available = (method: PaymentMethod, settings: PaymentSettings): boolean =>
+  method === "bank_transfer" ? (settings.bankTransfer?.iban ?? "") !== "" : /^https:\/\//.test(settings.payLink?.url ?? "")
+
 /**
  * How a visitor pays for a capture. Bank transfer and pay link now; a KNET-capable PSP is another
  * implementation of the same service (a checkout URL here, a signed webhook that marks it received).
@@ -18,9 +22,7 @@ export class PaymentProvider extends Effect.Service<PaymentProvider>()("Capture/
   succeed: {
     /** Before anything is written: can the tenant take this way of paying at all? */
     check: (method: PaymentMethod, settings: PaymentSettings): Effect.Effect<void, PaymentMethodUnavailable> =>
-      (method === "bank_transfer" ? (settings.bankTransfer?.iban ?? "") !== "" : /^https:\/\//.test(settings.payLink?.url ?? ""))
-        ? Effect.void
-        : Effect.fail(new PaymentMethodUnavailable({ method })),
+      available(method, settings) ? Effect.void : Effect.fail(new PaymentMethodUnavailable({ method })),
     instructions: (
       method: PaymentMethod,
       settings: PaymentSettings,
@@ -28,21 +30,19 @@ export class PaymentProvider extends Effect.Service<PaymentProvider>()("Capture/
       reference: string,
       amount: Money
     ): Effect.Effect<PaymentInstructions, PaymentMethodUnavailable> => {
+      if (!available(method, settings)) return Effect.fail(new PaymentMethodUnavailable({ method }))
       if (method === "bank_transfer") {
-        const bank = settings.bankTransfer
-        if (bank?.iban === undefined || bank.iban === "") return Effect.fail(new PaymentMethodUnavailable({ method }))
+        const bank = settings.bankTransfer!
         return Effect.succeed({
           _tag: "BankTransfer",
           bank: bank.bank ?? "",
-          iban: bank.iban,
+          iban: bank.iban!,
           beneficiary: bank.beneficiary ?? beneficiary,
           reference,
           amount
         } as const)
       }
-      const link = settings.payLink?.url
-      if (link === undefined || !/^https:\/\//.test(link)) return Effect.fail(new PaymentMethodUnavailable({ method }))
-      const url = new URL(link)
+      const url = new URL(settings.payLink!.url!)
       url.searchParams.set("reference", reference)
       return Effect.succeed({ _tag: "PayLink", url: url.toString(), reference, amount } as const)
     }
