@@ -10,9 +10,10 @@ import {
   type NewDonation,
   type NewOrder,
   type NewPledge,
-  parseMoney
+  parseMoney,
+  timestamp
 } from "@manara/domain"
-import { Data, DateTime, Effect, FiberRef } from "effect"
+import { Data, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { renderReceipt } from "@manara/receipts"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
@@ -145,7 +146,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         reference,
         amount,
         status,
-        createdAt: DateTime.unsafeFromDate(createdAt),
+        createdAt: timestamp(createdAt),
         payment,
         category: about.category,
         project: about.project === null ? null : { slug: about.project.slug, title: { ar: about.project.title_ar, en: about.project.title_en } },

@@ -10,9 +10,10 @@ import {
   parseMoney,
   type PaymentState,
   StatusChange,
+  timestamp,
   type UserId
 } from "@manara/domain"
-import { Data, DateTime, Effect } from "effect"
+import { Data, Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { nextReference } from "./References.js"
 
@@ -50,7 +51,7 @@ const toEntry = (row: EntryRow) =>
     email: row.email,
     category: row.category,
     project: row.project_slug === null ? null : { slug: row.project_slug, title: { ar: row.project_ar ?? "", en: row.project_en ?? "" } },
-    createdAt: DateTime.unsafeFromDate(row.created_at)
+    createdAt: timestamp(row.created_at)
   }, true)
 
 const DEFAULT_PAGE = 50
@@ -143,7 +144,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           entry: toEntry(row),
           details,
           history: history.map((change) =>
-            new StatusChange({ from: change.from_status, to: change.to_status, by: change.changed_by, note: change.note, at: DateTime.unsafeFromDate(change.created_at) }, true)
+            new StatusChange({ from: change.from_status, to: change.to_status, by: change.changed_by, note: change.note, at: timestamp(change.created_at) }, true)
           ),
           receiptToken: typeof token === "string" ? token : null
         }, true)
@@ -258,7 +259,7 @@ export const inboxCsv = (entries: ReadonlyArray<InboxEntry>): string => {
       e.email ?? "",
       e.category ?? "",
       e.project?.title.ar ?? "",
-      kuwait.format(DateTime.toDate(e.createdAt))
+      kuwait.format(new Date(e.createdAt))
     ].map(cell).join(",")
   )
   return `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`

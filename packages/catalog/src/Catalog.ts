@@ -16,9 +16,10 @@ import {
   PublicCatalogItem,
   type StaffCatalogQuery,
   StatusChange,
+  timestamp,
   type UserId
 } from "@manara/domain"
-import { Data, DateTime, Effect, Schema } from "effect"
+import { Data, Effect, Schema } from "effect"
 import { mediaRef, type MediaRow, mediaRowSql } from "./Rows.js"
 
 export class ItemNotFound extends Data.TaggedError("ItemNotFound")<{}> {}
@@ -71,7 +72,6 @@ interface ItemRow {
 /** Numbers the database produced from `numeric(12,3)`: always valid, so read, not re-validated. */
 export const fils = (text: string) => parseMoney(text)!
 const filsOrNull = (text: string | null) => (text === null ? null : fils(text))
-export const utc = (date: Date) => DateTime.unsafeFromDate(date)
 
 type CardRow = Omit<ItemRow, "gallery" | "body_ar" | "body_en" | "published_at" | "created_at" | "updated_at">
 
@@ -100,20 +100,18 @@ const toItem = (row: ItemRow): CatalogItem =>
     body: { ar: row.body_ar, en: row.body_en },
     sort: row.sort,
     gallery: row.gallery.map(mediaRef),
-    publishedAt: row.published_at === null ? null : utc(row.published_at),
-    createdAt: utc(row.created_at),
-    updatedAt: utc(row.updated_at)
+    publishedAt: row.published_at === null ? null : timestamp(row.published_at),
+    createdAt: timestamp(row.created_at),
+    updatedAt: timestamp(row.updated_at)
   }, true)
 
 export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
-const toListItem = (row: CardRow & Pick<ItemRow, "published_at" | "created_at" | "updated_at">): CatalogListItem =>
+const toListItem = (row: CardRow & Pick<ItemRow, "updated_at">): CatalogListItem =>
   new CatalogListItem({
     ...cardFields(row),
     sort: row.sort,
-    publishedAt: row.published_at === null ? null : utc(row.published_at),
-    createdAt: utc(row.created_at),
-    updatedAt: utc(row.updated_at)
+    updatedAt: timestamp(row.updated_at)
   }, true)
 
 /** Kind decides the money fields: a product has a price, a project a goal and a donation category. */
@@ -186,7 +184,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       Effect.gen(function*() {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<ItemRow>`
-          select ${cardColumns}, i.published_at, i.created_at, i.updated_at from catalog_items i
+          select ${cardColumns}, i.updated_at from catalog_items i
           where ${filters(query, false)} order by i.sort, i.seq desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
         return { items: shown.map(toListItem), nextCursor }

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant, recordAudit } from "@manara/db"
-import { MAX_UPLOAD_BYTES, MediaAsset, PUBLIC_STATUSES, UPLOAD_TYPES, UploadTicket, type UserId } from "@manara/domain"
+import { MAX_UPLOAD_BYTES, MediaAsset, PUBLIC_STATUSES, UPLOAD_TYPES, timestamp, UploadTicket, type UserId } from "@manara/domain"
 import { describeImage, sniffContentType, Storage } from "@manara/storage"
 import { Data, Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
@@ -76,7 +76,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
           mediaId: id,
           url: post.url,
           fields: post.fields,
-          expiresAt: Schema.decodeSync(Schema.DateTimeUtc)(post.expiresAt.toISOString()),
+          expiresAt: timestamp(post.expiresAt),
           maxBytes: MAX_UPLOAD_BYTES
         })
       })

@@ -1,8 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant, recordAudit } from "@manara/db"
-import { formatMoney, type NewProof, Proof, PUBLIC_STATUSES, PublicProof, type UserId } from "@manara/domain"
+import { formatMoney, type NewProof, Proof, PUBLIC_STATUSES, PublicProof, timestamp, type UserId } from "@manara/domain"
 import { Data, Effect, Schema } from "effect"
-import { Catalog, fils, MediaNotFound, utc } from "./Catalog.js"
+import { Catalog, fils, MediaNotFound } from "./Catalog.js"
 import { mediaRef, type MediaRow, mediaRowSql } from "./Rows.js"
 
 export class ProofNotFound extends Data.TaggedError("ProofNotFound")<{}> {}
@@ -34,8 +34,8 @@ const toProof = (row: ProofRow): Proof =>
     amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
     media: row.media === null ? null : mediaRef(row.media),
     status: row.status,
-    publishedAt: row.published_at === null ? null : utc(row.published_at),
-    createdAt: utc(row.created_at)
+    publishedAt: row.published_at === null ? null : timestamp(row.published_at),
+    createdAt: timestamp(row.created_at)
   }, true)
 
 const toPublicProof = (row: ProofRow): PublicProof =>
@@ -48,7 +48,7 @@ const toPublicProof = (row: ProofRow): PublicProof =>
     occurredOn: row.occurred_on,
     amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
     media: row.media === null ? null : mediaRef(row.media),
-    publishedAt: utc(row.published_at!)
+    publishedAt: timestamp(row.published_at!)
   }, true)
 
 /**

@@ -3,6 +3,7 @@ import { Email } from "./Auth.js"
 import { DonationCategory, ItemSlug } from "./Catalog.js"
 import { Locale } from "./Locale.js"
 import { Money } from "./Money.js"
+import { Timestamp } from "./Timestamp.js"
 
 export const PaymentMethod = Schema.Literal("bank_transfer", "pay_link")
 export type PaymentMethod = typeof PaymentMethod.Type
@@ -116,7 +117,7 @@ export class CaptureReceipt extends Schema.Class<CaptureReceipt>("CaptureReceipt
   reference: Schema.String,
   amount: Money,
   status: Schema.String,
-  createdAt: Schema.DateTimeUtc,
+  createdAt: Timestamp,
   payment: PaymentInstructions,
   /** A donation's category (a zakat receipt says so); null for orders and pledges. */
   category: Schema.NullOr(DonationCategory),

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Money } from "./Money.js"
+import { Timestamp } from "./Timestamp.js"
 
 export const ItemKind = Schema.Literal("product", "project")
 export type ItemKind = typeof ItemKind.Type
@@ -89,20 +90,20 @@ const cardFields = {
   cover: Schema.NullOr(MediaRef)
 }
 
-const staffFields = {
+/** An item in the dashboard's list: the card, its place in the order and when it last changed (no body, no gallery). */
+export class CatalogListItem extends Schema.Class<CatalogListItem>("CatalogListItem")({
   ...cardFields,
   sort: Schema.Int,
-  publishedAt: Schema.NullOr(Schema.DateTimeUtc),
-  createdAt: Schema.DateTimeUtc,
-  updatedAt: Schema.DateTimeUtc
-}
-
-/** An item in the dashboard's list: the card and what staff sort and track by (no body, no gallery). */
-export class CatalogListItem extends Schema.Class<CatalogListItem>("CatalogListItem")(staffFields) {}
+  updatedAt: Timestamp
+}) {}
 
 /** An item as staff edit it in the dashboard. */
 export class CatalogItem extends Schema.Class<CatalogItem>("CatalogItem")({
-  ...staffFields,
+  ...cardFields,
+  sort: Schema.Int,
+  publishedAt: Schema.NullOr(Timestamp),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
   body: bilingual,
   gallery: Schema.Array(MediaRef)
 }) {}
@@ -155,7 +156,7 @@ export class StatusChange extends Schema.Class<StatusChange>("StatusChange")({
   to: Schema.String,
   by: Schema.NullOr(Schema.String),
   note: Schema.String,
-  at: Schema.DateTimeUtc
+  at: Timestamp
 }) {}
 
 /** Keyset pagination: an opaque cursor from the previous page. */
@@ -213,8 +214,8 @@ export class Proof extends Schema.Class<Proof>("Proof")({
   amountSpent: Schema.NullOr(Money),
   media: Schema.NullOr(MediaRef),
   status: Schema.Literal("draft", "published"),
-  publishedAt: Schema.NullOr(Schema.DateTimeUtc),
-  createdAt: Schema.DateTimeUtc
+  publishedAt: Schema.NullOr(Timestamp),
+  createdAt: Timestamp
 }) {}
 
 export const NewProof = Schema.Struct({
@@ -241,7 +242,7 @@ export class PublicProof extends Schema.Class<PublicProof>("PublicProof")({
   occurredOn: Schema.String,
   amountSpent: Schema.NullOr(Money),
   media: Schema.NullOr(MediaRef),
-  publishedAt: Schema.DateTimeUtc
+  publishedAt: Timestamp
 }) {}
 
 /** An item's public page: the card, its body and gallery, and the proof timeline (newest first). */
@@ -274,7 +275,7 @@ export class UploadTicket extends Schema.Class<UploadTicket>("UploadTicket")({
   mediaId: Schema.UUID,
   url: Schema.String,
   fields: Schema.Record({ key: Schema.String, value: Schema.String }),
-  expiresAt: Schema.DateTimeUtc,
+  expiresAt: Timestamp,
   maxBytes: Schema.Int
 }) {}
 
@@ -288,7 +289,7 @@ export class MediaAsset extends Schema.Class<MediaAsset>("MediaAsset")({
   status: Schema.Literal("pending", "ready"),
   url: Schema.NullOr(Schema.String),
   thumbnailUrl: Schema.NullOr(Schema.String),
-  createdAt: Schema.DateTimeUtc
+  createdAt: Timestamp
 }) {}
 
 export const MediaVariant = Schema.Struct({ size: Schema.optional(Schema.Literal("full", "thumb")) })

@@ -3,6 +3,7 @@ import { StatusChange } from "./Catalog.js"
 import { CaptureKind } from "./Capture.js"
 import { DonationCategory } from "./Catalog.js"
 import { Money } from "./Money.js"
+import { Timestamp } from "./Timestamp.js"
 
 export const PaymentState = Schema.Literal("pending", "received", "failed", "refunded")
 export type PaymentState = typeof PaymentState.Type
@@ -34,7 +35,7 @@ export class InboxEntry extends Schema.Class<InboxEntry>("InboxEntry")({
   email: Schema.NullOr(Schema.String),
   category: Schema.NullOr(DonationCategory),
   project: Schema.NullOr(Schema.Struct({ slug: Schema.String, title: Schema.Struct({ ar: Schema.String, en: Schema.String }) })),
-  createdAt: Schema.DateTimeUtc
+  createdAt: Timestamp
 }) {}
 
 export class InboxPage extends Schema.Class<InboxPage>("InboxPage")({

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Email, Role } from "./Auth.js"
+import { Timestamp } from "./Timestamp.js"
 
 export class Member extends Schema.Class<Member>("Member")({
   id: Schema.UUID,
@@ -8,14 +9,14 @@ export class Member extends Schema.Class<Member>("Member")({
   displayName: Schema.String,
   role: Role,
   mfaEnabled: Schema.Boolean,
-  joinedAt: Schema.DateTimeUtc
+  joinedAt: Timestamp
 }) {}
 
 export class Invitation extends Schema.Class<Invitation>("Invitation")({
   id: Schema.UUID,
   email: Schema.String,
   role: Role,
-  expiresAt: Schema.DateTimeUtc
+  expiresAt: Timestamp
 }) {}
 
 /** Only returned once, to the inviter: the link carries the token, the database only its hash. */
