@@ -1,5 +1,5 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import { CurrentTenant, currentRequestMeta } from "@manara/db"
+import { CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
 import {
   CaptureReceipt,
   type CaptureKind,
@@ -16,6 +16,7 @@ import {
 import { Data, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { renderReceipt } from "@manara/receipts"
+import { Idempotency } from "./Idempotency.js"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
 
@@ -53,7 +54,9 @@ const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuw
 export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const tenantSql = yield* TenantSql
     const payments = yield* PaymentProvider
+    const idempotency = yield* Idempotency
 
     /**
      * Everything a capture reads, in one round trip: the tenant's settings, the project (when one is
@@ -79,7 +82,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     /**
      * The capture's writes as one statement: the next reference (its counter row stays locked until
      * commit: gapless), the record, the staff's outbox rows (their preferences, else the tenant's contact
-     * address), the payer's receipt row, and the audit row.
+     * address), the payer's receipt row, the audit row, the Idempotency-Key's completion, and `also`
+     * (another change that belongs to the capture).
+     * It is the transaction's last statement: its COMMIT follows it on the wire, so the counter row is
+     * locked for one round trip, however busy this process is.
      */
     const write = (options: {
       readonly kind: ReferenceKind
@@ -88,12 +94,15 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       readonly payload: Record<string, unknown>
       readonly payer: { readonly email?: string | undefined; readonly locale: string }
       readonly contact: string | undefined
+      readonly token: string
+      readonly key: string | undefined
+      readonly also?: Statement.Fragment
     }) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const meta = yield* FiberRef.get(currentRequestMeta)
         const payload = JSON.stringify(options.payload)
-        const rows = yield* sql<{ id: string; reference: string; created_at: Date }>`
+        const rows = yield* tenantSql.commitWith(sql<{ id: string; reference: string; created_at: Date }>`
           with counter as (${referenceCounterSql(sql, tenantId, options.kind)}),
           record as (${options.insert}),
           message as (
@@ -121,8 +130,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             insert into audit_log (tenant_id, actor_user_id, action, entity_kind, entity_id, after, ip, request_id)
             select ${tenantId}, null, ${`${options.entity}.created`}, ${options.entity}, m.id::text, m.body, ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId}
             from message m
-          )
-          select id, reference, created_at from record`.pipe(Effect.orDie)
+          )${options.key === undefined ? sql`` : sql`,
+          idempotency as (${idempotency.complete(options.key, 201, options.token)})`}${options.also === undefined ? sql`` : sql`,
+          also as (${options.also})`}
+          select id, reference, created_at from record`).pipe(Effect.orDie)
         return rows[0]!
       })
 
@@ -153,7 +164,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         receiptToken: token
       }, true)
 
-    const order = (input: NewOrder) =>
+    const order = (input: NewOrder, key?: string) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const ids = [...new Set(input.items.map((line) => line.itemId))]
@@ -178,6 +189,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         yield* payments.check(input.paymentMethod, tenant.settings)
         const token = receiptToken()
         const written = yield* write({
+          token,
+          key,
           kind: "ORD",
           entity: "order",
           insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id)
@@ -193,7 +206,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return receipt("order", written.reference, total, "new", written.created_at, payment, token, { category: null, project: null })
       })
 
-    const donation = (input: NewDonation) =>
+    const donation = (input: NewDonation, key?: string) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const tenant = yield* context(input.project, input.visitId)
@@ -212,6 +225,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const total = Fils.make(input.amount + fees)
         const token = receiptToken()
         const written = yield* write({
+          token,
+          key,
           kind: "DON",
           entity: "donation",
           insert: sql`insert into donations (tenant_id, reference, catalog_item_id, amount, fees_amount, category, donor_name, donor_phone, donor_email,
@@ -228,7 +243,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, { category, project: tenant.project })
       })
 
-    const pledge = (input: NewPledge) =>
+    const pledge = (input: NewPledge, key?: string) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         if (input.dueDate < kuwaitToday()) return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
@@ -238,6 +253,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const tenant = yield* context(input.project, input.visitId)
         const token = receiptToken()
         const written = yield* write({
+          token,
+          key,
           kind: "PLG",
           entity: "pledge",
           insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, receipt_token, visit_id)
@@ -246,12 +263,12 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
-          contact: tenant.settings.contact?.email
+          contact: tenant.settings.contact?.email,
+          // Pledged money shows in the project's progress beside the money received.
+          ...(tenant.project === null ? {} : {
+            also: sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`
+          })
         })
-        // Pledged money shows in the project's progress beside the money received.
-        if (tenant.project !== null) {
-          yield* sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`.pipe(Effect.orDie)
-        }
         return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, token, {
           category: null,
           project: tenant.project
@@ -348,5 +365,5 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
 
     return { order, donation, pledge, receiptFor, receiptPdf } as const
   }),
-  dependencies: [PaymentProvider.Default]
+  dependencies: [PaymentProvider.Default, Idempotency.Default]
 }) {}

@@ -33,9 +33,14 @@ export class CaptureEvents extends Effect.Service<CaptureEvents>()("Capture/Capt
     })
     yield* Effect.promise(() => subscriber.subscribe(CHANNEL).catch(() => undefined))
 
-    /** After the capture committed; a lost event only means a reload shows it (the inbox reads the database). */
+    /**
+     * After the capture committed, sent and not waited for: a lost event only means a reload shows it
+     * (the inbox reads the database).
+     */
     const publish = (event: CaptureEvent) =>
-      Effect.promise(() => client.publish(CHANNEL, JSON.stringify(event)).catch(() => 0)).pipe(Effect.asVoid)
+      Effect.sync(() => {
+        client.publish(CHANNEL, JSON.stringify(event)).catch(() => 0)
+      })
 
     const forTenant = (tenantId: string) =>
       Stream.fromPubSub(hub).pipe(Stream.filter((event) => event.tenantId === tenantId))

@@ -23,24 +23,24 @@ export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/Capt
     const byTenant = limiter("rl:capture:tenant", config.perTenant)
 
     const take = (limit: RateLimiterRedis, key: string, points: number) =>
-      Effect.tryPromise({
-        try: () => limit.consume(key),
-        catch: (rejection) =>
+      limit.consume(key).catch((rejection: unknown) =>
+        Promise.reject(
           rejection instanceof RateLimiterRes
             ? new RateLimited({ limit: points, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), windowSeconds: config.windowSeconds })
             : rejection
+        )
+      )
+
+    /** Keys are prefixed by tenant: one tenant's flood never blocks another's visitors. Both counters go to Redis together. */
+    const admit = (tenantId: string, ip: string | null) =>
+      Effect.tryPromise({
+        try: () => Promise.all([take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant)]),
+        catch: (error) => error
       }).pipe(
         // Redis down: captures go on (the database still guards the data); the limit is best effort.
         Effect.catchIf((error): error is unknown => !(error instanceof RateLimited), () => Effect.void),
         Effect.asVoid
-      )
-
-    /** Keys are prefixed by tenant: one tenant's flood never blocks another's visitors. */
-    const admit = (tenantId: string, ip: string | null) =>
-      Effect.all([take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant)], {
-        concurrency: 2,
-        discard: true
-      })
+      ) as Effect.Effect<void, RateLimited>
 
     return { admit } as const
   })

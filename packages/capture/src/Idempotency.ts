@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import { SqlClient, type Statement } from "@effect/sql"
 import { TenantSql } from "@manara/db"
 import type { TenantId } from "@manara/domain"
 import { Data, Effect } from "effect"
@@ -20,12 +20,13 @@ const ABANDONED_AFTER_SECONDS = 60
 
 export type Claim =
   | { readonly _tag: "Proceed" }
-  | { readonly _tag: "Replay"; readonly status: number; readonly body: unknown }
+  | { readonly _tag: "Replay"; readonly status: number; readonly receiptToken: string }
 
 /**
  * `Idempotency-Key` per tenant, kept 24 h. `claim` runs in its own short transaction, so that
- * concurrent requests see each other's claim at once; `complete` runs inside the capture's own
- * transaction, so that the stored answer exists exactly when the record does.
+ * concurrent requests see each other's claim at once; `complete` is a part of the capture's own last
+ * statement, so that a completed key exists exactly when its record does. A replay answers with the
+ * receipt of the capture the key made.
  */
 export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempotency", {
   effect: Effect.gen(function*() {
@@ -38,24 +39,24 @@ export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempote
         const inserted = yield* sql`
           insert into idempotency_keys (tenant_id, key, request_hash) values (${tenant}, ${key}, ${hash})
           on conflict (tenant_id, key) do update set request_hash = excluded.request_hash, state = 'in_flight',
-            response_status = null, response_body = null, created_at = now(), expires_at = now() + interval '24 hours'
+            response_status = null, receipt_token = null, created_at = now(), expires_at = now() + interval '24 hours'
           where idempotency_keys.expires_at <= now()
             or (idempotency_keys.state = 'in_flight' and idempotency_keys.request_hash = excluded.request_hash
                 and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS}))
           returning id`
         if (inserted.length > 0) return { _tag: "Proceed" } as const
-        const rows = yield* sql<{ request_hash: string; state: string; response_status: number | null; response_body: unknown }>`
-          select request_hash, state, response_status, response_body from idempotency_keys where key = ${key}`
+        const rows = yield* sql<{ request_hash: string; state: string; response_status: number | null; receipt_token: string | null }>`
+          select request_hash, state, response_status, receipt_token from idempotency_keys where key = ${key}`
         const row = rows[0]!
         if (row.request_hash !== hash) return yield* new IdempotencyMismatch()
         if (row.state === "in_flight") return yield* new IdempotencyInFlight()
-        return { _tag: "Replay", status: row.response_status!, body: row.response_body } as const
+        return { _tag: "Replay", status: row.response_status!, receiptToken: row.receipt_token! } as const
       })).pipe(Effect.catchTag("SqlError", Effect.die))
 
-    /** Inside the capture's transaction: the key now answers with this, forever (24 h). */
-    const complete = (key: string, status: number, body: unknown) =>
-      sql`update idempotency_keys set state = 'completed', response_status = ${status}, response_body = ${JSON.stringify(body)}::jsonb
-          where key = ${key}`.pipe(Effect.orDie)
+    /** For the capture's last statement: from now on (24 h) the key answers with this receipt. */
+    const complete = (key: string, status: number, receiptToken: string): Statement.Fragment =>
+      sql`update idempotency_keys set state = 'completed', response_status = ${status}, receipt_token = ${receiptToken}
+          where key = ${key}`
 
     /** The capture failed: free the key, so that a corrected retry with it may proceed. */
     const release = (tenantId: TenantId, key: string) =>

@@ -22,6 +22,8 @@ export class RedisClient extends Effect.Service<RedisClient>()("Db/RedisClient",
           lazyConnect: true,
           keyPrefix,
           enableOfflineQueue: false,
+          // Commands issued in the same tick (a capture's two rate counters) share one write and one read.
+          enableAutoPipelining: true,
           maxRetriesPerRequest: 1,
           connectTimeout: 2000,
           retryStrategy: (attempt) => Math.min(attempt * 200, 2000)

@@ -274,6 +274,34 @@ describe("tenant isolation, as the runtime role", () => {
         expect(after).toEqual(before)
       }))
 
+    it.effect("commitWith: the last statement commits with what came before it; when it fails nothing stays", () =>
+      Effect.gen(function*() {
+        const { a } = yield* makeWorld
+        const tenantSql = yield* TenantSql
+        const sql = yield* SqlClient.SqlClient
+        const count = tenantSql.withTenant(a.id, sql<{ n: string }>`select count(*)::text as n from idempotency_keys`).pipe(
+          Effect.map((rows) => Number(rows[0]!.n))
+        )
+        const key = randomUUID()
+        const last = sql<{ key: string }>`insert into idempotency_keys (tenant_id, key, request_hash) values (${a.id}, ${key}, 'h') returning key`
+        const before = yield* count
+        const rows = yield* tenantSql.withTenant(a.id, Effect.zipRight(sampleRows.idempotency_keys!(""), tenantSql.commitWith(last)))
+        expect(rows).toEqual([{ key }])
+        expect(yield* count).toBe(before + 2)
+        // The same key again breaks the unique key: the row written before it goes as well.
+        const failed = yield* Effect.exit(tenantSql.withTenant(a.id, Effect.zipRight(sampleRows.idempotency_keys!(""), tenantSql.commitWith(last))))
+        expect(Exit.isFailure(failed)).toBe(true)
+        expect(yield* count).toBe(before + 2)
+        // Nothing may follow it, and outside a tenant transaction it is refused.
+        const twice = yield* Effect.exit(tenantSql.withTenant(a.id, Effect.zipRight(tenantSql.commitWith(sql`select 1`), tenantSql.commitWith(sql`select 1`))))
+        expect(Exit.isFailure(twice)).toBe(true)
+        const outside = yield* Effect.exit(Effect.provideService(tenantSql.commitWith(sql`select 1`), CurrentTenant, a.id))
+        expect(Exit.isFailure(outside)).toBe(true)
+        // The pool's connections came back clean: every one of them still reads under its tenant only.
+        const counts = yield* Effect.all(Array.from({ length: 8 }, () => count), { concurrency: 8 })
+        expect(new Set(counts)).toEqual(new Set([before + 2]))
+      }))
+
     it.effect("refuses an id that is not a canonical UUID, and a nested door to another tenant", () =>
       Effect.gen(function*() {
         const { a, b } = yield* makeWorld

@@ -30,14 +30,14 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     /**
      * The shared path of every capture (its size is checked by `BodyLimitLive`): tenant from the host, honeypot, rate limits, then
      * the Idempotency-Key (replay, 409 in flight, 422 other body), then the capture's one transaction,
-     * which also stores the answer under the key.
+     * whose last statement also completes the key.
      */
     const captureWith = <P extends { readonly website?: string | undefined }>(
       endpoint: string,
       headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined; readonly "idempotency-key"?: string | undefined },
       payload: P,
       encoded: unknown,
-      work: (payload: P) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
+      work: (payload: P, key: string | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
     ) =>
       Effect.gen(function*() {
         const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
@@ -50,29 +50,27 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         if (key !== undefined) {
           const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded))
           if (claim._tag === "Replay") {
-            return HttpServerResponse.unsafeJson(claim.body, { status: claim.status, headers: { "idempotency-replayed": "true" } })
+            const first = yield* tenantSql.withTenant(tenant.id, capture.receiptFor(claim.receiptToken))
+            return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
           }
         }
-        const run = work(payload).pipe(
-          Effect.tap((receipt) => (key === undefined ? Effect.void : idempotency.complete(key, 201, encodeReceipt(receipt))))
-        )
-        const receipt = yield* tenantSql.withTenant(tenant.id, run).pipe(
+        const receipt = yield* tenantSql.withTenant(tenant.id, work(payload, key)).pipe(
           Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
         )
         // A pledge moved its project's pledged amount: the public pages show it at once.
         if (receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
         // Committed: open inboxes of this tenant hear of it now.
-        yield* Effect.forkDaemon(events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) }))
+        yield* events.publish({ tenantId: tenant.id, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) })
         return receipt
       }).pipe(asProblem)
 
     return handlers
       .handle("order", ({ headers, payload }) =>
-        captureWith("orders", headers, payload, payload, (input) => capture.order(input)))
+        captureWith("orders", headers, payload, payload, (input, key) => capture.order(input, key)))
       .handle("donation", ({ headers, payload }) =>
-        captureWith("donations", headers, payload, payload, (input) => capture.donation(input)))
+        captureWith("donations", headers, payload, payload, (input, key) => capture.donation(input, key)))
       .handle("pledge", ({ headers, payload }) =>
-        captureWith("pledges", headers, payload, payload, (input) => capture.pledge(input)))
+        captureWith("pledges", headers, payload, payload, (input, key) => capture.pledge(input, key)))
       .handle("receiptPdf", ({ headers, path }) =>
         Effect.gen(function*() {
           const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
