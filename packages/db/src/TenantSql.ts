@@ -10,7 +10,7 @@ import { Context, Effect, Exit, Option, Scope } from "effect"
 export class CurrentTenant extends Context.Tag("Db/CurrentTenant")<CurrentTenant, TenantId>() {}
 
 /** Whether the tenant transaction still needs its COMMIT (`commitWith` sends it early). */
-class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction, { open: boolean }>() {}
+class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction, { open: boolean; begun?: Error }>() {}
 
 /** What `@effect/sql-pg` reserves for a transaction: its executor and, underneath, node-postgres' client. */
 interface RawClient {
@@ -37,11 +37,27 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
     const commit = statement("COMMIT")
     const rollback = statement("ROLLBACK")
 
+    /**
+     * `BEGIN; SELECT set_config(…)` is queued on the connection, not waited for: the first statement
+     * goes out right behind it. Should it ever fail, whatever follows runs without a tenant, which RLS
+     * refuses, and the transaction ends as a defect.
+     */
+    const begin = (conn: Connection, tenantId: TenantId, state: { begun?: Error }) => {
+      const text = `BEGIN; SELECT set_config('app.current_tenant', '${tenantId}', true)`
+      const pg = conn.pg
+      if (pg === undefined) return statement(text)(conn)
+      return Effect.sync(() =>
+        pg.query(text, (error) => {
+          if (error) state.begun = error
+        })
+      )
+    }
+
     const transaction = <A, E, R>(tenantId: TenantId, effect: Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.flatMap(acquireConnection, ([scope, conn]) => {
-          const state = { open: true }
-          return statement(`BEGIN; SELECT set_config('app.current_tenant', '${tenantId}', true)`)(conn).pipe(
+          const state: { open: boolean; begun?: Error } = { open: true }
+          return begin(conn, tenantId, state).pipe(
             Effect.zipRight(
               restore(effect).pipe(
                 Effect.provideService(CurrentTenant, tenantId),
@@ -52,7 +68,11 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
             Effect.exit,
             Effect.flatMap((exit) => {
               const end = !state.open ? Effect.void : Exit.isSuccess(exit) ? commit(conn) : rollback(conn)
-              return Effect.zipRight(Effect.ensuring(Effect.orDie(end), Scope.close(scope, exit)), exit)
+              const checked = Effect.zipRight(
+                end,
+                Effect.suspend(() => (state.begun === undefined ? Effect.void : Effect.die(state.begun)))
+              )
+              return Effect.zipRight(Effect.ensuring(Effect.orDie(checked), Scope.close(scope, exit)), exit)
             })
           )
         })

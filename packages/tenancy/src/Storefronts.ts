@@ -75,8 +75,8 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
           : Duration.zero
     })
 
-    const resolve = (host: string) =>
-      cache.get(normalizeHost(host)).pipe(Effect.withSpan("Storefronts.resolve"))
+    // No span: this runs on every public request, and a span takes a stack trace even with no tracer.
+    const resolve = (host: string) => cache.get(normalizeHost(host))
 
     /** Forget a host (after a tenant's slug, domain, branding or status changes). */
     const invalidate = (host: string) => cache.invalidate(normalizeHost(host))
