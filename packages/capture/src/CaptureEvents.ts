@@ -26,7 +26,7 @@ export class CaptureEvents extends Effect.Service<CaptureEvents>()("Capture/Capt
     subscriber.on("error", () => {})
     subscriber.on("message", (_, message: string) => {
       try {
-        Effect.runSync(PubSub.publish(hub, JSON.parse(message) as CaptureEvent))
+        hub.unsafeOffer(JSON.parse(message) as CaptureEvent) // no fiber per message: every capture comes back here
       } catch {
         // Not ours to understand: ignored.
       }

@@ -20,7 +20,7 @@ interface RawClient {
 type Connection = { readonly executeUnprepared: Function; readonly pg?: RawClient }
 
 /**
- * The only door to tenant tables: one short transaction whose first round trip is
+ * The only door to tenant tables: one short transaction that starts with
  * `BEGIN; SELECT set_config('app.current_tenant', <id>, true)`, so the tenant lives and dies with the
  * transaction and a pooled connection carries nothing into the next request. The id is inlined only
  * after it has been checked to be a canonical UUID (it is a decoded `TenantId`, never raw input).
