@@ -2,6 +2,23 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { isCanonicalUuid, type TenantId } from "@manara/domain"
 import { Context, Effect, Exit, Option, Scope } from "effect"
+import { createRequire } from "node:module"
+
+// node-postgres' own value preparation and quoting, which it uses for its parameters and arrays.
+const require = createRequire(import.meta.url)
+const { escapeLiteral } = require("pg") as { escapeLiteral: (value: string) => string }
+const { prepareValue } = require("pg/lib/utils.js") as { prepareValue: (value: unknown) => string | Buffer | null }
+
+/** A compiled statement's `$n` placeholders replaced by quoted literals, for a simple-protocol message. */
+const inline = (text: string, params: ReadonlyArray<unknown>): string =>
+  text.replace(/\$(\d+)/g, (placeholder, index: string) => {
+    const position = Number(index) - 1
+    if (position < 0 || position >= params.length) throw new Error(`TenantSql: no value for ${placeholder}`)
+    const value = prepareValue(params[position])
+    if (value === null) return "NULL"
+    if (typeof value !== "string") throw new Error("TenantSql: binary values cannot be inlined")
+    return escapeLiteral(value)
+  })
 
 /**
  * The tenant a piece of code works for. Repositories of tenant tables require it, and only
@@ -14,8 +31,7 @@ class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction,
 
 /** What `@effect/sql-pg` reserves for a transaction: its executor and, underneath, node-postgres' client. */
 interface RawClient {
-  query(text: string, params: ReadonlyArray<unknown>, done: (error: Error | null, result: { readonly rows: Array<unknown> }) => void): void
-  query(text: string, done: (error: Error | null) => void): void
+  query(text: string, done: (error: Error | null, result: ReadonlyArray<{ readonly rows: Array<unknown> }>) => void): void
 }
 type Connection = { readonly executeUnprepared: Function; readonly pg?: RawClient }
 
@@ -97,11 +113,13 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
       }) as Effect.Effect<A, E | SqlError, Exclude<R, CurrentTenant>>
 
     /**
-     * The transaction's last statement, with its COMMIT queued behind it on the connection: the
-     * COMMIT leaves the moment the statement's answer arrives, not when this fiber is next scheduled,
-     * so row locks taken by the statement (a reference counter) are held one round trip, as short as
-     * Postgres allows. If the statement fails, that COMMIT ends the aborted transaction as a rollback.
-     * Nothing may touch the database after it in the same `withTenant`.
+     * The transaction's last statement and its COMMIT in one simple-protocol message: Postgres commits
+     * the moment the statement is done, without waiting for this process to read the answer and send
+     * COMMIT, so row locks the statement takes (a reference counter) are held for the statement and
+     * the commit's flush only, however busy the event loop is. The values are inlined by
+     * node-postgres' own `prepareValue` and `escapeLiteral`; the statement's own text must not contain
+     * `$n` other than its placeholders. If the statement fails, the COMMIT does not run and the
+     * transaction is rolled back as usual. Nothing may touch the database after it in this `withTenant`.
      */
     const commitWith = <A extends object>(
       last: Statement.Statement<A>
@@ -113,18 +131,12 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         const pg = (conn as unknown as Connection).pg
         if (!state.open || pg === undefined) return yield* Effect.dieMessage("TenantSql: commitWith outside an open tenant transaction")
         const [text, params] = last.compile()
-        state.open = false
+        const message = `${inline(text, params)};\nCOMMIT`
         return yield* Effect.async<ReadonlyArray<A>, SqlError>((resume) => {
-          let failure: unknown = undefined
-          let rows: ReadonlyArray<A> = []
-          pg.query(text, params, (error, result) => {
-            if (error) failure = error
-            else rows = result.rows as Array<A>
-          })
-          pg.query("COMMIT", (error) => {
-            if (failure !== undefined) resume(Effect.fail(new SqlError({ cause: failure, message: "Failed to execute statement" })))
-            else if (error) resume(Effect.fail(new SqlError({ cause: error, message: "Failed to commit" })))
-            else resume(Effect.succeed(rows))
+          pg.query(message, (error, results) => {
+            if (error) return resume(Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" })))
+            state.open = false
+            resume(Effect.succeed(results[0]!.rows as Array<A>))
           })
         }).pipe(Effect.uninterruptible)
       }) as Effect.Effect<ReadonlyArray<A>, SqlError, CurrentTenant>

@@ -292,6 +292,16 @@ describe("tenant isolation, as the runtime role", () => {
         const failed = yield* Effect.exit(tenantSql.withTenant(a.id, Effect.zipRight(sampleRows.idempotency_keys!(""), tenantSql.commitWith(last))))
         expect(Exit.isFailure(failed)).toBe(true)
         expect(yield* count).toBe(before + 2)
+        // Its values travel inlined: quotes, backslashes, a `$1` and SQL in a value stay a value.
+        const hostile = `it's \\ $1 \u0627\u0644\u0639\u0631\u0628\u064a\u0629 '); delete from idempotency_keys; --`
+        const echoed = yield* tenantSql.withTenant(
+          a.id,
+          tenantSql.commitWith(sql<{ key: string; request_hash: string; n: number | null }>`
+            insert into idempotency_keys (tenant_id, key, request_hash) values (${a.id}, ${hostile}, ${"E'\\x'"})
+            returning key, request_hash, ${null}::int as n`)
+        )
+        expect(echoed).toEqual([{ key: hostile, request_hash: "E'\\x'", n: null }])
+        expect(yield* count).toBe(before + 3)
         // Nothing may follow it, and outside a tenant transaction it is refused.
         const twice = yield* Effect.exit(tenantSql.withTenant(a.id, Effect.zipRight(tenantSql.commitWith(sql`select 1`), tenantSql.commitWith(sql`select 1`))))
         expect(Exit.isFailure(twice)).toBe(true)
@@ -299,7 +309,7 @@ describe("tenant isolation, as the runtime role", () => {
         expect(Exit.isFailure(outside)).toBe(true)
         // The pool's connections came back clean: every one of them still reads under its tenant only.
         const counts = yield* Effect.all(Array.from({ length: 8 }, () => count), { concurrency: 8 })
-        expect(new Set(counts)).toEqual(new Set([before + 2]))
+        expect(new Set(counts)).toEqual(new Set([before + 3]))
       }))
 
     it.effect("refuses an id that is not a canonical UUID, and a nested door to another tenant", () =>
