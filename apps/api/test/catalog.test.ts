@@ -128,6 +128,13 @@ describe("catalog: create, edit, status workflow", () => {
     expect(audit).toHaveLength(1)
     expect(audit[0]!.before.goal).toBe("1500.000")
     expect(audit[0]!.after.goal).toBe("2000.250")
+    // The staff list shows when it changed, as the same instant the item itself carries (ISO, UTC).
+    const detail = await (await call("GET", `/tenant/catalog/${item.id}`, member, home.slug)).json()
+    const listed = (await (await call("GET", "/tenant/catalog?limit=100", member, home.slug)).json()).items
+      .find((entry: { id: string }) => entry.id === item.id)
+    expect(listed.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
+    expect(listed.updatedAt).toBe(detail.updatedAt)
+    expect(Date.parse(detail.updatedAt)).toBeGreaterThanOrEqual(Date.parse(detail.createdAt))
   })
 
   it("accepts only valid transitions, records each in the history, and lets only owners and admins publish", async () => {

@@ -1,6 +1,6 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { CurrentTenant, recordAudit } from "@manara/db"
+import { CurrentTenant, recordAudit, timestampSql } from "@manara/db"
 import {
   canTransition,
   CatalogCard,
@@ -107,11 +107,11 @@ const toItem = (row: ItemRow): CatalogItem =>
 
 export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
-const toListItem = (row: CardRow & Pick<ItemRow, "updated_at">): CatalogListItem =>
+const toListItem = (row: CardRow & { readonly updated_at: string }): CatalogListItem =>
   new CatalogListItem({
     ...cardFields(row),
     sort: row.sort,
-    updatedAt: timestamp(row.updated_at)
+    updatedAt: row.updated_at
   }, true)
 
 /** Kind decides the money fields: a product has a price, a project a goal and a donation category. */
@@ -183,8 +183,8 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     const list = (query: StaffCatalogQuery) =>
       Effect.gen(function*() {
         const limit = query.limit ?? DEFAULT_PAGE
-        const rows = yield* sql<ItemRow>`
-          select ${cardColumns}, i.updated_at from catalog_items i
+        const rows = yield* sql<CardRow & { readonly updated_at: string }>`
+          select ${cardColumns}, ${timestampSql(sql, "i.updated_at")} as updated_at from catalog_items i
           where ${filters(query, false)} order by i.sort, i.seq desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
         return { items: shown.map(toListItem), nextCursor }

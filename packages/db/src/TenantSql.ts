@@ -70,12 +70,15 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
     }
 
     const transaction = <A, E, R>(tenantId: TenantId, effect: Effect.Effect<A, E, R>) =>
-      Effect.uninterruptibleMask((restore) =>
+      // Uninterruptible to its end: a visitor who hangs up mid-transaction lets it finish (a few ms)
+      // instead of cancelling its query, which node-postgres does through another pooled connection: with
+      // the pool busy, those cancels waited up to 5 s each and stalled every request behind them.
+      Effect.uninterruptible(
         Effect.flatMap(acquireConnection, ([scope, conn]) => {
           const state: { open: boolean; begun?: Error } = { open: true }
           return begin(conn, tenantId, state).pipe(
             Effect.zipRight(
-              restore(effect).pipe(
+              effect.pipe(
                 Effect.provideService(CurrentTenant, tenantId),
                 Effect.provideService(OpenTransaction, state),
                 Effect.provideService(SqlClient.TransactionConnection, [conn as never, 0])
