@@ -82,10 +82,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     /**
      * The capture's writes as one statement: the next reference (its counter row stays locked until
      * commit: gapless), the record, the staff's outbox rows (their preferences, else the tenant's contact
-     * address), the payer's receipt row, the audit row, the Idempotency-Key's completion, and `also`
-     * (another change that belongs to the capture).
-     * It is the transaction's last statement: its COMMIT follows it on the wire, so the counter row is
-     * locked for one round trip, however busy this process is.
+     * address), the payer's receipt row, the audit row, and `also`: the Idempotency-Key's completion,
+     * a pledge's progress. It is the transaction's last statement and carries its COMMIT
+     * (`TenantSql.commitWith`), so the counter row is locked only while Postgres works.
      */
     const write = (options: {
       readonly kind: ReferenceKind
@@ -94,9 +93,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       readonly payload: Record<string, unknown>
       readonly payer: { readonly email?: string | undefined; readonly locale: string }
       readonly contact: string | undefined
-      readonly token: string
       readonly key: string | undefined
-      readonly also?: Statement.Fragment
+      readonly token: string
+      readonly also?: ReadonlyArray<Statement.Fragment>
     }) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
@@ -130,9 +129,12 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             insert into audit_log (tenant_id, actor_user_id, action, entity_kind, entity_id, after, ip, request_id)
             select ${tenantId}, null, ${`${options.entity}.created`}, ${options.entity}, m.id::text, m.body, ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId}
             from message m
-          )${options.key === undefined ? sql`` : sql`,
-          idempotency as (${idempotency.complete(options.key, 201, options.token)})`}${options.also === undefined ? sql`` : sql`,
-          also as (${options.also})`}
+          )${
+          sql.join("", false)([
+            ...(options.key === undefined ? [] : [idempotency.complete(options.key, 201, options.token)]),
+            ...(options.also ?? [])
+          ].map((change, index) => sql`, also_${sql.literal(String(index))} as (${change})`))
+        }
           select id, reference, created_at from record`).pipe(Effect.orDie)
         return rows[0]!
       })
@@ -265,9 +267,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           payer: { email: input.donor.email, locale: input.locale },
           contact: tenant.settings.contact?.email,
           // Pledged money shows in the project's progress beside the money received.
-          ...(tenant.project === null ? {} : {
-            also: sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`
-          })
+          also: tenant.project === null ? [] : [
+            sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`
+          ]
         })
         return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, token, {
           category: null,

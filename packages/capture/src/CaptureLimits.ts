@@ -32,15 +32,14 @@ export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/Capt
       )
 
     /** Keys are prefixed by tenant: one tenant's flood never blocks another's visitors. Both counters go to Redis together. */
-    const admit = (tenantId: string, ip: string | null) =>
-      Effect.tryPromise({
-        try: () => Promise.all([take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant)]),
-        catch: (error) => error
-      }).pipe(
-        // Redis down: captures go on (the database still guards the data); the limit is best effort.
-        Effect.catchIf((error): error is unknown => !(error instanceof RateLimited), () => Effect.void),
-        Effect.asVoid
-      ) as Effect.Effect<void, RateLimited>
+    const admit = (tenantId: string, ip: string | null): Effect.Effect<void, RateLimited> =>
+      Effect.promise(() =>
+        Promise.all([take(byIp, `${tenantId}:${ip ?? "unknown"}`, config.perIp), take(byTenant, tenantId, config.perTenant)]).then(
+          () => undefined,
+          // Redis down: captures go on (the database still guards the data); the limit is best effort.
+          (error: unknown) => (error instanceof RateLimited ? error : undefined)
+        )
+      ).pipe(Effect.flatMap((limited) => (limited === undefined ? Effect.void : Effect.fail(limited))))
 
     return { admit } as const
   })

@@ -26,14 +26,18 @@ const inline = (text: string, params: ReadonlyArray<unknown>): string =>
  */
 export class CurrentTenant extends Context.Tag("Db/CurrentTenant")<CurrentTenant, TenantId>() {}
 
-/** Whether the tenant transaction still needs its COMMIT (`commitWith` sends it early). */
-class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction, { open: boolean; begun?: Error }>() {}
+/** A tenant transaction's own state: whether it still needs its COMMIT (`commitWith` sends it with the last statement), and how its queued BEGIN went. */
+interface TransactionState {
+  open: boolean
+  begun?: Error
+}
+class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction, TransactionState>() {}
 
 /** What `@effect/sql-pg` reserves for a transaction: its executor and, underneath, node-postgres' client. */
 interface RawClient {
   query(text: string, done: (error: Error | null, result: ReadonlyArray<{ readonly rows: Array<unknown> }>) => void): void
 }
-type Connection = { readonly executeUnprepared: Function; readonly pg?: RawClient }
+type Connection = { readonly executeUnprepared: Function; readonly pg: RawClient }
 
 /**
  * The only door to tenant tables: one short transaction that starts with
@@ -46,7 +50,11 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
     const sql = yield* SqlClient.SqlClient
     const acquireConnection = Effect.flatMap(
       Scope.make(),
-      (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn as unknown as Connection] as const)
+      (scope) =>
+        Effect.flatMap(Scope.extend(sql.reserve, scope), (conn) =>
+          (conn as unknown as Partial<Connection>).pg === undefined
+            ? Effect.dieMessage("TenantSql: the reserved connection has no node-postgres client")
+            : Effect.succeed([scope, conn as unknown as Connection] as const))
     )
     const statement = (text: string) => (conn: Connection) =>
       (conn.executeUnprepared(text, [], undefined) as Effect.Effect<unknown, SqlError>).pipe(Effect.asVoid)
@@ -58,16 +66,12 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
      * goes out right behind it. Should it ever fail, whatever follows runs without a tenant, which RLS
      * refuses, and the transaction ends as a defect.
      */
-    const begin = (conn: Connection, tenantId: TenantId, state: { begun?: Error }) => {
-      const text = `BEGIN; SELECT set_config('app.current_tenant', '${tenantId}', true)`
-      const pg = conn.pg
-      if (pg === undefined) return statement(text)(conn)
-      return Effect.sync(() =>
-        pg.query(text, (error) => {
+    const begin = (conn: Connection, tenantId: TenantId, state: TransactionState) =>
+      Effect.sync(() =>
+        conn.pg.query(`BEGIN; SELECT set_config('app.current_tenant', '${tenantId}', true)`, (error) => {
           if (error) state.begun = error
         })
       )
-    }
 
     const transaction = <A, E, R>(tenantId: TenantId, effect: Effect.Effect<A, E, R>) =>
       // Uninterruptible to its end: a visitor who hangs up mid-transaction lets it finish (a few ms)
@@ -75,7 +79,7 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
       // the pool busy, those cancels waited up to 5 s each and stalled every request behind them.
       Effect.uninterruptible(
         Effect.flatMap(acquireConnection, ([scope, conn]) => {
-          const state: { open: boolean; begun?: Error } = { open: true }
+          const state: TransactionState = { open: true }
           return begin(conn, tenantId, state).pipe(
             Effect.zipRight(
               effect.pipe(
@@ -131,17 +135,17 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         yield* CurrentTenant
         const state = yield* OpenTransaction
         const [conn] = yield* SqlClient.TransactionConnection
-        const pg = (conn as unknown as Connection).pg
-        if (!state.open || pg === undefined) return yield* Effect.dieMessage("TenantSql: commitWith outside an open tenant transaction")
+        if (!state.open) return yield* Effect.dieMessage("TenantSql: commitWith outside an open tenant transaction")
+        const client = (conn as unknown as Connection).pg
         const [text, params] = last.compile()
         const message = `${inline(text, params)};\nCOMMIT`
         return yield* Effect.async<ReadonlyArray<A>, SqlError>((resume) => {
-          pg.query(message, (error, results) => {
+          client.query(message, (error, results) => {
             if (error) return resume(Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" })))
             state.open = false
             resume(Effect.succeed(results[0]!.rows as Array<A>))
           })
-        }).pipe(Effect.uninterruptible)
+        })
       }) as Effect.Effect<ReadonlyArray<A>, SqlError, CurrentTenant>
 
     return { withTenant, commitWith } as const
