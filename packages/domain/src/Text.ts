@@ -4,6 +4,7 @@ import { Schema } from "effect"
  * Characters no person types and storage cannot keep: NUL (Postgres text cannot hold it, and it ends
  * a wire-protocol string), the other C0 controls, DEL and C1 controls, lone UTF-16 surrogates (not
  * Unicode: they would be stored as U+FFFD, or break jsonb), and noncharacters such as U+FFFE/U+FFFF.
+ * Zero-width joiners and bidi marks stay allowed: Arabic and Persian text needs them.
  */
 const NEVER = String.raw`\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}`
 const NOT_ONE_LINE = new RegExp(String.raw`[${NEVER}\t\n\r]`, "u")
