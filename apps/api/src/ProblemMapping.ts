@@ -6,11 +6,19 @@ import { RateLimited } from "@manara/auth"
 import { TenantNotFound } from "@manara/tenancy"
 import { Cause, Effect, FiberRef, Option } from "effect"
 
-/** Postgres connection failures (class 08, shutdown 57P) and socket errors mean "down", not "bug". */
-const isOutage = (error: SqlError): boolean => {
-  const code = (error.cause as { code?: unknown } | undefined)?.code
-  return typeof code === "string" && (/^E[A-Z]+$/.test(code) || code.startsWith("08") || code.startsWith("57P"))
-    || /Connection terminated|timed out|connect/i.test(String((error.cause as Error | undefined)?.message ?? ""))
+/**
+ * A lost database, and only that: connection failures (not 08P01, a protocol violation a bad value can
+ * cause), a server shutting down or starting (57P01-03), socket errors, and node-postgres' own words.
+ */
+const OUTAGE_CODES = new Set([
+  "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03",
+  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"
+])
+const OUTAGE_MESSAGE = /^Connection terminated|^timeout exceeded when trying to connect|^Client has encountered a connection error|^Client was closed/
+
+export const isOutage = (error: SqlError): boolean => {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
 }
 
 /** Expected failures of the services, by tag: status, problem type, what the person is told. */
@@ -37,7 +45,8 @@ const byTag: Record<string, readonly [number, string, string]> = {
   IdempotencyMismatch: [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
   ReceiptNotFound: [404, "receipt-not-found", "No receipt at this address"],
   CaptureNotFound: [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
-  PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"]
+  PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"],
+  ProjectTotalOutOfRange: [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"]
 }
 
 /** Expected failures whose detail depends on the case. */

@@ -5,6 +5,7 @@ import {
   type CaptureKind,
   Fils,
   formatMoney,
+  MAX_FILS,
   type Money,
   multiplyMoney,
   type NewDonation,
@@ -19,6 +20,7 @@ import { renderReceipt } from "@manara/receipts"
 import { Idempotency } from "./Idempotency.js"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
+import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
 
 /** Something in the request does not fit (a product not for sale, an amount out of range): 400. */
 export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: string; readonly detail: string }> {}
@@ -31,6 +33,12 @@ interface ProjectRow {
   readonly title_en: string
 }
 
+/** A project as a capture reads it: also its sums, which must stay within NUMERIC(12,3). */
+interface ProjectWithSums extends ProjectRow {
+  readonly raised: string
+  readonly pledged: string
+}
+
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
 interface TenantSettings extends PaymentSettings {
@@ -40,6 +48,28 @@ interface TenantSettings extends PaymentSettings {
 
 const DEFAULT_MINIMUM = parseMoney("1.000")!
 const DEFAULT_MAXIMUM = parseMoney("10000.000")!
+
+/** A gift, given now or pledged, is within the tenant's bounds (`settings.donations`). */
+const checkGift = (amount: Money, settings: TenantSettings, what: "donation" | "pledge") => {
+  const minimum = parseMoney(settings.donations?.minimum ?? "") ?? DEFAULT_MINIMUM
+  const maximum = parseMoney(settings.donations?.maximum ?? "") ?? DEFAULT_MAXIMUM
+  return amount < minimum || amount > maximum
+    ? Effect.fail(new CaptureRefused({
+      code: "amount-out-of-range",
+      detail: `A ${what} is from ${formatMoney(minimum)} to ${formatMoney(maximum)} KWD`
+    }))
+    : Effect.void
+}
+
+const orderTotalOutOfRange = () =>
+  new CaptureRefused({ code: "order-total-out-of-range", detail: `An order comes to at most ${MAX_TOTAL} KWD` })
+
+const projectTotalOutOfRange = () =>
+  new CaptureRefused({ code: "project-total-out-of-range", detail: `This project cannot take this amount: its total would pass ${MAX_TOTAL} KWD` })
+
+/** The project's raised (and, for a pledge, pledged) sum can still take `amount`. */
+const checkProjectRoom = (project: ProjectWithSums | null, amount: Money, sums: ReadonlyArray<"raised" | "pledged">) =>
+  project !== null && sums.some((sum) => !fitsOnTop(project[sum], amount)) ? Effect.fail(projectTotalOutOfRange()) : Effect.void
 
 /** Unguessable: the receipt link is the only key a donor holds. */
 const receiptToken = () => randomBytes(24).toString("base64url")
@@ -63,9 +93,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
      * named) and whether the visit is one of this tenant's (RLS hides the others).
      */
     const context = (projectSlug: string | undefined, visitId: string | undefined) =>
-      sql<{ name_ar: string; settings: TenantSettings; project: ProjectRow | null; visit_id: string | null }>`
+      sql<{ name_ar: string; settings: TenantSettings; project: ProjectWithSums | null; visit_id: string | null }>`
         select s.name_ar, s.settings,
-          (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en)
+          (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en,
+              'raised', i.raised_amount::text, 'pledged', i.pledged_amount::text)
             from catalog_items i
             where i.slug = ${projectSlug ?? null} and i.kind = 'project' and i.status in ('active', 'funded')) as project,
           (select v.id from visits v where v.id = ${visitId ?? null}::uuid) as visit_id
@@ -96,6 +127,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       readonly key: string | undefined
       readonly token: string
       readonly also?: ReadonlyArray<Statement.Fragment>
+      /** What to answer when a sum raced past NUMERIC(12,3) after the checks (22003). */
+      readonly overflow: CaptureRefused
     }) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
@@ -135,7 +168,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             ...(options.also ?? [])
           ].map((change, index) => sql`, also_${sql.literal(String(index))} as (${change})`))
         }
-          select id, reference, created_at from record`).pipe(Effect.orDie)
+          select id, reference, created_at from record`).pipe(
+          Effect.catchAll((error) => (isNumericOverflow(error) ? Effect.fail(options.overflow) : Effect.die(error)))
+        )
         return rows[0]!
       })
 
@@ -188,6 +223,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         })
         const total = Fils.make(lines.reduce((sum, line) => sum + line.lineTotal, 0n))
         if (total <= 0n) return yield* new CaptureRefused({ code: "empty-order", detail: "The order comes to nothing" })
+        if (total > MAX_FILS) return yield* orderTotalOutOfRange()
         yield* payments.check(input.paymentMethod, tenant.settings)
         const token = receiptToken()
         const written = yield* write({
@@ -202,7 +238,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(total), name: input.customer.name },
           payer: { email: input.customer.email, locale: input.locale },
-          contact: tenant.settings.contact?.email
+          contact: tenant.settings.contact?.email,
+          overflow: orderTotalOutOfRange()
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
         return receipt("order", written.reference, total, "new", written.created_at, payment, token, { category: null, project: null })
@@ -212,16 +249,11 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const tenant = yield* context(input.project, input.visitId)
-        const minimum = parseMoney(tenant.settings.donations?.minimum ?? "") ?? DEFAULT_MINIMUM
-        const maximum = parseMoney(tenant.settings.donations?.maximum ?? "") ?? DEFAULT_MAXIMUM
-        if (input.amount < minimum || input.amount > maximum) {
-          return yield* new CaptureRefused({
-            code: "amount-out-of-range",
-            detail: `A donation is from ${formatMoney(minimum)} to ${formatMoney(maximum)} KWD`
-          })
-        }
+        yield* checkGift(input.amount, tenant.settings, "donation")
         const fees = input.coverFees ?? Fils.make(0n)
         if (fees > input.amount) return yield* new CaptureRefused({ code: "fees-too-high", detail: "The fees cannot exceed the donation" })
+        // Once received, the donation adds to the project's raised sum.
+        yield* checkProjectRoom(tenant.project, input.amount, ["raised"])
         yield* payments.check(input.paymentMethod, tenant.settings)
         const category = input.category ?? tenant.project?.category ?? "general"
         const total = Fils.make(input.amount + fees)
@@ -239,7 +271,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(total), category, name: input.anonymous ? "" : input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
-          contact: tenant.settings.contact?.email
+          contact: tenant.settings.contact?.email,
+          overflow: new CaptureRefused({ code: "amount-out-of-range", detail: `A donation with its fees comes to at most ${MAX_TOTAL} KWD` })
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
         return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, { category, project: tenant.project })
@@ -253,6 +286,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }
         const tenant = yield* context(input.project, input.visitId)
+        yield* checkGift(input.amount, tenant.settings, "pledge")
+        // It adds to the pledged sum now, and to the raised sum when fulfilled.
+        yield* checkProjectRoom(tenant.project, input.amount, ["pledged", "raised"])
         const token = receiptToken()
         const written = yield* write({
           token,
@@ -266,6 +302,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           payload: { amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
           contact: tenant.settings.contact?.email,
+          overflow: projectTotalOutOfRange(),
           // Pledged money shows in the project's progress beside the money received.
           also: tenant.project === null ? [] : [
             sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`

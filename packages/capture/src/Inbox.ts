@@ -16,6 +16,7 @@ import {
 import { Data, Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { nextReference } from "./References.js"
+import { isNumericOverflow, ProjectTotalOutOfRange } from "./Totals.js"
 
 export class CaptureNotFound extends Data.TaggedError("CaptureNotFound")<{}> {}
 export class InvalidCaptureTransition extends Data.TaggedError("InvalidTransition")<{ readonly from: string; readonly to: string }> {}
@@ -159,7 +160,10 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
     const adjustProject = (itemId: string | null, column: "raised_amount" | "pledged_amount", delta: string) =>
       itemId === null
         ? Effect.void
-        : sql`update catalog_items set ${sql(column)} = greatest(0, ${sql(column)} + ${delta}::numeric) where id = ${itemId}`.pipe(Effect.orDie)
+        : sql`update catalog_items set ${sql(column)} = greatest(0, ${sql(column)} + ${delta}::numeric) where id = ${itemId}`.pipe(
+          // Past NUMERIC(12,3): refused (the move is rolled back with it), not a 500.
+          Effect.catchAll((error) => (isNumericOverflow(error) ? Effect.fail(new ProjectTotalOutOfRange()) : Effect.die(error)))
+        )
 
     const changeStatus = (kind: CaptureKind, id: string, to: string, note: string, by: UserId) =>
       Effect.gen(function*() {

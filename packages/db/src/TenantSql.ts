@@ -9,6 +9,12 @@ const require = createRequire(import.meta.url)
 const { escapeLiteral } = require("pg") as { escapeLiteral: (value: string) => string }
 const { prepareValue } = require("pg/lib/utils.js") as { prepareValue: (value: unknown) => string | Buffer | null }
 
+/**
+ * A NUL would end the simple-protocol message's string early (a protocol error, not a value), and a
+ * lone surrogate would be stored as U+FFFD: values carrying either cannot be inlined faithfully.
+ */
+const UNINLINABLE = /\u0000|\p{Cs}/u
+
 /** A compiled statement's `$n` placeholders replaced by quoted literals, for a simple-protocol message. */
 const inline = (text: string, params: ReadonlyArray<unknown>): string =>
   text.replace(/\$(\d+)/g, (placeholder, index: string) => {
@@ -17,6 +23,7 @@ const inline = (text: string, params: ReadonlyArray<unknown>): string =>
     const value = prepareValue(params[position])
     if (value === null) return "NULL"
     if (typeof value !== "string") throw new Error("TenantSql: binary values cannot be inlined")
+    if (UNINLINABLE.test(value)) throw new Error(`TenantSql: the value of ${placeholder} has a NUL or a lone surrogate and cannot be inlined`)
     return escapeLiteral(value)
   })
 
@@ -124,7 +131,8 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
      * the moment the statement is done, without waiting for this process to read the answer and send
      * COMMIT, so row locks the statement takes (a reference counter) are held for the statement and
      * the commit's flush only, however busy the event loop is. The values are inlined by
-     * node-postgres' own `prepareValue` and `escapeLiteral`; the statement's own text must not contain
+     * node-postgres' own `prepareValue` and `escapeLiteral`; a value with a NUL or a lone surrogate is
+     * refused as a defect before anything is sent. The statement's own text must not contain
      * `$n` other than its placeholders. If the statement fails, the COMMIT does not run and the
      * transaction is rolled back as usual. Nothing may touch the database after it in this `withTenant`.
      */
@@ -138,7 +146,8 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         if (!state.open) return yield* Effect.dieMessage("TenantSql: commitWith outside an open tenant transaction")
         const client = (conn as unknown as Connection).pg
         const [text, params] = last.compile()
-        const message = `${inline(text, params)};\nCOMMIT`
+        // A value the request's schema should have refused: a defect, and nothing is sent.
+        const message = yield* Effect.try({ try: () => `${inline(text, params)};\nCOMMIT`, catch: (error) => error }).pipe(Effect.orDie)
         return yield* Effect.async<ReadonlyArray<A>, SqlError>((resume) => {
           client.query(message, (error, results) => {
             if (error) return resume(Effect.fail(new SqlError({ cause: error, message: "Failed to execute statement" })))

@@ -25,6 +25,7 @@ import {
   CatalogPage,
   CatalogQuery,
   GalleryRequest,
+  ItemSlug,
   MediaAsset,
   MediaVariant,
   NewCatalogItem,
@@ -103,7 +104,7 @@ export class MembersApi extends HttpApiGroup.make("members")
   .annotate(OpenApi.Description, "A tenant's team: owners and admins invite; owners change roles and remove")
 {}
 
-const itemSlug = HttpApiSchema.param("slug", Schema.String)
+const itemSlug = HttpApiSchema.param("slug", ItemSlug)
 const itemId = HttpApiSchema.param("itemId", Schema.UUID)
 const proofId = HttpApiSchema.param("proofId", Schema.UUID)
 const mediaId = HttpApiSchema.param("mediaId", Schema.UUID)
@@ -163,6 +164,7 @@ export class InboxApi extends HttpApiGroup.make("inbox")
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
   .prefix("/tenant")
   .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)")
 {}

@@ -4,8 +4,9 @@ import { UserId } from "./Ids.js"
 import { Locale } from "./Locale.js"
 import { Problems } from "./Problem.js"
 import { Bilingual } from "./Storefront.js"
+import { Text } from "./Text.js"
 
-export const Email = Schema.String.pipe(
+export const Email = Text.pipe(
   Schema.trimmed(),
   Schema.maxLength(254),
   Schema.pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, { message: () => "an email address" })
@@ -35,14 +36,14 @@ export class Authentication extends HttpApiMiddleware.Tag<Authentication>()("Aut
 
 export const LoginRequest = Schema.Struct({
   email: Email,
-  password: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(256))
+  password: Text.pipe(Schema.minLength(1), Schema.maxLength(256))
 })
 
 export const TotpCode = Schema.String.pipe(Schema.pattern(/^[0-9]{6}$/, { message: () => "a 6-digit code" }))
 
 export const MfaChallengeRequest = Schema.Struct({
   email: Email,
-  session: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4096)),
+  session: Text.pipe(Schema.minLength(1), Schema.maxLength(4096)),
   code: TotpCode
 })
 

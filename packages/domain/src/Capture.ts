@@ -3,6 +3,7 @@ import { Email } from "./Auth.js"
 import { DonationCategory, ItemSlug } from "./Catalog.js"
 import { Locale } from "./Locale.js"
 import { Money } from "./Money.js"
+import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
 export const PaymentMethod = Schema.Literal("bank_transfer", "pay_link")
@@ -11,7 +12,8 @@ export type PaymentMethod = typeof PaymentMethod.Type
 export const CaptureKind = Schema.Literal("order", "donation", "pledge")
 export type CaptureKind = typeof CaptureKind.Type
 
-const Name = Schema.Trim.pipe(
+const Name = Text.pipe(
+  Schema.compose(Schema.Trim),
   Schema.minLength(1, { message: () => "a name is required" }),
   Schema.maxLength(120, { message: () => "at most 120 characters" })
 )
@@ -22,7 +24,10 @@ export const Phone = Schema.Trim.pipe(
 /** A bot fills every field; a person never sees this one. Must stay empty. */
 const Honeypot = Schema.optional(Schema.String.pipe(Schema.maxLength(0, { message: () => "must be empty" })))
 const VisitId = Schema.optional(Schema.UUID)
-const Notes = (max: number) => Schema.String.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
+/** One line (a donor's name, a dedication). */
+const Line = (max: number) => Text.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
+/** Text that may run over lines (an order's notes). */
+const Notes = (max: number) => MultilineText.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
 
 /** Amounts a person types: a decimal string, more than zero. */
 export const PositiveMoney = Money.pipe(Schema.filter((fils) => fils > 0n, { message: () => "an amount above zero" }))
@@ -51,7 +56,7 @@ export const NewDonation = Schema.Struct({
   coverFees: Schema.optional(Money),
   donor: Schema.optionalWith(
     Schema.Struct({
-      name: Schema.optionalWith(Notes(120), { default: () => "" }),
+      name: Schema.optionalWith(Line(120), { default: () => "" }),
       phone: Schema.optionalWith(Schema.Union(Phone, Schema.Literal("")), { default: () => "" }),
       email: Schema.optional(Email)
     }),
@@ -59,7 +64,7 @@ export const NewDonation = Schema.Struct({
   ),
   anonymous: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** "On behalf of my mother", shown on the receipt. */
-  dedication: Schema.optionalWith(Notes(200), { default: () => "" }),
+  dedication: Schema.optionalWith(Line(200), { default: () => "" }),
   paymentMethod: PaymentMethod,
   locale: Schema.optionalWith(Locale, { default: () => "ar" as const }),
   visitId: VisitId,

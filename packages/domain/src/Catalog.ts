@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Money } from "./Money.js"
+import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
 export const ItemKind = Schema.Literal("product", "project")
@@ -45,15 +46,19 @@ export const ItemSlug = Schema.String.pipe(
   })
 )
 
-const text = (max: number) => Schema.String.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
-const arabicRequired = (max: number) =>
-  Schema.Trim.pipe(
+/** One line (a title, a file name). */
+const line = (max: number) => Text.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
+/** Text that may run over lines (a summary, a body, a caption, a note). */
+const text = (max: number) => MultilineText.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
+const arabicRequired = (base: typeof Text, max: number) =>
+  base.pipe(
+    Schema.compose(Schema.Trim),
     Schema.minLength(1, { message: () => "the Arabic text is required" }),
     Schema.maxLength(max, { message: () => `at most ${max} characters` })
   )
 
 /** Arabic first and required; English may follow later. */
-export const BilingualTitle = Schema.Struct({ ar: arabicRequired(200), en: Schema.optionalWith(text(200), { default: () => "" }) })
+export const BilingualTitle = Schema.Struct({ ar: arabicRequired(Text, 200), en: Schema.optionalWith(line(200), { default: () => "" }) })
 const bilingualText = (max: number) =>
   Schema.Struct({
     ar: Schema.optionalWith(text(max), { default: () => "" }),
@@ -163,7 +168,7 @@ export class StatusChange extends Schema.Class<StatusChange>("StatusChange")({
 export const Cursor = Schema.String.pipe(Schema.pattern(/^-?[0-9]{1,8}\.[0-9]{1,19}$/, { message: () => "a cursor from a previous page" }))
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100))
-const SearchText = Schema.String.pipe(Schema.maxLength(200))
+const SearchText = Text.pipe(Schema.maxLength(200))
 
 export const CatalogQuery = Schema.Struct({
   kind: Schema.optional(ItemKind),
@@ -220,7 +225,7 @@ export class Proof extends Schema.Class<Proof>("Proof")({
 
 export const NewProof = Schema.Struct({
   kind: ProofKind,
-  caption: Schema.Struct({ ar: arabicRequired(1000), en: Schema.optionalWith(text(1000), { default: () => "" }) }),
+  caption: Schema.Struct({ ar: arabicRequired(MultilineText, 1000), en: Schema.optionalWith(text(1000), { default: () => "" }) }),
   occurredOn: IsoDate,
   amountSpent: Schema.optional(Money),
   mediaId: Schema.optional(Schema.UUID)
@@ -266,9 +271,9 @@ export const UploadContentType = Schema.Literal(...UPLOAD_TYPES)
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 export const UploadRequest = Schema.Struct({
-  contentType: Schema.String,
+  contentType: line(255),
   byteSize: Schema.Int.pipe(Schema.positive()),
-  filename: Schema.optionalWith(text(255), { default: () => "" })
+  filename: Schema.optionalWith(line(255), { default: () => "" })
 })
 
 export class UploadTicket extends Schema.Class<UploadTicket>("UploadTicket")({

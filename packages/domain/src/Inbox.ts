@@ -3,6 +3,7 @@ import { StatusChange } from "./Catalog.js"
 import { CaptureKind } from "./Capture.js"
 import { DonationCategory } from "./Catalog.js"
 import { Money } from "./Money.js"
+import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
 export const PaymentState = Schema.Literal("pending", "received", "failed", "refunded")
@@ -62,7 +63,7 @@ export const InboxQuery = Schema.Struct({
   project: Schema.optional(Schema.String.pipe(Schema.pattern(/^[a-z0-9-]{1,80}$/))),
   category: Schema.optional(DonationCategory),
   /** A reference, part of a name, or digits of a phone number. */
-  q: Schema.optional(Schema.String.pipe(Schema.maxLength(100))),
+  q: Schema.optional(Text.pipe(Schema.maxLength(100))),
   cursor: Schema.optional(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, { message: () => "a cursor from a previous page" }))),
   limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200)))
 })
@@ -70,10 +71,10 @@ export type InboxQuery = typeof InboxQuery.Type
 
 export const InboxStatusRequest = Schema.Struct({
   to: Schema.String.pipe(Schema.pattern(/^[a-z]{1,20}$/)),
-  note: Schema.optionalWith(Schema.String.pipe(Schema.maxLength(1000)), { default: () => "" })
+  note: Schema.optionalWith(MultilineText.pipe(Schema.maxLength(1000)), { default: () => "" })
 })
 
 export const PaymentRequest = Schema.Struct({
   state: PaymentState,
-  note: Schema.optionalWith(Schema.String.pipe(Schema.maxLength(1000)), { default: () => "" })
+  note: Schema.optionalWith(MultilineText.pipe(Schema.maxLength(1000)), { default: () => "" })
 })

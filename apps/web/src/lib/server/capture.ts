@@ -24,10 +24,10 @@ export type Field =
   | "dueDate"
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
-export type FieldCode = Field | "amount-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
+export type FieldCode = Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
 
 /** What went wrong with the form as a whole. */
-export type FormCode = "rate-limited" | "unavailable" | "in-flight" | "key-reused" | "unknown-project" | "item-unavailable" | "empty-cart" | "invalid"
+export type FormCode = "rate-limited" | "unavailable" | "in-flight" | "key-reused" | "unknown-project" | "item-unavailable" | "empty-cart" | "order-too-large" | "invalid"
 
 export interface FormProblem {
   readonly errors: Partial<Record<Field, FieldCode>>
@@ -84,6 +84,7 @@ export const checkBody = <A, I>(schema: Schema.Schema<A, I>, body: I): FormProbl
 /** The API's refusals by problem type: the field they belong to and what to say. */
 const REFUSALS: Record<string, FormProblem> = {
   "amount-out-of-range": { errors: { amount: "amount-range" } },
+  "project-total-out-of-range": { errors: { amount: "project-total-range" } },
   "fees-too-high": { errors: { coverFees: "fees-too-high" } },
   "payment-method-unavailable": { errors: { paymentMethod: "payment-unavailable" } },
   "due-date-past": { errors: { dueDate: "due-date-past" } },
@@ -91,6 +92,7 @@ const REFUSALS: Record<string, FormProblem> = {
   "unknown-project": { errors: {}, form: "unknown-project" },
   "item-unavailable": { errors: {}, form: "item-unavailable" },
   "empty-order": { errors: {}, form: "empty-cart" },
+  "order-total-out-of-range": { errors: {}, form: "order-too-large" },
   "idempotency-in-flight": { errors: {}, form: "in-flight" },
   "idempotency-key-reused": { errors: {}, form: "key-reused" }
 }

@@ -8,6 +8,7 @@ import type { Locale } from "$lib/paraglide/runtime.js"
 const fieldMessages: Record<FieldCode, () => string> = {
   amount: m.public_give_error_amount,
   "amount-range": m.public_give_error_amount_range,
+  "project-total-range": m.public_give_error_project_total_range,
   category: m.public_give_error_category,
   coverFees: m.public_give_error_fees,
   "fees-too-high": m.public_give_error_fees,
@@ -38,6 +39,7 @@ const formMessages: Record<Exclude<FormCode, "rate-limited">, () => string> = {
   "unknown-project": m.public_give_error_unknown_project,
   "item-unavailable": m.public_give_error_item_unavailable,
   "empty-cart": m.public_give_error_empty_cart,
+  "order-too-large": m.public_give_error_order_too_large,
   invalid: m.public_give_error_invalid
 }
 

@@ -1,0 +1,46 @@
+import { SqlError } from "@effect/sql/SqlError"
+import { describe, expect, it } from "vitest"
+import { isOutage, toProblem } from "../src/ProblemMapping.js"
+
+/** A `SqlError` as `@effect/sql-pg` makes it: node-postgres' error (code, message) as its cause. */
+const sqlError = (code: string | undefined, message = "error") =>
+  new SqlError({ cause: Object.assign(new Error(message), code === undefined ? {} : { code }), message: "Failed to execute statement" })
+
+describe("isOutage: only a lost database is a 503", () => {
+  it("a protocol violation caused by a bad value (08P01) and data errors (22xxx) are not outages", () => {
+    for (const [code, message] of [
+      ["08P01", "invalid string in message"],
+      ["08P01", "invalid message format"],
+      ["22003", "numeric field overflow"],
+      ["22021", "invalid byte sequence for encoding \"UTF8\": 0x00"],
+      ["22P05", "unsupported Unicode escape sequence"],
+      ["22P02", "invalid input syntax for type uuid"],
+      ["23505", "duplicate key value violates unique constraint \"connections_pkey\""],
+      ["42P01", "relation \"connect\" does not exist"]
+    ] as const) {
+      expect(isOutage(sqlError(code, message)), `${code} ${message}`).toBe(false)
+      expect(toProblem(sqlError(code, message)).status, code).not.toBe(503)
+    }
+  })
+
+  it("lost connections, refused or reset sockets and a shutting-down server are outages", () => {
+    for (const [code, message] of [
+      ["08006", "connection failure"],
+      ["08001", "could not connect"],
+      ["08003", "connection does not exist"],
+      ["08004", "server rejected the connection"],
+      ["57P01", "terminating connection due to administrator command"],
+      ["57P02", "crash shutdown"],
+      ["57P03", "the database system is starting up"],
+      ["ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:5432"],
+      ["ECONNRESET", "read ECONNRESET"],
+      ["EPIPE", "write EPIPE"],
+      ["ETIMEDOUT", "connect ETIMEDOUT"],
+      [undefined, "Connection terminated unexpectedly"],
+      [undefined, "Connection terminated due to connection timeout"]
+    ] as const) {
+      expect(isOutage(sqlError(code, message)), `${code} ${message}`).toBe(true)
+      expect(toProblem(sqlError(code, message)).status).toBe(503)
+    }
+  })
+})
