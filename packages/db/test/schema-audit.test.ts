@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { auditTenancy, pgTempLast } from "@manara/db"
-import { ownerSql, withDatabase } from "@manara/testkit"
+import { ownerSql, runtimeSql, withDatabase } from "@manara/testkit"
 import { Effect, Redacted } from "effect"
 import { inject } from "vitest"
 
@@ -116,6 +116,17 @@ describe("the catalog keeps the tenancy rule", () => {
           .toEqual(["runtime role has no statement_timeout"])
         expect(yield* auditAfter(`alter role manara_app in database ${urls.database} set idle_in_transaction_session_timeout = 0`))
           .toEqual(["runtime role has no idle_in_transaction_session_timeout"])
+      }))
+  })
+
+  it.layer(runtimeSql(urls, 1))((it) => {
+    it.effect("a runtime session bounds its own waits: a stuck statement or an idle transaction ends", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [row] = yield* sql<{ statement: string; idle: string }>`
+          select current_setting('statement_timeout') as statement,
+            current_setting('idle_in_transaction_session_timeout') as idle`
+        expect(row).toEqual({ statement: "15s", idle: "30s" })
       }))
   })
 })
