@@ -53,10 +53,15 @@ export class InboxDetail extends Schema.Class<InboxDetail>("InboxDetail")({
   receiptToken: Schema.NullOr(Schema.String)
 }) {}
 
-const KuwaitDate = Schema.String.pipe(Schema.filter(isRealDay, { message: () => "a date like 2026-11-24" }))
+const KuwaitDate = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-11-24" }),
+  Schema.filter(isRealDay, { message: () => "a date like 2026-11-24 that exists" })
+)
 
 /** `created_at|id` of the last entry shown: a time that exists and a UUID, or a 400. */
-const InboxCursor = Schema.String.pipe(Schema.filter((cursor) => {
+const InboxCursor = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, {
+  message: () => "a cursor from a previous page"
+}), Schema.filter((cursor) => {
   const [at, id, ...rest] = cursor.split("|")
   return rest.length === 0 && at !== undefined && isRealMicroTimestamp(at) && id !== undefined &&
     /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)

@@ -61,7 +61,7 @@ export const decodeCatalogCursor = (cursor: string): CatalogPosition | undefined
 const CatalogPositionSchema = Schema.Struct({ sort: Schema.Int, at: Schema.String, id: Schema.String })
 
 /** Keyset pagination: an opaque cursor from the previous page, decoded and checked as real values. */
-export const CatalogCursor = Schema.transformOrFail(Schema.String, CatalogPositionSchema, {
+export const CatalogCursor = Schema.transformOrFail(Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,128}$/)), CatalogPositionSchema, {
   strict: true,
   decode: (cursor, _, ast) => {
     const position = decodeCatalogCursor(cursor)
