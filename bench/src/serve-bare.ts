@@ -105,14 +105,15 @@ interface CardRow {
 
 const CATALOG = `select i.id, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en,
     i.price::text as price, i.goal_amount::text as goal_amount, i.raised_amount::text as raised_amount,
-    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.sort, i.seq::text as seq,
+    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.sort,
+    to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_at,
     (select json_build_object('id', m.id, 'content_type', m.content_type, 'width', m.width, 'height', m.height)
        from media_assets m where m.id = i.cover_media_id) as cover
   from catalog_items i where i.status in ('active', 'funded', 'completed')
-  order by i.sort, i.seq desc limit 21`
+  order by i.sort, i.created_at desc, i.id desc limit 21`
 
 const catalog = async (res: ServerResponse) => {
-  const rows = await inTenant<CardRow & { sort: number; seq: string }>(CATALOG, [])
+  const rows = await inTenant<CardRow & { sort: number; cursor_at: string }>(CATALOG, [])
   send(res, 200, {
     items: rows.slice(0, 20).map((row) => ({
       id: row.id,
@@ -130,8 +131,8 @@ const catalog = async (res: ServerResponse) => {
       featured: row.featured,
       cover: row.cover === null ? null : { id: row.cover.id, contentType: row.cover.content_type, width: row.cover.width, height: row.cover.height }
     })),
-    // The bench compares bodies with the API's; its cursor is `${sort}.${seq}` of the 20th.
-    nextCursor: rows.length > 20 ? `${rows[19]!.sort}.${rows[19]!.seq}` : null
+    // The bench compares bodies with the API's; its cursor is base64url of `sort|created_at|id` of the 20th.
+    nextCursor: rows.length > 20 ? Buffer.from(`${rows[19]!.sort}|${rows[19]!.cursor_at}|${rows[19]!.id}`).toString("base64url") : null
   })
 }
 

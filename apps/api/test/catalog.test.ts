@@ -264,6 +264,51 @@ describe("catalog: the public side", () => {
     expect((await publicGet("/catalog?kind=service", hostOf(tenant))).status).toBe(400)
   })
 
+  it("catalog cursors carry no platform-wide counter: only the last item's sort, creation time and id", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const boss = await memberOf(tenant, "owner", "keyset")
+    const first = await create(project({ sort: 0 }), boss, tenant)
+    await setStatus(first.id, "active", boss, tenant)
+    // Another tenant's activity in between must leave no trace in this tenant's cursors.
+    for (let i = 0; i < 3; i++) await create(project(), otherOwner, other)
+    const second = await create(project({ sort: 0 }), boss, tenant)
+    await setStatus(second.id, "active", boss, tenant)
+    const page = await (await publicGet("/catalog?limit=1", hostOf(tenant))).json()
+    expect(page.items.map((item: { id: string }) => item.id)).toEqual([second.id])
+    const [createdAt] = await rows((sql) =>
+      sql<{ at: string }>`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as at from catalog_items where id = ${second.id}`, tenant)
+    expect(page.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(Buffer.from(page.nextCursor, "base64url").toString()).toBe(`0|${createdAt!.at}|${second.id}`)
+    const next = await (await publicGet(`/catalog?limit=1&cursor=${page.nextCursor}`, hostOf(tenant))).json()
+    expect(next.items.map((item: { id: string }) => item.id)).toEqual([first.id])
+    const columns = await rows((sql) =>
+      sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'catalog_items' and column_name = 'seq'`)
+    expect(columns).toEqual([])
+  })
+
+  it("a cursor that overflows, names a day that does not exist or was not made here is a 400", async () => {
+    const cursor = (text: string) => Buffer.from(text).toString("base64url")
+    const id = randomUUID()
+    for (
+      const bad of [
+        "0.99999999999999999999",
+        "99999999.1",
+        cursor(`99999999999|2026-01-01T00:00:00.000000|${id}`),
+        cursor(`1000001|2026-01-01T00:00:00.000000|${id}`),
+        cursor(`0|2026-02-30T00:00:00.000000|${id}`),
+        cursor(`0|0000-00-00T00:00:00.000000|${id}`),
+        cursor(`0|2026-01-01T24:00:00.000000|${id}`),
+        cursor(`0|2026-01-01T00:00:00.000000|not-a-uuid-${id.slice(11)}`),
+        `${cursor(`0|2026-01-01T00:00:00.000000|${id}`)}==`
+      ]
+    ) {
+      const response = await publicGet(`/catalog?cursor=${encodeURIComponent(bad)}`, hostOf(home))
+      expect(response.status, bad).toBe(400)
+      expect(response.headers.get("content-type"), bad).toContain("application/problem+json")
+    }
+    expect((await publicGet(`/catalog?cursor=${cursor(`0|2024-02-29T23:59:59.999999|${id}`)}`, hostOf(home))).status).toBe(200)
+  })
+
   it("Arabic search folds diacritics, alef and hamza forms and taa marbuta; English search stems", async () => {
     const tenant = (await withOwner(urls, createTenant())) as TenantFixture
     const boss = await memberOf(tenant, "owner", "search")

@@ -105,6 +105,27 @@ describe("the staff inbox", () => {
     expect(seen).toHaveLength(7)
   })
 
+  it("inbox dates and cursors that match the pattern but do not exist are a 400", async () => {
+    const id = randomUUID()
+    for (
+      const query of [
+        "?from=2026-02-30",
+        "?to=2026-13-45",
+        "?from=0000-00-00",
+        "?to=2025-02-29",
+        `?cursor=${encodeURIComponent(`2026-02-30T00:00:00.000000|${id}`)}`,
+        `?cursor=${encodeURIComponent(`2026-01-01T25:00:00.000000|${id}`)}`,
+        `?cursor=${encodeURIComponent(`0000-00-00T00:00:00.000000|${id}`)}`,
+        `?cursor=${encodeURIComponent(`2026-01-01T00:00:00.000000|${"-".repeat(36)}`)}`
+      ]
+    ) {
+      const response = await call("GET", `/tenant/inbox${query}`, owner, home.slug)
+      expect(response.status, query).toBe(400)
+      expect(response.headers.get("content-type"), query).toContain("application/problem+json")
+    }
+    expect((await list("?from=2024-02-29&to=2024-02-29")).entries).toEqual([])
+  })
+
   it("payment received confirms a donation and raises the project; a refund takes it back; each step is history and audit", async () => {
     const before = await progress()
     const { reference } = await donate("40.500", { name: "Khalid" })

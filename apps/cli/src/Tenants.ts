@@ -1,5 +1,7 @@
 import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
 import { type Branding, normalizeHost, Slug, TenantId, TenantKind } from "@manara/domain"
+import { platformDomain } from "@manara/tenancy"
 import { Data, Effect, Schema } from "effect"
 
 export class TenantInput extends Schema.Class<TenantInput>("TenantInput")({
@@ -12,18 +14,35 @@ export class TenantInput extends Schema.Class<TenantInput>("TenantInput")({
 }) {}
 
 export class SlugTaken extends Data.TaggedError("SlugTaken")<{ readonly slug: string }> {}
+/** The custom domain is, or ends in, the platform domain: its hosts belong to slugs. */
+export class DomainRefused extends Data.TaggedError("DomainRefused")<{ readonly domain: string; readonly platformDomain: string }> {}
+/** Another tenant already answers at this custom domain. */
+export class DomainTaken extends Data.TaggedError("DomainTaken")<{ readonly domain: string }> {}
+
+const isTakenDomain = (error: SqlError) => {
+  const cause = error.cause as { code?: string; constraint?: string } | undefined
+  return cause?.code === "23505" && cause.constraint === "tenants_custom_domain_host"
+}
 
 /** Creates a tenant as the owner role (tenants is global: the runtime role cannot write it). */
 export const createTenant = (input: TenantInput, branding?: Branding) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const domain = input.customDomain === undefined ? null : normalizeHost(input.customDomain)
+    if (domain !== null) {
+      const platform = normalizeHost(yield* Effect.orDie(platformDomain))
+      if (domain === platform || domain.endsWith(`.${platform}`)) {
+        return yield* new DomainRefused({ domain, platformDomain: platform })
+      }
+    }
     const rows = yield* sql<{ id: string }>`
       insert into tenants (slug, kind, name_ar, name_en, custom_domain, default_locale, branding)
-      values (${input.slug}, ${input.kind}, ${input.nameAr}, ${input.nameEn},
-              ${input.customDomain === undefined ? null : normalizeHost(input.customDomain)},
+      values (${input.slug}, ${input.kind}, ${input.nameAr}, ${input.nameEn}, ${domain},
               ${input.defaultLocale}, ${JSON.stringify(branding ?? {})}::jsonb)
       on conflict (slug) do nothing
-      returning id`
+      returning id`.pipe(
+        Effect.catchIf(isTakenDomain, () => new DomainTaken({ domain: domain! }))
+      )
     if (rows.length === 0) return yield* new SlugTaken({ slug: input.slug })
     return Schema.decodeSync(TenantId)(rows[0]!.id)
   })

@@ -52,6 +52,9 @@ const create = Command.make("create", {
   }).pipe(
     Effect.catchTags({
       SlugTaken: (error) => refuse(`the slug ${error.slug} is taken`),
+      DomainRefused: (error) =>
+        refuse(`the domain ${error.domain} is under the platform domain ${error.platformDomain}: use --slug for its hosts`),
+      DomainTaken: (error) => refuse(`the domain ${error.domain} already belongs to another tenant`),
       ParseError: (error) => refuse(`invalid tenant: ${error.message}`)
     }),
     Effect.provide(ownerSql)

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { ownerSql, uniqueSlug } from "@manara/testkit"
-import { Effect, Either, Exit, Schema } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Schema } from "effect"
 import { inject } from "vitest"
-import { addOwner, createTenant, seedDemo, TenantInput } from "../src/Tenants.js"
+import { addOwner, createTenant, DomainRefused, DomainTaken, seedDemo, TenantInput } from "../src/Tenants.js"
 
 const urls = inject("manaraDatabase")
 
@@ -19,6 +19,26 @@ describe("tenant commands", () => {
         expect(row).toEqual({ slug, custom_domain: `${slug}.example.com` })
         const again = yield* Effect.exit(createTenant(input))
         expect(Exit.isFailure(again) && String(again.cause)).toContain("SlugTaken")
+      }))
+
+    it.effect("refuses a custom domain that is, or ends in, the platform domain", () =>
+      Effect.gen(function*() {
+        const input = (customDomain: string) =>
+          Schema.decodeUnknownSync(TenantInput)({ slug: uniqueSlug("dom"), kind: "store", nameAr: "متجر", nameEn: "", customDomain })
+        for (const domain of ["manara.test", `${uniqueSlug("shop")}.manara.test`, `www.${uniqueSlug("shop")}.manara.test`]) {
+          expect(yield* Effect.flip(createTenant(input(domain)))).toEqual(new DomainRefused({ domain, platformDomain: "manara.test" }))
+        }
+        // Ending in the same letters is not being under it.
+        const near = `${uniqueSlug("near")}notmanara.test`
+        expect(typeof (yield* createTenant(input(near)))).toBe("string")
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PLATFORM_DOMAIN", "Manara.Test."]])))))
+
+    it.effect("refuses a custom domain another tenant already has", () =>
+      Effect.gen(function*() {
+        const domain = `${uniqueSlug("taken")}.example.com`
+        const input = () => Schema.decodeUnknownSync(TenantInput)({ slug: uniqueSlug("dom"), kind: "store", nameAr: "متجر", nameEn: "", customDomain: domain })
+        yield* createTenant(input())
+        expect(yield* Effect.flip(createTenant(input()))).toEqual(new DomainTaken({ domain }))
       }))
 
     it.effect("refuses a tenant without an Arabic name or with a bad slug", () =>

@@ -7,6 +7,7 @@ import {
   CatalogItem,
   type CatalogItemChanges,
   CatalogListItem,
+  encodeCatalogCursor,
   type CatalogQuery,
   formatMoney,
   type ItemStatus,
@@ -34,17 +35,12 @@ const DEFAULT_PAGE = 20
 export const searchWords = (q: string | undefined): ReadonlyArray<string> =>
   (q?.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).slice(0, 8).map((word) => word.slice(0, 50))
 
-const parseCursor = (cursor: string) => {
-  const [sort, seq] = cursor.split(".")
-  return { sort: Number(sort), seq: seq! }
-}
-
 const isUniqueViolation = (error: unknown) =>
   error instanceof SqlError && (error.cause as { code?: string } | undefined)?.code === "23505"
 
 interface ItemRow {
   readonly id: string
-  readonly seq: string
+  readonly cursor_at: string
   readonly kind: "product" | "project"
   readonly slug: string
   readonly status: ItemStatus
@@ -147,17 +143,19 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       select json_agg(${mediaRowSql(sql, "m")} order by g.position)
       from catalog_item_media g join media_assets m on m.id = g.media_id
       where g.catalog_item_id = i.id), '[]'::json)`
-    const columns = sql`i.id, i.seq::text as seq, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
+    // Where an item stands in the keyset order, to the microsecond (a JS Date would round it).
+    const cursorAt = sql`to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_at`
+    const columns = sql`i.id, ${cursorAt}, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
       i.summary_en, i.body_ar, i.body_en, i.price::text as price, i.goal_amount::text as goal_amount,
       i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
       i.category, i.featured, i.sort, i.published_at, i.created_at, i.updated_at,
       ${coverSql} as cover, ${gallerySql} as gallery`
-    const cardColumns = sql`i.id, i.seq::text as seq, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
+    const cardColumns = sql`i.id, ${cursorAt}, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
       i.summary_en, i.price::text as price, i.goal_amount::text as goal_amount,
       i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
       i.category, i.featured, i.sort, ${coverSql} as cover`
 
-    /** Filters shared by the staff and the public list; keyset order: `sort`, then newest first. */
+    /** Filters shared by the staff and the public list; keyset order: `sort`, then newest first (`created_at`, `id`). */
     const filters = (query: CatalogQuery & { readonly status?: ItemStatus | undefined }, publicOnly: boolean) => {
       const where: Array<Statement.Fragment> = []
       if (publicOnly) where.push(sql`i.status in ${sql.in(PUBLIC_STATUSES)}`)
@@ -169,23 +167,26 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         where.push(sql`i.search @@ app.search_query(array(select jsonb_array_elements_text(${JSON.stringify(words)}::jsonb)))`)
       }
       if (query.cursor !== undefined) {
-        const { seq, sort } = parseCursor(query.cursor)
-        where.push(sql`(i.sort > ${sort} or (i.sort = ${sort} and i.seq < ${seq}::bigint))`)
+        const { at, id, sort } = query.cursor
+        where.push(sql`(i.sort > ${sort} or (i.sort = ${sort} and (i.created_at, i.id) < (${at}::timestamp at time zone 'UTC', ${id}::uuid)))`)
       }
       return where.length === 0 ? sql`true` : sql.and(where)
     }
 
-    const page = <R extends { readonly sort: number; readonly seq: string }>(rows: ReadonlyArray<R>, limit: number) => ({
-      rows: rows.slice(0, limit),
-      nextCursor: rows.length > limit ? `${rows[limit - 1]!.sort}.${rows[limit - 1]!.seq}` : null
-    })
+    const page = <R extends { readonly id: string; readonly sort: number; readonly cursor_at: string }>(rows: ReadonlyArray<R>, limit: number) => {
+      const last = rows.length > limit ? rows[limit - 1]! : undefined
+      return {
+        rows: rows.slice(0, limit),
+        nextCursor: last === undefined ? null : encodeCatalogCursor({ sort: last.sort, at: last.cursor_at, id: last.id })
+      }
+    }
 
     const list = (query: StaffCatalogQuery) =>
       Effect.gen(function*() {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<CardRow & { readonly updated_at: string }>`
           select ${cardColumns}, ${timestampSql(sql, "i.updated_at")} as updated_at from catalog_items i
-          where ${filters(query, false)} order by i.sort, i.seq desc limit ${limit + 1}`
+          where ${filters(query, false)} order by i.sort, i.created_at desc, i.id desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
         return { items: shown.map(toListItem), nextCursor }
       }).pipe(Effect.orDie)
@@ -195,7 +196,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<ItemRow>`
           select ${cardColumns} from catalog_items i where ${filters(query, true)}
-          order by i.sort, i.seq desc limit ${limit + 1}`
+          order by i.sort, i.created_at desc, i.id desc limit ${limit + 1}`
         const { nextCursor, rows: shown } = page(rows, limit)
         return { items: shown.map(toCard), nextCursor }
       }).pipe(Effect.orDie)

@@ -17,6 +17,15 @@ const databaseOf = (url: string): string => decodeURIComponent(new URL(url).path
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
 
 /**
+ * How long the runtime role may wait, set on the role in each database. Tenant transactions are not
+ * interrupted by design, so without these one stuck statement would hold a pool connection forever.
+ */
+export const RUNTIME_TIMEOUTS = {
+  statement_timeout: "15s",
+  idle_in_transaction_session_timeout: "30s"
+} as const
+
+/**
  * Creates (or re-aligns) the two roles. Runs as an administrator, once per cluster; safe to repeat.
  * The runtime role can log in and nothing else: no superuser, no RLS bypass, no CREATEDB, no CREATEROLE.
  */
@@ -45,9 +54,14 @@ export const ensureDatabase = (database: string) =>
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) return yield* Effect.dieMessage(`bad database name ${database}`)
     const exists = yield* sql<{ n: number }>`select 1 as n from pg_database where datname = ${database}`
     if (exists.length === 0) yield* sql.unsafe(`create database ${database} owner ${OWNER_ROLE}`)
-    // The runtime role may connect, and nothing more until migrations grant it.
+    // The runtime role may connect, and nothing more until migrations grant it: no TEMP either, as a
+    // temporary view named like a table is how a definer function would be hijacked.
     yield* sql.unsafe(`revoke all on database ${database} from public`)
-    yield* sql.unsafe(`grant connect, temporary on database ${database} to ${RUNTIME_ROLE}`)
+    yield* sql.unsafe(`revoke temporary on database ${database} from ${RUNTIME_ROLE}`)
+    yield* sql.unsafe(`grant connect on database ${database} to ${RUNTIME_ROLE}`)
+    for (const [setting, value] of Object.entries(RUNTIME_TIMEOUTS)) {
+      yield* sql.unsafe(`alter role ${RUNTIME_ROLE} in database ${database} set ${setting} = ${literal(value)}`)
+    }
   })
 
 export const dropDatabase = (database: string) =>

@@ -1,6 +1,12 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { RUNTIME_ROLE } from "./Roles.js"
+import { RUNTIME_ROLE, RUNTIME_TIMEOUTS } from "./Roles.js"
+
+/** Whether a search_path setting names pg_temp once, and last. */
+export const pgTempLast = (searchPath: string): boolean => {
+  const schemas = searchPath.split(",").map((schema) => schema.trim().replace(/^"(.*)"$/, "$1"))
+  return schemas.at(-1) === "pg_temp" && schemas.indexOf("pg_temp") === schemas.length - 1
+}
 
 /** The policy every tenant table must carry, as Postgres prints it back. */
 export const TENANT_POLICY_EXPRESSION = "(tenant_id = ( SELECT app.current_tenant_id() AS current_tenant_id))"
@@ -9,7 +15,9 @@ export const TENANT_POLICY_EXPRESSION = "(tenant_id = ( SELECT app.current_tenan
  * The tenancy rule, checked against the live catalog. Each finding is one broken rule; an empty
  * list means: every table with `tenant_id` has RLS enabled and forced and exactly the one policy,
  * the runtime role cannot bypass it, owns nothing and cannot rewrite the audit log, no view runs
- * with its owner's rights, and every SECURITY DEFINER function pins search_path and is closed to PUBLIC.
+ * with its owner's rights, every SECURITY DEFINER function pins a search_path that ends in pg_temp and
+ * is closed to PUBLIC, neither PUBLIC nor the runtime role may create temporary objects, the runtime
+ * role's statements and idle transactions are bounded, and every foreign key has an index.
  */
 export const auditTenancy = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -84,16 +92,57 @@ export const auditTenancy = Effect.gen(function*() {
       and not coalesce(c.reloptions @> array['security_invoker=true'] or c.reloptions @> array['security_invoker=on'], false)`
   for (const view of views) findings.push(`view ${view.name} runs with its owner's rights (no security_invoker)`)
 
-  const definers = yield* sql<{ name: string; pinned: boolean; public_execute: boolean }>`
+  const definers = yield* sql<{ name: string; search_path: string | null; public_execute: boolean }>`
     select p.oid::regprocedure::text as name,
-      coalesce(exists (select 1 from unnest(p.proconfig) as setting where setting like 'search_path=%'), false) as pinned,
+      (select substr(setting, length('search_path=') + 1) from unnest(p.proconfig) as setting
+        where setting like 'search_path=%') as search_path,
       (p.proacl is null or exists (select 1 from aclexplode(p.proacl) acl where acl.grantee = 0 and acl.privilege_type = 'EXECUTE')) as public_execute
     from pg_proc p join pg_namespace n on n.oid = p.pronamespace
     where p.prosecdef and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'`
   for (const fn of definers) {
-    if (!fn.pinned) findings.push(`SECURITY DEFINER function ${fn.name} does not pin search_path`)
+    if (fn.search_path === null) findings.push(`SECURITY DEFINER function ${fn.name} does not pin search_path`)
+    // pg_temp is searched first unless named, and anywhere but last it can shadow a table.
+    else if (!pgTempLast(fn.search_path)) {
+      findings.push(`SECURITY DEFINER function ${fn.name} does not search pg_temp last (search_path=${fn.search_path})`)
+    }
     if (fn.public_execute) findings.push(`SECURITY DEFINER function ${fn.name} is executable by PUBLIC`)
   }
+
+  // With no TEMP anywhere, nobody who runs queries here can create the temporary object a hijack needs.
+  const temp = yield* sql<{ public_temp: boolean; runtime_temp: boolean }>`
+    select (d.datacl is null or exists (select 1 from aclexplode(d.datacl) acl where acl.grantee = 0 and acl.privilege_type = 'TEMPORARY')) as public_temp,
+      has_database_privilege(${RUNTIME_ROLE}, d.oid, 'TEMPORARY') as runtime_temp
+    from pg_database d where d.datname = current_database()`
+  for (const row of temp) {
+    if (row.public_temp) findings.push(`PUBLIC may create temporary objects in this database`)
+    else if (row.runtime_temp) findings.push(`runtime role may create temporary objects in this database`)
+  }
+
+  // A setting for this database wins over one for the role everywhere, as when Postgres applies them.
+  const settings = yield* sql<{ setting: string }>`
+    select unnest(s.setconfig) as setting
+    from pg_db_role_setting s join pg_roles r on r.oid = s.setrole
+    where r.rolname = ${RUNTIME_ROLE}
+      and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
+    order by s.setdatabase desc`
+  for (const name of Object.keys(RUNTIME_TIMEOUTS)) {
+    const value = settings.map((row) => row.setting).find((setting) => setting.startsWith(`${name}=`))?.slice(name.length + 1)
+    if (value === undefined || /^0+(ms|s|min|h|d)?$/.test(value)) findings.push(`runtime role has no ${name}`)
+  }
+
+  // A foreign key is covered when some full index starts with exactly its columns, in any order.
+  const unindexed = yield* sql<{ name: string; constraint: string; columns: string }>`
+    select c.conrelid::regclass::text as name, c.conname as constraint,
+      (select string_agg(a.attname, ', ' order by k.o) from unnest(c.conkey) with ordinality k(n, o)
+        join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.n) as columns
+    from pg_constraint c join pg_namespace n on n.oid = c.connamespace
+    where c.contype = 'f' and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+      and not exists (
+        select 1 from pg_index i
+        where i.indrelid = c.conrelid and i.indpred is null
+          and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+          and c.conkey @> (i.indkey::int2[])[0:cardinality(c.conkey) - 1])`
+  for (const fk of unindexed) findings.push(`${fk.name}: foreign key ${fk.constraint} (${fk.columns}) has no index`)
 
   return findings
 })

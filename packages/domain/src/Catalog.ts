@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { CatalogCursor } from "./Keyset.js"
 import { Money } from "./Money.js"
 import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
@@ -164,8 +165,8 @@ export class StatusChange extends Schema.Class<StatusChange>("StatusChange")({
   at: Timestamp
 }) {}
 
-/** Keyset pagination: an opaque cursor from the previous page. */
-export const Cursor = Schema.String.pipe(Schema.pattern(/^-?[0-9]{1,8}\.[0-9]{1,19}$/, { message: () => "a cursor from a previous page" }))
+/** Keyset pagination: an opaque cursor from the previous page (see `Keyset.ts`). */
+export const Cursor = CatalogCursor
 
 const Limit = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 100))
 const SearchText = Text.pipe(Schema.maxLength(200))

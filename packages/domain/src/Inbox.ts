@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { StatusChange } from "./Catalog.js"
 import { CaptureKind } from "./Capture.js"
 import { DonationCategory } from "./Catalog.js"
+import { isRealDay, isRealMicroTimestamp } from "./Keyset.js"
 import { Money } from "./Money.js"
 import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
@@ -52,7 +53,19 @@ export class InboxDetail extends Schema.Class<InboxDetail>("InboxDetail")({
   receiptToken: Schema.NullOr(Schema.String)
 }) {}
 
-const KuwaitDate = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-11-24" }))
+const KuwaitDate = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-11-24" }),
+  Schema.filter(isRealDay, { message: () => "a date like 2026-11-24 that exists" })
+)
+
+/** `created_at|id` of the last entry shown: a time that exists and a UUID, or a 400. */
+const InboxCursor = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, {
+  message: () => "a cursor from a previous page"
+}), Schema.filter((cursor) => {
+  const [at, id, ...rest] = cursor.split("|")
+  return rest.length === 0 && at !== undefined && isRealMicroTimestamp(at) && id !== undefined &&
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
+}, { message: () => "a cursor from a previous page" }))
 
 export const InboxQuery = Schema.Struct({
   kind: Schema.optional(CaptureKind),
@@ -64,7 +77,7 @@ export const InboxQuery = Schema.Struct({
   category: Schema.optional(DonationCategory),
   /** A reference, part of a name, or digits of a phone number. */
   q: Schema.optional(Text.pipe(Schema.maxLength(100))),
-  cursor: Schema.optional(Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, { message: () => "a cursor from a previous page" }))),
+  cursor: Schema.optional(InboxCursor),
   limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200)))
 })
 export type InboxQuery = typeof InboxQuery.Type

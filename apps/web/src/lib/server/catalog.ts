@@ -1,7 +1,7 @@
 import { error } from "@sveltejs/kit"
 import {
   type CatalogQuery,
-  Cursor,
+  decodeCatalogCursor,
   DonationCategory,
   ItemKind,
   ItemSlug,
@@ -36,7 +36,6 @@ const read = async <A, I, E extends { readonly _tag: string; readonly status?: u
 
 const isKind = Schema.is(ItemKind)
 const isCategory = Schema.is(DonationCategory)
-const isCursor = Schema.is(Cursor)
 const isItemSlug = Schema.is(ItemSlug)
 
 export const PAGE_SIZE = 12
@@ -49,13 +48,13 @@ const MAX_QUERY = 200
 export const catalogQuery = (search: URLSearchParams, categories: boolean): CatalogQuery => {
   const kind = search.get("kind") ?? ""
   const category = search.get("category") ?? ""
-  const cursor = search.get("cursor") ?? ""
+  const cursor = decodeCatalogCursor(search.get("cursor") ?? "")
   const q = (search.get("q") ?? "").trim().slice(0, MAX_QUERY)
   return {
     ...(isKind(kind) ? { kind } : {}),
     ...(categories && isCategory(category) ? { category } : {}),
     ...(q === "" ? {} : { q }),
-    ...(isCursor(cursor) ? { cursor } : {})
+    ...(cursor === undefined ? {} : { cursor })
   }
 }
 
