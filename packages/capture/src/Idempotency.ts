@@ -15,7 +15,7 @@ export const fingerprint = (endpoint: string, body: unknown) =>
     .update(JSON.stringify(body, (_, value) => (typeof value === "bigint" ? value.toString() : value)))
     .digest("hex")
 
-/** A key left `in_flight` longer than this belongs to a request that died: the next one takes it over. */
+/** A key left `in_flight` longer than this belongs to a request that died (and could not release it): the next one takes it over, whatever its body. */
 const ABANDONED_AFTER_SECONDS = 60
 
 export type Claim =
@@ -41,15 +41,16 @@ export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempote
           on conflict (tenant_id, key) do update set request_hash = excluded.request_hash, state = 'in_flight',
             response_status = null, receipt_token = null, created_at = now(), expires_at = now() + interval '24 hours'
           where idempotency_keys.expires_at <= now()
-            or (idempotency_keys.state = 'in_flight' and idempotency_keys.request_hash = excluded.request_hash
+            or (idempotency_keys.state = 'in_flight'
                 and idempotency_keys.created_at < now() - make_interval(secs => ${ABANDONED_AFTER_SECONDS}))
           returning id`
         if (inserted.length > 0) return { _tag: "Proceed" } as const
         const rows = yield* sql<{ request_hash: string; state: string; response_status: number | null; receipt_token: string | null }>`
           select request_hash, state, response_status, receipt_token from idempotency_keys where key = ${key}`
         const row = rows[0]!
-        if (row.request_hash !== hash) return yield* new IdempotencyMismatch()
+        // Still being worked on: its outcome is unknown, so a different body is not (yet) a reuse.
         if (row.state === "in_flight") return yield* new IdempotencyInFlight()
+        if (row.request_hash !== hash) return yield* new IdempotencyMismatch()
         return { _tag: "Replay", status: row.response_status!, receiptToken: row.receipt_token! } as const
       })).pipe(Effect.catchTag("SqlError", Effect.die))
 

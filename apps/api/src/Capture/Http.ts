@@ -28,7 +28,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     const tenantSql = yield* TenantSql
 
     /**
-     * The shared path of every capture (its size is checked by `BodyLimitLive`): tenant from the host, honeypot, rate limits, then
+     * The shared path of every capture (its size is checked at the edge, `Limits.ts`): tenant from the host, honeypot, rate limits, then
      * the Idempotency-Key (replay, 409 in flight, 422 other body), then the capture's one transaction,
      * whose last statement also completes the key.
      */
@@ -54,8 +54,10 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
             return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
           }
         }
+        // Any failure frees the key, a defect or a lost database (5xx) too: a corrected retry must work.
+        // Freeing may fail with the database gone; the key is then taken over after 60 s.
         const receipt = yield* tenantSql.withTenant(tenant.id, work(payload, key)).pipe(
-          Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
+          Effect.onError(() => (key === undefined ? Effect.void : Effect.ignore(Effect.exit(idempotency.release(tenant.id, key)))))
         )
         // A pledge moved its project's pledged amount: the public pages show it at once.
         if (receipt.kind === "pledge") yield* cache.invalidate(tenant.id)

@@ -1,0 +1,88 @@
+import { RedisClient } from "@manara/db"
+import { Effect } from "effect"
+import type { AccessClaims } from "./AccessTokens.js"
+import { Cognito } from "./Cognito.js"
+
+/** How long this process believes what Redis said about a person's revocations. */
+const EPOCH_FRESH_MS = 2_000
+/** How often a token in use is shown to Cognito again, to notice a person deleted or signed out there. */
+const COGNITO_RECHECK_MS = 3_000
+const MAX_REMEMBERED = 10_000
+
+/**
+ * Revoked access tokens, across every API process. Signing out stores a per-person epoch in Redis
+ * (`{user:<sub>}:revoked`, seconds): every token of that person issued at or before it is refused.
+ * Each process keeps what it read for at most 2 s, so a revocation takes effect everywhere within
+ * that. A token in use is also shown to Cognito (GetUser) at most every 3 s, so a person deleted
+ * there is refused too. Either check costs one call per person (or token) per interval, not per request.
+ */
+export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations", {
+  effect: Effect.gen(function*() {
+    const { client } = yield* RedisClient
+    const cognito = yield* Cognito
+    const key = (sub: string) => `{user:${sub}}:revoked`
+    const lifetimeSeconds = 2 * 3600 // longer than any access token lives
+
+    const epochs = new Map<string, { readonly epoch: number; readonly at: number }>()
+    const rechecked = new Map<string, { at: number; pending: Promise<boolean> | undefined; alive: boolean }>()
+
+    const epochOf = (sub: string): Effect.Effect<number> =>
+      Effect.suspend(() => {
+        const known = epochs.get(sub)
+        if (known !== undefined && Date.now() - known.at < EPOCH_FRESH_MS) return Effect.succeed(known.epoch)
+        return Effect.promise(() => client.get(key(sub)).then((value) => Number(value ?? 0), () => undefined)).pipe(
+          Effect.map((read) => {
+            // Redis unreachable: keep what was last known rather than lock everyone out.
+            const epoch = read ?? known?.epoch ?? 0
+            if (epochs.size >= MAX_REMEMBERED) epochs.clear()
+            epochs.set(sub, { epoch, at: Date.now() })
+            return epoch
+          })
+        )
+      })
+
+    /** True while Cognito still accepts the token; asked again once the last answer is 3 s old. */
+    const stillAccepted = (token: string): Effect.Effect<boolean> =>
+      Effect.suspend(() => {
+        const now = Date.now()
+        let entry = rechecked.get(token)
+        if (entry === undefined) {
+          // Just verified: Cognito issued it moments ago or we have not seen it; first recheck in 3 s.
+          if (rechecked.size >= MAX_REMEMBERED) rechecked.clear()
+          rechecked.set(token, { at: now, pending: undefined, alive: true })
+          return Effect.succeed(true)
+        }
+        if (!entry.alive) return Effect.succeed(false)
+        if (now - entry.at < COGNITO_RECHECK_MS) return Effect.succeed(true)
+        const current = entry
+        current.pending ??= Effect.runPromise(cognito.emailOf(token).pipe(
+          Effect.as(true),
+          // Refused by Cognito (deleted, signed out there): dead. Cognito down: not the person's fault.
+          Effect.catchTags({ BadCredentials: () => Effect.succeed(false), CognitoUnavailable: () => Effect.succeed(true) })
+        )).then((alive) => {
+          current.alive = alive
+          current.at = Date.now()
+          current.pending = undefined
+          return alive
+        })
+        entry = current
+        return Effect.promise(() => current.pending!)
+      })
+
+    /** False when the token was revoked: by sign-out (any process), or by Cognito. */
+    const isValid = (token: string, claims: AccessClaims): Effect.Effect<boolean> =>
+      Effect.flatMap(epochOf(claims.sub), (epoch) =>
+        (claims.iat ?? 0) <= epoch ? Effect.succeed(false) : stillAccepted(token))
+
+    /** Every token of `sub` issued up to now is refused, in every process within 2 s (here at once). */
+    const revokeAll = (sub: string) =>
+      Effect.suspend(() => {
+        const epoch = Math.floor(Date.now() / 1000)
+        epochs.set(sub, { epoch, at: Date.now() })
+        return Effect.promise(() => client.set(key(sub), String(epoch), "EX", lifetimeSeconds)).pipe(Effect.asVoid)
+      })
+
+    return { isValid, revokeAll } as const
+  }),
+  dependencies: [Cognito.Default]
+}) {}
