@@ -33,12 +33,13 @@ export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempote
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
 
-    const claim = (tenantId: TenantId, key: string, hash: string): Effect.Effect<Claim, IdempotencyInFlight | IdempotencyMismatch> =>
+    /** `claimId` names this request's hold on the key: only it may release the key again. */
+    const claim = (tenantId: TenantId, key: string, hash: string, claimId: string): Effect.Effect<Claim, IdempotencyInFlight | IdempotencyMismatch> =>
       tenantSql.withTenant(tenantId, Effect.gen(function*() {
         const tenant = tenantId
         const inserted = yield* sql`
-          insert into idempotency_keys (tenant_id, key, request_hash) values (${tenant}, ${key}, ${hash})
-          on conflict (tenant_id, key) do update set request_hash = excluded.request_hash, state = 'in_flight',
+          insert into idempotency_keys (tenant_id, id, key, request_hash) values (${tenant}, ${claimId}, ${key}, ${hash})
+          on conflict (tenant_id, key) do update set id = excluded.id, request_hash = excluded.request_hash, state = 'in_flight',
             response_status = null, receipt_token = null, created_at = now(), expires_at = now() + interval '24 hours'
           where idempotency_keys.expires_at <= now()
             or (idempotency_keys.state = 'in_flight'
@@ -59,9 +60,10 @@ export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempote
       sql`update idempotency_keys set state = 'completed', response_status = ${status}, receipt_token = ${receiptToken}
           where key = ${key}`
 
-    /** The capture failed: free the key, so that a corrected retry with it may proceed. */
-    const release = (tenantId: TenantId, key: string) =>
-      tenantSql.withTenant(tenantId, sql`delete from idempotency_keys where key = ${key} and state = 'in_flight'`).pipe(Effect.orDie)
+    /** The capture failed: free the key, so that a corrected retry with it may proceed. Another request's hold stays. */
+    const release = (tenantId: TenantId, key: string, claimId: string) =>
+      tenantSql.withTenant(tenantId, sql`delete from idempotency_keys where key = ${key} and id = ${claimId} and state = 'in_flight'`)
+        .pipe(Effect.orDie)
 
     return { claim, complete, release } as const
   })

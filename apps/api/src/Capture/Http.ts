@@ -6,6 +6,7 @@ import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
 import { CaptureReceipt, formatMoney, ManaraApi, problem } from "@manara/domain"
 import { Storefronts } from "@manara/tenancy"
 import { Effect, FiberRef, Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { asProblem } from "../ProblemMapping.js"
 
 const encodeReceipt = Schema.encodeSync(CaptureReceipt)
@@ -47,18 +48,22 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         const { ip } = yield* FiberRef.get(currentRequestMeta)
         yield* limits.admit(tenant.id, ip)
         const key = headers["idempotency-key"]
-        if (key !== undefined) {
-          const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded))
-          if (claim._tag === "Replay") {
-            const first = yield* tenantSql.withTenant(tenant.id, capture.receiptFor(claim.receiptToken))
-            return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
+        const claimId = randomUUID()
+        const receipt = yield* Effect.gen(function*() {
+          if (key !== undefined) {
+            const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded), claimId)
+            if (claim._tag === "Replay") {
+              const first = yield* tenantSql.withTenant(tenant.id, capture.receiptFor(claim.receiptToken))
+              return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
+            }
           }
-        }
-        // Any failure frees the key, a defect or a lost database (5xx) too: a corrected retry must work.
-        // Freeing may fail with the database gone; the key is then taken over after 60 s.
-        const receipt = yield* tenantSql.withTenant(tenant.id, work(payload, key)).pipe(
-          Effect.onError(() => (key === undefined ? Effect.void : Effect.ignore(Effect.exit(idempotency.release(tenant.id, key)))))
+          return yield* tenantSql.withTenant(tenant.id, work(payload, key))
+        }).pipe(
+          // Any failure frees this request's hold on the key, a defect or a lost database (5xx) too, so a
+          // corrected retry works. Freeing may fail with the database gone: the key is taken over after 60 s.
+          Effect.onError(() => (key === undefined ? Effect.void : Effect.exit(idempotency.release(tenant.id, key, claimId))))
         )
+        if (HttpServerResponse.isServerResponse(receipt)) return receipt
         // A pledge moved its project's pledged amount: the public pages show it at once.
         if (receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
         // Committed: open inboxes of this tenant hear of it now.
