@@ -42,15 +42,16 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
       })
 
     /** True while Cognito still accepts the token; asked again once the last answer is 3 s old. */
-    const stillAccepted = (token: string): Effect.Effect<boolean> =>
+    const stillAccepted = (token: string, issuedAt: number): Effect.Effect<boolean> =>
       Effect.suspend(() => {
         const now = Date.now()
         let entry = rechecked.get(token)
         if (entry === undefined) {
-          // Just verified: Cognito issued it moments ago or we have not seen it; first recheck in 3 s.
+          // First seen here: a token Cognito issued in the last 3 s needs no asking yet; an older one does, now.
           if (rechecked.size >= MAX_REMEMBERED) rechecked.clear()
-          rechecked.set(token, { at: now, pending: undefined, alive: true })
-          return Effect.succeed(true)
+          const fresh = now - issuedAt * 1000 < COGNITO_RECHECK_MS
+          entry = { at: fresh ? now : 0, pending: undefined, alive: true }
+          rechecked.set(token, entry)
         }
         if (!entry.alive) return Effect.succeed(false)
         if (now - entry.at < COGNITO_RECHECK_MS) return Effect.succeed(true)
@@ -65,14 +66,13 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
           current.pending = undefined
           return alive
         })
-        entry = current
         return Effect.promise(() => current.pending!)
       })
 
     /** False when the token was revoked: by sign-out (any process), or by Cognito. */
     const isValid = (token: string, claims: AccessClaims): Effect.Effect<boolean> =>
       Effect.flatMap(epochOf(claims.sub), (epoch) =>
-        (claims.iat ?? 0) <= epoch ? Effect.succeed(false) : stillAccepted(token))
+        (claims.iat ?? 0) <= epoch ? Effect.succeed(false) : stillAccepted(token, claims.iat ?? 0))
 
     /** Every token of `sub` issued up to now is refused, in every process within 2 s (here at once). */
     const revokeAll = (sub: string) =>
