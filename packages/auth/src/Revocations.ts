@@ -7,6 +7,8 @@ import { Cognito } from "./Cognito.js"
 const EPOCH_FRESH_MS = 2_000
 /** How often a token in use is shown to Cognito again, to notice a person deleted or signed out there. */
 const COGNITO_RECHECK_MS = 3_000
+/** Past the recheck, how long a token in steady use is served while Cognito is being asked. */
+const COGNITO_GRACE_MS = 500
 const MAX_REMEMBERED = 10_000
 
 /**
@@ -54,18 +56,22 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
           rechecked.set(token, entry)
         }
         if (!entry.alive) return Effect.succeed(false)
-        if (now - entry.at < COGNITO_RECHECK_MS) return Effect.succeed(true)
+        const age = now - entry.at
+        if (age < COGNITO_RECHECK_MS) return Effect.succeed(true)
         const current = entry
         current.pending ??= Effect.runPromise(cognito.emailOf(token).pipe(
           Effect.as(true),
-          // Refused by Cognito (deleted, signed out there): dead. Cognito down: not the person's fault.
-          Effect.catchTags({ BadCredentials: () => Effect.succeed(false), CognitoUnavailable: () => Effect.succeed(true) })
+          Effect.timeout("2 seconds"),
+          // Refused by Cognito (deleted, signed out there): dead. Cognito down or slow: not the person's fault.
+          Effect.catchAll((error) => Effect.succeed(error._tag !== "BadCredentials"))
         )).then((alive) => {
           current.alive = alive
           current.at = Date.now()
           current.pending = undefined
           return alive
         })
+        // A token in steady use is asked about in the background; one idle for a while waits for the answer.
+        if (age < COGNITO_RECHECK_MS + COGNITO_GRACE_MS) return Effect.succeed(true)
         return Effect.promise(() => current.pending!)
       })
 
