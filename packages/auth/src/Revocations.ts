@@ -1,12 +1,15 @@
 import { RedisClient } from "@manara/db"
-import { Effect } from "effect"
+import { Config, Effect } from "effect"
 import type { AccessClaims } from "./AccessTokens.js"
 import { Cognito } from "./Cognito.js"
 
 /** How long this process believes what Redis said about a person's revocations. */
 const EPOCH_FRESH_MS = 2_000
-/** How often a token in use is shown to Cognito again, to notice a person deleted or signed out there. */
-const COGNITO_RECHECK_MS = 3_000
+/**
+ * How often a token in use is shown to Cognito again, to notice a person deleted or signed out there.
+ * One GetUser per active token per interval: raise it if many people are signed in at once (Cognito's quota).
+ */
+const CognitoRecheckSeconds = Config.number("COGNITO_RECHECK_SECONDS").pipe(Config.withDefault(3))
 /** Past the recheck, how long a token in steady use is served while Cognito is being asked. */
 const COGNITO_GRACE_MS = 500
 const MAX_REMEMBERED = 10_000
@@ -15,13 +18,14 @@ const MAX_REMEMBERED = 10_000
  * Revoked access tokens, across every API process. Signing out stores a per-person epoch in Redis
  * (`{user:<sub>}:revoked`, seconds): every token of that person issued at or before it is refused.
  * Each process keeps what it read for at most 2 s, so a revocation takes effect everywhere within
- * that. A token in use is also shown to Cognito (GetUser) at most every 3 s, so a person deleted
+ * that. A token in use is also shown to Cognito (GetUser) at most every 3 s (`COGNITO_RECHECK_SECONDS`), so a person deleted
  * there is refused too. Either check costs one call per person (or token) per interval, not per request.
  */
 export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations", {
   effect: Effect.gen(function*() {
     const { client } = yield* RedisClient
     const cognito = yield* Cognito
+    const COGNITO_RECHECK_MS = (yield* CognitoRecheckSeconds) * 1000
     const key = (sub: string) => `{user:${sub}}:revoked`
     const lifetimeSeconds = 2 * 3600 // longer than any access token lives
 
