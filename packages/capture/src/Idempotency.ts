@@ -18,6 +18,12 @@ export const fingerprint = (endpoint: string, body: unknown) =>
 /** A key left `in_flight` longer than this belongs to a request that died (and could not release it): the next one takes it over, whatever its body. */
 const ABANDONED_AFTER_SECONDS = 60
 
+/** A request's hold on its key: the key, and the claim id only this request knows. */
+export interface IdempotencyHold {
+  readonly key: string
+  readonly claimId: string
+}
+
 export type Claim =
   | { readonly _tag: "Proceed" }
   | { readonly _tag: "Replay"; readonly status: number; readonly receiptToken: string }
@@ -55,10 +61,10 @@ export class Idempotency extends Effect.Service<Idempotency>()("Capture/Idempote
         return { _tag: "Replay", status: row.response_status!, receiptToken: row.receipt_token! } as const
       })).pipe(Effect.catchTag("SqlError", Effect.die))
 
-    /** For the capture's last statement: from now on (24 h) the key answers with this receipt. */
-    const complete = (key: string, status: number, receiptToken: string): Statement.Fragment =>
+    /** For the capture's last statement: from now on (24 h) the key answers with this receipt (if the hold is still ours). */
+    const complete = (hold: IdempotencyHold, status: number, receiptToken: string): Statement.Fragment =>
       sql`update idempotency_keys set state = 'completed', response_status = ${status}, receipt_token = ${receiptToken}
-          where key = ${key}`
+          where key = ${hold.key} and id = ${hold.claimId}`
 
     /** The capture failed: free the key, so that a corrected retry with it may proceed. Another request's hold stays. */
     const release = (tenantId: TenantId, key: string, claimId: string) =>

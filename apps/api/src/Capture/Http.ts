@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency, type IdempotencyHold } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import type { SqlClient } from "@effect/sql"
 import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
@@ -38,7 +38,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
       headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined; readonly "idempotency-key"?: string | undefined },
       payload: P,
       encoded: unknown,
-      work: (payload: P, key: string | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
+      work: (payload: P, hold: IdempotencyHold | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
     ) =>
       Effect.gen(function*() {
         const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
@@ -57,7 +57,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
               return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
             }
           }
-          return yield* tenantSql.withTenant(tenant.id, work(payload, key))
+          return yield* tenantSql.withTenant(tenant.id, work(payload, key === undefined ? undefined : { key, claimId }))
         }).pipe(
           // Any failure frees this request's hold on the key, a defect or a lost database (5xx) too, so a
           // corrected retry works. Freeing may fail with the database gone: the key is taken over after 60 s.
