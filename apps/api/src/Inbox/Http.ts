@@ -77,14 +77,14 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
             yield* memberships.access(headers["x-tenant"], user.id)
             return true
           }).pipe(Effect.orElseSucceed(() => false))
-          const revoked = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
+          const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
           const captures = events.forTenant(access.tenantId).pipe(
             Stream.map((event) => `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`)
           )
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
           const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(
-            Stream.interruptWhen(revoked),
+            Stream.interruptWhen(accessEnds),
             Stream.map((text) => encoder.encode(text))
           )
           return HttpServerResponse.stream(body, {
