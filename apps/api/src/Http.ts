@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
+import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
@@ -17,7 +17,8 @@ import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
-import { BodyLimitLive, ProblemMappingLive } from "./ProblemMapping.js"
+import { admitRequest, answerClientErrors } from "./Limits.js"
+import { ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
@@ -31,6 +32,7 @@ export const ServicesLive = Layer.mergeAll(
   Users.Default,
   LoginLimits.Default,
   Sessions.Default,
+  Revocations.Default,
   Catalog.Default,
   Proofs.Default,
   Media.Default,
@@ -47,7 +49,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive, BodyLimitLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )
@@ -83,10 +85,15 @@ export const HttpLive = HttpApiBuilder.serve(requestContext).pipe(
 
 /**
  * The server listens before the app is attached to it: a request arriving in between would hang.
- * It waits here instead, and is handed to the app's handler the moment that is attached.
+ * It waits here instead, and is handed to the app's handler the moment that is attached. Every
+ * request passes the edge's limits (`Limits.ts`) first.
  */
 export const createHeldServer = () => {
   const server = createServer()
+  answerClientErrors(server)
+  const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
+  server.emit = ((event: string | symbol, ...args: Array<unknown>) =>
+    event === "request" && !admitRequest(args[0] as IncomingMessage, args[1] as ServerResponse) ? true : emit(event, ...args)) as typeof server.emit
   const held: Array<readonly [IncomingMessage, ServerResponse]> = []
   const hold = (request: IncomingMessage, response: ServerResponse) => void held.push([request, response])
   server.on("request", hold)

@@ -123,17 +123,3 @@ export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp)
         new Problem({ ...mapped, instance: request.url.split("?")[0]!, ...(requestId === "" ? {} : { requestId }) })
       )
     })))
-
-/** Bodies a person's form can produce: captures are small; everything else fits in 1 MiB. */
-const bodyLimitFor = (path: string) => (/^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? 16 * 1024 : 1024 * 1024)
-
-/** Refuses an oversized body by its Content-Length before anything reads or decodes it. */
-export const BodyLimitLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const limit = bodyLimitFor(request.url.split("?")[0]!)
-    if (Number(request.headers["content-length"] ?? "0") > limit) {
-      return yield* problem(413, "payload-too-large", `The body is larger than ${limit / 1024} KiB`)
-    }
-    return yield* httpApp
-  }))

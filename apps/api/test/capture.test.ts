@@ -216,6 +216,48 @@ describe("Idempotency-Key", () => {
   })
 })
 
+describe("Idempotency-Key after failures", () => {
+  it("a key whose capture failed with a 5xx is freed: a corrected retry with the same key succeeds", async () => {
+    const proxy = await PgProxy.start()
+    const flaky = await startApi(env({ DATABASE_URL: proxy.url(urls.runtimeUrl) }))
+    try {
+      // Warm the caches (tenant, settings), so the cuts land in the claim and the capture.
+      expect((await capture("donations", donation(), other, {}, flaky.url)).status).toBe(201)
+      let failed = 0
+      for (let n = 1; n <= 12; n++) {
+        const key = randomUUID()
+        proxy.cutAfter(n)
+        const first = await capture("donations", donation({ amount: "11.000" }), other, { "idempotency-key": key }, flaky.url)
+        if (first.status < 500) continue
+        failed++
+        // The cut may land after the commit: then the key did its work and the other body is a reuse.
+        const [held] = await rows(other, (sql) => sql<{ state: string }>`select state from idempotency_keys where key = ${key}`)
+        const retry = await capture("donations", donation({ amount: "12.000" }), other, { "idempotency-key": key }, flaky.url)
+        expect(retry.status, `cut after ${n} statements`).toBe(held?.state === "completed" ? 422 : 201)
+      }
+      expect(failed).toBeGreaterThan(0)
+    } finally {
+      await flaky.close()
+      await proxy.close()
+    }
+  })
+
+  it("a key still in flight is a 409 whatever the body; one stuck for over 60 s is taken over by the next request", async () => {
+    const busy = randomUUID()
+    await rows(home, (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${home.id}, ${busy}, 'another body') returning 1`)
+    const during = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": busy })
+    expect(during.status).toBe(409)
+    expect((await during.json()).type).toBe("https://manara.app/problems/idempotency-in-flight")
+    const stuck = randomUUID()
+    await rows(home, (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash, created_at)
+      values (${home.id}, ${stuck}, 'a request that died', now() - interval '61 seconds') returning 1`)
+    const next = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": stuck })
+    expect(next.status).toBe(201)
+    const replay = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": stuck })
+    expect(replay.headers.get("idempotency-replayed")).toBe("true")
+  })
+})
+
 describe("orders and pledges", () => {
   it("prices an order from the catalog: 3 x 0.333 = 0.999 exactly, whatever the body claims", async () => {
     const response = await capture("orders", {

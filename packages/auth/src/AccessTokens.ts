@@ -12,6 +12,7 @@ export const AccessClaims = Schema.Struct({
   token_use: Schema.Literal("access"),
   client_id: Schema.String,
   exp: Schema.Number,
+  iat: Schema.optional(Schema.Number),
   jti: Schema.optional(Schema.String)
 })
 export type AccessClaims = typeof AccessClaims.Type

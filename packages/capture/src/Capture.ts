@@ -17,7 +17,7 @@ import {
 import { Data, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { renderReceipt } from "@manara/receipts"
-import { Idempotency } from "./Idempotency.js"
+import { Idempotency, type IdempotencyHold } from "./Idempotency.js"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
 import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
@@ -124,7 +124,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       readonly payload: Record<string, unknown>
       readonly payer: { readonly email?: string | undefined; readonly locale: string }
       readonly contact: string | undefined
-      readonly key: string | undefined
+      readonly key: IdempotencyHold | undefined
       readonly token: string
       readonly also?: ReadonlyArray<Statement.Fragment>
       /** What to answer when a sum raced past NUMERIC(12,3) after the checks (22003). */
@@ -201,7 +201,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         receiptToken: token
       }, true)
 
-    const order = (input: NewOrder, key?: string) =>
+    const order = (input: NewOrder, key?: IdempotencyHold) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const ids = [...new Set(input.items.map((line) => line.itemId))]
@@ -245,7 +245,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return receipt("order", written.reference, total, "new", written.created_at, payment, token, { category: null, project: null })
       })
 
-    const donation = (input: NewDonation, key?: string) =>
+    const donation = (input: NewDonation, key?: IdempotencyHold) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const tenant = yield* context(input.project, input.visitId)
@@ -278,7 +278,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, { category, project: tenant.project })
       })
 
-    const pledge = (input: NewPledge, key?: string) =>
+    const pledge = (input: NewPledge, key?: IdempotencyHold) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         if (input.dueDate < kuwaitToday()) return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })

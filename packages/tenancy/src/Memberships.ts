@@ -47,9 +47,10 @@ export class Memberships extends Effect.Service<Memberships>()("Tenancy/Membersh
       timeToLive: Duration.seconds(30),
       lookup: (slug: string) => tenantBySlug(slug).pipe(Effect.orDie)
     })
+    // Short: a removal made by another API process takes effect here within 3 s.
     const members = yield* Cache.make({
       capacity: 100_000,
-      timeToLive: Duration.seconds(10),
+      timeToLive: Duration.seconds(3),
       lookup: (key: string) => {
         const [tenantId, userId] = key.split("/") as [TenantId, string]
         return tenantSql.withTenant(tenantId, memberRow(userId)).pipe(Effect.orDie)

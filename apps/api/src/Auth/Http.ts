@@ -1,15 +1,15 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import { AccessTokens, Cognito, LoginLimits, Sessions, type Tokens, Users } from "@manara/auth"
+import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
 import { currentRequestMeta } from "@manara/db"
 import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
 import { Effect, FiberRef, Option } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { clearRefreshCookie, refreshCookie, setRefreshCookie } from "./Cookies.js"
+import { bearerTokenOf } from "./Middleware.js"
 
 /** The raw Bearer token of the current request (already verified by the Authentication middleware). */
-const bearerToken = Effect.map(HttpServerRequest.HttpServerRequest, (request) =>
-  (request.headers.authorization ?? "").replace(/^Bearer\s+/i, ""))
+const bearerToken = Effect.map(HttpServerRequest.HttpServerRequest, (request) => bearerTokenOf(request.headers.authorization) ?? "")
 
 export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
   Effect.gen(function*() {
@@ -19,6 +19,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
     const limits = yield* LoginLimits
     const sessions = yield* Sessions
     const memberships = yield* Memberships
+    const revocations = yield* Revocations
 
     const clientIp = Effect.map(FiberRef.get(currentRequestMeta), (meta) => meta.ip ?? "unknown")
 
@@ -73,6 +74,9 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
       .handle("logout", () =>
         Effect.gen(function*() {
           const user = yield* CurrentUser
+          const claims = yield* tokens.verify(yield* bearerToken)
+          // Access tokens already out (this one too) stop working in every process within seconds.
+          yield* revocations.revokeAll(claims.sub)
           const issued = yield* sessions.takeAll(user.id)
           yield* Effect.forEach(issued, (token) => Effect.ignore(cognito.revoke(token)), { discard: true })
           yield* clearRefreshCookie

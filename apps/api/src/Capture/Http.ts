@@ -1,11 +1,12 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency, type IdempotencyHold } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import type { SqlClient } from "@effect/sql"
 import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
 import { CaptureReceipt, formatMoney, ManaraApi, problem } from "@manara/domain"
 import { Storefronts } from "@manara/tenancy"
 import { Effect, FiberRef, Schema } from "effect"
+import { randomUUID } from "node:crypto"
 import { asProblem } from "../ProblemMapping.js"
 
 const encodeReceipt = Schema.encodeSync(CaptureReceipt)
@@ -28,7 +29,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     const tenantSql = yield* TenantSql
 
     /**
-     * The shared path of every capture (its size is checked by `BodyLimitLive`): tenant from the host, honeypot, rate limits, then
+     * The shared path of every capture (its size is checked at the edge, `Limits.ts`): tenant from the host, honeypot, rate limits, then
      * the Idempotency-Key (replay, 409 in flight, 422 other body), then the capture's one transaction,
      * whose last statement also completes the key.
      */
@@ -37,7 +38,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
       headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined; readonly "idempotency-key"?: string | undefined },
       payload: P,
       encoded: unknown,
-      work: (payload: P, key: string | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
+      work: (payload: P, hold: IdempotencyHold | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
     ) =>
       Effect.gen(function*() {
         const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
@@ -47,16 +48,22 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         const { ip } = yield* FiberRef.get(currentRequestMeta)
         yield* limits.admit(tenant.id, ip)
         const key = headers["idempotency-key"]
-        if (key !== undefined) {
-          const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded))
-          if (claim._tag === "Replay") {
-            const first = yield* tenantSql.withTenant(tenant.id, capture.receiptFor(claim.receiptToken))
-            return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
+        const claimId = randomUUID()
+        const receipt = yield* Effect.gen(function*() {
+          if (key !== undefined) {
+            const claim = yield* idempotency.claim(tenant.id, key, fingerprint(endpoint, encoded), claimId)
+            if (claim._tag === "Replay") {
+              const first = yield* tenantSql.withTenant(tenant.id, capture.receiptFor(claim.receiptToken))
+              return HttpServerResponse.unsafeJson(encodeReceipt(first), { status: claim.status, headers: { "idempotency-replayed": "true" } })
+            }
           }
-        }
-        const receipt = yield* tenantSql.withTenant(tenant.id, work(payload, key)).pipe(
-          Effect.tapError(() => (key === undefined ? Effect.void : idempotency.release(tenant.id, key)))
+          return yield* tenantSql.withTenant(tenant.id, work(payload, key === undefined ? undefined : { key, claimId }))
+        }).pipe(
+          // Any failure frees this request's hold on the key, a defect or a lost database (5xx) too, so a
+          // corrected retry works. Freeing may fail with the database gone: the key is taken over after 60 s.
+          Effect.onError(() => (key === undefined ? Effect.void : Effect.exit(idempotency.release(tenant.id, key, claimId))))
         )
+        if (HttpServerResponse.isServerResponse(receipt)) return receipt
         // A pledge moved its project's pledged amount: the public pages show it at once.
         if (receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
         // Committed: open inboxes of this tenant hear of it now.

@@ -1,8 +1,11 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { AccessTokens, Revocations } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
+import { Memberships } from "@manara/tenancy"
 import { Effect, Schedule, Stream } from "effect"
+import { bearerTokenOf } from "../Auth/Middleware.js"
 import { pdfResponse } from "../Capture/Http.js"
 import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
@@ -22,6 +25,9 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
     const events = yield* CaptureEvents
     const capture = yield* Capture
     const cache = yield* PublicCache
+    const memberships = yield* Memberships
+    const tokens = yield* AccessTokens
+    const revocations = yield* Revocations
     /** Moves that change a project's raised or pledged money: the public progress bars show it at once. */
     const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))
 
@@ -59,15 +65,28 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
           asProblem
         ))
       .handle("events", ({ headers }) =>
-        // No transaction stays open for a stream: membership is checked once, then events flow.
+        // No transaction stays open for a stream: membership is checked first, then again every second.
         Effect.gen(function*() {
           const access = yield* memberOf(headers["x-tenant"], InboxPolicy.read)
+          const user = yield* CurrentUser
+          const token = bearerTokenOf((yield* HttpServerRequest.HttpServerRequest).headers.authorization) ?? ""
+          // Removed from the tenant, signed out or deleted: the stream ends within about a second of us knowing.
+          const allowed = Effect.gen(function*() {
+            const claims = yield* tokens.verify(token)
+            if (!(yield* revocations.isValid(token, claims))) return false
+            yield* memberships.access(headers["x-tenant"], user.id)
+            return true
+          }).pipe(Effect.orElseSucceed(() => false))
+          const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
           const captures = events.forTenant(access.tenantId).pipe(
             Stream.map((event) => `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`)
           )
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
-          const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(Stream.map((text) => encoder.encode(text)))
+          const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(
+            Stream.interruptWhen(accessEnds),
+            Stream.map((text) => encoder.encode(text))
+          )
           return HttpServerResponse.stream(body, {
             contentType: "text/event-stream",
             headers: { "cache-control": "no-store", "x-accel-buffering": "no" }
