@@ -20,22 +20,29 @@ create index notification_outbox_leased on notification_outbox (channel, leased_
 -- The delivery log: a tenant's rows, newest first.
 create index notification_outbox_recent on notification_outbox (tenant_id, created_at desc);
 
--- A commit that wrote outbox rows wakes the workers at once (NOTIFY is sent only on commit).
+-- A commit that wrote outbox rows wakes the workers of those channels at once (NOTIFY is sent only on
+-- commit, so a rolled-back capture wakes nobody); the payload names the channels, e.g. 'email,telegram'.
 create function app.notify_outbox() returns trigger
   language plpgsql
   set search_path = pg_catalog, public, pg_temp
 as $$
+declare channels text;
 begin
-  perform pg_notify('notification_outbox', '');
+  select string_agg(distinct a.channel, ',') into channels from added a;
+  if channels is not null then
+    perform pg_notify('notification_outbox', channels);
+  end if;
   return null;
 end
 $$;
 create trigger notification_outbox_wake after insert on notification_outbox
+  referencing new table as added
   for each statement execute function app.notify_outbox();
 
 -- A worker's batch across tenants: due rows of one channel, locked with SKIP LOCKED so two workers
 -- never take the same row, leased for `lease` and counted as an attempt. Only what a send needs.
-create function app.claim_outbox(claim_channel text, batch integer, lease interval)
+-- `only_tenants` limits a worker to some tenants (a worker of its own for a large tenant; tests).
+create function app.claim_outbox(claim_channel text, batch integer, lease interval, only_tenants uuid[] default null)
   returns table (
     tenant_id uuid, id uuid, event text, payload jsonb, channel text, target text, locale text,
     dedupe_key text, attempts integer, lease_owner uuid
@@ -47,10 +54,12 @@ as $$
     select o.tenant_id, o.id from (
       (select p.tenant_id, p.id, p.next_attempt_at as due_at from notification_outbox p
         where p.channel = claim_channel and p.status = 'pending' and p.next_attempt_at <= now()
+          and (only_tenants is null or p.tenant_id = any (only_tenants))
         order by p.next_attempt_at limit batch)
       union all
       (select s.tenant_id, s.id, s.leased_until from notification_outbox s
         where s.channel = claim_channel and s.status = 'sending' and s.leased_until <= now()
+          and (only_tenants is null or s.tenant_id = any (only_tenants))
         order by s.leased_until limit batch)
     ) o order by o.due_at limit least(greatest(batch, 0), 500)
   ),
@@ -68,13 +77,13 @@ as $$
   where n.tenant_id = locked.tenant_id and n.id = locked.id
   returning n.tenant_id, n.id, n.event, n.payload, n.channel, n.target, n.locale, n.dedupe_key, n.attempts, n.lease_owner
 $$;
-revoke all on function app.claim_outbox(text, integer, interval) from public;
-grant execute on function app.claim_outbox(text, integer, interval) to manara_app;
+revoke all on function app.claim_outbox(text, integer, interval, uuid[]) from public;
+grant execute on function app.claim_outbox(text, integer, interval, uuid[]) to manara_app;
 -- It must see and lease every tenant's rows, which forced RLS hides even from the owner.
-grant select (tenant_id, id, event, payload, channel, target, locale, dedupe_key, status, attempts, next_attempt_at, leased_until)
+grant select (tenant_id, id, event, payload, channel, target, locale, dedupe_key, status, attempts, next_attempt_at, leased_until, lease_owner)
   on notification_outbox to manara_doors;
 grant update (status, lease_owner, leased_until, attempts, updated_at) on notification_outbox to manara_doors;
-alter function app.claim_outbox(text, integer, interval) owner to manara_doors;
+alter function app.claim_outbox(text, integer, interval, uuid[]) owner to manara_doors;
 
 -- What a message carries of its tenant (name, host, colours), read under that tenant's own context.
 create function app.current_tenant_letterhead()

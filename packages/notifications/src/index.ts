@@ -1,0 +1,6 @@
+export * from "./Delivery.js"
+export * from "./Errors.js"
+export * from "./Mailer.js"
+export * from "./Outbox.js"
+export * from "./Telegram.js"
+export * from "./Templates.js"
