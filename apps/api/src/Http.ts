@@ -1,11 +1,12 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
+import { NotificationsLive } from "@manara/notifications"
 import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -22,7 +23,7 @@ import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
 /** The services every slice runs on, each built once. */
-export const ServicesLive = Layer.mergeAll(
+const CoreServicesLive = Layer.mergeAll(
   Storefronts.Default,
   Memberships.Default,
   Members.Default,
@@ -44,6 +45,15 @@ export const ServicesLive = Layer.mergeAll(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
   Layer.provideMerge(TenantSqlLive)
+)
+
+/**
+ * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
+ * leaves the outbox to `apps/worker`.
+ */
+export const ServicesLive = Layer.merge(
+  CoreServicesLive,
+  NotificationsLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(

@@ -2,9 +2,9 @@ import { PgClient } from "@effect/sql-pg"
 import type { TenantId } from "@manara/domain"
 import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue, Schedule, Stream } from "effect"
 import { DeliveryFailed } from "./Errors.js"
-import { Mailer } from "./Mailer.js"
+import { Mailer, MailerSes } from "./Mailer.js"
 import { type Channel, CHANNELS, type ClaimedRow, Outbox, type RowContext } from "./Outbox.js"
-import { TelegramBot } from "./Telegram.js"
+import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
 /** The PDF receipt of an order or a donation, for the donor's email; injected by whoever can render it. */
@@ -177,3 +177,6 @@ export const DeliveryLive = Layer.scopedDiscard(
     for (const channel of CHANNELS) yield* Effect.forkScoped(drain(channel))
   })
 )
+
+/** The fibers with their channels: SES v2 and the Bot API, configured from the environment. */
+export const NotificationsLive = DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive)))
