@@ -247,6 +247,7 @@ describe("retries, leases and dead letters", () => {
     expect(row.attempts).toBe(2)
     const got = telegram.received().filter((message) => message.chatId === chat)
     expect(got.map((message) => message.answeredWith)).toEqual([429, 200])
+    expect(got[1]!.at - got[0]!.at).toBeGreaterThanOrEqual(1_000)
     expect(got.every((message) => message.idempotencyKey === key)).toBe(true)
   })
 

@@ -8,6 +8,8 @@ export interface ReceivedTelegramMessage {
   readonly parseMode: string | undefined
   readonly idempotencyKey: string | undefined
   readonly answeredWith: number
+  /** When it arrived (ms since the epoch). */
+  readonly at: number
 }
 
 /** What to answer a chat's next messages with: an HTTP status and, for 429, Telegram's `retry_after`. */
@@ -55,7 +57,8 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       text: payload.text,
       parseMode: payload.parse_mode,
       idempotencyKey: typeof key === "string" ? key : undefined,
-      answeredWith: answer.status
+      answeredWith: answer.status,
+      at: Date.now()
     })
     const json = (status: number, value: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value))
     if (answer.status === 200) return json(200, { ok: true, result: { message_id: nextId++, chat: { id: chatId }, text: payload.text } })
