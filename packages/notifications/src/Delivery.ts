@@ -3,7 +3,7 @@ import type { TenantId } from "@manara/domain"
 import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue, Schedule, Stream } from "effect"
 import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
-import { type Channel, CHANNELS, type ClaimedRow, Outbox, type RowContext } from "./Outbox.js"
+import { byTenant, type Channel, CHANNELS, type ClaimedRow, Outbox, type RowContext } from "./Outbox.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
@@ -112,14 +112,14 @@ export const DeliveryLive = Layer.scopedDiscard(
     }
 
     /** One row: word it, send it, mark it. A database failure leaves the row to its lease. */
-    const deliver = (row: ClaimedRow) =>
+    const deliver = (row: ClaimedRow, context: RowContext | undefined) =>
       Effect.gen(function*() {
         if (row.attempts > config.maxAttempts) {
           // Claimed again after leases ran out each time: a row that kills its worker stops here.
           return yield* fail(row, new DeliveryFailed({ message: `no worker finished it in ${config.maxAttempts} attempts`, permanent: true }))
         }
         if (!isNotificationEvent(row.event)) return yield* fail(row, new DeliveryFailed({ message: `no words for ${row.event}`, permanent: true }))
-        const context = yield* outbox.context(row)
+        if (context === undefined) return yield* Effect.dieMessage("no context was read for this row")
         const message = render({
           event: row.event,
           locale: row.locale,
@@ -144,9 +144,18 @@ export const DeliveryLive = Layer.scopedDiscard(
           if (rows.length === 0) return 0
           const started = new Set<string>()
           yield* restore(
-            Effect.forEach(rows, (row) => Effect.uninterruptible(Effect.zipRight(Effect.sync(() => started.add(row.id)), deliver(row))), {
-              concurrency: config.concurrency,
-              discard: true
+            Effect.gen(function*() {
+              const contexts = new Map<string, RowContext>()
+              for (const [tenantId, mine] of byTenant(rows)) {
+                const read = yield* Effect.either(outbox.contexts(tenantId, mine))
+                if (Either.isRight(read)) for (const [id, context] of read.right) contexts.set(id, context)
+                else yield* Effect.logError("could not read a tenant's notification context; its rows wait for their lease", read.left)
+              }
+              yield* Effect.forEach(
+                rows.filter((row) => contexts.has(row.id) || row.attempts > config.maxAttempts || !isNotificationEvent(row.event)),
+                (row) => Effect.uninterruptible(Effect.zipRight(Effect.sync(() => started.add(row.id)), deliver(row, contexts.get(row.id)))),
+                { concurrency: config.concurrency, discard: true }
+              )
             })
           ).pipe(
             Effect.onInterrupt(() =>

@@ -30,10 +30,10 @@ export interface RowContext {
   readonly project: Bilingual | null
 }
 
-const CAPTURE_TABLES: Record<string, string> = { order: "orders", donation: "donations", pledge: "pledges" }
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /** Rows grouped by tenant (Node 20 has no Map.groupBy). */
-const byTenant = (rows: ReadonlyArray<ClaimedRow>) => {
+export const byTenant = (rows: ReadonlyArray<ClaimedRow>) => {
   const groups = new Map<TenantId, Array<ClaimedRow>>()
   for (const row of rows) groups.set(row.tenantId, [...(groups.get(row.tenantId) ?? []), row])
   return groups
@@ -81,43 +81,45 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         )
       )
 
-    /** The letterhead, and for a capture its receipt token and project, read under the row's tenant. */
-    const context = (row: ClaimedRow): Effect.Effect<RowContext, SqlError> =>
+    /**
+     * The letterhead, and for each capture its receipt token and project: one statement under the
+     * tenant for all of a claim's rows of that tenant (a row whose capture is gone gets neither).
+     */
+    const contexts = (tenantId: TenantId, rows: ReadonlyArray<ClaimedRow>): Effect.Effect<ReadonlyMap<string, RowContext>, SqlError> =>
       tenantSql.withTenant(
-        row.tenantId,
+        tenantId,
         Effect.gen(function*() {
-          const table = CAPTURE_TABLES[String(row.payload.kind)]
-          const id = typeof row.payload.id === "string" ? row.payload.id : null
-          const rows = yield* sql<{
-            slug: string
-            name_ar: string
-            name_en: string
-            branding: { primaryColour?: string; accentColour?: string }
-            receipt_token: string | null
-            project_ar: string | null
-            project_en: string | null
+          const ids = (kind: string) => `{${rows.filter((row) => row.payload.kind === kind && UUID.test(String(row.payload.id))).map((row) => row.payload.id).join(",")}}`
+          const [found] = yield* sql<{
+            letterhead: { slug: string; name_ar: string; name_en: string; branding: { primaryColour?: string; accentColour?: string } } | null
+            captures: Array<{ id: string; receipt_token: string; project_ar: string | null; project_en: string | null }> | null
           }>`
-            select l.slug, l.name_ar, l.name_en, l.branding, c.receipt_token, c.project_ar, c.project_en
-            from app.current_tenant_letterhead() l
-            left join lateral (${
-            table === undefined || id === null
-              ? sql`select null::text as receipt_token, null::text as project_ar, null::text as project_en`
-              : sql`select r.receipt_token, i.title_ar as project_ar, i.title_en as project_en from ${sql(table)} r
-                  left join catalog_items i on ${table === "orders" ? sql`false` : sql`i.id = r.catalog_item_id`}
-                  where r.id = ${id}::uuid`
-          }) c on true`
-          const found = rows[0]
-          if (found === undefined) return yield* Effect.dieMessage("notification for a tenant that does not exist")
-          return {
-            letterhead: {
-              slug: found.slug,
-              name: { ar: found.name_ar, en: found.name_en },
-              primaryColour: found.branding.primaryColour ?? "",
-              accentColour: found.branding.accentColour ?? ""
-            },
-            receiptToken: found.receipt_token,
-            project: found.project_ar === null ? null : { ar: found.project_ar, en: found.project_en ?? "" }
-          }
+            select (select row_to_json(l) from app.current_tenant_letterhead() l) as letterhead,
+              (select json_agg(c) from (
+                select d.id, d.receipt_token, i.title_ar as project_ar, i.title_en as project_en
+                from donations d left join catalog_items i on i.id = d.catalog_item_id where d.id = any (${ids("donation")}::uuid[])
+                union all
+                select p.id, p.receipt_token, i.title_ar, i.title_en
+                from pledges p left join catalog_items i on i.id = p.catalog_item_id where p.id = any (${ids("pledge")}::uuid[])
+                union all
+                select o.id, o.receipt_token, null, null from orders o where o.id = any (${ids("order")}::uuid[])
+              ) c) as captures`
+          const letterhead = found?.letterhead
+          if (letterhead === null || letterhead === undefined) return yield* Effect.dieMessage("notification for a tenant that does not exist")
+          const captures = new Map((found!.captures ?? []).map((capture) => [capture.id, capture]))
+          return new Map(rows.map((row) => {
+            const capture = captures.get(String(row.payload.id))
+            return [row.id, {
+              letterhead: {
+                slug: letterhead.slug,
+                name: { ar: letterhead.name_ar, en: letterhead.name_en },
+                primaryColour: letterhead.branding.primaryColour ?? "",
+                accentColour: letterhead.branding.accentColour ?? ""
+              },
+              receiptToken: capture?.receipt_token ?? null,
+              project: capture === undefined || capture.project_ar === null ? null : { ar: capture.project_ar, en: capture.project_en ?? "" }
+            }]
+          }))
         })
       )
 
@@ -160,6 +162,6 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         { discard: true }
       )
 
-    return { claim, context, markSent, markFailed, release } as const
+    return { claim, contexts, markSent, markFailed, release } as const
   })
 }) {}
