@@ -3,7 +3,7 @@ import type { TenantId } from "@manara/domain"
 import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue, Schedule, Stream } from "effect"
 import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
-import { byTenant, type Channel, CHANNELS, type ClaimedRow, Outbox, type RowContext } from "./Outbox.js"
+import { byTenant, type Channel, CHANNELS, type ClaimedRow, type Mark, Outbox, type RowContext } from "./Outbox.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
@@ -102,17 +102,17 @@ export const DeliveryLive = Layer.scopedDiscard(
           })
         })
 
-    const fail = (row: ClaimedRow, failure: DeliveryFailed) => {
+    const fail = (row: ClaimedRow, failure: DeliveryFailed): Effect.Effect<Mark> => {
       const dead = failure.permanent || row.attempts >= config.maxAttempts
       const retryIn = failure.retryAfter ?? backoff(row.attempts, config.backoffBase, config.backoffMax)
-      return outbox.markFailed(row, failure.message, dead ? { dead: true } : { dead: false, retryIn }).pipe(
-        Effect.zipRight(Effect.logWarning(dead ? "notification dead-lettered" : "notification will be retried")),
-        Effect.annotateLogs({ outbox: row.id, tenant: row.tenantId, channel: row.channel, attempts: row.attempts, error: failure.message })
+      return Effect.logWarning(dead ? "notification dead-lettered" : "notification will be retried").pipe(
+        Effect.annotateLogs({ outbox: row.id, tenant: row.tenantId, channel: row.channel, attempts: row.attempts, error: failure.message }),
+        Effect.as<Mark>(dead ? { id: row.id, status: "dead", error: failure.message } : { id: row.id, status: "pending", error: failure.message, retryIn })
       )
     }
 
-    /** One row: word it, send it, mark it. A database failure leaves the row to its lease. */
-    const deliver = (row: ClaimedRow, context: RowContext | undefined) =>
+    /** One row: word it and send it; the claim marks it. A defect leaves the row to its lease. */
+    const deliver = (row: ClaimedRow, context: RowContext | undefined): Effect.Effect<Mark | undefined> =>
       Effect.gen(function*() {
         if (row.attempts > config.maxAttempts) {
           // Claimed again after leases ran out each time: a row that kills its worker stops here.
@@ -130,8 +130,19 @@ export const DeliveryLive = Layer.scopedDiscard(
         })
         const sent = yield* Effect.either(send(row, message))
         if (Either.isLeft(sent)) return yield* fail(row, sent.left)
-        yield* outbox.markSent(row, sent.right)
-      }).pipe(Effect.catchAllCause((cause) => Effect.logError("notification delivery failed; the lease will bring it back", Cause.squash(cause))))
+        return { id: row.id, status: "sent", providerMessageId: sent.right } satisfies Mark
+      }).pipe(
+        Effect.catchAllCause((cause) => Effect.as(Effect.logError("notification delivery failed; the lease will bring it back", Cause.squash(cause)), undefined))
+      )
+
+    /** The claim's outcomes, one statement per tenant; a lost database leaves them to their leases (sent again, same key). */
+    const flush = (rows: ReadonlyArray<ClaimedRow>, marks: ReadonlyArray<Mark>) =>
+      Effect.forEach(byTenant(rows), ([tenantId, mine]) => {
+        const ids = new Set(mine.map((row) => row.id))
+        return outbox.mark(tenantId, mine[0]!.leaseOwner, marks.filter((mark) => ids.has(mark.id))).pipe(
+          Effect.catchAllCause((cause) => Effect.logError("could not mark sent notifications; their leases will bring them back", Cause.squash(cause)))
+        )
+      }, { discard: true })
 
     const wakers = new Map<string, Queue.Queue<void>>()
     for (const channel of CHANNELS) wakers.set(channel, yield* Queue.sliding<void>(1))
@@ -143,6 +154,7 @@ export const DeliveryLive = Layer.scopedDiscard(
           const rows = yield* outbox.claim(channel, config.batch, config.lease, onlyTenants)
           if (rows.length === 0) return 0
           const started = new Set<string>()
+          const marks: Array<Mark> = []
           yield* restore(
             Effect.gen(function*() {
               const contexts = new Map<string, RowContext>()
@@ -153,11 +165,19 @@ export const DeliveryLive = Layer.scopedDiscard(
               }
               yield* Effect.forEach(
                 rows.filter((row) => contexts.has(row.id) || row.attempts > config.maxAttempts || !isNotificationEvent(row.event)),
-                (row) => Effect.uninterruptible(Effect.zipRight(Effect.sync(() => started.add(row.id)), deliver(row, contexts.get(row.id)))),
+                (row) =>
+                  Effect.uninterruptible(
+                    Effect.sync(() => started.add(row.id)).pipe(
+                      Effect.zipRight(deliver(row, contexts.get(row.id))),
+                      Effect.tap((mark) => Effect.sync(() => mark !== undefined && marks.push(mark)))
+                    )
+                  ),
                 { concurrency: config.concurrency, discard: true }
               )
             })
           ).pipe(
+            // Also on shutdown: what was sent is marked, what was not started is released.
+            Effect.ensuring(Effect.suspend(() => flush(rows, marks))),
             Effect.onInterrupt(() =>
               outbox.release(rows.filter((row) => !started.has(row.id))).pipe(
                 Effect.catchAllCause((cause) => Effect.logWarning("could not release a claim; its lease will", Cause.squash(cause)))

@@ -23,6 +23,12 @@ export interface ClaimedRow {
   readonly leaseOwner: string
 }
 
+/** How one send ended, as the claim's mark records it. */
+export type Mark =
+  | { readonly id: string; readonly status: "sent"; readonly providerMessageId: string }
+  | { readonly id: string; readonly status: "pending"; readonly error: string; readonly retryIn: Duration.Duration }
+  | { readonly id: string; readonly status: "dead"; readonly error: string }
+
 /** What a message needs from its tenant's own tables: the letterhead, the receipt token, the project. */
 export interface RowContext {
   readonly letterhead: Letterhead
@@ -123,29 +129,37 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         })
       )
 
-    const held = (row: ClaimedRow) => sql`id = ${row.id} and lease_owner = ${row.leaseOwner} and status = 'sending'`
-
-    /** Sent: the lease ends; an invitation's token leaves the outbox with it (only its hash is kept). */
-    const markSent = (row: ClaimedRow, providerMessageId: string) =>
-      tenantSql.withTenant(
-        row.tenantId,
-        Effect.flatMap(CurrentTenant, () =>
-          sql`update notification_outbox set status = 'sent', sent_at = now(), updated_at = now(), lease_owner = null, leased_until = null,
-              last_error = null, provider_message_id = ${providerMessageId.slice(0, 200)},
-              payload = case when event = 'member.invited' then payload - 'token' else payload end
-            where ${held(row)} returning id`)
-      ).pipe(Effect.map((rows) => rows.length === 1))
-
-    /** Failed: back to pending after `retryIn`, or dead with its last error. */
-    const markFailed = (row: ClaimedRow, error: string, outcome: { readonly dead: true } | { readonly dead: false; readonly retryIn: Duration.Duration }) =>
-      tenantSql.withTenant(
-        row.tenantId,
-        Effect.flatMap(CurrentTenant, () =>
-          sql`update notification_outbox set status = ${outcome.dead ? "dead" : "pending"}, updated_at = now(), lease_owner = null, leased_until = null,
-              last_error = ${error.slice(0, 1000)},
-              next_attempt_at = now() + make_interval(secs => ${outcome.dead ? 0 : seconds(outcome.retryIn)})
-            where ${held(row)} returning id`)
-      ).pipe(Effect.map((rows) => rows.length === 1))
+    /**
+     * A claim's outcomes for one tenant in one statement: sent (the lease ends; an invitation's token
+     * leaves the outbox with it, only its hash is kept), back to pending after its delay, or dead with
+     * its last error. A row counts only while this claim still holds it. Answers how many were marked.
+     */
+    const mark = (tenantId: TenantId, leaseOwner: string, marks: ReadonlyArray<Mark>) =>
+      marks.length === 0
+        ? Effect.succeed(0)
+        : tenantSql.withTenant(
+          tenantId,
+          Effect.flatMap(CurrentTenant, () =>
+            sql<{ id: string }>`update notification_outbox o set
+                status = m.status, updated_at = now(), lease_owner = null, leased_until = null,
+                sent_at = case when m.status = 'sent' then now() else o.sent_at end,
+                provider_message_id = coalesce(left(m.provider_id, 200), o.provider_message_id),
+                last_error = left(m.error, 1000),
+                next_attempt_at = case when m.status = 'pending' then now() + make_interval(secs => m.retry_seconds) else o.next_attempt_at end,
+                payload = case when m.status = 'sent' and o.event = 'member.invited' then o.payload - 'token' else o.payload end
+              from jsonb_to_recordset(${
+              JSON.stringify(marks.map((mark) => ({
+                id: mark.id,
+                status: mark.status,
+                provider_id: mark.status === "sent" ? mark.providerMessageId : null,
+                error: mark.status === "sent" ? null : mark.error,
+                retry_seconds: mark.status === "pending" ? Duration.toMillis(mark.retryIn) / 1000 : 0
+              })))
+            }::jsonb) as m (id uuid, status text, provider_id text, error text, retry_seconds float8)
+              where o.id = m.id and o.lease_owner = ${leaseOwner} and o.status = 'sending'
+              returning o.id`
+          )
+        ).pipe(Effect.map((rows) => rows.length))
 
     /** Claimed but not started (a shutdown): due again at once, and the attempt does not count. */
     const release = (rows: ReadonlyArray<ClaimedRow>) =>
@@ -162,6 +176,6 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         { discard: true }
       )
 
-    return { claim, contexts, markSent, markFailed, release } as const
+    return { claim, contexts, mark, release } as const
   })
 }) {}
