@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http"
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 
 /** One sendMessage the fake received, with the idempotency key the sender attached. */
 export interface ReceivedTelegramMessage {
@@ -7,13 +7,18 @@ export interface ReceivedTelegramMessage {
   readonly text: string
   readonly parseMode: string | undefined
   readonly idempotencyKey: string | undefined
-  readonly answeredWith: number
+  readonly answeredWith: number | "hang"
   /** When it arrived (ms since the epoch). */
   readonly at: number
 }
 
 /** What to answer a chat's next messages with: an HTTP status and, for 429, Telegram's `retry_after`. */
-export type TelegramAnswer = { readonly status: 200 } | { readonly status: 429; readonly retryAfter: number } | { readonly status: 500 | 502 | 503 }
+export type TelegramAnswer =
+  | { readonly status: 200 }
+  | { readonly status: 429; readonly retryAfter: number }
+  | { readonly status: 500 | 502 | 503 }
+  /** Never answers: the sender is mid-send until it gives up or dies (recorded as "hang"). */
+  | { readonly status: "hang" }
 
 export interface TelegramFake {
   readonly url: string
@@ -39,6 +44,7 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
   const received: Array<ReceivedTelegramMessage> = []
   const scripts = new Map<string, { answers: Array<TelegramAnswer>; otherwise: TelegramAnswer }>()
   let nextId = 1
+  const hanging = new Set<ServerResponse>()
   const server: Server = createServer(async (request, response) => {
     const match = /^\/bot([^/]+)\/sendMessage$/.exec(request.url ?? "")
     const body = await readBody(request)
@@ -60,6 +66,7 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       answeredWith: answer.status,
       at: Date.now()
     })
+    if (answer.status === "hang") return void hanging.add(response)
     const json = (status: number, value: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value))
     if (answer.status === 200) return json(200, { ok: true, result: { message_id: nextId++, chat: { id: chatId }, text: payload.text } })
     if (answer.status === 429) {
@@ -76,6 +83,7 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
     script: (chatId, answers, otherwise = { status: 200 }) => void scripts.set(chatId, { answers: [...answers], otherwise }),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const response of hanging) response.destroy()
         server.closeAllConnections()
         server.close(() => resolve())
       })
