@@ -6,7 +6,7 @@ import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
-import { NotificationsLive } from "@manara/notifications"
+import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
 import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -17,6 +17,7 @@ import { CatalogLive, PublicCatalogLive } from "./Catalog/Http.js"
 import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
+import { NotificationsLive } from "./Notifications/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
 import { BodyLimitLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
@@ -40,7 +41,8 @@ const CoreServicesLive = Layer.mergeAll(
   Idempotency.Default,
   CaptureLimits.Default,
   CaptureEvents.Default,
-  Inbox.Default
+  Inbox.Default,
+  NotificationSettings.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -53,11 +55,11 @@ const CoreServicesLive = Layer.mergeAll(
  */
 export const ServicesLive = Layer.merge(
   CoreServicesLive,
-  NotificationsLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
+  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive, BodyLimitLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, BodyLimitLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )
