@@ -95,3 +95,19 @@ as $$
 $$;
 revoke all on function app.current_tenant_letterhead() from public;
 grant execute on function app.current_tenant_letterhead() to manara_app;
+
+-- Which tenants have an open pledge with an instalment falling due in [from_date, to_date]: ids only.
+-- The reminders themselves are written under each tenant's own context.
+create function app.tenants_with_instalments_due(from_date date, to_date date)
+  returns setof uuid
+  language sql stable security definer
+  set search_path = pg_catalog, public, pg_temp
+as $$
+  select distinct p.tenant_id from pledges p
+  where p.status = 'open' and p.donor_email is not null and p.due_date <= to_date
+    and (p.due_date + make_interval(months => p.instalments - 1))::date >= from_date
+$$;
+revoke all on function app.tenants_with_instalments_due(date, date) from public;
+grant execute on function app.tenants_with_instalments_due(date, date) to manara_app;
+grant select (tenant_id, status, donor_email, due_date, instalments) on pledges to manara_doors;
+alter function app.tenants_with_instalments_due(date, date) owner to manara_doors;

@@ -17,6 +17,9 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest"
 
+// Deliveries happen in the background: a test waits for them up to 15 s on a busy machine.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 })
+
 const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
 const s3 = inject("manaraS3")
@@ -47,6 +50,7 @@ const env = (tenants: ReadonlyArray<TenantFixture>) =>
     NOTIFY_BACKOFF_MAX: "1 second",
     NOTIFY_LEASE: "2 seconds",
     NOTIFY_POLL: "300 millis",
+    NOTIFY_REMINDERS_EVERY: "1 second",
     TELEGRAM_API_URL: telegram.url,
     TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     STOREFRONT_ORIGIN: "http://{slug}.manara.test",
@@ -223,6 +227,29 @@ describe("a capture's notifications", () => {
     expect(accepted.status).toBe(200)
     expect(await accepted.json()).toMatchObject({ role: "member" })
   })
+
+  it("a monthly pledge's instalment due today: the pledger is reminded once, with that instalment's amount", async () => {
+    const email = `pledger-${randomUUID().slice(0, 8)}@example.com`
+    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
+    const response = await fetch(`${api.url}/api/v1/public/pledges`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-host": `${home.slug}.manara.test` },
+      body: JSON.stringify({ amount: "100.000", project: projectSlug, schedule: "monthly", instalments: 3, dueDate: today, donor: { name: "Huda", phone: "+965 5000 2222", email } })
+    })
+    expect(response.status).toBe(201)
+    const { reference } = (await response.json()) as { reference: string }
+    const [pledge] = await rows(home, (sql) => sql<{ id: string }>`select id from pledges where reference = ${reference}`)
+    const key = `pledge:${pledge!.id}:due:${today}`
+    await settled(home, key, "sent")
+    // Another round of the reminders writes nothing new.
+    await new Promise((resolve) => setTimeout(resolve, 1_500))
+    const reminders = (await sesEmailsTo(ses, email)).filter((mail) => mail.subject.includes("تذكير"))
+    expect(reminders).toHaveLength(1)
+    expect(reminders[0]!.subject).toContain(reference)
+    expect(reminders[0]!.body.text).toContain("33.333 د.ك")
+    expect(reminders[0]!.body.text).toContain("1 / 3")
+    expect(reminders[0]!.body.text).toContain(today)
+  }, 20_000)
 
   it("a capture that rolls back leaves no row, so nothing is sent", async () => {
     const target = `rolled-${randomUUID().slice(0, 8)}@example.com`

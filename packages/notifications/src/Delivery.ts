@@ -4,6 +4,7 @@ import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue,
 import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
 import { byTenant, type Channel, CHANNELS, type ClaimedRow, type Mark, Outbox, type RowContext } from "./Outbox.js"
+import { RemindersLive } from "./Reminders.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
@@ -207,5 +208,8 @@ export const DeliveryLive = Layer.scopedDiscard(
   })
 )
 
-/** The fibers with their channels: SES v2 and the Bot API, configured from the environment. */
-export const NotificationsLive = DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive)))
+/** The fibers with their channels (SES v2 and the Bot API, configured from the environment) and the pledge reminders. */
+export const NotificationsLive = Layer.merge(
+  DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive))),
+  RemindersLive
+)

@@ -151,7 +151,13 @@ const wording = (input: MessageInput): Wording => {
           ar: `${name === "" ? "" : `${name}، `}نذكّرك بموعد تعهدك لـ${letterhead.name.ar}.`,
           en: `${name === "" ? "" : `${name}, `}a reminder that your pledge to ${letterhead.name.en} is due.`
         },
-        lines: [...about, { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) }],
+        lines: [
+          ...about,
+          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
+          ...(Number(payload.instalments) > 1
+            ? [{ label: { ar: "القسط", en: "Instalment" }, value: `${oneLine(payload.instalment, 3)} / ${oneLine(payload.instalments, 3)}` }]
+            : [])
+        ],
         link: input.links.receipt === undefined ? undefined : { label: { ar: "تفاصيل التعهد", en: "Your pledge" }, href: input.links.receipt },
         short: { ar: `تذكير: تعهدك ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`, en: `Reminder: pledge ${reference} is due ${oneLine(payload.dueDate, 10)}` }
       }
