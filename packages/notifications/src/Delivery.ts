@@ -148,11 +148,15 @@ export const DeliveryLive = Layer.scopedDiscard(
     const wakers = new Map<string, Queue.Queue<void>>()
     for (const channel of CHANNELS) wakers.set(channel, yield* Queue.sliding<void>(1))
 
-    /** Claim once and deliver what came; the claim and each send finish even when interrupted. */
+    /**
+     * Claim once and deliver what came; each send finishes and is marked even when interrupted. The
+     * claim itself may be interrupted (a shutdown during an outage must not wait on it): rows it took
+     * anyway come back when their lease ends.
+     */
     const round = (channel: Channel) =>
       Effect.uninterruptibleMask((restore) =>
         Effect.gen(function*() {
-          const rows = yield* outbox.claim(channel, config.batch, config.lease, onlyTenants)
+          const rows = yield* restore(outbox.claim(channel, config.batch, config.lease, onlyTenants))
           if (rows.length === 0) return 0
           const started = new Set<string>()
           const marks: Array<Mark> = []
