@@ -3,6 +3,7 @@ import type { TenantId } from "@manara/domain"
 import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue, Schedule, Stream } from "effect"
 import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
+import { notifyTenants } from "./NotifyTenants.js"
 import { byTenant, type Channel, CHANNELS, type ClaimedRow, type Mark, Outbox, type RowContext } from "./Outbox.js"
 import { RemindersLive } from "./Reminders.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
@@ -30,7 +31,7 @@ export const DeliveryConfig = Config.all({
   backoffBase: Config.duration("NOTIFY_BACKOFF_BASE").pipe(Config.withDefault(Duration.seconds(30))),
   backoffMax: Config.duration("NOTIFY_BACKOFF_MAX").pipe(Config.withDefault(Duration.hours(1))),
   /** Only these tenants' rows (comma-separated ids): a worker of its own for a large tenant, or a test. */
-  tenants: Config.option(Config.array(Config.string(), "NOTIFY_TENANTS")),
+  tenants: Config.option(notifyTenants),
   /** Where the dashboard and the invitation page are. */
   webOrigin: Config.string("WEB_ORIGIN").pipe(Config.withDefault("http://localhost:5173")),
   /** A storefront's origin, `{slug}` replaced; by default `https://{slug}.` and PLATFORM_DOMAIN. */

@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { CurrentTenant, TenantSql } from "@manara/db"
 import type { TenantId } from "@manara/domain"
 import { Cause, Config, Duration, Effect, Layer, Option, Schedule } from "effect"
+import { notifyTenants } from "./NotifyTenants.js"
 
 export const RemindersConfig = Config.all({
   enabled: Config.boolean("NOTIFY_DELIVERY").pipe(Config.withDefault(true)),
@@ -9,7 +10,7 @@ export const RemindersConfig = Config.all({
   every: Config.duration("NOTIFY_REMINDERS_EVERY").pipe(Config.withDefault(Duration.hours(1))),
   /** An instalment is reminded of this many days before it falls due (and on the day). */
   daysAhead: Config.integer("NOTIFY_REMINDER_DAYS").pipe(Config.withDefault(3)),
-  tenants: Config.option(Config.array(Config.string(), "NOTIFY_TENANTS"))
+  tenants: Config.option(notifyTenants)
 })
 
 const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
