@@ -2,6 +2,7 @@
 export default [
   "packages/*",
   "apps/api",
+  "apps/worker",
   "apps/cli",
   "apps/web"
 ]

@@ -13,6 +13,7 @@ DEMO_OWNER_EMAIL="${DEMO_OWNER_EMAIL:-owner@demo.manara.app}"
 DEMO_OWNER_PASSWORD="${DEMO_OWNER_PASSWORD:-Manara-Demo-2026!}"
 COGNITO_PORT="${COGNITO_PORT:-9229}"
 S3_PORT="${S3_PORT:-4568}"
+SES_PORT="${SES_PORT:-8005}"
 
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
@@ -36,6 +37,12 @@ s3rver_bin="$(node -p "require('path').join(require('path').dirname(require.reso
 for _ in $(seq 1 50); do curl -s -m 2 -o /dev/null "$S3_ENDPOINT/" && break; sleep 0.2; done
 curl -s -m 2 -o /dev/null "$S3_ENDPOINT/" || { echo "s3rver did not start (see $STATE/s3rver.log)" >&2; exit 1; }
 
+log "starting aws-ses-v2-local (SES emulator) on 127.0.0.1:$SES_PORT: sent emails at http://127.0.0.1:$SES_PORT/"
+ses_cli="$(node -p "require('path').join(require('path').dirname(require.resolve('aws-ses-v2-local/package.json', { paths: ['packages/testkit'] })), 'dist/cli.js')")"
+(exec node "$ses_cli" --host 127.0.0.1 --port "$SES_PORT" >"$STATE/ses.log" 2>&1) & pids+=($!)
+export SES_ENDPOINT="http://127.0.0.1:$SES_PORT" SES_ACCESS_KEY_ID=local SES_SECRET_ACCESS_KEY=local
+for _ in $(seq 1 50); do curl -fs -m 2 -o /dev/null "$SES_ENDPOINT/health-check" && break; sleep 0.2; done
+
 log "preparing the database"
 pnpm --silent cli db setup
 pnpm --silent cli migrate
@@ -44,6 +51,8 @@ build_web
 
 export API_PORT="${API_PORT:-4000}" PORT="${PORT:-3000}" HOST="${HOST:-127.0.0.1}"
 export API_URL="${API_URL:-http://127.0.0.1:$API_PORT}" PLATFORM_DOMAIN="${PLATFORM_DOMAIN:-localhost}"
+# Links in notifications: the demo's storefronts and dashboard.
+export STOREFRONT_ORIGIN="${STOREFRONT_ORIGIN:-http://{slug}.localhost:$PORT}" WEB_ORIGIN="${WEB_ORIGIN:-http://demo.localhost:$PORT}"
 
 (cd apps/api && exec node --import tsx src/main.ts) & pids+=($!)
 (cd apps/web && exec node build/index.js) & pids+=($!)

@@ -555,7 +555,15 @@ const backgroundCpu = async (): Promise<number | null> => {
   return before === undefined || after === undefined ? null : (after.busy - before.busy) / (after.total - before.total)
 }
 
+/** The outbox line (`src/outbox.ts`), in a process of its own once the servers above are stopped. */
+const outboxLine = () => {
+  if (onlyGroups.length > 0 && !onlyGroups.includes("outbox")) return
+  log("outbox: rows per second to the loopback fakes, and capture-to-send delay at 100 captures/s (src/outbox.ts)")
+  execFileSync(process.execPath, ["--import", "tsx", "src/outbox.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
+}
+
 const main = async () => {
+  if (cases.length === 0) return outboxLine()
   const rounds = config.rounds
   log(
     `${rounds} rounds x ${cases.length} cases x ${config.seconds} s, ${config.connections} connections, ` +
@@ -718,8 +726,10 @@ const main = async () => {
       `${rounds} interleaved rounds x ${config.seconds} s, ${config.connections} connections, medians; ` +
       `ratio = req/s against the first (bare) line of its group, round by round, median;\n` +
       `CPU ratio = the bare line's server CPU µs/req divided by this line's\n\n` +
-      `${formatTable(summaries)}\n\nwritten to ${resultsFile}\n`
+      `${formatTable(summaries)}\n\nwritten to ${resultsFile}\n\n`
   )
+  await stopChildren()
+  outboxLine()
 }
 
 let failed = false

@@ -19,6 +19,8 @@ const api = await startApi({
   // The load generator is one address: the per-IP capture limit would measure the limiter, not the capture.
   CAPTURE_LIMIT_PER_IP: "100000000",
   CAPTURE_LIMIT_PER_TENANT: "100000000",
+  // Capture is measured against a bare server that sends nothing; the outbox has its own case.
+  NOTIFY_DELIVERY: process.env["NOTIFY_DELIVERY"] ?? "false",
   LOG_LEVEL: process.env["LOG_LEVEL"] ?? "Warn"
 })
 serveUntilStopped(api.url, api.close)

@@ -1,11 +1,12 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
+import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
 import { Members, Memberships, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -16,6 +17,7 @@ import { CatalogLive, PublicCatalogLive } from "./Catalog/Http.js"
 import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
+import { NotificationsLive } from "./Notifications/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
 import { admitRequest, answerClientErrors } from "./Limits.js"
 import { ProblemMappingLive } from "./ProblemMapping.js"
@@ -23,7 +25,7 @@ import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
 /** The services every slice runs on, each built once. */
-export const ServicesLive = Layer.mergeAll(
+const CoreServicesLive = Layer.mergeAll(
   Storefronts.Default,
   Memberships.Default,
   Members.Default,
@@ -41,15 +43,25 @@ export const ServicesLive = Layer.mergeAll(
   Idempotency.Default,
   CaptureLimits.Default,
   CaptureEvents.Default,
-  Inbox.Default
+  Inbox.Default,
+  NotificationSettings.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
   Layer.provideMerge(TenantSqlLive)
 )
 
+/**
+ * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
+ * leaves the outbox to `apps/worker`.
+ */
+export const ServicesLive = Layer.merge(
+  CoreServicesLive,
+  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
+)
+
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )

@@ -46,6 +46,10 @@ const byTag: Record<string, readonly [number, string, string]> = {
   ReceiptNotFound: [404, "receipt-not-found", "No receipt at this address"],
   CaptureNotFound: [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
   PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"],
+  PreferenceNotFound: [404, "preference-not-found", "No such notification preference in this tenant"],
+  PreferenceExists: [409, "preference-exists", "This channel and target are already notified"],
+  DeliveryNotFound: [404, "delivery-not-found", "No such notification in this tenant"],
+  DeliveryNotDead: [409, "delivery-not-dead", "Only a dead notification can be retried"],
   ProjectTotalOutOfRange: [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"]
 }
 

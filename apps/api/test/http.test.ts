@@ -15,6 +15,8 @@ const env = (overrides: Record<string, string> = {}) => ({
   REDIS_URL: urls.redisUrl,
   REDIS_KEY_PREFIX: `${urls.database}:`,
   PLATFORM_DOMAIN: PLATFORM,
+  // The run's outbox is drained by the notification tests only.
+  NOTIFY_DELIVERY: "false",
   ...overrides
 })
 

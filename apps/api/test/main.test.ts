@@ -10,7 +10,7 @@ describe("the API process", () => {
     // Port 0: the process reports the port it got, so no other test can take it in between.
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: apiDirectory,
-      env: { ...process.env, API_PORT: "0", DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, LOG_LEVEL: "Debug" },
+      env: { ...process.env, API_PORT: "0", DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, LOG_LEVEL: "Debug", NOTIFY_DELIVERY: "false" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""

@@ -27,7 +27,7 @@ let tenant: TenantFixture
 beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
-  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost" })
+  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
   web = await startWeb(api.url)
   browser = await launchBrowser()
 })

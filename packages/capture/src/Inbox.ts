@@ -209,6 +209,18 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         yield* recordAudit({ actor: by, action: "donation.created", entityKind: "donation", entityId: donation!.id, after: { reference, fromPledge: pledgeId, tenantId } }).pipe(Effect.orDie)
       })
 
+    /** The payer's "payment received" email with the final receipt, written with the move; once per payment. */
+    const announcePayment = (kind: "order" | "donation", id: string) => {
+      const [email, name, amount] = kind === "order" ? [sql`r.customer_email`, sql`r.customer_name`, sql`r.total`] : [sql`r.donor_email`, sql`r.donor_name`, sql`r.amount`]
+      return sql`
+        insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+        select r.tenant_id, 'payment.received',
+          jsonb_build_object('kind', ${kind}::text, 'id', r.id, 'reference', r.reference, 'amount', ${amount}::text, 'name', ${name}),
+          'email', ${email}, r.locale, ${`${kind}:`} || r.id || ':payment.received'
+        from ${sql(TABLES[kind])} r where r.id = ${id} and ${email} is not null
+        on conflict (tenant_id, dedupe_key) do nothing`.pipe(Effect.orDie)
+    }
+
     /** Staff mark money received (or failed, or refunded); a received donation is confirmed and counts as raised. */
     const markPayment = (kind: "order" | "donation", id: string, state: PaymentState, note: string, by: UserId) =>
       Effect.gen(function*() {
@@ -229,6 +241,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
             yield* recordChange(kind, id, "pending", "confirmed", by, "")
           }
         }
+        if (state === "received") yield* announcePayment(kind, id)
         if (kind === "donation" && state === "refunded") yield* adjustProject(row.catalog_item_id, "raised_amount", `-${row.amount}`)
         if (kind === "order" && state === "received" && row.status === "new") {
           yield* sql`update orders set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)

@@ -25,6 +25,15 @@ interface Fixture {
  * and a call that shows what it answers. A new definer function must be added here, or the suite fails.
  */
 const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly call: (f: Fixture) => string }> = {
+  // A zero lease leaves the row due again, so a second call claims it again and answers the same.
+  "app.claim_outbox(text,integer,interval,uuid[])": {
+    reads: ["notification_outbox"],
+    call: (f) => `select tenant_id, id, event, target from app.claim_outbox('email', 10, '0 seconds', array['${f.tenantId}']::uuid[])`
+  },
+  "app.current_tenant_letterhead()": {
+    reads: ["tenants"],
+    call: () => `select slug, name_ar, branding from app.current_tenant_letterhead()`
+  },
   "app.current_tenant_settings()": {
     reads: ["tenants"],
     call: () => `select name_ar, kind, settings from app.current_tenant_settings()`
@@ -57,6 +66,10 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["users"],
     call: (f) => `select id, email, is_platform_admin from app.user_by_sub('${f.sub}')`
   },
+  "app.tenants_with_instalments_due(date,date)": {
+    reads: ["pledges"],
+    call: (f) => `select t from app.tenants_with_instalments_due('2026-01-01', '2026-12-31') t where t = '${f.tenantId}'`
+  },
   "app.user_memberships(uuid)": {
     reads: ["tenant_members", "tenants"],
     call: (f) => `select tenant_id, slug, role from app.user_memberships('${f.userId}') where tenant_id = '${f.tenantId}'`
@@ -79,7 +92,10 @@ const decoys = (f: Fixture): Record<string, string> => Object.fromEntries(Object
     true as mfa_enabled, now() as created_at, now() as updated_at`,
   tenant_members: `create temporary view tenant_members as select '${f.tenantId}'::uuid as tenant_id,
     gen_random_uuid() as id, '${f.userId}'::uuid as user_id, 'owner'::text as role, 'active'::text as status,
-    null::uuid as invited_by, now() as created_at, now() as updated_at`
+    null::uuid as invited_by, now() as created_at, now() as updated_at`,
+  // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
+  notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
+  pledges: `create temporary view pledges as select * from public.pledges where false`
 }).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`]))
 
 const sqlState = (error: unknown) =>
@@ -119,6 +135,10 @@ const asRuntimeWithTemp = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, SqlCl
       yield* sql`insert into tenants (id, slug, kind, name_ar, settings) values (${f.tenantId}, ${f.slug}, 'charity', 'جمعية', '{"real": true}'::jsonb)`
       yield* sql`insert into users (id, cognito_sub, email) values (${f.userId}, ${f.sub}, ${f.email})`
       yield* sql`insert into tenant_members (tenant_id, user_id, role) values (${f.tenantId}, ${f.userId}, 'member')`
+      yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+        values (${f.tenantId}, 'donation.received', '{}'::jsonb, 'email', 'donor@hijack.test', 'hijack')`
+      yield* sql`insert into pledges (tenant_id, reference, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, receipt_token)
+        values (${f.tenantId}, 'PLG-2026-000001', 12.5, 'monthly', 3, '2026-05-01', 'متبرع', '+96550000000', 'donor@hijack.test', ${randomUUID() + randomUUID()})`
       yield* sql.unsafe(`grant temporary on database ${urls.database} to manara_app`)
       yield* sql`select set_config('app.current_tenant', ${f.tenantId}, true)`
       yield* sql.unsafe("set local role manara_app")
@@ -143,7 +163,7 @@ describe("definer functions cannot be hijacked", () => {
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
-        expect(tables).toEqual(["tenant_members", "tenants", "users"])
+        expect(tables).toEqual(["notification_outbox", "pledges", "tenant_members", "tenants", "users"])
         for (const table of tables) {
           for (const statement of [`create temporary view ${table} as select 1 as id`, `create temporary table ${table} (id uuid)`]) {
             const error = yield* Effect.flip(sql.unsafe(statement))

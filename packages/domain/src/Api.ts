@@ -45,6 +45,7 @@ import {
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { Health, Liveness } from "./Health.js"
 import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, PaymentRequest } from "./Inbox.js"
+import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
 
@@ -169,6 +170,45 @@ export class InboxApi extends HttpApiGroup.make("inbox")
   .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)")
 {}
 
+const preferenceId = HttpApiSchema.param("preferenceId", Schema.UUID)
+const deliveryId = HttpApiSchema.param("deliveryId", Schema.UUID)
+
+export class NotificationsApi extends HttpApiGroup.make("notifications")
+  .add(
+    HttpApiEndpoint.get("preferences", "/notifications/preferences").setHeaders(TenantHeaders).addSuccess(Schema.Array(NotificationPreference))
+      .annotate(OpenApi.Summary, "The tenant's notification preferences").annotate(OpenApi.Description, "Where staff hear of new orders, donations and pledges: email addresses and Telegram chats, with events and language.")
+  )
+  .add(
+    HttpApiEndpoint.post("addPreference", "/notifications/preferences").setHeaders(TenantHeaders).setPayload(NewNotificationPreference)
+      .addSuccess(NotificationPreference, { status: 201 })
+      .annotate(OpenApi.Summary, "Add a notification preference").annotate(OpenApi.Description, "An email address or a Telegram chat id to notify; 409 when this channel and target are already there.")
+  )
+  .add(
+    HttpApiEndpoint.del("removePreference")`/notifications/preferences/${preferenceId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
+      .annotate(OpenApi.Summary, "Remove a notification preference").annotate(OpenApi.Description, "Rows already in the outbox are still delivered; 404 for another tenant's preference.")
+  )
+  .add(
+    HttpApiEndpoint.post("testPreference")`/notifications/preferences/${preferenceId}/test`.setHeaders(TenantHeaders)
+      .addSuccess(Delivery, { status: 202 })
+      .annotate(OpenApi.Summary, "Send a test message").annotate(OpenApi.Description, "Queues a bilingual test message to this preference's target; follow it in the delivery log.")
+  )
+  .add(
+    HttpApiEndpoint.get("deliveries", "/notifications/deliveries").setHeaders(TenantHeaders).setUrlParams(DeliveryQuery)
+      .addSuccess(Schema.Array(Delivery))
+      .annotate(OpenApi.Summary, "The delivery log").annotate(OpenApi.Description, "The tenant's latest 100 notifications, newest first, with status, attempts and last error; `status=dead` lists the dead letters.")
+  )
+  .add(
+    HttpApiEndpoint.post("retryDelivery")`/notifications/deliveries/${deliveryId}/retry`.setHeaders(TenantHeaders).addSuccess(Delivery)
+      .annotate(OpenApi.Summary, "Retry a dead letter").annotate(OpenApi.Description, "A dead notification goes back to pending with its attempts reset; 409 when it is not dead.")
+  )
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "Notifications: staff preferences, test messages, the delivery log and its dead letters (owners and admins)")
+{}
+
 export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage))
   .add(HttpApiEndpoint.post("create", "/catalog").setHeaders(TenantHeaders).setPayload(NewCatalogItem).addSuccess(CatalogItem, { status: 201 }))
@@ -212,6 +252,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(CaptureApi)
   .add(InboxApi)
   .add(CatalogApi)
+  .add(NotificationsApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

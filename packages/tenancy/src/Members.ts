@@ -90,6 +90,12 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
           Effect.orDie
         )
         const invitation = toInvitation(rows[0]!)
+        // The email with the accept link, in the same transaction; the token leaves the outbox once sent.
+        yield* sql`
+          insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+          values (${tenantId}, 'member.invited',
+            ${JSON.stringify({ kind: "invitation", invitationId: invitation.id, role, expiresAt: invitation.expiresAt, token })}::jsonb,
+            'email', ${invitation.email}, 'ar', ${`invitation:${invitation.id}`})`
         yield* recordAudit({ actor: by.id, action: "member.invited", entityKind: "invitation", entityId: invitation.id, after: { email: invitation.email, role } })
         return new CreatedInvitation({ invitation, token })
       }).pipe(Effect.orDie)

@@ -20,6 +20,8 @@ export const apiEnv = (
   COGNITO_ENDPOINT: pool.endpoint,
   COGNITO_USER_POOL_ID: pool.userPoolId,
   COGNITO_CLIENT_ID: pool.clientId,
+  // Every test file shares the run's outbox: only the notification tests drain it, for their own tenants.
+  NOTIFY_DELIVERY: "false",
   ...(s3 === undefined ? {} : s3Env(s3)),
   ...overrides
 })

@@ -14,6 +14,8 @@ declare module "vitest" {
     manaraDatabase: TestDatabaseUrls
     manaraCognito: import("./Cognito.js").CognitoPool
     manaraS3: import("./S3.js").S3Server
+    /** aws-ses-v2-local's endpoint. */
+    manaraSes: string
   }
 }
 

@@ -1,0 +1,67 @@
+import { Duration } from "effect"
+import { describe, expect, it } from "vitest"
+import { backoff } from "../src/Delivery.js"
+import { EVENTS, type MessageInput, render } from "../src/Templates.js"
+
+const letterhead = { slug: "noor", name: { ar: "جمعية النور", en: "Al Noor" }, primaryColour: "#123456", accentColour: "red;background:url(x)" }
+const input = (overrides: Partial<MessageInput> = {}): MessageInput => ({
+  event: "capture.created",
+  locale: "ar",
+  letterhead,
+  payload: { kind: "donation", id: "d1", reference: "DON-2026-000001", amount: "25.000", name: `<script>alert("x")</script>\nSecond line` },
+  project: { ar: "بئر ماء", en: "A water well" },
+  links: { dashboard: "https://web.example/dashboard/noor/inbox/donation/d1?a=1&b=2" },
+  ...overrides
+})
+
+describe("templates", () => {
+  it("every event has words in both languages, Arabic first, in email and Telegram", () => {
+    for (const event of EVENTS) {
+      const message = render(input({ event, payload: { ...input().payload, role: "admin", dueDate: "2026-12-31", expiresAt: "2026-12-10T00:00:00.000Z" } }))
+      expect(message.email.subject).toMatch(/\p{Script=Arabic}/u)
+      const text = message.email.text
+      const arabic = text.search(/\p{Script=Arabic}/u)
+      const english = text.search(/[A-Za-z]{4,}/)
+      // The letterhead line names both; the body's first Arabic word comes before its first English one.
+      const body = text.split("\n\n").slice(1).join("\n\n")
+      expect(body.search(/\p{Script=Arabic}/u)).toBeLessThan(body.search(/\b(?:A|An|You|Thank|Your|The|New|Payment|Reminder)\b/))
+      expect(arabic).toBeGreaterThan(-1)
+      expect(english).toBeGreaterThan(-1)
+      expect(message.telegram.indexOf("\n")).toBeGreaterThan(0)
+    }
+  })
+
+  it("the subject is in the recipient's language", () => {
+    expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — 25.000 KWD")
+    expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — 25.000 د.ك")
+  })
+
+  it("escapes donor text and links in HTML and Telegram, and keeps a name on one line", () => {
+    const message = render(input())
+    expect(message.email.html).not.toContain("<script>")
+    expect(message.email.html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; Second line")
+    expect(message.email.html).toContain(`href="https://web.example/dashboard/noor/inbox/donation/d1?a=1&amp;b=2"`)
+    expect(message.telegram).not.toContain("<script>")
+    expect(message.telegram).toContain("&lt;script&gt;")
+    expect(message.email.text).toContain(`<script>alert("x")</script> Second line`)
+  })
+
+  it("uses the tenant's colours only when they are colours, and is right to left", () => {
+    const html = render(input()).email.html
+    expect(html).toContain("background:#123456")
+    expect(html).not.toContain("url(x)")
+    expect(html).toContain(`<html lang="ar" dir="rtl">`)
+    expect(html.indexOf(`lang="ar" dir="rtl"`)).toBeLessThan(html.indexOf(`lang="en" dir="ltr"`))
+  })
+})
+
+describe("backoff", () => {
+  it("doubles from the base, stays within the cap, jittered between half and all of it", () => {
+    const base = Duration.seconds(30)
+    const max = Duration.hours(1)
+    expect(Duration.toMillis(backoff(1, base, max, () => 1))).toBe(30_000)
+    expect(Duration.toMillis(backoff(3, base, max, () => 1))).toBe(120_000)
+    expect(Duration.toMillis(backoff(3, base, max, () => 0))).toBe(60_000)
+    expect(Duration.toMillis(backoff(40, base, max, () => 1))).toBe(3_600_000)
+  })
+})
