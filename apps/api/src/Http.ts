@@ -17,7 +17,7 @@ import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
-import { BodyLimitLive, ProblemMappingLive } from "./ProblemMapping.js"
+import { BodyLimitLive, JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
@@ -47,7 +47,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive, BodyLimitLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, ProblemMappingLive, JsonDepthLive, BodyLimitLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )
