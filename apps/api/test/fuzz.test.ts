@@ -333,6 +333,14 @@ interface Sent {
   readonly body?: { readonly json: unknown } | { readonly raw: string; readonly contentType: string }
 }
 
+/** A request before it is put on the wire: parameter values in the document's order, and a body (JSON, or raw text). */
+interface Draft {
+  readonly parameters: Array<unknown>
+  readonly body?: unknown
+  readonly raw?: string
+  readonly contentType?: string
+}
+
 /** A request to one operation: valid, or valid but for one thing made bad. */
 const requests = (path: string, method: string, operation: Operation): fc.Arbitrary<Sent> => {
   const parameters = operation.parameters ?? []
@@ -349,8 +357,8 @@ const requests = (path: string, method: string, operation: Operation): fc.Arbitr
     parameters: fc.tuple(...sendable.map(optional)),
     body: operation.requestBody === undefined ? fc.constant(undefined) : valueOf(operation.requestBody.content["application/json"]!.schema)
   })
-  const spoil = (draft: { parameters: Array<unknown>; body: unknown }) => {
-    const spoilers: Array<fc.Arbitrary<{ parameters: Array<unknown>; body?: unknown; raw?: string; contentType?: string }>> = []
+  const spoil = (draft: Draft): fc.Arbitrary<Draft> => {
+    const spoilers: Array<fc.Arbitrary<Draft>> = []
     if (sendable.length > 0) {
       // Node itself answers a request head past 16 KiB (431, before the app): huge values go in bodies.
       const fitsInHead = (bad: unknown) => percentEncode(typeof bad === "string" ? bad : JSON.stringify(bad)).length <= 8 * 1024
@@ -376,10 +384,10 @@ const requests = (path: string, method: string, operation: Operation): fc.Arbitr
         }))
       )
     }
-    return spoilers.length === 0 ? fc.constant({ parameters: draft.parameters, body: draft.body }) : fc.oneof(...spoilers)
+    return spoilers.length === 0 ? fc.constant(draft) : fc.oneof(...spoilers)
   }
   return valid
-    .chain((draft) => fc.oneof({ weight: 1, arbitrary: fc.constant<{ parameters: Array<unknown>; body?: unknown; raw?: string; contentType?: string }>(draft) }, { weight: 2, arbitrary: spoil(draft) }).map((spoiled) => ({ ...spoiled, who: draft.who })))
+    .chain(({ who, ...draft }) => fc.oneof({ weight: 1, arbitrary: fc.constant<Draft>(draft) }, { weight: 2, arbitrary: spoil(draft) }).map((spoiled) => ({ ...spoiled, who })))
     .map(({ who, parameters: values, body, raw, contentType }): Sent => {
       let url = path
       const query: Record<string, string> = {}
@@ -452,7 +460,7 @@ const send = async (method: string, operationId: string, sent: Sent) => {
   const query = Object.entries(sent.query).map(([key, value]) => `${key}=${percentEncode(value)}`).join("&")
   const url = `${api.url}/api/v1${sent.path.replace(/^\/api\/v1/, "")}${query === "" ? "" : `?${query}`}`
   try {
-    const response = await fetch(url, { method: method.toUpperCase(), headers, body, redirect: "manual", signal: AbortSignal.timeout(20_000) })
+    const response = await fetch(url, { method: method.toUpperCase(), headers, ...(body === undefined ? {} : { body }), redirect: "manual", signal: AbortSignal.timeout(20_000) })
     const type = response.headers.get("content-type") ?? ""
     // A live event stream never ends: its head is the answer.
     const text = type.startsWith("text/event-stream") ? (await response.body?.cancel(), "") : type.startsWith("application/pdf") ? "" : await response.text()
