@@ -511,7 +511,8 @@ const halfWritten = (tenantId: TenantId, since: Date) =>
     where m.status = 'ready' and not exists (select 1 from audit_log a where a.entity_id = m.id::text and a.action = 'media.uploaded')`)
 
 beforeAll(async () => {
-  api = await startApi(apiEnv(urls, pool, { CAPTURE_LIMIT_PER_IP: "1000000", CAPTURE_LIMIT_PER_TENANT: "1000000" }, s3))
+  // Redis keys of its own: the fuzz's failed sign-ins would otherwise rate-limit every other test file's logins.
+  api = await startApi(apiEnv(urls, pool, { REDIS_KEY_PREFIX: `${urls.database}:fuzz:`, CAPTURE_LIMIT_PER_IP: "1000000", CAPTURE_LIMIT_PER_TENANT: "1000000" }, s3))
   document = await (await fetch(`${api.url}/api/openapi.json`)).json()
   home = await seed("home")
   other = await seed("other")
