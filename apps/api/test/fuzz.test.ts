@@ -47,6 +47,8 @@ let leaver: Person
 let seeded: Date
 /** Tenant B's ids that no answer to tenant A may carry, each with what it is (for the failure message). */
 const foreign = new Map<string, string>()
+/** B's ids the fuzz itself wrote into A's data (a status note, a title): they may come back from then on. */
+const planted = new Set<string>()
 
 const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
 
@@ -559,7 +561,9 @@ describe("every operation of the served document, fuzzed", () => {
           if (!documented.has(String(answer.status))) wrong.push(`answered ${answer.status}, which the document does not list (${[...documented].join(", ")})`)
           if (answer.status >= 400 && answer.type !== "application/problem+json") wrong.push(`answered ${answer.status} as ${answer.type}`)
           for (const [id, kind] of foreign) {
-            if (answer.text.includes(id) && !answer.requestText.includes(id)) wrong.push(`carried tenant B's ${kind} ${id}`)
+            if (!answer.requestText.includes(id)) {
+              if (answer.text.includes(id) && !planted.has(id)) wrong.push(`carried tenant B's ${kind} ${id}`)
+            } else if (method !== "get") planted.add(id)
           }
           if (wrong.length > 0) throw new Error(wrong.join("; "))
           return true
