@@ -20,7 +20,7 @@ import { MembersLive } from "./Members/Http.js"
 import { NotificationsLive } from "./Notifications/Http.js"
 import { PlatformLive } from "./Platform/Http.js"
 import { admitRequest, answerClientErrors } from "./Limits.js"
-import { ProblemMappingLive } from "./ProblemMapping.js"
+import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 
@@ -61,7 +61,7 @@ export const ServicesLive = Layer.merge(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
   Layer.provide(AuthenticationLive),
   Layer.provide(ServicesLive)
 )

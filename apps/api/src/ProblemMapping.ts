@@ -90,6 +90,12 @@ export const toProblem = (error: unknown): Problem => {
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
   if (tag === "RequestError") return problem(400, "unreadable-request", "The request body could not be read")
+  // A multipart body (no endpoint wants one, but the platform reads it by its Content-Type): broken is a 400, too much a 413.
+  if (tag === "MultipartError") {
+    const reason = (error as { reason?: unknown }).reason
+    if (reason === "Parse") return problem(400, "unreadable-request", "The request body could not be read")
+    if (reason !== "InternalError") return problem(413, "payload-too-large", "The body has too many or too large parts")
+  }
   return problem(500, "internal", "Something went wrong on our side; the request id identifies it")
 }
 
@@ -127,3 +133,40 @@ export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp)
         new Problem({ ...mapped, instance: request.url.split("?")[0]!, ...(requestId === "" ? {} : { requestId }) })
       )
     })))
+
+/** Deeper than any form of ours nests (an order is three levels): past it, decoding's messages would recurse once per level. */
+export const MAX_JSON_DEPTH = 32
+
+/** Whether JSON text opens more than `max` arrays or objects inside one another; strings are skipped, nothing is parsed. */
+export const nestedDeeperThan = (text: string, max: number): boolean => {
+  let depth = 0
+  let inString = false
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index)
+    if (inString) {
+      if (char === 92) index++ // a backslash: the next character is escaped
+      else if (char === 34) inString = false
+    } else if (char === 34) inString = true
+    else if (char === 123 || char === 91) {
+      if (++depth > max) return true
+    } else if (char === 125 || char === 93) depth--
+  }
+  return false
+}
+
+/**
+ * Refuses a JSON body nested past `MAX_JSON_DEPTH` with a 400 `nested-too-deeply` before any schema
+ * sees it. The body is read once (the platform caches it for the decoder); a body that cannot be read
+ * is left to the decoder, which answers it.
+ */
+export const JsonDepthLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (/[/+]json\b/i.test(request.headers["content-type"] ?? "")) {
+      const text = yield* Effect.option(request.text)
+      if (Option.isSome(text) && nestedDeeperThan(text.value, MAX_JSON_DEPTH)) {
+        return yield* problem(400, "nested-too-deeply", `The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`)
+      }
+    }
+    return yield* httpApp
+  }))

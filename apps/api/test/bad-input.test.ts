@@ -151,6 +151,33 @@ describe("a character nobody types is a 400 naming its field, and nothing is wri
     expect(response.headers.get("content-type")).toBe("application/problem+json")
   })
 
+  it("JSON nested past 32 levels is a 400 nested-too-deeply on every JSON endpoint, not a 500; the body limit still comes first", async () => {
+    const before = await written()
+    const deep = `${"[".repeat(5_000)}${"]".repeat(5_000)}`
+    const deepObject = `${"{\"a\":".repeat(40)}1${"}".repeat(40)}`
+    for (const [path, headers] of [
+      ["/public/donations", { "x-forwarded-host": hostOf(home) }],
+      ["/auth/login", {}],
+      ["/tenant/catalog", { "x-tenant": home.slug, authorization: `Bearer ${owner.token}` }]
+    ] as const) {
+      for (const body of [deep, deepObject]) {
+        const response = await fetch(`${api.url}/api/v1${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body })
+        expect(response.status, path).toBe(400)
+        expect(response.headers.get("content-type")).toBe("application/problem+json")
+        expect((await response.json()).type).toBe("https://manara.app/problems/nested-too-deeply")
+      }
+    }
+    expect(await written()).toEqual(before)
+    // Nesting inside a string is only text.
+    expect((await capture("donations", donation({ dedication: "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" }))).status).toBe(201)
+    const tooLarge = await fetch(`${api.url}/api/v1/public/donations`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-host": hostOf(home) },
+      body: "[".repeat(20_000)
+    })
+    expect(tooLarge.status).toBe(413)
+  })
+
   it("a real cut of the database is still a 503 for a capture", async () => {
     const proxy = await PgProxy.start()
     const flaky = await startApi(env({ DATABASE_URL: proxy.url(urls.runtimeUrl) }))

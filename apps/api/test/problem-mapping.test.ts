@@ -1,6 +1,7 @@
+import { Multipart } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "vitest"
-import { isOutage, toProblem } from "../src/ProblemMapping.js"
+import { isOutage, MAX_JSON_DEPTH, nestedDeeperThan, toProblem } from "../src/ProblemMapping.js"
 
 /** A `SqlError` as `@effect/sql-pg` makes it: node-postgres' error (code, message) as its cause. */
 const sqlError = (code: string | undefined, message = "error") =>
@@ -42,5 +43,29 @@ describe("isOutage: only a lost database is a 503", () => {
       expect(isOutage(sqlError(code, message)), `${code} ${message}`).toBe(true)
       expect(toProblem(sqlError(code, message)).status).toBe(503)
     }
+  })
+})
+
+describe("toProblem: a body that cannot be read is the client's fault", () => {
+  it("a broken multipart body is a 400 and an oversized one a 413, never a 500", () => {
+    expect(toProblem(new Multipart.MultipartError({ reason: "Parse", cause: new Error("EndNotReached") }))).toMatchObject({
+      status: 400,
+      type: "https://manara.app/problems/unreadable-request"
+    })
+    for (const reason of ["FileTooLarge", "FieldTooLarge", "BodyTooLarge", "TooManyParts"] as const) {
+      expect(toProblem(new Multipart.MultipartError({ reason, cause: undefined })).status, reason).toBe(413)
+    }
+  })
+})
+
+describe("nestedDeeperThan: how deep JSON text nests, without parsing it", () => {
+  it("counts arrays and objects inside one another, and nothing inside strings", () => {
+    const nested = (levels: number) => `${"[".repeat(levels)}${"]".repeat(levels)}`
+    expect(nestedDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false)
+    expect(nestedDeeperThan(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true)
+    expect(nestedDeeperThan(`{"items":[{"itemId":"x","quantity":1}],"customer":{"name":"[[[[[[[[[["}}`, 3)).toBe(false)
+    expect(nestedDeeperThan(String.raw`["\\", [["\"[[[["]]]`, 3)).toBe(false)
+    expect(nestedDeeperThan(String.raw`["\\", [[["\"[[[["]]]]`, 3)).toBe(true)
+    expect(nestedDeeperThan(`[]`.repeat(10_000), 1)).toBe(false)
   })
 })

@@ -31,9 +31,15 @@ export class MediaNotFound extends Data.TaggedError("MediaNotFound")<{}> {}
 
 const DEFAULT_PAGE = 20
 
+/**
+ * What `app.fold_arabic` deletes (Arabic diacritics, the superscript alef, tatweel), deleted here first:
+ * a word of nothing else would fold to '' and `to_tsquery` refuses an empty word.
+ */
+const FOLDED_AWAY = /[\u064B-\u065F\u0670\u0640]/gu
+
 /** Search words as Postgres will see them: letters (with their marks, folded in SQL) and digits. */
 export const searchWords = (q: string | undefined): ReadonlyArray<string> =>
-  (q?.match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).slice(0, 8).map((word) => word.slice(0, 50))
+  (q?.replace(FOLDED_AWAY, "").match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).slice(0, 8).map((word) => word.slice(0, 50))
 
 const isUniqueViolation = (error: unknown) =>
   error instanceof SqlError && (error.cause as { code?: string } | undefined)?.code === "23505"

@@ -8,6 +8,7 @@ const known: Record<string, () => string> = {
   "code-reused": () => m.dash_code_reused(),
   "identity-unavailable": () => m.dash_signin_identity_unavailable(),
   "invalid-request": () => m.dash_error_invalid_request(),
+  "nested-too-deeply": () => m.dash_error_nested_too_deeply(),
   "role-not-allowed": () => m.dash_error_role_not_allowed(),
   "last-owner": () => m.dash_error_last_owner(),
   "member-not-found": () => m.dash_error_member_not_found(),
