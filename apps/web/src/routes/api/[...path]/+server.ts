@@ -1,13 +1,23 @@
 import { env } from "$env/dynamic/private"
+import { isSignedIn } from "$lib/server/session.js"
 import type { RequestHandler } from "./$types"
 
 /**
- * The API on the dashboard's own origin: the refresh cookie (Path=/api/v1/auth/refresh) then belongs
- * to this host, and the browser never talks to the API directly.
+ * What the browser may still reach of the API on this origin, and nothing else:
+ * - `GET /api/v1/public/media/…` and `/public/receipts/…/pdf`: the storefront's images and receipt PDFs;
+ * - `/api/v1/tenant/…` as the session's person: the Bearer token is added here, from the server-side
+ *   session, never by the browser (which holds none). Only for what the dashboard still does from the
+ *   browser: the live inbox's event stream, uploads' tickets, CSV and PDF downloads.
+ * The auth endpoints are not reachable: sign-in, the code, MFA setup and sign-out are the web app's
+ * own form actions, and the tokens they bring stay in the session.
  */
+const allowed = (method: string, path: string) =>
+  // An encoded dot or slash could climb out of the prefix once the API decodes it.
+  !/%2e|%2f|%5c|\.\./i.test(path) && (path.startsWith("/api/v1/tenant/") ||
+  ((method === "GET" || method === "HEAD") && /^\/api\/v1\/public\/(media\/[^/]+|receipts\/[^/]+\/pdf)$/.test(path)))
 
-/** What the browser may tell the API; everything else (Host, Origin, its own X-Forwarded-*) stays here. */
-const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "authorization", "content-type", "cookie", "x-request-id", "x-tenant"]
+/** What the browser may tell the API; everything else (Host, Origin, Cookie, Authorization, its own X-Forwarded-*) stays here. */
+const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "content-type", "last-event-id", "x-request-id", "x-tenant"]
 
 /** Hop-by-hop (RFC 9110 §7.6.1), plus what `fetch` already undid: the body arrives decoded, its length unknown. */
 const DROPPED_RESPONSE_HEADERS = new Set([
@@ -36,8 +46,19 @@ const unavailable = () =>
     { status: 503, headers: { "content-type": "application/problem+json", "retry-after": "5" } }
   )
 
-export const fallback: RequestHandler = async ({ request, url, getClientAddress }) => {
+const refused = (status: 401 | 404, slug: string, title: string) =>
+  new Response(JSON.stringify({ type: `https://manara.app/problems/${slug}`, title, status }), {
+    status,
+    headers: { "content-type": "application/problem+json" }
+  })
+
+export const fallback: RequestHandler = async ({ request, url, getClientAddress, locals }) => {
+  if (!allowed(request.method, url.pathname)) return refused(404, "not-found", "Not Found")
   const headers = new Headers()
+  if (url.pathname.startsWith("/api/v1/tenant/")) {
+    if (!isSignedIn(locals.session)) return refused(401, "no-session", "Unauthorized")
+    headers.set("authorization", `Bearer ${locals.session.data.accessToken}`)
+  }
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
@@ -73,6 +94,5 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress 
   upstream.headers.forEach((value, name) => {
     if (!DROPPED_RESPONSE_HEADERS.has(name) && !hopByHop.has(name)) answer.set(name, value)
   })
-  for (const cookie of upstream.headers.getSetCookie()) answer.append("set-cookie", cookie)
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: answer })
 }
