@@ -58,7 +58,9 @@ export const describeFailure = (failure: unknown): string => {
   if (isProblem(carried)) return describeProblem(carried)
   if (isProblem(failure)) return describeProblem(failure)
   const tag = tagOf(failure)
-  if (tag === "RequestError" || failure instanceof TypeError) return m.dash_error_network()
+  // The web server could not reach the API: the service is down, not the person's connection.
+  if (tag === "RequestError") return m.dash_error_unavailable()
+  if (failure instanceof TypeError) return m.dash_error_network()
   // The typed client checks what it sends against the contract before sending it.
   if (tag === "ParseError" || tag === "HttpApiDecodeError") return m.dash_error_invalid_request()
   if (tag === "TimeoutException" || tag === "ResponseError") return m.dash_error_unavailable()

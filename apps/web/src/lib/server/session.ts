@@ -33,8 +33,14 @@ export interface Session {
 }
 
 let redis: Redis | undefined
-const client = () =>
-  (redis ??= new Redis(env.REDIS_URL || "redis://127.0.0.1:6379", { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true }))
+const client = () => {
+  if (redis === undefined) {
+    redis = new Redis(env.REDIS_URL || "redis://127.0.0.1:6379", { maxRetriesPerRequest: 2 })
+    // adapter-node says so once it stopped taking requests: an open connection must not keep the process alive.
+    process.once("sveltekit:shutdown", () => void redis?.quit())
+  }
+  return redis
+}
 
 /** Keyed by the id's SHA-256: a leaked Redis dump names no live cookie. */
 const keyOf = (id: string) => `${env.REDIS_KEY_PREFIX ?? "manara:"}web-session:${createHash("sha256").update(id).digest("base64url")}`
