@@ -86,6 +86,7 @@ describe("the server-side session", { timeout: 90_000 }, () => {
 
     // Sign-out is a form too; afterwards the old cookie opens nothing.
     await page.goto(at(`/dashboard/${tenant.slug}`))
+    await page.getByTestId("account-menu").locator("summary").click()
     await page.getByTestId("sign-out").click()
     await page.waitForURL(at("/signin"))
     expect(await context.cookies()).toEqual([])
