@@ -33,6 +33,8 @@ const collectBodies = (page: Page) => {
   page.on("response", (response) => {
     if (!response.url().startsWith(at("/"))) return
     if (response.status() >= 300 && response.status() < 400) return
+    // The live inbox's stream never ends: it carries captures, and the proxy adds the token on the server.
+    if (response.headers()["content-type"]?.startsWith("text/event-stream")) return
     bodies.push(response.text().catch(() => ""))
   })
   return async () => Promise.all(bodies)
