@@ -147,14 +147,18 @@ const here = (event: RequestEvent) => event.url.pathname + event.url.search
  * For a `load`: the call's value, or the page's way out of a failure: sign-in (no session), MFA setup
  * (an owner or admin without an authenticator), or the error page with the problem's status and our words.
  */
-export const loadAs = async <A, E>(event: RequestEvent, use: (client: ManaraClient) => Effect.Effect<A, E>): Promise<A> => {
+export const loadAs = async <A, E>(
+  event: RequestEvent,
+  use: (client: ManaraClient) => Effect.Effect<A, E>,
+  describe: (failure: unknown) => string = describeFailure
+): Promise<A> => {
   const result = await asSignedIn(event, use)
   if (Either.isRight(result)) return result.right
   const failure = result.left
   if (failure === "signed-out") redirect(303, signInHref(here(event)))
   const problem = problemOf(failure)
   if (problem !== undefined && problemKind(problem) === "mfa-setup-required") redirect(303, mfaSetupHref(here(event)))
-  error(problem?.status ?? 503, describeFailure(failure))
+  error(problem?.status ?? 503, describe(failure))
 }
 
 /**
