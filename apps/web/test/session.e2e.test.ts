@@ -84,6 +84,13 @@ describe("the server-side session", { timeout: 90_000 }, () => {
     await page.getByRole("heading", { level: 1, name: "Team" }).waitFor()
     await page.getByTestId("member-row").filter({ hasText: owner.email }).waitFor()
 
+    // The inbox and the catalog too, lists and all, with no script to fetch them.
+    await page.goto(at(`/dashboard/${tenant.slug}/inbox`))
+    await page.getByRole("heading", { level: 1, name: "الوارد" }).waitFor()
+    await page.getByTestId("inbox-empty").waitFor()
+    await page.goto(at(`/dashboard/${tenant.slug}/catalog`))
+    await page.getByTestId("catalog-empty").waitFor()
+
     for (const body of await bodies()) expect(body).not.toMatch(JWT)
 
     // Sign-out is a form too; afterwards the old cookie opens nothing.
