@@ -66,8 +66,11 @@ export interface Call {
  * server's `/api/v1/tenant/…` proxy, which adds the session's Bearer token on the server: the browser
  * sends only its session cookie. Fails with `ApiProblem`, `SessionEnded` or `MfaSetupRequired`.
  */
-export const apiResponse = async (path: string, call: Call = {}): Promise<Response> => {
-  const response = await fetch(API + path, {
+export const apiResponse = (path: string, call: Call = {}): Promise<Response> => responseFrom(API + path, call)
+
+/** `apiResponse` for one of the web app's own routes (the live inbox's stream): the same failures. */
+export const responseFrom = async (url: string, call: Call = {}): Promise<Response> => {
+  const response = await fetch(url, {
     method: call.method ?? "GET",
     headers: {
       ...(call.tenant === undefined ? {} : { "x-tenant": call.tenant }),
