@@ -1,20 +1,7 @@
 import { env } from "$env/dynamic/private"
+import { proxyAllows as allowed } from "$lib/server/proxy.js"
 import { isSignedIn } from "$lib/server/session.js"
 import type { RequestHandler } from "./$types"
-
-/**
- * What the browser may still reach of the API on this origin, and nothing else:
- * - `GET /api/v1/public/media/…` and `/public/receipts/…/pdf`: the storefront's images and receipt PDFs;
- * - `/api/v1/tenant/…` as the session's person: the Bearer token is added here, from the server-side
- *   session, never by the browser (which holds none). Only for what the dashboard still does from the
- *   browser: the live inbox's event stream, uploads' tickets, CSV and PDF downloads.
- * The auth endpoints are not reachable: sign-in, the code, MFA setup and sign-out are the web app's
- * own form actions, and the tokens they bring stay in the session.
- */
-const allowed = (method: string, path: string) =>
-  // An encoded dot or slash could climb out of the prefix once the API decodes it.
-  !/%2e|%2f|%5c|\.\./i.test(path) && (path.startsWith("/api/v1/tenant/") ||
-  ((method === "GET" || method === "HEAD") && /^\/api\/v1\/public\/(media\/[^/]+|receipts\/[^/]+\/pdf)$/.test(path)))
 
 /** What the browser may tell the API; everything else (Host, Origin, Cookie, Authorization, its own X-Forwarded-*) stays here. */
 const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "content-type", "last-event-id", "x-request-id", "x-tenant"]
