@@ -3,7 +3,9 @@ import type { Handle } from "@sveltejs/kit"
 import { sequence } from "@sveltejs/kit/hooks"
 import { paraglideMiddleware } from "$lib/paraglide/server.js"
 import { apiFor } from "$lib/server/api.js"
+import { refreshSession } from "$lib/server/auth.js"
 import { isCrossSiteForm } from "$lib/server/csrf.js"
+import { readSession } from "$lib/server/session.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
@@ -30,10 +32,23 @@ const tenant: Handle = async ({ event, resolve }) => {
   return resolve(event)
 }
 
-const pages = sequence(i18n, tenant)
+/**
+ * The session the cookie names, read from Redis, its access token renewed when about to expire. Only
+ * the dashboard's routes (and the proxy's tenant calls) need it: the storefront never reads Redis.
+ */
+const session: Handle = async ({ event, resolve }) => {
+  event.locals.session = undefined
+  if (event.route.id?.startsWith("/(app)/") || event.url.pathname.startsWith("/api/v1/tenant/")) {
+    const found = await readSession(event.cookies)
+    event.locals.session = found === undefined ? undefined : await refreshSession(event.cookies, found)
+  }
+  return resolve(event)
+}
+
+const pages = sequence(i18n, session, tenant)
 
 /** The API proxy (`routes/api`) is not a page: no locale to read, no storefront to look up. */
-const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input))
+const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? session(input) : pages(input))
 
 /** Cross-site form posts are refused before anything else runs (svelte.config.js leaves this check to us). */
 export const handle: Handle = (input) =>

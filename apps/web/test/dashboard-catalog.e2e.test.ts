@@ -220,7 +220,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const context = ownerContext!
     const page = await context.newPage()
     const problems = watchProblems(page)
-    // A new tab: the token comes back from the refresh cookie.
+    // A new tab: the same session cookie, the same server-side session.
     await page.goto(itemUrl)
     await page.getByTestId("no-proofs").waitFor()
 

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { arabicSignIn, enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, stopWeb, totp, type WebServer } from "./harness.js"
+import { arabicSignIn, enableTotp, freePort, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, stopWeb, totp, type WebServer } from "./harness.js"
 
 const { urls, pool } = services()
 
@@ -179,7 +179,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await page.waitForURL(platform(`/dashboard/${home.slug}`))
     await page.getByRole("heading", { level: 1, name: "أهلًا بكم في لوحة جمعية البر" }).waitFor()
 
-    // English: a full page load; the session comes back from the refresh cookie.
+    // English: a full page load; the server finds the session by its cookie.
     await page.getByTestId("language-switch").click()
     await page.waitForURL(platform(`/en/dashboard/${home.slug}`))
     expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
@@ -210,16 +210,14 @@ describe("dashboard", { timeout: 60_000 }, () => {
 
     const { context, page, problems } = await newPage()
     const target = `/dashboard/${tenant.slug}/members`
-    // The server holds no session: it sends the shell, in the URL's language, whatever the host.
-    for (const [url, lang, dir, title] of [
-      [platform(target), "ar", "rtl", "لوحة التحكم — منارة"],
-      [`http://127.0.0.1:${web!.port}/en${target}`, "en", "ltr", "Dashboard — Manara"]
+    // No session: the server itself sends the page to sign-in, in the URL's language, whatever the host.
+    for (const [url, signin] of [
+      [platform(target), "/signin"],
+      [`http://127.0.0.1:${web!.port}/en${target}`, "/en/signin"]
     ] as const) {
-      const shell = await fetch(url)
-      expect(shell.status).toBe(200)
-      const html = await shell.text()
-      expect(html).toContain(`<html lang="${lang}" dir="${dir}">`)
-      expect(html).toContain(`<title>${title}</title>`)
+      const answer = await fetch(url, { redirect: "manual" })
+      expect(answer.status).toBe(303)
+      expect(answer.headers.get("location")).toBe(`${signin}?next=${encodeURIComponent(target)}`)
     }
     expect((await page.goto(platform(`/en${target}`)))?.status()).toBe(200)
     await page.waitForURL((url) => url.pathname === "/en/signin")
@@ -246,20 +244,20 @@ describe("dashboard", { timeout: 60_000 }, () => {
     await context.close()
   })
 
-  it("sign-in says when the network failed, and when too many attempts were made, with how long to wait", async () => {
+  it("sign-in says when the API is unreachable, and when too many attempts were made, with how long to wait", async () => {
     const limited = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", LOGIN_LIMIT_PER_ACCOUNT: "2", LOGIN_LIMIT_WINDOW_SECONDS: "600" }))
     const limitedWeb = await startWeb(limited.url)
+    // A web server whose API answers nowhere (a port nothing listens on).
+    const orphanWeb = await startWeb(`http://127.0.0.1:${await freePort()}`)
     try {
       const email = `limited-${randomUUID().slice(0, 8)}@example.com`
       await createCognitoUser(pool, email, TEST_PASSWORD)
       const { context, page, problems } = await newPage()
-      await page.goto(`http://localhost:${limitedWeb.port}/signin`)
-
-      await page.route("**/api/v1/auth/login", (route) => route.abort("internetdisconnected"))
+      await page.goto(`http://localhost:${orphanWeb.port}/signin`)
       await signInWithPassword(page, email, TEST_PASSWORD)
-      expect(await page.getByTestId("signin-error").innerText()).toBe("تعذّر الاتصال بالخادم. تحقّقوا من اتصالكم بالإنترنت وحاولوا مرة أخرى.")
-      await page.unroute("**/api/v1/auth/login")
+      expect(await page.getByTestId("signin-error").innerText()).toBe("الخدمة غير متاحة مؤقتًا. حاولوا مرة أخرى بعد قليل.")
 
+      await page.goto(`http://localhost:${limitedWeb.port}/signin`)
       for (let attempt = 0; attempt < 2; attempt++) {
         await signInWithPassword(page, email, "wrong-password")
         expect(await page.getByTestId("signin-error").innerText()).toBe("البريد الإلكتروني أو كلمة المرور غير صحيحة.")
@@ -273,6 +271,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
       expect(unexpected(problems)).toEqual([])
       await context.close()
     } finally {
+      await stopWeb(orphanWeb)
       await stopWeb(limitedWeb)
       await limited.close()
     }

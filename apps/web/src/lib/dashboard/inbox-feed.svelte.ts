@@ -1,4 +1,5 @@
-import { ApiProblem, apiResponse } from "$lib/session.svelte.js"
+import { localizeHref } from "$lib/paraglide/runtime.js"
+import { ApiProblem, responseFrom } from "$lib/session.svelte.js"
 import { backoff, SseParser } from "./sse.js"
 
 /** What `GET /tenant/inbox/events` says of each new capture (`event: capture`). */
@@ -94,7 +95,8 @@ const follow = (slug: string): (() => void) => {
     let connected = false
     while (!stop.signal.aborted) {
       try {
-        const response = await apiResponse("/tenant/inbox/events", { tenant: slug, signal: stop.signal })
+        // Through the web server, which adds the session's token (`routes/(app)/dashboard/[tenant]/inbox/events`).
+        const response = await responseFrom(localizeHref(`/dashboard/${encodeURIComponent(slug)}/inbox/events`), { signal: stop.signal })
         if (connected) {
           // Whatever was captured while disconnected was not announced: the inbox reloads its first page.
           state.last = undefined

@@ -11,7 +11,7 @@ import {
 } from "@manara/domain"
 import { m } from "$lib/paraglide/messages.js"
 import type { Locale } from "$lib/paraglide/runtime.js"
-import { describeFailure } from "./problems.js"
+import { describeFailure, problemKind, type ProblemLike } from "./problems.js"
 import { TIME_ZONE } from "./format.js"
 import { ApiProblem } from "$lib/session.svelte.js"
 
@@ -157,8 +157,9 @@ const known: Record<string, () => string> = {
 
 /** The inbox's own problems in our words; the rest as the whole dashboard says them. */
 export const describeInboxFailure = (failure: unknown): string => {
-  if (failure instanceof ApiProblem) {
-    const words = known[failure.kind]
+  const problem = failure instanceof ApiProblem ? failure.problem : failure
+  if (typeof problem === "object" && problem !== null && typeof (problem as ProblemLike).type === "string") {
+    const words = known[problemKind(problem as ProblemLike)]
     if (words) return words()
   }
   return describeFailure(failure)

@@ -1,5 +1,18 @@
 import { m } from "$lib/paraglide/messages.js"
-import { ApiProblem } from "$lib/session.svelte.js"
+
+const PROBLEMS = "https://manara.app/problems/"
+
+/** An RFC 9457 problem as the typed client decodes it, or as it arrives as JSON. */
+export interface ProblemLike {
+  readonly type: string
+  readonly status: number
+  readonly title?: string
+  readonly detail?: string
+}
+
+/** The last segment of a problem type: `bad-credentials`, `last-owner`, ... */
+export const problemKind = (problem: ProblemLike): string =>
+  problem.type.startsWith(PROBLEMS) ? problem.type.slice(PROBLEMS.length) : ""
 
 /** Problem kinds whose own words we have in both languages; the rest show the API's detail. */
 const known: Record<string, () => string> = {
@@ -22,17 +35,35 @@ const known: Record<string, () => string> = {
   "dependency-down": () => m.dash_error_unavailable()
 }
 
+export const describeProblem = (problem: ProblemLike): string => {
+  const words = known[problemKind(problem)]
+  if (words) return words()
+  if (problem.status === 503) return m.dash_error_unavailable()
+  return m.dash_error_with_detail({ detail: problem.detail ?? problem.title ?? String(problem.status) })
+}
+
+const isProblem = (failure: unknown): failure is ProblemLike =>
+  typeof failure === "object" && failure !== null && typeof (failure as ProblemLike).type === "string" &&
+  typeof (failure as ProblemLike).status === "number"
+
+const tagOf = (failure: unknown) =>
+  typeof failure === "object" && failure !== null ? (failure as { _tag?: unknown })._tag : undefined
+
 /**
  * What to tell the person about a failed call: our words for a known problem, the API's detail for
- * another, and a network message when the request never got an answer (`fetch` rejects with a TypeError).
+ * another, and a network message when the request never got an answer (the typed client's
+ * `RequestError`, or `fetch` rejecting with a TypeError in the browser).
  */
 export const describeFailure = (failure: unknown): string => {
-  if (failure instanceof ApiProblem) {
-    const words = known[failure.kind]
-    if (words) return words()
-    if (failure.problem.status === 503) return m.dash_error_unavailable()
-    return m.dash_error_with_detail({ detail: failure.problem.detail ?? failure.problem.title ?? String(failure.problem.status) })
-  }
+  const carried = typeof failure === "object" && failure !== null ? (failure as { problem?: unknown }).problem : undefined
+  if (isProblem(carried)) return describeProblem(carried)
+  if (isProblem(failure)) return describeProblem(failure)
+  const tag = tagOf(failure)
+  // The web server could not reach the API: the service is down, not the person's connection.
+  if (tag === "RequestError") return m.dash_error_unavailable()
   if (failure instanceof TypeError) return m.dash_error_network()
+  // The typed client checks what it sends against the contract before sending it.
+  if (tag === "ParseError" || tag === "HttpApiDecodeError") return m.dash_error_invalid_request()
+  if (tag === "TimeoutException" || tag === "ResponseError") return m.dash_error_unavailable()
   return m.dash_error_with_detail({ detail: failure instanceof Error ? failure.message : String(failure) })
 }

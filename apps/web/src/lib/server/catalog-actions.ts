@@ -1,7 +1,8 @@
 import { env } from "$env/dynamic/private"
-import { fail, redirect } from "@sveltejs/kit"
+import { fail, redirect, type RequestEvent } from "@sveltejs/kit"
+import { isSignedIn } from "./session.js"
 import { apiFieldErrors, checkItem, type ItemFailure, itemPayload, type ItemValues, readItemForm } from "$lib/dashboard/catalog-form.js"
-import { dashboardHref } from "$lib/dashboard/links.js"
+import { dashboardHref, signInHref } from "$lib/dashboard/links.js"
 
 interface Answer {
   readonly ok: boolean
@@ -10,8 +11,8 @@ interface Answer {
 }
 
 /**
- * One call to the API as the person signed in, with the token their browser put in the form (it lives in
- * that browser's memory only, so the server cannot have it otherwise). Never logged, never sent back.
+ * One call to the API as the person signed in, with the access token of their server-side session
+ * (hooks.server.ts has renewed it if it was about to expire). Never logged, never sent back.
  */
 const tenantCall = async (token: string, tenant: string, method: string, path: string, body: unknown): Promise<Answer> => {
   try {
@@ -32,7 +33,7 @@ const kindOf = (body: Answer["body"]) => String(body?.type ?? "").replace("https
 /** The API's refusal as the form's: by field when it names one, else as a problem for the whole form. */
 const refused = (answer: Answer, values: ItemValues) => {
   const kind = kindOf(answer.body)
-  // Only a refusal of the token itself: the browser refreshes it and sends again, once.
+  // The token itself refused (revoked since): the session is of no more use.
   if (answer.status === 401 && (kind === "invalid-token" || kind === "no-session" || kind === "")) {
     return fail(401, { values, errors: {}, reauth: true } satisfies ItemFailure)
   }
@@ -42,19 +43,21 @@ const refused = (answer: Answer, values: ItemValues) => {
   return fail(answer.status, { values, errors: {}, problem: { kind, status: answer.status, ...(detail === undefined ? {} : { detail }) } } satisfies ItemFailure)
 }
 
-const tokenOf = (data: FormData) => {
-  const token = data.get("token")
-  return typeof token === "string" ? token : ""
+/** The session's access token; none (signed out meanwhile) goes to sign-in, coming back here. */
+const tokenOf = (event: RequestEvent): string => {
+  const session = event.locals.session
+  if (!isSignedIn(session)) redirect(303, signInHref(event.url.pathname))
+  return session.data.accessToken
 }
 
 /** `?/create`: a new draft, then its page. */
-export const createItem = async ({ request, params }: { request: Request; params: { tenant?: string } }) => {
+export const createItem = async (event: RequestEvent<{ tenant: string }>) => {
+  const { request, params } = event
   const data = await request.formData()
   const values = readItemForm(data)
   const errors = checkItem(values)
   if (Object.keys(errors).length > 0) return fail(400, { values, errors } satisfies ItemFailure)
-  const token = tokenOf(data)
-  if (token === "") return fail(401, { values, errors: {}, reauth: true } satisfies ItemFailure)
+  const token = tokenOf(event)
   const tenant = params.tenant ?? ""
   const answer = await tenantCall(token, tenant, "POST", "/tenant/catalog", itemPayload(values, true))
   if (!answer.ok) return refused(answer, values)
@@ -62,13 +65,13 @@ export const createItem = async ({ request, params }: { request: Request; params
 }
 
 /** `?/save`: the item's fields (its kind comes along as a hidden field: it decides which money field applies). */
-export const saveItem = async ({ request, params }: { request: Request; params: { tenant?: string; id?: string } }) => {
+export const saveItem = async (event: RequestEvent<{ tenant: string; id: string }>) => {
+  const { request, params } = event
   const data = await request.formData()
   const values = readItemForm(data)
   const errors = checkItem(values)
   if (Object.keys(errors).length > 0) return fail(400, { values, errors } satisfies ItemFailure)
-  const token = tokenOf(data)
-  if (token === "") return fail(401, { values, errors: {}, reauth: true } satisfies ItemFailure)
+  const token = tokenOf(event)
   const answer = await tenantCall(token, params.tenant ?? "", "PATCH", `/tenant/catalog/${encodeURIComponent(params.id ?? "")}`, itemPayload(values, false))
   if (!answer.ok) return refused(answer, values)
   return { saved: true, item: answer.body }

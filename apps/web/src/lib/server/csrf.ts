@@ -19,3 +19,10 @@ export const isCrossSiteForm = (request: Request, url: URL): boolean => {
   if (origin === url.origin) return false
   return !(origin === `http://${url.host}` && isLoopbackName(url.hostname))
 }
+
+/**
+ * This site's origin as the browser sees it, for links we hand out (invitations). adapter-node without
+ * ORIGIN says https for every request; on plain-http `localhost`/`*.localhost` (the demo, the tests) it is http.
+ */
+export const publicOrigin = (url: URL): string =>
+  url.protocol === "https:" && isLoopbackName(url.hostname) ? `http://${url.host}` : url.origin

@@ -1,13 +1,10 @@
 import { env } from "$env/dynamic/private"
+import { proxyAllows as allowed } from "$lib/server/proxy.js"
+import { isSignedIn } from "$lib/server/session.js"
 import type { RequestHandler } from "./$types"
 
-/**
- * The API on the dashboard's own origin: the refresh cookie (Path=/api/v1/auth/refresh) then belongs
- * to this host, and the browser never talks to the API directly.
- */
-
-/** What the browser may tell the API; everything else (Host, Origin, its own X-Forwarded-*) stays here. */
-const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "authorization", "content-type", "cookie", "x-request-id", "x-tenant"]
+/** What the browser may tell the API; everything else (Host, Origin, Cookie, Authorization, its own X-Forwarded-*) stays here. */
+const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "content-type", "last-event-id", "x-request-id", "x-tenant"]
 
 /** Hop-by-hop (RFC 9110 §7.6.1), plus what `fetch` already undid: the body arrives decoded, its length unknown. */
 const DROPPED_RESPONSE_HEADERS = new Set([
@@ -36,8 +33,19 @@ const unavailable = () =>
     { status: 503, headers: { "content-type": "application/problem+json", "retry-after": "5" } }
   )
 
-export const fallback: RequestHandler = async ({ request, url, getClientAddress }) => {
+const refused = (status: 401 | 404, slug: string, title: string) =>
+  new Response(JSON.stringify({ type: `https://manara.app/problems/${slug}`, title, status }), {
+    status,
+    headers: { "content-type": "application/problem+json" }
+  })
+
+export const fallback: RequestHandler = async ({ request, url, getClientAddress, locals }) => {
+  if (!allowed(request.method, url.pathname)) return refused(404, "not-found", "Not Found")
   const headers = new Headers()
+  if (url.pathname.startsWith("/api/v1/tenant/")) {
+    if (!isSignedIn(locals.session)) return refused(401, "no-session", "Unauthorized")
+    headers.set("authorization", `Bearer ${locals.session.data.accessToken}`)
+  }
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
@@ -73,6 +81,5 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress 
   upstream.headers.forEach((value, name) => {
     if (!DROPPED_RESPONSE_HEADERS.has(name) && !hopByHop.has(name)) answer.set(name, value)
   })
-  for (const cookie of upstream.headers.getSetCookie()) answer.append("set-cookie", cookie)
   return new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: answer })
 }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest"
+import { proxyAllows } from "../src/lib/server/proxy.js"
+
+describe("the /api proxy", () => {
+  it("passes the storefront's public files and the dashboard's tenant calls", () => {
+    expect(proxyAllows("GET", "/api/v1/public/media/3f2b6f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")).toBe(true)
+    expect(proxyAllows("GET", "/api/v1/public/receipts/abc_DEF-123/pdf")).toBe(true)
+    expect(proxyAllows("POST", "/api/v1/tenant/media/uploads")).toBe(true)
+    expect(proxyAllows("GET", "/api/v1/tenant/inbox.csv")).toBe(true)
+  })
+
+  it("refuses the auth endpoints, public writes and reads the storefront does not make, and paths that climb out", () => {
+    for (const path of ["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/mfa", "/api/v1/auth/logout", "/api/v1/auth/me"]) {
+      expect(proxyAllows("POST", path)).toBe(false)
+      expect(proxyAllows("GET", path)).toBe(false)
+    }
+    expect(proxyAllows("POST", "/api/v1/public/donations")).toBe(false)
+    expect(proxyAllows("GET", "/api/v1/public/catalog")).toBe(false)
+    expect(proxyAllows("GET", "/api/v1/admin/tenants")).toBe(false)
+    expect(proxyAllows("POST", "/api/v1/tenant/%2e%2e/auth/refresh")).toBe(false)
+    expect(proxyAllows("POST", "/api/v1/tenant/..%2Fauth/refresh")).toBe(false)
+    expect(proxyAllows("GET", "/api/v1/public/media/x%2F..%2F..%2Fauth%2Fme")).toBe(false)
+  })
+})
