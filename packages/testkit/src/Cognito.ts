@@ -5,12 +5,11 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand
 } from "@aws-sdk/client-cognito-identity-provider"
-import { type ChildProcess, spawn } from "node:child_process"
 import { mkdirSync, mkdtempSync } from "node:fs"
-import { createRequire } from "node:module"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
+import { type RunningEmulator, startEmulator } from "./Emulator.js"
 
 /** Where a user pool and its app client live: what the API's COGNITO_* configuration needs. */
 export interface CognitoPool {
@@ -34,10 +33,7 @@ export const cognitoClient = (endpoint: string) =>
     credentials: { accessKeyId: "local", secretAccessKey: "local" }
   })
 
-export interface RunningCognito {
-  readonly endpoint: string
-  readonly stop: () => Promise<void>
-}
+export type RunningCognito = RunningEmulator
 
 /**
  * Starts cognito-local as a plain `node` process (no wrapper, so no orphan), keeping its state in
@@ -47,29 +43,14 @@ export const startCognitoLocal = async (options: { directory?: string; port?: nu
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), "manara-cognito-"))
   mkdirSync(directory, { recursive: true })
   const port = options.port ?? (await freePort())
-  const require = createRequire(import.meta.url)
-  const start = join(dirname(require.resolve("cognito-local/package.json")), "lib/bin/start.js")
-  const child: ChildProcess = spawn(process.execPath, [start], {
-    cwd: directory,
-    env: { ...process.env, HOST: "127.0.0.1", PORT: String(port) },
-    stdio: "ignore"
+  return startEmulator({
+    pkg: "cognito-local",
+    script: "lib/bin/start.js",
+    port,
+    spawn: { cwd: directory, env: { ...process.env, HOST: "127.0.0.1", PORT: String(port) } },
+    // Any answer, even an error, means it listens.
+    isUp: (endpoint) => fetch(endpoint, { method: "POST" }).then(() => true)
   })
-  const endpoint = `http://127.0.0.1:${port}`
-  for (let attempt = 0; attempt < 150; attempt++) {
-    if (child.exitCode !== null) throw new Error(`cognito-local exited with ${child.exitCode}`)
-    const up = await fetch(endpoint, { method: "POST" }).then(() => true, () => false)
-    if (up) break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once("exit", () => resolve())
-        child.kill("SIGTERM")
-      })
-  }
 }
 
 /** A user pool (email as username, TOTP MFA optional) and a public app client for password sign-in. */
