@@ -177,6 +177,15 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     await page.goto(platform(`/dashboard/${home.slug}/notifications`))
     await untilStatus(page, "member.invited", invitee, "sent")
 
+    // Without JavaScript the forms are plain posts: a test message from the same session.
+    const plain = await browser!.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false, storageState: await context.storageState() })
+    const plainPage = await plain.newPage()
+    await plainPage.goto(platform(`/dashboard/${home.slug}/notifications`))
+    await plainPage.getByRole("button", { name: `إرسال رسالة تجريبية إلى ${chat}` }).click()
+    await plainPage.getByTestId("action-done").filter({ hasText: chat }).waitFor()
+    expect(await plainPage.locator(`[data-testid="delivery-row"][data-event="notification.test"]`).filter({ hasText: chat }).count()).toBe(2)
+    await plain.close()
+
     // Another tenant's notifications are not found, as the API says.
     expect((await page.goto(platform(`/dashboard/${foreign.slug}/notifications`)))?.status()).toBe(404)
     expect(unexpected(problems)).toEqual([])
