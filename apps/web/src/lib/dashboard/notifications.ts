@@ -1,7 +1,7 @@
 // Relative imports, no runes: plain node can load this module.
 import { m } from "../paraglide/messages.js"
 import type { Locale } from "../paraglide/runtime.js"
-import { type ProblemLike, problemKind } from "./problems.js"
+import type { ProblemLike } from "./problems.js"
 
 export type Channel = "email" | "telegram"
 export type DeliveryStatus = "pending" | "sending" | "sent" | "dead"
@@ -38,7 +38,8 @@ export const statusName = (status: DeliveryStatus, locale: Locale): string => st
 
 /** The notifications API's own problems in our words; undefined leaves the shared description. */
 export const notificationProblem = (problem: ProblemLike | undefined): string | undefined => {
-  switch (problem === undefined ? "" : problemKind(problem)) {
+  // The kind read here, not through problems.ts, whose `$lib` imports plain node cannot load.
+  switch (problem?.type.replace("https://manara.app/problems/", "")) {
     case "preference-exists": return m.dash_notify_error_exists()
     case "preference-not-found": return m.dash_notify_error_preference_not_found()
     case "delivery-not-found": return m.dash_notify_error_delivery_not_found()
