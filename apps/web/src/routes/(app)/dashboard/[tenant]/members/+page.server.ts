@@ -60,6 +60,10 @@ export const actions: Actions = {
     const slug = event.params.tenant
     const result = await actAs(event, (client) => client.members.invite({ ...tenantHeaders(slug), payload: { email, role } }))
     if (Either.isLeft(result)) return fail(result.left.status, { inviteError: result.left.message, email })
-    return { created: { email: result.right.invitation.email, link: invitationHref(publicOrigin(event.url), slug, result.right.token) } }
+    const invitation = result.right.invitation
+    // The API answers with the link only; whether an email went out is the delivery log's to say.
+    const log = await actAs(event, (client) => client.notifications.deliveries({ ...tenantHeaders(slug), urlParams: {} }))
+    const emailed = Either.isRight(log) && log.right.some((row) => row.event === "member.invited" && row.target === invitation.email)
+    return { created: { email: invitation.email, link: invitationHref(publicOrigin(event.url), slug, result.right.token), emailed } }
   }
 }
