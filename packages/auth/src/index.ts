@@ -5,3 +5,9 @@ export * from "./LoginLimits.js"
 export * from "./Revocations.js"
 export * from "./Sessions.js"
 export * from "./Users.js"
+
+import type { InvalidToken } from "./AccessTokens.js"
+import type { BadCode, BadCredentials, CognitoUnavailable } from "./Cognito.js"
+import type { RateLimited } from "./LoginLimits.js"
+/** Every expected failure of signing in: the API maps each to a problem. */
+export type AuthError = InvalidToken | BadCredentials | BadCode | CognitoUnavailable | RateLimited

@@ -32,6 +32,6 @@ describe("problems", () => {
   })
 
   it("are encoded only by the schema of their own status", () => {
-    expect(Either.isLeft(Schema.encodeEither(Problems.BadRequest)(problem(404, "x")))).toBe(true)
+    expect(Either.isLeft(Schema.encodeEither(Problems.BadRequest)(problem(404, "not-found")))).toBe(true)
   })
 })
