@@ -23,6 +23,7 @@ import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
+import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
 
 /** The services every slice runs on, each built once. */
 const CoreServicesLive = Layer.mergeAll(
@@ -62,7 +63,7 @@ export const ServicesLive = Layer.merge(
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
   Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
-  Layer.provide(AuthenticationLive),
+  Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
 )
 

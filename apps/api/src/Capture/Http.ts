@@ -3,11 +3,11 @@ import { Capture, CaptureEvents, CaptureLimits, fingerprint, Idempotency, type I
 import { PublicCache } from "@manara/catalog"
 import type { SqlClient } from "@effect/sql"
 import { type CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
-import { CaptureReceipt, formatMoney, ManaraApi, problem } from "@manara/domain"
-import { Storefronts } from "@manara/tenancy"
+import { CaptureReceipt, CurrentStorefront, formatMoney, ManaraApi, problem } from "@manara/domain"
 import { Effect, FiberRef, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { asProblem } from "../ProblemMapping.js"
+import { inStorefront } from "../Tenancy/Middleware.js"
 
 const encodeReceipt = Schema.encodeSync(CaptureReceipt)
 
@@ -25,7 +25,6 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
     const limits = yield* CaptureLimits
     const events = yield* CaptureEvents
     const cache = yield* PublicCache
-    const storefronts = yield* Storefronts
     const tenantSql = yield* TenantSql
 
     /**
@@ -35,13 +34,13 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
      */
     const captureWith = <P extends { readonly website?: string | undefined }>(
       endpoint: string,
-      headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined; readonly "idempotency-key"?: string | undefined },
+      headers: { readonly "idempotency-key"?: string | undefined },
       payload: P,
       encoded: unknown,
       work: (payload: P, hold: IdempotencyHold | undefined) => Effect.Effect<CaptureReceipt, unknown, CurrentTenant | SqlClient.SqlClient>
     ) =>
       Effect.gen(function*() {
-        const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+        const tenant = yield* CurrentStorefront
         if (payload.website !== undefined && payload.website !== "") {
           return yield* problem(400, "invalid-request", "The request did not pass validation")
         }
@@ -78,15 +77,10 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
         captureWith("donations", headers, payload, payload, (input, key) => capture.donation(input, key)))
       .handle("pledge", ({ headers, payload }) =>
         captureWith("pledges", headers, payload, payload, (input, key) => capture.pledge(input, key)))
-      .handle("receiptPdf", ({ headers, path }) =>
+      .handle("receiptPdf", ({ path }) =>
         Effect.gen(function*() {
-          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
-          const { pdf, reference } = yield* tenantSql.withTenant(tenant.id, capture.receiptPdf({ token: path.token }))
+          const { pdf, reference } = yield* inStorefront(capture.receiptPdf({ token: path.token }))
           return pdfResponse(pdf, reference)
         }).pipe(asProblem))
-      .handle("receipt", ({ headers, path }) =>
-        Effect.gen(function*() {
-          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
-          return yield* tenantSql.withTenant(tenant.id, capture.receiptFor(path.token))
-        }).pipe(asProblem))
+      .handle("receipt", ({ path }) => inStorefront(capture.receiptFor(path.token)).pipe(asProblem))
   }))
