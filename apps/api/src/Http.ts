@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
@@ -56,8 +56,9 @@ const CoreServicesLive = Layer.mergeAll(
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
  * leaves the outbox to `apps/worker`.
  */
-export const ServicesLive = Layer.merge(
+export const ServicesLive = Layer.mergeAll(
   CoreServicesLive,
+  CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
   DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
 )
 

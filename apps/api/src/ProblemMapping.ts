@@ -61,6 +61,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   ReceiptNotFound: () => [404, "receipt-not-found", "No receipt at this address"],
   CaptureNotFound: () => [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
   CaptureRefused: (error) => [400, error.code, error.detail],
+  HoneypotFilled: () => [400, "invalid-request", "The request did not pass validation"],
   InvalidCaptureTransition: (error) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
   PaymentMethodUnavailable: () => [400, "payment-method-unavailable", "This way of paying is not available here"],
   ProjectTotalOutOfRange: () => [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"],
