@@ -7,7 +7,7 @@ import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
 import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
-import { Members, Memberships, Storefronts } from "@manara/tenancy"
+import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AuthLive } from "./Auth/Http.js"
@@ -30,6 +30,7 @@ const CoreServicesLive = Layer.mergeAll(
   Storefronts.Default,
   Memberships.Default,
   Members.Default,
+  PlatformTenants.Default,
   AccessTokens.Default,
   Cognito.Default,
   Users.Default,

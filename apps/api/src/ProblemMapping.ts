@@ -47,6 +47,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   InvitationExpired: () => [409, "invitation-expired", "This invitation has expired; ask for a new one"],
   AlreadyMember: () => [409, "already-member", "You are already a member of this tenant"],
   LastOwner: () => [409, "last-owner", "A tenant keeps at least one owner"],
+  NotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
   ItemNotFound: () => [404, "item-not-found", "No such catalog item in this tenant"],
   ProofNotFound: () => [404, "proof-not-found", "No such proof in this tenant"],
   MediaNotFound: () => [404, "media-not-found", "No such uploaded file in this tenant"],

@@ -1,9 +1,11 @@
 export * from "./Storefronts.js"
 export * from "./Memberships.js"
 export * from "./Members.js"
+export * from "./PlatformTenants.js"
 
 import type { AlreadyMember, InvitationExpired, InvitationNotFound, InvitationUsed, LastOwner, MemberNotFound } from "./Members.js"
 import type { NotAMember } from "./Memberships.js"
+import type { NotPlatformAdmin } from "./PlatformTenants.js"
 import type { TenantNotFound } from "./Storefronts.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =
@@ -15,3 +17,4 @@ export type TenancyError =
   | InvitationExpired
   | AlreadyMember
   | LastOwner
+  | NotPlatformAdmin

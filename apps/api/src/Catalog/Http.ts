@@ -25,7 +25,6 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
     const proofs = yield* Proofs
     const media = yield* Media
     const cache = yield* PublicCache
-    const tenantSql = yield* TenantSql
 
     /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
     const write = (policy: Policy) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
@@ -63,14 +62,10 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
       .handle("upload", ({ payload }) =>
         Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(inTenant(CatalogPolicy.edit), asProblem))
       .handle("completeUpload", ({ path }) =>
-        // Three steps, so that no transaction stays open while S3 is asked: find, check the object, mark ready.
+        // Not in the tenant's transaction: `Media.complete` opens its own around the storage check.
         Effect.gen(function*() {
           const access = yield* allow(CatalogPolicy.edit)
-          const user = yield* CurrentUser
-          const row = yield* tenantSql.withTenant(access.tenantId, media.pending(path.mediaId))
-          if (row.status === "ready") return yield* tenantSql.withTenant(access.tenantId, media.describe(row.id))
-          const verified = yield* media.verifyObject(row)
-          return yield* tenantSql.withTenant(access.tenantId, media.markReady(row.id, verified, user.id))
+          return yield* media.complete(access.tenantId, path.mediaId, (yield* CurrentUser).id)
         }).pipe(asProblem))
   }))
 
