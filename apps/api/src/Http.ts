@@ -1,6 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, Users } from "@manara/auth"
+import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
@@ -59,6 +59,7 @@ const CoreServicesLive = Layer.mergeAll(
  */
 export const ServicesLive = Layer.mergeAll(
   CoreServicesLive,
+  Mfa.Default.pipe(Layer.provide(CoreServicesLive)),
   CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
   DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
 )

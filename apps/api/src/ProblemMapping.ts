@@ -37,6 +37,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   InvalidToken: () => [401, "invalid-token", "Sign in again: the access token is missing, invalid or expired"],
   BadCredentials: () => [401, "bad-credentials", "The email or password is wrong"],
   BadCode: () => [401, "bad-code", "The code is wrong or expired"],
+  CodeReused: () => [401, "code-reused", "That code was already used; wait for the next one"],
   CognitoUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
   RateLimited: () => [429, "rate-limited", "Too many attempts; try again later"],
   TenantNotFound: () => [404, "tenant-not-found", "No storefront at this address"],
