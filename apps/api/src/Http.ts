@@ -1,13 +1,13 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureLimits, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
+import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
+import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
 import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
-import { Members, Memberships, Storefronts } from "@manara/tenancy"
+import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { AuthLive } from "./Auth/Http.js"
@@ -23,12 +23,14 @@ import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
+import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
 
 /** The services every slice runs on, each built once. */
 const CoreServicesLive = Layer.mergeAll(
   Storefronts.Default,
   Memberships.Default,
   Members.Default,
+  PlatformTenants.Default,
   AccessTokens.Default,
   Cognito.Default,
   Users.Default,
@@ -55,14 +57,16 @@ const CoreServicesLive = Layer.mergeAll(
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
  * leaves the outbox to `apps/worker`.
  */
-export const ServicesLive = Layer.merge(
+export const ServicesLive = Layer.mergeAll(
   CoreServicesLive,
+  Mfa.Default.pipe(Layer.provide(CoreServicesLive)),
+  CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
   DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
   Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
-  Layer.provide(AuthenticationLive),
+  Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
 )
 

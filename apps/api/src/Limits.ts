@@ -1,3 +1,4 @@
+import type { ProblemKind } from "@manara/domain"
 import type { IncomingMessage, Server, ServerResponse } from "node:http"
 import type { Duplex } from "node:stream"
 
@@ -18,7 +19,7 @@ const TITLES: Record<number, string> = {
   431: "Request Header Fields Too Large"
 }
 
-const problemJson = (status: number, slug: string, detail: string, instance?: string) =>
+const problemJson = (status: number, slug: ProblemKind, detail: string, instance?: string) =>
   JSON.stringify({
     type: `https://manara.app/problems/${slug}`,
     title: TITLES[status] ?? "Error",
@@ -28,7 +29,7 @@ const problemJson = (status: number, slug: string, detail: string, instance?: st
   })
 
 /** Answers and closes the connection: the rest of the request is never read. */
-const refuse = (response: ServerResponse, status: number, slug: string, detail: string, path: string) => {
+const refuse = (response: ServerResponse, status: number, slug: ProblemKind, detail: string, path: string) => {
   if (response.headersSent || response.writableEnded) return
   const body = problemJson(status, slug, detail, path)
   response.writeHead(status, {

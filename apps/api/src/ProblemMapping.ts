@@ -1,9 +1,12 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
+import { type AuthError, RateLimited } from "@manara/auth"
+import type { CaptureError } from "@manara/capture"
+import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta } from "@manara/db"
-import { type FieldIssue, ManaraApi, Problem, problem } from "@manara/domain"
-import { RateLimited } from "@manara/auth"
-import { TenantNotFound } from "@manara/tenancy"
+import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
+import type { NotificationsError } from "@manara/notifications"
+import type { TenancyError } from "@manara/tenancy"
 import { Cause, Effect, FiberRef, Option } from "effect"
 
 /**
@@ -21,44 +24,62 @@ export const isOutage = (error: SqlError): boolean => {
   return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
 }
 
-/** Expected failures of the services, by tag: status, problem type, what the person is told. */
-const byTag: Record<string, readonly [number, string, string]> = {
-  InvalidToken: [401, "invalid-token", "Sign in again: the access token is missing, invalid or expired"],
-  BadCredentials: [401, "bad-credentials", "The email or password is wrong"],
-  BadCode: [401, "bad-code", "The code is wrong or expired"],
-  CognitoUnavailable: [503, "identity-unavailable", "Sign-in is unavailable right now"],
-  RateLimited: [429, "rate-limited", "Too many attempts; try again later"],
-  NotAMember: [404, "tenant-not-found", "No such tenant"],
-  MemberNotFound: [404, "member-not-found", "No such member in this tenant"],
-  InvitationNotFound: [404, "invitation-not-found", "No such invitation for you in this tenant"],
-  InvitationUsed: [409, "invitation-used", "This invitation was already accepted"],
-  InvitationExpired: [409, "invitation-expired", "This invitation has expired; ask for a new one"],
-  AlreadyMember: [409, "already-member", "You are already a member of this tenant"],
-  LastOwner: [409, "last-owner", "A tenant keeps at least one owner"],
-  ItemNotFound: [404, "item-not-found", "No such catalog item in this tenant"],
-  ProofNotFound: [404, "proof-not-found", "No such proof in this tenant"],
-  MediaNotFound: [404, "media-not-found", "No such uploaded file in this tenant"],
-  SlugTaken: [409, "slug-taken", "Another item of this tenant already has this slug"],
-  UploadMissing: [409, "upload-missing", "The file has not arrived in storage; upload it first"],
-  UploadTooLarge: [413, "upload-too-large", "The file is larger than 10 MiB"],
-  IdempotencyInFlight: [409, "idempotency-in-flight", "A request with this Idempotency-Key is still being processed; retry shortly"],
-  IdempotencyMismatch: [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
-  ReceiptNotFound: [404, "receipt-not-found", "No receipt at this address"],
-  CaptureNotFound: [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
-  PaymentMethodUnavailable: [400, "payment-method-unavailable", "This way of paying is not available here"],
-  PreferenceNotFound: [404, "preference-not-found", "No such notification preference in this tenant"],
-  PreferenceExists: [409, "preference-exists", "This channel and target are already notified"],
-  DeliveryNotFound: [404, "delivery-not-found", "No such notification in this tenant"],
-  DeliveryNotDead: [409, "delivery-not-dead", "Only a dead notification can be retried"],
-  ProjectTotalOutOfRange: [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"]
+/** Every expected failure a service may answer with, each package's own union. */
+export type ServiceError = AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+
+type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
+
+/**
+ * Expected failures of the services, by tag: status, problem type, what the person is told. Total over
+ * `ServiceError`, so a new error without a mapping does not compile.
+ */
+const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceError, { readonly _tag: Tag }>) => Mapping } = {
+  InvalidToken: () => [401, "invalid-token", "Sign in again: the access token is missing, invalid or expired"],
+  BadCredentials: () => [401, "bad-credentials", "The email or password is wrong"],
+  BadCode: () => [401, "bad-code", "The code is wrong or expired"],
+  CodeReused: () => [401, "code-reused", "That code was already used; wait for the next one"],
+  CognitoUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
+  RateLimited: () => [429, "rate-limited", "Too many attempts; try again later"],
+  TenantNotFound: () => [404, "tenant-not-found", "No storefront at this address"],
+  NotAMember: () => [404, "tenant-not-found", "No such tenant"],
+  MemberNotFound: () => [404, "member-not-found", "No such member in this tenant"],
+  InvitationNotFound: () => [404, "invitation-not-found", "No such invitation for you in this tenant"],
+  InvitationUsed: () => [409, "invitation-used", "This invitation was already accepted"],
+  InvitationExpired: () => [409, "invitation-expired", "This invitation has expired; ask for a new one"],
+  AlreadyMember: () => [409, "already-member", "You are already a member of this tenant"],
+  LastOwner: () => [409, "last-owner", "A tenant keeps at least one owner"],
+  NotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
+  ItemNotFound: () => [404, "item-not-found", "No such catalog item in this tenant"],
+  ProofNotFound: () => [404, "proof-not-found", "No such proof in this tenant"],
+  MediaNotFound: () => [404, "media-not-found", "No such uploaded file in this tenant"],
+  SlugTaken: () => [409, "slug-taken", "Another item of this tenant already has this slug"],
+  InvalidItem: (error) => [400, "invalid-item", error.detail],
+  InvalidItemTransition: (error) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
+  UploadMissing: () => [409, "upload-missing", "The file has not arrived in storage; upload it first"],
+  UploadTooLarge: () => [413, "upload-too-large", "The file is larger than 10 MiB"],
+  UnsupportedMediaType: (error) => [415, "unsupported-media-type", error.detail],
+  IdempotencyInFlight: () => [409, "idempotency-in-flight", "A request with this Idempotency-Key is still being processed; retry shortly"],
+  IdempotencyMismatch: () => [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
+  ReceiptNotFound: () => [404, "receipt-not-found", "No receipt at this address"],
+  CaptureNotFound: () => [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
+  CaptureRefused: (error) => [400, error.code, error.detail],
+  HoneypotFilled: () => [400, "invalid-request", "The request did not pass validation"],
+  InvalidCaptureTransition: (error) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
+  PaymentMethodUnavailable: () => [400, "payment-method-unavailable", "This way of paying is not available here"],
+  ProjectTotalOutOfRange: () => [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"],
+  PreferenceNotFound: () => [404, "preference-not-found", "No such notification preference in this tenant"],
+  PreferenceExists: () => [409, "preference-exists", "This channel and target are already notified"],
+  DeliveryNotFound: () => [404, "delivery-not-found", "No such notification in this tenant"],
+  DeliveryNotDead: () => [409, "delivery-not-dead", "Only a dead notification can be retried"]
 }
 
-/** Expected failures whose detail depends on the case. */
-const withDetail: Record<string, (error: never) => readonly [number, string, string]> = {
-  InvalidItem: (error: { detail: string }) => [400, "invalid-item", error.detail],
-  InvalidTransition: (error: { from: string; to: string }) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
-  UnsupportedMediaType: (error: { detail: string }) => [415, "unsupported-media-type", error.detail],
-  CaptureRefused: (error: { code: string; detail: string }) => [400, error.code, error.detail]
+/** The tags the mapping knows: a test holds it against every error the packages export. */
+export const mappedErrorTags: ReadonlyArray<string> = Object.keys(byTag)
+
+const serviceMapping = (error: unknown): Mapping | undefined => {
+  const tag = (error as { _tag?: unknown } | null)?._tag
+  if (typeof tag !== "string" || !Object.hasOwn(byTag, tag)) return undefined
+  return (byTag[tag as ServiceError["_tag"]] as (error: ServiceError) => Mapping)(error as ServiceError)
 }
 
 /** One message per field, the schema's own, without echoing the rejected value back. */
@@ -75,12 +96,8 @@ const fieldIssues = (issues: HttpApiError.HttpApiDecodeError["issues"]): Array<F
 /** The one mapping from whatever went wrong to an RFC 9457 problem. Never leaks internals. */
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Problem) return error
-  if (error instanceof TenantNotFound) return problem(404, "tenant-not-found", "No storefront at this address")
-  const tagged = (error as { _tag?: string } | null)?._tag ?? ""
-  const known = byTag[tagged]
+  const known = serviceMapping(error)
   if (known !== undefined) return problem(...known)
-  const detailed = withDetail[tagged]
-  if (detailed !== undefined) return problem(...detailed(error as never))
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {
       errors: fieldIssues(error.issues)

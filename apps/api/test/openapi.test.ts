@@ -15,7 +15,7 @@ let api: StartedApi
 let spec: {
   servers?: Array<{ url: string }>
   info: { license?: { name: string } }
-  paths: Record<string, Record<string, { operationId: string; summary?: string; description?: string }>>
+  paths: Record<string, Record<string, { operationId: string; summary?: string; description?: string; responses: Record<string, unknown> }>>
 }
 
 beforeAll(async () => {
@@ -62,6 +62,21 @@ describe("the served API document is complete", () => {
       .map(({ method, path, operation }) => `${method.toUpperCase()} ${path} (${operation.operationId})`)
     expect(operations().length).toBeGreaterThan(40)
     expect(undocumented).toEqual([])
+  })
+
+  it("lists each endpoint's errors, so the typed client decodes them by status", () => {
+    // What every operation can answer, and what each family adds: a tenant call its door, a capture its limits.
+    const expected = (method: string, path: string): Array<string> => [
+      "400", "404", "500", "503",
+      ...(path.startsWith("/api/v1/tenant/") ? ["401", "403"] : []),
+      ...(path.startsWith("/api/v1/auth/") || path.startsWith("/api/v1/admin/") ? ["401"] : []),
+      ...(method === "post" && /^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? ["409", "413", "422", "429"] : []),
+      ...(path === "/api/v1/tenant/media/uploads" ? ["413", "415"] : []),
+      ...(/\/(status|payment|invitations|members\/\{memberId\})$|preferences$|retry$|complete$|^\/api\/v1\/tenant\/catalog$/.test(path) && method !== "get" ? ["409"] : [])
+    ]
+    for (const { method, path, operation } of operations()) {
+      expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(expected(method, path)))
+    }
   })
 
   it("names its servers and its license", () => {

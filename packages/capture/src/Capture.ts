@@ -3,6 +3,7 @@ import { CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
 import {
   CaptureReceipt,
   type CaptureKind,
+  type CaptureRefusalCode,
   Fils,
   formatMoney,
   MAX_FILS,
@@ -23,7 +24,7 @@ import { type ReferenceKind, referenceCounterSql } from "./References.js"
 import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
 
 /** Something in the request does not fit (a product not for sale, an amount out of range): 400. */
-export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: string; readonly detail: string }> {}
+export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: CaptureRefusalCode; readonly detail: string }> {}
 
 interface ProjectRow {
   readonly id: string

@@ -19,7 +19,7 @@ import { nextReference } from "./References.js"
 import { isNumericOverflow, ProjectTotalOutOfRange } from "./Totals.js"
 
 export class CaptureNotFound extends Data.TaggedError("CaptureNotFound")<{}> {}
-export class InvalidCaptureTransition extends Data.TaggedError("InvalidTransition")<{ readonly from: string; readonly to: string }> {}
+export class InvalidCaptureTransition extends Data.TaggedError("InvalidCaptureTransition")<{ readonly from: string; readonly to: string }> {}
 
 interface EntryRow {
   readonly kind: CaptureKind

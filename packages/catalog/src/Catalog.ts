@@ -26,7 +26,7 @@ import { mediaRef, type MediaRow, mediaRowSql } from "./Rows.js"
 export class ItemNotFound extends Data.TaggedError("ItemNotFound")<{}> {}
 export class SlugTaken extends Data.TaggedError("SlugTaken")<{}> {}
 export class InvalidItem extends Data.TaggedError("InvalidItem")<{ readonly detail: string }> {}
-export class InvalidTransition extends Data.TaggedError("InvalidTransition")<{ readonly from: string; readonly to: string }> {}
+export class InvalidItemTransition extends Data.TaggedError("InvalidItemTransition")<{ readonly from: string; readonly to: string }> {}
 export class MediaNotFound extends Data.TaggedError("MediaNotFound")<{}> {}
 
 const DEFAULT_PAGE = 20
@@ -307,7 +307,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     const changeStatus = (id: string, to: ItemStatus, note: string, by: UserId) =>
       Effect.gen(function*() {
         const row = yield* findRow(id, true)
-        if (!canTransition(row.kind, row.status, to)) return yield* new InvalidTransition({ from: row.status, to })
+        if (!canTransition(row.kind, row.status, to)) return yield* new InvalidItemTransition({ from: row.status, to })
         yield* sql`update catalog_items set status = ${to},
           published_at = case when ${to} = 'active' then coalesce(published_at, now()) else published_at end
           where id = ${id}`.pipe(Effect.orDie)

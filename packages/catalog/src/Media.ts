@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { CurrentTenant, recordAudit } from "@manara/db"
-import { MAX_UPLOAD_BYTES, MediaAsset, PUBLIC_STATUSES, UPLOAD_TYPES, timestamp, UploadTicket, type UserId } from "@manara/domain"
+import { CurrentTenant, recordAudit, TenantSql } from "@manara/db"
+import { MAX_UPLOAD_BYTES, MediaAsset, PUBLIC_STATUSES, type TenantId, UPLOAD_TYPES, timestamp, UploadTicket, type UserId } from "@manara/domain"
 import { describeImage, sniffContentType, Storage } from "@manara/storage"
 import { Data, Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
@@ -51,6 +51,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const storage = yield* Storage
+    const tenantSql = yield* TenantSql
 
     const find = (id: string) =>
       sql<MediaRow>`select id, key, content_type, byte_size::text as byte_size, original_name, width, height,
@@ -168,6 +169,18 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
 
     const downloadUrl = (key: string) => storage.presignDownload(key, { expiresInSeconds: 300, inline: true }).pipe(Effect.orDie)
 
-    return { startUpload, pending, verifyObject, markReady, describe, publicKey, downloadUrl } as const
+    /**
+     * Finishes an upload in three steps, so that no transaction stays open while storage is asked:
+     * find it, check the object, mark it ready. Finishing twice answers the file again.
+     */
+    const complete = (tenantId: TenantId, id: string, by: UserId) =>
+      Effect.gen(function*() {
+        const row = yield* tenantSql.withTenant(tenantId, pending(id))
+        if (row.status === "ready") return yield* tenantSql.withTenant(tenantId, describe(row.id))
+        const verified = yield* verifyObject(row)
+        return yield* tenantSql.withTenant(tenantId, markReady(row.id, verified, by))
+      })
+
+    return { startUpload, pending, verifyObject, markReady, describe, complete, publicKey, downloadUrl } as const
   })
 }) {}

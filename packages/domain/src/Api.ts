@@ -48,6 +48,7 @@ import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, PaymentRequest 
 import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
+import { StorefrontHost, TenantMembership } from "./Tenancy.js"
 
 /** An operation's summary (one line, for lists) and description (who may call it, what it does, what it refuses). */
 const doc = (summary: string, description: string) => OpenApi.annotations({ summary, description })
@@ -75,6 +76,7 @@ export class StorefrontApi extends HttpApiGroup.make("storefront")
     HttpApiEndpoint.get("storefront", "/storefront").setHeaders(StorefrontHeaders).addSuccess(Storefront)
       .annotateContext(doc("A storefront's tenant", "The tenant behind the storefront host (`X-Forwarded-Host`, else `Host`): its names, kind and branding, and nothing private. 404 when no active tenant has this host."))
   )
+  .middleware(StorefrontHost)
   .prefix("/public")
   .annotate(OpenApi.Description, "What visitors see: resolved from the storefront host, published data only")
 {}
@@ -142,11 +144,13 @@ export class MembersApi extends HttpApiGroup.make("members")
       .addSuccess(CreatedInvitation, { status: 201 })
       .annotateContext(doc("Invite someone by email", "Owners and admins; only an owner can invite an owner. Returns the invitation's token once; the database keeps only its hash."))
   )
+  // Membership is checked (after authentication) for all but accepting an invitation, which makes one.
+  .middlewareEndpoints(TenantMembership)
+  .middlewareEndpoints(Authentication)
   .add(
-    HttpApiEndpoint.post("accept", "/invitations/accept").setHeaders(TenantHeaders).setPayload(AcceptInvitationRequest).addSuccess(Member)
+    HttpApiEndpoint.post("accept", "/invitations/accept").setHeaders(TenantHeaders).setPayload(AcceptInvitationRequest).addSuccess(Member).middleware(Authentication)
       .annotateContext(doc("Accept an invitation", "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, anyone else's a 404."))
   )
-  .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
   .addError(Problems.Conflict)
@@ -177,6 +181,7 @@ export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
       .addSuccess(HttpApiSchema.NoContent.annotations(HttpApiSchema.annotations({ status: 302, description: "Redirect to a short-lived download URL" })))
       .annotateContext(doc("A published picture", "Redirects (302) to a short-lived download address of the file, full size or its thumbnail. Only files shown by a public item (cover, gallery or published proof); anything else is a 404."))
   )
+  .middleware(StorefrontHost)
   .prefix("/public")
   .annotate(OpenApi.Description, "The published catalog, items with their proof timeline, and their public media")
 {}
@@ -209,6 +214,7 @@ export class CaptureApi extends HttpApiGroup.make("capture")
   .addError(Problems.PayloadTooLarge)
   .addError(Problems.Unprocessable)
   .addError(Problems.TooManyRequests)
+  .middleware(StorefrontHost)
   .prefix("/public")
   .annotate(OpenApi.Description, "Orders, donations and pledges from visitors: a reference, how to pay, a receipt. Idempotency-Key honoured.")
 {}
@@ -249,6 +255,8 @@ export class InboxApi extends HttpApiGroup.make("inbox")
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/pdf" }))
       .annotateContext(doc("Print a receipt", "The receipt of an order or a donation as a PDF, for staff. Any member."))
   )
+  // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
+  .middleware(TenantMembership)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
@@ -288,6 +296,8 @@ export class NotificationsApi extends HttpApiGroup.make("notifications")
     HttpApiEndpoint.post("retryDelivery")`/notifications/deliveries/${deliveryId}/retry`.setHeaders(TenantHeaders).addSuccess(Delivery)
       .annotateContext(doc("Retry a dead letter", "A dead notification goes back to pending with its attempts reset; 409 when it is not dead."))
   )
+  // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
+  .middleware(TenantMembership)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
@@ -353,6 +363,8 @@ export class CatalogApi extends HttpApiGroup.make("catalog")
     HttpApiEndpoint.get("media")`/media/${mediaId}`.setHeaders(TenantHeaders).addSuccess(MediaAsset)
       .annotateContext(doc("An uploaded file", "An uploaded file of this tenant: its type, size, name, dimensions, whether it is ready, and where to download it and its thumbnail. Any member."))
   )
+  // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
+  .middleware(TenantMembership)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)

@@ -69,10 +69,44 @@ const titles: Record<number, string> = {
   503: "Service Unavailable"
 }
 
+/**
+ * Every problem type the API (and the web server, for an API it cannot reach) answers with: the last
+ * segment of `https://manara.app/problems/<kind>`. The web app's messages key on it.
+ */
+export const ProblemKinds = [
+  // The request itself
+  "invalid-request", "unreadable-request", "nested-too-deeply", "malformed-request", "duplicate-host",
+  "payload-too-large", "headers-too-large", "request-timeout", "not-found", "internal",
+  // Dependencies
+  "database-unavailable", "dependency-down", "identity-unavailable", "api-unavailable",
+  // Signing in
+  "invalid-token", "no-session", "bad-credentials", "bad-code", "code-reused", "rate-limited",
+  // Tenants and their teams
+  "tenant-not-found", "role-not-allowed", "mfa-setup-required", "member-not-found", "invitation-not-found",
+  "invitation-used", "invitation-expired", "already-member", "last-owner",
+  // Catalog and media
+  "item-not-found", "proof-not-found", "media-not-found", "slug-taken", "invalid-item", "invalid-transition",
+  "upload-missing", "upload-too-large", "unsupported-media-type",
+  // Capture and the inbox
+  "idempotency-in-flight", "idempotency-key-reused", "receipt-not-found", "capture-not-found",
+  "payment-method-unavailable", "project-total-out-of-range", "order-total-out-of-range", "amount-out-of-range",
+  "unknown-project", "item-unavailable", "empty-order", "fees-too-high", "due-date-past", "instalments-need-schedule",
+  // Notifications
+  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead"
+] as const
+export type ProblemKind = typeof ProblemKinds[number]
+
+/** Why a capture was refused (a 400 whose problem type is the code). */
+export type CaptureRefusalCode = Extract<
+  ProblemKind,
+  | "amount-out-of-range" | "order-total-out-of-range" | "project-total-out-of-range" | "unknown-project"
+  | "item-unavailable" | "empty-order" | "fees-too-high" | "due-date-past" | "instalments-need-schedule"
+>
+
 /** `problem(404, "tenant-not-found", "No storefront at this address")`. */
 export const problem = (
   status: number,
-  slug: string,
+  slug: ProblemKind,
   detail?: string,
   extra?: { readonly errors?: ReadonlyArray<FieldIssue> }
 ): Problem =>

@@ -31,7 +31,12 @@ describe("problems", () => {
     expect(back.status).toBe(404)
   })
 
+  it("take only the problem types of the one union", () => {
+    // @ts-expect-error: a problem type outside `ProblemKind` does not compile.
+    expect(problem(404, "no-such-kind").type).toBe("https://manara.app/problems/no-such-kind")
+  })
+
   it("are encoded only by the schema of their own status", () => {
-    expect(Either.isLeft(Schema.encodeEither(Problems.BadRequest)(problem(404, "x")))).toBe(true)
+    expect(Either.isLeft(Schema.encodeEither(Problems.BadRequest)(problem(404, "not-found")))).toBe(true)
   })
 })

@@ -6,3 +6,7 @@ export * from "./Telegram.js"
 export * from "./Templates.js"
 export * from "./Settings.js"
 export * from "./Reminders.js"
+
+import type { DeliveryNotDead, DeliveryNotFound, PreferenceExists, PreferenceNotFound } from "./Settings.js"
+/** Every expected failure of the notification settings: the API maps each to a problem. (`DeliveryFailed` stays in the outbox.) */
+export type NotificationsError = PreferenceNotFound | PreferenceExists | DeliveryNotFound | DeliveryNotDead

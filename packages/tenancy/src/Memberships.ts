@@ -1,6 +1,6 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { TenantSql } from "@manara/db"
-import { Membership, Role, TenantId, type UserId } from "@manara/domain"
+import { Membership, Role, TenantId, type TenantAccess, type UserId } from "@manara/domain"
 import { Cache, Data, Duration, Effect, Option, Schema } from "effect"
 
 /** No active tenant has this slug, or the caller is not one of its members: both are a 404. */
@@ -9,12 +9,7 @@ export class NotAMember extends Data.TaggedError("NotAMember")<{}> {}
 const TenantRow = Schema.Struct({ id: TenantId, slug: Schema.String, name_ar: Schema.String, name_en: Schema.String })
 const MembershipRow = Schema.Struct({ slug: Schema.String, name_ar: Schema.String, name_en: Schema.String, role: Role })
 
-export interface TenantAccess {
-  readonly tenantId: TenantId
-  readonly slug: string
-  readonly memberId: string
-  readonly role: Role
-}
+export type { TenantAccess }
 
 /**
  * Who belongs where. The tenant by slug goes through `app.tenant_by_slug`; the membership is read

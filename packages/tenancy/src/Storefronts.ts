@@ -1,19 +1,11 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { Bilingual, Branding, defaultBranding, Locale, normalizeHost, Slug, TenantId, TenantKind } from "@manara/domain"
+import { Branding, defaultBranding, Locale, normalizeHost, ResolvedTenant, Slug, TenantId, TenantKind } from "@manara/domain"
 import { Cache, Cause, Config, Data, Duration, Effect, Exit, Option, Schema } from "effect"
 
 /** No active tenant answers at this host. */
 export class TenantNotFound extends Data.TaggedError("TenantNotFound")<{ readonly host: string }> {}
 
-/** A tenant as the storefront sees it: enough to render the shell and to open its `TenantSql` door. */
-export class ResolvedTenant extends Schema.Class<ResolvedTenant>("ResolvedTenant")({
-  id: TenantId,
-  slug: Slug,
-  kind: TenantKind,
-  name: Bilingual,
-  defaultLocale: Locale,
-  branding: Branding
-}) {}
+export { ResolvedTenant }
 
 const Row = Schema.Struct({
   id: TenantId,

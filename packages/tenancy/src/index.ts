@@ -1,3 +1,20 @@
 export * from "./Storefronts.js"
 export * from "./Memberships.js"
 export * from "./Members.js"
+export * from "./PlatformTenants.js"
+
+import type { AlreadyMember, InvitationExpired, InvitationNotFound, InvitationUsed, LastOwner, MemberNotFound } from "./Members.js"
+import type { NotAMember } from "./Memberships.js"
+import type { NotPlatformAdmin } from "./PlatformTenants.js"
+import type { TenantNotFound } from "./Storefronts.js"
+/** Every expected failure of tenants and their teams: the API maps each to a problem. */
+export type TenancyError =
+  | TenantNotFound
+  | NotAMember
+  | MemberNotFound
+  | InvitationNotFound
+  | InvitationUsed
+  | InvitationExpired
+  | AlreadyMember
+  | LastOwner
+  | NotPlatformAdmin

@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import { AccessTokens, Cognito, LoginLimits, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
+import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
 import { currentRequestMeta } from "@manara/db"
 import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
@@ -20,6 +20,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
     const sessions = yield* Sessions
     const memberships = yield* Memberships
     const revocations = yield* Revocations
+    const mfa = yield* Mfa
 
     const clientIp = Effect.map(FiberRef.get(currentRequestMeta), (meta) => meta.ip ?? "unknown")
 
@@ -53,15 +54,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
         }).pipe(asProblem))
       .handle("mfa", ({ payload }) =>
         Effect.gen(function*() {
-          const ip = yield* clientIp
-          const answer = Effect.gen(function*() {
-            // Cognito would accept the same code twice within its window: we do not.
-            if (!(yield* sessions.firstUseOfCode(payload.email.toLowerCase(), payload.code))) {
-              return yield* problem(401, "code-reused", "That code was already used; wait for the next one")
-            }
-            return yield* cognito.answerMfa(payload.email, payload.session, payload.code)
-          })
-          const issued = yield* limits.guard(ip, payload.email, answer, (e) => e._tag === "BadCode" || e._tag === "Problem")
+          const issued = yield* mfa.answerChallenge(yield* clientIp, payload.email, payload.session, payload.code)
           return yield* signedIn(issued, payload.email)
         }).pipe(asProblem))
       .handle("refresh", () =>
@@ -84,21 +77,12 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
       .handle("me", () => Effect.flatMap(CurrentUser, me))
       .handle("mfaSetup", () =>
         Effect.gen(function*() {
-          const user = yield* CurrentUser
-          const secret = yield* cognito.beginTotp(yield* bearerToken)
-          const label = encodeURIComponent(`Manara:${user.email}`)
-          return new MfaSetup({ secret, otpauthUri: `otpauth://totp/${label}?secret=${secret}&issuer=Manara&algorithm=SHA1&digits=6&period=30` })
+          return new MfaSetup(yield* mfa.beginApp(yield* CurrentUser, yield* bearerToken))
         }).pipe(asProblem))
       .handle("mfaVerify", ({ payload }) =>
         Effect.gen(function*() {
           const user = yield* CurrentUser
-          if (!(yield* sessions.firstUseOfCode(user.id, payload.code))) {
-            return yield* problem(401, "code-reused", "That code was already used; wait for the next one")
-          }
-          const token = yield* bearerToken
-          yield* cognito.confirmTotp(token, payload.code)
-          const claims = yield* tokens.verify(token)
-          yield* users.setMfa(claims.sub, user, true)
+          yield* mfa.confirmApp(user, yield* bearerToken, payload.code)
           return yield* me(new SignedInUser({ ...user, mfaEnabled: true }))
         }).pipe(asProblem))
   }))

@@ -1,19 +1,21 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { TenantSql } from "@manara/db"
-import { CurrentUser, ManaraApi, PublicCatalogItem, PublicCatalogPage, PublicProof, type Role } from "@manara/domain"
-import { Storefronts } from "@manara/tenancy"
+import {
+  CatalogPolicy,
+  CurrentAccess,
+  CurrentStorefront,
+  CurrentUser,
+  ManaraApi,
+  type Policy,
+  PublicCatalogItem,
+  PublicCatalogPage,
+  PublicProof
+} from "@manara/domain"
 import { Effect, Schema } from "effect"
 import { createHash } from "node:crypto"
-import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
-
-/** Who may do what with a tenant's catalog: every member edits drafts; owners and admins publish. */
-export const CatalogPolicy = {
-  read: ["owner", "admin", "member"],
-  edit: ["owner", "admin", "member"],
-  publish: ["owner", "admin"]
-} as const satisfies Record<string, ReadonlyArray<Role>>
+import { allow, inStorefront, inTenant } from "../Tenancy/Middleware.js"
 
 const PROOFS_ON_PAGE = 50
 
@@ -23,52 +25,47 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
     const proofs = yield* Proofs
     const media = yield* Media
     const cache = yield* PublicCache
-    const tenantSql = yield* TenantSql
 
     /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
-    const write = (slug: string, roles: ReadonlyArray<Role>) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
+    const write = (policy: Policy) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
       work.pipe(
         Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
-        asMember(slug, roles),
+        inTenant(policy),
         asProblem
       )
-    const read = (slug: string) => <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(asMember(slug, CatalogPolicy.read), asProblem)
+    const read = <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(inTenant(CatalogPolicy.read), asProblem)
 
     return handlers
-      .handle("list", ({ headers, urlParams }) => catalog.list(urlParams).pipe(read(headers["x-tenant"])))
-      .handle("get", ({ headers, path }) => catalog.get(path.itemId).pipe(read(headers["x-tenant"])))
-      .handle("history", ({ headers, path }) => catalog.history(path.itemId).pipe(read(headers["x-tenant"])))
-      .handle("proofs", ({ headers, path }) => proofs.forItem(path.itemId).pipe(read(headers["x-tenant"])))
-      .handle("media", ({ headers, path }) => media.describe(path.mediaId).pipe(read(headers["x-tenant"])))
-      .handle("create", ({ headers, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.create(payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
-      .handle("update", ({ headers, path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.update(path.itemId, payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
-      .handle("gallery", ({ headers, path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.setGallery(path.itemId, payload.mediaIds, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
-      .handle("changeStatus", ({ headers, path, payload }) =>
+      .handle("list", ({ urlParams }) => catalog.list(urlParams).pipe(read))
+      .handle("get", ({ path }) => catalog.get(path.itemId).pipe(read))
+      .handle("history", ({ path }) => catalog.history(path.itemId).pipe(read))
+      .handle("proofs", ({ path }) => proofs.forItem(path.itemId).pipe(read))
+      .handle("media", ({ path }) => media.describe(path.mediaId).pipe(read))
+      .handle("create", ({ payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.create(payload, user.id)).pipe(write(CatalogPolicy.edit)))
+      .handle("update", ({ path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.update(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit)))
+      .handle("gallery", ({ path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => catalog.setGallery(path.itemId, payload.mediaIds, user.id)).pipe(write(CatalogPolicy.edit)))
+      .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => catalog.changeStatus(path.itemId, payload.to, payload.note, user.id)).pipe(
-          write(headers["x-tenant"], CatalogPolicy.publish)
+          write(CatalogPolicy.publish)
         ))
-      .handle("addProof", ({ headers, path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => proofs.add(path.itemId, payload, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.edit)))
-      .handle("publishProof", ({ headers, path, payload }) =>
+      .handle("addProof", ({ path, payload }) =>
+        Effect.flatMap(CurrentUser, (user) => proofs.add(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit)))
+      .handle("publishProof", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => proofs.publish(path.proofId, payload.completeItem, user.id)).pipe(
-          write(headers["x-tenant"], CatalogPolicy.publish)
+          write(CatalogPolicy.publish)
         ))
-      .handle("removeProof", ({ headers, path }) =>
-        Effect.flatMap(CurrentUser, (user) => proofs.remove(path.proofId, user.id)).pipe(write(headers["x-tenant"], CatalogPolicy.publish)))
-      .handle("upload", ({ headers, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(asMember(headers["x-tenant"], CatalogPolicy.edit), asProblem))
-      .handle("completeUpload", ({ headers, path }) =>
-        // Three steps, so that no transaction stays open while S3 is asked: find, check the object, mark ready.
+      .handle("removeProof", ({ path }) =>
+        Effect.flatMap(CurrentUser, (user) => proofs.remove(path.proofId, user.id)).pipe(write(CatalogPolicy.publish)))
+      .handle("upload", ({ payload }) =>
+        Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(inTenant(CatalogPolicy.edit), asProblem))
+      .handle("completeUpload", ({ path }) =>
+        // Not in the tenant's transaction: `Media.complete` opens its own around the storage check.
         Effect.gen(function*() {
-          const access = yield* memberOf(headers["x-tenant"], CatalogPolicy.edit)
-          const user = yield* CurrentUser
-          const row = yield* tenantSql.withTenant(access.tenantId, media.pending(path.mediaId))
-          if (row.status === "ready") return yield* tenantSql.withTenant(access.tenantId, media.describe(row.id))
-          const verified = yield* media.verifyObject(row)
-          return yield* tenantSql.withTenant(access.tenantId, media.markReady(row.id, verified, user.id))
+          const access = yield* allow(CatalogPolicy.edit)
+          return yield* media.complete(access.tenantId, path.mediaId, (yield* CurrentUser).id)
         }).pipe(asProblem))
   }))
 
@@ -78,7 +75,6 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
     const proofs = yield* Proofs
     const media = yield* Media
     const cache = yield* PublicCache
-    const storefronts = yield* Storefronts
     const tenantSql = yield* TenantSql
 
     /**
@@ -86,13 +82,12 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
      * TTL, not per request) or from its transaction; with an ETag, so a revalidation is a 304.
      */
     const publicJson = <A, I>(
-      headers: { readonly host?: string | undefined; readonly "x-forwarded-host"?: string | undefined },
       key: string,
       schema: Schema.Schema<A, I>
     ) =>
     <E, R>(work: Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
-        const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
+        const tenant = yield* CurrentStorefront
         const body = yield* cache.through(
           tenant.id,
           key,
@@ -113,23 +108,22 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
       }).pipe(asProblem)
 
     return handlers
-      .handle("list", ({ headers, urlParams }) =>
+      .handle("list", ({ urlParams }) =>
         catalog.publicList(urlParams).pipe(
           Effect.map((page) => new PublicCatalogPage(page, true)),
-          publicJson(headers, `list:${JSON.stringify(urlParams)}`, PublicCatalogPage)
+          publicJson(`list:${JSON.stringify(urlParams)}`, PublicCatalogPage)
         ))
-      .handle("item", ({ headers, path }) =>
+      .handle("item", ({ path }) =>
         catalog.publicItem(path.slug, (itemId) => proofs.published({ itemId, limit: PROOFS_ON_PAGE })).pipe(
-          publicJson(headers, `item:${path.slug}`, PublicCatalogItem)
+          publicJson(`item:${path.slug}`, PublicCatalogItem)
         ))
-      .handle("proofs", ({ headers, urlParams }) =>
+      .handle("proofs", ({ urlParams }) =>
         proofs.published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 }).pipe(
-          publicJson(headers, `proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof))
+          publicJson(`proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof))
         ))
-      .handle("media", ({ headers, path, urlParams }) =>
+      .handle("media", ({ path, urlParams }) =>
         Effect.gen(function*() {
-          const tenant = yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "")
-          const key = yield* tenantSql.withTenant(tenant.id, media.publicKey(path.mediaId, urlParams.size ?? "full"))
+          const key = yield* inStorefront(media.publicKey(path.mediaId, urlParams.size ?? "full"))
           const url = yield* media.downloadUrl(key)
           // The address itself stays stable for pages and caches; the signed URL behind it does not.
           return HttpServerResponse.empty({ status: 302, headers: { location: url, "cache-control": "private, max-age=240" } })

@@ -2,20 +2,13 @@ import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/p
 import { AccessTokens, Revocations } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
-import { CurrentUser, ManaraApi, type Role } from "@manara/domain"
+import { CurrentAccess, CurrentUser, InboxPolicy, ManaraApi } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
 import { Effect, Schedule, Stream } from "effect"
 import { bearerTokenOf } from "../Auth/Middleware.js"
 import { pdfResponse } from "../Capture/Http.js"
-import { asMember, CurrentAccess, memberOf } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
-
-/** Every member works the inbox; money (payment received, refunds) is for owners and admins. */
-export const InboxPolicy = {
-  read: ["owner", "admin", "member"],
-  status: ["owner", "admin", "member"],
-  payment: ["owner", "admin"]
-} as const satisfies Record<string, ReadonlyArray<Role>>
+import { allow, inTenant } from "../Tenancy/Middleware.js"
 
 const encoder = new TextEncoder()
 
@@ -32,49 +25,49 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
     const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))
 
     return handlers
-      .handle("list", ({ headers, urlParams }) => inbox.list(urlParams).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
-      .handle("detail", ({ headers, path }) => inbox.detail(path.kind, path.id).pipe(asMember(headers["x-tenant"], InboxPolicy.read), asProblem))
-      .handle("changeStatus", ({ headers, path, payload }) =>
+      .handle("list", ({ urlParams }) => inbox.list(urlParams).pipe(inTenant(InboxPolicy.read), asProblem))
+      .handle("detail", ({ path }) => inbox.detail(path.kind, path.id).pipe(inTenant(InboxPolicy.read), asProblem))
+      .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(
           Effect.tap(() => refreshPublic),
-          asMember(headers["x-tenant"], InboxPolicy.status),
+          inTenant(InboxPolicy.status),
           asProblem
         ))
-      .handle("markPayment", ({ headers, path, payload }) =>
+      .handle("markPayment", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
           Effect.tap(() => refreshPublic),
-          asMember(headers["x-tenant"], InboxPolicy.payment),
+          inTenant(InboxPolicy.payment),
           asProblem
         ))
-      .handle("receiptPdf", ({ headers, path }) =>
+      .handle("receiptPdf", ({ path }) =>
         capture.receiptPdf({ kind: path.kind, id: path.id }).pipe(
           Effect.catchTag("ReceiptNotFound", () => Effect.fail(new CaptureNotFound())),
-          asMember(headers["x-tenant"], InboxPolicy.read),
+          inTenant(InboxPolicy.read),
           Effect.map(({ pdf, reference }) => pdfResponse(pdf, reference)),
           asProblem
         ))
-      .handle("csv", ({ headers, urlParams }) =>
-        inbox.all(urlParams).pipe(
-          asMember(headers["x-tenant"], InboxPolicy.read),
-          Effect.map((entries) =>
+      .handle("csv", ({ urlParams }) =>
+        Effect.all([inbox.all(urlParams), CurrentAccess]).pipe(
+          inTenant(InboxPolicy.read),
+          Effect.map(([entries, access]) =>
             HttpServerResponse.text(inboxCsv(entries), {
               contentType: "text/csv; charset=utf-8",
-              headers: { "content-disposition": `attachment; filename="inbox-${headers["x-tenant"]}.csv"` }
+              headers: { "content-disposition": `attachment; filename="inbox-${access.slug}.csv"` }
             })
           ),
           asProblem
         ))
-      .handle("events", ({ headers }) =>
+      .handle("events", () =>
         // No transaction stays open for a stream: membership is checked first, then again every second.
         Effect.gen(function*() {
-          const access = yield* memberOf(headers["x-tenant"], InboxPolicy.read)
+          const access = yield* allow(InboxPolicy.read)
           const user = yield* CurrentUser
           const token = bearerTokenOf((yield* HttpServerRequest.HttpServerRequest).headers.authorization) ?? ""
           // Removed from the tenant, signed out or deleted: the stream ends within about a second of us knowing.
           const allowed = Effect.gen(function*() {
             const claims = yield* tokens.verify(token)
             if (!(yield* revocations.isValid(token, claims))) return false
-            yield* memberships.access(headers["x-tenant"], user.id)
+            yield* memberships.access(access.slug, user.id)
             return true
           }).pipe(Effect.orElseSucceed(() => false))
           const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))

@@ -1,10 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { TenantSql } from "@manara/db"
-import { CurrentUser, ManaraApi, problem } from "@manara/domain"
+import { CurrentAccess, CurrentUser, ManaraApi, problem, TeamPolicy } from "@manara/domain"
 import { Members, Memberships } from "@manara/tenancy"
 import { Effect } from "effect"
 import { asProblem } from "../ProblemMapping.js"
-import { asMember, CurrentAccess, TeamPolicy } from "./Policy.js"
+import { inTenant } from "../Tenancy/Middleware.js"
 
 export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers) =>
   Effect.gen(function*() {
@@ -13,30 +13,30 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
     const tenantSql = yield* TenantSql
 
     return handlers
-      .handle("list", ({ headers }) => members.list.pipe(asMember(headers["x-tenant"], TeamPolicy.list), asProblem))
-      .handle("invitations", ({ headers }) =>
-        members.openInvitations.pipe(asMember(headers["x-tenant"], TeamPolicy.invitations), asProblem))
-      .handle("invite", ({ headers, payload }) =>
+      .handle("list", () => members.list.pipe(inTenant(TeamPolicy.list), asProblem))
+      .handle("invitations", () =>
+        members.openInvitations.pipe(inTenant(TeamPolicy.invitations), asProblem))
+      .handle("invite", ({ payload }) =>
         Effect.gen(function*() {
           const access = yield* CurrentAccess
           if (payload.role === "owner" && access.role !== "owner") {
             return yield* problem(403, "role-not-allowed", "Only an owner can invite an owner")
           }
           return yield* members.invite(payload.email, payload.role, yield* CurrentUser)
-        }).pipe(asMember(headers["x-tenant"], TeamPolicy.invite), asProblem))
-      .handle("changeRole", ({ headers, path, payload }) =>
+        }).pipe(inTenant(TeamPolicy.invite), asProblem))
+      .handle("changeRole", ({ path, payload }) =>
         Effect.gen(function*() {
           const access = yield* CurrentAccess
           const member = yield* members.changeRole(path.memberId, payload.role, yield* CurrentUser)
           yield* memberships.invalidate(access.tenantId, member.userId)
           return member
-        }).pipe(asMember(headers["x-tenant"], TeamPolicy.changeRole), asProblem))
-      .handle("remove", ({ headers, path }) =>
+        }).pipe(inTenant(TeamPolicy.changeRole), asProblem))
+      .handle("remove", ({ path }) =>
         Effect.gen(function*() {
           const access = yield* CurrentAccess
           const removed = yield* members.remove(path.memberId, yield* CurrentUser)
           yield* memberships.invalidate(access.tenantId, removed.user_id)
-        }).pipe(asMember(headers["x-tenant"], TeamPolicy.remove), asProblem))
+        }).pipe(inTenant(TeamPolicy.remove), asProblem))
       .handle("accept", ({ headers, payload }) =>
         // The invitee is not a member yet: the tenant is found by slug, the token checked under its RLS.
         Effect.gen(function*() {

@@ -1,25 +1,19 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { ManaraApi, type Role } from "@manara/domain"
+import { ManaraApi, NotificationsPolicy } from "@manara/domain"
 import { NotificationSettings } from "@manara/notifications"
 import { Effect } from "effect"
-import { asMember } from "../Members/Policy.js"
 import { asProblem } from "../ProblemMapping.js"
-
-/** Where a tenant's notifications go and what became of them: owners and admins. */
-export const NotificationsPolicy = {
-  read: ["owner", "admin"],
-  manage: ["owner", "admin"]
-} as const satisfies Record<string, ReadonlyArray<Role>>
+import { inTenant } from "../Tenancy/Middleware.js"
 
 export const NotificationsLive = HttpApiBuilder.group(ManaraApi, "notifications", (handlers) =>
   Effect.gen(function*() {
     const settings = yield* NotificationSettings
     return handlers
-      .handle("preferences", ({ headers }) => settings.preferences().pipe(asMember(headers["x-tenant"], NotificationsPolicy.read), asProblem))
-      .handle("addPreference", ({ headers, payload }) => settings.addPreference(payload).pipe(asMember(headers["x-tenant"], NotificationsPolicy.manage), asProblem))
-      .handle("removePreference", ({ headers, path }) =>
-        settings.removePreference(path.preferenceId).pipe(asMember(headers["x-tenant"], NotificationsPolicy.manage), asProblem))
-      .handle("testPreference", ({ headers, path }) => settings.test(path.preferenceId).pipe(asMember(headers["x-tenant"], NotificationsPolicy.manage), asProblem))
-      .handle("deliveries", ({ headers, urlParams }) => settings.deliveries(urlParams.status).pipe(asMember(headers["x-tenant"], NotificationsPolicy.read), asProblem))
-      .handle("retryDelivery", ({ headers, path }) => settings.retry(path.deliveryId).pipe(asMember(headers["x-tenant"], NotificationsPolicy.manage), asProblem))
+      .handle("preferences", () => settings.preferences().pipe(inTenant(NotificationsPolicy.read), asProblem))
+      .handle("addPreference", ({ payload }) => settings.addPreference(payload).pipe(inTenant(NotificationsPolicy.manage), asProblem))
+      .handle("removePreference", ({ path }) =>
+        settings.removePreference(path.preferenceId).pipe(inTenant(NotificationsPolicy.manage), asProblem))
+      .handle("testPreference", ({ path }) => settings.test(path.preferenceId).pipe(inTenant(NotificationsPolicy.manage), asProblem))
+      .handle("deliveries", ({ urlParams }) => settings.deliveries(urlParams.status).pipe(inTenant(NotificationsPolicy.read), asProblem))
+      .handle("retryDelivery", ({ path }) => settings.retry(path.deliveryId).pipe(inTenant(NotificationsPolicy.manage), asProblem))
   }))

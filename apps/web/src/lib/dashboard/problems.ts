@@ -1,3 +1,4 @@
+import type { ProblemKind } from "@manara/domain"
 import { m } from "$lib/paraglide/messages.js"
 
 const PROBLEMS = "https://manara.app/problems/"
@@ -15,7 +16,7 @@ export const problemKind = (problem: ProblemLike): string =>
   problem.type.startsWith(PROBLEMS) ? problem.type.slice(PROBLEMS.length) : ""
 
 /** Problem kinds whose own words we have in both languages; the rest show the API's detail. */
-const known: Record<string, () => string> = {
+const known: Partial<Record<ProblemKind, () => string>> = {
   "bad-credentials": () => m.dash_signin_bad_credentials(),
   "bad-code": () => m.dash_code_wrong(),
   "code-reused": () => m.dash_code_reused(),
@@ -36,7 +37,7 @@ const known: Record<string, () => string> = {
 }
 
 export const describeProblem = (problem: ProblemLike): string => {
-  const words = known[problemKind(problem)]
+  const words = known[problemKind(problem) as ProblemKind]
   if (words) return words()
   if (problem.status === 503) return m.dash_error_unavailable()
   return m.dash_error_with_detail({ detail: problem.detail ?? problem.title ?? String(problem.status) })

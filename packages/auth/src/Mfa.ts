@@ -1,0 +1,54 @@
+import type { SignedInUser } from "@manara/domain"
+import { Data, Effect } from "effect"
+import { AccessTokens } from "./AccessTokens.js"
+import { Cognito } from "./Cognito.js"
+import { LoginLimits } from "./LoginLimits.js"
+import { Sessions } from "./Sessions.js"
+import { Users } from "./Users.js"
+
+/** A one-time code already used: Cognito would take it twice within its window, we do not. */
+export class CodeReused extends Data.TaggedError("CodeReused")<{}> {}
+
+/**
+ * The MFA steps: answering a sign-in's challenge (rate-limited like passwords; a wrong or reused code
+ * counts as a failure), and setting up an authenticator app (begin, then confirm with a first code).
+ */
+export class Mfa extends Effect.Service<Mfa>()("Auth/Mfa", {
+  effect: Effect.gen(function*() {
+    const cognito = yield* Cognito
+    const tokens = yield* AccessTokens
+    const users = yield* Users
+    const limits = yield* LoginLimits
+    const sessions = yield* Sessions
+
+    /** Completes a sign-in that answered `MfaChallenge`: Cognito's fresh tokens. */
+    const answerChallenge = (ip: string, email: string, session: string, code: string) =>
+      limits.guard(
+        ip,
+        email,
+        Effect.gen(function*() {
+          if (!(yield* sessions.firstUseOfCode(email.toLowerCase(), code))) return yield* new CodeReused()
+          return yield* cognito.answerMfa(email, session, code)
+        }),
+        (error) => error._tag === "BadCode" || error._tag === "CodeReused"
+      )
+
+    /** A new TOTP secret and its `otpauth://` URI; nothing changes until `confirmApp`. */
+    const beginApp = (user: SignedInUser, accessToken: string) =>
+      Effect.map(cognito.beginTotp(accessToken), (secret) => {
+        const label = encodeURIComponent(`Manara:${user.email}`)
+        return { secret, otpauthUri: `otpauth://totp/${label}?secret=${secret}&issuer=Manara&algorithm=SHA1&digits=6&period=30` }
+      })
+
+    /** A first code from the app being set up: on success MFA is on for this person. */
+    const confirmApp = (user: SignedInUser, accessToken: string, code: string) =>
+      Effect.gen(function*() {
+        if (!(yield* sessions.firstUseOfCode(user.id, code))) return yield* new CodeReused()
+        yield* cognito.confirmTotp(accessToken, code)
+        const claims = yield* tokens.verify(accessToken)
+        yield* users.setMfa(claims.sub, user, true)
+      })
+
+    return { answerChallenge, beginApp, confirmApp } as const
+  })
+}) {}
