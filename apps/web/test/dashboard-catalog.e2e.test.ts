@@ -105,6 +105,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await page.getByTestId("title_ar-error").innerText()).toContain("اكتبوا العنوان بالعربية.")
     expect(await page.getByTestId("goal-error").innerText()).toContain("بثلاث خانات عشرية على الأكثر")
     expect(await page.getByTestId("form-error").innerText()).toContain("لم يُحفظ شيء")
+    // The refusal takes the focus to its summary, which links to each field to fix.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("form-error")
+    expect(await page.getByTestId("form-error").getByRole("link", { name: "اكتبوا العنوان بالعربية." }).getAttribute("href")).toBe("#title_ar")
     expect(await page.locator("#title_ar").getAttribute("aria-invalid")).toBe("true")
     expect(await page.locator("#title_ar").getAttribute("aria-describedby")).toBe("title_ar-error")
     // What was typed stays; Arabic on the right of English in RTL, side by side.
@@ -148,8 +151,12 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await loadedWidth(picture.getByRole("img", { name: "water.png" }))).toBeGreaterThan(0)
     await page.getByRole("button", { name: "اجعلوا water.png صورة الغلاف" }).click()
     await picture.getByTestId("cover-badge").waitFor()
+    expect(await page.getByTestId("gallery-unsaved").count()).toBe(1)
     await page.getByTestId("save-gallery").click()
     await page.getByTestId("media-done").filter({ hasText: "حُفظ المعرض." }).waitFor()
+    // Saved: the "unsaved changes" notice is gone, and the button waits for the next change.
+    expect(await page.getByTestId("gallery-unsaved").count()).toBe(0)
+    expect(await page.getByTestId("save-gallery").isDisabled()).toBe(true)
 
     // Publishing: the valid next statuses of a draft project, with a note, then the history.
     const statuses = page.locator('[data-testid^="status-to-"]')
@@ -229,6 +236,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     await form.getByLabel("الوصف بالإنجليزية").fill(proof.en)
     await form.getByRole("button", { name: "إضافة الإثبات مسودةً" }).click()
     expect(await page.getByTestId("proof-caption_ar-error").innerText()).toContain("اكتبوا الوصف بالعربية.")
+    await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "proof-form-error")
     await form.getByLabel("نوع الإثبات").selectOption("photo")
     await form.getByLabel("الوصف بالعربية").fill(proof.ar)
     await form.getByLabel("التاريخ").fill("2026-11-20")
