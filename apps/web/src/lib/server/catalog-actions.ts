@@ -3,6 +3,7 @@ import { CatalogItemChanges, GalleryRequest, MediaAsset, NewCatalogItem, NewProo
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { apiFieldErrors, checkItem, type ItemFailure, itemPayload, type ItemValues, normaliseMoney, readItemForm } from "$lib/dashboard/catalog-form.js"
 import { describeCatalogFailure } from "$lib/dashboard/catalog-labels.js"
+import { arrangedGallery } from "$lib/dashboard/gallery.js"
 import { dashboardHref } from "$lib/dashboard/links.js"
 import { checkProof, type ProofFailure, type ProofValues, readProofForm } from "$lib/dashboard/proof-form.js"
 import { problemKind, type ProblemLike } from "$lib/dashboard/problems.js"
@@ -79,19 +80,6 @@ export const setCover = async (event: Event) => {
   const done = await actAs(event, (client) => client.catalog.update({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: changes.right }))
   if (Either.isLeft(done)) return refusedIn("media", done.left)
   return { panel: "media" as const, done: mediaId === "" ? ("cover-removed" as const) : ("cover-set" as const) }
-}
-
-/** The gallery as sent, with the pressed arrow or "remove" applied: without JavaScript each one saves at once. */
-export const arrangedGallery = (data: FormData): Array<string> => {
-  const mediaIds = data.getAll("mediaId").filter((value) => typeof value === "string")
-  const remove = data.get("remove")
-  if (typeof remove === "string") return mediaIds.filter((_, index) => String(index) !== remove)
-  const [at, by] = String(data.get("move") ?? "").split(":").map(Number)
-  if (at === undefined || by === undefined || !Number.isInteger(at) || (by !== 1 && by !== -1)) return mediaIds
-  if (at < 0 || at + by < 0 || at >= mediaIds.length || at + by >= mediaIds.length) return mediaIds
-  const next = [...mediaIds]
-  ;[next[at], next[at + by]] = [next[at + by]!, next[at]!]
-  return next
 }
 
 /** `?/gallery`: the pictures in the order of their `mediaId` fields. */
