@@ -34,11 +34,11 @@ const tenant: Handle = async ({ event, resolve }) => {
 
 /**
  * The session the cookie names, read from Redis, its access token renewed when about to expire. Only
- * the dashboard's routes (and the proxy's tenant calls) need it: the storefront never reads Redis.
+ * the dashboard's routes need it: the storefront and the proxy never read Redis.
  */
 const session: Handle = async ({ event, resolve }) => {
   event.locals.session = undefined
-  if (event.route.id?.startsWith("/(app)/") || event.url.pathname.startsWith("/api/v1/tenant/")) {
+  if (event.route.id?.startsWith("/(app)/")) {
     const found = await readSession(event.cookies)
     event.locals.session = found === undefined ? undefined : await refreshSession(event.cookies, found)
   }
@@ -48,7 +48,7 @@ const session: Handle = async ({ event, resolve }) => {
 const pages = sequence(i18n, session, tenant)
 
 /** The API proxy (`routes/api`) is not a page: no locale to read, no storefront to look up. */
-const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? session(input) : pages(input))
+const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input))
 
 /** Cross-site form posts are refused before anything else runs (svelte.config.js leaves this check to us). */
 export const handle: Handle = (input) =>

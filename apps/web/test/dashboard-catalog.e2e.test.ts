@@ -2,7 +2,7 @@ import { startApi, type StartedApi } from "@manara/api/server"
 import { addMember, apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { enableTotp, htmlAttributes, launchBrowser, requireBuild, results, services, signIn, solidPng, startWeb, stopAll, storefrontUrl, totp, watchProblems, type WebServer } from "./harness.js"
+import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, solidPng, startWeb, stopAll, storefrontUrl, totp, watchProblems, type WebServer } from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -105,6 +105,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await page.getByTestId("title_ar-error").innerText()).toContain("اكتبوا العنوان بالعربية.")
     expect(await page.getByTestId("goal-error").innerText()).toContain("بثلاث خانات عشرية على الأكثر")
     expect(await page.getByTestId("form-error").innerText()).toContain("لم يُحفظ شيء")
+    // The refusal takes the focus to its summary, which links to each field to fix.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("form-error")
+    expect(await page.getByTestId("form-error").getByRole("link", { name: "اكتبوا العنوان بالعربية." }).getAttribute("href")).toBe("#title_ar")
     expect(await page.locator("#title_ar").getAttribute("aria-invalid")).toBe("true")
     expect(await page.locator("#title_ar").getAttribute("aria-describedby")).toBe("title_ar-error")
     // What was typed stays; Arabic on the right of English in RTL, side by side.
@@ -148,8 +151,12 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await loadedWidth(picture.getByRole("img", { name: "water.png" }))).toBeGreaterThan(0)
     await page.getByRole("button", { name: "اجعلوا water.png صورة الغلاف" }).click()
     await picture.getByTestId("cover-badge").waitFor()
+    expect(await page.getByTestId("gallery-unsaved").count()).toBe(1)
     await page.getByTestId("save-gallery").click()
     await page.getByTestId("media-done").filter({ hasText: "حُفظ المعرض." }).waitFor()
+    // Saved: the "unsaved changes" notice is gone, and the button waits for the next change.
+    expect(await page.getByTestId("gallery-unsaved").count()).toBe(0)
+    expect(await page.getByTestId("save-gallery").isDisabled()).toBe(true)
 
     // Publishing: the valid next statuses of a draft project, with a note, then the history.
     const statuses = page.locator('[data-testid^="status-to-"]')
@@ -229,6 +236,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     await form.getByLabel("الوصف بالإنجليزية").fill(proof.en)
     await form.getByRole("button", { name: "إضافة الإثبات مسودةً" }).click()
     expect(await page.getByTestId("proof-caption_ar-error").innerText()).toContain("اكتبوا الوصف بالعربية.")
+    await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "proof-form-error")
     await form.getByLabel("نوع الإثبات").selectOption("photo")
     await form.getByLabel("الوصف بالعربية").fill(proof.ar)
     await form.getByLabel("التاريخ").fill("2026-11-20")
@@ -259,5 +267,55 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     }
     expect(unexpected(problems)).toEqual([])
     await page.close()
+  })
+
+  it("without JavaScript: an owner creates an item, saves it, publishes it, adds a proof (refused by its field first), publishes and deletes it", async () => {
+    const other = await people.person("catalog-owner-nojs")
+    await withOwner(urls, addMember(tenant.id, other.userId, "owner"))
+    const otherSecret = await enableTotp(people, other)
+    const { context, page } = await openPage(browser!, { javaScriptEnabled: false })
+    await signInHere(page, other.email, () => totp(otherSecret))
+
+    await page.goto(at(`/dashboard/${tenant.slug}/catalog/new`))
+    await page.getByLabel("مشروع").check()
+    await page.getByLabel("المعرّف في الرابط").fill("school-roof")
+    await page.getByLabel("العنوان بالعربية").fill("سقف المدرسة")
+    await page.getByLabel("المبلغ المستهدف بالدينار الكويتي").fill("800")
+    await page.getByRole("button", { name: "إنشاء المسودة" }).click()
+    await page.waitForURL((url) => /\/catalog\/[0-9a-f-]{36}$/.test(url.pathname) && url.searchParams.has("created"))
+    const roofUrl = page.url().split("?")[0]!
+
+    // Each change is a plain form post to the page's own action; the server answers with the page again.
+    await page.getByLabel("العنوان بالإنجليزية").fill("The school roof")
+    await page.getByRole("button", { name: "حفظ التعديلات" }).click()
+    await page.getByTestId("item-saved").waitFor()
+    await page.getByLabel("ملاحظة (اختيارية) تُحفظ في السجل").fill("بلا جافاسكربت")
+    await page.getByTestId("status-to-active").click()
+    await page.getByTestId("item-status").filter({ hasText: "منشور" }).waitFor()
+    expect(await page.getByTestId("history-entry").first().innerText()).toContain("بلا جافاسكربت")
+
+    const form = page.getByTestId("proof-form")
+    await form.getByLabel("الوصف بالإنجليزية").fill("Work has begun")
+    await form.getByLabel("المبلغ المصروف بالدينار (اختياري)").fill("12.3456")
+    await form.getByRole("button", { name: "إضافة الإثبات مسودةً" }).click()
+    expect(await page.getByTestId("proof-caption_ar-error").innerText()).toContain("اكتبوا الوصف بالعربية.")
+    expect(await page.getByTestId("proof-amountSpent-error").count()).toBe(1)
+    // What was typed comes back with the refusal.
+    expect(await form.getByLabel("الوصف بالإنجليزية").inputValue()).toBe("Work has begun")
+    await form.getByLabel("الوصف بالعربية").fill("بدأ العمل")
+    await form.getByLabel("المبلغ المصروف بالدينار (اختياري)").fill("12.5")
+    await form.getByRole("button", { name: "إضافة الإثبات مسودةً" }).click()
+    await page.getByTestId("proof-done").filter({ hasText: "أُضيف الإثبات" }).waitFor()
+    const row = page.getByTestId("proof-row").filter({ hasText: "بدأ العمل" })
+    expect(await row.getAttribute("data-status")).toBe("draft")
+    await row.getByTestId("publish-proof").click()
+    await page.getByTestId("proof-done").filter({ hasText: "نُشر الإثبات." }).waitFor()
+    expect(await page.getByTestId("proof-row").getAttribute("data-status")).toBe("published")
+    await page.getByTestId("delete-proof").click()
+    await page.getByTestId("no-proofs").waitFor()
+    expect(page.url().split("?")[0]).toBe(roofUrl)
+    const [saved] = (await expectCall(200, "GET", "/tenant/catalog")).items.filter((item: { slug: string }) => item.slug === "school-roof")
+    expect(saved).toMatchObject({ status: "active", title: { ar: "سقف المدرسة", en: "The school roof" } })
+    await context.close()
   })
 })

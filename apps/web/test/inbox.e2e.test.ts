@@ -251,6 +251,8 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     const error = page.getByTestId("capture-action-error")
     await error.waitFor()
     expect(await error.innerText()).toContain("لم تعد هذه الخطوة ممكنة من الحالة الحالية")
+    // The refusal has the focus, not the status the move did not reach.
+    await page.waitForFunction(() => document.activeElement?.getAttribute("data-testid") === "capture-action-error")
     expect(await page.getByTestId("capture-status").innerText()).toBe("قيد الانتظار")
     await page.screenshot({ path: `${results}inbox-refused-ar.png`, fullPage: true })
 

@@ -7,8 +7,6 @@ import { problemKind } from "$lib/dashboard/problems.js"
 export type MeData = typeof Me.Encoded
 export type ProblemData = Omit<typeof Problem.Encoded, "_tag">
 
-const API = "/api/v1"
-
 /** Who is signed in: what the dashboard layout's server `load` read through the session. No token here, ever. */
 export const session = {
   get me(): MeData | undefined {
@@ -53,43 +51,22 @@ const problemOf = async (response: Response): Promise<ApiProblem> => {
 }
 
 export interface Call {
-  readonly method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
-  readonly body?: unknown
-  /** The tenant's slug, sent as `X-Tenant`. */
-  readonly tenant?: string
   /** Ends the request, and the reading of its body (an event stream), when aborted. */
   readonly signal?: AbortSignal
 }
 
 /**
- * What the browser still does itself (the live inbox's stream, uploads, downloads) goes through the web
- * server's `/api/v1/tenant/…` proxy, which adds the session's Bearer token on the server: the browser
- * sends only its session cookie. Fails with `ApiProblem`, `SessionEnded` or `MfaSetupRequired`.
+ * A `GET` of one of the dashboard's own server routes (the live inbox's stream, the CSV export, a receipt's
+ * PDF): they call the API with the session on the server; the browser sends only its session cookie.
+ * Fails with `ApiProblem`, `SessionEnded` or `MfaSetupRequired`.
  */
-export const apiResponse = (path: string, call: Call = {}): Promise<Response> => responseFrom(API + path, call)
-
-/** `apiResponse` for one of the web app's own routes (the live inbox's stream): the same failures. */
 export const responseFrom = async (url: string, call: Call = {}): Promise<Response> => {
-  const response = await fetch(url, {
-    method: call.method ?? "GET",
-    headers: {
-      ...(call.tenant === undefined ? {} : { "x-tenant": call.tenant }),
-      ...(call.body === undefined ? {} : { "content-type": "application/json" })
-    },
-    body: call.body === undefined ? undefined : JSON.stringify(call.body),
-    signal: call.signal
-  })
+  const response = await fetch(url, { signal: call.signal })
   if (response.ok) return response
   const failure = await problemOf(response)
   if (failure.problem.status === 401 && ["invalid-token", "no-session", ""].includes(failure.kind)) throw new SessionEnded()
   if (failure.kind === "mfa-setup-required") throw new MfaSetupRequired()
   throw failure
-}
-
-/** `apiResponse` for JSON answers: resolves with the body (undefined for a 204). */
-export const api = async <A>(path: string, call: Call = {}): Promise<A> => {
-  const response = await apiResponse(path, call)
-  return (response.status === 204 ? undefined : await response.json()) as A
 }
 
 /** Where a failure sends the person instead of showing it: sign-in or MFA setup; undefined to show it. */

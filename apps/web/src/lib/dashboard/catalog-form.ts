@@ -34,8 +34,6 @@ export type FieldErrors = Partial<Record<Field, ErrorCode>>
 export interface ItemFailure {
   readonly values: ItemValues
   readonly errors: FieldErrors
-  /** The access token was refused: the browser refreshes it and sends the form again. */
-  readonly reauth?: boolean
   /** A refusal that belongs to no field (role, network, ...): its problem kind and detail. */
   readonly problem?: { readonly kind: string; readonly status: number; readonly detail?: string }
 }

@@ -1,9 +1,8 @@
 import type { ItemStatus, ProofKind } from "@manara/domain"
 import { m } from "$lib/paraglide/messages.js"
-import { ApiProblem } from "$lib/session.svelte.js"
 import type { Category, ErrorCode, Field } from "./catalog-form.js"
 import { MAX_LENGTH } from "./catalog-form.js"
-import { describeFailure } from "./problems.js"
+import { describeFailure, problemKind, type ProblemLike } from "./problems.js"
 import { UploadRefused } from "./upload.js"
 
 // Functions, not tables of strings: each message reads the page's locale when it is called.
@@ -63,13 +62,21 @@ export const fieldMessage = (field: Field, code: ErrorCode | undefined): string 
   }
 }
 
+const isProblem = (value: unknown): value is ProblemLike =>
+  typeof value === "object" && value !== null && typeof (value as ProblemLike).type === "string" && typeof (value as ProblemLike).status === "number"
+
+/** The problem a failure is or carries (the typed client's `Problem`, or one an action handed back). */
+const problemIn = (failure: unknown): ProblemLike | undefined =>
+  isProblem(failure) ? failure : isProblem((failure as { problem?: unknown } | null)?.problem) ? (failure as { problem: ProblemLike }).problem : undefined
+
 /** What to say about a failed catalog call: our words for the catalog's problems, the shared ones otherwise. */
 export const describeCatalogFailure = (failure: unknown): string => {
   if (failure instanceof UploadRefused) {
     return failure.reason === "type" ? m.dash_catalog_upload_error_type() : failure.reason === "too-large" ? m.dash_catalog_upload_error_too_large() : m.dash_catalog_upload_error_storage()
   }
-  if (failure instanceof ApiProblem) {
-    switch (failure.kind) {
+  const problem = problemIn(failure)
+  if (problem !== undefined) {
+    switch (problemKind(problem)) {
       case "unsupported-media-type":
         return m.dash_catalog_upload_error_type()
       case "upload-too-large":
@@ -92,11 +99,8 @@ export const describeCatalogFailure = (failure: unknown): string => {
 
 /** A problem an action returned for the whole form, worded like a failed call. */
 export const describeActionProblem = (problem: { readonly kind: string; readonly status: number; readonly detail?: string }): string =>
-  describeCatalogFailure(
-    new ApiProblem({
-      type: `https://manara.app/problems/${problem.kind}`,
-      title: "",
-      status: problem.status,
-      ...(problem.detail === undefined ? {} : { detail: problem.detail })
-    })
-  )
+  describeCatalogFailure({
+    type: `https://manara.app/problems/${problem.kind}`,
+    status: problem.status,
+    ...(problem.detail === undefined ? {} : { detail: problem.detail })
+  })

@@ -107,6 +107,9 @@ export const formatDay = (day: string, locale: Locale): string => {
   return Number.isNaN(at.getTime()) ? day : new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "long" }).format(at)
 }
 
+/** One line of the inbox, whatever its kind: how the live stream tells what is new. */
+export const entryKey = (entry: { readonly kind: string; readonly id: string }) => `${entry.kind}:${entry.id}`
+
 export interface InboxFilters {
   readonly kind?: CaptureKind
   readonly status?: string

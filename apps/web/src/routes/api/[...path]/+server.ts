@@ -1,10 +1,9 @@
 import { env } from "$env/dynamic/private"
 import { proxyAllows as allowed } from "$lib/server/proxy.js"
-import { isSignedIn } from "$lib/server/session.js"
 import type { RequestHandler } from "./$types"
 
 /** What the browser may tell the API; everything else (Host, Origin, Cookie, Authorization, its own X-Forwarded-*) stays here. */
-const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "content-type", "last-event-id", "x-request-id", "x-tenant"]
+const FORWARDED_REQUEST_HEADERS = ["accept", "accept-language", "if-none-match", "x-request-id"]
 
 /** Hop-by-hop (RFC 9110 §7.6.1), plus what `fetch` already undid: the body arrives decoded, its length unknown. */
 const DROPPED_RESPONSE_HEADERS = new Set([
@@ -33,19 +32,15 @@ const unavailable = () =>
     { status: 503, headers: { "content-type": "application/problem+json", "retry-after": "5" } }
   )
 
-const refused = (status: 401 | 404, slug: string, title: string) =>
+const refused = (status: 404, slug: string, title: string) =>
   new Response(JSON.stringify({ type: `https://manara.app/problems/${slug}`, title, status }), {
     status,
     headers: { "content-type": "application/problem+json" }
   })
 
-export const fallback: RequestHandler = async ({ request, url, getClientAddress, locals }) => {
+export const fallback: RequestHandler = async ({ request, url, getClientAddress }) => {
   if (!allowed(request.method, url.pathname)) return refused(404, "not-found", "Not Found")
   const headers = new Headers()
-  if (url.pathname.startsWith("/api/v1/tenant/")) {
-    if (!isSignedIn(locals.session)) return refused(401, "no-session", "Unauthorized")
-    headers.set("authorization", `Bearer ${locals.session.data.accessToken}`)
-  }
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name)
     if (value !== null) headers.set(name, value)
@@ -54,7 +49,6 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress,
   headers.set("x-forwarded-host", url.host)
   headers.set("x-forwarded-for", getClientAddress())
 
-  const hasBody = request.method !== "GET" && request.method !== "HEAD"
   const deadline = new AbortController()
   // Unref'd as `AbortSignal.timeout` is: a pending deadline must not keep a stopping server alive.
   const timer = setTimeout(() => deadline.abort(new DOMException("The API took too long", "TimeoutError")), 30_000).unref()
@@ -64,7 +58,6 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress,
     upstream = await fetch(new URL(url.pathname + url.search, env.API_URL || "http://127.0.0.1:4000"), {
       method: request.method,
       headers,
-      body: hasBody ? await request.arrayBuffer() : undefined,
       redirect: "manual",
       signal: AbortSignal.any([request.signal, deadline.signal])
     })
@@ -72,8 +65,6 @@ export const fallback: RequestHandler = async ({ request, url, getClientAddress,
     clearTimeout(timer)
     return unavailable()
   }
-  // An event stream (the inbox's live captures) is meant to stay open: it ends when the browser leaves, not at the deadline.
-  if (upstream.headers.get("content-type")?.startsWith("text/event-stream")) clearTimeout(timer)
 
   const answer = new Headers()
   // `Connection: a, b` names more hop-by-hop headers of this one response.

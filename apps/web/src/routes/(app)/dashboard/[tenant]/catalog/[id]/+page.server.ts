@@ -3,7 +3,7 @@ import { CatalogItem, MediaAsset, Proof, StatusChange, TRANSITIONS } from "@mana
 import { Effect, Option, Schema } from "effect"
 import { describeCatalogFailure } from "$lib/dashboard/catalog-labels.js"
 import { m } from "$lib/paraglide/messages.js"
-import { saveItem } from "$lib/server/catalog-actions.js"
+import { addProof, changeStatus, completeUpload, deleteProof, publishProof, saveGallery, saveItem, setCover, uploadTicket } from "$lib/server/catalog-actions.js"
 import { loadAs, tenantHeaders } from "$lib/server/auth.js"
 import type { Actions, PageServerLoad } from "./$types"
 
@@ -49,4 +49,14 @@ export const load: PageServerLoad = async (event) => {
   }
 }
 
-export const actions = { save: saveItem } satisfies Actions
+export const actions = {
+  save: saveItem,
+  cover: setCover,
+  gallery: saveGallery,
+  status: changeStatus,
+  addProof,
+  publishProof,
+  deleteProof,
+  uploadTicket,
+  completeUpload
+} satisfies Actions

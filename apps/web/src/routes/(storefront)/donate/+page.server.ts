@@ -4,9 +4,6 @@ import { donate } from "$lib/server/give.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 /** Shops sell; only charities take gifts to a general fund. */
 const requireCharity = (locals: App.Locals) => {
   const storefront = requireStorefront(locals)

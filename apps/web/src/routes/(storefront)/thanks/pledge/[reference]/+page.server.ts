@@ -3,9 +3,6 @@ import { readNotes } from "$lib/server/capture.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 /**
  * A pledge has no receipt token to read it back by (the API gives none): its confirmation is what
  * this browser kept when it was made, for a day; elsewhere it is a 404.

@@ -5,9 +5,6 @@ import { requireStorefront } from "$lib/server/storefront.js"
 import { kuwaitToday } from "$lib/storefront/give.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 export const load = (async ({ locals, params, url }) => {
   const storefront = requireStorefront(locals)
   return {

@@ -5,9 +5,6 @@ import { requireStorefront } from "$lib/server/storefront.js"
 import { addToCart, asciiDigits, MAX_QUANTITY, setQuantity } from "$lib/storefront/give.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 export const load = (async ({ locals, url, cookies }) => {
   const storefront = requireStorefront(locals)
   return { storefront, cart: await priceCart(locals, url.host, readCart(cookies)) }

@@ -2,9 +2,6 @@ import { catalogPage, catalogQuery } from "$lib/server/catalog.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 export const load = (async ({ locals, url }) => {
   const storefront = requireStorefront(locals)
   // Only charities sort their giving into zakat, sadaqah and waqf.

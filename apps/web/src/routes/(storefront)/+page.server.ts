@@ -6,9 +6,6 @@ const PROJECTS_SHOWN = 6
 const PRODUCTS_SHOWN = 6
 const PROOFS_SHOWN = 4
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 export const load = (async ({ locals, url }) => {
   const storefront = requireStorefront(locals)
   const [projects, products, proofs] = await Promise.all([

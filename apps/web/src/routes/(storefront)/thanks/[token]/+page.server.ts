@@ -2,9 +2,6 @@ import { readNotes, readReceipt } from "$lib/server/capture.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 
-// Visitors need no JavaScript here: every page is whole from the server, and none is shipped to them.
-export const csr = false
-
 /** Read again from the API by the receipt's token: a refresh, or the link kept for later, shows it as it is now. */
 export const load = (async ({ locals, params, url, cookies }) => {
   const storefront = requireStorefront(locals)
