@@ -133,11 +133,20 @@ export const signIn = async (
   email: string,
   { password = TEST_PASSWORD, labels = arabicSignIn, code }: { password?: string; labels?: typeof arabicSignIn; code?: () => string } = {}
 ) => {
-  await page.getByLabel(labels.email).fill(email)
-  await page.getByLabel(labels.password).fill(password)
-  await page.getByRole("button", { name: labels.submit, exact: true }).click()
+  // Typing before the page's script has loaded races hydration on a loaded machine (the first sign-in of a run).
+  await page.waitForLoadState("networkidle")
+  const submit = async () => {
+    await page.getByLabel(labels.email).fill(email)
+    await page.getByLabel(labels.password).fill(password)
+    await page.getByRole("button", { name: labels.submit, exact: true }).click()
+  }
+  await submit()
   if (code) {
-    await page.getByLabel("رمز التحقق (٦ أرقام)").fill(code())
+    const codeField = page.getByLabel("رمز التحقق (٦ أرقام)")
+    // Once more if the form was still on the page with its fields emptied (submitted while hydrating).
+    const reached = await codeField.waitFor({ timeout: 10_000 }).then(() => true, () => false)
+    if (!reached && (await page.getByLabel(labels.email).inputValue().catch(() => "x")) === "") await submit()
+    await codeField.fill(code())
     await page.getByRole("button", { name: "تحقّق" }).click()
   }
 }
