@@ -7,6 +7,7 @@ import { RedisClient, TenantSqlLive } from "@manara/db"
 import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
 import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
+import { MemberNotificationSettings } from "@manara/notifications"
 import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -18,6 +19,7 @@ import { InboxLive } from "./Inbox/Http.js"
 import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { NotificationsLive } from "./Notifications/Http.js"
+import { MyNotificationsLive, TelegramWebhookLive } from "./Notifications/MyHttp.js"
 import { PlatformLive } from "./Platform/Http.js"
 import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
@@ -46,7 +48,8 @@ const CoreServicesLive = Layer.mergeAll(
   CaptureLimits.Default,
   CaptureEvents.Default,
   Inbox.Default,
-  NotificationSettings.Default
+  NotificationSettings.Default,
+  MemberNotificationSettings.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -66,6 +69,7 @@ export const ServicesLive = Layer.mergeAll(
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
   Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([MyNotificationsLive, TelegramWebhookLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
 )

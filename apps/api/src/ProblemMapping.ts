@@ -70,7 +70,10 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   PreferenceNotFound: () => [404, "preference-not-found", "No such notification preference in this tenant"],
   PreferenceExists: () => [409, "preference-exists", "This channel and target are already notified"],
   DeliveryNotFound: () => [404, "delivery-not-found", "No such notification in this tenant"],
-  DeliveryNotDead: () => [409, "delivery-not-dead", "Only a dead notification can be retried"]
+  DeliveryNotDead: () => [409, "delivery-not-dead", "Only a dead notification can be retried"],
+  // Notifications per member, Telegram
+  TelegramNotLinked: () => [409, "telegram-not-linked", "Link a Telegram chat before choosing Telegram notifications"],
+  WebhookRefused: () => [403, "webhook-refused", "This update does not carry the bot's secret token"]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */

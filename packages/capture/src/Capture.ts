@@ -147,12 +147,20 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             select ${tenantId}, 'capture.created', m.body, p.channel, p.target, p.locale, ${`${options.entity}:`} || m.id || ':' || p.channel || ':' || p.target
             from message m cross join notification_preferences p where p.enabled and 'capture.created' = any (p.events)
           ),
+          members as (
+            -- Members who chose to hear of this kind of capture, by email and/or their linked chat.
+            insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+            select ${tenantId}, 'capture.created', m.body, r.channel, r.target, r.locale,
+              ${`${options.entity}:`} || m.id || ':member:' || r.user_id || ':' || r.channel
+            from message m cross join app.member_recipients(${`capture.${options.entity}`}) r
+          ),
           office as (
             insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
             select ${tenantId}, 'capture.created', m.body, 'email', ${options.contact ?? null}::text, 'ar', ${`${options.entity}:`} || m.id || ':office'
             from message m
             where ${options.contact ?? null}::text is not null
               and not exists (select 1 from notification_preferences p where p.enabled and 'capture.created' = any (p.events))
+              and not exists (select 1 from app.member_recipients(${`capture.${options.entity}`}))
           ),
           receipt as (
             insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)

@@ -218,7 +218,16 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           jsonb_build_object('kind', ${kind}::text, 'id', r.id, 'reference', r.reference, 'amount', ${amount}::text, 'name', ${name}),
           'email', ${email}, r.locale, ${`${kind}:`} || r.id || ':payment.received'
         from ${sql(TABLES[kind])} r where r.id = ${id} and ${email} is not null
-        on conflict (tenant_id, dedupe_key) do nothing`.pipe(Effect.orDie)
+        on conflict (tenant_id, dedupe_key) do nothing`.pipe(
+        Effect.zipRight(sql`
+          insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+          select r.tenant_id, 'staff.payment',
+            jsonb_build_object('kind', ${kind}::text, 'id', r.id, 'reference', r.reference, 'amount', ${amount}::text, 'name', ${name}),
+            m.channel, m.target, m.locale, ${`${kind}:`} || r.id || ':payment.received:member:' || m.user_id || ':' || m.channel
+          from ${sql(TABLES[kind])} r cross join app.member_recipients('payment.received') m where r.id = ${id}
+          on conflict (tenant_id, dedupe_key) do nothing`),
+        Effect.orDie
+      )
     }
 
     /** Staff mark money received (or failed, or refunded); a received donation is confirmed and counts as raised. */

@@ -46,6 +46,14 @@ import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from
 import { Health, Liveness } from "./Health.js"
 import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, PaymentRequest } from "./Inbox.js"
 import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
+import {
+  MyNotifications,
+  MyNotificationsUpdate,
+  TelegramLinkCode,
+  TelegramUpdate,
+  TelegramWebhookAnswer,
+  TelegramWebhookHeaders
+} from "./Notifications.js"
 import { Problems } from "./Problem.js"
 import { HostHeader, Storefront } from "./Storefront.js"
 import { StorefrontHost, TenantMembership } from "./Tenancy.js"
@@ -306,6 +314,55 @@ export class NotificationsApi extends HttpApiGroup.make("notifications")
   .annotate(OpenApi.Description, "Notifications: staff preferences, test messages, the delivery log and its dead letters (owners and admins)")
 {}
 
+// ---- Notifications per member and the Telegram webhook (issue 14) ----
+
+export class MyNotificationsApi extends HttpApiGroup.make("myNotifications")
+  .add(
+    HttpApiEndpoint.get("myNotifications", "/notifications/me").setHeaders(TenantHeaders).addSuccess(MyNotifications)
+      .annotateContext(doc("My notification preferences", "Which events reach the signed-in member of this tenant by email and by Telegram, and the linked Telegram chat. Any member."))
+  )
+  .add(
+    HttpApiEndpoint.put("setMyNotifications", "/notifications/me").setHeaders(TenantHeaders).setPayload(MyNotificationsUpdate)
+      .addSuccess(MyNotifications)
+      .annotateContext(doc("Set my notification preferences", "The events to hear of by email and by Telegram, and the language. 409 `telegram-not-linked` when Telegram events are asked for before a chat is linked."))
+  )
+  .add(
+    HttpApiEndpoint.post("telegramLinkCode", "/notifications/me/telegram/code").setHeaders(TenantHeaders)
+      .addSuccess(TelegramLinkCode, { status: 201 })
+      .annotateContext(doc("A code to link my Telegram chat", "A one-time code, valid for 10 minutes, to send to the tenant's bot; the bot's webhook then links the chat it came from. A new code replaces the last."))
+  )
+  .add(
+    HttpApiEndpoint.del("unlinkTelegram", "/notifications/me/telegram").setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(doc("Unlink my Telegram chat", "Forgets the linked chat and stops Telegram notifications to it."))
+  )
+  .add(
+    HttpApiEndpoint.post("testMyNotifications", "/notifications/me/test").setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(Delivery), { status: 202 })
+      .annotateContext(doc("Send me a test message", "Queues a bilingual test message to my email and, when linked, my Telegram chat; answers the outbox rows as the delivery log shows them."))
+  )
+  // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The signed-in member's own notifications: events per channel, the Telegram link, a test message (any member)")
+{}
+
+const webhookTenantId = HttpApiSchema.param("tenantId", Schema.UUID)
+
+export class TelegramWebhookApi extends HttpApiGroup.make("telegramWebhook")
+  .add(
+    HttpApiEndpoint.post("telegramUpdate")`/telegram/${webhookTenantId}/webhook`.setHeaders(TelegramWebhookHeaders).setPayload(TelegramUpdate)
+      .addSuccess(TelegramWebhookAnswer)
+      .annotateContext(doc("A Telegram update for a tenant's bot", "Called by Telegram only: `X-Telegram-Bot-Api-Secret-Token` must be the secret the bot's webhook was set with (else 403 `webhook-refused`). A message carrying a member's one-time code links its chat; anything else is acknowledged and ignored."))
+  )
+  .addError(Problems.Forbidden)
+  .prefix("/public")
+  .annotate(OpenApi.Description, "Telegram's webhook for tenants' bots (secured by the bot's secret token)")
+{}
+
 export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(
     HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage)
@@ -397,6 +454,8 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(InboxApi)
   .add(CatalogApi)
   .add(NotificationsApi)
+  .add(MyNotificationsApi)
+  .add(TelegramWebhookApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

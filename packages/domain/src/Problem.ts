@@ -92,7 +92,9 @@ export const ProblemKinds = [
   "payment-method-unavailable", "project-total-out-of-range", "order-total-out-of-range", "amount-out-of-range",
   "unknown-project", "item-unavailable", "empty-order", "fees-too-high", "due-date-past", "instalments-need-schedule",
   // Notifications
-  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead"
+  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead",
+  // Notifications per member, Telegram
+  "telegram-not-linked", "webhook-refused"
 ] as const
 export type ProblemKind = typeof ProblemKinds[number]
 

@@ -80,6 +80,11 @@ export const NotificationsPolicy = {
   manage: ["owner", "admin"]
 } as const satisfies Record<string, Policy>
 
+/** A member's own notifications (events per channel, the Telegram link): every member. */
+export const MyNotificationsPolicy = {
+  own: ["owner", "admin", "member"]
+} as const satisfies Record<string, Policy>
+
 /** Whether a role may do what a policy allows. */
 export const allows = (policy: Policy, role: Role): boolean => policy.includes(role)
 

@@ -6,6 +6,7 @@ import { Mailer, MailerSes } from "./Mailer.js"
 import { notifyTenants } from "./NotifyTenants.js"
 import { byTenant, type Channel, CHANNELS, type ClaimedRow, type Mark, Outbox, type RowContext } from "./Outbox.js"
 import { RemindersLive } from "./Reminders.js"
+import { SecretsLive } from "./Secrets.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
@@ -83,9 +84,9 @@ export const DeliveryLive = Layer.scopedDiscard(
     const pg = yield* PgClient.PgClient
     const onlyTenants = Option.getOrUndefined(config.tenants)
 
-    const send = (row: ClaimedRow, message: Message): Effect.Effect<string, DeliveryFailed> =>
+    const send = (row: ClaimedRow, message: Message, context: RowContext): Effect.Effect<string, DeliveryFailed> =>
       row.channel === "telegram"
-        ? telegram.sendMessage(row.target, message.telegram, row.dedupeKey)
+        ? telegram.sendMessage(context.telegramTokenRef, row.target, message.telegram, row.dedupeKey)
         : Effect.gen(function*() {
           const kind = row.payload.kind
           const wantsPdf = (row.event === "capture.receipt" || row.event === "payment.received") && (kind === "order" || kind === "donation") &&
@@ -130,7 +131,7 @@ export const DeliveryLive = Layer.scopedDiscard(
           project: context.project ?? undefined,
           links: linksFor(config, row, context)
         })
-        const sent = yield* Effect.either(send(row, message))
+        const sent = yield* Effect.either(send(row, message, context))
         if (Either.isLeft(sent)) return yield* fail(row, sent.left)
         return { id: row.id, status: "sent", providerMessageId: sent.right } satisfies Mark
       }).pipe(
@@ -215,6 +216,6 @@ export const DeliveryLive = Layer.scopedDiscard(
 
 /** The fibers with their channels (SES v2 and the Bot API, configured from the environment) and the pledge reminders. */
 export const NotificationsLive = Layer.merge(
-  DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive))),
+  DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive.pipe(Layer.provide(SecretsLive))))),
   RemindersLive
 )

@@ -34,6 +34,8 @@ export interface RowContext {
   readonly letterhead: Letterhead
   readonly receiptToken: string | null
   readonly project: Bilingual | null
+  /** The tenant's own bot (a secret reference), or null for the platform's. */
+  readonly telegramTokenRef: string | null
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -99,8 +101,10 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
           const [found] = yield* sql<{
             letterhead: { slug: string; name_ar: string; name_en: string; branding: { primaryColour?: string; accentColour?: string } } | null
             captures: Array<{ id: string; receipt_token: string; project_ar: string | null; project_en: string | null }> | null
+            token_ref: string | null
           }>`
             select (select row_to_json(l) from app.current_tenant_letterhead() l) as letterhead,
+              (select b.token_ref from tenant_telegram_bots b) as token_ref,
               (select json_agg(c) from (
                 select d.id, d.receipt_token, i.title_ar as project_ar, i.title_en as project_en
                 from donations d left join catalog_items i on i.id = d.catalog_item_id where d.id = any (${ids("donation")}::uuid[])
@@ -123,7 +127,8 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
                 accentColour: letterhead.branding.accentColour ?? ""
               },
               receiptToken: capture?.receipt_token ?? null,
-              project: capture === undefined || capture.project_ar === null ? null : { ar: capture.project_ar, en: capture.project_en ?? "" }
+              project: capture === undefined || capture.project_ar === null ? null : { ar: capture.project_ar, en: capture.project_en ?? "" },
+              telegramTokenRef: found!.token_ref
             }]
           }))
         })

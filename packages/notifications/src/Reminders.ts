@@ -34,20 +34,31 @@ export const RemindersLive = Layer.scopedDiscard(
         tenantId,
         Effect.flatMap(CurrentTenant, () =>
           sql`
+            with due as (
+              select p.tenant_id, p.id, p.donor_email, p.locale, i.due,
+                jsonb_build_object('kind', 'pledge', 'id', p.id, 'reference', p.reference, 'name', p.donor_name,
+                  'dueDate', i.due::text, 'instalment', i.k + 1, 'instalments', p.instalments,
+                  -- Equal parts, the last taking the remainder.
+                  'amount', (case when i.k = p.instalments - 1 then p.amount - trunc(p.amount / p.instalments, 3) * (p.instalments - 1)
+                    else trunc(p.amount / p.instalments, 3) end)::numeric(12, 3)::text) as body
+              from pledges p
+              cross join lateral (
+                select k, (p.due_date + make_interval(months => k))::date as due from generate_series(0, p.instalments - 1) k
+              ) i
+              where p.status = 'open' and p.donor_email is not null
+                and i.due between ${today}::date and ${today}::date + ${config.daysAhead}::int
+            ),
+            -- Members who chose to hear of instalments falling due.
+            staff as (
+              insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+              select d.tenant_id, 'staff.pledge_due', d.body, r.channel, r.target, r.locale,
+                'pledge:' || d.id || ':due:' || d.due::text || ':member:' || r.user_id || ':' || r.channel
+              from due d cross join app.member_recipients('pledge.due') r
+              on conflict (tenant_id, dedupe_key) do nothing
+            )
             insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-            select p.tenant_id, 'pledge.due',
-              jsonb_build_object('kind', 'pledge', 'id', p.id, 'reference', p.reference, 'name', p.donor_name,
-                'dueDate', i.due::text, 'instalment', i.k + 1, 'instalments', p.instalments,
-                -- Equal parts, the last taking the remainder.
-                'amount', (case when i.k = p.instalments - 1 then p.amount - trunc(p.amount / p.instalments, 3) * (p.instalments - 1)
-                  else trunc(p.amount / p.instalments, 3) end)::numeric(12, 3)::text),
-              'email', p.donor_email, p.locale, 'pledge:' || p.id || ':due:' || i.due::text
-            from pledges p
-            cross join lateral (
-              select k, (p.due_date + make_interval(months => k))::date as due from generate_series(0, p.instalments - 1) k
-            ) i
-            where p.status = 'open' and p.donor_email is not null
-              and i.due between ${today}::date and ${today}::date + ${config.daysAhead}::int
+            select d.tenant_id, 'pledge.due', d.body, 'email', d.donor_email, d.locale, 'pledge:' || d.id || ':due:' || d.due::text
+            from due d
             on conflict (tenant_id, dedupe_key) do nothing`)
       )
 

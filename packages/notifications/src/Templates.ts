@@ -20,7 +20,7 @@ export interface Letterhead {
 }
 
 /** The events that have words; any other event is refused as permanent (a row nobody can word). */
-export const EVENTS = ["capture.created", "capture.receipt", "payment.received", "member.invited", "pledge.due", "notification.test"] as const
+export const EVENTS = ["capture.created", "capture.receipt", "payment.received", "member.invited", "pledge.due", "notification.test", "telegram.linked", "staff.payment", "staff.pledge_due"] as const
 export type NotificationEvent = (typeof EVENTS)[number]
 export const isNotificationEvent = (event: string): event is NotificationEvent => (EVENTS as ReadonlyArray<string>).includes(event)
 
@@ -180,6 +180,33 @@ const wording = (input: MessageInput): Wording => {
         greeting: { ar: "وصلت الرسالة التجريبية: الإشعارات تعمل.", en: "The test message arrived: notifications work." },
         lines: [],
         short: { ar: `رسالة تجريبية من ${letterhead.name.ar}: الإشعارات تعمل.`, en: `Test message from ${letterhead.name.en}: notifications work.` }
+      }
+    case "staff.payment":
+      return {
+        subject: { ar: `استُلمت دفعة ${kind.ar} ${reference} — ${amount.ar}`, en: `Payment received for ${kind.en} ${reference} — ${amount.en}` },
+        greeting: { ar: `سُجّل استلام دفعة ${kind.ar} في ${letterhead.name.ar}.`, en: `A payment for a ${kind.en} was marked received at ${letterhead.name.en}.` },
+        lines: [...about, ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])],
+        link: input.links.dashboard === undefined ? undefined : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
+        short: { ar: `استُلمت دفعة ${kind.ar} ${reference}: ${amount.ar}`, en: `Payment received: ${kind.en} ${reference}, ${amount.en}` }
+      }
+    case "staff.pledge_due":
+      return {
+        subject: { ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`, en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}` },
+        greeting: { ar: `يستحق قسط تعهد لـ${letterhead.name.ar} قريبًا.`, en: `A pledge instalment to ${letterhead.name.en} falls due soon.` },
+        lines: [
+          ...about,
+          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
+          ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])
+        ],
+        link: input.links.dashboard === undefined ? undefined : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
+        short: { ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}: ${amount.ar}`, en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}: ${amount.en}` }
+      }
+    case "telegram.linked":
+      return {
+        subject: { ar: `رُبطت محادثة تيليجرام بـ${letterhead.name.ar}`, en: `Telegram chat linked to ${letterhead.name.en}` },
+        greeting: { ar: "رُبطت هذه المحادثة بحسابك، وستصلك هنا الإشعارات التي تختارها.", en: "This chat is linked to your account; the notifications you choose arrive here." },
+        lines: [],
+        short: { ar: `رُبطت هذه المحادثة بحسابك في ${letterhead.name.ar}.`, en: `This chat is linked to your account at ${letterhead.name.en}.` }
       }
   }
 }

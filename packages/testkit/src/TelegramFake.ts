@@ -25,6 +25,13 @@ export interface TelegramFake {
   readonly received: () => ReadonlyArray<ReceivedTelegramMessage>
   /** Answers for a chat, used in order; when they run out, `otherwise` (200 unless set). */
   readonly script: (chatId: string, answers: ReadonlyArray<TelegramAnswer>, otherwise?: TelegramAnswer) => void
+  /** The webhook a bot registered through `setWebhook` (its URL and secret token), if any. */
+  readonly webhook: (token: string) => { readonly url: string; readonly secretToken: string | undefined } | undefined
+  /**
+   * What Telegram does when someone writes to the bot: POSTs the update to the bot's webhook with the
+   * `X-Telegram-Bot-Api-Secret-Token` header it registered. Answers the webhook's HTTP status.
+   */
+  readonly userSends: (token: string, chat: { readonly id: number; readonly firstName?: string }, text: string) => Promise<number>
   readonly close: () => Promise<void>
 }
 
@@ -45,9 +52,19 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
   const scripts = new Map<string, { answers: Array<TelegramAnswer>; otherwise: TelegramAnswer }>()
   let nextId = 1
   const hanging = new Set<ServerResponse>()
+  const webhooks = new Map<string, { url: string; secretToken: string | undefined }>()
+  let nextUpdate = 1
   const server: Server = createServer(async (request, response) => {
-    const match = /^\/bot([^/]+)\/sendMessage$/.exec(request.url ?? "")
     const body = await readBody(request)
+    const setWebhook = /^\/bot([^/]+)\/setWebhook$/.exec(request.url ?? "")
+    if (request.method === "POST" && setWebhook !== null) {
+      const payload = JSON.parse(body) as { url?: string; secret_token?: string }
+      if (typeof payload.url !== "string" || payload.url === "") webhooks.delete(decodeURIComponent(setWebhook[1]!))
+      else webhooks.set(decodeURIComponent(setWebhook[1]!), { url: payload.url, secretToken: payload.secret_token })
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, result: true, description: "Webhook was set" }))
+      return
+    }
+    const match = /^\/bot([^/]+)\/sendMessage$/.exec(request.url ?? "")
     if (request.method !== "POST" || match === null) {
       response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }))
       return
@@ -81,6 +98,22 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
     url: `http://127.0.0.1:${address.port}`,
     received: () => [...received],
     script: (chatId, answers, otherwise = { status: 200 }) => void scripts.set(chatId, { answers: [...answers], otherwise }),
+    webhook: (token) => webhooks.get(token),
+    userSends: async (token, chat, text) => {
+      const hook = webhooks.get(token)
+      if (hook === undefined) throw new Error("this bot has no webhook")
+      const date = Math.floor(Date.now() / 1000)
+      const response = await fetch(hook.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(hook.secretToken === undefined ? {} : { "x-telegram-bot-api-secret-token": hook.secretToken }) },
+        body: JSON.stringify({
+          update_id: nextUpdate++,
+          message: { message_id: nextId++, date, text, chat: { id: chat.id, type: "private", first_name: chat.firstName ?? "Member" }, from: { id: chat.id, is_bot: false, first_name: chat.firstName ?? "Member" } }
+        })
+      })
+      await response.arrayBuffer()
+      return response.status
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const response of hanging) response.destroy()
