@@ -28,7 +28,7 @@ create table member_notifications (
 -- by the Secrets layer at send time. Without a row, the platform's bot (TELEGRAM_BOT_TOKEN) is used.
 create table tenant_telegram_bots (
   tenant_id uuid not null primary key references tenants (id) on delete cascade,
-  token_ref text not null check (token_ref ~ '^secret://[A-Za-z0-9/_+=.@-]{1,400}$'),
+  token_ref text not null check (token_ref ~ '^secret://[A-Za-z0-9/_+=.@-]+$' and length(token_ref) <= 409),
   updated_at timestamptz not null default now()
 );
 
