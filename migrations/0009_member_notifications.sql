@@ -34,9 +34,8 @@ create table tenant_telegram_bots (
 
 select app.isolate_tenant_table(t)
 from unnest(array['member_notifications', 'tenant_telegram_bots']::regclass[]) t;
-grant select, insert, update, delete on member_notifications to manara_app;
--- The runtime reads the reference; the operator (`pnpm cli tenant telegram-bot`) writes it as the owner.
-grant select on tenant_telegram_bots to manara_app;
+-- The reference is not the secret: the runtime may read and write it like any tenant setting.
+grant select, insert, update, delete on member_notifications, tenant_telegram_bots to manara_app;
 
 -- Who among the current tenant's active members hears of `member_event`, and where: their sign-in
 -- email and/or their linked chat. Runs as the caller (RLS applies); the writers of outbox rows join it.

@@ -6,8 +6,11 @@ import * as Tenancy from "@manara/tenancy"
 import { describe, expect, it } from "vitest"
 import { mappedErrorTags, toProblem } from "../src/ProblemMapping.js"
 
-/** Errors a package exports that never reach a request: the outbox keeps `DeliveryFailed` on its row. */
-const NEVER_ANSWERED = new Set(["DeliveryFailed"])
+/**
+ * Errors a package exports that never reach a request: the outbox keeps `DeliveryFailed` on its row, and
+ * `SecretUnavailable` becomes a `DeliveryFailed` (a send) or a refused webhook secret.
+ */
+const NEVER_ANSWERED = new Set(["DeliveryFailed", "SecretUnavailable"])
 
 /** Every tagged error class a package exports, by its tag. */
 const errorsOf = (module: Record<string, unknown>) =>

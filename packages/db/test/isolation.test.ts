@@ -113,6 +113,18 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
         values (${tenant}, 'capture.created', '{}'::jsonb, 'email', 'staff@example.com', ${randomUUID()})`
     }),
+  member_notifications: (userId) =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into member_notifications (tenant_id, user_id, email_events) values (${tenant}, ${userId}, '{capture.donation}')`
+    }),
+  tenant_telegram_bots: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into tenant_telegram_bots (tenant_id, token_ref) values (${tenant}, ${`secret://manara/tenant/${tenant}/telegram`})`
+    }),
   status_changes: (userId) =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
