@@ -47,3 +47,22 @@ export const notificationProblem = (problem: ProblemLike | undefined): string | 
     default: return undefined
   }
 }
+
+// ---- A member's own notifications (the my-notifications page) ----
+
+export type MemberEvent = "capture.order" | "capture.donation" | "capture.pledge" | "payment.received" | "pledge.due"
+export const memberEvents: ReadonlyArray<MemberEvent> = ["capture.order", "capture.donation", "capture.pledge", "payment.received", "pledge.due"]
+
+const memberEventWords: Record<MemberEvent, (locale: Locale) => string> = {
+  "capture.order": (locale) => m.dash_mynotify_event_order({}, { locale }),
+  "capture.donation": (locale) => m.dash_mynotify_event_donation({}, { locale }),
+  "capture.pledge": (locale) => m.dash_mynotify_event_pledge({}, { locale }),
+  "payment.received": (locale) => m.dash_mynotify_event_payment({}, { locale }),
+  "pledge.due": (locale) => m.dash_mynotify_event_pledge_due({}, { locale })
+}
+
+export const memberEventName = (event: MemberEvent, locale: Locale): string => memberEventWords[event](locale)
+
+/** The my-notifications API's own problems in our words; undefined leaves the shared description. */
+export const myNotificationProblem = (problem: ProblemLike | undefined): string | undefined =>
+  problem?.type.replace("https://manara.app/problems/", "") === "telegram-not-linked" ? m.dash_mynotify_error_not_linked() : undefined
