@@ -204,7 +204,7 @@ const wording = (input: MessageInput): Wording => {
     case "telegram.linked":
       return {
         subject: { ar: `رُبطت محادثة تيليجرام بـ${letterhead.name.ar}`, en: `Telegram chat linked to ${letterhead.name.en}` },
-        greeting: { ar: "رُبطت هذه المحادثة بحسابك، وستصلك هنا الإشعارات التي تختارها.", en: "This chat is linked to your account; the notifications you choose arrive here." },
+        greeting: { ar: "رُبطت هذه المحادثة بحسابك، وستصلك هنا الإشعارات التي تختارها.", en: "Your account is now linked to this chat; the notifications you choose arrive here." },
         lines: [],
         short: { ar: `رُبطت هذه المحادثة بحسابك في ${letterhead.name.ar}.`, en: `This chat is linked to your account at ${letterhead.name.en}.` }
       }
