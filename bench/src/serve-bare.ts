@@ -151,6 +151,12 @@ const DONATE = `with counter as (
     select $1, 'capture.created', json_build_object('kind', 'donation', 'id', d.id, 'reference', d.reference, 'amount', d.amount::text)::jsonb,
       p.channel, p.target, p.locale, 'donation:' || d.id || ':' || p.channel || ':' || p.target
     from donation d cross join notification_preferences p where p.enabled
+  ), members as (
+    -- The members who chose donations, as Manara's capture does (none in the bench: the lookup is the cost).
+    insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
+    select $1, 'capture.created', json_build_object('kind', 'donation', 'id', d.id)::jsonb, r.channel, r.target, r.locale,
+      'donation:' || d.id || ':member:' || r.user_id || ':' || r.channel
+    from donation d cross join app.member_recipients('capture.donation') r
   ), audit as (
     insert into audit_log (tenant_id, action, entity_kind, entity_id, after)
     select $1, 'donation.created', 'donation', d.id::text, json_build_object('reference', d.reference)::jsonb from donation d
