@@ -46,6 +46,8 @@ const readBody = (request: IncomingMessage) =>
 /**
  * A loopback HTTP server that speaks the Bot API's `sendMessage` (`POST /bot<token>/sendMessage`):
  * it records what it receives and answers 200, 429 with `retry_after`, or 5xx as scripted per chat.
+ * It also keeps each bot's `setWebhook`, and plays a Telegram user writing to a bot (`userSends`): the
+ * update is POSTed to that webhook with its secret header, as Telegram does.
  */
 export const startTelegramFake = async (): Promise<TelegramFake> => {
   const received: Array<ReceivedTelegramMessage> = []
