@@ -3,6 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, TenantInput } from "./Tenants.js"
 
 const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
@@ -60,7 +61,22 @@ const create = Command.make("create", {
     Effect.provide(ownerSql)
   )).pipe(Command.withDescription("Create a tenant"))
 
-const tenant = Command.make("tenant").pipe(Command.withSubcommands([create]))
+const telegramBot = Command.make("telegram-bot", {
+  slug: Options.text("slug"),
+  apiOrigin: Options.text("api-origin").pipe(Options.withDescription("The API's public HTTPS origin, where Telegram posts the bot's updates")),
+  ref: Options.text("ref").pipe(Options.withDescription("secret://<path> of the bot token (default secret://manara/tenant/<id>/telegram)"), Options.optional)
+}, ({ apiOrigin, ref, slug }) =>
+  setTelegramBot(slug, apiOrigin, Option.getOrUndefined(ref)).pipe(
+    Effect.flatMap(({ tokenRef, webhook }) => Console.log(`tenant ${slug}: bot token at ${tokenRef}, webhook ${webhook}`)),
+    Effect.catchTags({
+      UnknownTenant: (error) => refuse(`no tenant ${error.slug}`),
+      NotASecretReference: () => refuse("--ref must be a secret:// reference, never the token itself"),
+      DeliveryFailed: (error) => refuse(`the bot's webhook was not set: ${error.message}`)
+    }),
+    Effect.provide(ownerSql)
+  )).pipe(Command.withDescription("Give a tenant its own Telegram bot: the token's secret reference, and the bot's webhook"))
+
+const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot]))
 
 const demo = Command.make("demo", {
   ownerEmail: Options.text("owner-email").pipe(Options.optional),
