@@ -269,6 +269,20 @@ describe("my notification preferences", () => {
     expect(after.json).toMatchObject({ telegram: null, telegramEvents: [], emailEvents: ["capture.donation"] })
   })
 
+  it("a member removed from the tenant hears of nothing more", async () => {
+    const leaving = await people.memberOf(home, "member", "leaving")
+    expect((await call("PUT", "/tenant/notifications/me", leaving, home.slug, { locale: "ar", emailEvents: ["capture.donation"], telegramEvents: [] })).status).toBe(200)
+    const before = await donate(home)
+    await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql`update tenant_members set status = 'removed' where user_id = ${leaving.userId}`)))
+    const after = await donate(home)
+    const targets = (reference: string) =>
+      rows(home, (sql) => sql<{ target: string }>`select o.target from notification_outbox o where o.payload->>'reference' = ${reference}`)
+        .then((found) => found.map((row) => row.target))
+    expect(await targets(before.reference)).toContain(leaving.email)
+    expect(await targets(after.reference)).not.toContain(leaving.email)
+  })
+
   it("no bot token in any database row, API answer or log line", async () => {
     const database = new URL(urls.adminUrl)
     database.pathname = `/${urls.database}`
