@@ -21,7 +21,11 @@ const events: Record<string, (locale: Locale) => string> = {
   "payment.received": (locale) => m.dash_notify_event_payment_received({}, { locale }),
   "member.invited": (locale) => m.dash_notify_event_member_invited({}, { locale }),
   "notification.test": (locale) => m.dash_notify_event_test({}, { locale }),
-  "pledge.due": (locale) => m.dash_notify_event_pledge_due({}, { locale })
+  "pledge.due": (locale) => m.dash_notify_event_pledge_due({}, { locale }),
+  // What members chose for themselves (the my-notifications page), and a chat's link confirmed.
+  "staff.payment": (locale) => m.dash_notify_event_staff_payment({}, { locale }),
+  "staff.pledge_due": (locale) => m.dash_notify_event_staff_pledge_due({}, { locale }),
+  "telegram.linked": (locale) => m.dash_notify_event_telegram_linked({}, { locale })
 }
 
 /** An event in the product's words; one the API adds later shows as its name until it has words here. */
