@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest"
-import { channelName, eventName, languageName, notificationProblem, statusName } from "../src/lib/dashboard/notifications.js"
+import {
+  channelName,
+  eventName,
+  languageName,
+  memberEventName,
+  memberEvents,
+  myNotificationProblem,
+  notificationProblem,
+  statusName
+} from "../src/lib/dashboard/notifications.js"
 import { formatDateTime } from "../src/lib/dashboard/format.js"
 
 const problem = (kind: string, status: number) => ({ type: `https://manara.app/problems/${kind}`, status })
@@ -15,6 +24,15 @@ describe("notifications in the product's words", () => {
     expect(languageName("en", "ar")).toBe("الإنجليزية")
     expect(statusName("dead", "ar")).toBe("متوقفة")
     expect(statusName("sent", "en")).toBe("Sent")
+  })
+
+  it("names what a member can choose, and the events written for them, in both languages", () => {
+    expect(memberEvents.map((event) => memberEventName(event, "ar"))).toEqual(["طلب جديد", "تبرع جديد", "تعهد جديد", "استلام دفعة", "قسط تعهد يحين موعده"])
+    expect(memberEventName("payment.received", "en")).toBe("Payment received")
+    expect(eventName("staff.payment", "en")).toBe("Payment received (staff)")
+    expect(eventName("telegram.linked", "ar")).toBe("ربط محادثة تيليجرام")
+    expect(myNotificationProblem(problem("telegram-not-linked", 409))).toBeDefined()
+    expect(myNotificationProblem(problem("preference-exists", 409))).toBeUndefined()
   })
 
   it("words the notifications API's own problems, and leaves the rest to the shared descriptions", () => {
