@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import { type AuthError, RateLimited } from "@manara/auth"
-import type { CaptureError } from "@manara/capture"
+import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
@@ -116,9 +116,12 @@ export const toProblem = (error: unknown): Problem => {
   return problem(500, "internal", "Something went wrong on our side; the request id identifies it")
 }
 
-/** Headers that belong with a problem: when to come back after a 429. */
+/** Headers that belong with a problem: when to come back after a 429, or a 409 for a key still in flight. */
 const headersFor = (error: unknown) =>
-  error instanceof RateLimited
+  error instanceof IdempotencyInFlight
+    ? HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))))
+    : error instanceof RateLimited
     ? HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeaders(response, {
         "retry-after": String(error.retryAfterSeconds),

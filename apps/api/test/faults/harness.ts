@@ -115,17 +115,25 @@ export const holdCounter = async (urls: TestDatabaseUrls, tenantId: TenantId) =>
   }
 }
 
+const asAdmin = <A>(urls: TestDatabaseUrls, query: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
+  Effect.runPromise(Effect.provide(
+    Effect.flatMap(SqlClient.SqlClient, query),
+    PgClient.layer({ url: Redacted.make(urls.adminUrl), maxConnections: 1 })
+  ).pipe(Effect.orDie))
+
+/** Ends the sessions waiting on a lock, as a lost machine's connections end: their transactions roll back. */
+export const terminateLockWaiters = (urls: TestDatabaseUrls) =>
+  asAdmin(urls, (sql) => sql`select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = ${urls.database} and wait_event_type = 'Lock'`)
+
 /** Waits until at least `n` sessions wait on a lock (captures stuck behind `holdCounter`). */
 export const lockWaiters = async (urls: TestDatabaseUrls, n: number, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     // Only a superuser sees what other roles' sessions wait on.
-    const [row] = await Effect.runPromise(Effect.provide(
-      Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
-          where datname = ${urls.database} and wait_event_type = 'Lock'`),
-      PgClient.layer({ url: Redacted.make(urls.adminUrl), maxConnections: 1 })
-    ).pipe(Effect.orDie))
+    const [row] = await asAdmin(urls, (sql) =>
+      sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
+        where datname = ${urls.database} and wait_event_type = 'Lock'`)
     if (row!.waiting >= n) return row!.waiting
     if (Date.now() > deadline) throw new Error(`only ${row!.waiting} sessions wait on a lock`)
     await new Promise((resolve) => setTimeout(resolve, 100))
