@@ -24,6 +24,17 @@ export const isOutage = (error: SqlError): boolean => {
   return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
 }
 
+/**
+ * A database that is up but cannot serve this now: a statement or lock wait past its timeout (57014,
+ * 55P03), no connection slot left (53300). The request may well succeed later: 503 + Retry-After.
+ */
+const BUSY_CODES = new Set(["57014", "55P03", "53300"])
+
+export const isBusy = (error: SqlError): boolean => {
+  const code = (error.cause as { code?: unknown } | undefined)?.code
+  return typeof code === "string" && BUSY_CODES.has(code)
+}
+
 /** Every expected failure a service may answer with, each package's own union. */
 export type ServiceError = AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
@@ -104,6 +115,7 @@ export const toProblem = (error: unknown): Problem => {
     })
   }
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
+  if (error instanceof SqlError && isBusy(error)) return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
   if (tag === "RequestError") return problem(400, "unreadable-request", "The request body could not be read")
