@@ -50,6 +50,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   BadCode: () => [401, "bad-code", "The code is wrong or expired"],
   CodeReused: () => [401, "code-reused", "That code was already used; wait for the next one"],
   CognitoUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
+  SessionStoreUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
   RateLimited: () => [429, "rate-limited", "Too many attempts; try again later"],
   TenantNotFound: () => [404, "tenant-not-found", "No storefront at this address"],
   NotAMember: () => [404, "tenant-not-found", "No such tenant"],
