@@ -56,13 +56,20 @@ export class OwnRedis {
 
 const PG_BIN = "/usr/lib/postgresql/15/bin"
 
+/** initdb and postgres refuse to run as root: as root, they run as the `postgres` user. */
+const asPostgres = (program: string, args: Array<string>) =>
+  process.getuid?.() === 0
+    ? promisify(execFile)("runuser", ["-u", "postgres", "--", `${PG_BIN}/${program}`, ...args])
+    : promisify(execFile)(`${PG_BIN}/${program}`, args)
+
 /** A Postgres cluster of the test's own (initdb + pg_ctl) on a free port, trust auth, stopped and started at will. */
 export class OwnPostgres {
   private constructor(readonly directory: string, readonly port: number) {}
 
   static async start(): Promise<OwnPostgres> {
     const directory = await mkdtemp(join(tmpdir(), "manara-pg-"))
-    await promisify(execFile)(`${PG_BIN}/initdb`, ["-D", join(directory, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+    if (process.getuid?.() === 0) await promisify(execFile)("chown", ["postgres:postgres", directory])
+    await asPostgres("initdb", ["-D", join(directory, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
     const cluster = new OwnPostgres(directory, await freePort())
     await cluster.resume()
     return cluster
@@ -72,7 +79,7 @@ export class OwnPostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`
   }
 
-  private ctl = (...args: Array<string>) => promisify(execFile)(`${PG_BIN}/pg_ctl`, ["-D", join(this.directory, "data"), ...args])
+  private ctl = (...args: Array<string>) => asPostgres("pg_ctl", ["-D", join(this.directory, "data"), ...args])
 
   async resume(): Promise<void> {
     await this.ctl("-w", "-t", "30", "-l", join(this.directory, "log"), "-o", `-p ${this.port} -k ${this.directory} -c listen_addresses=127.0.0.1 -c fsync=off`, "start")
