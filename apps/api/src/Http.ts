@@ -11,6 +11,7 @@ import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tena
 import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
+import { setSecurityHeaders } from "./SecurityHeaders.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -109,8 +110,10 @@ export const createHeldServer = (drain?: Drain) => {
   const server = createServer()
   answerClientErrors(server)
   drain?.attach(server)
-  const admit = (request: IncomingMessage, response: ServerResponse) =>
-    (drain === undefined || drain.admit(request, response)) && admitRequest(request, response)
+  const admit = (request: IncomingMessage, response: ServerResponse) => {
+    setSecurityHeaders(request, response)
+    return (drain === undefined || drain.admit(request, response)) && admitRequest(request, response)
+  }
   const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
   server.emit = ((event: string | symbol, ...args: Array<unknown>) =>
     event === "request" && !admit(args[0] as IncomingMessage, args[1] as ServerResponse) ? true : emit(event, ...args)) as typeof server.emit
