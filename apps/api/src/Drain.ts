@@ -70,8 +70,12 @@ export class Drain extends Effect.Service<Drain>()("Api/Drain", {
     /** Waits until nothing is in flight, or `limit` passed; true when everything finished. */
     const settle = (limit: Duration.Duration) =>
       Effect.async<boolean>((resume) => {
-        const timer = setTimeout(() => resume(Effect.succeed(false)), Duration.toMillis(limit))
+        const timer = setTimeout(() => {
+          settled = undefined
+          resume(Effect.succeed(false))
+        }, Duration.toMillis(limit))
         settled = () => {
+          settled = undefined
           clearTimeout(timer)
           resume(Effect.succeed(true))
         }

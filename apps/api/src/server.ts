@@ -13,7 +13,8 @@ export interface StartedApi {
  */
 export const startApi = async (env: Readonly<Record<string, string>>): Promise<StartedApi> => {
   const scope = Effect.runSync(Scope.make())
-  const config = ConfigProvider.fromMap(new Map(Object.entries({ API_PORT: "0", LOG_LEVEL: "Warn", ...env })))
+  // A short drain: a test that leaves a request hanging should not hold its `close()` for 20 s.
+  const config = ConfigProvider.fromMap(new Map(Object.entries({ API_PORT: "0", LOG_LEVEL: "Warn", SHUTDOWN_GRACE: "3 seconds", ...env })))
   const layer = ApiServerLive.pipe(Layer.provide(LoggingLive), Layer.provide(Layer.setConfigProvider(config)))
   try {
     const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
