@@ -8,6 +8,9 @@ export const RETRY_AFTER_SECONDS = 5
 /** How long in-flight requests may take to finish once a shutdown began (SHUTDOWN_GRACE, default 20 s). */
 export const shutdownGrace = Config.duration("SHUTDOWN_GRACE").pipe(Config.withDefault(Duration.seconds(20)))
 
+/** How long the listener still reads what was sent before the drain began, answering it 503. */
+const LAST_READS = Duration.millis(500)
+
 const drainingBody = JSON.stringify({
   type: "https://manara.app/problems/shutting-down",
   title: "Service Unavailable",
@@ -16,8 +19,9 @@ const drainingBody = JSON.stringify({
 })
 
 /**
- * The API's shutdown, one per server: on `SIGTERM` (the scope closing) it stops accepting, closes
- * idle keep-alive sockets, ends the open event streams, waits for in-flight requests up to the grace
+ * The API's shutdown, one per server: on `SIGTERM` (the scope closing) it answers new requests 503,
+ * ends the open event streams, stops accepting (after reading for half a second what was already
+ * sent) and closes idle keep-alive sockets, waits for in-flight requests up to the grace
  * period, then cuts what is left (whose finalizers free their Idempotency-Keys). Only after that do
  * the pools and Redis close. Requests counted twice: by Node (until the response closed) and by the
  * app (until the handler's fiber and its finalizers ended).
@@ -90,11 +94,14 @@ export class Drain extends Effect.Service<Drain>()("Api/Drain", {
         Effect.annotateLogs({ inFlight: open.size, graceSeconds: Duration.toSeconds(grace) })
       )
       for (const response of open) if (!response.headersSent) response.setHeader("connection", "close")
+      yield* Deferred.succeed(started, undefined)
+      // Requests already sent but not yet read (in the accept queue, in a socket's buffer) are read and
+      // answered 503 in this moment, instead of being reset with their connection.
+      yield* Effect.sleep(LAST_READS)
       // Stops accepting; Node 19+ also closes the idle keep-alive sockets here.
       server?.close()
       server?.closeIdleConnections()
-      yield* Deferred.succeed(started, undefined)
-      const finished = yield* settle(grace)
+      const finished = yield* settle(Duration.max(Duration.subtract(grace, LAST_READS), Duration.zero))
       if (finished) return yield* Effect.logInfo("shutting down: every request finished")
       yield* Effect.logWarning("shutting down: the grace period ended; cutting the requests left").pipe(
         Effect.annotateLogs({ inFlight: open.size, handling })
