@@ -1,6 +1,6 @@
 import { currentRequestMeta, TenantSql } from "@manara/db"
 import { type CaptureReceipt, formatMoney, type NewDonation, type NewOrder, type NewPledge, type TenantId } from "@manara/domain"
-import { Data, Effect, Exit, FiberRef } from "effect"
+import { Data, Effect, Exit, Fiber, FiberRef } from "effect"
 import { randomUUID } from "node:crypto"
 import { Capture } from "./Capture.js"
 import { CaptureEvents } from "./CaptureEvents.js"
@@ -52,8 +52,10 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
               const first = yield* tenantSql.withTenant(tenantId, capture.receiptFor(claim.receiptToken))
               return { _tag: "Replayed", receipt: first, status: claim.status } as const
             }
-            // The lease is renewed while the capture runs; it stops with the scope, before the release below.
-            yield* Effect.forkScoped(idempotency.keepAlive(tenantId, hold))
+            // The lease is renewed while the capture runs. Stopped with the scope without waiting: a renewal
+            // waiting for a connection must not hold up the answer (a late one matches no row).
+            const renewal = yield* Effect.forkDaemon(idempotency.keepAlive(tenantId, hold))
+            yield* Effect.addFinalizer(() => Fiber.interruptFork(renewal))
           }
           const receipt = yield* tenantSql.withTenant(
             tenantId,
