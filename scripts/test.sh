@@ -13,6 +13,8 @@ cd "$ROOT"
 log "type checking"
 tsc -p tsconfig.json
 pnpm --filter @manara/web check
+log "auditing production dependencies"
+bash scripts/audit.sh
 build_web
 
 log "running the tests (each run makes and drops its own database)"

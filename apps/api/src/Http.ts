@@ -9,8 +9,10 @@ import { ManaraApi } from "@manara/domain"
 import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
 import { MemberNotificationSettings } from "@manara/notifications"
 import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
-import { Config, Layer, Logger, LogLevel } from "effect"
+import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
+import { setSecurityHeaders } from "./SecurityHeaders.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -94,7 +96,7 @@ export const port = Config.integer("API_PORT").pipe(
 export const host = Config.string("API_HOST").pipe(Config.withDefault("127.0.0.1"))
 
 /** The HTTP server on `API_HOST:API_PORT`, with docs at /api/docs and OpenAPI at /api/openapi.json. */
-export const HttpLive = HttpApiBuilder.serve(requestContext).pipe(
+export const HttpLive = HttpApiBuilder.serve((app) => requestContext(drainMiddleware(app))).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/api/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
   Layer.provide(ApiLive),
@@ -108,12 +110,17 @@ export const HttpLive = HttpApiBuilder.serve(requestContext).pipe(
  * It waits here instead, and is handed to the app's handler the moment that is attached. Every
  * request passes the edge's limits (`Limits.ts`) first.
  */
-export const createHeldServer = () => {
+export const createHeldServer = (drain?: Drain) => {
   const server = createServer()
   answerClientErrors(server)
+  drain?.attach(server)
+  const admit = (request: IncomingMessage, response: ServerResponse) => {
+    setSecurityHeaders(request, response)
+    return (drain === undefined || drain.admit(request, response)) && admitRequest(request, response)
+  }
   const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
   server.emit = ((event: string | symbol, ...args: Array<unknown>) =>
-    event === "request" && !admitRequest(args[0] as IncomingMessage, args[1] as ServerResponse) ? true : emit(event, ...args)) as typeof server.emit
+    event === "request" && !admit(args[0] as IncomingMessage, args[1] as ServerResponse) ? true : emit(event, ...args)) as typeof server.emit
   const held: Array<readonly [IncomingMessage, ServerResponse]> = []
   const hold = (request: IncomingMessage, response: ServerResponse) => void held.push([request, response])
   server.on("request", hold)
@@ -127,6 +134,18 @@ export const createHeldServer = () => {
   return server
 }
 
-export const NodeServerLive = Layer.unwrapEffect(Config.all({ port, host }).pipe(
-  Config.map((listen) => NodeHttpServer.layer(createHeldServer, listen))
-))
+export const NodeServerLive = Layer.unwrapEffect(Effect.gen(function*() {
+  const listen = yield* Config.all({ port, host })
+  const drain = yield* Drain
+  return NodeHttpServer.layer(() => createHeldServer(drain), listen)
+}))
+
+/**
+ * The whole API server, draining on shutdown (`Drain.ts`): the drain is acquired last, so it runs
+ * first when the scope closes, while the handler is attached and the pools are open.
+ */
+export const ApiServerLive = DrainOnShutdownLive.pipe(
+  Layer.provideMerge(HttpLive),
+  Layer.provideMerge(NodeServerLive),
+  Layer.provideMerge(Drain.Default)
+)

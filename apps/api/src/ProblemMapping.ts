@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import { type AuthError, RateLimited } from "@manara/auth"
-import type { CaptureError } from "@manara/capture"
+import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
@@ -24,6 +24,17 @@ export const isOutage = (error: SqlError): boolean => {
   return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
 }
 
+/**
+ * A database that is up but cannot serve this now: a statement or lock wait past its timeout (57014,
+ * 55P03), no connection slot left (53300). The request may well succeed later: 503 + Retry-After.
+ */
+const BUSY_CODES = new Set(["57014", "55P03", "53300"])
+
+export const isBusy = (error: SqlError): boolean => {
+  const code = (error.cause as { code?: unknown } | undefined)?.code
+  return typeof code === "string" && BUSY_CODES.has(code)
+}
+
 /** Every expected failure a service may answer with, each package's own union. */
 export type ServiceError = AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
@@ -39,6 +50,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   BadCode: () => [401, "bad-code", "The code is wrong or expired"],
   CodeReused: () => [401, "code-reused", "That code was already used; wait for the next one"],
   CognitoUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
+  SessionStoreUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
   RateLimited: () => [429, "rate-limited", "Too many attempts; try again later"],
   TenantNotFound: () => [404, "tenant-not-found", "No storefront at this address"],
   NotAMember: () => [404, "tenant-not-found", "No such tenant"],
@@ -107,6 +119,7 @@ export const toProblem = (error: unknown): Problem => {
     })
   }
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
+  if (error instanceof SqlError && isBusy(error)) return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
   if (tag === "RequestError") return problem(400, "unreadable-request", "The request body could not be read")
@@ -119,9 +132,12 @@ export const toProblem = (error: unknown): Problem => {
   return problem(500, "internal", "Something went wrong on our side; the request id identifies it")
 }
 
-/** Headers that belong with a problem: when to come back after a 429. */
+/** Headers that belong with a problem: when to come back after a 429, or a 409 for a key still in flight. */
 const headersFor = (error: unknown) =>
-  error instanceof RateLimited
+  error instanceof IdempotencyInFlight
+    ? HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))))
+    : error instanceof RateLimited
     ? HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeaders(response, {
         "retry-after": String(error.retryAfterSeconds),

@@ -1,6 +1,6 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Layer } from "effect"
-import { HttpLive, LoggingLive, NodeServerLive } from "./Http.js"
+import { ApiServerLive, LoggingLive } from "./Http.js"
 
-// runMain interrupts on SIGINT/SIGTERM: the server stops accepting, in-flight requests finish, pools close.
-NodeRuntime.runMain(Layer.launch(HttpLive.pipe(Layer.provide(NodeServerLive), Layer.provide(LoggingLive))), { disablePrettyLogger: true })
+// runMain interrupts on SIGINT/SIGTERM: the server drains (Drain.ts), then the pools and Redis close; exit 0.
+NodeRuntime.runMain(Layer.launch(ApiServerLive.pipe(Layer.provide(LoggingLive))), { disablePrettyLogger: true })

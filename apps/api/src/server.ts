@@ -1,6 +1,6 @@
 import { HttpServer } from "@effect/platform"
 import { ConfigProvider, Effect, Exit, Layer, Scope } from "effect"
-import { HttpLive, LoggingLive, NodeServerLive } from "./Http.js"
+import { ApiServerLive, LoggingLive } from "./Http.js"
 
 export interface StartedApi {
   readonly url: string
@@ -13,8 +13,9 @@ export interface StartedApi {
  */
 export const startApi = async (env: Readonly<Record<string, string>>): Promise<StartedApi> => {
   const scope = Effect.runSync(Scope.make())
-  const config = ConfigProvider.fromMap(new Map(Object.entries({ API_PORT: "0", LOG_LEVEL: "Warn", ...env })))
-  const layer = HttpLive.pipe(Layer.provideMerge(NodeServerLive), Layer.provide(LoggingLive), Layer.provide(Layer.setConfigProvider(config)))
+  // A short drain: a test that leaves a request hanging should not hold its `close()` for 20 s.
+  const config = ConfigProvider.fromMap(new Map(Object.entries({ API_PORT: "0", LOG_LEVEL: "Warn", SHUTDOWN_GRACE: "3 seconds", ...env })))
+  const layer = ApiServerLive.pipe(Layer.provide(LoggingLive), Layer.provide(Layer.setConfigProvider(config)))
   try {
     const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
     const address = Effect.runSync(Effect.provide(HttpServer.HttpServer, context)).address

@@ -5,6 +5,7 @@ import { paraglideMiddleware } from "$lib/paraglide/server.js"
 import { apiFor } from "$lib/server/api.js"
 import { refreshSession } from "$lib/server/auth.js"
 import { isCrossSiteForm } from "$lib/server/csrf.js"
+import { withSecurityHeaders } from "$lib/server/headers.js"
 import { readSession } from "$lib/server/session.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 
@@ -51,7 +52,10 @@ const pages = sequence(i18n, session, tenant)
 const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") ? input.resolve(input.event) : pages(input))
 
 /** Cross-site form posts are refused before anything else runs (svelte.config.js leaves this check to us). */
-export const handle: Handle = (input) =>
+const sameSiteForms: Handle = (input) =>
   isCrossSiteForm(input.event.request, input.event.url)
     ? new Response(`Cross-site ${input.event.request.method} form submissions are forbidden`, { status: 403, headers: { "content-type": "text/plain" } })
     : routes(input)
+
+/** Every response, pages, errors, refusals and the API proxy's alike (`securityHeaders`, CSP from svelte.config.js). */
+export const handle: Handle = async (input) => withSecurityHeaders(await sameSiteForms(input))

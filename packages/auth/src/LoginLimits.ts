@@ -1,6 +1,6 @@
 import { RedisClient } from "@manara/db"
 import { Config, Data, Effect } from "effect"
-import { RateLimiterRedis } from "rate-limiter-flexible"
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible"
 
 /** Too many failed sign-ins: the caller may try again after `retryAfterSeconds`. */
 export class RateLimited extends Data.TaggedError("RateLimited")<{
@@ -17,14 +17,24 @@ const LimitsConfig = Config.all({
 
 /**
  * Failed sign-in attempts, counted in Redis per IP and per account (email), over a fixed window.
- * A blocked caller is refused before Cognito is asked; a success clears the account's count.
+ * A blocked caller is refused before Cognito is asked; a success clears the account's count. While
+ * Redis is unreachable an in-process limiter (rate-limiter-flexible's insurance) counts instead.
  */
 export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits", {
   effect: Effect.gen(function*() {
     const { client } = yield* RedisClient
     const config = yield* LimitsConfig
+    // Redis down: the same limits, counted in this process (fail-safe, never a 500); back to Redis when it returns.
     const limiter = (keyPrefix: string, points: number) =>
-      new RateLimiterRedis({ storeClient: client, useRedisPackage: false, keyPrefix, points, duration: config.windowSeconds })
+      new RateLimiterRedis({
+        storeClient: client,
+        useRedisPackage: false,
+        keyPrefix,
+        points,
+        duration: config.windowSeconds,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: config.windowSeconds })
+      })
     const byIp = limiter("rl:login:ip", config.perIp)
     const byAccount = limiter("rl:login:account", config.perAccount)
 

@@ -9,7 +9,8 @@ export * from "./Users.js"
 
 import type { InvalidToken } from "./AccessTokens.js"
 import type { BadCode, BadCredentials, CognitoUnavailable } from "./Cognito.js"
+import type { SessionStoreUnavailable } from "./Sessions.js"
 import type { RateLimited } from "./LoginLimits.js"
 import type { CodeReused } from "./Mfa.js"
 /** Every expected failure of signing in: the API maps each to a problem. */
-export type AuthError = InvalidToken | BadCredentials | BadCode | CodeReused | CognitoUnavailable | RateLimited
+export type AuthError = InvalidToken | BadCredentials | BadCode | CodeReused | CognitoUnavailable | RateLimited | SessionStoreUnavailable

@@ -18,7 +18,7 @@ import {
 import { Data, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { renderReceipt } from "@manara/receipts"
-import { Idempotency, type IdempotencyHold } from "./Idempotency.js"
+import { Idempotency, IdempotencyInFlight, type IdempotencyHold, isClaimTakenOver } from "./Idempotency.js"
 import { PaymentProvider, type PaymentSettings } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
 import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
@@ -178,7 +178,14 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           ].map((change, index) => sql`, also_${sql.literal(String(index))} as (${change})`))
         }
           select id, reference, created_at from record`).pipe(
-          Effect.catchAll((error) => (isNumericOverflow(error) ? Effect.fail(options.overflow) : Effect.die(error)))
+          Effect.catchAll((error): Effect.Effect<never, CaptureRefused | IdempotencyInFlight> =>
+            isNumericOverflow(error)
+              ? Effect.fail(options.overflow)
+              // Its key was taken over meanwhile (our lease ended): rolled back; the other request answers for the key.
+              : isClaimTakenOver(error)
+              ? Effect.fail(new IdempotencyInFlight({ retryAfterSeconds: 1 }))
+              : Effect.die(error)
+          )
         )
         return rows[0]!
       })

@@ -1,6 +1,6 @@
 import { currentRequestMeta, TenantSql } from "@manara/db"
 import { type CaptureReceipt, formatMoney, type NewDonation, type NewOrder, type NewPledge, type TenantId } from "@manara/domain"
-import { Data, Effect, FiberRef } from "effect"
+import { Data, Effect, Exit, Fiber, FiberRef } from "effect"
 import { randomUUID } from "node:crypto"
 import { Capture } from "./Capture.js"
 import { CaptureEvents } from "./CaptureEvents.js"
@@ -46,12 +46,16 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
         const claimId = randomUUID()
         const hold = key === undefined ? undefined : { key, claimId }
         const submitted: Submitted = yield* Effect.gen(function*() {
-          if (key !== undefined) {
-            const claim = yield* idempotency.claim(tenantId, key, fingerprint(ENDPOINTS[submission.kind], submission.input), claimId)
+          if (hold !== undefined) {
+            const claim = yield* idempotency.claim(tenantId, hold.key, fingerprint(ENDPOINTS[submission.kind], submission.input), claimId)
             if (claim._tag === "Replay") {
               const first = yield* tenantSql.withTenant(tenantId, capture.receiptFor(claim.receiptToken))
               return { _tag: "Replayed", receipt: first, status: claim.status } as const
             }
+            // The lease is renewed while the capture runs. Stopped with the scope without waiting: a renewal
+            // waiting for a connection must not hold up the answer (a late one matches no row).
+            const renewal = yield* Effect.forkDaemon(idempotency.keepAlive(tenantId, hold))
+            yield* Effect.addFinalizer(() => Fiber.interruptFork(renewal))
           }
           const receipt = yield* tenantSql.withTenant(
             tenantId,
@@ -63,9 +67,11 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
           )
           return { _tag: "Captured", receipt } as const
         }).pipe(
-          // Any failure frees this request's hold on the key, a defect or a lost database (5xx) too, so a
-          // corrected retry works. Freeing may fail with the database gone: the key is taken over after 60 s.
-          Effect.onError(() => (key === undefined ? Effect.void : Effect.exit(idempotency.release(tenantId, key, claimId))))
+          Effect.scoped,
+          // A finalizer: any end but success frees this request's hold on the key — a failure, a defect, a
+          // lost database, and an interruption (the client hung up, a deadline, a shutdown) — so a retry
+          // works at once. Freeing may fail with the database gone: the key is taken over when its lease ends.
+          Effect.onExit((exit) => (Exit.isSuccess(exit) || key === undefined ? Effect.void : Effect.exit(idempotency.release(tenantId, key, claimId))))
         )
         if (submitted._tag === "Captured") {
           const { receipt } = submitted

@@ -78,7 +78,7 @@ export const ProblemKinds = [
   "invalid-request", "unreadable-request", "nested-too-deeply", "malformed-request", "duplicate-host",
   "payload-too-large", "headers-too-large", "request-timeout", "not-found", "internal",
   // Dependencies
-  "database-unavailable", "dependency-down", "identity-unavailable", "api-unavailable",
+  "database-unavailable", "database-busy", "shutting-down", "dependency-down", "identity-unavailable", "api-unavailable",
   // Signing in
   "invalid-token", "no-session", "bad-credentials", "bad-code", "code-reused", "rate-limited",
   // Tenants and their teams

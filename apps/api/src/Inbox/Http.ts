@@ -7,6 +7,7 @@ import { Memberships } from "@manara/tenancy"
 import { Effect, Schedule, Stream } from "effect"
 import { bearerTokenOf } from "../Auth/Middleware.js"
 import { pdfResponse } from "../Capture/Http.js"
+import { Drain } from "../Drain.js"
 import { asProblem } from "../ProblemMapping.js"
 import { allow, inTenant } from "../Tenancy/Middleware.js"
 
@@ -21,6 +22,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
     const memberships = yield* Memberships
     const tokens = yield* AccessTokens
     const revocations = yield* Revocations
+    const drain = yield* Drain
     /** Moves that change a project's raised or pledged money: the public progress bars show it at once. */
     const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))
 
@@ -76,8 +78,12 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
           )
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
+          // A shutdown ends the stream with a hint to reconnect soon (to another process, or this one restarted).
+          const drained = Stream.unwrap(Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty)))
           const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(
             Stream.interruptWhen(accessEnds),
+            Stream.interruptWhen(drain.started),
+            Stream.concat(drained),
             Stream.map((text) => encoder.encode(text))
           )
           return HttpServerResponse.stream(body, {
