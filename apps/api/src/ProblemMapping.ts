@@ -3,7 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { type AuthError, RateLimited } from "@manara/auth"
 import type { CaptureError } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
-import { currentRequestMeta } from "@manara/db"
+import { currentRequestMeta, poolBusyOf } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
 import type { NotificationsError } from "@manara/notifications"
 import type { TenancyError } from "@manara/tenancy"
@@ -22,6 +22,22 @@ const OUTAGE_MESSAGE = /^Connection terminated|^timeout exceeded when trying to 
 export const isOutage = (error: SqlError): boolean => {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
   return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
+}
+
+/**
+ * Bounded waits (docs/faults.md): the gate in front of the pool refused, the pool's own queue timed
+ * out, or a lock was not granted within `lock_timeout` (55P03). The database is up, only busy.
+ */
+const waitRefusal = (error: unknown): Problem | undefined => {
+  const busy = poolBusyOf(error)
+  if (busy?.reason === "tenant-share") return problem(503, "tenant-busy", "This storefront has too many requests in progress; try again shortly")
+  if (busy !== undefined) return problem(503, "database-busy", "The database is busy; try again shortly")
+  if (!(error instanceof SqlError)) return undefined
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  if (cause?.code === "55P03" || /^timeout exceeded when trying to connect/.test(String(cause?.message ?? ""))) {
+    return problem(503, "database-busy", "The database is busy; try again shortly")
+  }
+  return undefined
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
@@ -103,6 +119,8 @@ export const toProblem = (error: unknown): Problem => {
       errors: fieldIssues(error.issues)
     })
   }
+  const busy = waitRefusal(error)
+  if (busy !== undefined) return busy
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
