@@ -1,4 +1,4 @@
-import { HttpServerRequest, HttpServerResponse, type HttpApp } from "@effect/platform"
+import { HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { currentRequestMeta } from "@manara/db"
 import { problem } from "@manara/domain"
 import { Config, Context, Duration, Effect, FiberRef, Layer } from "effect"
@@ -37,6 +37,14 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0]!
     const retryAfter = String(deadlines.retryAfterSeconds)
+    // Errors become responses after this middleware: the header goes on as the response is written.
+    yield* HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(
+        response.status === 503 && response.headers["retry-after"] === undefined
+          ? HttpServerResponse.setHeader(response, "retry-after", retryAfter)
+          : response
+      )
+    )
     const response = yield* Effect.disconnect(app).pipe(
       Effect.timeoutTo({
         duration: LONG_PATHS.test(path) ? deadlines.long : deadlines.normal,
@@ -53,7 +61,5 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
         { status: 503, contentType: "application/problem+json", headers: { "retry-after": retryAfter } }
       )
     }
-    return response.status === 503 && response.headers["retry-after"] === undefined
-      ? HttpServerResponse.setHeader(response, "retry-after", retryAfter)
-      : response
+    return response
   })

@@ -30,7 +30,7 @@ export const queueLimit = Config.integer("DATABASE_QUEUE_LIMIT").pipe(
   Config.validate({ message: "0 or more waiters", validation: (n) => n >= 0 }),
   Config.withDefault(100)
 )
-/** A fraction of the pool (0 < share ≤ 1): one tenant holds at most max(1, floor(size × share)) connections. */
+/** A fraction of the pool (0 < share ≤ 1): one tenant holds at most max(1, floor((size − 1) × share)) connections. */
 export const tenantShare = Config.number("DATABASE_TENANT_SHARE").pipe(
   Config.validate({ message: "a fraction above 0, at most 1", validation: (n) => n > 0 && n <= 1 }),
   Config.withDefault(0.5)

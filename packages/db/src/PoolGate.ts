@@ -88,15 +88,18 @@ export interface PoolGateState {
 
 /**
  * The gate tenant transactions pass before they ask the pool for a connection: first the tenant's own
- * share (at most max(1, floor(size × share)) at once, a short queue behind), then the pool's (size
+ * share (at most max(1, floor(size × share)) at once, a short queue behind), then the pool's (size − 1
  * permits, at most `queueLimit` waiting). The whole wait is bounded by the acquire timeout, so under a
  * held lock or a slow database requests are refused quickly instead of piling up inside the process.
  */
 export const makePoolGate = (options: PoolGateOptions) => {
   const waitMillis = Duration.toMillis(options.acquireTimeout)
   const retryAfterSeconds = Math.max(1, Math.ceil(waitMillis / 1000))
-  const perTenant = Math.max(1, Math.floor(options.poolSize * options.tenantShare))
-  const pool = new Permits(options.poolSize, options.queueLimit)
+  // One connection stays outside the gate for the lookups that do not pass it (storefront host,
+  // sessions, memberships): tenant work holding every connection would starve them behind it.
+  const size = Math.max(1, options.poolSize - 1)
+  const perTenant = Math.max(1, Math.floor(size * options.tenantShare))
+  const pool = new Permits(size, options.queueLimit)
   const tenants = new Map<string, Permits>()
   let lastShedAt: number | undefined
 
@@ -136,7 +139,7 @@ export const makePoolGate = (options: PoolGateOptions) => {
       })
     )
 
-  const state = (): PoolGateState => ({ size: options.poolSize, held: pool.held, waiting: pool.waiting.size, lastShedAt })
+  const state = (): PoolGateState => ({ size, held: pool.held, waiting: pool.waiting.size, lastShedAt })
 
   return { around, state, perTenant } as const
 }
