@@ -45,13 +45,14 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
           : response
       )
     )
-    const response = yield* Effect.disconnect(app).pipe(
+    // The platform runs the whole app uninterruptibly (its routes restore it): the deadline's race must be interruptible.
+    const response = yield* Effect.interruptible(Effect.disconnect(app).pipe(
       Effect.timeoutTo({
         duration: LONG_PATHS.test(path) ? deadlines.long : deadlines.normal,
         onSuccess: (response) => response,
         onTimeout: () => undefined
       })
-    )
+    ))
     if (response === undefined) {
       const { requestId } = yield* FiberRef.get(currentRequestMeta)
       const { _tag: _, ...body } = problem(503, "deadline-exceeded", "The request did not finish in time; try again shortly")
