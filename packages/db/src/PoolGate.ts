@@ -8,7 +8,7 @@ import { Duration, Effect } from "effect"
  * service's error type stays what it was and the edge maps it like an outage.
  */
 export class PoolBusy extends Error {
-  constructor(readonly reason: "saturated" | "tenant-share", readonly retryAfterSeconds: number) {
+  constructor(readonly reason: "saturated" | "tenant-share") {
     super(reason === "saturated" ? "The database pool is saturated" : "This tenant holds its share of the database pool")
   }
 }
@@ -94,7 +94,6 @@ export interface PoolGateState {
  */
 export const makePoolGate = (options: PoolGateOptions) => {
   const waitMillis = Duration.toMillis(options.acquireTimeout)
-  const retryAfterSeconds = Math.max(1, Math.ceil(waitMillis / 1000))
   // One connection stays outside the gate for the lookups that do not pass it (storefront host,
   // sessions, memberships): tenant work holding every connection would starve them behind it.
   const size = Math.max(1, options.poolSize - 1)
@@ -105,10 +104,10 @@ export const makePoolGate = (options: PoolGateOptions) => {
 
   const saturated = () => {
     lastShedAt = Date.now()
-    return new SqlError({ cause: new PoolBusy("saturated", retryAfterSeconds), message: "The database pool is saturated" })
+    return new SqlError({ cause: new PoolBusy("saturated"), message: "The database pool is saturated" })
   }
   const tenantFull = () =>
-    new SqlError({ cause: new PoolBusy("tenant-share", retryAfterSeconds), message: "The tenant holds its share of the pool" })
+    new SqlError({ cause: new PoolBusy("tenant-share"), message: "The tenant holds its share of the pool" })
 
   const tenantPermits = (tenantId: string) => {
     let found = tenants.get(tenantId)
