@@ -129,7 +129,7 @@ export const makePoolGate = (options: PoolGateOptions) => {
           () => Effect.ensuring(restore(effect), Effect.sync(() => pool.leave()))
         )
         return Effect.flatMap(
-          restore(own.enter(until, tenantFull, saturated, () => forget(tenantId, own))),
+          restore(own.enter(until, tenantFull, tenantFull, () => forget(tenantId, own))),
           () => Effect.ensuring(inPool, Effect.sync(() => {
             own.leave()
             forget(tenantId, own)
