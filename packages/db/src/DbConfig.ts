@@ -25,7 +25,7 @@ function redactedDefault(url: string) {
  * (the pool's own queue and the gate in front of it), how many may wait at all, and what share of the
  * pool one tenant may hold; what follows is refused with 503/429 + Retry-After instead of piling up.
  */
-export const acquireTimeout = Config.duration("DATABASE_ACQUIRE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(3)))
+export const acquireTimeout = Config.duration("DATABASE_ACQUIRE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
 export const queueLimit = Config.integer("DATABASE_QUEUE_LIMIT").pipe(
   Config.validate({ message: "0 or more waiters", validation: (n) => n >= 0 }),
   Config.withDefault(100)
@@ -35,9 +35,10 @@ export const tenantShare = Config.number("DATABASE_TENANT_SHARE").pipe(
   Config.validate({ message: "a fraction above 0, at most 1", validation: (n) => n > 0 && n <= 1 }),
   Config.withDefault(0.5)
 )
+/** A burst of one tenant (a campaign's captures) waits its turn; past this many waiting, it is refused at once. */
 export const tenantQueueLimit = Config.integer("DATABASE_TENANT_QUEUE_LIMIT").pipe(
   Config.validate({ message: "0 or more waiters", validation: (n) => n >= 0 }),
-  Config.withDefault(20)
+  Config.withDefault(100)
 )
 /**
  * Sent as session options on every runtime connection: below the request deadline (10 s), so a stuck
