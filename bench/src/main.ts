@@ -562,8 +562,18 @@ const outboxLine = () => {
   execFileSync(process.execPath, ["--import", "tsx", "src/outbox.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
 }
 
+/** The noisy-neighbour line (`src/noisy.ts`): 50 tenants, one at 20x the others' rate; quiet p99 against alone. */
+const noisyLine = () => {
+  if (onlyGroups.length > 0 && !onlyGroups.includes("noisy")) return
+  log("noisy: 50 tenants' donations, one at 20x the others' rate, quiet tenants' p99 against alone (src/noisy.ts)")
+  execFileSync(process.execPath, ["--import", "tsx", "src/noisy.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
+}
+
 const main = async () => {
-  if (cases.length === 0) return outboxLine()
+  if (cases.length === 0) {
+    outboxLine()
+    return noisyLine()
+  }
   const rounds = config.rounds
   log(
     `${rounds} rounds x ${cases.length} cases x ${config.seconds} s, ${config.connections} connections, ` +
@@ -730,6 +740,7 @@ const main = async () => {
   )
   await stopChildren()
   outboxLine()
+  noisyLine()
 }
 
 let failed = false

@@ -28,6 +28,7 @@ import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
+import { boundedWaits, RequestDeadlinesLive } from "./Waits.js"
 
 /** The services every slice runs on, each built once. */
 const CoreServicesLive = Layer.mergeAll(
@@ -96,7 +97,9 @@ export const port = Config.integer("API_PORT").pipe(
 export const host = Config.string("API_HOST").pipe(Config.withDefault("127.0.0.1"))
 
 /** The HTTP server on `API_HOST:API_PORT`, with docs at /api/docs and OpenAPI at /api/openapi.json. */
-export const HttpLive = HttpApiBuilder.serve((app) => requestContext(drainMiddleware(app))).pipe(
+export const HttpLive = HttpApiBuilder.serve((app) => requestContext(drainMiddleware(boundedWaits(app)))).pipe(
+  // Every request answered within its deadline (Waits.ts).
+  Layer.provide(RequestDeadlinesLive),
   Layer.provide(HttpApiSwagger.layer({ path: "/api/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
   Layer.provide(ApiLive),

@@ -3,7 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import { type AuthError, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
-import { currentRequestMeta } from "@manara/db"
+import { currentRequestMeta, poolBusyOf } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
 import type { NotificationsError } from "@manara/notifications"
 import type { TenancyError } from "@manara/tenancy"
@@ -33,6 +33,22 @@ const BUSY_CODES = new Set(["57014", "55P03", "53300"])
 export const isBusy = (error: SqlError): boolean => {
   const code = (error.cause as { code?: unknown } | undefined)?.code
   return typeof code === "string" && BUSY_CODES.has(code)
+}
+
+/**
+ * Bounded waits (docs/faults.md): the gate in front of the pool refused, the pool's own queue timed
+ * out, or a lock was not granted within `lock_timeout` (55P03). The database is up, only busy.
+ */
+const waitRefusal = (error: unknown): Problem | undefined => {
+  const busy = poolBusyOf(error)
+  if (busy?.reason === "tenant-share") return problem(503, "tenant-busy", "This storefront has too many requests in progress; try again shortly")
+  if (busy !== undefined) return problem(503, "database-busy", "The database is busy; try again shortly")
+  if (!(error instanceof SqlError)) return undefined
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined
+  if (cause?.code === "55P03" || /^timeout exceeded when trying to connect/.test(String(cause?.message ?? ""))) {
+    return problem(503, "database-busy", "The database is busy; try again shortly")
+  }
+  return undefined
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
@@ -118,6 +134,8 @@ export const toProblem = (error: unknown): Problem => {
       errors: fieldIssues(error.issues)
     })
   }
+  const busy = waitRefusal(error)
+  if (busy !== undefined) return busy
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
   if (error instanceof SqlError && isBusy(error)) return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   const tag = (error as { _tag?: unknown } | null)?._tag

@@ -51,7 +51,7 @@ afterAll(async () => {
 describe("GET /api/v1/health", () => {
   it("is 200 with both dependencies up", async () => {
     const result = await withClient(api.url, (client) => client.health.check())
-    expect(result).toEqual(Either.right(expect.objectContaining({ status: "ok", checks: { postgres: "up", redis: "up" } })))
+    expect(result).toEqual(Either.right(expect.objectContaining({ status: "ok", checks: { postgres: "up", redis: "up", pool: "ok" } })))
   })
 
   it("is 503 problem+json while Postgres is unreachable, and recovers", async () => {

@@ -1,4 +1,4 @@
-import { Config, Redacted } from "effect"
+import { Config, Duration, Redacted } from "effect"
 
 /**
  * Three doors to one Postgres: the runtime role the API and worker use (no RLS bypass, owns nothing),
@@ -19,3 +19,41 @@ export const poolSize = Config.integer("DATABASE_POOL_SIZE").pipe(Config.withDef
 function redactedDefault(url: string) {
   return Redacted.make(url)
 }
+
+/**
+ * Bounded waits (docs/faults.md "Bounded waits"). How long a request may wait for a pooled connection
+ * (the pool's own queue and the gate in front of it), how many may wait at all, and what share of the
+ * pool one tenant may hold; what follows is refused with 503/429 + Retry-After instead of piling up.
+ */
+export const acquireTimeout = Config.duration("DATABASE_ACQUIRE_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5)))
+export const queueLimit = Config.integer("DATABASE_QUEUE_LIMIT").pipe(
+  Config.validate({ message: "0 or more waiters", validation: (n) => n >= 0 }),
+  Config.withDefault(100)
+)
+/** A fraction of the pool (0 < share ≤ 1): one tenant holds at most max(1, floor((size − 1) × share)) connections. */
+export const tenantShare = Config.number("DATABASE_TENANT_SHARE").pipe(
+  Config.validate({ message: "a fraction above 0, at most 1", validation: (n) => n > 0 && n <= 1 }),
+  Config.withDefault(0.5)
+)
+/** A burst of one tenant (a campaign's captures) waits its turn; past this many waiting, it is refused at once. */
+export const tenantQueueLimit = Config.integer("DATABASE_TENANT_QUEUE_LIMIT").pipe(
+  Config.validate({ message: "0 or more waiters", validation: (n) => n >= 0 }),
+  Config.withDefault(100)
+)
+/**
+ * Sent as session options on every runtime connection: below the request deadline (10 s), so a stuck
+ * statement gives its connection back before the request is answered. The role keeps its own defaults
+ * (`RUNTIME_TIMEOUTS`) for any other client.
+ */
+export const statementTimeout = Config.duration("DATABASE_STATEMENT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(8)))
+export const lockTimeout = Config.duration("DATABASE_LOCK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(3)))
+
+/** The runtime URL with `statement_timeout` and `lock_timeout` as startup options (node-postgres reads `options`). */
+export const runtimeUrlWithTimeouts = Config.all({ url: runtimeUrl, statement: statementTimeout, lock: lockTimeout }).pipe(
+  Config.map(({ lock, statement, url }) => {
+    const parsed = new URL(Redacted.value(url))
+    const options = `-c statement_timeout=${Math.ceil(Duration.toMillis(statement))} -c lock_timeout=${Math.ceil(Duration.toMillis(lock))}`
+    parsed.searchParams.set("options", [parsed.searchParams.get("options"), options].filter(Boolean).join(" "))
+    return Redacted.make(parsed.toString())
+  })
+)

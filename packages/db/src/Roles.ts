@@ -22,6 +22,7 @@ const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`
  */
 export const RUNTIME_TIMEOUTS = {
   statement_timeout: "15s",
+  lock_timeout: "5s",
   idle_in_transaction_session_timeout: "30s"
 } as const
 

@@ -1,7 +1,9 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { isCanonicalUuid, type TenantId } from "@manara/domain"
-import { Context, Effect, Exit, Option, Scope } from "effect"
+import { Config, Context, Effect, Exit, Option, Scope } from "effect"
+import { acquireTimeout, poolSize, queueLimit, tenantQueueLimit, tenantShare } from "./DbConfig.js"
+import { makePoolGate } from "./PoolGate.js"
 import { createRequire } from "node:module"
 
 // node-postgres' own value preparation and quoting, which it uses for its parameters and arrays.
@@ -55,6 +57,8 @@ type Connection = { readonly executeUnprepared: Function; readonly pg: RawClient
 export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
   effect: Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    // Bounded waits and one tenant's share of the pool, in front of it (PoolGate.ts).
+    const gate = makePoolGate(yield* Config.all({ poolSize, acquireTimeout, queueLimit, tenantShare, tenantQueueLimit }))
     const acquireConnection = Effect.flatMap(
       Scope.make(),
       (scope) =>
@@ -123,7 +127,7 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         if (Option.isSome(yield* Effect.serviceOption(SqlClient.TransactionConnection))) {
           return yield* Effect.dieMessage("TenantSql: withTenant inside a transaction that has no tenant")
         }
-        return yield* transaction(tenantId, effect)
+        return yield* gate.around(tenantId, transaction(tenantId, effect))
       }) as Effect.Effect<A, E | SqlError, Exclude<R, CurrentTenant>>
 
     /**
@@ -157,6 +161,6 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         })
       }) as Effect.Effect<ReadonlyArray<A>, SqlError, CurrentTenant>
 
-    return { withTenant, commitWith } as const
+    return { withTenant, commitWith, gate: gate.state } as const
   })
 }) {}

@@ -78,7 +78,9 @@ export const ProblemKinds = [
   "invalid-request", "unreadable-request", "nested-too-deeply", "malformed-request", "duplicate-host",
   "payload-too-large", "headers-too-large", "request-timeout", "not-found", "internal",
   // Dependencies
-  "database-unavailable", "database-busy", "shutting-down", "dependency-down", "identity-unavailable", "api-unavailable",
+  "database-unavailable", "shutting-down", "dependency-down", "identity-unavailable", "api-unavailable",
+  // Bounded waits: a full pool, one tenant's share of it, a request past its deadline
+  "database-busy", "tenant-busy", "deadline-exceeded",
   // Signing in
   "invalid-token", "no-session", "bad-credentials", "bad-code", "code-reused", "rate-limited",
   // Tenants and their teams

@@ -37,6 +37,10 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
       execute: (host) => sql`select * from app.resolve_tenant(${host}, ${domain})`
     })
 
+    const staleFor = Duration.toMillis(yield* Config.duration("STALE_IF_ERROR").pipe(Config.withDefault(Duration.minutes(5))))
+    /** The last good answer per host and when it was looked up: served while the database fails (stale on error). */
+    const lastGood = new Map<string, { readonly tenant: ResolvedTenant; readonly at: number; warnedAt: number }>()
+
     const cache = yield* Cache.makeWith({
       capacity: 10_000,
       lookup: (host: string) =>
@@ -55,7 +59,12 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
                   branding: Option.getOrElse(BrandingFromRow(row.branding), () => defaultBranding)
                 })
               )
-          }))
+          })),
+          Effect.tap((tenant) =>
+            Effect.sync(() => {
+              if (lastGood.size >= 10_000) lastGood.clear()
+              lastGood.set(host, { tenant, at: Date.now(), warnedAt: 0 })
+            }))
         ),
       // A miss is remembered briefly too, so unknown hosts cannot hammer the database;
       // a database error is not remembered at all.
@@ -68,11 +77,28 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
     })
 
     // No span: this runs on every public request, and a span takes a stack trace even with no tracer.
-    const resolve = (host: string) => cache.get(normalizeHost(host))
+    const resolve = (host: string) => {
+      const normalized = normalizeHost(host)
+      return cache.get(normalized).pipe(
+        Effect.catchIf((error) => error._tag !== "TenantNotFound", (error) => {
+          const good = lastGood.get(normalized)
+          const now = Date.now()
+          if (good === undefined || now - good.at > Duration.toMillis(ttl) + staleFor) return Effect.fail(error)
+          // Said once per host every 10 s, not on every request of an outage.
+          const warn = now - good.warnedAt < 10_000 ? Effect.void : Effect.logWarning("storefront host resolved from its last good copy").pipe(
+            Effect.annotateLogs({ host: normalized, ageSeconds: Math.round((now - good.at) / 1000) }),
+            Effect.zipRight(Effect.sync(() => good.warnedAt = now))
+          )
+          return Effect.as(warn, good.tenant)
+        })
+      )
+    }
 
     /** Forget a host (after a tenant's slug, domain, branding or status changes). */
-    const invalidate = (host: string) => cache.invalidate(normalizeHost(host))
+    const invalidate = (host: string) =>
+      Effect.zipRight(Effect.sync(() => lastGood.delete(normalizeHost(host))), cache.invalidate(normalizeHost(host)))
+    const invalidateAll = Effect.zipRight(Effect.sync(() => lastGood.clear()), cache.invalidateAll)
 
-    return { resolve, invalidate, invalidateAll: cache.invalidateAll } as const
+    return { resolve, invalidate, invalidateAll } as const
   })
 }) {}

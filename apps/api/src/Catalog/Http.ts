@@ -88,7 +88,7 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
     <E, R>(work: Effect.Effect<A, E, R>) =>
       Effect.gen(function*() {
         const tenant = yield* CurrentStorefront
-        const body = yield* cache.through(
+        const { staleSeconds, value: body } = yield* cache.serve(
           tenant.id,
           key,
           tenantSql.withTenant(tenant.id, work).pipe(
@@ -102,7 +102,9 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
         )
         const request = yield* HttpServerRequest.HttpServerRequest
         // Visitors' browsers revalidate; a CDN may keep it a few seconds (the host is part of the key).
-        const caching = { etag: body.etag, "cache-control": "public, max-age=0, s-maxage=5, stale-while-revalidate=30", vary: "x-forwarded-host" }
+        const fresh = { etag: body.etag, "cache-control": "public, max-age=0, s-maxage=5, stale-while-revalidate=30", vary: "x-forwarded-host" }
+        // The database could not give a fresh copy: the last good one, and it says so (RFC 9111 Age, RFC 7234 Warning 110).
+        const caching = staleSeconds === undefined ? fresh : { ...fresh, age: String(staleSeconds), warning: '110 - "Response is Stale"' }
         if (request.headers["if-none-match"] === body.etag) return HttpServerResponse.empty({ status: 304, headers: caching })
         return HttpServerResponse.text(body.json, { contentType: "application/json", headers: caching })
       }).pipe(asProblem)

@@ -33,7 +33,10 @@ const known: Partial<Record<ProblemKind, () => string>> = {
   "already-member": () => m.dash_error_already_member(),
   "api-unavailable": () => m.dash_error_unavailable(),
   "database-unavailable": () => m.dash_error_unavailable(),
-  "dependency-down": () => m.dash_error_unavailable()
+  "dependency-down": () => m.dash_error_unavailable(),
+  "database-busy": () => m.dash_error_unavailable(),
+  "tenant-busy": () => m.dash_error_unavailable(),
+  "deadline-exceeded": () => m.dash_error_unavailable()
 }
 
 export const describeProblem = (problem: ProblemLike): string => {

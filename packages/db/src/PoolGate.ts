@@ -1,0 +1,144 @@
+import { SqlError } from "@effect/sql/SqlError"
+import { Duration, Effect } from "effect"
+
+/**
+ * Why the gate in front of the pool refused a transaction: the pool's queue was full or no connection
+ * came within the acquire timeout (`saturated`, a 503), or the tenant already holds its share of the
+ * pool and its own queue is full (`tenant-share`, a 429). Carried as the cause of a `SqlError`, so every
+ * service's error type stays what it was and the edge maps it like an outage.
+ */
+export class PoolBusy extends Error {
+  constructor(readonly reason: "saturated" | "tenant-share") {
+    super(reason === "saturated" ? "The database pool is saturated" : "This tenant holds its share of the database pool")
+  }
+}
+
+/** The `PoolBusy` behind an error, if that is what it is. */
+export const poolBusyOf = (error: unknown): PoolBusy | undefined =>
+  error instanceof SqlError && error.cause instanceof PoolBusy ? error.cause : undefined
+
+interface Waiter {
+  readonly admit: () => void
+}
+
+/** Counted permits with a capped FIFO of waiters: plain callbacks and one timer, so nothing can race. */
+class Permits {
+  held = 0
+  readonly waiting = new Set<Waiter>()
+  constructor(readonly size: number, readonly maxWaiting: number) {}
+
+  get idle() {
+    return this.held === 0 && this.waiting.size === 0
+  }
+
+  enter(until: number, full: () => SqlError, late: () => SqlError, settled: () => void): Effect.Effect<void, SqlError> {
+    return Effect.async<void, SqlError>((resume) => {
+      if (this.held < this.size && this.waiting.size === 0) {
+        this.held++
+        return resume(Effect.void)
+      }
+      if (this.waiting.size >= this.maxWaiting) {
+        settled()
+        return resume(Effect.fail(full()))
+      }
+      const waiter: Waiter = {
+        admit: () => {
+          clearTimeout(timer)
+          this.waiting.delete(waiter)
+          this.held++
+          resume(Effect.void)
+        }
+      }
+      const timer = setTimeout(() => {
+        this.waiting.delete(waiter)
+        settled()
+        resume(Effect.fail(late()))
+      }, Math.max(0, until - Date.now()))
+      this.waiting.add(waiter)
+      return Effect.sync(() => {
+        clearTimeout(timer)
+        this.waiting.delete(waiter)
+        settled()
+      })
+    })
+  }
+
+  leave() {
+    this.held--
+    const next = this.waiting.values().next()
+    if (!next.done) next.value.admit()
+  }
+}
+
+export interface PoolGateOptions {
+  readonly poolSize: number
+  readonly acquireTimeout: Duration.Duration
+  readonly queueLimit: number
+  readonly tenantShare: number
+  readonly tenantQueueLimit: number
+}
+
+/** What `/health` reads: how full the gate is, and when it last refused for saturation. */
+export interface PoolGateState {
+  readonly size: number
+  readonly held: number
+  readonly waiting: number
+  readonly lastShedAt: number | undefined
+}
+
+/**
+ * The gate tenant transactions pass before they ask the pool for a connection: first the tenant's own
+ * share (at most max(1, floor(size × share)) at once, a short queue behind), then the pool's (size − 1
+ * permits, at most `queueLimit` waiting). The whole wait is bounded by the acquire timeout, so under a
+ * held lock or a slow database requests are refused quickly instead of piling up inside the process.
+ */
+export const makePoolGate = (options: PoolGateOptions) => {
+  const waitMillis = Duration.toMillis(options.acquireTimeout)
+  // One connection stays outside the gate for the lookups that do not pass it (storefront host,
+  // sessions, memberships): tenant work holding every connection would starve them behind it.
+  const size = Math.max(1, options.poolSize - 1)
+  const perTenant = Math.max(1, Math.floor(size * options.tenantShare))
+  const pool = new Permits(size, options.queueLimit)
+  const tenants = new Map<string, Permits>()
+  let lastShedAt: number | undefined
+
+  const saturated = () => {
+    lastShedAt = Date.now()
+    return new SqlError({ cause: new PoolBusy("saturated"), message: "The database pool is saturated" })
+  }
+  const tenantFull = () =>
+    new SqlError({ cause: new PoolBusy("tenant-share"), message: "The tenant holds its share of the pool" })
+
+  const tenantPermits = (tenantId: string) => {
+    let found = tenants.get(tenantId)
+    if (found === undefined) tenants.set(tenantId, found = new Permits(perTenant, options.tenantQueueLimit))
+    return found
+  }
+  const forget = (tenantId: string, permits: Permits) => {
+    if (permits.idle && tenants.get(tenantId) === permits) tenants.delete(tenantId)
+  }
+
+  /** `effect` with a permit of its tenant and one of the pool; the waits are interruptible, the rest as `effect` is. */
+  const around = <A, E, R>(tenantId: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const until = Date.now() + waitMillis
+        const own = tenantPermits(tenantId)
+        const inPool = Effect.flatMap(
+          restore(pool.enter(until, saturated, saturated, () => {})),
+          () => Effect.ensuring(restore(effect), Effect.sync(() => pool.leave()))
+        )
+        return Effect.flatMap(
+          restore(own.enter(until, tenantFull, tenantFull, () => forget(tenantId, own))),
+          () => Effect.ensuring(inPool, Effect.sync(() => {
+            own.leave()
+            forget(tenantId, own)
+          }))
+        )
+      })
+    )
+
+  const state = (): PoolGateState => ({ size, held: pool.held, waiting: pool.waiting.size, lastShedAt })
+
+  return { around, state, perTenant } as const
+}
