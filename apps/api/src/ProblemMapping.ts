@@ -74,6 +74,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   InvitationNotFound: () => [404, "invitation-not-found", "No such invitation for you in this tenant"],
   InvitationUsed: () => [409, "invitation-used", "This invitation was already accepted"],
   InvitationExpired: () => [409, "invitation-expired", "This invitation has expired; ask for a new one"],
+  InvitationRevoked: () => [409, "invitation-revoked", "This invitation was withdrawn; ask for a new one"],
   AlreadyMember: () => [409, "already-member", "You are already a member of this tenant"],
   LastOwner: () => [409, "last-owner", "A tenant keeps at least one owner"],
   NotPlatformAdmin: () => [404, "not-found", "No such endpoint"],

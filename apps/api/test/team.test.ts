@@ -165,6 +165,58 @@ describe("invitations", () => {
   })
 })
 
+describe("withdrawing an invitation", () => {
+  it("owners and admins withdraw; its link then fails with invitation-revoked; members, strangers and other tenants cannot", async () => {
+    const [home, other] = await withOwner(urls, Effect.all([createTenant(), createTenant()]))
+    const owner = await memberOf(home!, "owner")
+    const admin = await memberOf(home!, "admin")
+    const member = await memberOf(home!, "member")
+    const otherOwner = await memberOf(other!, "owner", "other")
+    const invitee = await person("withdrawn")
+    const { invitation, token } = await (await call("POST", "/tenant/invitations", owner, home!.slug, { email: invitee.email, role: "member" })).json()
+    const path = `/tenant/invitations/${invitation.id}`
+
+    // Another tenant's owner sees no such invitation, through their own tenant or ours.
+    expect((await call("DELETE", path, otherOwner, other!.slug)).status).toBe(404)
+    expect((await call("DELETE", path, otherOwner, home!.slug)).status).toBe(404)
+    expect((await call("DELETE", path, member, home!.slug)).status).toBe(403)
+    expect((await call("DELETE", path, undefined, home!.slug)).status).toBe(401)
+    const badId = await call("DELETE", "/tenant/invitations/not-a-uuid", owner, home!.slug)
+    expect(badId.status).toBe(400)
+    expect(badId.headers.get("content-type")).toContain("application/problem+json")
+    expect((await call("DELETE", `/tenant/invitations/${randomUUID()}`, owner, home!.slug)).status).toBe(404)
+
+    const requestId = `revoke-${randomUUID()}`
+    const revoked = await fetch(`${api.url}/api/v1${path}`, {
+      method: "DELETE",
+      headers: { "x-tenant": home!.slug, authorization: `Bearer ${admin.token}`, "x-request-id": requestId }
+    })
+    expect(revoked.status).toBe(204)
+    // Again: nothing more happens, and no second audit row.
+    expect((await call("DELETE", path, owner, home!.slug)).status).toBe(204)
+    const open = await (await call("GET", "/tenant/invitations", owner, home!.slug)).json()
+    expect(open.map((row: { id: string }) => row.id)).not.toContain(invitation.id)
+    const audit = await withOwner(urls, asOwnerInTenant(home!.id as TenantId, Effect.flatMap(SqlClient.SqlClient, (sql) =>
+      sql<{ action: string; actor_user_id: string; request_id: string | null }>`
+        select action, actor_user_id, request_id from audit_log where entity_id = ${invitation.id} and action = 'member.invitation_revoked'`)))
+    expect(audit).toEqual([{ action: "member.invitation_revoked", actor_user_id: admin.userId, request_id: requestId }])
+
+    const refused = await call("POST", "/tenant/invitations/accept", invitee, home!.slug, { token })
+    expect(refused.status).toBe(409)
+    expect(await refused.json()).toMatchObject({ type: "https://manara.app/problems/invitation-revoked" })
+    const members = await (await call("GET", "/tenant/members", owner, home!.slug)).json()
+    expect(members.map((row: { userId: string }) => row.userId)).not.toContain(invitee.userId)
+
+    // An accepted invitation is no longer open: withdrawing it is a 409.
+    const joiner = await person("joiner")
+    const second = await (await call("POST", "/tenant/invitations", owner, home!.slug, { email: joiner.email, role: "member" })).json()
+    expect((await call("POST", "/tenant/invitations/accept", joiner, home!.slug, { token: second.token })).status).toBe(200)
+    const late = await call("DELETE", `/tenant/invitations/${second.invitation.id}`, owner, home!.slug)
+    expect(late.status).toBe(409)
+    expect(await late.json()).toMatchObject({ type: "https://manara.app/problems/invitation-used" })
+  })
+})
+
 describe("MFA", () => {
   it("an admin without TOTP is sent to set it up; a wrong code fails, a right one passes, a reused one fails", async () => {
     const [tenant] = await withOwner(urls, Effect.all([createTenant()]))

@@ -1,6 +1,6 @@
 import { displayMoney, parseMoney } from "@manara/domain"
 import { describe, expect, it } from "vitest"
-import { apiFieldErrors, checkItem, emptyItem, fieldOfPath, itemPayload, normaliseMoney } from "../src/lib/dashboard/catalog-form.js"
+import { apiFieldErrors, checkItem, emptyItem, fieldOfPath, itemPayload, normaliseMoney, readItemForm, slugFromTitle } from "../src/lib/dashboard/catalog-form.js"
 import { displayAmount, isAmount } from "../src/lib/dashboard/money.js"
 
 describe("dashboard money", () => {
@@ -54,5 +54,28 @@ describe("catalog item form", () => {
     expect(apiFieldErrors({ type: "https://manara.app/problems/slug-taken" })).toEqual({ slug: "slug-taken" })
     expect(apiFieldErrors({ type: "https://manara.app/problems/invalid-item", detail: "A product needs a price" })).toEqual({ price: "required" })
     expect(apiFieldErrors({ type: "https://manara.app/problems/role-not-allowed" })).toEqual({})
+  })
+})
+
+describe("a slug from the English title", () => {
+  it("is lower-case letters, digits and single hyphens, without accents, at most 80 characters", () => {
+    expect(slugFromTitle("Village Well — Phase 2")).toBe("village-well-phase-2")
+    expect(slugFromTitle("  Café Crème!  ")).toBe("cafe-creme")
+    expect(slugFromTitle("بئر القرية")).toBe("")
+    const long = slugFromTitle("a ".repeat(60))
+    expect(long.length).toBeLessThanOrEqual(80)
+    expect(checkItem({ ...emptyItem(), title_ar: "بئر", slug: long }).slug).toBeUndefined()
+  })
+
+  it("fills a slug left empty when the form is read on the server (no JavaScript needed); a typed one stays", () => {
+    const form = (slug: string) => {
+      const data = new FormData()
+      data.set("slug", slug)
+      data.set("title_ar", "بئر القرية")
+      data.set("title_en", "The Village Well")
+      return readItemForm(data)
+    }
+    expect(form("").slug).toBe("the-village-well")
+    expect(form("my-well").slug).toBe("my-well")
   })
 })

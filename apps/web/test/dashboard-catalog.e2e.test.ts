@@ -149,7 +149,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     await picture.waitFor()
     expect(await page.getByTestId("media-upload-error").count()).toBe(0)
     expect(await loadedWidth(picture.getByRole("img", { name: "water.png" }))).toBeGreaterThan(0)
-    await page.getByRole("button", { name: "اجعلوا water.png صورة الغلاف" }).click()
+    await page.getByRole("button", { name: "اجعلوها الغلاف: water.png" }).click()
     await picture.getByTestId("cover-badge").waitFor()
     expect(await page.getByTestId("gallery-unsaved").count()).toBe(1)
     await page.getByTestId("save-gallery").click()

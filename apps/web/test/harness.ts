@@ -2,7 +2,7 @@
 /// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
 import type { StartedApi } from "@manara/api/server"
 import { type apiPeople, type Person, TEST_PASSWORD } from "@manara/testkit"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
 import { createServer } from "node:net"
@@ -190,3 +190,18 @@ export const solidPng = (width: number, height: number, [red, green, blue]: read
     chunk("IEND", Buffer.alloc(0))
   ])
 }
+
+/** SQL run as the owner role inside one tenant (RLS on), its rows unaligned: fixtures the API has no call for. */
+export const psqlInTenant = (ownerUrl: string, tenantId: string, statements: string): string =>
+  execFileSync("psql", [ownerUrl, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", `select set_config('app.current_tenant', '${tenantId}', false)`, "-c", statements])
+    .toString()
+    .split("\n")
+    .slice(1)
+    .join("\n")
+    .trim()
+
+/** A tenant that takes bank transfers, with an active project of this slug (as capture.test.ts prepares one); the project's id. */
+export const givingTenant = (ownerUrl: string, tenantId: string, project: string, title = { ar: "بئر ماء في النيجر", en: "A well in Niger" }): string =>
+  psqlInTenant(ownerUrl, tenantId, `update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } })}'::jsonb where id = '${tenantId}';
+     insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+       values ('${tenantId}', 'project', '${project}', '${title.ar}', '${title.en}', 1000, 'sadaqah', 'active') returning id`)

@@ -1,11 +1,10 @@
 import { startApi, type StartedApi } from "@manara/api/server"
 import { addMember, apiEnv, apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
-import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
+import { enableTotp, givingTenant, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -31,18 +30,8 @@ afterAll(() => stopAll(browser, web, api))
 
 const platform = (path: string) => `http://localhost:${web!.port}${path}`
 
-/** A tenant that takes bank transfers, with an active project (as capture.test.ts prepares one), written as the owner role inside the tenant. */
-const prepare = (tenant: TenantFixture, project: string) =>
-  execFileSync("psql", [
-    urls.ownerUrl,
-    "-v",
-    "ON_ERROR_STOP=1",
-    "-qc",
-    `update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } })}'::jsonb where id = '${tenant.id}';
-     select set_config('app.current_tenant', '${tenant.id}', true);
-     insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-       values ('${tenant.id}', 'project', '${project}', 'بئر ماء في النيجر', 'A well in Niger', 1000, 'sadaqah', 'active')`
-  ])
+/** A tenant that takes bank transfers, with an active project. */
+const prepare = (tenant: TenantFixture, project: string) => givingTenant(urls.ownerUrl, tenant.id, project)
 
 /** A visitor's capture through the public API, on the tenant's storefront host. */
 const capture = async (tenant: TenantFixture, kind: "donations" | "pledges", body: Record<string, unknown>) => {

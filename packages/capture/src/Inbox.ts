@@ -2,6 +2,10 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { CurrentTenant, recordAudit } from "@manara/db"
 import {
   CAPTURE_TRANSITIONS,
+  CaptureTotal,
+  money,
+  TenantOverview,
+  TotalsByKind,
   type CaptureKind,
   InboxDetail,
   InboxEntry,
@@ -260,7 +264,50 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         return yield* detail(kind, id)
       })
 
-    return { list, all, detail, changeStatus, markPayment } as const
+    /**
+     * The dashboard's home. Day and month are Kuwait's (UTC+3 all year): a capture at 23:30 UTC counts
+     * on the next Kuwait day. Cancelled captures count nowhere.
+     */
+    const overview = (day: string | undefined) =>
+      Effect.gen(function*() {
+        const [bounds] = yield* sql<{ day: string; day_start: Date; day_end: Date; month_start: Date; month_end: Date }>`
+          with d as (select coalesce(${day ?? null}::date, (now() at time zone 'Asia/Kuwait')::date) as day)
+          select d.day::text as day,
+            d.day::timestamp at time zone 'Asia/Kuwait' as day_start,
+            (d.day + 1)::timestamp at time zone 'Asia/Kuwait' as day_end,
+            date_trunc('month', d.day::timestamp) at time zone 'Asia/Kuwait' as month_start,
+            (date_trunc('month', d.day::timestamp) + interval '1 month') at time zone 'Asia/Kuwait' as month_end
+          from d`.pipe(Effect.orDie)
+        const { day_end, day_start, month_end, month_start } = bounds!
+        const sums = yield* sql<{ kind: CaptureKind; day_count: number; day_amount: string; month_count: number; month_amount: string }>`
+          select e.kind,
+            count(*) filter (where e.created_at >= ${day_start} and e.created_at < ${day_end})::int as day_count,
+            coalesce(sum(e.amount) filter (where e.created_at >= ${day_start} and e.created_at < ${day_end}), 0)::numeric(15, 3)::text as day_amount,
+            count(*)::int as month_count, coalesce(sum(e.amount), 0)::numeric(15, 3)::text as month_amount
+          from ${entries}
+          where e.status <> 'cancelled' and e.created_at >= ${month_start} and e.created_at < ${month_end}
+          group by e.kind`.pipe(Effect.orDie)
+        const totals = (period: "day" | "month") =>
+          new TotalsByKind(Object.fromEntries((["order", "donation", "pledge"] as const).map((kind) => {
+            const row = sums.find((sum) => sum.kind === kind)
+            return [kind, new CaptureTotal({ count: row?.[`${period}_count`] ?? 0, amount: money(row?.[`${period}_amount`] ?? "0") }, true)]
+          })) as Record<CaptureKind, CaptureTotal>, true)
+        const awaiting = sql`e.kind in ('order', 'donation') and e.payment_state = 'pending' and e.status <> 'cancelled'`
+        const [pending] = yield* sql<{ count: number; amount: string }>`
+          select count(*)::int as count, coalesce(sum(e.amount), 0)::numeric(15, 3)::text as amount from ${entries} where ${awaiting}`.pipe(Effect.orDie)
+        const awaitingRows = yield* sql<EntryRow>`select ${columns} from ${entries} where ${awaiting}
+          order by e.created_at desc, e.id desc limit 5`.pipe(Effect.orDie)
+        const latest = yield* list({ limit: 5 })
+        return new TenantOverview({
+          day: bounds!.day,
+          today: totals("day"),
+          month: totals("month"),
+          awaitingPayment: { total: new CaptureTotal({ count: pending!.count, amount: money(pending!.amount) }, true), entries: awaitingRows.map(toEntry) },
+          latest: latest.entries
+        }, true)
+      })
+
+    return { list, all, detail, changeStatus, markPayment, overview } as const
   })
 }) {}
 

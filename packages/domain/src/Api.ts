@@ -44,7 +44,7 @@ import {
 } from "./Catalog.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { Health, Liveness } from "./Health.js"
-import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, PaymentRequest } from "./Inbox.js"
+import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, OverviewQuery, PaymentRequest, TenantOverview } from "./Inbox.js"
 import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
 import {
   MyNotifications,
@@ -129,6 +129,7 @@ export const TenantHeaders = Schema.Struct({
   "x-tenant": Schema.String.pipe(Schema.pattern(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, { message: () => "a tenant slug" }))
 })
 const memberId = HttpApiSchema.param("memberId", Schema.UUID)
+const invitationId = HttpApiSchema.param("invitationId", Schema.UUID)
 
 export class MembersApi extends HttpApiGroup.make("members")
   .add(
@@ -152,12 +153,16 @@ export class MembersApi extends HttpApiGroup.make("members")
       .addSuccess(CreatedInvitation, { status: 201 })
       .annotateContext(doc("Invite someone by email", "Owners and admins; only an owner can invite an owner. Returns the invitation's token once; the database keeps only its hash."))
   )
+  .add(
+    HttpApiEndpoint.del("revokeInvitation")`/invitations/${invitationId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(doc("Withdraw an invitation", "Owners and admins; its link stops working (accepting it is then a 409 `invitation-revoked`). Withdrawing it again changes nothing; an accepted one is a 409 `invitation-used`; another tenant's a 404. Audited."))
+  )
   // Membership is checked (after authentication) for all but accepting an invitation, which makes one.
   .middlewareEndpoints(TenantMembership)
   .middlewareEndpoints(Authentication)
   .add(
     HttpApiEndpoint.post("accept", "/invitations/accept").setHeaders(TenantHeaders).setPayload(AcceptInvitationRequest).addSuccess(Member).middleware(Authentication)
-      .annotateContext(doc("Accept an invitation", "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, anyone else's a 404."))
+      .annotateContext(doc("Accept an invitation", "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, withdrawn a 409 `invitation-revoked`, anyone else's a 404."))
   )
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
@@ -235,6 +240,10 @@ export class InboxApi extends HttpApiGroup.make("inbox")
   .add(
     HttpApiEndpoint.get("list", "/inbox").setHeaders(TenantHeaders).setUrlParams(InboxQuery).addSuccess(InboxPage)
       .annotateContext(doc("The inbox", "Orders, donations and pledges of the tenant, newest first, filtered by kind, status, dates, project, category or a search, a page at a time. Any member."))
+  )
+  .add(
+    HttpApiEndpoint.get("overview", "/overview").setHeaders(TenantHeaders).setUrlParams(OverviewQuery).addSuccess(TenantOverview)
+      .annotateContext(doc("The dashboard's home figures", "For a day in Kuwait's calendar (`day`, today when absent) and its month: how many orders, donations and pledges came and for how much (cancelled ones left out); the orders and donations whose payment awaits confirmation (count, sum, the latest five); the latest five captures. Any member."))
   )
   .add(
     HttpApiEndpoint.get("csv", "/inbox.csv").setHeaders(TenantHeaders).setUrlParams(InboxQuery)

@@ -91,3 +91,30 @@ export const PaymentRequest = Schema.Struct({
   state: PaymentState,
   note: Schema.optionalWith(MultilineText.pipe(Schema.maxLength(1000)), { default: () => "" })
 })
+
+/** `GET /tenant/overview?day=`: the Kuwait day to count (its month too); today in Kuwait when absent. */
+export const OverviewQuery = Schema.Struct({ day: Schema.optional(KuwaitDate) })
+
+/** How many, and how much (orders' totals, donations with their fees, pledges' promises). */
+export class CaptureTotal extends Schema.Class<CaptureTotal>("CaptureTotal")({
+  count: Schema.Int,
+  amount: Money
+}) {}
+
+export class TotalsByKind extends Schema.Class<TotalsByKind>("TotalsByKind")({
+  order: CaptureTotal,
+  donation: CaptureTotal,
+  pledge: CaptureTotal
+}) {}
+
+/**
+ * The dashboard's home: the day's and its month's captures by kind (cancelled ones left out), in
+ * Kuwait's calendar; orders and donations whose payment awaits confirmation; the latest captures.
+ */
+export class TenantOverview extends Schema.Class<TenantOverview>("TenantOverview")({
+  day: Schema.String,
+  today: TotalsByKind,
+  month: TotalsByKind,
+  awaitingPayment: Schema.Struct({ total: CaptureTotal, entries: Schema.Array(InboxEntry) }),
+  latest: Schema.Array(InboxEntry)
+}) {}

@@ -85,7 +85,7 @@ export const ProblemKinds = [
   "invalid-token", "no-session", "bad-credentials", "bad-code", "code-reused", "rate-limited",
   // Tenants and their teams
   "tenant-not-found", "role-not-allowed", "mfa-setup-required", "member-not-found", "invitation-not-found",
-  "invitation-used", "invitation-expired", "already-member", "last-owner",
+  "invitation-used", "invitation-expired", "invitation-revoked", "already-member", "last-owner",
   // Catalog and media
   "item-not-found", "proof-not-found", "media-not-found", "slug-taken", "invalid-item", "invalid-transition",
   "upload-missing", "upload-too-large", "unsupported-media-type",

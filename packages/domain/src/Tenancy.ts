@@ -56,6 +56,7 @@ export const TeamPolicy = {
   list: ["owner", "admin", "member"],
   invitations: ["owner", "admin"],
   invite: ["owner", "admin"],
+  revokeInvitation: ["owner", "admin"],
   changeRole: ["owner"],
   remove: ["owner"]
 } as const satisfies Record<string, Policy>

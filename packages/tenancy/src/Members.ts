@@ -8,6 +8,8 @@ export class MemberNotFound extends Data.TaggedError("MemberNotFound")<{}> {}
 export class InvitationNotFound extends Data.TaggedError("InvitationNotFound")<{}> {}
 export class InvitationUsed extends Data.TaggedError("InvitationUsed")<{}> {}
 export class InvitationExpired extends Data.TaggedError("InvitationExpired")<{}> {}
+/** Withdrawn by an owner or admin before anyone accepted it. */
+export class InvitationRevoked extends Data.TaggedError("InvitationRevoked")<{}> {}
 export class AlreadyMember extends Data.TaggedError("AlreadyMember")<{}> {}
 /** Every tenant keeps at least one owner. */
 export class LastOwner extends Data.TaggedError("LastOwner")<{}> {}
@@ -41,7 +43,8 @@ const InvitationRow = Schema.Struct({
   email: Schema.String,
   role: Role,
   expires_at: Schema.DateFromSelf,
-  accepted_at: Schema.NullOr(Schema.DateFromSelf)
+  accepted_at: Schema.NullOr(Schema.DateFromSelf),
+  revoked_at: Schema.NullOr(Schema.DateFromSelf)
 })
 const toInvitation = (row: typeof InvitationRow.Type) =>
   Schema.decodeSync(Invitation)({ id: row.id, email: row.email, role: row.role, expiresAt: row.expires_at.toISOString() })
@@ -85,7 +88,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
           insert into tenant_invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
           values (${tenantId}, ${email.toLowerCase()}, ${role}, ${hashInvitationToken(token)}, ${by.id},
                   now() + make_interval(days => ${INVITATION_DAYS}))
-          returning id, email, role, expires_at, accepted_at`.pipe(
+          returning id, email, role, expires_at, accepted_at, revoked_at`.pipe(
           Effect.flatMap(Schema.decodeUnknown(Schema.Array(InvitationRow))),
           Effect.orDie
         )
@@ -104,8 +107,8 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
       Request: Schema.Void,
       Result: InvitationRow,
       execute: () => sql`
-        select id, email, role, expires_at, accepted_at from tenant_invitations
-        where accepted_at is null and expires_at > now() order by created_at desc`
+        select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
+        where accepted_at is null and revoked_at is null and expires_at > now() order by created_at desc`
     })(undefined).pipe(Effect.orDie, Effect.map((rows) => rows.map(toInvitation)))
 
     /** Single-use: the row is locked, checked and marked accepted in one transaction. */
@@ -113,7 +116,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
         const found = yield* sql`
-          select id, email, role, expires_at, accepted_at from tenant_invitations
+          select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
           where token_hash = ${hashInvitationToken(token)} for update`.pipe(
           Effect.flatMap(Schema.decodeUnknown(Schema.Array(InvitationRow))),
           Effect.orDie,
@@ -123,6 +126,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         if (Option.isNone(found) || found.value.email !== user.email.toLowerCase()) return yield* new InvitationNotFound()
         const invitation = found.value
         if (invitation.accepted_at !== null) return yield* new InvitationUsed()
+        if (invitation.revoked_at !== null) return yield* new InvitationRevoked()
         if (invitation.expires_at.getTime() <= Date.now()) return yield* new InvitationExpired()
         const existing = yield* sql<{ status: string }>`select status from tenant_members where user_id = ${user.id}`.pipe(Effect.orDie)
         if (existing[0]?.status === "active") return yield* new AlreadyMember()
@@ -134,6 +138,21 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         yield* sql`update tenant_invitations set accepted_at = now(), accepted_by = ${user.id} where id = ${invitation.id}`.pipe(Effect.orDie)
         yield* recordAudit({ actor: user.id, action: "member.joined", entityKind: "member", entityId: inserted[0]!.id, after: { role: invitation.role } }).pipe(Effect.orDie)
         return toMember(yield* find(inserted[0]!.id).pipe(Effect.orDie))
+      })
+
+    /** Withdraws an open invitation: its link stops working. Revoking it again changes nothing. */
+    const revoke = (invitationId: string, by: SignedInUser) =>
+      Effect.gen(function*() {
+        const rows = yield* sql`
+          select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
+          where id = ${invitationId} for update`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(InvitationRow))), Effect.orDie)
+        // Another tenant's invitation is invisible here (RLS): the same answer as one that never was.
+        const invitation = rows[0]
+        if (invitation === undefined) return yield* new InvitationNotFound()
+        if (invitation.accepted_at !== null) return yield* new InvitationUsed()
+        if (invitation.revoked_at !== null) return
+        yield* sql`update tenant_invitations set revoked_at = now(), revoked_by = ${by.id} where id = ${invitationId}`.pipe(Effect.orDie)
+        yield* recordAudit({ actor: by.id, action: "member.invitation_revoked", entityKind: "invitation", entityId: invitationId, before: { email: invitation.email, role: invitation.role } }).pipe(Effect.orDie)
       })
 
     const changeRole = (memberId: string, role: Role, by: SignedInUser) =>
@@ -157,6 +176,6 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         return member
       })
 
-    return { list, find, invite, openInvitations, accept, changeRole, remove } as const
+    return { list, find, invite, openInvitations, accept, revoke, changeRole, remove } as const
   })
 }) {}

@@ -3,7 +3,7 @@ export * from "./Memberships.js"
 export * from "./Members.js"
 export * from "./PlatformTenants.js"
 
-import type { AlreadyMember, InvitationExpired, InvitationNotFound, InvitationUsed, LastOwner, MemberNotFound } from "./Members.js"
+import type { AlreadyMember, InvitationExpired, InvitationNotFound, InvitationRevoked, InvitationUsed, LastOwner, MemberNotFound } from "./Members.js"
 import type { NotAMember } from "./Memberships.js"
 import type { NotPlatformAdmin } from "./PlatformTenants.js"
 import type { TenantNotFound } from "./Storefronts.js"
@@ -15,6 +15,7 @@ export type TenancyError =
   | InvitationNotFound
   | InvitationUsed
   | InvitationExpired
+  | InvitationRevoked
   | AlreadyMember
   | LastOwner
   | NotPlatformAdmin

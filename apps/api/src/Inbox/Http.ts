@@ -28,6 +28,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
 
     return handlers
       .handle("list", ({ urlParams }) => inbox.list(urlParams).pipe(inTenant(InboxPolicy.read), asProblem))
+      .handle("overview", ({ urlParams }) => inbox.overview(urlParams.day).pipe(inTenant(InboxPolicy.read), asProblem))
       .handle("detail", ({ path }) => inbox.detail(path.kind, path.id).pipe(inTenant(InboxPolicy.read), asProblem))
       .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(

@@ -24,6 +24,8 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
           }
           return yield* members.invite(payload.email, payload.role, yield* CurrentUser)
         }).pipe(inTenant(TeamPolicy.invite), asProblem))
+      .handle("revokeInvitation", ({ path }) =>
+        Effect.flatMap(CurrentUser, (user) => members.revoke(path.invitationId, user)).pipe(inTenant(TeamPolicy.revokeInvitation), asProblem))
       .handle("changeRole", ({ path, payload }) =>
         Effect.gen(function*() {
           const access = yield* CurrentAccess

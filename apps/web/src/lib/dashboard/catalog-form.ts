@@ -112,7 +112,8 @@ export const readItemForm = (data: FormData, kind?: ItemValues["kind"]): ItemVal
   const category = text(data, "category")
   return {
     kind: kind ?? (text(data, "kind") === "product" ? "product" : "project"),
-    slug: text(data, "slug").trim().toLowerCase(),
+    // Left empty, the slug is made from the English title (so it works without JavaScript too).
+    slug: text(data, "slug").trim().toLowerCase() || slugFromTitle(text(data, "title_en")),
     title_ar: text(data, "title_ar"),
     title_en: text(data, "title_en"),
     summary_ar: text(data, "summary_ar"),
@@ -127,6 +128,14 @@ export const readItemForm = (data: FormData, kind?: ItemValues["kind"]): ItemVal
     sort: latinDigits(text(data, "sort").trim()) || "0"
   }
 }
+
+/**
+ * A slug from an English title: "Village Well — Phase 2" is "village-well-phase-2". Accents are dropped;
+ * what is left of letters and digits is joined by single hyphens, at most 80 characters; "" when nothing is.
+ */
+export const slugFromTitle = (title: string): string =>
+  title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-").slice(0, 80).replace(/^-+|-+$/g, "")
 
 /** What the API would refuse, found before asking it; the API checks again all the same. */
 export const checkItem = (values: ItemValues): FieldErrors => {

@@ -30,6 +30,7 @@ const known: Partial<Record<ProblemKind, () => string>> = {
   "invitation-not-found": () => m.dash_error_invitation_not_found(),
   "invitation-used": () => m.dash_error_invitation_used(),
   "invitation-expired": () => m.dash_error_invitation_expired(),
+  "invitation-revoked": () => m.dash_error_invitation_revoked(),
   "already-member": () => m.dash_error_already_member(),
   "api-unavailable": () => m.dash_error_unavailable(),
   "database-unavailable": () => m.dash_error_unavailable(),

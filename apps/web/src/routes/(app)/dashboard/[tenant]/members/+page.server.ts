@@ -52,6 +52,14 @@ export const actions: Actions = {
     if (Either.isLeft(result)) return fail(result.left.status, { error: result.left.message })
     return { done: m.dash_member_removed({ email }) }
   },
+  revoke: async (event) => {
+    const data = await event.request.formData()
+    const email = text(data, "email")
+    const result = await actAs(event, (client) =>
+      client.members.revokeInvitation({ ...tenantHeaders(event.params.tenant), path: { invitationId: text(data, "invitationId") } }))
+    if (Either.isLeft(result)) return fail(result.left.status, { revokeError: result.left.message })
+    return { revoked: m.dash_members_revoked({ email }) }
+  },
   invite: async (event) => {
     const data = await event.request.formData()
     const email = text(data, "email").trim()
