@@ -45,7 +45,7 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
   const scripts = new Map<string, { answers: Array<TelegramAnswer>; otherwise: TelegramAnswer }>()
   let nextId = 1
   const hanging = new Set<ServerResponse>()
-  const server: Server = createServer(async (request, response) => {
+  const respond = async (request: IncomingMessage, response: ServerResponse) => {
     const match = /^\/bot([^/]+)\/sendMessage$/.exec(request.url ?? "")
     const body = await readBody(request)
     if (request.method !== "POST" || match === null) {
@@ -73,7 +73,8 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       return json(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${answer.retryAfter}`, parameters: { retry_after: answer.retryAfter } })
     }
     return json(answer.status, { ok: false, error_code: answer.status, description: "Internal Server Error" })
-  })
+  }
+  const server: Server = createServer((request, response) => void respond(request, response))
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const address = server.address()
   if (address === null || typeof address !== "object") throw new Error("the Telegram fake is not on TCP")
