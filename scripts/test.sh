@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite: type check (api, packages, svelte), unit, integration and browser tests.
+# The whole suite: type check (api, packages, svelte), lint and format check, unit, integration and browser tests.
 source "$(dirname "$0")/lib.sh"
 
 ensure_pnpm
@@ -15,6 +15,10 @@ tsc -p tsconfig.json
 pnpm --filter @manara/web check
 log "auditing production dependencies"
 bash scripts/audit.sh
+# After svelte-check, which compiled the messages and synced the web app's types that the lint reads.
+log "linting (ESLint, 0 warnings allowed) and checking the format (prettier)"
+eslint --max-warnings 0 .
+prettier --check --log-level warn .
 build_web
 
 log "running the tests (each run makes and drops its own database)"

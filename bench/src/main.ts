@@ -115,12 +115,12 @@ const startServer = (key: ServerKey, script: string, env: Record<string, string>
     }
     const timer = setTimeout(() => fail("did not announce its url within 60 s"), 60_000)
     child.stderr!.on("data", (chunk: Buffer) => {
-      if (settled) process.stderr.write(`[${key}] ${chunk}`)
-      else output += chunk
+      if (settled) process.stderr.write(`[${key}] ${chunk.toString()}`)
+      else output += chunk.toString()
     })
     child.stdout!.on("data", (chunk: Buffer) => {
-      if (settled) return void process.stderr.write(`[${key}] ${chunk}`)
-      output += chunk
+      if (settled) return void process.stderr.write(`[${key}] ${chunk.toString()}`)
+      output += chunk.toString()
       const match = /^BENCH_URL (\S+)$/m.exec(output)
       if (match !== null) {
         settled = true
@@ -158,8 +158,8 @@ const runLoader = (command: string, args: Array<string>): Promise<AutocannonResu
     children.add(child)
     let stdout = ""
     let stderr = ""
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk))
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk))
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()))
     child.on("error", reject)
     child.on("exit", (code, signal) => {
       children.delete(child)

@@ -172,13 +172,15 @@ const readBody = (req: IncomingMessage) =>
     req.on("error", reject)
   })
 
+const text = (value: unknown): string => (typeof value === "string" ? value : "")
+
 const donate = async (req: IncomingMessage, res: ServerResponse) => {
   const input = JSON.parse(await readBody(req)) as { amount?: unknown; project?: unknown; donor?: { name?: unknown; phone?: unknown } }
   if (typeof input.amount !== "string" || !/^(0|[1-9][0-9]{0,8})(\.[0-9]{1,3})?$/.test(input.amount)) {
     return send(res, 400, { type: "about:blank", title: "Bad Request", status: 400 }, "application/problem+json")
   }
   const [row] = await inTenant<{ reference: string; amount: string; created_at: Date }>(DONATE, [
-    tenantId, String(input.project ?? ""), input.amount, String(input.donor?.name ?? ""), String(input.donor?.phone ?? "")
+    tenantId, text(input.project), input.amount, text(input.donor?.name), text(input.donor?.phone)
   ])
   send(res, 201, { kind: "donation", reference: row!.reference, amount: row!.amount, status: "pending", createdAt: row!.created_at })
 }

@@ -21,7 +21,7 @@ const OUTAGE_MESSAGE = /^Connection terminated|^timeout exceeded when trying to 
 
 export const isOutage = (error: SqlError): boolean => {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
-  return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || OUTAGE_MESSAGE.test(String(cause?.message ?? ""))
+  return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || (typeof cause?.message === "string" && OUTAGE_MESSAGE.test(cause.message))
 }
 
 /**

@@ -64,7 +64,7 @@ const rows = <A extends object>(tenant: TenantFixture, query: (sql: SqlClient.Sq
   withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
 
 /** Waits for `check` to hold (the fibers work in the background), up to `ms`. */
-const eventually = async <A>(check: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
+const eventually = async <A>(check: () => A | undefined | Promise<A | undefined>, ms = 15_000): Promise<A> => {
   const until = Date.now() + ms
   for (;;) {
     const value = await check()
@@ -184,7 +184,7 @@ describe("a capture's notifications", () => {
     expect(mail!.headers?.find((header) => header.name.toLowerCase() === "x-manara-idempotency-key")?.value).toBe(key)
     expect((await settled(home, key, "sent")).attempts).toBe(1)
 
-    const staff = await eventually(async () => telegram.received().find((message) => message.chatId === staffChat && message.text.includes(receipt.reference)))
+    const staff = await eventually(() => telegram.received().find((message) => message.chatId === staffChat && message.text.includes(receipt.reference)))
     expect(staff.token).toBe(BOT_TOKEN)
     expect(staff.parseMode).toBe("HTML")
     expect(staff.idempotencyKey).toBe(`donation:${donation!.id}:telegram:${staffChat}`)
@@ -359,7 +359,7 @@ describe("the notifications API", () => {
 
     const test = await json(await people.call("POST", `/tenant/notifications/preferences/${added.body.id}/test`, owner, home.slug))
     expect(test).toMatchObject({ status: 202, body: { event: "notification.test", channel: "telegram", target: chat, status: "pending" } })
-    const message = await eventually(async () => telegram.received().find((received) => received.chatId === chat))
+    const message = await eventually(() => telegram.received().find((received) => received.chatId === chat))
     expect(message.text).toContain("رسالة تجريبية")
     const log = await eventually(async () => {
       const deliveries = await json(await people.call("GET", "/tenant/notifications/deliveries", owner, home.slug))

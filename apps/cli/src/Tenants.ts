@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
+import { TenantSql } from "@manara/db"
 import { type Branding, normalizeHost, Slug, TenantId, TenantKind } from "@manara/domain"
 import { platformDomain } from "@manara/tenancy"
 import { Data, Effect, Schema } from "effect"
@@ -70,7 +71,8 @@ export const seedDemo = Effect.gen(function*() {
       branding = excluded.branding, settings = excluded.settings, status = 'active'
     returning id`
   const tenantId = Schema.decodeSync(TenantId)(rows[0]!.id)
-  yield* sql.withTransaction(Effect.zipRight(sql`select set_config('app.current_tenant', ${tenantId}, true)`, seedDemoCatalog(tenantId)))
+  // Tenant rows only through the one door, as the API writes them.
+  yield* Effect.flatMap(TenantSql, (tenantSql) => tenantSql.withTenant(tenantId, seedDemoCatalog(tenantId)))
   return tenantId
 })
 
@@ -140,10 +142,8 @@ export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; read
       insert into users (cognito_sub, email, display_name) values (${owner.sub}, ${owner.email.toLowerCase()}, 'Demo Owner')
       on conflict (cognito_sub) do update set email = excluded.email
       returning id`
-    yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
-      yield* sql`
+    const tenantSql = yield* TenantSql
+    yield* tenantSql.withTenant(tenantId, sql`
         insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${users[0]!.id}, 'owner')
-        on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`
-    }))
+        on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`)
   })

@@ -1,7 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
-import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations } from "@manara/db"
+import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, TenantInput } from "./Tenants.js"
@@ -89,7 +89,7 @@ const demo = Command.make("demo", {
       yield* Console.log(`demo owner: ${ownerEmail.value}`)
     }
     yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
-  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
+  }).pipe(Effect.provide(TenantSql.Default.pipe(Layer.provideMerge(ownerSql))))).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo]))
 

@@ -1,14 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
+import { TenantSql } from "@manara/db"
 import { ownerSql, uniqueSlug } from "@manara/testkit"
-import { ConfigProvider, Effect, Either, Exit, Schema } from "effect"
+import { ConfigProvider, Effect, Either, Exit, Layer, Schema } from "effect"
 import { inject } from "vitest"
 import { addOwner, createTenant, DomainRefused, DomainTaken, seedDemo, TenantInput } from "../src/Tenants.js"
 
 const urls = inject("manaraDatabase")
 
 describe("tenant commands", () => {
-  it.layer(ownerSql(urls))((it) => {
+  it.layer(TenantSql.Default.pipe(Layer.provideMerge(ownerSql(urls))))((it) => {
     it.effect("creates a tenant and refuses its slug a second time", () =>
       Effect.gen(function*() {
         const slug = uniqueSlug("cli")
@@ -42,7 +43,7 @@ describe("tenant commands", () => {
       }))
 
     it.effect("refuses a tenant without an Arabic name or with a bad slug", () =>
-      Effect.gen(function*() {
+      Effect.sync(() => {
         for (const bad of [{ slug: "ok-slug", kind: "charity", nameAr: "  ", nameEn: "x" }, { slug: "Not OK", kind: "charity", nameAr: "س", nameEn: "" }]) {
           expect(Either.isLeft(Schema.decodeUnknownEither(TenantInput)(bad))).toBe(true)
         }
@@ -59,10 +60,11 @@ describe("tenant commands", () => {
         expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
         expect(demo!.name_en).toBe("Manara Charity")
         expect(demo!.tagline.length).toBeGreaterThan(10)
-        const catalog = yield* sql.withTransaction(Effect.zipRight(
-          sql`select set_config('app.current_tenant', ${first}, true)`,
+        const tenantSql = yield* TenantSql
+        const catalog = yield* tenantSql.withTenant(
+          first,
           sql<{ items: string; proofs: string }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
-        ))
+        )
         expect(catalog).toEqual([{ items: "4", proofs: "3" }])
       }))
 

@@ -1,4 +1,5 @@
 // testkit's S3.ts imports s3rver, whose types live beside it: svelte-check sees them only when named.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient module declaration has nothing to import
 /// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
 import type { StartedApi } from "@manara/api/server"
 import { type apiPeople, type Person, TEST_PASSWORD } from "@manara/testkit"

@@ -24,6 +24,7 @@ export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/Capt
 
     const take = (limit: RateLimiterRedis, key: string, points: number) =>
       limit.consume(key).catch((rejection: unknown) =>
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the limiter's own rejection passes through as it came
         Promise.reject(
           rejection instanceof RateLimiterRes
             ? new RateLimited({ limit: points, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), windowSeconds: config.windowSeconds })

@@ -13,7 +13,7 @@ export class IdempotencyMismatch extends Data.TaggedError("IdempotencyMismatch")
 /** A request's fingerprint: which endpoint, and its decoded body in its canonical JSON form. */
 export const fingerprint = (endpoint: string, body: unknown) =>
   createHash("sha256").update(endpoint).update("\n")
-    .update(JSON.stringify(body, (_, value) => (typeof value === "bigint" ? value.toString() : value)))
+    .update(JSON.stringify(body, (_, value: unknown) => (typeof value === "bigint" ? value.toString() : value)))
     .digest("hex")
 
 /**

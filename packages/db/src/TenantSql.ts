@@ -15,6 +15,7 @@ const { prepareValue } = require("pg/lib/utils.js") as { prepareValue: (value: u
  * A NUL would end the simple-protocol message's string early (a protocol error, not a value), and a
  * lone surrogate would be stored as U+FFFD: values carrying either cannot be inlined faithfully.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what cannot be inlined
 const UNINLINABLE = /\u0000|\p{Cs}/u
 
 /** A compiled statement's `$n` placeholders replaced by quoted literals, for a simple-protocol message. */
@@ -46,7 +47,7 @@ class OpenTransaction extends Context.Tag("Db/OpenTransaction")<OpenTransaction,
 interface RawClient {
   query(text: string, done: (error: Error | null, result: ReadonlyArray<{ readonly rows: Array<unknown> }>) => void): void
 }
-type Connection = { readonly executeUnprepared: Function; readonly pg: RawClient }
+type Connection = { readonly executeUnprepared: (...args: ReadonlyArray<unknown>) => unknown; readonly pg: RawClient }
 
 /**
  * The only door to tenant tables: one short transaction that starts with

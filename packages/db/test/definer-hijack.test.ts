@@ -109,6 +109,7 @@ const answers = (f: Fixture) =>
     for (const [name, { call }] of Object.entries(DEFINERS)) {
       out[name] = yield* sql.unsafe(call(f)).pipe(
         Effect.map((rows) => JSON.parse(JSON.stringify(rows)) as unknown),
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- pg's error prints as "error: <message>", what the answers compare
         Effect.catchAll((error) => Effect.succeed({ error: String(error.cause ?? error) }))
       )
     }

@@ -2,7 +2,7 @@ import { Email, MultilineText, NewDonation, Text } from "@manara/domain"
 import { Either, Schema } from "effect"
 import { describe, expect, it } from "vitest"
 
-const accepts = (schema: Schema.Schema<any, string>, value: string) => Either.isRight(Schema.decodeUnknownEither(schema)(value))
+const accepts = <A>(schema: Schema.Schema<A, string>, value: string) => Either.isRight(Schema.decodeUnknownEither(schema)(value))
 
 describe("Text: what a person can type, and nothing that breaks storage", () => {
   it("refuses NUL and other C0 controls, DEL, C1 controls, lone surrogates and the noncharacters U+FFFE/U+FFFF", () => {

@@ -56,7 +56,7 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
   const hanging = new Set<ServerResponse>()
   const webhooks = new Map<string, { url: string; secretToken: string | undefined }>()
   let nextUpdate = 1
-  const server: Server = createServer(async (request, response) => {
+  const respond = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readBody(request)
     const setWebhook = /^\/bot([^/]+)\/setWebhook$/.exec(request.url ?? "")
     if (request.method === "POST" && setWebhook !== null) {
@@ -92,7 +92,8 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       return json(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${answer.retryAfter}`, parameters: { retry_after: answer.retryAfter } })
     }
     return json(answer.status, { ok: false, error_code: answer.status, description: "Internal Server Error" })
-  })
+  }
+  const server: Server = createServer((request, response) => void respond(request, response))
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
   const address = server.address()
   if (address === null || typeof address !== "object") throw new Error("the Telegram fake is not on TCP")

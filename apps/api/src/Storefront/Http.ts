@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 
 export const StorefrontLive = HttpApiBuilder.group(ManaraApi, "storefront", (handlers) =>
-  Effect.gen(function*() {
+  Effect.sync(() => {
     return handlers.handle("storefront", () =>
       CurrentStorefront.pipe(
         Effect.map((tenant) =>

@@ -24,7 +24,7 @@ const unauthorized = problem(401, "invalid-token", "Sign in again: the access to
 const decodeHeaders = <A, I>(schema: Schema.Schema<A, I>) => {
   const decode = Schema.decodeUnknown(schema)
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => decode(request.headers)).pipe(
-    Effect.catchIf(ParseResult.isParseError, HttpApiError.HttpApiDecodeError.refailParseError),
+    Effect.catchIf(ParseResult.isParseError, (error) => HttpApiError.HttpApiDecodeError.refailParseError(error)),
     Effect.mapError(toProblem)
   )
 }

@@ -42,9 +42,9 @@ export class MfaSetupRequired extends Error {
 
 /** Reads a problem body; anything else (a proxy's HTML, a dropped connection) becomes a generic one. */
 const problemOf = async (response: Response): Promise<ApiProblem> => {
-  const body = await response.json().catch(() => undefined)
+  const body = (await response.json().catch(() => undefined)) as Partial<ProblemData> | undefined
   const problem: ProblemData = typeof body?.type === "string"
-    ? body
+    ? (body as ProblemData)
     : { type: "about:blank", title: response.statusText, status: response.status }
   const retryAfter = Number(response.headers.get("retry-after"))
   return new ApiProblem(problem, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)

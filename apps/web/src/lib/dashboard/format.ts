@@ -1,3 +1,4 @@
+import type { Role } from "@manara/domain"
 import { m } from "../paraglide/messages.js"
 import type { Locale } from "../paraglide/runtime.js"
 
@@ -28,7 +29,7 @@ export const formatWait = (seconds: number, locale: Locale): string => {
   return new Intl.NumberFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en", { style: "unit", unit, unitDisplay: "long" }).format(amount)
 }
 
-export type Role = "owner" | "admin" | "member"
+export type { Role }
 export const roles: ReadonlyArray<Role> = ["owner", "admin", "member"]
 
 export const roleName = (role: Role, locale: Locale): string =>

@@ -42,7 +42,7 @@ const step = async <A>(action: "uploadTicket" | "completeUpload", fields: Record
     await goto(result.location, { replaceState: true })
     throw new Detoured()
   }
-  if (result.type === "failure") throw new UploadStepRefused(String(result.data?.message ?? ""))
+  if (result.type === "failure") throw new UploadStepRefused(typeof result.data?.message === "string" ? result.data.message : "")
   throw new UploadRefused("storage")
 }
 

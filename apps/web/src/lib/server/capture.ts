@@ -115,6 +115,7 @@ export const submitCapture = async (
 ): Promise<CaptureOutcome> => {
   let response: Response
   try {
+    // eslint-disable-next-line manara/no-string-api-calls -- a 429's Retry-After header is part of the answer (above)
     response = await fetch(new URL(`/api/v1/public/${endpoint}`, apiUrl()), {
       method: "POST",
       headers: {

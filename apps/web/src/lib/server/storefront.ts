@@ -39,6 +39,7 @@ export const missingOrDown = (failure: { readonly _tag: string; readonly status?
     case "TimeoutException":
       return 503
   }
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- the client's own failure, rethrown as it came
   throw failure
 }
 

@@ -1,5 +1,5 @@
 import { fail } from "@sveltejs/kit"
-import { Invitation, Member } from "@manara/domain"
+import { allows, Invitation, Member, TeamPolicy } from "@manara/domain"
 import { Effect, Either, Schema } from "effect"
 import { roles, type Role } from "$lib/dashboard/format.js"
 import { invitationHref } from "$lib/dashboard/links.js"
@@ -18,7 +18,7 @@ export const load: PageServerLoad = async (event) => {
   const { me } = await event.parent()
   const slug = event.params.tenant
   const role = me.memberships.find((membership) => membership.tenantSlug === slug)?.role
-  const withInvitations = role === "owner" || role === "admin"
+  const withInvitations = role !== undefined && allows(TeamPolicy.invitations, role)
   const [members, invitations] = await loadAs(event, (client) =>
     Effect.all([
       client.members.list(tenantHeaders(slug)),

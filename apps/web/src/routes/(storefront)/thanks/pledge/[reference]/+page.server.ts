@@ -7,7 +7,7 @@ import type { PageServerLoad } from "./$types"
  * A pledge has no receipt token to read it back by (the API gives none): its confirmation is what
  * this browser kept when it was made, for a day; elsewhere it is a 404.
  */
-export const load = (async ({ locals, params, cookies }) => {
+export const load = (({ locals, params, cookies }) => {
   const storefront = requireStorefront(locals)
   const pledge = readNotes(cookies).find((kept) => kept.kind === "pledge" && kept.reference === params.reference)
   if (pledge === undefined || pledge.amount === undefined || pledge.dueDate === undefined) error(404, "Not found")
