@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { Kpis, Traffic } from "@manara/analytics"
 import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
@@ -10,6 +11,7 @@ import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@
 import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { AnalyticsLive, TrafficLive } from "./Analytics/Http.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -46,7 +48,9 @@ const CoreServicesLive = Layer.mergeAll(
   CaptureLimits.Default,
   CaptureEvents.Default,
   Inbox.Default,
-  NotificationSettings.Default
+  NotificationSettings.Default,
+  Traffic.Default,
+  Kpis.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -65,7 +69,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, TrafficLive, AnalyticsLive, ProblemMappingLive, JsonDepthLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
 )

@@ -92,7 +92,9 @@ export const ProblemKinds = [
   "payment-method-unavailable", "project-total-out-of-range", "order-total-out-of-range", "amount-out-of-range",
   "unknown-project", "item-unavailable", "empty-order", "fees-too-high", "due-date-past", "instalments-need-schedule",
   // Notifications
-  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead"
+  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead",
+  // KPIs
+  "invalid-range"
 ] as const
 export type ProblemKind = typeof ProblemKinds[number]
 
