@@ -58,11 +58,15 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
               coalesce(sum(x.amount) filter (where x.kind <> 'pledge'), 0) as raised
             from ${captures} x join visits v on v.tenant_id = ${tenant} and v.id = x.visit_id group by 1, 2, 3
           )
-          select coalesce(seen.s, won.s) as source, coalesce(seen.m, won.m) as medium, coalesce(seen.c, won.c) as campaign,
-            coalesce(seen.visits, 0) as visits, coalesce(won.captures, 0) as captures,
-            round(coalesce(won.raised, 0) * 1000)::bigint::text as fils
-          from seen full join won on seen.s is not distinct from won.s and seen.m is not distinct from won.m and seen.c is not distinct from won.c
-          order by coalesce(won.captures, 0) desc, coalesce(seen.visits, 0) desc limit 50`
+          -- Group keys may be null (no tag): GROUP BY treats nulls as one group, where a join would not.
+          select x.s as source, x.m as medium, x.c as campaign, sum(x.visits)::int as visits, sum(x.captures)::int as captures,
+            round(sum(x.raised) * 1000)::bigint::text as fils
+          from (
+            select s, m, c, visits, 0 as captures, 0::numeric as raised from seen
+            union all
+            select s, m, c, 0, captures, raised from won
+          ) x group by x.s, x.m, x.c
+          order by sum(x.captures) desc, sum(x.visits) desc limit 50`
         const projects = yield* sql<{ slug: string; title_ar: string; title_en: string | null; donations: number; fils: string }>`
           select i.slug, i.title_ar, i.title_en, count(*)::int as donations, round(sum(d.amount) * 1000)::bigint::text as fils
           from donations d join catalog_items i on i.tenant_id = ${tenant} and i.id = d.catalog_item_id
