@@ -5,6 +5,7 @@ import type { Cookies, RequestEvent } from "@sveltejs/kit"
 import { Effect } from "effect"
 import { createHash, randomBytes, randomUUID } from "node:crypto"
 import { apiFor } from "./api.js"
+import { publicOrigin } from "./csrf.js"
 import { sharedRedis } from "./session.js"
 
 /** The session's visit (last touch): a browser-session cookie. */
@@ -136,7 +137,8 @@ export const recordVisit = async (event: RequestEvent): Promise<void> => {
   const visitorId = anonymous ? null : dailyVisitorHash(await dailySalt(), host, address, userAgent ?? "")
   enqueue(host, (buffer) => buffer.visits.push({ id, visitorId, ...visitFacts(event.url, headers) }))
   if (anonymous) return
-  const secure = event.url.protocol === "https:"
+  // adapter-node says https without ORIGIN; plain-http *.localhost (the demo, the tests) gets cookies it can keep.
+  const secure = publicOrigin(event.url).startsWith("https:")
   event.cookies.set(VISIT_COOKIE, id, { path: "/", httpOnly: true, sameSite: "lax", secure })
   if (touchOf(event.cookies).firstVisitId === undefined) {
     event.cookies.set(FIRST_VISIT_COOKIE, id, { path: "/", httpOnly: true, sameSite: "lax", secure, maxAge: FIRST_TOUCH_SECONDS })
