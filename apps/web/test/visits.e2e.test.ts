@@ -128,7 +128,7 @@ describe("visits recorded by the storefront's server", () => {
     const first = await visit(`/?utm_source=instagram&utm_content=${content}`)
     const visitId = cookieValue(first, "manara_visit")!
     await eventually(async () => ((await visitsTagged(content)).length > 0 ? true : undefined))
-    const form = new URLSearchParams({ amount: "15.000", name: "أم محمد", phone: "+965 5000 1234", paymentMethod: "bank_transfer", idempotencyKey: randomUUID() })
+    const form = new URLSearchParams({ customAmount: "15.000", name: "أم محمد", phone: "+965 5000 1234", paymentMethod: "bank_transfer", idempotencyKey: randomUUID() })
     const given = await visit("/donate?/donate", {
       cookie: `manara_visit=${visitId}; manara_first=${visitId}`,
       origin: `http://${tenant.slug}.localhost:${web!.port}`,
