@@ -53,7 +53,7 @@ describe("the KPI page", { timeout: 120_000 }, () => {
     expect(await page.getByTestId("kpi-raised").innerText()).toBe(formatKwd(figures.raised, "ar"))
     expect(await page.getByTestId("kpi-visits").innerText()).toMatch(/^[٠-٩٬]+$/)
     // The chart draws once the page's script has measured it: a line path inside the SVG.
-    await page.locator('[data-testid="kpi-chart"] svg path').first().waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="kpi-chart"] svg path:visible').first().waitFor({ timeout: 30_000 })
     expect(await page.getByTestId("kpi-campaign-row").count()).toBe(figures.campaigns.length)
     await expect.poll(() => page.getByTestId("kpi-campaigns").innerText()).toContain("ramadan-appeal")
     await page.screenshot({ path: `${results}kpis-ar.png`, fullPage: true })
@@ -63,7 +63,7 @@ describe("the KPI page", { timeout: 120_000 }, () => {
     expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
     expect(await page.getByTestId("kpi-visits").innerText()).toBe(formatNumber(figures.visits, "en"))
     expect(await page.getByTestId("kpi-raised").innerText()).toBe(formatKwd(figures.raised, "en"))
-    await page.locator('[data-testid="kpi-chart"] svg path').first().waitFor({ timeout: 30_000 })
+    await page.locator('[data-testid="kpi-chart"] svg path:visible').first().waitFor({ timeout: 30_000 })
     await page.screenshot({ path: `${results}kpis-en.png`, fullPage: true })
 
     // The CSV through the page's own route: the campaign table first.

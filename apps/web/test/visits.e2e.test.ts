@@ -34,6 +34,7 @@ interface Answer {
   readonly status: number
   readonly cookies: ReadonlyArray<string>
   readonly location: string | undefined
+  readonly body: string
 }
 
 /** A request as a browser at `{slug}.localhost` would send it (Node's fetch cannot set Host). */
@@ -41,8 +42,9 @@ const visit = (path: string, headers: Record<string, string> = {}, method = "GET
   new Promise<Answer>((resolve, reject) => {
     const host = `${tenant.slug}.localhost:${web!.port}`
     const sent = request({ host: "127.0.0.1", port: web!.port, path, method, headers: { host, "user-agent": BROWSER, "accept-language": "ar-KW,ar;q=0.9", ...headers } }, (response) => {
-      response.resume()
-      response.on("end", () => resolve({ status: response.statusCode!, cookies: response.headers["set-cookie"] ?? [], location: response.headers.location }))
+      let body = ""
+      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+      response.on("end", () => resolve({ status: response.statusCode!, cookies: response.headers["set-cookie"] ?? [], location: response.headers.location, body }))
     })
     sent.on("error", reject)
     sent.end(body)
@@ -132,7 +134,9 @@ describe("visits recorded by the storefront's server", () => {
     const given = await visit("/donate?/donate", {
       cookie: `manara_visit=${visitId}; manara_first=${visitId}`,
       origin: `http://${tenant.slug}.localhost:${web!.port}`,
-      "content-type": "application/x-www-form-urlencoded"
+      "content-type": "application/x-www-form-urlencoded",
+      // As a browser without JavaScript posts it (without it SvelteKit answers an enhanced form's JSON).
+      accept: "text/html"
     }, "POST", form.toString())
     expect(given.status).toBe(303)
     const [donation] = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
