@@ -35,8 +35,9 @@ export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
         insert into traffic_events (tenant_id, visit_id, name, item_slug, created_at)
         select ${tenantId}, v.id, e.name, null, least(v.created_at + interval '1 minute', now())
         from visits v cross join lateral (
-          select 'view_item' as name where random() < 0.5
-          union all select 'start_checkout' where random() < 0.2
+          -- Naming v makes the subquery run per visit (else random() is drawn once for all).
+          select 'view_item' as name where v.id is not null and random() < 0.5
+          union all select 'start_checkout' where v.id is not null and random() < 0.2
         ) e
         where v.tenant_id = ${tenantId} and not exists (select 1 from traffic_events t where t.tenant_id = ${tenantId} and t.visit_id = v.id)`
       yield* sql`
