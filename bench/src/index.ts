@@ -1,7 +1,7 @@
 /** The shape of bench/results/latest.json, written by `pnpm bench` (src/main.ts). */
 
 /** Cases compare with the bare line of their own group. */
-export type CaseGroup = "storefront" | "storefront-hosts" | "catalog" | "auth" | "capture" | "trivial" | "ssr"
+export type CaseGroup = "storefront" | "storefront-hosts" | "catalog" | "auth" | "capture" | "trivial" | "ssr" | "visits"
 
 /** One autocannon run of one case. */
 export interface RunResult {

@@ -82,7 +82,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---------------------------------------------------------------- child processes
 
-type ServerKey = "bare" | "manaraCached" | "manaraUncached" | "web"
+type ServerKey = "bare" | "manaraCached" | "manaraUncached" | "web" | "webNoVisits"
 
 interface Server {
   readonly key: ServerKey
@@ -317,7 +317,10 @@ const allCases: ReadonlyArray<Case> = [
   { key: "donate-manara", label: "donation capture, Manara", group: "capture", server: "manaraCached", path: donations, baseline: false, hosts: "one", post: donationBody },
   { key: "trivial-bare", label: "trivial JSON bare node:http", group: "trivial", server: "bare", path: live, baseline: true, hosts: "one" },
   { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" },
-  { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" }
+  { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" },
+  // No cookie is sent: every page view is a session's first and records a visit (the worst case).
+  { key: "visits-off", label: "SSR home page, visit recording off", group: "visits", server: "webNoVisits", path: "/", baseline: true, hosts: "one" },
+  { key: "visits-on", label: "SSR home page, every view a new visit (recorded, batched)", group: "visits", server: "web", path: "/", baseline: false, hosts: "one" }
 ]
 
 /** BENCH_CASES=catalog,capture runs those groups only (with their baselines). */
@@ -645,15 +648,20 @@ const main = async () => {
   }
   const [bare, manaraCached, manaraUncached] = await Promise.all([
     startServer("bare", "src/serve-bare.ts", { ...common, BENCH_TENANT_ID: tenant.id }),
-    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds", PUBLIC_CACHE_TTL: "5 seconds" }),
+    // The visits group sends every page view as a new visit: no per-tenant traffic limit in the way.
+    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds", PUBLIC_CACHE_TTL: "5 seconds", TRAFFIC_LIMIT_PER_TENANT: "100000000" }),
     startServer("manaraUncached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "0 seconds", PUBLIC_CACHE_TTL: "0 seconds" })
   ])
   if (!existsSync(webBuild)) {
     log("building the web app (apps/web/build is missing)")
     execFileSync("pnpm", ["--filter", "@manara/web", "build"], { stdio: "inherit" })
   }
-  const web = await startServer("web", "src/serve-web.ts", { API_URL: manaraCached.url })
-  const servers = { bare, manaraCached, manaraUncached, web }
+  // The visits group's worst case: no flood limit, so every view of the run is recorded.
+  const [web, webNoVisits] = await Promise.all([
+    startServer("web", "src/serve-web.ts", { API_URL: manaraCached.url, TRAFFIC_LIMIT_PER_SOURCE: "100000000" }),
+    startServer("webNoVisits", "src/serve-web.ts", { API_URL: manaraCached.url, VISITS_RECORDING: "off" })
+  ])
+  const servers = { bare, manaraCached, manaraUncached, web, webNoVisits }
   log(`servers: bare ${bare.url}, Manara cached ${manaraCached.url}, Manara uncached ${manaraUncached.url}, web ${web.url}`)
 
   const login = await fetch(`${manaraUncached.url}/api/v1/auth/login`, {
@@ -675,7 +683,7 @@ const main = async () => {
 
   // Warmup, one per case; it also counts the database transactions each request costs.
   const transactions = new Map<string, number>()
-  const all = [bare, manaraCached, manaraUncached, web]
+  const all = [bare, manaraCached, manaraUncached, web, webNoVisits]
   for (const testCase of cases) {
     await settle(all)
     const before = await databaseTransactions(admin, urls.database)

@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { Kpis, Traffic } from "@manara/analytics"
 import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
@@ -13,6 +14,7 @@ import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
 import { setSecurityHeaders } from "./SecurityHeaders.js"
+import { AnalyticsLive, TrafficLive } from "./Analytics/Http.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -52,7 +54,9 @@ const CoreServicesLive = Layer.mergeAll(
   CaptureEvents.Default,
   Inbox.Default,
   NotificationSettings.Default,
-  MemberNotificationSettings.Default
+  MemberNotificationSettings.Default,
+  Traffic.Default,
+  Kpis.Default
 ).pipe(
   Layer.provideMerge(Storage.Default),
   Layer.provideMerge(RedisClient.Default),
@@ -71,7 +75,7 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, TrafficLive, AnalyticsLive, ProblemMappingLive, JsonDepthLive]),
   Layer.provide([MyNotificationsLive, TelegramWebhookLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)

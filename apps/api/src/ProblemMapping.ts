@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
+import type { AnalyticsError } from "@manara/analytics"
 import { type AuthError, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
@@ -52,7 +53,7 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError = AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 
@@ -97,6 +98,7 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   PaymentMethodUnavailable: () => [400, "payment-method-unavailable", "This way of paying is not available here"],
   ProjectTotalOutOfRange: () => [409, "project-total-out-of-range", "The project's total cannot grow past 999999999.999 KWD"],
   PreferenceNotFound: () => [404, "preference-not-found", "No such notification preference in this tenant"],
+  InvalidKpiRange: (error) => [400, "invalid-range", `Choose another date range: ${error.reason}`],
   PreferenceExists: () => [409, "preference-exists", "This channel and target are already notified"],
   DeliveryNotFound: () => [404, "delivery-not-found", "No such notification in this tenant"],
   DeliveryNotDead: () => [409, "delivery-not-dead", "Only a dead notification can be retried"],

@@ -147,3 +147,20 @@ export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; read
         insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${users[0]!.id}, 'owner')
         on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`)
   })
+
+/** The KPI timing's tenant (a charity with five projects), created when missing. */
+export const seedKpiTenant = (slug: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const rows = yield* sql<{ id: string }>`
+      insert into tenants (slug, kind, name_ar, name_en) values (${slug}, 'charity', 'جمعية القياس', 'Benchmark Charity')
+      on conflict (slug) do update set status = 'active' returning id`
+    const tenantId = Schema.decodeSync(TenantId)(rows[0]!.id)
+    yield* sql.withTransaction(Effect.zipRight(
+      sql`select set_config('app.current_tenant', ${tenantId}, true)`,
+      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+        select ${tenantId}, 'project', 'project-' || g, 'مشروع ' || g, 'Project ' || g, 100000, 'general', 'active'
+        from generate_series(1, 5) g on conflict do nothing`
+    ))
+    return tenantId
+  })

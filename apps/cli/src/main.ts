@@ -4,7 +4,8 @@ import { PgClient } from "@effect/sql-pg"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { setTelegramBot } from "./TelegramBots.js"
-import { addOwner, createTenant, seedDemo, TenantInput } from "./Tenants.js"
+import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
+import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
 
 const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
 
@@ -84,6 +85,7 @@ const demo = Command.make("demo", {
 }, ({ ownerEmail, ownerSub }) =>
   Effect.gen(function*() {
     const id = yield* seedDemo
+    yield* seedDemoTraffic(id)
     if (Option.isSome(ownerEmail) && Option.isSome(ownerSub)) {
       yield* addOwner(id, { email: ownerEmail.value, sub: ownerSub.value })
       yield* Console.log(`demo owner: ${ownerEmail.value}`)
@@ -91,7 +93,20 @@ const demo = Command.make("demo", {
     yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
   }).pipe(Effect.provide(TenantSql.Default.pipe(Layer.provideMerge(ownerSql))))).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 
-const seed = Command.make("seed").pipe(Command.withSubcommands([demo]))
+const kpis = Command.make("kpis", {
+  slug: Options.text("slug").pipe(Options.withDefault("kpi-bench")),
+  visits: Options.integer("visits").pipe(Options.withDefault(1_000_000)),
+  captures: Options.integer("captures").pipe(Options.withDefault(50_000)),
+  days: Options.integer("days").pipe(Options.withDefault(365))
+}, ({ slug, visits, captures, days }) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    const id = yield* seedKpiTenant(slug)
+    yield* seedTraffic(id, { visits, captures, days })
+    yield* Console.log(`${slug}: ${visits} visits and ${captures} donations over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s (tenant ${id})`)
+  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("A tenant with many visits and donations, for timing the KPI query (pnpm bench)"))
+
+const seed = Command.make("seed").pipe(Command.withSubcommands([demo, kpis]))
 
 const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed]))
 

@@ -8,6 +8,7 @@ import { isCrossSiteForm } from "$lib/server/csrf.js"
 import { withSecurityHeaders } from "$lib/server/headers.js"
 import { readSession } from "$lib/server/session.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
+import { recordVisit } from "$lib/server/traffic.js"
 
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
 const i18n: Handle = ({ event, resolve }) =>
@@ -30,6 +31,8 @@ const tenant: Handle = async ({ event, resolve }) => {
   const lookup = await lookupStorefront(event.locals.api, event.url.host)
   event.locals.storefront = lookup.storefront
   event.locals.storefrontStatus = lookup.status
+  // A storefront page (not a form post, not a missing one) opens a visit when the session has none.
+  if (lookup.storefront !== undefined && event.route.id?.startsWith("/(storefront)")) await recordVisit(event)
   return resolve(event)
 }
 

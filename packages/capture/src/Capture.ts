@@ -91,16 +91,19 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
 
     /**
      * Everything a capture reads, in one round trip: the tenant's settings, the project (when one is
-     * named) and whether the visit is one of this tenant's (RLS hides the others).
+     * named) and whether the visits are this tenant's (RLS hides the others): the session's (last
+     * touch) and the visitor's first within 30 days (first touch).
      */
-    const context = (projectSlug: string | undefined, visitId: string | undefined) =>
-      sql<{ name_ar: string; settings: TenantSettings; project: ProjectWithSums | null; visit_id: string | null }>`
+    const context = (projectSlug: string | undefined, touch: { readonly visitId?: string | undefined; readonly firstVisitId?: string | undefined }) =>
+      sql<{ name_ar: string; settings: TenantSettings; project: ProjectWithSums | null; visit_id: string | null; first_visit_id: string | null }>`
         select s.name_ar, s.settings,
           (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en,
               'raised', i.raised_amount::text, 'pledged', i.pledged_amount::text)
             from catalog_items i
             where i.slug = ${projectSlug ?? null} and i.kind = 'project' and i.status in ('active', 'funded')) as project,
-          (select v.id from visits v where v.id = ${visitId ?? null}::uuid) as visit_id
+          (select v.id from visits v where v.id = ${touch.visitId ?? null}::uuid) as visit_id,
+          (select v.id from visits v where v.id = ${touch.firstVisitId ?? touch.visitId ?? null}::uuid
+            and v.created_at > now() - interval '30 days') as first_visit_id
         from app.current_tenant_settings() s`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) => (rows.length === 0 ? Effect.die(new Error("capture outside an active tenant")) : Effect.succeed(rows[0]!))),
@@ -222,7 +225,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const tenantId = yield* CurrentTenant
         const ids = [...new Set(input.items.map((line) => line.itemId))]
         const [tenant, products] = yield* Effect.all([
-          context(undefined, input.visitId),
+          context(undefined, input),
           sql<{ id: string; slug: string; title_ar: string; title_en: string; price: string }>`
             select id, slug, title_ar, title_en, price::text as price from catalog_items
             where id in ${sql.in(ids)} and kind = 'product' and status = 'active'`.pipe(Effect.orDie)
@@ -247,10 +250,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           key,
           kind: "ORD",
           entity: "order",
-          insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id)
+          insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id, first_visit_id)
             select ${tenantId}, reference, ${input.customer.name}, ${input.customer.phone}, ${input.customer.email ?? null},
               ${JSON.stringify(lines.map((line) => ({ ...line, unitPrice: formatMoney(line.unitPrice), lineTotal: formatMoney(line.lineTotal) })))}::jsonb,
-              ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes}, ${input.locale}, ${token}, ${tenant.visit_id}
+              ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes}, ${input.locale}, ${token}, ${tenant.visit_id}, ${tenant.first_visit_id}
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(total), name: input.customer.name },
           payer: { email: input.customer.email, locale: input.locale },
@@ -264,7 +267,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const donation = (input: NewDonation, key?: IdempotencyHold) =>
       Effect.gen(function*() {
         const tenantId = yield* CurrentTenant
-        const tenant = yield* context(input.project, input.visitId)
+        const tenant = yield* context(input.project, input)
         yield* checkGift(input.amount, tenant.settings, "donation")
         const fees = input.coverFees ?? Fils.make(0n)
         if (fees > input.amount) return yield* new CaptureRefused({ code: "fees-too-high", detail: "The fees cannot exceed the donation" })
@@ -280,10 +283,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           kind: "DON",
           entity: "donation",
           insert: sql`insert into donations (tenant_id, reference, catalog_item_id, amount, fees_amount, category, donor_name, donor_phone, donor_email,
-              anonymous, dedication, payment_method, locale, receipt_token, visit_id)
+              anonymous, dedication, payment_method, locale, receipt_token, visit_id, first_visit_id)
             select ${tenantId}, reference, ${tenant.project?.id ?? null}::uuid, ${formatMoney(input.amount)}::numeric, ${formatMoney(fees)}::numeric,
               ${category}, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.anonymous}, ${input.dedication},
-              ${input.paymentMethod}, ${input.locale}, ${token}, ${tenant.visit_id}
+              ${input.paymentMethod}, ${input.locale}, ${token}, ${tenant.visit_id}, ${tenant.first_visit_id}
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(total), category, name: input.anonymous ? "" : input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
@@ -301,7 +304,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         if (input.schedule === "once" && input.instalments !== 1) {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }
-        const tenant = yield* context(input.project, input.visitId)
+        const tenant = yield* context(input.project, input)
         yield* checkGift(input.amount, tenant.settings, "pledge")
         // It adds to the pledged sum now, and to the raised sum when fulfilled.
         yield* checkProjectRoom(tenant.project, input.amount, ["pledged", "raised"])
@@ -311,9 +314,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           key,
           kind: "PLG",
           entity: "pledge",
-          insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, receipt_token, visit_id)
+          insert: sql`insert into pledges (tenant_id, reference, catalog_item_id, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, locale, receipt_token, visit_id, first_visit_id)
             select ${tenantId}, reference, ${tenant.project?.id ?? null}::uuid, ${formatMoney(input.amount)}::numeric, ${input.schedule}, ${input.instalments},
-              ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${token}, ${tenant.visit_id}
+              ${input.dueDate}::date, ${input.donor.name}, ${input.donor.phone}, ${input.donor.email ?? null}, ${input.locale}, ${token}, ${tenant.visit_id}, ${tenant.first_visit_id}
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(input.amount), dueDate: input.dueDate, name: input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
@@ -333,7 +336,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     /** The receipt behind a token, read again (statuses move on); another tenant's token finds nothing. */
     const receiptFor = (token: string) =>
       Effect.gen(function*() {
-        const tenant = yield* context(undefined, undefined)
+        const tenant = yield* context(undefined, {})
         const rows = yield* sql<{
           kind: "order" | "donation" | "pledge"
           reference: string

@@ -79,6 +79,12 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       const tenant = yield* CurrentTenant
       yield* sql`insert into visits (tenant_id, visitor_id, utm_source) values (${tenant}, ${randomUUID()}, 'instagram')`
     }),
+  traffic_events: () =>
+    Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into traffic_events (tenant_id, visit_id, name) values (${tenant}, (select id from visits limit 1), 'view_item')`
+    }),
   orders: () =>
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

@@ -42,6 +42,7 @@ import {
   UploadRequest,
   UploadTicket
 } from "./Catalog.js"
+import { KpiQuery, Kpis, TrafficBatch, TrafficRecorded } from "./Analytics.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { Health, Liveness } from "./Health.js"
 import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, OverviewQuery, PaymentRequest, TenantOverview } from "./Inbox.js"
@@ -441,6 +442,30 @@ export class CatalogApi extends HttpApiGroup.make("catalog")
   .annotate(OpenApi.Description, "A tenant's catalog, media and proofs; every write is audited")
 {}
 
+export class TrafficApi extends HttpApiGroup.make("traffic")
+  .add(
+    HttpApiEndpoint.post("record", "/traffic").setHeaders(StorefrontHeaders).setPayload(TrafficBatch).addSuccess(TrafficRecorded, { status: 202 })
+      .annotateContext(doc("Record storefront visits and events", "The web server's buffered visits (campaign tags, referrer host, landing path, device class, language; a salted daily hash instead of an IP, none under DNT) and events of the fixed set, for the storefront host, written in one transaction. A visit id already recorded is skipped; an event of an unknown visit keeps no visit. Rows per tenant are rate limited (429)."))
+  )
+  .addError(Problems.TooManyRequests)
+  .middleware(StorefrontHost)
+  .prefix("/public")
+  .annotate(OpenApi.Description, "Storefront traffic reported by the web server: visits and events, batched")
+{}
+
+export class AnalyticsApi extends HttpApiGroup.make("analytics")
+  .add(
+    HttpApiEndpoint.get("kpis", "/kpis").setHeaders(TenantHeaders).setUrlParams(KpiQuery).addSuccess(Kpis)
+      .annotateContext(doc("The KPIs of a date range", "From `from` to `to`, Asia/Kuwait days both included (at most 366): visits, unique visitors, captures by kind, amounts raised and pledged, conversion rate, average gift, top projects, the campaign table (by last touch) and the funnel view, checkout, capture, with a line per day. Any member; `to` before `from` or a longer range is a 400 `invalid-range`."))
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "Traffic to outcome: the tenant's KPIs over Kuwait days")
+{}
+
 export class PlatformApi extends HttpApiGroup.make("platform")
   .add(
     HttpApiEndpoint.get("tenants", "/tenants").addSuccess(Schema.Array(PlatformTenant))
@@ -465,6 +490,8 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(NotificationsApi)
   .add(MyNotificationsApi)
   .add(TelegramWebhookApi)
+  .add(TrafficApi)
+  .add(AnalyticsApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

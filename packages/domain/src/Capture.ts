@@ -23,6 +23,7 @@ export const Phone = Schema.Trim.pipe(
 )
 /** A bot fills every field; a person never sees this one. Must stay empty. */
 const Honeypot = Schema.optional(Schema.String.pipe(Schema.maxLength(0, { message: () => "must be empty" })))
+/** The session's visit (last touch) and the visitor's first within 30 days (first touch), from the storefront's cookies. */
 const VisitId = Schema.optional(Schema.UUID)
 /** One line (a donor's name, a dedication). */
 const Line = (max: number) => Text.pipe(Schema.maxLength(max, { message: () => `at most ${max} characters` }))
@@ -42,6 +43,7 @@ export const NewOrder = Schema.Struct({
   notes: Schema.optionalWith(Notes(1000), { default: () => "" }),
   locale: Schema.optionalWith(Locale, { default: () => "ar" as const }),
   visitId: VisitId,
+  firstVisitId: VisitId,
   website: Honeypot
 })
 export type NewOrder = typeof NewOrder.Type
@@ -68,6 +70,7 @@ export const NewDonation = Schema.Struct({
   paymentMethod: PaymentMethod,
   locale: Schema.optionalWith(Locale, { default: () => "ar" as const }),
   visitId: VisitId,
+  firstVisitId: VisitId,
   website: Honeypot
 })
 export type NewDonation = typeof NewDonation.Type
@@ -90,6 +93,7 @@ export const NewPledge = Schema.Struct({
   donor: Schema.Struct({ name: Name, phone: Phone, email: Schema.optional(Email) }),
   locale: Schema.optionalWith(Locale, { default: () => "ar" as const }),
   visitId: VisitId,
+  firstVisitId: VisitId,
   website: Honeypot
 })
 export type NewPledge = typeof NewPledge.Type

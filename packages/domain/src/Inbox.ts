@@ -53,7 +53,7 @@ export class InboxDetail extends Schema.Class<InboxDetail>("InboxDetail")({
   receiptToken: Schema.NullOr(Schema.String)
 }) {}
 
-const KuwaitDate = Schema.String.pipe(
+export const KuwaitDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-11-24" }),
   Schema.filter(isRealDay, { message: () => "a date like 2026-11-24 that exists" })
 )

@@ -96,7 +96,9 @@ export const ProblemKinds = [
   // Notifications
   "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead",
   // Notifications per member, Telegram
-  "telegram-not-linked", "webhook-refused"
+  "telegram-not-linked", "webhook-refused",
+  // KPIs
+  "invalid-range"
 ] as const
 export type ProblemKind = typeof ProblemKinds[number]
 

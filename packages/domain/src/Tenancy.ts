@@ -86,6 +86,11 @@ export const MyNotificationsPolicy = {
   own: ["owner", "admin", "member"]
 } as const satisfies Record<string, Policy>
 
+/** The KPIs (visits, campaigns, amounts): any member. */
+export const AnalyticsPolicy = {
+  read: ["owner", "admin", "member"]
+} as const satisfies Record<string, Policy>
+
 /** Whether a role may do what a policy allows. */
 export const allows = (policy: Policy, role: Role): boolean => policy.includes(role)
 

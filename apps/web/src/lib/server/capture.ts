@@ -4,6 +4,7 @@ import { CaptureReceipt, type FieldIssue } from "@manara/domain"
 import { Effect, Either, ParseResult, Schema } from "effect"
 import { randomUUID } from "node:crypto"
 import { missingOrDown } from "./storefront.js"
+import { recordEvent, touchOf } from "./traffic.js"
 
 /** A receipt as pages see it: the wire form, money as decimal strings. */
 export type ReceiptData = typeof CaptureReceipt.Encoded
@@ -108,7 +109,7 @@ const apiUrl = () => env.API_URL || "http://127.0.0.1:4000"
  * Raw `fetch` rather than the typed client: a 429's `Retry-After` header is part of the answer.
  */
 export const submitCapture = async (
-  event: Pick<RequestEvent, "url" | "getClientAddress">,
+  event: Pick<RequestEvent, "url" | "getClientAddress" | "cookies" | "request">,
   endpoint: "donations" | "pledges" | "orders",
   body: object,
   idempotencyKey: string
@@ -125,7 +126,8 @@ export const submitCapture = async (
         "x-forwarded-for": event.getClientAddress(),
         "idempotency-key": idempotencyKey
       },
-      body: JSON.stringify(body),
+      // The session's visit and the visitor's first: the capture is attributed to both.
+      body: JSON.stringify({ ...body, ...touchOf(event.cookies) }),
       signal: AbortSignal.timeout(15_000)
     })
   } catch {
@@ -134,7 +136,10 @@ export const submitCapture = async (
   const json: unknown = await response.json().catch(() => undefined)
   if (response.status === 201 || response.status === 200) {
     const receipt = isReceipt(json)
-    if (Either.isRight(receipt)) return { ok: true, receipt: encodeReceipt(receipt.right) }
+    if (Either.isRight(receipt)) {
+      if (response.status === 201) recordEvent(event, "capture", receipt.right.project?.slug ?? null)
+      return { ok: true, receipt: encodeReceipt(receipt.right) }
+    }
     return { ok: false, problem: { errors: {}, form: "unavailable" } }
   }
   if (response.status === 429) {

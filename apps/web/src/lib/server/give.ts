@@ -4,6 +4,7 @@ import { Schema } from "effect"
 import { getLocale, localizeHref } from "$lib/paraglide/runtime.js"
 import { asciiDigits, coverFees, kuwaitToday, normaliseAmount, PRESET_AMOUNTS } from "$lib/storefront/give.js"
 import { checkBody, type FormProblem, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCapture } from "./capture.js"
+import { recordEvent } from "./traffic.js"
 
 /** What a refused form gets back: which form, its problem, and what was typed (the new key when needed). */
 export interface Refused {
@@ -59,6 +60,7 @@ export interface Project {
 
 /** `?/donate`: a donation to `project` (or the general fund), then its confirmation. */
 export const donate = async (event: RequestEvent, project: Project | undefined) => {
+  recordEvent(event, "donate_submit", project?.slug ?? null)
   const data = await event.request.formData()
   const amount = chosenAmount(data)
   const category = text(data, "category", 20)

@@ -42,6 +42,9 @@ const client = () => {
   return redis
 }
 
+/** The one Redis connection of the web server (sessions, the visit salt). */
+export const sharedRedis = () => client()
+
 /** Keyed by the id's SHA-256: a leaked Redis dump names no live cookie. */
 const keyOf = (id: string) => `${env.REDIS_KEY_PREFIX ?? "manara:"}web-session:${createHash("sha256").update(id).digest("base64url")}`
 

@@ -5,11 +5,13 @@ import { checkBody, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCap
 import { orderItems, priceCart, readCart, writeCart } from "$lib/server/cart.js"
 import { refuse } from "$lib/server/give.js"
 import { requireStorefront } from "$lib/server/storefront.js"
+import { recordEvent } from "$lib/server/traffic.js"
 import { asciiDigits } from "$lib/storefront/give.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-export const load = (async ({ locals, url, cookies }) => {
+export const load = (async ({ locals, url, cookies, request }) => {
   const storefront = requireStorefront(locals)
+  recordEvent({ url, cookies, request }, "start_checkout")
   return { storefront, cart: await priceCart(locals, url.host, readCart(cookies)), key: newIdempotencyKey() }
 }) satisfies PageServerLoad
 

@@ -2,14 +2,17 @@ import { newIdempotencyKey } from "$lib/server/capture.js"
 import { catalogItem } from "$lib/server/catalog.js"
 import { donate, pledge } from "$lib/server/give.js"
 import { requireStorefront } from "$lib/server/storefront.js"
+import { recordEvent } from "$lib/server/traffic.js"
 import { kuwaitToday } from "$lib/storefront/give.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-export const load = (async ({ locals, params, url }) => {
+export const load = (async ({ locals, params, url, cookies, request }) => {
   const storefront = requireStorefront(locals)
+  const page = await catalogItem(locals, url.host, params.slug)
+  recordEvent({ url, cookies, request }, "view_item", params.slug)
   return {
     storefront,
-    page: await catalogItem(locals, url.host, params.slug),
+    page,
     // One key per rendered form: submitting it twice (a double click, a refresh) records one gift.
     keys: { donate: newIdempotencyKey(), pledge: newIdempotencyKey() },
     today: kuwaitToday()

@@ -1,0 +1,1 @@
+export { seedDemoTraffic, seedTraffic, type TrafficSeed } from "./Traffic.js"
