@@ -80,7 +80,7 @@ as $$
     coalesce(sum(u.input_tokens + u.output_tokens), 0)::bigint, coalesce(sum(u.cost_microfils), 0)::bigint, count(u.id)
   from tenants t join plans p on p.code = t.plan_code
   left join ai_usage_log u on u.tenant_id = t.id and u.billed_month = p_month
-  group by t.id, p.code order by t.slug
+  group by t.id, p.id order by t.slug
 $$;
 revoke all on function app.ai_usage_by_tenant(date) from public;
 grant execute on function app.ai_usage_by_tenant(date) to manara_app;

@@ -1,7 +1,7 @@
 import type { Prompt, Response } from "@effect/ai"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { TenantId } from "@manara/domain"
-import { Config, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Cache, Config, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { costOf, estimateInputTokens } from "./Cost.js"
 import { AiInputTooLong, AiProviderFailed, AiTimeout, AiTooManyTurns, AiUnavailable, type GatewayError } from "./Errors.js"
@@ -60,11 +60,21 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
     const rebuild = (tenantId: TenantId, month: string, force: boolean) =>
       Effect.flatMap(usage.monthSums(tenantId, month), (sums) => quota.initMonth(tenantId, month, sums, force))
 
+    /** Calls that find the counters missing at once share one rebuild (a cold start is one query, not hundreds). */
+    const rebuilds = yield* Cache.makeWith({
+      capacity: 10_000,
+      timeToLive: () => Duration.seconds(1),
+      lookup: (key: `${string}|${string}`) => {
+        const [tenantId, month] = key.split("|") as [TenantId, string]
+        return rebuild(tenantId, month, false)
+      }
+    })
+
     const reserve = (reservation: Reservation) =>
       Effect.flatMap(quota.reserve(reservation), (outcome) =>
         outcome === "reserved"
           ? Effect.void
-          : rebuild(reservation.tenantId as TenantId, reservation.month, false).pipe(
+          : rebuilds.get(`${reservation.tenantId}|${reservation.month}`).pipe(
             Effect.zipRight(quota.reserve(reservation)),
             Effect.flatMap((again) => (again === "reserved" ? Effect.void : Effect.fail(new AiUnavailable({ retryAfterSeconds: quota.config.retryAfterSeconds }))))
           ))

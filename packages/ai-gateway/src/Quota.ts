@@ -40,7 +40,7 @@ export const QuotaConfig = Config.all({
   /** How long a reservation lives when its holder dies without settling. */
   reservationTtl: Config.duration("AI_RESERVATION_TTL").pipe(Config.withDefault(Duration.minutes(5))),
   /** A Redis answer slower than this is an outage: the call is refused (503), never made unmetered. */
-  redisTimeout: Config.duration("AI_REDIS_TIMEOUT").pipe(Config.withDefault(Duration.millis(250))),
+  redisTimeout: Config.duration("AI_REDIS_TIMEOUT").pipe(Config.withDefault(Duration.seconds(1))),
   perTenant: Config.integer("AI_LIMIT_PER_TENANT").pipe(Config.withDefault(120)),
   perConversation: Config.integer("AI_LIMIT_PER_CONVERSATION").pipe(Config.withDefault(20)),
   perIp: Config.integer("AI_LIMIT_PER_IP").pipe(Config.withDefault(30)),
@@ -49,14 +49,17 @@ export const QuotaConfig = Config.all({
 })
 
 // Shared by the scripts: release one reservation (its tokens and cost back), by id. Amounts stay
-// strings end to end, so HINCRBY gets exact integers whatever their size.
+// strings end to end, so HINCRBY gets exact integers whatever their size ('-0' is not one: skipped).
 const RELEASE = `
+local function decrease(field, amount)
+  if amount ~= '0' then redis.call('HINCRBY', KEYS[2], field, '-' .. amount) end
+end
 local function release(id)
   local v = redis.call('HGET', KEYS[3], id)
   if v then
     local sep = string.find(v, ':', 1, true)
-    redis.call('HINCRBY', KEYS[2], 'tokens', '-' .. string.sub(v, 1, sep - 1))
-    redis.call('HINCRBY', KEYS[2], 'cost', '-' .. string.sub(v, sep + 1))
+    decrease('tokens', string.sub(v, 1, sep - 1))
+    decrease('cost', string.sub(v, sep + 1))
     redis.call('HDEL', KEYS[3], id)
   end
   redis.call('ZREM', KEYS[4], id)
@@ -209,7 +212,9 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
 
     const unavailable = new AiUnavailable({ retryAfterSeconds: config.retryAfterSeconds })
     const call = <A>(run: () => Promise<A>): Effect.Effect<A, AiUnavailable> =>
-      Effect.tryPromise({ try: run, catch: () => unavailable }).pipe(
+      Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
+        Effect.tapError((cause) => Effect.logDebug("AI quota: Redis command failed", cause)),
+        Effect.mapError(() => unavailable),
         Effect.timeoutFail({ duration: config.redisTimeout, onTimeout: () => unavailable })
       )
 

@@ -61,10 +61,10 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
             const key = `ai-budget:${entry.month}:${alert.threshold}`
             yield* sql`
               insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-              select ${tenantId}, 'ai.budget', ${payload}::jsonb, p.channel, p.target, p.locale, ${key} || ':' || p.channel || ':' || p.target
+              select ${tenantId}::uuid, 'ai.budget', ${payload}::jsonb, p.channel, p.target, p.locale, ${key} || ':' || p.channel || ':' || p.target
               from notification_preferences p where p.enabled and 'ai.budget' = any (p.events)
               union all
-              select ${tenantId}, 'ai.budget', ${payload}::jsonb, 'email', s.settings -> 'contact' ->> 'email', 'ar', ${key} || ':office'
+              select ${tenantId}::uuid, 'ai.budget', ${payload}::jsonb, 'email', s.settings -> 'contact' ->> 'email', 'ar', ${key} || ':office'
               from app.current_tenant_settings() s
               where s.settings -> 'contact' ->> 'email' is not null
                 and not exists (select 1 from notification_preferences p where p.enabled and 'ai.budget' = any (p.events))
