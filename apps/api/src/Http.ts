@@ -1,5 +1,6 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
+import { AiServicesLive } from "@manara/ai-gateway"
 import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
@@ -10,6 +11,7 @@ import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@
 import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Config, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { AiLive } from "./Ai/Http.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -61,11 +63,12 @@ export const ServicesLive = Layer.mergeAll(
   CoreServicesLive,
   Mfa.Default.pipe(Layer.provide(CoreServicesLive)),
   CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
-  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
+  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive)),
+  AiServicesLive.pipe(Layer.provide(CoreServicesLive))
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, AiLive, ProblemMappingLive, JsonDepthLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
 )

@@ -1,3 +1,4 @@
+import * as AiGateway from "@manara/ai-gateway"
 import * as Auth from "@manara/auth"
 import * as Capture from "@manara/capture"
 import * as Catalog from "@manara/catalog"
@@ -18,7 +19,7 @@ const errorsOf = (module: Record<string, unknown>) =>
   })
 
 describe("every error a package exports has a problem mapping", () => {
-  const all = [Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) => errorsOf(module as Record<string, unknown>))
+  const all = [AiGateway, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) => errorsOf(module as Record<string, unknown>))
 
   it("finds the packages' errors", () => {
     expect(all.length).toBeGreaterThan(30)

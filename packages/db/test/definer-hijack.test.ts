@@ -25,6 +25,19 @@ interface Fixture {
  * and a call that shows what it answers. A new definer function must be added here, or the suite fails.
  */
 const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly call: (f: Fixture) => string }> = {
+  "app.ai_usage_by_tenant(date)": {
+    reads: ["tenants", "plans", "ai_usage_log"],
+    call: (f) => `select tenant_id, slug, token_budget, tokens, calls from app.ai_usage_by_tenant('2026-12-01') where tenant_id = '${f.tenantId}'`
+  },
+  "app.current_tenant_ai_plan()": {
+    reads: ["tenants", "plans"],
+    call: () => `select plan_code, token_budget, cost_budget, max_output_tokens from app.current_tenant_ai_plan()`
+  },
+  // The same override twice answers the same (true) and leaves the tenant as it was in the rolled-back transaction.
+  "app.set_tenant_ai_budget(uuid,bigint,bigint)": {
+    reads: ["tenants"],
+    call: (f) => `select app.set_tenant_ai_budget('${f.tenantId}', null, null) as done`
+  },
   // A zero lease leaves the row due again, so a second call claims it again and answers the same.
   "app.claim_outbox(text,integer,interval,uuid[])": {
     reads: ["notification_outbox"],

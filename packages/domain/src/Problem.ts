@@ -92,7 +92,10 @@ export const ProblemKinds = [
   "payment-method-unavailable", "project-total-out-of-range", "order-total-out-of-range", "amount-out-of-range",
   "unknown-project", "item-unavailable", "empty-order", "fees-too-high", "due-date-past", "instalments-need-schedule",
   // Notifications
-  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead"
+  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead",
+  // The AI gateway
+  "ai-input-too-long", "ai-too-many-turns", "ai-rate-limited", "ai-budget-exhausted", "ai-unavailable",
+  "ai-provider-failed", "ai-timeout"
 ] as const
 export type ProblemKind = typeof ProblemKinds[number]
 
