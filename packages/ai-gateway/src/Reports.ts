@@ -1,4 +1,4 @@
-import { PlatformAiUsage, type SignedInUser, TenantAiUsage, type TenantId } from "@manara/domain"
+import { AiUsageDay, PlatformAiUsage, type SignedInUser, TenantAiUsage, type TenantId } from "@manara/domain"
 import { Effect } from "effect"
 import { AiNotPlatformAdmin, AiTenantNotFound } from "./Errors.js"
 import { budgetMonth } from "./Month.js"
@@ -29,7 +29,7 @@ export class AiReports extends Effect.Service<AiReports>()("AiGateway/AiReports"
           used: { tokens: sum((day) => day.tokens), costMicrofils: sum((day) => day.cost) },
           caps: { maxInputChars: plan.maxInputChars, maxOutputTokens: plan.maxOutputTokens, maxTurns: plan.maxTurns },
           calls: logged.calls,
-          days: logged.days.map((day) => ({ day: day.day, tokens: day.tokens, costMicrofils: day.cost, calls: day.calls })),
+          days: logged.days.map((day) => new AiUsageDay({ day: day.day, tokens: day.tokens, costMicrofils: day.cost, calls: day.calls })),
           live: live._tag === "None"
             ? null
             : {
