@@ -108,7 +108,9 @@ const decoys = (f: Fixture): Record<string, string> => Object.fromEntries(Object
     null::uuid as invited_by, now() as created_at, now() as updated_at`,
   // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
   notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
-  pledges: `create temporary view pledges as select * from public.pledges where false`
+  pledges: `create temporary view pledges as select * from public.pledges where false`,
+  plans: `create temporary view plans as select * from public.plans where false`,
+  ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`
 }).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`]))
 
 const sqlState = (error: unknown) =>
@@ -176,7 +178,7 @@ describe("definer functions cannot be hijacked", () => {
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
-        expect(tables).toEqual(["notification_outbox", "pledges", "tenant_members", "tenants", "users"])
+        expect(tables).toEqual(["ai_usage_log", "notification_outbox", "plans", "pledges", "tenant_members", "tenants", "users"])
         for (const table of tables) {
           for (const statement of [`create temporary view ${table} as select 1 as id`, `create temporary table ${table} (id uuid)`]) {
             const error = yield* Effect.flip(sql.unsafe(statement))
