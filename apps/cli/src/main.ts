@@ -3,6 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { ai } from "./Ai.js"
 import { addOwner, createTenant, seedDemo, TenantInput } from "./Tenants.js"
 
 const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
@@ -77,7 +78,7 @@ const demo = Command.make("demo", {
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo]))
 
-const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed]))
+const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai]))
 
 export const cli = Command.run(manara, { name: "manara", version: "0.1.0" })
 
