@@ -562,8 +562,18 @@ const outboxLine = () => {
   execFileSync(process.execPath, ["--import", "tsx", "src/outbox.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
 }
 
+/** The gateway line (`src/gateway.ts`): overhead of the AI gateway around a zero-latency fake model. */
+const gatewayLine = () => {
+  if (onlyGroups.length > 0 && !onlyGroups.includes("gateway")) return
+  log("gateway: the AI gateway's overhead around a zero-latency fake model, p50/p99 at a fixed rate (src/gateway.ts)")
+  execFileSync(process.execPath, ["--import", "tsx", "src/gateway.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
+}
+
 const main = async () => {
-  if (cases.length === 0) return outboxLine()
+  if (cases.length === 0) {
+    outboxLine()
+    return gatewayLine()
+  }
   const rounds = config.rounds
   log(
     `${rounds} rounds x ${cases.length} cases x ${config.seconds} s, ${config.connections} connections, ` +
@@ -730,6 +740,7 @@ const main = async () => {
   )
   await stopChildren()
   outboxLine()
+  gatewayLine()
 }
 
 let failed = false
