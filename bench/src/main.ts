@@ -572,10 +572,18 @@ const noisyLine = () => {
   execFileSync(process.execPath, ["--import", "tsx", "src/noisy.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
 }
 
+/** The gateway line (`src/gateway.ts`): overhead of the AI gateway around a zero-latency fake model. */
+const gatewayLine = () => {
+  if (onlyGroups.length > 0 && !onlyGroups.includes("gateway")) return
+  log("gateway: the AI gateway's overhead around a zero-latency fake model, p50/p99 at a fixed rate (src/gateway.ts)")
+  execFileSync(process.execPath, ["--import", "tsx", "src/gateway.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
+}
+
 const main = async () => {
   if (cases.length === 0) {
     outboxLine()
-    return noisyLine()
+    noisyLine()
+    return gatewayLine()
   }
   const rounds = config.rounds
   log(
@@ -749,6 +757,7 @@ const main = async () => {
   await stopChildren()
   outboxLine()
   noisyLine()
+  gatewayLine()
 }
 
 let failed = false

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Kpis, Traffic } from "@manara/analytics"
+import { AiServicesLive } from "@manara/ai-gateway"
 import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
 import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
@@ -15,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
 import { setSecurityHeaders } from "./SecurityHeaders.js"
 import { AnalyticsLive, TrafficLive } from "./Analytics/Http.js"
+import { AiLive } from "./Ai/Http.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -71,11 +73,12 @@ export const ServicesLive = Layer.mergeAll(
   CoreServicesLive,
   Mfa.Default.pipe(Layer.provide(CoreServicesLive)),
   CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
-  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive))
+  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive)),
+  AiServicesLive.pipe(Layer.provide(CoreServicesLive))
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, TrafficLive, AnalyticsLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, TrafficLive, AnalyticsLive, AiLive, ProblemMappingLive, JsonDepthLive]),
   Layer.provide([MyNotificationsLive, TelegramWebhookLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import type { AnalyticsError } from "@manara/analytics"
+import { type AiGatewayError, AiBudgetExhausted, AiRateLimited, AiUnavailable } from "@manara/ai-gateway"
 import { type AuthError, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
@@ -53,7 +54,7 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError = AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 
@@ -104,7 +105,17 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   DeliveryNotDead: () => [409, "delivery-not-dead", "Only a dead notification can be retried"],
   // Notifications per member, Telegram
   TelegramNotLinked: () => [409, "telegram-not-linked", "Link a Telegram chat before choosing Telegram notifications"],
-  WebhookRefused: () => [403, "webhook-refused", "This update does not carry the bot's secret token"]
+  WebhookRefused: () => [403, "webhook-refused", "This update does not carry the bot's secret token"],
+  AiInputTooLong: (error) => [413, "ai-input-too-long", `The question is longer than this plan's ${error.limit} characters`],
+  AiTooManyTurns: (error) => [422, "ai-too-many-turns", `The conversation is longer than this plan's ${error.limit} questions; start a new one`],
+  AiRateLimited: (error) => [429, "ai-rate-limited", `Too many questions ${error.scope === "ip" ? "from this address" : error.scope === "conversation" ? "in this conversation" : "at this tenant"}; try again later`],
+  AiBudgetExhausted: (error) => [429, "ai-budget-exhausted", `This month's AI budget (${error.reason === "cost" ? "cost" : "tokens"}) is spent; it renews next month`],
+  AiUnavailable: () => [503, "ai-unavailable", "The assistant is unavailable right now; nothing was charged"],
+  AiProviderFailed: () => [502, "ai-provider-failed", "The model's provider failed; what it answered was counted"],
+  AiTimeout: () => [504, "ai-timeout", "The model's provider stopped answering"],
+  AiTenantInactive: () => [404, "tenant-not-found", "No such tenant"],
+  AiNotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
+  AiTenantNotFound: () => [404, "tenant-not-found", "No such tenant"]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */
@@ -153,11 +164,13 @@ export const toProblem = (error: unknown): Problem => {
   return problem(500, "internal", "Something went wrong on our side; the request id identifies it")
 }
 
-/** Headers that belong with a problem: when to come back after a 429, or a 409 for a key still in flight. */
+const retryAfter = (seconds: number) =>
+  HttpApp.appendPreResponseHandler((_, response) => Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(seconds))))
+
+/** Headers that belong with a problem: when to come back after a 429 or a 503, or a 409 for a key still in flight. */
 const headersFor = (error: unknown) =>
-  error instanceof IdempotencyInFlight
-    ? HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.succeed(HttpServerResponse.setHeader(response, "retry-after", String(error.retryAfterSeconds))))
+  error instanceof IdempotencyInFlight || error instanceof AiRateLimited || error instanceof AiBudgetExhausted || error instanceof AiUnavailable
+    ? retryAfter(error.retryAfterSeconds)
     : error instanceof RateLimited
     ? HttpApp.appendPreResponseHandler((_, response) =>
       Effect.succeed(HttpServerResponse.setHeaders(response, {

@@ -1,3 +1,4 @@
+import * as AiGateway from "@manara/ai-gateway"
 import * as Analytics from "@manara/analytics"
 import * as Auth from "@manara/auth"
 import * as Capture from "@manara/capture"
@@ -22,7 +23,7 @@ const errorsOf = (module: Record<string, unknown>) =>
   })
 
 describe("every error a package exports has a problem mapping", () => {
-  const all = [Analytics, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) => errorsOf(module as Record<string, unknown>))
+  const all = [AiGateway, Analytics, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) => errorsOf(module as Record<string, unknown>))
 
   it("finds the packages' errors", () => {
     expect(all.length).toBeGreaterThan(30)

@@ -3,6 +3,7 @@ import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { ai } from "./Ai.js"
 import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
 import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
@@ -108,7 +109,7 @@ const kpis = Command.make("kpis", {
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo, kpis]))
 
-const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed]))
+const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai]))
 
 export const cli = Command.run(manara, { name: "manara", version: "0.1.0" })
 

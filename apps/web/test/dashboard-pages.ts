@@ -32,6 +32,8 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/dashboard/[tenant]/inbox/[kind]/[id]", path: ({ slug, donationId }) => `/dashboard/${slug}/inbox/donation/${donationId}` },
   { route: "/(app)/dashboard/[tenant]/members", path: ({ slug }) => `/dashboard/${slug}/members` },
   { route: "/(app)/dashboard/[tenant]/notifications", path: ({ slug }) => `/dashboard/${slug}/notifications` },
-  { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` }
+  { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` },
+  { route: "/(app)/dashboard/[tenant]/kpis", path: ({ slug }) => `/dashboard/${slug}/kpis` },
+  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` }
   // Add new dashboard pages above this line.
 ]

@@ -25,6 +25,19 @@ interface Fixture {
  * and a call that shows what it answers. A new definer function must be added here, or the suite fails.
  */
 const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly call: (f: Fixture) => string }> = {
+  "app.ai_usage_by_tenant(date)": {
+    reads: ["tenants", "plans", "ai_usage_log"],
+    call: (f) => `select tenant_id, slug, token_budget, tokens, calls from app.ai_usage_by_tenant('2026-12-01') where tenant_id = '${f.tenantId}'`
+  },
+  "app.current_tenant_ai_plan()": {
+    reads: ["tenants", "plans"],
+    call: () => `select plan_code, token_budget, cost_budget, max_output_tokens from app.current_tenant_ai_plan()`
+  },
+  // The same override twice answers the same (true) and leaves the tenant as it was in the rolled-back transaction.
+  "app.set_tenant_ai_budget(uuid,bigint,bigint)": {
+    reads: ["tenants"],
+    call: (f) => `select app.set_tenant_ai_budget('${f.tenantId}', null, null) as done`
+  },
   // A zero lease leaves the row due again, so a second call claims it again and answers the same.
   "app.claim_outbox(text,integer,interval,uuid[])": {
     reads: ["notification_outbox"],
@@ -95,7 +108,9 @@ const decoys = (f: Fixture): Record<string, string> => Object.fromEntries(Object
     null::uuid as invited_by, now() as created_at, now() as updated_at`,
   // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
   notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
-  pledges: `create temporary view pledges as select * from public.pledges where false`
+  pledges: `create temporary view pledges as select * from public.pledges where false`,
+  plans: `create temporary view plans as select * from public.plans where false`,
+  ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`
 }).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`]))
 
 const sqlState = (error: unknown) =>
@@ -164,7 +179,7 @@ describe("definer functions cannot be hijacked", () => {
       Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
-        expect(tables).toEqual(["notification_outbox", "pledges", "tenant_members", "tenants", "users"])
+        expect(tables).toEqual(["ai_usage_log", "notification_outbox", "plans", "pledges", "tenant_members", "tenants", "users"])
         for (const table of tables) {
           for (const statement of [`create temporary view ${table} as select 1 as id`, `create temporary table ${table} (id uuid)`]) {
             const error = yield* Effect.flip(sql.unsafe(statement))

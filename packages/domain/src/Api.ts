@@ -44,6 +44,7 @@ import {
 } from "./Catalog.js"
 import { KpiQuery, Kpis, TrafficBatch, TrafficRecorded } from "./Analytics.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
+import { AiBudgetOverride, AiUsageQuery, PlatformAiUsage, TenantAiUsage } from "./Ai.js"
 import { Health, Liveness } from "./Health.js"
 import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, OverviewQuery, PaymentRequest, TenantOverview } from "./Inbox.js"
 import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
@@ -466,10 +467,33 @@ export class AnalyticsApi extends HttpApiGroup.make("analytics")
   .annotate(OpenApi.Description, "Traffic to outcome: the tenant's KPIs over Kuwait days")
 {}
 
+export class AiApi extends HttpApiGroup.make("ai")
+  .add(
+    HttpApiEndpoint.get("usage", "/ai/usage").setHeaders(TenantHeaders).setUrlParams(AiUsageQuery).addSuccess(TenantAiUsage)
+      .annotateContext(doc("The tenant's AI usage", "One budget month (this one unless `month=YYYY-MM`, Kuwait's calendar): tokens and cost used against the monthly budget, per day, calls by outcome, the plan's caps, and what is reserved right now. Costs are integers of micro-fils (10^9 per KWD), as strings. Owners and admins."))
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The AI gateway's metering: usage against the tenant's monthly budget")
+{}
+
+const platformTenantId = HttpApiSchema.param("tenantId", Schema.UUID)
+
 export class PlatformApi extends HttpApiGroup.make("platform")
   .add(
     HttpApiEndpoint.get("tenants", "/tenants").addSuccess(Schema.Array(PlatformTenant))
       .annotateContext(doc("Every tenant on the platform", "Platform admins only; anyone else gets 404, as if the endpoint did not exist."))
+  )
+  .add(
+    HttpApiEndpoint.get("aiUsage", "/ai/usage").setUrlParams(AiUsageQuery).addSuccess(Schema.Array(PlatformAiUsage))
+      .annotateContext(doc("Every tenant's AI usage", "One budget month (this one unless `month=YYYY-MM`): each tenant's tokens, cost and calls against its budget (its override, else its plan's). Platform admins only; anyone else gets 404."))
+  )
+  .add(
+    HttpApiEndpoint.put("setAiBudget")`/tenants/${platformTenantId}/ai-budget`.setPayload(AiBudgetOverride).addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(doc("Set a tenant's AI budget", "Overrides the tenant's monthly token and cost budgets (micro-fils); null puts the plan's back. Takes effect within `AI_PLAN_CACHE_TTL`. Platform admins only; anyone else, or an unknown tenant, gets 404."))
   )
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
@@ -492,6 +516,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(TelegramWebhookApi)
   .add(TrafficApi)
   .add(AnalyticsApi)
+  .add(AiApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

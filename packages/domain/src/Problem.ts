@@ -98,7 +98,10 @@ export const ProblemKinds = [
   // Notifications per member, Telegram
   "telegram-not-linked", "webhook-refused",
   // KPIs
-  "invalid-range"
+  "invalid-range",
+  // The AI gateway
+  "ai-input-too-long", "ai-too-many-turns", "ai-rate-limited", "ai-budget-exhausted", "ai-unavailable",
+  "ai-provider-failed", "ai-timeout"
 ] as const
 export type ProblemKind = typeof ProblemKinds[number]
 

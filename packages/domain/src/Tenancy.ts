@@ -91,6 +91,11 @@ export const AnalyticsPolicy = {
   read: ["owner", "admin", "member"]
 } as const satisfies Record<string, Policy>
 
+/** The tenant's AI usage against its budget: owners and admins. */
+export const AiPolicy = {
+  read: ["owner", "admin"]
+} as const satisfies Record<string, Policy>
+
 /** Whether a role may do what a policy allows. */
 export const allows = (policy: Policy, role: Role): boolean => policy.includes(role)
 

@@ -20,7 +20,7 @@ export interface Letterhead {
 }
 
 /** The events that have words; any other event is refused as permanent (a row nobody can word). */
-export const EVENTS = ["capture.created", "capture.receipt", "payment.received", "member.invited", "pledge.due", "notification.test", "telegram.linked", "staff.payment", "staff.pledge_due"] as const
+export const EVENTS = ["capture.created", "capture.receipt", "payment.received", "member.invited", "pledge.due", "notification.test", "telegram.linked", "staff.payment", "staff.pledge_due", "ai.budget"] as const
 export type NotificationEvent = (typeof EVENTS)[number]
 export const isNotificationEvent = (event: string): event is NotificationEvent => (EVENTS as ReadonlyArray<string>).includes(event)
 
@@ -172,6 +172,25 @@ const wording = (input: MessageInput): Wording => {
         lines: [{ label: { ar: "صالحة حتى", en: "Valid until" }, value: oneLine(payload.expiresAt, 30) }],
         link: input.links.accept === undefined ? undefined : { label: { ar: "اقبل الدعوة", en: "Accept the invitation" }, href: input.links.accept },
         short: { ar: `دعوة للانضمام إلى ${letterhead.name.ar}`, en: `An invitation to join ${letterhead.name.en}` }
+      }
+    }
+    case "ai.budget": {
+      // Arabic text carries Arabic-Indic digits.
+      const ar = (latin: string) => latin.replace(/\d/g, (digit) => "٠١٢٣٤٥٦٧٨٩"[Number(digit)]!)
+      const threshold = oneLine(payload.threshold, 3)
+      const full = threshold === "100"
+      const used = { ar: ar(`${oneLine(payload.usedTokens, 20)} من ${oneLine(payload.tokenBudget, 20)} رمز`), en: `${oneLine(payload.usedTokens, 20)} of ${oneLine(payload.tokenBudget, 20)} tokens` }
+      return {
+        subject: full
+          ? { ar: `نفدت ميزانية الذكاء الاصطناعي لشهر ${ar(oneLine(payload.month, 7))}`, en: `The AI budget for ${oneLine(payload.month, 7)} is spent` }
+          : { ar: `بلغ استخدام الذكاء الاصطناعي ${ar(threshold)}٪ من ميزانية الشهر`, en: `AI usage has reached ${threshold}% of the month's budget` },
+        greeting: full
+          ? { ar: `استُهلكت ميزانية ${letterhead.name.ar} الشهرية للذكاء الاصطناعي؛ تُرفض الأسئلة الجديدة حتى بداية الشهر القادم.`, en: `The monthly AI budget of ${letterhead.name.en} is spent; new questions are refused until next month begins.` }
+          : { ar: `استهلك ${letterhead.name.ar} ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي لهذا الشهر.`, en: `The AI usage of ${letterhead.name.en} has reached ${threshold}% of this month's budget.` },
+        lines: [{ label: { ar: "المستخدم", en: "Used" }, value: used }],
+        short: full
+          ? { ar: `نفدت ميزانية الذكاء الاصطناعي لـ ${letterhead.name.ar}`, en: `${letterhead.name.en}: AI budget spent` }
+          : { ar: `${letterhead.name.ar}: استُهلك ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي`, en: `${letterhead.name.en}: ${threshold}% of the AI budget used` }
       }
     }
     case "notification.test":

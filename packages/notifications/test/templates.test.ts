@@ -31,6 +31,17 @@ describe("templates", () => {
     }
   })
 
+  it("a budget alert says the threshold, with Arabic-Indic digits in Arabic; at 100 % that questions wait for next month", () => {
+    const payload = { threshold: 80, month: "2026-12", usedTokens: "40000", tokenBudget: "50000", usedCost: "0", costBudget: "500000000" }
+    const at80 = render(input({ event: "ai.budget", payload }))
+    expect(at80.email.subject).toBe("بلغ استخدام الذكاء الاصطناعي ٨٠٪ من ميزانية الشهر")
+    expect(at80.email.text).toContain("٤٠٠٠٠ من ٥٠٠٠٠ رمز")
+    expect(at80.email.text).toContain("The AI usage of Al Noor has reached 80% of this month's budget.")
+    const at100 = render(input({ event: "ai.budget", locale: "en", payload: { ...payload, threshold: 100 } }))
+    expect(at100.email.subject).toBe("The AI budget for 2026-12 is spent")
+    expect(at100.email.text).toContain("new questions are refused until next month begins")
+  })
+
   it("the subject is in the recipient's language", () => {
     expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — 25.000 KWD")
     expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — 25.000 د.ك")
