@@ -71,7 +71,7 @@ export default tseslint.config(
     languageOptions: {
       globals: { ...globals.browser },
       parserOptions: { parser: tseslint.parser, svelteConfig }
-    },
+    }
   },
   {
     // The dashboard talks to the API through the typed HttpApiClient only.

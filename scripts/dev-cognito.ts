@@ -11,15 +11,20 @@ mkdirSync(stateDirectory, { recursive: true })
 const client = cognitoClient(endpoint)
 
 const existing = existsSync(poolFile) ? (JSON.parse(readFileSync(poolFile, "utf8")) as CognitoPool) : undefined
-const stillThere = existing !== undefined &&
-  (await client.send(new DescribeUserPoolCommand({ UserPoolId: existing.userPoolId })).then(() => true, () => false))
+const stillThere =
+  existing !== undefined &&
+  (await client.send(new DescribeUserPoolCommand({ UserPoolId: existing.userPoolId })).then(
+    () => true,
+    () => false
+  ))
 const pool = stillThere ? { ...existing!, endpoint } : await createPool(endpoint)
 writeFileSync(poolFile, JSON.stringify(pool))
 
-const sub = await client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: email })).then(
-  (user) => user.UserAttributes?.find((attribute) => attribute.Name === "sub")?.Value,
-  () => undefined
-) ?? await createCognitoUser(pool, email, password)
+const sub =
+  (await client.send(new AdminGetUserCommand({ UserPoolId: pool.userPoolId, Username: email })).then(
+    (user) => user.UserAttributes?.find((attribute) => attribute.Name === "sub")?.Value,
+    () => undefined
+  )) ?? (await createCognitoUser(pool, email, password))
 
 writeFileSync(
   join(stateDirectory, "..", "cognito.env"),

@@ -10,7 +10,10 @@ export const serveUntilStopped = (url: string, close: () => Promise<void>): void
     stopping = true
     const timer = setTimeout(() => process.exit(1), 5_000)
     timer.unref()
-    close().then(() => process.exit(0), () => process.exit(1))
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1)
+    )
   }
   process.once("SIGTERM", stop)
   process.once("SIGINT", stop)

@@ -11,15 +11,18 @@ import { Effect, Layer } from "effect"
 import pg from "pg"
 
 const slug = process.env["BENCH_KPI_TENANT"] ?? "kpi-bench"
-const owner = new pg.Pool({ connectionString: process.env["DATABASE_OWNER_URL"] ?? "postgres://manara_owner:manara_owner@127.0.0.1:5432/manara" })
+const owner = new pg.Pool({
+  connectionString: process.env["DATABASE_OWNER_URL"] ?? "postgres://manara_owner:manara_owner@127.0.0.1:5432/manara"
+})
 const found = (await owner.query<{ id: string }>("select id from tenants where slug = $1", [slug])).rows[0]
 await owner.end()
 if (found === undefined) throw new Error(`no tenant ${slug}: run \`pnpm cli seed kpis\` first`)
 const tenantId = found.id as TenantId
 
-const day = (offset: number) => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date(Date.now() + offset * 86_400_000))
+const day = (offset: number) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date(Date.now() + offset * 86_400_000))
 
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const kpis = yield* Kpis
   const tenantSql = yield* TenantSql
   const sql = yield* SqlClient.SqlClient
@@ -34,10 +37,15 @@ const program = Effect.gen(function*() {
       visits = figures.visits
     }
     times.sort((a, b) => a - b)
-    console.log(`KPI query, ${days} days (${visits} visits in range): median ${times[2]!.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`)
+    console.log(
+      `KPI query, ${days} days (${visits} visits in range): median ${times[2]!.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`
+    )
   }
-  const plan = yield* tenantSql.withTenant(tenantId, sql<{ "QUERY PLAN": string }>`explain select count(*) from visits v
-    where v.tenant_id = ${tenantId} and v.created_at >= now() - interval '30 days'`)
+  const plan = yield* tenantSql.withTenant(
+    tenantId,
+    sql<{ "QUERY PLAN": string }>`explain select count(*) from visits v
+    where v.tenant_id = ${tenantId} and v.created_at >= now() - interval '30 days'`
+  )
   console.log(plan.map((row) => row["QUERY PLAN"]).join("\n"))
 })
 

@@ -21,12 +21,14 @@ const result = await autocannon({
   url,
   connections: Number(connections),
   duration: Number(seconds),
-  requests: [{
-    method: "GET",
-    setupRequest: (request) => ({
-      ...request,
-      headers: { ...request.headers, "x-forwarded-host": hosts[next++ % hosts.length]! }
-    })
-  }]
+  requests: [
+    {
+      method: "GET",
+      setupRequest: (request) => ({
+        ...request,
+        headers: { ...request.headers, "x-forwarded-host": hosts[next++ % hosts.length]! }
+      })
+    }
+  ]
 })
 process.stdout.write(`${JSON.stringify(result)}\n`)

@@ -138,17 +138,20 @@ const startServer = (key: ServerKey, script: string, env: Record<string, string>
 
 const stopChildren = async () => {
   stopping = true
-  await Promise.all([...children].map((child) =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve()
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
-      child.once("exit", () => {
-        clearTimeout(timer)
-        resolve()
-      })
-      child.kill("SIGTERM")
-    })
-  ))
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          const timer = setTimeout(() => child.kill("SIGKILL"), 5_000)
+          child.once("exit", () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          child.kill("SIGTERM")
+        })
+    )
+  )
 }
 
 /** Runs a load generator process to its end and parses the JSON it prints. */
@@ -223,11 +226,7 @@ const verifyServers = async (servers: ReadonlyArray<Server>, slugs: ReadonlyArra
     const unknown = await get(storefrontUrl(server), `nobody-here.${config.platformDomain}`)
     expectThat(unknown.status === 404, `${server.key} storefront for an unknown host answered ${unknown.status}`, unknown.body)
     const live = await get(liveUrl(server))
-    expectThat(
-      live.status === 200 && isDeepStrictEqual(live.body, { status: "ok" }),
-      `${server.key} /api/v1/health/live`,
-      live
-    )
+    expectThat(live.status === 200 && isDeepStrictEqual(live.body, { status: "ok" }), `${server.key} /api/v1/health/live`, live)
   }
 }
 
@@ -258,7 +257,10 @@ const verifyCatalog = async (servers: Record<ServerKey, Server>, tenant: Tenant)
   for (const { body, status } of bodies) {
     expectThat(status === 200, "public catalog status", body)
     expectThat((body as { items: Array<unknown> }).items.length === 20, "public catalog has 20 items", body)
-    expectThat(isDeepStrictEqual(body, bodies[0]!.body), "Manara and bare answer different catalog JSON", { manara: body, bare: bodies[0]!.body })
+    expectThat(isDeepStrictEqual(body, bodies[0]!.body), "Manara and bare answer different catalog JSON", {
+      manara: body,
+      bare: bodies[0]!.body
+    })
   }
   const staff = await fetch(`${servers.manaraUncached.url}${staffCatalog}`, {
     headers: { authorization: `Bearer ${staffToken}`, "x-tenant": tenant.slug }
@@ -272,7 +274,11 @@ const verifyCatalog = async (servers: Record<ServerKey, Server>, tenant: Tenant)
       body: JSON.stringify(donationBody)
     })
     const receipt = (await donated.json()) as { reference?: string }
-    expectThat(donated.status === 201 && /^DON-\d{4}-\d{6}$/.test(receipt.reference ?? ""), `${key} donation answered ${donated.status}`, receipt)
+    expectThat(
+      donated.status === 201 && /^DON-\d{4}-\d{6}$/.test(receipt.reference ?? ""),
+      `${key} donation answered ${donated.status}`,
+      receipt
+    )
   }
   const page = await fetch(`${servers.web.url}/`, { headers: { "x-forwarded-host": hostOf(tenant.slug) } })
   const html = await page.text()
@@ -301,30 +307,169 @@ const live = "/api/v1/health/live"
 const publicCatalog = "/api/v1/public/catalog"
 const staffCatalog = "/api/v1/tenant/catalog?status=active"
 const donations = "/api/v1/public/donations"
-const donationBody = { amount: "10.000", project: "project-1", donor: { name: "متبرع", phone: "+96550000000" }, paymentMethod: "bank_transfer" }
+const donationBody = {
+  amount: "10.000",
+  project: "project-1",
+  donor: { name: "متبرع", phone: "+96550000000" },
+  paymentMethod: "bank_transfer"
+}
 const allCases: ReadonlyArray<Case> = [
-  { key: "storefront-bare", label: "storefront (tenant transaction) bare node:http+pg", group: "storefront", server: "bare", path: storefront, baseline: true, hosts: "one" },
-  { key: "storefront-manara-cached", label: "storefront Manara cached", group: "storefront", server: "manaraCached", path: storefront, baseline: false, hosts: "one" },
-  { key: "storefront-manara-uncached", label: "storefront Manara uncached (TTL 0)", group: "storefront", server: "manaraUncached", path: storefront, baseline: false, hosts: "one" },
-  { key: "hosts-bare", label: `storefront, ${config.hosts} hosts, bare node:http+pg`, group: "storefront-hosts", server: "bare", path: storefront, baseline: true, hosts: "many" },
-  { key: "hosts-manara-uncached", label: `storefront, ${config.hosts} hosts, Manara TTL 0`, group: "storefront-hosts", server: "manaraUncached", path: storefront, baseline: false, hosts: "many" },
-  { key: "catalog-bare", label: "public catalog, 20 items, bare node:http+pg", group: "catalog", server: "bare", path: publicCatalog, baseline: true, hosts: "one" },
-  { key: "catalog-manara-cached", label: "public catalog, 20 items, Manara cached", group: "catalog", server: "manaraCached", path: publicCatalog, baseline: false, hosts: "one" },
-  { key: "catalog-manara-uncached", label: "public catalog, 20 items, Manara uncached", group: "catalog", server: "manaraUncached", path: publicCatalog, baseline: false, hosts: "one" },
-  { key: "auth-public", label: "catalog read, not signed in (Manara uncached)", group: "auth", server: "manaraUncached", path: publicCatalog, baseline: true, hosts: "one" },
-  { key: "auth-staff", label: "catalog read, signed in: JWT + membership (Manara uncached)", group: "auth", server: "manaraUncached", path: staffCatalog, baseline: false, hosts: "one", signedIn: true },
-  { key: "donate-bare", label: "donation capture, bare node:http+pg (one CTE)", group: "capture", server: "bare", path: donations, baseline: true, hosts: "one", post: donationBody },
-  { key: "donate-manara", label: "donation capture, Manara", group: "capture", server: "manaraCached", path: donations, baseline: false, hosts: "one", post: donationBody },
+  {
+    key: "storefront-bare",
+    label: "storefront (tenant transaction) bare node:http+pg",
+    group: "storefront",
+    server: "bare",
+    path: storefront,
+    baseline: true,
+    hosts: "one"
+  },
+  {
+    key: "storefront-manara-cached",
+    label: "storefront Manara cached",
+    group: "storefront",
+    server: "manaraCached",
+    path: storefront,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "storefront-manara-uncached",
+    label: "storefront Manara uncached (TTL 0)",
+    group: "storefront",
+    server: "manaraUncached",
+    path: storefront,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "hosts-bare",
+    label: `storefront, ${config.hosts} hosts, bare node:http+pg`,
+    group: "storefront-hosts",
+    server: "bare",
+    path: storefront,
+    baseline: true,
+    hosts: "many"
+  },
+  {
+    key: "hosts-manara-uncached",
+    label: `storefront, ${config.hosts} hosts, Manara TTL 0`,
+    group: "storefront-hosts",
+    server: "manaraUncached",
+    path: storefront,
+    baseline: false,
+    hosts: "many"
+  },
+  {
+    key: "catalog-bare",
+    label: "public catalog, 20 items, bare node:http+pg",
+    group: "catalog",
+    server: "bare",
+    path: publicCatalog,
+    baseline: true,
+    hosts: "one"
+  },
+  {
+    key: "catalog-manara-cached",
+    label: "public catalog, 20 items, Manara cached",
+    group: "catalog",
+    server: "manaraCached",
+    path: publicCatalog,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "catalog-manara-uncached",
+    label: "public catalog, 20 items, Manara uncached",
+    group: "catalog",
+    server: "manaraUncached",
+    path: publicCatalog,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "auth-public",
+    label: "catalog read, not signed in (Manara uncached)",
+    group: "auth",
+    server: "manaraUncached",
+    path: publicCatalog,
+    baseline: true,
+    hosts: "one"
+  },
+  {
+    key: "auth-staff",
+    label: "catalog read, signed in: JWT + membership (Manara uncached)",
+    group: "auth",
+    server: "manaraUncached",
+    path: staffCatalog,
+    baseline: false,
+    hosts: "one",
+    signedIn: true
+  },
+  {
+    key: "donate-bare",
+    label: "donation capture, bare node:http+pg (one CTE)",
+    group: "capture",
+    server: "bare",
+    path: donations,
+    baseline: true,
+    hosts: "one",
+    post: donationBody
+  },
+  {
+    key: "donate-manara",
+    label: "donation capture, Manara",
+    group: "capture",
+    server: "manaraCached",
+    path: donations,
+    baseline: false,
+    hosts: "one",
+    post: donationBody
+  },
   { key: "trivial-bare", label: "trivial JSON bare node:http", group: "trivial", server: "bare", path: live, baseline: true, hosts: "one" },
-  { key: "trivial-manara", label: "trivial JSON Manara /api/v1/health/live", group: "trivial", server: "manaraCached", path: live, baseline: false, hosts: "one" },
-  { key: "ssr-home", label: "SSR storefront home page (SvelteKit over Manara cached)", group: "ssr", server: "web", path: "/", baseline: true, hosts: "one" },
+  {
+    key: "trivial-manara",
+    label: "trivial JSON Manara /api/v1/health/live",
+    group: "trivial",
+    server: "manaraCached",
+    path: live,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "ssr-home",
+    label: "SSR storefront home page (SvelteKit over Manara cached)",
+    group: "ssr",
+    server: "web",
+    path: "/",
+    baseline: true,
+    hosts: "one"
+  },
   // No cookie is sent: every page view is a session's first and records a visit (the worst case).
-  { key: "visits-off", label: "SSR home page, visit recording off", group: "visits", server: "webNoVisits", path: "/", baseline: true, hosts: "one" },
-  { key: "visits-on", label: "SSR home page, every view a new visit (recorded, batched)", group: "visits", server: "web", path: "/", baseline: false, hosts: "one" }
+  {
+    key: "visits-off",
+    label: "SSR home page, visit recording off",
+    group: "visits",
+    server: "webNoVisits",
+    path: "/",
+    baseline: true,
+    hosts: "one"
+  },
+  {
+    key: "visits-on",
+    label: "SSR home page, every view a new visit (recorded, batched)",
+    group: "visits",
+    server: "web",
+    path: "/",
+    baseline: false,
+    hosts: "one"
+  }
 ]
 
 /** BENCH_CASES=catalog,capture runs those groups only (with their baselines). */
-const onlyGroups = (process.env["BENCH_CASES"] ?? "").split(",").map((group) => group.trim()).filter((group) => group !== "")
+const onlyGroups = (process.env["BENCH_CASES"] ?? "")
+  .split(",")
+  .map((group) => group.trim())
+  .filter((group) => group !== "")
 const cases = onlyGroups.length === 0 ? allCases : allCases.filter((testCase) => onlyGroups.includes(testCase.group))
 
 // ---------------------------------------------------------------- measuring
@@ -374,14 +519,12 @@ const machineTicks = (): { busy: number; total: number } | undefined => {
  * statistics on exit, and the pools reconnect on their next request. Asked from another database.
  */
 const databaseTransactions = async (admin: Pool, database: string): Promise<number> => {
-  await admin.query(
-    "select pg_terminate_backend(pid, 5000) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()",
-    [database]
-  )
-  const rows = (await admin.query<{ n: string }>(
-    "select xact_commit + xact_rollback as n from pg_stat_database where datname = $1",
-    [database]
-  )).rows
+  await admin.query("select pg_terminate_backend(pid, 5000) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()", [
+    database
+  ])
+  const rows = (
+    await admin.query<{ n: string }>("select xact_commit + xact_rollback as n from pg_stat_database where datname = $1", [database])
+  ).rows
   return Number(rows[0]!.n)
 }
 
@@ -414,10 +557,13 @@ const load = (testCase: Case, server: Server, seconds: number): Promise<Autocann
     `x-forwarded-host=${hostOf(mainSlug)}`,
     ...(testCase.signedIn === true ? [`authorization=Bearer ${staffToken}`, `x-tenant=${mainSlug}`] : []),
     ...(testCase.post === undefined ? [] : ["content-type=application/json"])
-  ].flatMap((header) => ["-H", header]).concat(testCase.post === undefined ? [] : ["-m", "POST", "-b", JSON.stringify(testCase.post)])
-  const [command, args] = testCase.hosts === "one"
-    ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), ...headers, url])
-    : pinned(1, process.execPath, ["--import", "tsx", "src/load-hosts.ts", url, hostsFile, connections, String(seconds)])
+  ]
+    .flatMap((header) => ["-H", header])
+    .concat(testCase.post === undefined ? [] : ["-m", "POST", "-b", JSON.stringify(testCase.post)])
+  const [command, args] =
+    testCase.hosts === "one"
+      ? pinned(1, process.execPath, [autocannonJs, "-j", "-n", "-c", connections, "-d", String(seconds), ...headers, url])
+      : pinned(1, process.execPath, ["--import", "tsx", "src/load-hosts.ts", url, hostsFile, connections, String(seconds)])
   return runLoader(command, args)
 }
 
@@ -434,9 +580,10 @@ const runCase = async (testCase: Case, server: Server, seconds: number, round: n
   }
   if (result["2xx"] === 0 || result.requests.total === 0) throw new Error(`${testCase.label}: no successful request at all`)
   const cpuMicros = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore
-  const machine = machineBefore === undefined || machineAfter === undefined
-    ? undefined
-    : (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
+  const machine =
+    machineBefore === undefined || machineAfter === undefined
+      ? undefined
+      : (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
   return {
     case: testCase.key,
     round,
@@ -475,9 +622,7 @@ const summarize = (runs: ReadonlyArray<RunResult>, transactions: ReadonlyMap<str
       return run.requestsPerSecond / base.requestsPerSecond
     })
     const cpu = medianOrNull(mine.map((run) => run.serverCpuMicrosPerRequest))
-    const baselineCpu = medianOrNull(
-      runs.filter((run) => run.case === baseline.key).map((run) => run.serverCpuMicrosPerRequest)
-    )
+    const baselineCpu = medianOrNull(runs.filter((run) => run.case === baseline.key).map((run) => run.serverCpuMicrosPerRequest))
     return {
       case: testCase.key,
       label: testCase.label,
@@ -607,13 +752,15 @@ const main = async () => {
   const other: Tenant = await withOwner(urls, createTenant())
   mainSlug = tenant.slug
   // BENCH_HOSTS more tenants (same shape as the fixture's), for the case that asks for a new host each time.
-  const slugs = (await owner.query<{ slug: string }>(
-    `insert into tenants (slug, kind, name_ar, name_en, branding)
+  const slugs = (
+    await owner.query<{ slug: string }>(
+      `insert into tenants (slug, kind, name_ar, name_en, branding)
      select 'bench-' || lpad(i::text, 5, '0'), 'charity', 'جمعية ' || i, 'Charity ' || i, $2::jsonb
      from generate_series(1, $1::int) i
      returning slug`,
-    [config.hosts, JSON.stringify({ primaryColour: "#0f5e4d", accentColour: "#c8a24a", tagline: { ar: "خير", en: "Good" } })]
-  )).rows.map((row) => row.slug)
+      [config.hosts, JSON.stringify({ primaryColour: "#0f5e4d", accentColour: "#c8a24a", tagline: { ar: "خير", en: "Good" } })]
+    )
+  ).rows.map((row) => row.slug)
   await owner.query("analyze tenants")
   mkdirSync(resultsDirectory, { recursive: true })
   writeFileSync(hostsFile, JSON.stringify(slugs.map(hostOf)))
@@ -657,7 +804,12 @@ const main = async () => {
   const [bare, manaraCached, manaraUncached] = await Promise.all([
     startServer("bare", "src/serve-bare.ts", { ...common, BENCH_TENANT_ID: tenant.id }),
     // The visits group sends every page view as a new visit: no per-tenant traffic limit in the way.
-    startServer("manaraCached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "30 seconds", PUBLIC_CACHE_TTL: "5 seconds", TRAFFIC_LIMIT_PER_TENANT: "100000000" }),
+    startServer("manaraCached", "src/serve-manara.ts", {
+      ...common,
+      TENANT_CACHE_TTL: "30 seconds",
+      PUBLIC_CACHE_TTL: "5 seconds",
+      TRAFFIC_LIMIT_PER_TENANT: "100000000"
+    }),
     startServer("manaraUncached", "src/serve-manara.ts", { ...common, TENANT_CACHE_TTL: "0 seconds", PUBLIC_CACHE_TTL: "0 seconds" })
   ])
   if (!existsSync(webBuild)) {
@@ -687,7 +839,9 @@ const main = async () => {
   await verifyCaching(owner, servers, tenant)
   await verifyCatalog(servers, tenant)
   await owner.end()
-  log("checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, caches on/off, catalog, signed-in read, SSR page")
+  log(
+    "checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, caches on/off, catalog, signed-in read, SSR page"
+  )
 
   // Warmup, one per case; it also counts the database transactions each request costs.
   const transactions = new Map<string, number>()

@@ -39,15 +39,22 @@ interface Phase {
 const urls = await createTestDatabase("manara_bench_noisy")
 let closeApi: (() => Promise<void>) | undefined
 try {
-  const tenants: Array<TenantFixture> = await withOwner(urls, Effect.forEach(Array.from({ length: TENANTS }), () =>
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const tenant = yield* createTenant()
-      yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenant.id}`
-      yield* asOwnerInTenant(tenant.id, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
-        values (${tenant.id}, 'project', 'project-1', 'مشروع', 1000000, 'sadaqah', 'active')`)
-      return tenant
-    })))
+  const tenants: Array<TenantFixture> = await withOwner(
+    urls,
+    Effect.forEach(Array.from({ length: TENANTS }), () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const tenant = yield* createTenant()
+        yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenant.id}`
+        yield* asOwnerInTenant(
+          tenant.id,
+          sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
+        values (${tenant.id}, 'project', 'project-1', 'مشروع', 1000000, 'sadaqah', 'active')`
+        )
+        return tenant
+      })
+    )
+  )
   const [noisy, ...quiet] = tenants as [TenantFixture, ...Array<TenantFixture>]
 
   const start = (share: string) =>
@@ -67,11 +74,19 @@ try {
     fetch(`${base}/api/v1/public/donations`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.bench.test` },
-      body: JSON.stringify({ amount: "10.000", project: "project-1", donor: { name: "متبرع", phone: "+96550000000" }, paymentMethod: "bank_transfer" })
-    }).then(async (response) => {
-      await response.arrayBuffer()
-      return response.status
-    }, () => 0)
+      body: JSON.stringify({
+        amount: "10.000",
+        project: "project-1",
+        donor: { name: "متبرع", phone: "+96550000000" },
+        paymentMethod: "bank_transfer"
+      })
+    }).then(
+      async (response) => {
+        await response.arrayBuffer()
+        return response.status
+      },
+      () => 0
+    )
 
   /** Each tenant on its own schedule (spread over the first interval), for `seconds`. */
   const phase = async (base: string, withNoisy: boolean): Promise<Phase> => {
@@ -86,11 +101,13 @@ try {
         const due = begin + offset + (i * 1000) / rate
         if (due > Date.now()) await sleep(due - Date.now())
         const at = performance.now()
-        pending.push(donate(base, tenant).then((status) => {
-          const counts = isQuiet ? quietStatuses : noisyStatuses
-          counts[status] = (counts[status] ?? 0) + 1
-          if (isQuiet) quietTimes.push(performance.now() - at)
-        }))
+        pending.push(
+          donate(base, tenant).then((status) => {
+            const counts = isQuiet ? quietStatuses : noisyStatuses
+            counts[status] = (counts[status] ?? 0) + 1
+            if (isQuiet) quietTimes.push(performance.now() - at)
+          })
+        )
       }
     }
     const interval = 1000 / quietRate
@@ -104,7 +121,10 @@ try {
 
   const round = (ms: number) => Math.round(ms * 10) / 10
   const results: Record<string, Phase> = {}
-  for (const [share, label] of [["0.5", "share 0.5"], ["1", "share 1 (no limit)"]] as const) {
+  for (const [share, label] of [
+    ["0.5", "share 0.5"],
+    ["1", "share 1 (no limit)"]
+  ] as const) {
     const api = await start(share)
     closeApi = api.close
     await phase(api.url, false) // warm up: JIT, pool, caches
@@ -116,14 +136,18 @@ try {
   const baseline = results["baseline"]!
   const limited = results["share 0.5"]!
   const unlimited = results["share 1 (no limit)"]!
-  const line = `noisy: 50 tenants, 49 at ${quietRate}/s and one at ${noisyRate}/s, ${seconds} s each: quiet p99 ${round(baseline.quietP99)} ms alone, ` +
+  const line =
+    `noisy: 50 tenants, 49 at ${quietRate}/s and one at ${noisyRate}/s, ${seconds} s each: quiet p99 ${round(baseline.quietP99)} ms alone, ` +
     `${round(limited.quietP99)} ms with the noisy one (${round(limited.quietP99 / baseline.quietP99)}x, goal <= 2x; noisy answered ${JSON.stringify(limited.noisyStatuses)}), ` +
     `${round(unlimited.quietP99)} ms without the tenant share (${round(unlimited.quietP99 / baseline.quietP99)}x; noisy ${JSON.stringify(unlimited.noisyStatuses)}); ` +
     `quiet statuses ${JSON.stringify(limited.quietStatuses)}`
   process.stdout.write(`${line}\n`)
   const directory = fileURLToPath(new URL("../results/", import.meta.url))
   mkdirSync(directory, { recursive: true })
-  writeFileSync(`${directory}noisy.json`, `${JSON.stringify({ date: new Date().toISOString(), quietRate, noisyRate, seconds, ...results }, null, 2)}\n`)
+  writeFileSync(
+    `${directory}noisy.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), quietRate, noisyRate, seconds, ...results }, null, 2)}\n`
+  )
 } finally {
   await closeApi?.()
   await dropTestDatabase(urls)

@@ -44,14 +44,20 @@ let closeApi: (() => Promise<void>) | undefined
 try {
   const tenant = await withOwner(urls, createTenant())
   const chat = "4242"
-  await withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenant.id}`
-    yield* asOwnerInTenant(tenant.id, Effect.zipRight(
-      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status) values (${tenant.id}, 'project', 'project-1', 'مشروع', 1000000, 'sadaqah', 'active')`,
-      sql`insert into notification_preferences (tenant_id, channel, target) values (${tenant.id}, 'telegram', ${chat})`
-    ))
-  }))
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenant.id}`
+      yield* asOwnerInTenant(
+        tenant.id,
+        Effect.zipRight(
+          sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status) values (${tenant.id}, 'project', 'project-1', 'مشروع', 1000000, 'sadaqah', 'active')`,
+          sql`insert into notification_preferences (tenant_id, channel, target) values (${tenant.id}, 'telegram', ${chat})`
+        )
+      )
+    })
+  )
   const api = await startApi({
     DATABASE_URL: urls.runtimeUrl,
     REDIS_URL: urls.redisUrl,
@@ -70,16 +76,36 @@ try {
 
   // 1. Throughput: every row committed in one statement, the clock stops when the last is sent.
   const started = Date.now()
-  await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+  await withOwner(
+    urls,
+    asOwnerInTenant(
+      tenant.id,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
       select ${tenant.id}, 'capture.created',
         jsonb_build_object('kind', 'donation', 'id', gen_random_uuid(), 'reference', 'BENCH-' || i, 'amount', '10.000', 'name', 'متبرع'),
         case when i % 3 = 0 then 'email' else 'telegram' end,
         case when i % 3 = 0 then 'staff-' || i || '@bench.test' else ${chat} end, 'bench:' || i
-      from generate_series(1, ${rowsToSend}::int) i`)))
+      from generate_series(1, ${rowsToSend}::int) i`
+      )
+    )
+  )
   for (;;) {
-    const [row] = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ sent: string }>`select count(*)::text as sent from notification_outbox where dedupe_key like 'bench:%' and status = 'sent'`)))
+    const [row] = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              sent: string
+            }>`select count(*)::text as sent from notification_outbox where dedupe_key like 'bench:%' and status = 'sent'`
+        )
+      )
+    )
     if (Number(row!.sent) >= rowsToSend) break
     if (Date.now() - started > 300_000) throw new Error(`only ${row!.sent} of ${rowsToSend} rows sent in 5 minutes`)
     await sleep(50)
@@ -100,7 +126,12 @@ try {
       fetch(`${api.url}/api/v1/public/donations`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.bench.test` },
-        body: JSON.stringify({ amount: "10.000", project: "project-1", donor: { name: "متبرع", phone: "+96550000000" }, paymentMethod: "bank_transfer" })
+        body: JSON.stringify({
+          amount: "10.000",
+          project: "project-1",
+          donor: { name: "متبرع", phone: "+96550000000" },
+          paymentMethod: "bank_transfer"
+        })
       }).then(async (response) => {
         if (response.status !== 201) throw new Error(`a capture answered ${response.status}`)
         const { reference } = (await response.json()) as { reference: string }
@@ -128,13 +159,17 @@ try {
   if (delays.length < total) throw new Error(`only ${delays.length} of ${total} captures reached Telegram in 30 s`)
   const p50 = percentile(delays, 50)
   const p99 = percentile(delays, 99)
-  const line = `outbox: ${rowsToSend} rows delivered at ${Math.round(throughput)} rows/s to the loopback fakes; ` +
+  const line =
+    `outbox: ${rowsToSend} rows delivered at ${Math.round(throughput)} rows/s to the loopback fakes; ` +
     `capture request to send at ${rate} captures/s for ${seconds} s: p50 ${p50} ms, p99 ${p99} ms (goal p99 <= 1000 ms); ` +
     `from the capture's answer: p50 ${percentile(afterAnswer, 50)} ms, p99 ${percentile(afterAnswer, 99)} ms`
   process.stdout.write(`${line}\n`)
   const results = fileURLToPath(new URL("../results/", import.meta.url))
   mkdirSync(results, { recursive: true })
-  writeFileSync(`${results}outbox.json`, `${JSON.stringify({ date: new Date().toISOString(), rowsToSend, throughput, rate, seconds, p50, p99, afterAnswerP50: percentile(afterAnswer, 50), afterAnswerP99: percentile(afterAnswer, 99) }, null, 2)}\n`)
+  writeFileSync(
+    `${results}outbox.json`,
+    `${JSON.stringify({ date: new Date().toISOString(), rowsToSend, throughput, rate, seconds, p50, p99, afterAnswerP50: percentile(afterAnswer, 50), afterAnswerP99: percentile(afterAnswer, 99) }, null, 2)}\n`
+  )
 } finally {
   await closeApi?.()
   await telegram.close()

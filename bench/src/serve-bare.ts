@@ -129,7 +129,10 @@ const catalog = async (res: ServerResponse) => {
       zakatEligible: row.zakat_eligible,
       category: row.category,
       featured: row.featured,
-      cover: row.cover === null ? null : { id: row.cover.id, contentType: row.cover.content_type, width: row.cover.width, height: row.cover.height }
+      cover:
+        row.cover === null
+          ? null
+          : { id: row.cover.id, contentType: row.cover.content_type, width: row.cover.width, height: row.cover.height }
     })),
     // The bench compares bodies with the API's; its cursor is base64url of `sort|created_at|id` of the 20th.
     nextCursor: rows.length > 20 ? Buffer.from(`${rows[19]!.sort}|${rows[19]!.cursor_at}|${rows[19]!.id}`).toString("base64url") : null
@@ -180,7 +183,11 @@ const donate = async (req: IncomingMessage, res: ServerResponse) => {
     return send(res, 400, { type: "about:blank", title: "Bad Request", status: 400 }, "application/problem+json")
   }
   const [row] = await inTenant<{ reference: string; amount: string; created_at: Date }>(DONATE, [
-    tenantId, text(input.project), input.amount, text(input.donor?.name), text(input.donor?.phone)
+    tenantId,
+    text(input.project),
+    input.amount,
+    text(input.donor?.name),
+    text(input.donor?.phone)
   ])
   send(res, 201, { kind: "donation", reference: row!.reference, amount: row!.amount, status: "pending", createdAt: row!.created_at })
 }

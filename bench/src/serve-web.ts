@@ -24,7 +24,14 @@ process.env["HOST"] = "127.0.0.1"
 process.env["HOST_HEADER"] = "x-forwarded-host"
 // adapter-node stops itself on SIGTERM/SIGINT; stdin closing (the bench gone) exits as well.
 await import(pathToFileURL(entry).href)
-for (let attempt = 0; !(await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)); attempt++) {
+for (
+  let attempt = 0;
+  !(await fetch(`http://127.0.0.1:${port}/`).then(
+    () => true,
+    () => false
+  ));
+  attempt++
+) {
   if (attempt > 200) throw new Error("the web server did not answer")
   await new Promise((resolve) => setTimeout(resolve, 100))
 }

@@ -27,7 +27,7 @@ const drainingBody = JSON.stringify({
  * app (until the handler's fiber and its finalizers ended).
  */
 export class Drain extends Effect.Service<Drain>()("Api/Drain", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const grace = yield* shutdownGrace
     const started = yield* Deferred.make<void>()
     let draining = false
@@ -65,10 +65,11 @@ export class Drain extends Effect.Service<Drain>()("Api/Drain", {
       Effect.acquireUseRelease(
         Effect.sync(() => void handling++),
         () => app,
-        () => Effect.sync(() => {
-          handling--
-          check()
-        })
+        () =>
+          Effect.sync(() => {
+            handling--
+            check()
+          })
       )
 
     /** Waits until nothing is in flight, or `limit` passed; true when everything finished. */
@@ -87,7 +88,7 @@ export class Drain extends Effect.Service<Drain>()("Api/Drain", {
         return Effect.sync(() => clearTimeout(timer))
       })
 
-    const run = Effect.gen(function*() {
+    const run = Effect.gen(function* () {
       if (draining) return
       draining = true
       yield* Effect.logInfo("shutting down: draining requests").pipe(
@@ -138,10 +139,9 @@ export const drainMiddleware = HttpMiddleware.make((app) =>
         )
       ),
       drain.track(app)
-    ))
+    )
+  )
 )
 
 /** Runs the drain first when the server's scope closes: before the handler is detached and the pools end. */
-export const DrainOnShutdownLive = Layer.scopedDiscard(
-  Effect.flatMap(Drain, (drain) => Effect.addFinalizer(() => drain.run))
-)
+export const DrainOnShutdownLive = Layer.scopedDiscard(Effect.flatMap(Drain, (drain) => Effect.addFinalizer(() => drain.run)))

@@ -59,11 +59,7 @@ const CoreServicesLive = Layer.mergeAll(
   MemberNotificationSettings.Default,
   Traffic.Default,
   Kpis.Default
-).pipe(
-  Layer.provideMerge(Storage.Default),
-  Layer.provideMerge(RedisClient.Default),
-  Layer.provideMerge(TenantSqlLive)
-)
+).pipe(Layer.provideMerge(Storage.Default), Layer.provideMerge(RedisClient.Default), Layer.provideMerge(TenantSqlLive))
 
 /**
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
@@ -78,7 +74,23 @@ export const ServicesLive = Layer.mergeAll(
 )
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
-  Layer.provide([HealthLive, StorefrontLive, AuthLive, MembersLive, PlatformLive, CatalogLive, PublicCatalogLive, CaptureLive, InboxLive, NotificationsLive, TrafficLive, AnalyticsLive, AiLive, ProblemMappingLive, JsonDepthLive]),
+  Layer.provide([
+    HealthLive,
+    StorefrontLive,
+    AuthLive,
+    MembersLive,
+    PlatformLive,
+    CatalogLive,
+    PublicCatalogLive,
+    CaptureLive,
+    InboxLive,
+    NotificationsLive,
+    TrafficLive,
+    AnalyticsLive,
+    AiLive,
+    ProblemMappingLive,
+    JsonDepthLive
+  ]),
   Layer.provide([MyNotificationsLive, TelegramWebhookLive]),
   Layer.provide([AuthenticationLive, StorefrontHostLive, TenantMembershipLive]),
   Layer.provide(ServicesLive)
@@ -130,7 +142,9 @@ export const createHeldServer = (drain?: Drain) => {
   }
   const emit = server.emit.bind(server) as (event: string | symbol, ...args: Array<unknown>) => boolean
   server.emit = ((event: string | symbol, ...args: Array<unknown>) =>
-    event === "request" && !admit(args[0] as IncomingMessage, args[1] as ServerResponse) ? true : emit(event, ...args)) as typeof server.emit
+    event === "request" && !admit(args[0] as IncomingMessage, args[1] as ServerResponse)
+      ? true
+      : emit(event, ...args)) as typeof server.emit
   const held: Array<readonly [IncomingMessage, ServerResponse]> = []
   const hold = (request: IncomingMessage, response: ServerResponse) => void held.push([request, response])
   server.on("request", hold)
@@ -144,11 +158,13 @@ export const createHeldServer = (drain?: Drain) => {
   return server
 }
 
-export const NodeServerLive = Layer.unwrapEffect(Effect.gen(function*() {
-  const listen = yield* Config.all({ port, host })
-  const drain = yield* Drain
-  return NodeHttpServer.layer(() => createHeldServer(drain), listen)
-}))
+export const NodeServerLive = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const listen = yield* Config.all({ port, host })
+    const drain = yield* Drain
+    return NodeHttpServer.layer(() => createHeldServer(drain), listen)
+  })
+)
 
 /**
  * The whole API server, draining on shutdown (`Drain.ts`): the drain is acquired last, so it runs

@@ -9,8 +9,7 @@ import type { Duplex } from "node:stream"
  */
 
 /** Bodies a person's form can produce: captures are small; everything else fits in 1 MiB. */
-export const bodyLimitFor = (path: string) =>
-  /^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? 16 * 1024 : 1024 * 1024
+export const bodyLimitFor = (path: string) => (/^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? 16 * 1024 : 1024 * 1024)
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",
@@ -97,11 +96,12 @@ export const answerClientErrors = (server: Server) => {
       socket.destroy()
       return
     }
-    const [status, slug, detail] = error.code === "HPE_HEADER_OVERFLOW"
-      ? [431, "headers-too-large", "The request headers are larger than 16 KiB"] as const
-      : error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
-      ? [408, "request-timeout", "The request did not arrive in time"] as const
-      : [400, "malformed-request", "The request is not valid HTTP"] as const
+    const [status, slug, detail] =
+      error.code === "HPE_HEADER_OVERFLOW"
+        ? ([431, "headers-too-large", "The request headers are larger than 16 KiB"] as const)
+        : error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
+          ? ([408, "request-timeout", "The request did not arrive in time"] as const)
+          : ([400, "malformed-request", "The request is not valid HTTP"] as const)
     const body = problemJson(status, slug, detail)
     socket.end(
       `HTTP/1.1 ${status} ${RAW_TITLES[status]}\r\ncontent-type: application/problem+json\r\n` +

@@ -16,14 +16,32 @@ import { Cause, Effect, FiberRef, Option } from "effect"
  * cause), a server shutting down or starting (57P01-03), socket errors, and node-postgres' own words.
  */
 const OUTAGE_CODES = new Set([
-  "08000", "08001", "08003", "08004", "08006", "57P01", "57P02", "57P03",
-  "ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "57P01",
+  "57P02",
+  "57P03",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN"
 ])
-const OUTAGE_MESSAGE = /^Connection terminated|^timeout exceeded when trying to connect|^Client has encountered a connection error|^Client was closed/
+const OUTAGE_MESSAGE =
+  /^Connection terminated|^timeout exceeded when trying to connect|^Client has encountered a connection error|^Client was closed/
 
 export const isOutage = (error: SqlError): boolean => {
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
-  return (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) || (typeof cause?.message === "string" && OUTAGE_MESSAGE.test(cause.message))
+  return (
+    (typeof cause?.code === "string" && OUTAGE_CODES.has(cause.code)) ||
+    (typeof cause?.message === "string" && OUTAGE_MESSAGE.test(cause.message))
+  )
 }
 
 /**
@@ -43,7 +61,8 @@ export const isBusy = (error: SqlError): boolean => {
  */
 const waitRefusal = (error: unknown): Problem | undefined => {
   const busy = poolBusyOf(error)
-  if (busy?.reason === "tenant-share") return problem(503, "tenant-busy", "This storefront has too many requests in progress; try again shortly")
+  if (busy?.reason === "tenant-share")
+    return problem(503, "tenant-busy", "This storefront has too many requests in progress; try again shortly")
   if (busy !== undefined) return problem(503, "database-busy", "The database is busy; try again shortly")
   if (!(error instanceof SqlError)) return undefined
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
@@ -107,9 +126,21 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   TelegramNotLinked: () => [409, "telegram-not-linked", "Link a Telegram chat before choosing Telegram notifications"],
   WebhookRefused: () => [403, "webhook-refused", "This update does not carry the bot's secret token"],
   AiInputTooLong: (error) => [413, "ai-input-too-long", `The question is longer than this plan's ${error.limit} characters`],
-  AiTooManyTurns: (error) => [422, "ai-too-many-turns", `The conversation is longer than this plan's ${error.limit} questions; start a new one`],
-  AiRateLimited: (error) => [429, "ai-rate-limited", `Too many questions ${error.scope === "ip" ? "from this address" : error.scope === "conversation" ? "in this conversation" : "at this tenant"}; try again later`],
-  AiBudgetExhausted: (error) => [429, "ai-budget-exhausted", `This month's AI budget (${error.reason === "cost" ? "cost" : "tokens"}) is spent; it renews next month`],
+  AiTooManyTurns: (error) => [
+    422,
+    "ai-too-many-turns",
+    `The conversation is longer than this plan's ${error.limit} questions; start a new one`
+  ],
+  AiRateLimited: (error) => [
+    429,
+    "ai-rate-limited",
+    `Too many questions ${error.scope === "ip" ? "from this address" : error.scope === "conversation" ? "in this conversation" : "at this tenant"}; try again later`
+  ],
+  AiBudgetExhausted: (error) => [
+    429,
+    "ai-budget-exhausted",
+    `This month's AI budget (${error.reason === "cost" ? "cost" : "tokens"}) is spent; it renews next month`
+  ],
   AiUnavailable: () => [503, "ai-unavailable", "The assistant is unavailable right now; nothing was charged"],
   AiProviderFailed: () => [502, "ai-provider-failed", "The model's provider failed; what it answered was counted"],
   AiTimeout: () => [504, "ai-timeout", "The model's provider stopped answering"],
@@ -151,7 +182,8 @@ export const toProblem = (error: unknown): Problem => {
   const busy = waitRefusal(error)
   if (busy !== undefined) return busy
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
-  if (error instanceof SqlError && isBusy(error)) return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
+  if (error instanceof SqlError && isBusy(error))
+    return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
   if (tag === "RequestError") return problem(400, "unreadable-request", "The request body could not be read")
@@ -169,16 +201,22 @@ const retryAfter = (seconds: number) =>
 
 /** Headers that belong with a problem: when to come back after a 429 or a 503, or a 409 for a key still in flight. */
 const headersFor = (error: unknown) =>
-  error instanceof IdempotencyInFlight || error instanceof AiRateLimited || error instanceof AiBudgetExhausted || error instanceof AiUnavailable
+  error instanceof IdempotencyInFlight ||
+  error instanceof AiRateLimited ||
+  error instanceof AiBudgetExhausted ||
+  error instanceof AiUnavailable
     ? retryAfter(error.retryAfterSeconds)
     : error instanceof RateLimited
-    ? HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.succeed(HttpServerResponse.setHeaders(response, {
-        "retry-after": String(error.retryAfterSeconds),
-        "ratelimit": `limit=${error.limit}, remaining=0, reset=${error.retryAfterSeconds}`,
-        "ratelimit-policy": `${error.limit};w=${error.windowSeconds}`
-      })))
-    : Effect.void
+      ? HttpApp.appendPreResponseHandler((_, response) =>
+          Effect.succeed(
+            HttpServerResponse.setHeaders(response, {
+              "retry-after": String(error.retryAfterSeconds),
+              ratelimit: `limit=${error.limit}, remaining=0, reset=${error.retryAfterSeconds}`,
+              "ratelimit-policy": `${error.limit};w=${error.windowSeconds}`
+            })
+          )
+        )
+      : Effect.void
 
 /** For handlers: expected failures of a service become problems at the edge. */
 export const asProblem = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, Problem, R> =>
@@ -190,7 +228,7 @@ export const asProblem = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effec
  */
 export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
   Effect.catchAllCause(httpApp, (cause) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.failCause(cause)
       const request = yield* HttpServerRequest.HttpServerRequest
       const { requestId } = yield* FiberRef.get(currentRequestMeta)
@@ -202,7 +240,9 @@ export const ProblemMappingLive = HttpApiBuilder.middleware(ManaraApi, (httpApp)
       return yield* Effect.fail(
         new Problem({ ...mapped, instance: request.url.split("?")[0]!, ...(requestId === "" ? {} : { requestId }) })
       )
-    })))
+    })
+  )
+)
 
 /** Deeper than any form of ours nests (an order is three levels): past it, decoding's messages would recurse once per level. */
 export const MAX_JSON_DEPTH = 32
@@ -214,7 +254,8 @@ export const nestedDeeperThan = (text: string, max: number): boolean => {
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index)
     if (inString) {
-      if (char === 92) index++ // a backslash: the next character is escaped
+      if (char === 92)
+        index++ // a backslash: the next character is escaped
       else if (char === 34) inString = false
     } else if (char === 34) inString = true
     else if (char === 123 || char === 91) {
@@ -230,7 +271,7 @@ export const nestedDeeperThan = (text: string, max: number): boolean => {
  * is left to the decoder, which answers it.
  */
 export const JsonDepthLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (/[/+]json\b/i.test(request.headers["content-type"] ?? "")) {
       const text = yield* Effect.option(request.text)
@@ -239,4 +280,5 @@ export const JsonDepthLive = HttpApiBuilder.middleware(ManaraApi, (httpApp) =>
       }
     }
     return yield* httpApp
-  }))
+  })
+)

@@ -22,7 +22,7 @@ const clientIp = (request: HttpServerRequest.HttpServerRequest): string | null =
  * put on every log line, problem and audit row. Logs the request as one JSON line (Debug).
  */
 export const requestContext = HttpMiddleware.make((app) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const incoming = request.headers["x-request-id"]
     const requestId = incoming !== undefined && ACCEPTABLE_ID.test(incoming) ? incoming : randomUUID()
@@ -32,20 +32,19 @@ export const requestContext = HttpMiddleware.make((app) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
     const ip = clientIp(request)
-    const response = yield* app.pipe(
-      Effect.locally(currentRequestMeta, { requestId, ip }),
-      Effect.annotateLogs("requestId", requestId)
-    )
+    const response = yield* app.pipe(Effect.locally(currentRequestMeta, { requestId, ip }), Effect.annotateLogs("requestId", requestId))
     // Building the line costs as much as a small handler: only when Debug is on.
     const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
     if (LogLevel.greaterThan(minimum, LogLevel.Debug)) return response
-    yield* Effect.logDebug("request").pipe(Effect.annotateLogs({
-      requestId,
-      method: request.method,
-      url: request.url,
-      status: response.status,
-      ms: Math.round((performance.now() - started) * 10) / 10
-    }))
+    yield* Effect.logDebug("request").pipe(
+      Effect.annotateLogs({
+        requestId,
+        method: request.method,
+        url: request.url,
+        status: response.status,
+        ms: Math.round((performance.now() - started) * 10) / 10
+      })
+    )
     return response
   })
 )

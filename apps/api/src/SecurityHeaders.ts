@@ -16,7 +16,8 @@ const API_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** The docs page (Swagger UI) runs its own inline script and styles: it keeps every header but a CSP of its own. */
-const DOCS_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+const DOCS_CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 export const setSecurityHeaders = (request: IncomingMessage, response: ServerResponse) => {
   for (const [name, value] of API_HEADERS) response.setHeader(name, value)

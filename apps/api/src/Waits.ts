@@ -7,15 +7,18 @@ import { Config, Context, Duration, Effect, FiberRef, Layer } from "effect"
  * How long a request may take to get its answer (docs/faults.md "Bounded waits"). The live event
  * stream and the upload endpoints (which read the object back from storage) get the long one.
  */
-export class RequestDeadlines extends Context.Tag("Api/RequestDeadlines")<RequestDeadlines, {
-  readonly normal: Duration.Duration
-  readonly long: Duration.Duration
-  readonly retryAfterSeconds: number
-}>() {}
+export class RequestDeadlines extends Context.Tag("Api/RequestDeadlines")<
+  RequestDeadlines,
+  {
+    readonly normal: Duration.Duration
+    readonly long: Duration.Duration
+    readonly retryAfterSeconds: number
+  }
+>() {}
 
 export const RequestDeadlinesLive = Layer.effect(
   RequestDeadlines,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const normal = yield* Config.duration("REQUEST_DEADLINE").pipe(Config.withDefault(Duration.seconds(10)))
     const long = yield* Config.duration("REQUEST_DEADLINE_LONG").pipe(Config.withDefault(Duration.seconds(60)))
     const retryAfterSeconds = yield* Config.integer("RETRY_AFTER_SECONDS").pipe(Config.withDefault(2))
@@ -32,7 +35,7 @@ const LONG_PATHS = /^\/api\/v1\/(inbox\/events$|media\/)/
  * `Retry-After` (a full pool, a lock not granted) gets one here.
  */
 export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const deadlines = yield* RequestDeadlines
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0]!
@@ -46,13 +49,15 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
       )
     )
     // The platform runs the whole app uninterruptibly (its routes restore it): the deadline's race must be interruptible.
-    const response = yield* Effect.interruptible(Effect.disconnect(app).pipe(
-      Effect.timeoutTo({
-        duration: LONG_PATHS.test(path) ? deadlines.long : deadlines.normal,
-        onSuccess: (response) => response,
-        onTimeout: () => undefined
-      })
-    ))
+    const response = yield* Effect.interruptible(
+      Effect.disconnect(app).pipe(
+        Effect.timeoutTo({
+          duration: LONG_PATHS.test(path) ? deadlines.long : deadlines.normal,
+          onSuccess: (response) => response,
+          onTimeout: () => undefined
+        })
+      )
+    )
     if (response === undefined) {
       const { requestId } = yield* FiberRef.get(currentRequestMeta)
       const { _tag: _, ...body } = problem(503, "deadline-exceeded", "The request did not finish in time; try again shortly")

@@ -23,7 +23,11 @@ const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuw
 const visit = (overrides: Record<string, unknown> = {}) => ({
   id: randomUUID(),
   visitorId: randomBytes(16).toString("hex"),
-  source: null, medium: null, campaign: null, term: null, content: null,
+  source: null,
+  medium: null,
+  campaign: null,
+  term: null,
+  content: null,
   referrerHost: null,
   landingPath: "/",
   device: "mobile",
@@ -38,23 +42,34 @@ const record = (body: unknown, tenant: TenantFixture = home) =>
     body: JSON.stringify(body)
   })
 
-const json = async (response: Response) => ({ status: response.status, type: response.headers.get("content-type"), body: await response.json() as any })
+const json = async (response: Response) => ({
+  status: response.status,
+  type: response.headers.get("content-type"),
+  body: (await response.json()) as any
+})
 
-const kpis = (query: string, tenant: string = home.slug, person: Person | undefined = owner) => people.call("GET", `/tenant/kpis?${query}`, person, tenant)
+const kpis = (query: string, tenant: string = home.slug, person: Person | undefined = owner) =>
+  people.call("GET", `/tenant/kpis?${query}`, person, tenant)
 
 beforeAll(async () => {
   api = await startApi(apiEnv(urls, pool, { CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" }, s3))
   ;[home, other] = (await withOwner(urls, Effect.all([createTenant(), createTenant()]))) as [TenantFixture, TenantFixture]
   projectSlug = `well-${randomUUID().slice(0, 6)}`
-  await withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`update tenants set settings = ${JSON.stringify({
-      bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
-      donations: { minimum: "1.000", maximum: "5000.000" }
-    })}::jsonb where id = ${home.id}`
-    yield* asOwnerInTenant(home.id, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-      values (${home.id}, 'project', ${projectSlug}, 'بئر ماء', 'A water well', 1000, 'zakat', 'active')`)
-  }))
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`update tenants set settings = ${JSON.stringify({
+        bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
+        donations: { minimum: "1.000", maximum: "5000.000" }
+      })}::jsonb where id = ${home.id}`
+      yield* asOwnerInTenant(
+        home.id,
+        sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+      values (${home.id}, 'project', ${projectSlug}, 'بئر ماء', 'A water well', 1000, 'zakat', 'active')`
+      )
+    })
+  )
   owner = await people.memberOf(home, "member")
 })
 afterAll(async () => {
@@ -65,7 +80,13 @@ const donate = (amount: string, touch: { visitId?: string; firstVisitId?: string
   fetch(`${api.url}/api/v1/public/donations`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-host": hostOf(home) },
-    body: JSON.stringify({ amount, project: projectSlug, donor: { name: "أم محمد", phone: "+965 5000 1234" }, paymentMethod: "bank_transfer", ...touch })
+    body: JSON.stringify({
+      amount,
+      project: projectSlug,
+      donor: { name: "أم محمد", phone: "+965 5000 1234" },
+      paymentMethod: "bank_transfer",
+      ...touch
+    })
   })
 
 describe("a campaign's visits and the donation they brought", () => {
@@ -74,23 +95,37 @@ describe("a campaign's visits and the donation they brought", () => {
     const tagged = { source: "whatsapp", medium: "broadcast", campaign }
     // Fixture: 4 visits of the campaign, one of which gives twice (12.500 and 7.250), plus 2 untagged visits.
     const visits = [visit(tagged), visit(tagged), visit(tagged), visit(tagged), visit(), visit({ visitorId: null })]
-    const donations = [{ amount: "12.500", visit: visits[0]! }, { amount: "7.250", visit: visits[0]! }]
+    const donations = [
+      { amount: "12.500", visit: visits[0]! },
+      { amount: "7.250", visit: visits[0]! }
+    ]
     const before = (await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))).body
 
-    const recorded = await json(await record({ visits, events: [{ name: "view_item", visitId: visits[0]!.id, item: projectSlug }, { name: "start_checkout", visitId: visits[0]!.id, item: projectSlug }] }))
+    const recorded = await json(
+      await record({
+        visits,
+        events: [
+          { name: "view_item", visitId: visits[0]!.id, item: projectSlug },
+          { name: "start_checkout", visitId: visits[0]!.id, item: projectSlug }
+        ]
+      })
+    )
     expect(recorded.status).toBe(202)
     expect(recorded.body).toEqual({ visits: 6, events: 2 })
     // The same visits again (a retried flush) are not counted twice.
     expect((await json(await record({ visits, events: [] }))).body).toEqual({ visits: 0, events: 0 })
 
-    for (const gift of donations) expect((await donate(gift.amount, { visitId: gift.visit.id, firstVisitId: gift.visit.id })).status).toBe(201)
+    for (const gift of donations)
+      expect((await donate(gift.amount, { visitId: gift.visit.id, firstVisitId: gift.visit.id })).status).toBe(201)
 
     const after = await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))
     expect(after.status).toBe(200)
     const row = after.body.campaigns.find((line: { campaign: string | null }) => line.campaign === campaign)
     const campaignVisits = visits.filter((v) => v.campaign === campaign).length
     expect(row).toEqual({
-      source: "whatsapp", medium: "broadcast", campaign,
+      source: "whatsapp",
+      medium: "broadcast",
+      campaign,
       visits: campaignVisits,
       captures: donations.length,
       raised: "19.750",
@@ -105,21 +140,46 @@ describe("a campaign's visits and the donation they brought", () => {
     expect(after.body.topProjects[0]).toMatchObject({ slug: projectSlug, titleEn: "A water well" })
 
     // First touch and last touch are both kept on the donation.
-    const [stored] = await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ visit_id: string; first_visit_id: string }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`)))
+    const [stored] = await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              visit_id: string
+              first_visit_id: string
+            }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`
+        )
+      )
+    )
     expect(stored).toEqual({ visit_id: visits[0]!.id, first_visit_id: visits[0]!.id })
   })
 
   it("keeps no visit on a first touch older than 30 days", async () => {
     const old = visit({ campaign: "last-year" })
     await record({ visits: [old], events: [] })
-    await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql`update visits set created_at = now() - interval '31 days' where id = ${old.id}`)))
+    await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update visits set created_at = now() - interval '31 days' where id = ${old.id}`)
+      )
+    )
     const fresh = visit()
     await record({ visits: [fresh], events: [] })
     expect((await donate("3.000", { visitId: fresh.id, firstVisitId: old.id })).status).toBe(201)
-    const [stored] = await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`)))
+    const [stored] = await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`
+        )
+      )
+    )
     expect(stored!.first_visit_id).toBeNull()
   })
 })
@@ -128,9 +188,18 @@ describe("Kuwait days", () => {
   it("counts a donation at 23:30 UTC on the next Kuwait day", async () => {
     const tenant = (await withOwner(urls, createTenant())) as TenantFixture
     const member = await people.memberOf(tenant, "member")
-    await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql`insert into donations (tenant_id, reference, amount, category, payment_method, receipt_token, created_at)
-        values (${tenant.id}, 'DON-2026-000001', 40, 'general', 'bank_transfer', ${randomBytes(24).toString("hex")}, '2026-11-30T23:30:00Z')`)))
+    await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql`insert into donations (tenant_id, reference, amount, category, payment_method, receipt_token, created_at)
+        values (${tenant.id}, 'DON-2026-000001', 40, 'general', 'bank_transfer', ${randomBytes(24).toString("hex")}, '2026-11-30T23:30:00Z')`
+        )
+      )
+    )
     const answer = await json(await kpis("from=2026-11-30&to=2026-12-01", tenant.slug, member))
     expect(answer.status).toBe(200)
     expect(answer.body.days).toEqual([
@@ -150,7 +219,9 @@ describe("isolation", () => {
     expect(foreign.status).toBe(404)
     expect(foreign.type).toContain("application/problem+json")
     const nobody = await fetch(`${api.url}/api/v1/public/traffic`, {
-      method: "POST", headers: { "content-type": "application/json", "x-forwarded-host": "nobody-here.manara.test" }, body: JSON.stringify({ visits: [], events: [] })
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-host": "nobody-here.manara.test" },
+      body: JSON.stringify({ visits: [], events: [] })
     })
     expect(nobody.status).toBe(404)
     expect((await people.call("GET", `/tenant/kpis?from=${kuwaitToday()}&to=${kuwaitToday()}`, undefined, home.slug)).status).toBe(401)
@@ -162,12 +233,28 @@ describe("isolation", () => {
     expect((await record({ visits: [], events: [{ name: "view_item", visitId: theirs.id, item: null }] })).status).toBe(202)
     const mine = await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))
     expect(mine.body.campaigns.map((row: { campaign: string | null }) => row.campaign)).not.toContain("theirs")
-    const events = await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ visit_id: string | null }>`select visit_id from traffic_events where visit_id = ${theirs.id}`)))
+    const events = await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ visit_id: string | null }>`select visit_id from traffic_events where visit_id = ${theirs.id}`
+        )
+      )
+    )
     expect(events).toEqual([])
     // Under RLS the other tenant's rows are not there at all.
-    const seen = await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ n: number }>`select count(*)::int as n from visits where tenant_id = ${other.id}`)))
+    const seen = await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ n: number }>`select count(*)::int as n from visits where tenant_id = ${other.id}`
+        )
+      )
+    )
     expect(seen[0]!.n).toBe(0)
   })
 })
@@ -206,19 +293,34 @@ describe("bad input", () => {
 describe("the plan", () => {
   it("reads a seeded tenant's visits through an index that leads with tenant_id", async () => {
     const tenants = (await withOwner(urls, Effect.all([createTenant(), createTenant(), createTenant()]))) as Array<TenantFixture>
-    await withOwner(urls, Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      for (const tenant of tenants) {
-        yield* asOwnerInTenant(tenant.id, sql`insert into visits (tenant_id, visitor_id, utm_source, created_at)
+    await withOwner(
+      urls,
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        for (const tenant of tenants) {
+          yield* asOwnerInTenant(
+            tenant.id,
+            sql`insert into visits (tenant_id, visitor_id, utm_source, created_at)
           select ${tenant.id}, md5(g::text), (array['whatsapp', 'instagram', null])[1 + g % 3], now() - (g % 365) * interval '1 day'
-          from generate_series(1, 20000) g`)
-      }
-      yield* sql`analyze visits`
-    }))
-    const plan = await withOwner(urls, asOwnerInTenant(tenants[0]!.id as TenantId, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ "QUERY PLAN": string }>`explain select count(*), count(distinct v.visitor_id) from visits v
+          from generate_series(1, 20000) g`
+          )
+        }
+        yield* sql`analyze visits`
+      })
+    )
+    const plan = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenants[0]!.id as TenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ "QUERY PLAN": string }>`explain select count(*), count(distinct v.visitor_id) from visits v
         where v.tenant_id = ${tenants[0]!.id} and v.created_at >= ('2026-11-01'::date)::timestamp at time zone 'Asia/Kuwait'
-          and v.created_at < ('2026-12-01'::date)::timestamp at time zone 'Asia/Kuwait'`)))
+          and v.created_at < ('2026-12-01'::date)::timestamp at time zone 'Asia/Kuwait'`
+        )
+      )
+    )
     const text = plan.map((row) => row["QUERY PLAN"]).join("\n")
     expect(text).toMatch(/Index (Only )?Scan using visits_(campaign|recent)|Bitmap Index Scan on visits_(campaign|recent)/)
     expect(text).not.toMatch(/Seq Scan on visits/)

@@ -51,35 +51,46 @@ const pledge = (overrides: Record<string, unknown> = {}) => ({
 })
 
 /** As the owner role inside a tenant: what the database really holds. */
-const rows = <A extends object>(query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>, tenant: TenantFixture = home) =>
-  withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
+const rows = <A extends object>(
+  query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>,
+  tenant: TenantFixture = home
+) => withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
 
 /** Every table a bad request could have half-written, counted. */
 const written = () =>
-  rows((sql) => sql<{ n: string }>`
+  rows(
+    (sql) => sql<{ n: string }>`
     select concat_ws(',', (select count(*) from donations), (select count(*) from orders), (select count(*) from pledges),
       (select count(*) from catalog_items), (select count(*) from tenant_invitations), (select count(*) from audit_log),
-      (select count(*) from notification_outbox), (select count(*) from idempotency_keys)) as n`)
+      (select count(*) from notification_outbox), (select count(*) from idempotency_keys)) as n`
+  )
 
 const projectSums = () =>
-  rows((sql) => sql<{ raised: string; pledged: string }>`
-    select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where id = ${projectId}`).then((r) => r[0]!)
+  rows(
+    (sql) => sql<{ raised: string; pledged: string }>`
+    select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where id = ${projectId}`
+  ).then((r) => r[0]!)
 
 /** A tenant that takes payments, with a project and a product at the highest price a catalog holds. */
 const prepare = (tenantId: TenantId, slug: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`update tenants set settings = ${JSON.stringify({
       bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
       donations: { minimum: "1.000", maximum: "5000.000" }
     })}::jsonb where id = ${tenantId}`
-    return yield* asOwnerInTenant(tenantId, Effect.gen(function*() {
-      const [project] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
+    return yield* asOwnerInTenant(
+      tenantId,
+      Effect.gen(function* () {
+        const [project] = yield* sql<{
+          id: string
+        }>`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
         values (${tenantId}, 'project', ${slug}, 'بئر ماء', 1000, 'sadaqah', 'active') returning id`
-      const [product] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, price, status)
+        const [product] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, price, status)
         values (${tenantId}, 'product', ${`${slug}-gold`}, 'ذهب', 999999999.999, 'active') returning id`
-      return { projectId: project!.id, productId: product!.id }
-    }))
+        return { projectId: project!.id, productId: product!.id }
+      })
+    )
   })
 
 beforeAll(async () => {
@@ -101,19 +112,37 @@ const expectFieldRefused = async (response: Response, path: ReadonlyArray<string
   expect(response.status, label).toBe(400)
   expect(response.headers.get("content-type"), label).toBe("application/problem+json")
   const body = (await response.json()) as { errors?: Array<{ path: Array<string | number>; message: string }> }
-  expect(body.errors?.map((issue) => issue.path), label).toContainEqual(path)
+  expect(
+    body.errors?.map((issue) => issue.path),
+    label
+  ).toContainEqual(path)
 }
 
 describe("a character nobody types is a 400 naming its field, and nothing is written", () => {
   it("a NUL or a lone surrogate in a donor name, an order's customer name or a pledger's name is a 400", async () => {
     const before = await written()
     const cases: Array<[string, "orders" | "donations" | "pledges", unknown, ReadonlyArray<string>]> = []
-    for (const [bad, label] of [[NUL, "NUL"], [LONE_SURROGATE, "lone surrogate"], ["\uffff", "U+FFFF"], ["\u001b", "ESC"]] as const) {
+    for (const [bad, label] of [
+      [NUL, "NUL"],
+      [LONE_SURROGATE, "lone surrogate"],
+      ["\uffff", "U+FFFF"],
+      ["\u001b", "ESC"]
+    ] as const) {
       cases.push(
-        [`${label} in a donor name`, "donations", donation({ donor: { name: `أم${bad}محمد`, phone: "+965 5000 1234" } }), ["donor", "name"]],
+        [
+          `${label} in a donor name`,
+          "donations",
+          donation({ donor: { name: `أم${bad}محمد`, phone: "+965 5000 1234" } }),
+          ["donor", "name"]
+        ],
         [`${label} in a dedication`, "donations", donation({ dedication: `عن${bad}أمي` }), ["dedication"]],
         [`${label} in a donor email`, "donations", donation({ donor: { email: `a${bad}@example.com` } }), ["donor", "email"]],
-        [`${label} in an order's customer name`, "orders", order({ customer: { name: `Ah${bad}mad`, phone: "+96550001111" } }), ["customer", "name"]],
+        [
+          `${label} in an order's customer name`,
+          "orders",
+          order({ customer: { name: `Ah${bad}mad`, phone: "+96550001111" } }),
+          ["customer", "name"]
+        ],
         [`${label} in an order's notes`, "orders", order({ notes: `ring${bad}twice` }), ["notes"]],
         [`${label} in a pledger's name`, "pledges", pledge({ donor: { name: `Fa${bad}tima`, phone: "+96550002222" } }), ["donor", "name"]]
       )
@@ -126,16 +155,36 @@ describe("a character nobody types is a 400 naming its field, and nothing is wri
     const before = await written()
     const item = { kind: "project", slug: `bad-${randomUUID().slice(0, 8)}`, goal: "100.000" }
     for (const bad of [NUL, LONE_SURROGATE]) {
-      await expectFieldRefused(await call("POST", "/tenant/catalog", owner, home.slug, { ...item, title: { ar: `بئر${bad}` } }), ["title", "ar"], "title")
+      await expectFieldRefused(
+        await call("POST", "/tenant/catalog", owner, home.slug, { ...item, title: { ar: `بئر${bad}` } }),
+        ["title", "ar"],
+        "title"
+      )
       await expectFieldRefused(
         await call("POST", "/tenant/catalog", owner, home.slug, { ...item, title: { ar: "بئر" }, body: { ar: `x${bad}y` } }),
         ["body", "ar"],
         "body"
       )
-      await expectFieldRefused(await call("POST", `/tenant/catalog/${projectId}/status`, owner, home.slug, { to: "funded", note: `n${bad}` }), ["note"], "note")
-      await expectFieldRefused(await call("POST", "/tenant/invitations", owner, home.slug, { email: `x${bad}@example.com`, role: "member" }), ["email"], "invite")
-      await expectFieldRefused(await call("GET", `/tenant/catalog?q=${encodeURIComponent(`a${bad === NUL ? NUL : "\ufffe"}`)}`, owner, home.slug), ["q"], "catalog q")
-      await expectFieldRefused(await call("GET", `/tenant/inbox?q=${encodeURIComponent(`a${bad === NUL ? NUL : "\ufffe"}`)}`, owner, home.slug), ["q"], "inbox q")
+      await expectFieldRefused(
+        await call("POST", `/tenant/catalog/${projectId}/status`, owner, home.slug, { to: "funded", note: `n${bad}` }),
+        ["note"],
+        "note"
+      )
+      await expectFieldRefused(
+        await call("POST", "/tenant/invitations", owner, home.slug, { email: `x${bad}@example.com`, role: "member" }),
+        ["email"],
+        "invite"
+      )
+      await expectFieldRefused(
+        await call("GET", `/tenant/catalog?q=${encodeURIComponent(`a${bad === NUL ? NUL : "\ufffe"}`)}`, owner, home.slug),
+        ["q"],
+        "catalog q"
+      )
+      await expectFieldRefused(
+        await call("GET", `/tenant/inbox?q=${encodeURIComponent(`a${bad === NUL ? NUL : "\ufffe"}`)}`, owner, home.slug),
+        ["q"],
+        "inbox q"
+      )
     }
     expect(await written()).toEqual(before)
   })
@@ -154,14 +203,18 @@ describe("a character nobody types is a 400 naming its field, and nothing is wri
   it("JSON nested past 32 levels is a 400 nested-too-deeply on every JSON endpoint, not a 500; the body limit still comes first", async () => {
     const before = await written()
     const deep = `${"[".repeat(5_000)}${"]".repeat(5_000)}`
-    const deepObject = `${"{\"a\":".repeat(40)}1${"}".repeat(40)}`
+    const deepObject = `${'{"a":'.repeat(40)}1${"}".repeat(40)}`
     for (const [path, headers] of [
       ["/public/donations", { "x-forwarded-host": hostOf(home) }],
       ["/auth/login", {}],
       ["/tenant/catalog", { "x-tenant": home.slug, authorization: `Bearer ${owner.token}` }]
     ] as const) {
       for (const body of [deep, deepObject]) {
-        const response = await fetch(`${api.url}/api/v1${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body })
+        const response = await fetch(`${api.url}/api/v1${path}`, {
+          method: "POST",
+          headers: { ...headers, "content-type": "application/json" },
+          body
+        })
         expect(response.status, path).toBe(400)
         expect(response.headers.get("content-type")).toBe("application/problem+json")
         expect((await response.json()).type).toBe("https://manara.app/problems/nested-too-deeply")
@@ -257,7 +310,9 @@ describe("totals cannot be poisoned", () => {
     expect(response.status).toBe(409)
     expect(response.headers.get("content-type")).toBe("application/problem+json")
     expect((await response.json()).type).toBe("https://manara.app/problems/project-total-out-of-range")
-    const [after] = await rows((sql) => sql<{ payment_state: string; status: string }>`select payment_state, status from donations where id = ${row!.id}`)
+    const [after] = await rows(
+      (sql) => sql<{ payment_state: string; status: string }>`select payment_state, status from donations where id = ${row!.id}`
+    )
     expect(after).toEqual({ payment_state: "pending", status: "pending" })
     expect((await projectSums()).raised).toBe("999999950.000")
     await rows((sql) => sql`update catalog_items set raised_amount = 0 where id = ${projectId} returning 1`)
@@ -265,7 +320,10 @@ describe("totals cannot be poisoned", () => {
 
   it("an order whose total overflows NUMERIC(12,3) is a 400 and writes nothing", async () => {
     const before = await written()
-    for (const items of [[{ itemId: dearProductId, quantity: 99 }], Array.from({ length: 50 }, () => ({ itemId: dearProductId, quantity: 99 }))]) {
+    for (const items of [
+      [{ itemId: dearProductId, quantity: 99 }],
+      Array.from({ length: 50 }, () => ({ itemId: dearProductId, quantity: 99 }))
+    ]) {
       const response = await capture("orders", order({ items }))
       expect(response.status).toBe(400)
       expect(response.headers.get("content-type")).toBe("application/problem+json")

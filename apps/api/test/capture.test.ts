@@ -12,12 +12,17 @@ const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
 const s3 = inject("manaraS3")
 const env = (overrides: Record<string, string> = {}) =>
-  apiEnv(urls, pool, {
-    // The concurrency tests send hundreds from one address; the limit itself has a test of its own.
-    CAPTURE_LIMIT_PER_IP: "100000",
-    CAPTURE_LIMIT_PER_TENANT: "100000",
-    ...overrides
-  }, s3)
+  apiEnv(
+    urls,
+    pool,
+    {
+      // The concurrency tests send hundreds from one address; the limit itself has a test of its own.
+      CAPTURE_LIMIT_PER_IP: "100000",
+      CAPTURE_LIMIT_PER_TENANT: "100000",
+      ...overrides
+    },
+    s3
+  )
 
 let api: StartedApi
 let home: TenantFixture
@@ -27,7 +32,13 @@ let productId: string
 
 const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
 
-const capture = (kind: "orders" | "donations" | "pledges", body: unknown, tenant: TenantFixture = home, headers: Record<string, string> = {}, base = api.url) =>
+const capture = (
+  kind: "orders" | "donations" | "pledges",
+  body: unknown,
+  tenant: TenantFixture = home,
+  headers: Record<string, string> = {},
+  base = api.url
+) =>
   fetch(`${base}/api/v1/public/${kind}`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-host": hostOf(tenant), ...headers },
@@ -48,7 +59,7 @@ const rows = <A extends object>(tenant: TenantFixture, query: (sql: SqlClient.Sq
 
 /** A tenant that takes payments, with a project and a product priced 0.333, and staff who want to hear of captures. */
 const prepare = (tenantId: TenantId, slug: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`update tenants set settings = ${JSON.stringify({
       bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
@@ -56,14 +67,17 @@ const prepare = (tenantId: TenantId, slug: string) =>
       donations: { minimum: "1.000", maximum: "5000.000" },
       contact: { email: "office@example.com" }
     })}::jsonb where id = ${tenantId}`
-    return yield* asOwnerInTenant(tenantId, Effect.gen(function*() {
-      yield* sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
+    return yield* asOwnerInTenant(
+      tenantId,
+      Effect.gen(function* () {
+        yield* sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
         values (${tenantId}, 'project', ${slug}, 'بئر ماء', 1000, 'zakat', 'active')`
-      const [product] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status)
+        const [product] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status)
         values (${tenantId}, 'product', ${`${slug}-dates`}, 'تمر', 'Dates', 0.333, 'active') returning id`
-      yield* sql`insert into notification_preferences (tenant_id, channel, target) values (${tenantId}, 'telegram', '123456')`
-      return product!.id
-    }))
+        yield* sql`insert into notification_preferences (tenant_id, channel, target) values (${tenantId}, 'telegram', '123456')`
+        return product!.id
+      })
+    )
   })
 
 beforeAll(async () => {
@@ -91,26 +105,38 @@ describe("donations", () => {
     expect(receipt.reference).toMatch(/^DON-\d{4}-\d{6}$/)
     expect(receipt).toMatchObject({ category: "zakat", project: { slug: projectSlug, title: { ar: "بئر ماء" } } })
     expect(receipt.payment.reference).toBe(receipt.reference)
-    const [row] = await rows(home, (sql) => sql<{ id: string; amount: string; fees_amount: string; category: string }>`
-      select id, amount::text, fees_amount::text, category from donations where reference = ${receipt.reference}`)
+    const [row] = await rows(
+      home,
+      (sql) => sql<{ id: string; amount: string; fees_amount: string; category: string }>`
+      select id, amount::text, fees_amount::text, category from donations where reference = ${receipt.reference}`
+    )
     expect(row).toMatchObject({ amount: "25.000", fees_amount: "0.750", category: "zakat" })
-    const outbox = await rows(home, (sql) => sql<{ event: string; channel: string; target: string }>`
-      select event, channel, target from notification_outbox where payload ->> 'id' = ${row!.id} order by event`)
+    const outbox = await rows(
+      home,
+      (sql) => sql<{ event: string; channel: string; target: string }>`
+      select event, channel, target from notification_outbox where payload ->> 'id' = ${row!.id} order by event`
+    )
     expect(outbox).toEqual([
       { event: "capture.created", channel: "telegram", target: "123456" },
       { event: "capture.receipt", channel: "email", target: "donor@example.com" }
     ])
     const audit = await rows(home, (sql) => sql`select 1 from audit_log where entity_id = ${row!.id} and action = 'donation.created'`)
     expect(audit).toHaveLength(1)
-    const again = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, { headers: { "x-forwarded-host": hostOf(home) } })
+    const again = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, {
+      headers: { "x-forwarded-host": hostOf(home) }
+    })
     expect((await again.json()).reference).toBe(receipt.reference)
-    const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, { headers: { "x-forwarded-host": hostOf(other) } })
+    const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, {
+      headers: { "x-forwarded-host": hostOf(other) }
+    })
     expect(foreign.status).toBe(404)
   })
 
   it("serves the bilingual PDF receipt by its token: the reference, the amount and the zakat statement in it", async () => {
     const receipt = await (await capture("donations", donation({ amount: "30.000" }))).json()
-    const pdf = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })
+    const pdf = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, {
+      headers: { "x-forwarded-host": hostOf(home) }
+    })
     expect(pdf.status).toBe(200)
     expect(pdf.headers.get("content-type")).toBe("application/pdf")
     expect(pdf.headers.get("content-disposition")).toContain(`${receipt.reference}.pdf`)
@@ -120,9 +146,13 @@ describe("donations", () => {
     expect(text).toContain(receipt.reference)
     expect(text).toContain("30.000")
     expect(text).toContain("This donation is zakat")
-    const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(other) } })
+    const foreign = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, {
+      headers: { "x-forwarded-host": hostOf(other) }
+    })
     expect(foreign.status).toBe(404)
-    const guessed = await fetch(`${api.url}/api/v1/public/receipts/${"A".repeat(32)}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })
+    const guessed = await fetch(`${api.url}/api/v1/public/receipts/${"A".repeat(32)}/pdf`, {
+      headers: { "x-forwarded-host": hostOf(home) }
+    })
     expect(guessed.status).toBe(404)
     expect((await fetch(`${api.url}/api/v1/public/receipts/short/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })).status).toBe(400)
   })
@@ -149,12 +179,25 @@ describe("donations", () => {
   })
 
   it("ignores a tampered tenant_id, status, reference or total", async () => {
-    const response = await capture("donations", donation({ tenant_id: other.id, tenantId: other.id, status: "confirmed", reference: "DON-1999-999999", total: "0.001", paymentState: "received" }))
+    const response = await capture(
+      "donations",
+      donation({
+        tenant_id: other.id,
+        tenantId: other.id,
+        status: "confirmed",
+        reference: "DON-1999-999999",
+        total: "0.001",
+        paymentState: "received"
+      })
+    )
     expect(response.status).toBe(201)
     const { reference } = await response.json()
     expect(reference).not.toBe("DON-1999-999999")
-    const [row] = await rows(home, (sql) => sql<{ tenant_id: string; status: string; payment_state: string; amount: string }>`
-      select tenant_id, status, payment_state, amount::text from donations where reference = ${reference}`)
+    const [row] = await rows(
+      home,
+      (sql) => sql<{ tenant_id: string; status: string; payment_state: string; amount: string }>`
+      select tenant_id, status, payment_state, amount::text from donations where reference = ${reference}`
+    )
     expect(row).toEqual({ tenant_id: home.id, status: "pending", payment_state: "pending", amount: "25.000" })
     expect(await rows(other, (sql) => sql`select 1 from donations where reference = ${reference}`)).toHaveLength(0)
   })
@@ -177,7 +220,9 @@ describe("donations", () => {
 describe("Idempotency-Key", () => {
   it("50 concurrent requests with one key make one donation; the rest get its answer or 409", async () => {
     const key = randomUUID()
-    const responses = await Promise.all(Array.from({ length: 50 }, () => capture("donations", donation({ amount: "7.000" }), home, { "idempotency-key": key })))
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => capture("donations", donation({ amount: "7.000" }), home, { "idempotency-key": key }))
+    )
     const statuses = responses.map((r) => r.status)
     expect(statuses.every((status) => status === 201 || status === 409)).toBe(true)
     const references = new Set((await Promise.all(responses.filter((r) => r.status === 201).map((r) => r.json()))).map((b) => b.reference))
@@ -200,7 +245,10 @@ describe("Idempotency-Key", () => {
     const busy = randomUUID()
     const body = donation({ amount: "3.000" })
     const hash = fingerprint("donations", Schema.decodeUnknownSync(NewDonation)(body))
-    await rows(home, (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${home.id}, ${busy}, ${hash}) returning 1`)
+    await rows(
+      home,
+      (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${home.id}, ${busy}, ${hash}) returning 1`
+    )
     expect((await capture("donations", body, home, { "idempotency-key": busy })).status).toBe(409)
     expect((await capture("donations", body, home, { "idempotency-key": "not valid \u00e9" })).status).toBe(400)
   })
@@ -244,13 +292,19 @@ describe("Idempotency-Key after failures", () => {
 
   it("a key still in flight is a 409 whatever the body; one stuck for over 60 s is taken over by the next request", async () => {
     const busy = randomUUID()
-    await rows(home, (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${home.id}, ${busy}, 'another body') returning 1`)
+    await rows(
+      home,
+      (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash) values (${home.id}, ${busy}, 'another body') returning 1`
+    )
     const during = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": busy })
     expect(during.status).toBe(409)
     expect((await during.json()).type).toBe("https://manara.app/problems/idempotency-in-flight")
     const stuck = randomUUID()
-    await rows(home, (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash, created_at)
-      values (${home.id}, ${stuck}, 'a request that died', now() - interval '61 seconds') returning 1`)
+    await rows(
+      home,
+      (sql) => sql`insert into idempotency_keys (tenant_id, key, request_hash, created_at)
+      values (${home.id}, ${stuck}, 'a request that died', now() - interval '61 seconds') returning 1`
+    )
     const next = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": stuck })
     expect(next.status).toBe(201)
     const replay = await capture("donations", donation({ amount: "4.000" }), home, { "idempotency-key": stuck })
@@ -271,14 +325,18 @@ describe("orders and pledges", () => {
     const receipt = await response.json()
     expect(receipt).toMatchObject({ kind: "order", amount: "0.999", status: "new", payment: { _tag: "PayLink", amount: "0.999" } })
     expect(receipt.payment.url).toBe(`https://pay.example.com/manara?reference=${receipt.reference}`)
-    const [row] = await rows(home, (sql) => sql<{ total: string; status: string; items: Array<{ unitPrice: string; lineTotal: string }> }>`
-      select total::text, status, items from orders where reference = ${receipt.reference}`)
+    const [row] = await rows(
+      home,
+      (sql) => sql<{ total: string; status: string; items: Array<{ unitPrice: string; lineTotal: string }> }>`
+      select total::text, status, items from orders where reference = ${receipt.reference}`
+    )
     expect(row).toMatchObject({ total: "0.999", status: "new", items: [{ unitPrice: "0.333", lineTotal: "0.999" }] })
   })
 
   it("refuses another tenant's product, a draft, zero or absurd quantities", async () => {
     const [foreign] = await rows(other, (sql) => sql<{ id: string }>`select id from catalog_items where kind = 'product'`)
-    const order = (items: unknown) => capture("orders", { items, customer: { name: "A", phone: "+96550001111" }, paymentMethod: "bank_transfer" })
+    const order = (items: unknown) =>
+      capture("orders", { items, customer: { name: "A", phone: "+96550001111" }, paymentMethod: "bank_transfer" })
     expect((await order([{ itemId: foreign!.id, quantity: 1 }])).status).toBe(400)
     expect((await order([{ itemId: productId, quantity: 0 }])).status).toBe(400)
     expect((await order([{ itemId: productId, quantity: 1.5 }])).status).toBe(400)
@@ -287,8 +345,11 @@ describe("orders and pledges", () => {
   })
 
   it("a pledge counts in the project's pledged amount, not its raised amount", async () => {
-    const [before] = await rows(home, (sql) => sql<{ raised: string; pledged: string }>`
-      select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${projectSlug}`)
+    const [before] = await rows(
+      home,
+      (sql) => sql<{ raised: string; pledged: string }>`
+      select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${projectSlug}`
+    )
     const response = await capture("pledges", {
       amount: "120.000",
       project: projectSlug,
@@ -299,29 +360,69 @@ describe("orders and pledges", () => {
     })
     expect(response.status).toBe(201)
     const receipt = await response.json()
-    expect(receipt).toMatchObject({ kind: "pledge", amount: "120.000", status: "open", payment: { _tag: "Later", dueDate: "2099-01-01" }, project: { slug: projectSlug } })
+    expect(receipt).toMatchObject({
+      kind: "pledge",
+      amount: "120.000",
+      status: "open",
+      payment: { _tag: "Later", dueDate: "2099-01-01" },
+      project: { slug: projectSlug }
+    })
     // The pledger's confirmation can be read again by its token; it has no PDF (no money yet).
-    const again = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, { headers: { "x-forwarded-host": hostOf(home) } })
-    expect(await again.json()).toMatchObject({ kind: "pledge", reference: receipt.reference, payment: { _tag: "Later", dueDate: "2099-01-01" } })
-    expect((await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } })).status).toBe(404)
-    const [after] = await rows(home, (sql) => sql<{ raised: string; pledged: string }>`
-      select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${projectSlug}`)
+    const again = await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}`, {
+      headers: { "x-forwarded-host": hostOf(home) }
+    })
+    expect(await again.json()).toMatchObject({
+      kind: "pledge",
+      reference: receipt.reference,
+      payment: { _tag: "Later", dueDate: "2099-01-01" }
+    })
+    expect(
+      (await fetch(`${api.url}/api/v1/public/receipts/${receipt.receiptToken}/pdf`, { headers: { "x-forwarded-host": hostOf(home) } }))
+        .status
+    ).toBe(404)
+    const [after] = await rows(
+      home,
+      (sql) => sql<{ raised: string; pledged: string }>`
+      select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${projectSlug}`
+    )
     expect(after!.raised).toBe(before!.raised)
     expect(Number(after!.pledged) - Number(before!.pledged)).toBeCloseTo(120, 3)
-    expect((await capture("pledges", { amount: "5.000", dueDate: "2001-01-01", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
-    expect((await capture("pledges", { amount: "5.000", dueDate: "2099-02-30", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
-    expect((await capture("pledges", { amount: "5.000", dueDate: "2026-13-45", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
-    expect((await capture("pledges", { amount: "5.000", instalments: 3, dueDate: "2099-01-01", donor: { name: "F", phone: "+96550002222" } })).status).toBe(400)
+    expect((await capture("pledges", { amount: "5.000", dueDate: "2001-01-01", donor: { name: "F", phone: "+96550002222" } })).status).toBe(
+      400
+    )
+    expect((await capture("pledges", { amount: "5.000", dueDate: "2099-02-30", donor: { name: "F", phone: "+96550002222" } })).status).toBe(
+      400
+    )
+    expect((await capture("pledges", { amount: "5.000", dueDate: "2026-13-45", donor: { name: "F", phone: "+96550002222" } })).status).toBe(
+      400
+    )
+    expect(
+      (await capture("pledges", { amount: "5.000", instalments: 3, dueDate: "2099-01-01", donor: { name: "F", phone: "+96550002222" } }))
+        .status
+    ).toBe(400)
   })
 
   it("links a capture to a visit of the same tenant only", async () => {
-    const [visit] = await rows(home, (sql) => sql<{ id: string }>`insert into visits (tenant_id, visitor_id, utm_source) values (${home.id}, 'v1', 'instagram') returning id`)
-    const [foreignVisit] = await rows(other, (sql) => sql<{ id: string }>`insert into visits (tenant_id, visitor_id) values (${other.id}, 'v2') returning id`)
+    const [visit] = await rows(
+      home,
+      (sql) =>
+        sql<{ id: string }>`insert into visits (tenant_id, visitor_id, utm_source) values (${home.id}, 'v1', 'instagram') returning id`
+    )
+    const [foreignVisit] = await rows(
+      other,
+      (sql) => sql<{ id: string }>`insert into visits (tenant_id, visitor_id) values (${other.id}, 'v2') returning id`
+    )
     const mine = await (await capture("donations", donation({ visitId: visit!.id }))).json()
     const theirs = await (await capture("donations", donation({ visitId: foreignVisit!.id }))).json()
-    const linked = await rows(home, (sql) => sql<{ reference: string; visit_id: string | null }>`
-      select reference, visit_id from donations where reference in (${mine.reference}, ${theirs.reference}) order by reference`)
-    expect(linked).toEqual([{ reference: mine.reference, visit_id: visit!.id }, { reference: theirs.reference, visit_id: null }])
+    const linked = await rows(
+      home,
+      (sql) => sql<{ reference: string; visit_id: string | null }>`
+      select reference, visit_id from donations where reference in (${mine.reference}, ${theirs.reference}) order by reference`
+    )
+    expect(linked).toEqual([
+      { reference: mine.reference, visit_id: visit!.id },
+      { reference: theirs.reference, visit_id: null }
+    ])
   })
 })
 
@@ -333,7 +434,8 @@ describe("limits and failures", () => {
     const limited = await startApi(env({ CAPTURE_LIMIT_PER_IP: "3" }))
     try {
       const statuses: Array<number> = []
-      for (let i = 0; i < 5; i++) statuses.push((await capture("donations", donation({ project: "limited" }), first, {}, limited.url)).status)
+      for (let i = 0; i < 5; i++)
+        statuses.push((await capture("donations", donation({ project: "limited" }), first, {}, limited.url)).status)
       expect(statuses).toEqual([201, 201, 201, 429, 429])
       const blocked = await capture("donations", donation({ project: "limited" }), first, {}, limited.url)
       expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0)
@@ -361,11 +463,17 @@ describe("limits and failures", () => {
         outcomes.push((await capture("donations", donation(), other, {}, flaky.url)).status)
       }
       expect(outcomes.some((status) => status >= 500)).toBe(true)
-      const [counter] = await rows(other, (sql) => sql<{ used: string }>`
-        select (next_value - 1)::text as used from reference_counters where kind = 'DON'`)
-      const donations = await rows(other, (sql) => sql<{ reference: string; outbox: string }>`
+      const [counter] = await rows(
+        other,
+        (sql) => sql<{ used: string }>`
+        select (next_value - 1)::text as used from reference_counters where kind = 'DON'`
+      )
+      const donations = await rows(
+        other,
+        (sql) => sql<{ reference: string; outbox: string }>`
         select d.reference, (select count(*) from notification_outbox o where o.payload ->> 'id' = d.id::text)::text as outbox
-        from donations d order by d.reference`)
+        from donations d order by d.reference`
+      )
       expect(donations).toHaveLength(Number(counter!.used))
       expect(donations.map((d) => Number(d.reference.slice(-6)))).toEqual(donations.map((_, i) => i + 1))
       expect(donations.every((d) => d.outbox === "2")).toBe(true)

@@ -60,8 +60,10 @@ const setStatus = (id: string, to: string, as: Person = owner, tenant: TenantFix
   call("POST", `/tenant/catalog/${id}/status`, as, tenant.slug, { to })
 
 /** Straight from the database as the owner role, inside a tenant (RLS is forced for the owner too). */
-const rows = <A extends object>(query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>, tenant: TenantFixture = home) =>
-  withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
+const rows = <A extends object>(
+  query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>,
+  tenant: TenantFixture = home
+) => withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
 
 describe("catalog: create, edit, status workflow", () => {
   it("creates a draft project with exact money, its first history row and an audit row", async () => {
@@ -69,7 +71,9 @@ describe("catalog: create, edit, status workflow", () => {
     expect(item).toMatchObject({ status: "draft", goal: "1500.500", price: null })
     const history = await (await call("GET", `/tenant/catalog/${item.id}/history`, owner, home.slug)).json()
     expect(history).toMatchObject([{ from: null, to: "draft", by: owner.userId }])
-    const audit = await rows((sql) => sql<{ action: string; actor_user_id: string }>`select action, actor_user_id from audit_log where entity_id = ${item.id}`)
+    const audit = await rows(
+      (sql) => sql<{ action: string; actor_user_id: string }>`select action, actor_user_id from audit_log where entity_id = ${item.id}`
+    )
     expect(audit).toEqual([{ action: "catalog.created", actor_user_id: owner.userId }])
   })
 
@@ -111,27 +115,39 @@ describe("catalog: create, edit, status workflow", () => {
 
   it("ignores a forged tenant_id, status or raised amount in the body", async () => {
     const item = await create({ ...project(), tenant_id: other.id, tenantId: other.id, status: "completed", raised: "999.000" })
-    const [row] = await rows((sql) => sql<{ tenant_id: string; status: string; raised_amount: string }>`
-      select tenant_id, status, raised_amount::text from catalog_items where id = ${item.id}`)
+    const [row] = await rows(
+      (sql) => sql<{ tenant_id: string; status: string; raised_amount: string }>`
+      select tenant_id, status, raised_amount::text from catalog_items where id = ${item.id}`
+    )
     expect(row).toEqual({ tenant_id: home.id, status: "draft", raised_amount: "0.000" })
   })
 
   it("edits fields partly, audits before and after, and keeps kind rules", async () => {
     const item = await create(project())
-    const edited = await call("PATCH", `/tenant/catalog/${item.id}`, member, home.slug, { title: { ar: "بئر جديدة", en: "New well" }, goal: "2000.250" })
+    const edited = await call("PATCH", `/tenant/catalog/${item.id}`, member, home.slug, {
+      title: { ar: "بئر جديدة", en: "New well" },
+      goal: "2000.250"
+    })
     expect(edited.status).toBe(200)
-    expect(await edited.json()).toMatchObject({ title: { ar: "بئر جديدة", en: "New well" }, goal: "2000.250", summary: { ar: "ماء نظيف لمئة أسرة" } })
+    expect(await edited.json()).toMatchObject({
+      title: { ar: "بئر جديدة", en: "New well" },
+      goal: "2000.250",
+      summary: { ar: "ماء نظيف لمئة أسرة" }
+    })
     expect((await call("PATCH", `/tenant/catalog/${item.id}`, owner, home.slug, { price: "3.000" })).status).toBe(400)
     expect((await call("PATCH", `/tenant/catalog/${item.id}`, owner, home.slug, { goal: "1.0001" })).status).toBe(400)
-    const audit = await rows((sql) => sql<{ before: { goal: string }; after: { goal: string } }>`
-      select before, after from audit_log where entity_id = ${item.id} and action = 'catalog.updated'`)
+    const audit = await rows(
+      (sql) => sql<{ before: { goal: string }; after: { goal: string } }>`
+      select before, after from audit_log where entity_id = ${item.id} and action = 'catalog.updated'`
+    )
     expect(audit).toHaveLength(1)
     expect(audit[0]!.before.goal).toBe("1500.000")
     expect(audit[0]!.after.goal).toBe("2000.250")
     // The staff list shows when it changed, as the same instant the item itself carries (ISO, UTC).
     const detail = await (await call("GET", `/tenant/catalog/${item.id}`, member, home.slug)).json()
-    const listed = (await (await call("GET", "/tenant/catalog?limit=100", member, home.slug)).json()).items
-      .find((entry: { id: string }) => entry.id === item.id)
+    const listed = (await (await call("GET", "/tenant/catalog?limit=100", member, home.slug)).json()).items.find(
+      (entry: { id: string }) => entry.id === item.id
+    )
     expect(listed.updatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)
     expect(listed.updatedAt).toBe(detail.updatedAt)
     expect(Date.parse(detail.updatedAt)).toBeGreaterThanOrEqual(Date.parse(detail.createdAt))
@@ -159,9 +175,21 @@ describe("catalog: create, edit, status workflow", () => {
     const item = await create(project())
     const expectations: Array<[string, string, string, () => unknown, Record<string, number>]> = [
       ["list", "GET", "/tenant/catalog", () => undefined, { owner: 200, admin: 200, member: 200, stranger: 404, otherOwner: 404 }],
-      ["get", "GET", `/tenant/catalog/${item.id}`, () => undefined, { owner: 200, admin: 200, member: 200, stranger: 404, otherOwner: 404 }],
+      [
+        "get",
+        "GET",
+        `/tenant/catalog/${item.id}`,
+        () => undefined,
+        { owner: 200, admin: 200, member: 200, stranger: 404, otherOwner: 404 }
+      ],
       ["create", "POST", "/tenant/catalog", () => project(), { owner: 201, admin: 201, member: 201, stranger: 404, otherOwner: 404 }],
-      ["status", "POST", `/tenant/catalog/${item.id}/status`, () => ({ to: "archived" }), { member: 403, stranger: 404, otherOwner: 404, admin: 200 }]
+      [
+        "status",
+        "POST",
+        `/tenant/catalog/${item.id}/status`,
+        () => ({ to: "archived" }),
+        { member: 403, stranger: 404, otherOwner: 404, admin: 200 }
+      ]
     ]
     const people: Record<string, Person> = { owner, admin, member, stranger, otherOwner }
     for (const [name, method, path, body, statuses] of expectations) {
@@ -188,7 +216,10 @@ describe("catalog: create, edit, status workflow", () => {
       expect(response.status, `${method} ${path}`).toBe(404)
       expect(response.headers.get("content-type")).toBe("application/problem+json")
     }
-    const [row] = await rows((sql) => sql<{ title_ar: string; status: string }>`select title_ar, status from catalog_items where id = ${foreign.id}`, other)
+    const [row] = await rows(
+      (sql) => sql<{ title_ar: string; status: string }>`select title_ar, status from catalog_items where id = ${foreign.id}`,
+      other
+    )
     expect(row).toEqual({ title_ar: "بئر ماء في القرية", status: "draft" })
   })
 })
@@ -230,10 +261,14 @@ describe("catalog: the public side", () => {
     expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/)
     expect(first.headers.get("content-type")).toBe("application/json")
     expect(first.headers.get("vary")).toContain("x-forwarded-host")
-    const again = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, { headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag } })
+    const again = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, {
+      headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag }
+    })
     expect(again.status).toBe(304)
     await call("PATCH", `/tenant/catalog/${item.id}`, owner, home.slug, { summary: { ar: "ملخص جديد" } })
-    const changed = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, { headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag } })
+    const changed = await fetch(`${api.url}/api/v1/public/catalog/${item.slug}`, {
+      headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag }
+    })
     expect(changed.status).toBe(200)
     expect(changed.headers.get("etag")).not.toBe(etag)
   })
@@ -275,33 +310,40 @@ describe("catalog: the public side", () => {
     await setStatus(second.id, "active", boss, tenant)
     const page = await (await publicGet("/catalog?limit=1", hostOf(tenant))).json()
     expect(page.items.map((item: { id: string }) => item.id)).toEqual([second.id])
-    const [createdAt] = await rows((sql) =>
-      sql<{ at: string }>`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as at from catalog_items where id = ${second.id}`, tenant)
+    const [createdAt] = await rows(
+      (sql) =>
+        sql<{
+          at: string
+        }>`select to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as at from catalog_items where id = ${second.id}`,
+      tenant
+    )
     expect(page.nextCursor).toMatch(/^[A-Za-z0-9_-]+$/)
     expect(Buffer.from(page.nextCursor, "base64url").toString()).toBe(`0|${createdAt!.at}|${second.id}`)
     const next = await (await publicGet(`/catalog?limit=1&cursor=${page.nextCursor}`, hostOf(tenant))).json()
     expect(next.items.map((item: { id: string }) => item.id)).toEqual([first.id])
-    const columns = await rows((sql) =>
-      sql<{ name: string }>`select column_name as name from information_schema.columns where table_name = 'catalog_items' and column_name = 'seq'`)
+    const columns = await rows(
+      (sql) =>
+        sql<{
+          name: string
+        }>`select column_name as name from information_schema.columns where table_name = 'catalog_items' and column_name = 'seq'`
+    )
     expect(columns).toEqual([])
   })
 
   it("a cursor that overflows, names a day that does not exist or was not made here is a 400", async () => {
     const cursor = (text: string) => Buffer.from(text).toString("base64url")
     const id = randomUUID()
-    for (
-      const bad of [
-        "0.99999999999999999999",
-        "99999999.1",
-        cursor(`99999999999|2026-01-01T00:00:00.000000|${id}`),
-        cursor(`1000001|2026-01-01T00:00:00.000000|${id}`),
-        cursor(`0|2026-02-30T00:00:00.000000|${id}`),
-        cursor(`0|0000-00-00T00:00:00.000000|${id}`),
-        cursor(`0|2026-01-01T24:00:00.000000|${id}`),
-        cursor(`0|2026-01-01T00:00:00.000000|not-a-uuid-${id.slice(11)}`),
-        `${cursor(`0|2026-01-01T00:00:00.000000|${id}`)}==`
-      ]
-    ) {
+    for (const bad of [
+      "0.99999999999999999999",
+      "99999999.1",
+      cursor(`99999999999|2026-01-01T00:00:00.000000|${id}`),
+      cursor(`1000001|2026-01-01T00:00:00.000000|${id}`),
+      cursor(`0|2026-02-30T00:00:00.000000|${id}`),
+      cursor(`0|0000-00-00T00:00:00.000000|${id}`),
+      cursor(`0|2026-01-01T24:00:00.000000|${id}`),
+      cursor(`0|2026-01-01T00:00:00.000000|not-a-uuid-${id.slice(11)}`),
+      `${cursor(`0|2026-01-01T00:00:00.000000|${id}`)}==`
+    ]) {
       const response = await publicGet(`/catalog?cursor=${encodeURIComponent(bad)}`, hostOf(home))
       expect(response.status, bad).toBe(400)
       expect(response.headers.get("content-type"), bad).toContain("application/problem+json")
@@ -322,7 +364,9 @@ describe("catalog: the public side", () => {
       await setStatus(created.id, "active", boss, tenant)
     }
     const search = async (q: string) =>
-      ((await (await publicGet(`/catalog?q=${encodeURIComponent(q)}`, hostOf(tenant))).json()).items as Array<{ slug: string }>).map((i) => i.slug)
+      ((await (await publicGet(`/catalog?q=${encodeURIComponent(q)}`, hostOf(tenant))).json()).items as Array<{ slug: string }>).map(
+        (i) => i.slug
+      )
     expect(await search("مسجد الايمان")).toEqual(["masjid"])
     expect(await search("اسلامية")).toEqual(["school"])
     expect(await search("مدرسه")).toEqual(["school"])
@@ -358,7 +402,7 @@ describe("proofs of impact", () => {
     expect(page.proofs).toMatchObject([{ caption: { ar: "بدأ الحفر" }, amountSpent: "300.000", itemSlug: item.slug }])
     const latest = await (await publicGet(`/proofs?item=${item.slug}`, hostOf(home))).json()
     expect(latest).toHaveLength(1)
-    expect((await (await publicGet(`/proofs?item=${item.slug}`, hostOf(other))).json())).toEqual([])
+    expect(await (await publicGet(`/proofs?item=${item.slug}`, hostOf(other))).json()).toEqual([])
   })
 
   it("publishing with completeItem where the workflow forbids it changes nothing", async () => {
@@ -384,16 +428,25 @@ describe("proofs of impact", () => {
     const foreign = await (await call("POST", `/tenant/catalog/${foreignItem.id}/proofs`, otherOwner, other.slug, proof)).json()
     expect((await call("POST", `/tenant/proofs/${foreign.id}/publish`, owner, home.slug, {})).status).toBe(404)
     expect((await call("DELETE", `/tenant/proofs/${foreign.id}`, owner, home.slug)).status).toBe(404)
-    expect((await call("POST", `/tenant/catalog/${item.id}/proofs`, owner, home.slug, { ...proof, mediaId: randomUUID() })).status).toBe(404)
+    expect((await call("POST", `/tenant/catalog/${item.id}/proofs`, owner, home.slug, { ...proof, mediaId: randomUUID() })).status).toBe(
+      404
+    )
   })
 })
 
 describe("media", () => {
-  const png = () => sharp({ create: { width: 1200, height: 800, channels: 3, background: "#0f5e4d" } }).png().toBuffer()
+  const png = () =>
+    sharp({ create: { width: 1200, height: 800, channels: 3, background: "#0f5e4d" } })
+      .png()
+      .toBuffer()
 
   /** Asks for a ticket, posts the bytes to the bucket as a browser would, then completes. */
   const upload = async (bytes: Uint8Array, contentType: string, as: Person = owner, tenant: TenantFixture = home) => {
-    const ticket = await call("POST", "/tenant/media/uploads", as, tenant.slug, { contentType, byteSize: bytes.byteLength, filename: "photo.png" })
+    const ticket = await call("POST", "/tenant/media/uploads", as, tenant.slug, {
+      contentType,
+      byteSize: bytes.byteLength,
+      filename: "photo.png"
+    })
     expect(ticket.status).toBe(201)
     const { fields, mediaId, url } = await ticket.json()
     const form = new FormData()

@@ -39,7 +39,9 @@ const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf(
 
 describe("headers", () => {
   it("two Host headers are a 400 problem", async () => {
-    const response = await raw("GET /api/v1/public/storefront HTTP/1.1\r\nHost: a.manara.test\r\nHost: b.manara.test\r\nConnection: close\r\n\r\n")
+    const response = await raw(
+      "GET /api/v1/public/storefront HTTP/1.1\r\nHost: a.manara.test\r\nHost: b.manara.test\r\nConnection: close\r\n\r\n"
+    )
     expect(statusOf(response)).toBe(400)
     expect(response.toLowerCase()).toContain("content-type: application/problem+json")
     expect(bodyOf(response).type).toBe("https://manara.app/problems/duplicate-host")
@@ -109,7 +111,7 @@ describe("body limits", () => {
         }
         if (!answered) request.end()
       }
-      request.write("{\"a\":")
+      request.write('{"a":')
       pump()
     })
 
@@ -148,7 +150,9 @@ describe("body limits", () => {
   })
 
   it("a declared Content-Length past the limit is a 413 problem without reading the body", async () => {
-    const response = await raw(`POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n{`)
+    const response = await raw(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${64 * 1024 * 1024}\r\n\r\n{`
+    )
     expect(statusOf(response)).toBe(413)
     expect(bodyOf(response).type).toBe("https://manara.app/problems/payload-too-large")
   })

@@ -18,12 +18,21 @@ const NEVER_ANSWERED = new Set(["DeliveryFailed", "SecretUnavailable"])
 const errorsOf = (module: Record<string, unknown>) =>
   Object.entries(module).flatMap(([name, value]) => {
     if (typeof value !== "function" || !(value.prototype instanceof Error)) return []
-    const instance = new (value as new(fields: object) => { _tag?: unknown })({ code: "invalid-request", detail: "d", from: "a", to: "b", host: "h", reason: "r" })
+    const instance = new (value as new (fields: object) => { _tag?: unknown })({
+      code: "invalid-request",
+      detail: "d",
+      from: "a",
+      to: "b",
+      host: "h",
+      reason: "r"
+    })
     return typeof instance._tag === "string" ? [{ name, tag: instance._tag, instance }] : []
   })
 
 describe("every error a package exports has a problem mapping", () => {
-  const all = [AiGateway, Analytics, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) => errorsOf(module as Record<string, unknown>))
+  const all = [AiGateway, Analytics, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) =>
+    errorsOf(module as Record<string, unknown>)
+  )
 
   it("finds the packages' errors", () => {
     expect(all.length).toBeGreaterThan(30)

@@ -36,10 +36,13 @@ const failureOf = <A, E>(result: Either.Either<A, E>): E => {
 
 beforeAll(async () => {
   const domain = `${uniqueSlug("shop")}.example.com`
-  ;[charity, shop] = await withOwner(urls, Effect.all([
-    createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }),
-    createTenant({ nameAr: "متجر الواحة", nameEn: "Oasis Shop", customDomain: domain })
-  ]))
+  ;[charity, shop] = await withOwner(
+    urls,
+    Effect.all([
+      createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }),
+      createTenant({ nameAr: "متجر الواحة", nameEn: "Oasis Shop", customDomain: domain })
+    ])
+  )
   ;(shop as { domain?: string }).domain = domain
   api = await startApi(env())
 })
@@ -91,7 +94,8 @@ describe("GET /api/v1/health", () => {
 describe("GET /api/v1/public/storefront", () => {
   it("answers the tenant of a platform subdomain, in both languages", async () => {
     const result = await withClient(api.url, (client) =>
-      client.storefront.storefront({ headers: { "x-forwarded-host": `${charity.slug}.${PLATFORM}:3000` } }))
+      client.storefront.storefront({ headers: { "x-forwarded-host": `${charity.slug}.${PLATFORM}:3000` } })
+    )
     expect(Either.getOrThrow(result)).toMatchObject({
       slug: charity.slug,
       kind: "charity",
@@ -103,7 +107,8 @@ describe("GET /api/v1/public/storefront", () => {
   it("answers the tenant of a custom domain, whatever its case", async () => {
     const domain = (shop as { domain?: string }).domain!
     const result = await withClient(api.url, (client) =>
-      client.storefront.storefront({ headers: { "x-forwarded-host": domain.toUpperCase() } }))
+      client.storefront.storefront({ headers: { "x-forwarded-host": domain.toUpperCase() } })
+    )
     expect(Either.getOrThrow(result).name.en).toBe("Oasis Shop")
   })
 
@@ -122,18 +127,22 @@ describe("GET /api/v1/public/storefront", () => {
         requestId: response.headers.get("x-request-id")
       })
     }
-    const typed = failureOf(await withClient(api.url, (client) =>
-      client.storefront.storefront({ headers: { "x-forwarded-host": `nobody-here.${PLATFORM}` } })))
+    const typed = failureOf(
+      await withClient(api.url, (client) => client.storefront.storefront({ headers: { "x-forwarded-host": `nobody-here.${PLATFORM}` } }))
+    )
     expect(typed).toMatchObject({ _tag: "Problem", status: 404 })
   })
 
   it("is 404 for a suspended tenant, as for one that never existed", async () => {
-    const suspended = await withOwner(urls, Effect.gen(function*() {
-      const tenant = yield* createTenant()
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`update tenants set status = 'suspended' where id = ${tenant.id}`
-      return tenant
-    }))
+    const suspended = await withOwner(
+      urls,
+      Effect.gen(function* () {
+        const tenant = yield* createTenant()
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`update tenants set status = 'suspended' where id = ${tenant.id}`
+        return tenant
+      })
+    )
     const response = await fetch(`${api.url}/api/v1/public/storefront`, {
       headers: { "x-forwarded-host": `${suspended.slug}.${PLATFORM}` }
     })
@@ -170,9 +179,7 @@ describe("every response", () => {
 
   it("documents itself: OpenAPI at /api/openapi.json and a docs page at /api/docs", async () => {
     const spec = await (await fetch(`${api.url}/api/openapi.json`)).json()
-    expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/health", "/api/v1/health/live", "/api/v1/public/storefront"])
-    )
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/api/v1/health", "/api/v1/health/live", "/api/v1/public/storefront"]))
     const docs = await fetch(`${api.url}/api/docs`)
     expect(docs.status).toBe(200)
     expect(docs.headers.get("content-type")).toContain("text/html")

@@ -38,15 +38,23 @@ const rows = <A extends object>(tenant: TenantFixture, query: (sql: SqlClient.Sq
   withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
 
 const progress = async () =>
-  (await rows(home, (sql) => sql<{ raised: string; pledged: string }>`
-    select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${slug}`))[0]!
+  (
+    await rows(
+      home,
+      (sql) => sql<{ raised: string; pledged: string }>`
+    select raised_amount::text as raised, pledged_amount::text as pledged from catalog_items where slug = ${slug}`
+    )
+  )[0]!
 
 const prepare = (tenantId: TenantId) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenantId}`
-    yield* asOwnerInTenant(tenantId, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-      values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`)
+    yield* asOwnerInTenant(
+      tenantId,
+      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+      values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`
+    )
   })
 
 beforeAll(async () => {
@@ -65,13 +73,29 @@ afterAll(async () => {
 const list = async (query: string, as: Person = owner, tenant: TenantFixture = home) => {
   const response = await call("GET", `/tenant/inbox${query}`, as, tenant.slug)
   expect(response.status).toBe(200)
-  return (await response.json()) as { entries: Array<{ kind: string; id: string; reference: string; name: string; status: string; paymentState: string | null; amount: string }>; nextCursor: string | null }
+  return (await response.json()) as {
+    entries: Array<{
+      kind: string
+      id: string
+      reference: string
+      name: string
+      status: string
+      paymentState: string | null
+      amount: string
+    }>
+    nextCursor: string | null
+  }
 }
 
 describe("the staff inbox", () => {
   it("lists the tenant's orders, donations and pledges, newest first, and only theirs", async () => {
     const mine = await donate("10.000", { name: "سارة العلي", phone: "+965 6000 1111" })
-    const pledged = await capture("pledges", { amount: "50.000", project: slug, dueDate: "2099-01-01", donor: { name: "Yousef", phone: "+96560002222" } })
+    const pledged = await capture("pledges", {
+      amount: "50.000",
+      project: slug,
+      dueDate: "2099-01-01",
+      donor: { name: "Yousef", phone: "+96560002222" }
+    })
     const theirs = await donate("11.000", { name: "Hidden", phone: "+96560003333" }, other)
     const { entries } = await list("?limit=200")
     const references = entries.map((entry) => entry.reference)
@@ -97,7 +121,9 @@ describe("the staff inbox", () => {
     const seen: Array<string> = []
     let cursor: string | null = null
     do {
-      const page: Awaited<ReturnType<typeof list>> = await list(`?q=paged-&limit=3${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`)
+      const page: Awaited<ReturnType<typeof list>> = await list(
+        `?q=paged-&limit=3${cursor === null ? "" : `&cursor=${encodeURIComponent(cursor)}`}`
+      )
       seen.push(...page.entries.map((e) => e.reference))
       cursor = page.nextCursor
     } while (cursor !== null)
@@ -107,18 +133,16 @@ describe("the staff inbox", () => {
 
   it("inbox dates and cursors that match the pattern but do not exist are a 400", async () => {
     const id = randomUUID()
-    for (
-      const query of [
-        "?from=2026-02-30",
-        "?to=2026-13-45",
-        "?from=0000-00-00",
-        "?to=2025-02-29",
-        `?cursor=${encodeURIComponent(`2026-02-30T00:00:00.000000|${id}`)}`,
-        `?cursor=${encodeURIComponent(`2026-01-01T25:00:00.000000|${id}`)}`,
-        `?cursor=${encodeURIComponent(`0000-00-00T00:00:00.000000|${id}`)}`,
-        `?cursor=${encodeURIComponent(`2026-01-01T00:00:00.000000|${"-".repeat(36)}`)}`
-      ]
-    ) {
+    for (const query of [
+      "?from=2026-02-30",
+      "?to=2026-13-45",
+      "?from=0000-00-00",
+      "?to=2025-02-29",
+      `?cursor=${encodeURIComponent(`2026-02-30T00:00:00.000000|${id}`)}`,
+      `?cursor=${encodeURIComponent(`2026-01-01T25:00:00.000000|${id}`)}`,
+      `?cursor=${encodeURIComponent(`0000-00-00T00:00:00.000000|${id}`)}`,
+      `?cursor=${encodeURIComponent(`2026-01-01T00:00:00.000000|${"-".repeat(36)}`)}`
+    ]) {
       const response = await call("GET", `/tenant/inbox${query}`, owner, home.slug)
       expect(response.status, query).toBe(400)
       expect(response.headers.get("content-type"), query).toContain("application/problem+json")
@@ -134,25 +158,40 @@ describe("the staff inbox", () => {
     // Warm the public cache, so that the check below proves the move dropped it.
     await fetch(`${api.url}/api/v1/public/catalog/${slug}`, { headers: { "x-forwarded-host": hostOf(home) } })
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, member, home.slug, { state: "received" })).status).toBe(403)
-    const received = await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received", note: "KFH transfer" })
+    const received = await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, {
+      state: "received",
+      note: "KFH transfer"
+    })
     expect(received.status).toBe(200)
     const detail = await received.json()
     expect(detail.entry).toMatchObject({ status: "confirmed", paymentState: "received" })
     expect(detail.history.map((h: { to: string }) => h.to)).toEqual(["payment:received", "confirmed"])
     expect(Number((await progress()).raised) - Number(before.raised)).toBeCloseTo(40.5, 3)
-    const publicItem = await (await fetch(`${api.url}/api/v1/public/catalog/${slug}`, { headers: { "x-forwarded-host": hostOf(home) } })).json()
+    const publicItem = await (
+      await fetch(`${api.url}/api/v1/public/catalog/${slug}`, { headers: { "x-forwarded-host": hostOf(home) } })
+    ).json()
     expect(publicItem.item.raised).toBe((await progress()).raised)
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "received" })).status).toBe(400)
     expect((await call("POST", `/tenant/inbox/donation/${id}/payment`, owner, home.slug, { state: "refunded" })).status).toBe(200)
     expect((await progress()).raised).toBe(before.raised)
-    const audit = await rows(home, (sql) => sql<{ action: string }>`select action from audit_log where entity_id = ${id} order by created_at`)
+    const audit = await rows(
+      home,
+      (sql) => sql<{ action: string }>`select action from audit_log where entity_id = ${id} order by created_at`
+    )
     expect(audit.map((a) => a.action)).toEqual(["donation.created", "donation.payment_marked", "donation.payment_marked"])
   })
 
   it("checks each workflow: an order goes new -> confirmed -> fulfilled, never back", async () => {
-    const [product] = await rows(home, (sql) => sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, price, status)
-      values (${home.id}, 'product', ${`dates-${randomUUID().slice(0, 6)}`}, 'تمر', 2.5, 'active') returning id`)
-    const { reference } = await capture("orders", { items: [{ itemId: product!.id, quantity: 2 }], customer: { name: "Mona", phone: "+96560004444" }, paymentMethod: "bank_transfer" })
+    const [product] = await rows(
+      home,
+      (sql) => sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, price, status)
+      values (${home.id}, 'product', ${`dates-${randomUUID().slice(0, 6)}`}, 'تمر', 2.5, 'active') returning id`
+    )
+    const { reference } = await capture("orders", {
+      items: [{ itemId: product!.id, quantity: 2 }],
+      customer: { name: "Mona", phone: "+96560004444" },
+      paymentMethod: "bank_transfer"
+    })
     const id = (await list(`?q=${reference}`)).entries[0]!.id
     const move = (to: string) => call("POST", `/tenant/inbox/order/${id}/status`, member, home.slug, { to })
     expect((await move("fulfilled")).status).toBe(400)
@@ -167,7 +206,12 @@ describe("the staff inbox", () => {
 
   it("a fulfilled pledge becomes a received donation: pledged goes down, raised goes up", async () => {
     const before = await progress()
-    const { reference } = await capture("pledges", { amount: "75.000", project: slug, dueDate: "2099-01-01", donor: { name: "Noura", phone: "+96560005555" } })
+    const { reference } = await capture("pledges", {
+      amount: "75.000",
+      project: slug,
+      dueDate: "2099-01-01",
+      donor: { name: "Noura", phone: "+96560005555" }
+    })
     expect(Number((await progress()).pledged) - Number(before.pledged)).toBeCloseTo(75, 3)
     const id = (await list(`?q=${reference}`)).entries[0]!.id
     const fulfilled = await call("POST", `/tenant/inbox/pledge/${id}/status`, owner, home.slug, { to: "fulfilled" })
@@ -175,8 +219,11 @@ describe("the staff inbox", () => {
     const after = await progress()
     expect(after.pledged).toBe(before.pledged)
     expect(Number(after.raised) - Number(before.raised)).toBeCloseTo(75, 3)
-    const [pledge] = await rows(home, (sql) => sql<{ reference: string; status: string }>`
-      select d.reference, d.status from pledges p join donations d on d.id = p.fulfilled_by where p.id = ${id}`)
+    const [pledge] = await rows(
+      home,
+      (sql) => sql<{ reference: string; status: string }>`
+      select d.reference, d.status from pledges p join donations d on d.id = p.fulfilled_by where p.id = ${id}`
+    )
     expect(pledge!.status).toBe("confirmed")
     expect(pledge!.reference).toMatch(/^DON-/)
     expect((await call("POST", `/tenant/inbox/pledge/${id}/status`, owner, home.slug, { to: "lapsed" })).status).toBe(400)
@@ -188,14 +235,18 @@ describe("the staff inbox", () => {
     const pdf = await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, member, home.slug)
     expect(pdf.status).toBe(200)
     expect(pdf.headers.get("content-type")).toBe("application/pdf")
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe("%PDF-")
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString()
+    ).toBe("%PDF-")
     expect((await call("GET", `/tenant/inbox/pledge/${id}/receipt.pdf`, member, home.slug)).status).toBe(400)
     expect((await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, otherOwner, other.slug)).status).toBe(404)
     expect((await call("GET", `/tenant/inbox/donation/${id}/receipt.pdf`, stranger, home.slug)).status).toBe(404)
   })
 
   it("exports CSV in UTF-8 with a BOM, Arabic intact, formulas defused", async () => {
-    const { reference } = await donate("12.345", { name: "=HYPERLINK(\"x\")", phone: "+965 6000 7777" })
+    const { reference } = await donate("12.345", { name: '=HYPERLINK("x")', phone: "+965 6000 7777" })
     await donate("3.000", { name: "عبدالله الكندري" })
     const response = await call("GET", "/tenant/inbox.csv?kind=donation&limit=200", owner, home.slug)
     expect(response.status).toBe(200)
@@ -263,7 +314,10 @@ describe("the staff inbox", () => {
     expect((await call("GET", "/tenant/inbox?cursor=abc", owner, home.slug)).status).toBe(400)
     expect((await call("GET", `/tenant/inbox/invoice/${foreignId}`, owner, home.slug)).status).toBe(400)
     expect((await call("POST", `/tenant/inbox/pledge/${foreignId}/payment`, owner, home.slug, { state: "received" })).status).toBe(400)
-    const [row] = await rows(other, (sql) => sql<{ status: string; payment_state: string }>`select status, payment_state from donations where id = ${foreignId}`)
+    const [row] = await rows(
+      other,
+      (sql) => sql<{ status: string; payment_state: string }>`select status, payment_state from donations where id = ${foreignId}`
+    )
     expect(row).toEqual({ status: "pending", payment_state: "pending" })
   })
 })

@@ -43,7 +43,7 @@ const me = (token: string | undefined) =>
 beforeAll(async () => {
   proxy = await PgProxy.start()
   api = await startApi(apiEnv(urls, pool, { DATABASE_URL: proxy.url(urls.runtimeUrl) }))
-  signingKey = await Jose.importJWK(emulatorKey, "RS256") as CryptoKey
+  signingKey = (await Jose.importJWK(emulatorKey, "RS256")) as CryptoKey
   const email = `jwt-${randomUUID()}@example.com`
   sub = await createCognitoUser(pool, email, "Str0ng-Passw0rd!")
   const login = await fetch(`${api.url}/api/v1/auth/login`, {
@@ -77,33 +77,56 @@ describe("Bearer access tokens", () => {
     ["a token from another pool (issuer)", () => forge({ iss: `${pool.endpoint}/local_other` })],
     ["a token for another client", () => forge({ client_id: "another-client" })],
     ["alg none", () => unsigned({})],
-    ["HS256 signed with the public key as the secret", async () => {
-      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = emulatorKey
-      const secret = new TextEncoder().encode(JSON.stringify(publicJwk))
-      return new Jose.SignJWT({ sub, token_use: "access", client_id: pool.clientId })
-        .setProtectedHeader({ alg: "HS256", kid: "CognitoLocal" }).setIssuer(issuer).setExpirationTime("10m").sign(secret)
-    }],
+    [
+      "HS256 signed with the public key as the secret",
+      async () => {
+        const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = emulatorKey
+        const secret = new TextEncoder().encode(JSON.stringify(publicJwk))
+        return new Jose.SignJWT({ sub, token_use: "access", client_id: pool.clientId })
+          .setProtectedHeader({ alg: "HS256", kid: "CognitoLocal" })
+          .setIssuer(issuer)
+          .setExpirationTime("10m")
+          .sign(secret)
+      }
+    ],
     ["a jku header", () => forge({}, { jku: "http://127.0.0.1:1/jwks.json" })],
     ["an x5u header", () => forge({}, { x5u: "http://127.0.0.1:1/cert.pem" } as Partial<Jose.JWTHeaderParameters>)],
-    ["an embedded jwk header with the attacker's own key", async () => {
-      const attacker = await Jose.generateKeyPair("RS256", { extractable: true })
-      const jwk = await Jose.exportJWK(attacker.publicKey)
-      return forge({}, { jwk }, attacker.privateKey)
-    }],
-    ["the attacker's key under the pool's kid", async () => {
-      const attacker = await Jose.generateKeyPair("RS256")
-      return forge({}, {}, attacker.privateKey)
-    }],
+    [
+      "an embedded jwk header with the attacker's own key",
+      async () => {
+        const attacker = await Jose.generateKeyPair("RS256", { extractable: true })
+        const jwk = await Jose.exportJWK(attacker.publicKey)
+        return forge({}, { jwk }, attacker.privateKey)
+      }
+    ],
+    [
+      "the attacker's key under the pool's kid",
+      async () => {
+        const attacker = await Jose.generateKeyPair("RS256")
+        return forge({}, {}, attacker.privateKey)
+      }
+    ],
     ["an expired token", () => forge({ exp: now() - 120 })],
-    ["a token not valid yet", async () =>
-      new Jose.SignJWT({ sub, token_use: "access", client_id: pool.clientId })
-        .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" }).setIssuer(issuer)
-        .setNotBefore(now() + 600).setExpirationTime(now() + 1200).sign(signingKey)],
-    ["a tampered payload", () => {
-      const [header, , signature] = realToken.split(".")
-      const payload = Buffer.from(JSON.stringify({ sub: randomUUID(), token_use: "access", client_id: pool.clientId, iss: issuer, exp: now() + 600 })).toString("base64url")
-      return `${header}.${payload}.${signature}`
-    }]
+    [
+      "a token not valid yet",
+      async () =>
+        new Jose.SignJWT({ sub, token_use: "access", client_id: pool.clientId })
+          .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" })
+          .setIssuer(issuer)
+          .setNotBefore(now() + 600)
+          .setExpirationTime(now() + 1200)
+          .sign(signingKey)
+    ],
+    [
+      "a tampered payload",
+      () => {
+        const [header, , signature] = realToken.split(".")
+        const payload = Buffer.from(
+          JSON.stringify({ sub: randomUUID(), token_use: "access", client_id: pool.clientId, iss: issuer, exp: now() + 600 })
+        ).toString("base64url")
+        return `${header}.${payload}.${signature}`
+      }
+    ]
   ]
 
   it("the statement counter sees SQL when there is some (so the zeros below mean something)", async () => {

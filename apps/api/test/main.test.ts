@@ -10,7 +10,14 @@ describe("the API process", () => {
     // Port 0: the process reports the port it got, so no other test can take it in between.
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: apiDirectory,
-      env: { ...process.env, API_PORT: "0", DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, LOG_LEVEL: "Debug", NOTIFY_DELIVERY: "false" },
+      env: {
+        ...process.env,
+        API_PORT: "0",
+        DATABASE_URL: urls.runtimeUrl,
+        REDIS_URL: urls.redisUrl,
+        LOG_LEVEL: "Debug",
+        NOTIFY_DELIVERY: "false"
+      },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let output = ""
@@ -32,11 +39,17 @@ describe("the API process", () => {
       child.kill("SIGTERM")
       const code = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve("still running"), 15_000))])
       expect(code, output).toBe(0)
-      const lines = output.trim().split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line))
-      expect(lines).toContainEqual(expect.objectContaining({
-        message: "request",
-        annotations: expect.objectContaining({ requestId: "main-test-1", status: 200, url: "/api/v1/health/live" })
-      }))
+      const lines = output
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .map((line) => JSON.parse(line))
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          message: "request",
+          annotations: expect.objectContaining({ requestId: "main-test-1", status: 200, url: "/api/v1/health/live" })
+        })
+      )
     } finally {
       child.kill("SIGKILL")
     }

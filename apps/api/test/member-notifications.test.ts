@@ -67,7 +67,9 @@ const eventually = async <A>(check: () => Promise<A | undefined>, ms = 20_000): 
 /** What the operator does once per bot (the same code as in production): point its webhook at the API. */
 const setWebhook = (tenant: TenantFixture, tokenRef: string | null) =>
   Effect.runPromise(
-    Effect.flatMap(TelegramBot, (bot) => bot.setWebhook(tenant.id, tokenRef, `${api.url}/api/v1/public/telegram/${tenant.id}/webhook`)).pipe(
+    Effect.flatMap(TelegramBot, (bot) =>
+      bot.setWebhook(tenant.id, tokenRef, `${api.url}/api/v1/public/telegram/${tenant.id}/webhook`)
+    ).pipe(
       Effect.provide(TelegramBotLive.pipe(Layer.provide(SecretsLive))),
       Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
     )
@@ -77,7 +79,12 @@ const donate = (tenant: TenantFixture) =>
   fetch(`${api.url}/api/v1/public/donations`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.manara.test` },
-    body: JSON.stringify({ amount: "12.500", project: projectSlug, donor: { name: "Huda", phone: "+965 5000 1111" }, paymentMethod: "bank_transfer" })
+    body: JSON.stringify({
+      amount: "12.500",
+      project: projectSlug,
+      donor: { name: "Huda", phone: "+965 5000 1111" },
+      paymentMethod: "bank_transfer"
+    })
   }).then(async (response) => {
     expect(response.status).toBe(201)
     return (await response.json()) as { reference: string }
@@ -93,35 +100,49 @@ const link = async (person: Person, chatId: number) => {
 
 beforeAll(async () => {
   telegram = await startTelegramFake()
-  ;[home, other] = (await withOwner(urls, Effect.all([
-    createTenant({ nameAr: "جمعية الخير", nameEn: "Al Khair Society" }),
-    createTenant({ nameAr: "مسجد الهدى", nameEn: "Al Huda Mosque" })
-  ]))) as [TenantFixture, TenantFixture]
+  ;[home, other] = (await withOwner(
+    urls,
+    Effect.all([
+      createTenant({ nameAr: "جمعية الخير", nameEn: "Al Khair Society" }),
+      createTenant({ nameAr: "مسجد الهدى", nameEn: "Al Huda Mosque" })
+    ])
+  )) as [TenantFixture, TenantFixture]
   projectSlug = `school-${randomUUID().slice(0, 6)}`
-  await withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { bank: "KFH", iban: "KW81CBKU0000000000001234560101" } })}::jsonb
       where id = ${home.id}`
-    yield* asOwnerInTenant(home.id, Effect.zipRight(
-      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+      yield* asOwnerInTenant(
+        home.id,
+        Effect.zipRight(
+          sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
         values (${home.id}, 'project', ${projectSlug}, 'مدرسة', 'A school', 1000, 'sadaqah', 'active')`,
-      // The operator stores the reference; the token itself is only in configuration (Secrets Manager in production).
-      sql`insert into tenant_telegram_bots (tenant_id, token_ref) values (${home.id}, ${telegramTokenRef(home.id)})`
-    ))
-  }))
-  env = apiEnv(urls, pool, {
-    ...sesEnv(ses),
-    NOTIFY_DELIVERY: "true",
-    NOTIFY_TENANTS: [home.id, other.id].join(","),
-    NOTIFY_POLL: "300 millis",
-    NOTIFY_LEASE: "2 seconds",
-    TELEGRAM_API_URL: telegram.url,
-    TELEGRAM_BOT_TOKEN: PLATFORM_BOT_TOKEN,
-    SECRETS_PROVIDER: "config",
-    [configKeyOf(`manara/tenant/${home.id}/telegram`)]: TENANT_BOT_TOKEN,
-    WEB_ORIGIN: "http://web.manara.test",
-    LOG_LEVEL: "Debug"
-  }, s3)
+          // The operator stores the reference; the token itself is only in configuration (Secrets Manager in production).
+          sql`insert into tenant_telegram_bots (tenant_id, token_ref) values (${home.id}, ${telegramTokenRef(home.id)})`
+        )
+      )
+    })
+  )
+  env = apiEnv(
+    urls,
+    pool,
+    {
+      ...sesEnv(ses),
+      NOTIFY_DELIVERY: "true",
+      NOTIFY_TENANTS: [home.id, other.id].join(","),
+      NOTIFY_POLL: "300 millis",
+      NOTIFY_LEASE: "2 seconds",
+      TELEGRAM_API_URL: telegram.url,
+      TELEGRAM_BOT_TOKEN: PLATFORM_BOT_TOKEN,
+      SECRETS_PROVIDER: "config",
+      [configKeyOf(`manara/tenant/${home.id}/telegram`)]: TENANT_BOT_TOKEN,
+      WEB_ORIGIN: "http://web.manara.test",
+      LOG_LEVEL: "Debug"
+    },
+    s3
+  )
   const log = console.log
   vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
     logged.push(args.map(String).join(" "))
@@ -143,7 +164,11 @@ describe("my notification preferences", () => {
     const mine = await call("GET", "/tenant/notifications/me", member, home.slug)
     expect(mine.status).toBe(200)
     expect(mine.json).toEqual({ email: member.email, locale: "ar", emailEvents: [], telegramEvents: [], telegram: null })
-    const refused = await call("PUT", "/tenant/notifications/me", member, home.slug, { locale: "en", emailEvents: ["capture.order"], telegramEvents: ["capture.donation"] })
+    const refused = await call("PUT", "/tenant/notifications/me", member, home.slug, {
+      locale: "en",
+      emailEvents: ["capture.order"],
+      telegramEvents: ["capture.donation"]
+    })
     expect(refused.status).toBe(409)
     expect(refused.type).toContain("application/problem+json")
     expect(refused.json.type).toBe("https://manara.app/problems/telegram-not-linked")
@@ -205,8 +230,11 @@ describe("my notification preferences", () => {
     const chatId = Math.floor(Math.random() * 1e9)
     const code = await link(member, chatId)
     // The code is kept only as its hash, and is spent.
-    const [row] = await rows(home, (sql) => sql<{ chat: string; hash: string | null }>`
-      select telegram_chat_id as chat, link_code_hash as hash from member_notifications where user_id = ${member.userId}`)
+    const [row] = await rows(
+      home,
+      (sql) => sql<{ chat: string; hash: string | null }>`
+      select telegram_chat_id as chat, link_code_hash as hash from member_notifications where user_id = ${member.userId}`
+    )
     expect(row).toEqual({ chat: String(chatId), hash: null })
     const linked = await eventually(async () => telegram.received().find((message) => message.chatId === String(chatId)))
     expect(linked.token).toBe(TENANT_BOT_TOKEN)
@@ -221,15 +249,29 @@ describe("my notification preferences", () => {
       telegramEvents: ["capture.donation", "payment.received"]
     })
     expect(set.status).toBe(200)
-    expect(set.json).toMatchObject({ emailEvents: ["capture.donation"], telegramEvents: ["capture.donation", "payment.received"], telegram: { chatId: String(chatId) } })
+    expect(set.json).toMatchObject({
+      emailEvents: ["capture.donation"],
+      telegramEvents: ["capture.donation", "payment.received"],
+      telegram: { chatId: String(chatId) }
+    })
 
     // The owner hears only of orders: a donation does not reach them.
     const ownerChat = Math.floor(Math.random() * 1e9)
     await link(owner, ownerChat)
-    expect((await call("PUT", "/tenant/notifications/me", owner, home.slug, { locale: "en", emailEvents: [], telegramEvents: ["capture.order"] })).status).toBe(200)
+    expect(
+      (
+        await call("PUT", "/tenant/notifications/me", owner, home.slug, {
+          locale: "en",
+          emailEvents: [],
+          telegramEvents: ["capture.order"]
+        })
+      ).status
+    ).toBe(200)
 
     const receipt = await donate(home)
-    const heard = await eventually(async () => telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes(receipt.reference)))
+    const heard = await eventually(async () =>
+      telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes(receipt.reference))
+    )
     expect(heard.token).toBe(TENANT_BOT_TOKEN)
     expect(heard.text).toContain("تبرع جديد")
     const [mail] = await eventually(async () => {
@@ -238,22 +280,30 @@ describe("my notification preferences", () => {
     })
     expect(mail!.subject).toContain("تبرع جديد")
     const [donation] = await rows(home, (sql) => sql<{ id: string }>`select id from donations where reference = ${receipt.reference}`)
-    const keys = (await rows(home, (sql) => sql<{ dedupe_key: string }>`select dedupe_key from notification_outbox where payload->>'id' = ${donation!.id}`))
-      .map((found) => found.dedupe_key)
+    const keys = (
+      await rows(
+        home,
+        (sql) => sql<{ dedupe_key: string }>`select dedupe_key from notification_outbox where payload->>'id' = ${donation!.id}`
+      )
+    ).map((found) => found.dedupe_key)
     expect(keys).toContain(`donation:${donation!.id}:member:${member.userId}:telegram`)
     expect(keys).not.toContain(`donation:${donation!.id}:member:${owner.userId}:telegram`)
 
     // The payment received reaches the member in staff words, on Telegram only.
     expect((await call("POST", `/tenant/inbox/donation/${donation!.id}/payment`, owner, home.slug, { state: "received" })).status).toBe(200)
-    const paid = await eventually(async () => telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes("استُلمت دفعة")))
+    const paid = await eventually(async () =>
+      telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes("استُلمت دفعة"))
+    )
     expect(paid.text).toContain(receipt.reference)
-    expect(telegram.received().some((message) => message.chatId === String(ownerChat) && message.text.includes(receipt.reference))).toBe(false)
+    expect(telegram.received().some((message) => message.chatId === String(ownerChat) && message.text.includes(receipt.reference))).toBe(
+      false
+    )
   })
 
   it("a test message goes to my email and my chat through the outbox and shows in the delivery log; unlinking forgets the chat", async () => {
     const tested = await call("POST", "/tenant/notifications/me/test", member, home.slug)
     expect(tested.status).toBe(202)
-    const ids = (tested.json as Array<{ id: string; channel: string; event: string }>)
+    const ids = tested.json as Array<{ id: string; channel: string; event: string }>
     expect(ids.map((row) => row.channel).sort()).toEqual(["email", "telegram"])
     const log = await eventually(async () => {
       const found = await call("GET", "/tenant/notifications/deliveries", owner, home.slug)
@@ -271,14 +321,29 @@ describe("my notification preferences", () => {
 
   it("a member removed from the tenant hears of nothing more", async () => {
     const leaving = await people.memberOf(home, "member", "leaving")
-    expect((await call("PUT", "/tenant/notifications/me", leaving, home.slug, { locale: "ar", emailEvents: ["capture.donation"], telegramEvents: [] })).status).toBe(200)
+    expect(
+      (
+        await call("PUT", "/tenant/notifications/me", leaving, home.slug, {
+          locale: "ar",
+          emailEvents: ["capture.donation"],
+          telegramEvents: []
+        })
+      ).status
+    ).toBe(200)
     const before = await donate(home)
-    await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql`update tenant_members set status = 'removed' where user_id = ${leaving.userId}`)))
+    await withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update tenant_members set status = 'removed' where user_id = ${leaving.userId}`)
+      )
+    )
     const after = await donate(home)
     const targets = (reference: string) =>
-      rows(home, (sql) => sql<{ target: string }>`select o.target from notification_outbox o where o.payload->>'reference' = ${reference}`)
-        .then((found) => found.map((row) => row.target))
+      rows(
+        home,
+        (sql) => sql<{ target: string }>`select o.target from notification_outbox o where o.payload->>'reference' = ${reference}`
+      ).then((found) => found.map((row) => row.target))
     expect(await targets(before.reference)).toContain(leaving.email)
     expect(await targets(after.reference)).not.toContain(leaving.email)
   })

@@ -39,24 +39,29 @@ const staffChat = String(Math.floor(Math.random() * 1e9))
 const logged: Array<string> = []
 
 const env = (tenants: ReadonlyArray<TenantFixture>) =>
-  apiEnv(urls, pool, {
-    CAPTURE_LIMIT_PER_IP: "100000",
-    CAPTURE_LIMIT_PER_TENANT: "100000",
-    ...sesEnv(ses),
-    NOTIFY_DELIVERY: "true",
-    NOTIFY_TENANTS: tenants.map((tenant) => tenant.id).join(","),
-    NOTIFY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
-    NOTIFY_BACKOFF_BASE: "200 millis",
-    NOTIFY_BACKOFF_MAX: "1 second",
-    NOTIFY_LEASE: "2 seconds",
-    NOTIFY_POLL: "300 millis",
-    NOTIFY_REMINDERS_EVERY: "1 second",
-    TELEGRAM_API_URL: telegram.url,
-    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-    STOREFRONT_ORIGIN: "http://{slug}.manara.test",
-    WEB_ORIGIN: "http://web.manara.test",
-    LOG_LEVEL: "Info"
-  }, s3)
+  apiEnv(
+    urls,
+    pool,
+    {
+      CAPTURE_LIMIT_PER_IP: "100000",
+      CAPTURE_LIMIT_PER_TENANT: "100000",
+      ...sesEnv(ses),
+      NOTIFY_DELIVERY: "true",
+      NOTIFY_TENANTS: tenants.map((tenant) => tenant.id).join(","),
+      NOTIFY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
+      NOTIFY_BACKOFF_BASE: "200 millis",
+      NOTIFY_BACKOFF_MAX: "1 second",
+      NOTIFY_LEASE: "2 seconds",
+      NOTIFY_POLL: "300 millis",
+      NOTIFY_REMINDERS_EVERY: "1 second",
+      TELEGRAM_API_URL: telegram.url,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      STOREFRONT_ORIGIN: "http://{slug}.manara.test",
+      WEB_ORIGIN: "http://web.manara.test",
+      LOG_LEVEL: "Info"
+    },
+    s3
+  )
 
 const people = apiPeople(() => api.url, urls, pool)
 
@@ -84,50 +89,79 @@ interface OutboxRow {
 }
 
 const outboxRow = (tenant: TenantFixture, dedupeKey: string) =>
-  rows(tenant, (sql) => sql<OutboxRow>`select id, status, attempts, last_error, payload, dedupe_key from notification_outbox where dedupe_key = ${dedupeKey}`)
-    .then((found) => found[0])
+  rows(
+    tenant,
+    (sql) =>
+      sql<OutboxRow>`select id, status, attempts, last_error, payload, dedupe_key from notification_outbox where dedupe_key = ${dedupeKey}`
+  ).then((found) => found[0])
 
 const settled = (tenant: TenantFixture, dedupeKey: string, status: "sent" | "dead") =>
   eventually(() => outboxRow(tenant, dedupeKey).then((row) => (row?.status === status ? row : undefined)))
 
 /** An outbox row as a capture would have written it; `state` makes it one a worker already holds. */
-const enqueue = (tenant: TenantFixture, row: { channel: "email" | "telegram"; target: string; event?: string; payload?: Record<string, unknown>; leasedFor?: string }) =>
-  withOwner(urls, asOwnerInTenant(tenant.id, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const key = `test:${randomUUID()}`
-    const payload = JSON.stringify(row.payload ?? { kind: "donation", id: randomUUID(), reference: "DON-2026-000777", amount: "5.000", name: "سارة" })
-    yield* row.leasedFor === undefined
-      ? sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+const enqueue = (
+  tenant: TenantFixture,
+  row: { channel: "email" | "telegram"; target: string; event?: string; payload?: Record<string, unknown>; leasedFor?: string }
+) =>
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenant.id,
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const key = `test:${randomUUID()}`
+        const payload = JSON.stringify(
+          row.payload ?? { kind: "donation", id: randomUUID(), reference: "DON-2026-000777", amount: "5.000", name: "سارة" }
+        )
+        yield* row.leasedFor === undefined
+          ? sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
           values (${tenant.id}, ${row.event ?? "capture.created"}, ${payload}::jsonb, ${row.channel}, ${row.target}, ${key})`
-      : sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key, status, attempts, lease_owner, leased_until)
+          : sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key, status, attempts, lease_owner, leased_until)
           values (${tenant.id}, ${row.event ?? "capture.created"}, ${payload}::jsonb, ${row.channel}, ${row.target}, ${key},
             'sending', 1, gen_random_uuid(), now() + ${row.leasedFor}::interval)`
-    return key
-  })))
+        return key
+      })
+    )
+  )
 
 const prepare = (tenantId: TenantId, slug: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`update tenants set settings = ${JSON.stringify({
       bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
       contact: { email: "office@example.com" }
     })}::jsonb, branding = ${JSON.stringify({ primaryColour: "#123456", accentColour: "#abcdef", tagline: { ar: "", en: "" } })}::jsonb
       where id = ${tenantId}`
-    yield* asOwnerInTenant(tenantId, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-        values (${tenantId}, 'project', ${slug}, 'بئر ماء', 'A water well', 1000, 'zakat', 'active')`)
+    yield* asOwnerInTenant(
+      tenantId,
+      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+        values (${tenantId}, 'project', ${slug}, 'بئر ماء', 'A water well', 1000, 'zakat', 'active')`
+    )
   })
 
 beforeAll(async () => {
   telegram = await startTelegramFake()
-  ;[home, other, outsider] = (await withOwner(urls, Effect.all([
-    createTenant({ nameAr: "جمعية النور", nameEn: "Al Noor Society" }),
-    createTenant({ nameAr: "مسجد الفجر", nameEn: "Al Fajr Mosque" }),
-    createTenant()
-  ]))) as [TenantFixture, TenantFixture, TenantFixture]
+  ;[home, other, outsider] = (await withOwner(
+    urls,
+    Effect.all([
+      createTenant({ nameAr: "جمعية النور", nameEn: "Al Noor Society" }),
+      createTenant({ nameAr: "مسجد الفجر", nameEn: "Al Fajr Mosque" }),
+      createTenant()
+    ])
+  )) as [TenantFixture, TenantFixture, TenantFixture]
   projectSlug = `well-${randomUUID().slice(0, 6)}`
   await withOwner(urls, Effect.all([prepare(home.id, projectSlug), prepare(other.id, projectSlug), prepare(outsider.id, projectSlug)]))
-  await withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql`insert into notification_preferences (tenant_id, channel, target, locale) values (${home.id}, 'telegram', ${staffChat}, 'ar')`)))
+  await withOwner(
+    urls,
+    asOwnerInTenant(
+      home.id,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql`insert into notification_preferences (tenant_id, channel, target, locale) values (${home.id}, 'telegram', ${staffChat}, 'ar')`
+      )
+    )
+  )
   const log = console.log
   vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
     logged.push(args.map(String).join(" "))
@@ -184,7 +218,9 @@ describe("a capture's notifications", () => {
     expect(mail!.headers?.find((header) => header.name.toLowerCase() === "x-manara-idempotency-key")?.value).toBe(key)
     expect((await settled(home, key, "sent")).attempts).toBe(1)
 
-    const staff = await eventually(() => telegram.received().find((message) => message.chatId === staffChat && message.text.includes(receipt.reference)))
+    const staff = await eventually(() =>
+      telegram.received().find((message) => message.chatId === staffChat && message.text.includes(receipt.reference))
+    )
     expect(staff.token).toBe(BOT_TOKEN)
     expect(staff.parseMode).toBe("HTML")
     expect(staff.idempotencyKey).toBe(`donation:${donation!.id}:telegram:${staffChat}`)
@@ -234,7 +270,14 @@ describe("a capture's notifications", () => {
     const response = await fetch(`${api.url}/api/v1/public/pledges`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-host": `${home.slug}.manara.test` },
-      body: JSON.stringify({ amount: "100.000", project: projectSlug, schedule: "monthly", instalments: 3, dueDate: today, donor: { name: "Huda", phone: "+965 5000 2222", email } })
+      body: JSON.stringify({
+        amount: "100.000",
+        project: projectSlug,
+        schedule: "monthly",
+        instalments: 3,
+        dueDate: today,
+        donor: { name: "Huda", phone: "+965 5000 2222", email }
+      })
     })
     expect(response.status).toBe(201)
     const { reference } = (await response.json()) as { reference: string }
@@ -253,12 +296,18 @@ describe("a capture's notifications", () => {
 
   it("a capture that rolls back leaves no row, so nothing is sent", async () => {
     const target = `rolled-${randomUUID().slice(0, 8)}@example.com`
-    const attempt = withOwner(urls, asOwnerInTenant(home.id, Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+    const attempt = withOwner(
+      urls,
+      asOwnerInTenant(
+        home.id,
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
         values (${home.id}, 'capture.receipt', '{"kind":"donation"}'::jsonb, 'email', ${target}, ${`test:${randomUUID()}`})`
-      return yield* Effect.fail("the capture fails after its outbox row")
-    })))
+          return yield* Effect.fail("the capture fails after its outbox row")
+        })
+      )
+    )
     await expect(attempt).rejects.toBeDefined()
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     expect(await sesEmailsTo(ses, target)).toHaveLength(0)
@@ -308,7 +357,10 @@ describe("retries, leases and dead letters", () => {
       const chat = String(Math.floor(Math.random() * 1e9))
       const keys = await Promise.all(Array.from({ length: 40 }, () => enqueue(home, { channel: "telegram", target: chat })))
       for (const key of keys) await settled(home, key, "sent")
-      const got = telegram.received().filter((message) => message.chatId === chat).map((message) => message.idempotencyKey)
+      const got = telegram
+        .received()
+        .filter((message) => message.chatId === chat)
+        .map((message) => message.idempotencyKey)
       expect(got).toHaveLength(40)
       expect(new Set(got)).toEqual(new Set(keys))
     } finally {
@@ -336,23 +388,45 @@ describe("tenants", () => {
 })
 
 describe("the notifications API", () => {
-  const json = async (response: Response) => ({ status: response.status, type: response.headers.get("content-type"), body: await response.json() })
+  const json = async (response: Response) => ({
+    status: response.status,
+    type: response.headers.get("content-type"),
+    body: await response.json()
+  })
 
   it("preferences: add, list, refuse a duplicate and bad input as problems, remove; a test message reaches the chat and the log", async () => {
     const owner = await people.memberOf(home, "owner")
     const chat = String(Math.floor(Math.random() * 1e9))
-    const added = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat, locale: "en" }))
+    const added = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat, locale: "en" })
+    )
     expect(added.status).toBe(201)
     expect(added.body).toMatchObject({ channel: "telegram", target: chat, events: ["capture.created"], locale: "en", enabled: true })
-    const again = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat }))
-    expect(again).toMatchObject({ status: 409, type: "application/problem+json", body: { type: expect.stringContaining("preference-exists") } })
-    const badChat = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: "@someone" }))
+    const again = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat })
+    )
+    expect(again).toMatchObject({
+      status: 409,
+      type: "application/problem+json",
+      body: { type: expect.stringContaining("preference-exists") }
+    })
+    const badChat = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: "@someone" })
+    )
     expect(badChat.status).toBe(400)
     expect(badChat.type).toBe("application/problem+json")
     expect(JSON.stringify(badChat.body.errors)).toContain("target")
-    const badEmail = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "email", target: "not an email" }))
+    const badEmail = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "email", target: "not an email" })
+    )
     expect(badEmail.status).toBe(400)
-    const badEvent = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "email", target: "a@example.com", events: ["everything"] }))
+    const badEvent = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, {
+        channel: "email",
+        target: "a@example.com",
+        events: ["everything"]
+      })
+    )
     expect(badEvent.status).toBe(400)
     const listed = await json(await people.call("GET", "/tenant/notifications/preferences", owner, home.slug))
     expect(listed.body.map((preference: { id: string }) => preference.id)).toContain(added.body.id)
@@ -382,7 +456,9 @@ describe("the notifications API", () => {
     const letters = await people.call("GET", "/tenant/notifications/deliveries?status=dead", owner, home.slug)
     const text = await letters.text()
     expect(text).not.toContain(BOT_TOKEN)
-    const letter = (JSON.parse(text) as Array<{ id: string; lastError: string; attempts: number }>).find((delivery) => delivery.id === dead.id)
+    const letter = (JSON.parse(text) as Array<{ id: string; lastError: string; attempts: number }>).find(
+      (delivery) => delivery.id === dead.id
+    )
     expect(letter).toMatchObject({ attempts: MAX_ATTEMPTS, lastError: expect.stringContaining("Telegram 503") })
     expect((await people.call("GET", "/tenant/notifications/deliveries?status=lost", owner, home.slug)).status).toBe(400)
 
@@ -399,7 +475,9 @@ describe("the notifications API", () => {
     const otherOwner = await people.memberOf(other, "owner")
     const member = await people.memberOf(home, "member")
     const chat = String(Math.floor(Math.random() * 1e9))
-    const mine = await json(await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat }))
+    const mine = await json(
+      await people.call("POST", "/tenant/notifications/preferences", owner, home.slug, { channel: "telegram", target: chat })
+    )
     const key = await enqueue(home, { channel: "telegram", target: chat })
     const row = await settled(home, key, "sent")
 

@@ -29,7 +29,9 @@ afterAll(async () => {
 const METHODS = new Set(["get", "put", "post", "delete", "patch", "head", "options", "trace"])
 const operations = () =>
   Object.entries(spec.paths).flatMap(([path, item]) =>
-    Object.entries(item).filter(([method]) => METHODS.has(method)).map(([method, operation]) => ({ method, path, operation }))
+    Object.entries(item)
+      .filter(([method]) => METHODS.has(method))
+      .map(([method, operation]) => ({ method, path, operation }))
   )
 
 interface RedoclyProblem {
@@ -46,7 +48,11 @@ const redoclyLint = (file: string) =>
     execFile(
       process.execPath,
       [cli, "lint", file, "--extends=recommended", "--format=json"],
-      { cwd: dirname(file), env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" }, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: dirname(file),
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+        maxBuffer: 16 * 1024 * 1024
+      },
       (error, stdout) => {
         const start = stdout.indexOf("{")
         if (start < 0) return reject(error ?? new Error(`redocly printed no JSON: ${stdout}`))
@@ -67,12 +73,18 @@ describe("the served API document is complete", () => {
   it("lists each endpoint's errors, so the typed client decodes them by status", () => {
     // What every operation can answer, and what each family adds: a tenant call its door, a capture its limits.
     const expected = (method: string, path: string): Array<string> => [
-      "400", "404", "500", "503",
+      "400",
+      "404",
+      "500",
+      "503",
       ...(path.startsWith("/api/v1/tenant/") ? ["401", "403"] : []),
       ...(path.startsWith("/api/v1/auth/") || path.startsWith("/api/v1/admin/") ? ["401"] : []),
       ...(method === "post" && /^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? ["409", "413", "422", "429"] : []),
       ...(path === "/api/v1/tenant/media/uploads" ? ["413", "415"] : []),
-      ...(/\/(status|payment|invitations|members\/\{memberId\})$|preferences$|retry$|complete$|^\/api\/v1\/tenant\/catalog$/.test(path) && method !== "get" ? ["409"] : [])
+      ...(/\/(status|payment|invitations|members\/\{memberId\})$|preferences$|retry$|complete$|^\/api\/v1\/tenant\/catalog$/.test(path) &&
+      method !== "get"
+        ? ["409"]
+        : [])
     ]
     for (const { method, path, operation } of operations()) {
       expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(expected(method, path)))

@@ -45,11 +45,14 @@ const backdate = (table: "donations" | "pledges", reference: string, at: string)
   inTenant(home, (sql) => sql`update ${sql(table)} set created_at = ${at}::timestamptz where reference = ${reference}`)
 
 const prepare = (tenantId: TenantId) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`update tenants set settings = ${JSON.stringify({ bankTransfer: { iban: "KW81CBKU0000000000001234560101" } })}::jsonb where id = ${tenantId}`
-    yield* asOwnerInTenant(tenantId, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-      values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`)
+    yield* asOwnerInTenant(
+      tenantId,
+      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+      values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`
+    )
   })
 
 type Totals = Record<"order" | "donation" | "pledge", { count: number; amount: string }>

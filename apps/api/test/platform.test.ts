@@ -28,7 +28,10 @@ describe("the platform's tenant list (PlatformTenants)", () => {
     slug = (await withOwner(urls, createTenant())).slug
     stranger = await person("stranger")
     admin = await person("platform-admin")
-    await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set is_platform_admin = true where id = ${admin.userId}`))
+    await withOwner(
+      urls,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set is_platform_admin = true where id = ${admin.userId}`)
+    )
     // Users are cached for a minute after sign-in: a fresh process reads the flag.
     await api.close()
     api = await startApi(apiEnv(urls, pool))

@@ -13,11 +13,11 @@ describe("isOutage: only a lost database is a 503", () => {
       ["08P01", "invalid string in message"],
       ["08P01", "invalid message format"],
       ["22003", "numeric field overflow"],
-      ["22021", "invalid byte sequence for encoding \"UTF8\": 0x00"],
+      ["22021", 'invalid byte sequence for encoding "UTF8": 0x00'],
       ["22P05", "unsupported Unicode escape sequence"],
       ["22P02", "invalid input syntax for type uuid"],
-      ["23505", "duplicate key value violates unique constraint \"connections_pkey\""],
-      ["42P01", "relation \"connect\" does not exist"]
+      ["23505", 'duplicate key value violates unique constraint "connections_pkey"'],
+      ["42P01", 'relation "connect" does not exist']
     ] as const) {
       expect(isOutage(sqlError(code, message)), `${code} ${message}`).toBe(false)
       expect(toProblem(sqlError(code, message)).status, code).not.toBe(503)

@@ -125,14 +125,20 @@ describe("a Cognito user created again with the same email", () => {
     const again: Person = { ...admin, token: accessToken }
     const me = await get(second, "/auth/me", again)
     expect(me.status).toBe(200)
-    const body = (await me.json()) as { user: { id: string; mfaEnabled: boolean }; memberships: Array<{ tenantSlug: string }>; mfaSetupRequired: boolean }
+    const body = (await me.json()) as {
+      user: { id: string; mfaEnabled: boolean }
+      memberships: Array<{ tenantSlug: string }>
+      mfaSetupRequired: boolean
+    }
     expect(body.user.id).toBe(admin.userId)
     expect(body.memberships.map((m) => m.tenantSlug)).toContain(tenant.slug)
     // The authenticator belonged to the deleted Cognito user.
     expect(body.user.mfaEnabled).toBe(false)
     expect(body.mfaSetupRequired).toBe(true)
-    const [row] = await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ cognito_sub: string }>`select cognito_sub from users where id = ${admin.userId}`))
+    const [row] = await withOwner(
+      urls,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ cognito_sub: string }>`select cognito_sub from users where id = ${admin.userId}`)
+    )
     expect(row!.cognito_sub).toBe(newSub)
     // The old token (old sub) is not a way back in.
     await within(5_000, async () => (await get(first, "/auth/me", admin)).status === 401)

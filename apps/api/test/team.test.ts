@@ -51,8 +51,20 @@ describe("role matrix for the team endpoints", () => {
 
   const expectations: Array<[string, string, string, () => unknown, Record<keyof typeof people, number>]> = [
     ["list members", "GET", "/tenant/members", () => undefined, { owner: 200, admin: 200, member: 200, stranger: 404, otherAdmin: 404 }],
-    ["list invitations", "GET", "/tenant/invitations", () => undefined, { owner: 200, admin: 200, member: 403, stranger: 404, otherAdmin: 404 }],
-    ["invite", "POST", "/tenant/invitations", () => ({ email: `new-${randomUUID().slice(0, 6)}@example.com`, role: "member" }), { owner: 201, admin: 201, member: 403, stranger: 404, otherAdmin: 404 }]
+    [
+      "list invitations",
+      "GET",
+      "/tenant/invitations",
+      () => undefined,
+      { owner: 200, admin: 200, member: 403, stranger: 404, otherAdmin: 404 }
+    ],
+    [
+      "invite",
+      "POST",
+      "/tenant/invitations",
+      () => ({ email: `new-${randomUUID().slice(0, 6)}@example.com`, role: "member" }),
+      { owner: 201, admin: 201, member: 403, stranger: 404, otherAdmin: 404 }
+    ]
   ]
 
   for (const [name, method, path, body, statuses] of expectations) {
@@ -94,14 +106,20 @@ describe("role matrix for the team endpoints", () => {
   it("bad input: unknown tenant slug, malformed slug, bad role, bad email, bad member id", async () => {
     expect((await call("GET", "/tenant/members", people.owner, "no-such-tenant")).status).toBe(404)
     expect((await call("GET", "/tenant/members", people.owner, "Not A Slug")).status).toBe(400)
-    expect((await call("POST", "/tenant/invitations", people.owner, tenant.slug, { email: "x@example.com", role: "king" })).status).toBe(400)
-    expect((await call("POST", "/tenant/invitations", people.owner, tenant.slug, { email: "not-an-email", role: "member" })).status).toBe(400)
+    expect((await call("POST", "/tenant/invitations", people.owner, tenant.slug, { email: "x@example.com", role: "king" })).status).toBe(
+      400
+    )
+    expect((await call("POST", "/tenant/invitations", people.owner, tenant.slug, { email: "not-an-email", role: "member" })).status).toBe(
+      400
+    )
     expect((await call("PATCH", "/tenant/members/not-a-uuid", people.owner, tenant.slug, { role: "admin" })).status).toBe(400)
     expect((await call("GET", "/tenant/members", undefined, tenant.slug)).status).toBe(401)
   })
 
   it("an admin cannot invite an owner", async () => {
-    expect((await call("POST", "/tenant/invitations", people.admin, tenant.slug, { email: "boss@example.com", role: "owner" })).status).toBe(403)
+    expect(
+      (await call("POST", "/tenant/invitations", people.admin, tenant.slug, { email: "boss@example.com", role: "owner" })).status
+    ).toBe(403)
   })
 
   it("the last owner can be neither demoted nor removed", async () => {
@@ -117,12 +135,30 @@ describe("role matrix for the team endpoints", () => {
     const requestId = `audit-${randomUUID()}`
     const response = await fetch(`${api.url}/api/v1/tenant/invitations`, {
       method: "POST",
-      headers: { "x-tenant": tenant.slug, authorization: `Bearer ${people.owner.token}`, "content-type": "application/json", "x-request-id": requestId },
+      headers: {
+        "x-tenant": tenant.slug,
+        authorization: `Bearer ${people.owner.token}`,
+        "content-type": "application/json",
+        "x-request-id": requestId
+      },
       body: JSON.stringify({ email: "audited@example.com", role: "member" })
     })
     expect(response.status).toBe(201)
-    const rows = await withOwner(urls, asOwnerInTenant(tenant.id as TenantId, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ action: string; actor_user_id: string; ip: string }>`select action, actor_user_id, host(ip) as ip from audit_log where request_id = ${requestId}`)))
+    const rows = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id as TenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              action: string
+              actor_user_id: string
+              ip: string
+            }>`select action, actor_user_id, host(ip) as ip from audit_log where request_id = ${requestId}`
+        )
+      )
+    )
     expect(rows).toEqual([{ action: "member.invited", actor_user_id: people.owner.userId, ip: "127.0.0.1" }])
   })
 
@@ -157,8 +193,16 @@ describe("invitations", () => {
 
     const late = await person("late")
     const second = await (await call("POST", "/tenant/invitations", owner, home!.slug, { email: late.email, role: "member" })).json()
-    await withOwner(urls, asOwnerInTenant(home!.id as TenantId, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql`update tenant_invitations set expires_at = now() - interval '1 minute' where id = ${second.invitation.id}`)))
+    await withOwner(
+      urls,
+      asOwnerInTenant(
+        home!.id as TenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql`update tenant_invitations set expires_at = now() - interval '1 minute' where id = ${second.invitation.id}`
+        )
+      )
+    )
     const expired = await call("POST", "/tenant/invitations/accept", late, home!.slug, { token: second.token })
     expect(expired.status).toBe(409)
     expect(await expired.json()).toMatchObject({ type: "https://manara.app/problems/invitation-expired" })
@@ -173,7 +217,9 @@ describe("withdrawing an invitation", () => {
     const member = await memberOf(home!, "member")
     const otherOwner = await memberOf(other!, "owner", "other")
     const invitee = await person("withdrawn")
-    const { invitation, token } = await (await call("POST", "/tenant/invitations", owner, home!.slug, { email: invitee.email, role: "member" })).json()
+    const { invitation, token } = await (
+      await call("POST", "/tenant/invitations", owner, home!.slug, { email: invitee.email, role: "member" })
+    ).json()
     const path = `/tenant/invitations/${invitation.id}`
 
     // Another tenant's owner sees no such invitation, through their own tenant or ours.
@@ -196,9 +242,18 @@ describe("withdrawing an invitation", () => {
     expect((await call("DELETE", path, owner, home!.slug)).status).toBe(204)
     const open = await (await call("GET", "/tenant/invitations", owner, home!.slug)).json()
     expect(open.map((row: { id: string }) => row.id)).not.toContain(invitation.id)
-    const audit = await withOwner(urls, asOwnerInTenant(home!.id as TenantId, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ action: string; actor_user_id: string; request_id: string | null }>`
-        select action, actor_user_id, request_id from audit_log where entity_id = ${invitation.id} and action = 'member.invitation_revoked'`)))
+    const audit = await withOwner(
+      urls,
+      asOwnerInTenant(
+        home!.id as TenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{ action: string; actor_user_id: string; request_id: string | null }>`
+        select action, actor_user_id, request_id from audit_log where entity_id = ${invitation.id} and action = 'member.invitation_revoked'`
+        )
+      )
+    )
     expect(audit).toEqual([{ action: "member.invitation_revoked", actor_user_id: admin.userId, request_id: requestId }])
 
     const refused = await call("POST", "/tenant/invitations/accept", invitee, home!.slug, { token })
@@ -302,7 +357,9 @@ describe("refresh cookie and sign-out", () => {
 
 describe("login rate limits", () => {
   it("trip after the configured failures per account, with Retry-After and RateLimit headers, and recover after the window", async () => {
-    const limited = await startApi(apiEnv(urls, pool, { LOGIN_LIMIT_PER_ACCOUNT: "3", LOGIN_LIMIT_PER_IP: "100", LOGIN_LIMIT_WINDOW_SECONDS: "2" }))
+    const limited = await startApi(
+      apiEnv(urls, pool, { LOGIN_LIMIT_PER_ACCOUNT: "3", LOGIN_LIMIT_PER_IP: "100", LOGIN_LIMIT_WINDOW_SECONDS: "2" })
+    )
     try {
       const email = `limited-${randomUUID()}@example.com`
       await createCognitoUser(pool, email, PASSWORD)
@@ -326,7 +383,9 @@ describe("login rate limits", () => {
   })
 
   it("trip per IP across accounts", async () => {
-    const limited = await startApi(apiEnv(urls, pool, { LOGIN_LIMIT_PER_ACCOUNT: "100", LOGIN_LIMIT_PER_IP: "3", LOGIN_LIMIT_WINDOW_SECONDS: "60" }))
+    const limited = await startApi(
+      apiEnv(urls, pool, { LOGIN_LIMIT_PER_ACCOUNT: "100", LOGIN_LIMIT_PER_IP: "3", LOGIN_LIMIT_WINDOW_SECONDS: "60" })
+    )
     try {
       const ip = `198.51.100.${Math.floor(Math.random() * 200) + 1}`
       const attempt = () =>

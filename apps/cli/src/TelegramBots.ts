@@ -11,18 +11,20 @@ export class NotASecretReference extends Data.TaggedError("NotASecretReference")
  * tenant's secret header. Run as the owner role; the token is read through `Secrets`, never printed.
  */
 export const setTelegramBot = (slug: string, apiOrigin: string, ref?: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const [tenant] = yield* sql<{ id: string }>`select id from tenants where slug = ${slug}`
     if (tenant === undefined) return yield* new UnknownTenant({ slug })
     const tokenRef = ref ?? telegramTokenRef(tenant.id)
     // A token pasted here instead of its reference would end up in the database: refused.
     if (!SECRET_REF.test(tokenRef)) return yield* new NotASecretReference({ ref: "(not shown)" })
-    yield* sql.withTransaction(Effect.zipRight(
-      sql`select set_config('app.current_tenant', ${tenant.id}, true)`,
-      sql`insert into tenant_telegram_bots (tenant_id, token_ref) values (${tenant.id}, ${tokenRef})
+    yield* sql.withTransaction(
+      Effect.zipRight(
+        sql`select set_config('app.current_tenant', ${tenant.id}, true)`,
+        sql`insert into tenant_telegram_bots (tenant_id, token_ref) values (${tenant.id}, ${tokenRef})
         on conflict (tenant_id) do update set token_ref = excluded.token_ref, updated_at = now()`
-    ))
+      )
+    )
     const webhook = `${apiOrigin.replace(/\/+$/, "")}/api/v1/public/telegram/${tenant.id}/webhook`
     yield* Effect.flatMap(TelegramBot, (bot) => bot.setWebhook(tenant.id, tokenRef, webhook)).pipe(
       Effect.provide(TelegramBotLive.pipe(Layer.provide(SecretsLive)))

@@ -27,7 +27,7 @@ const isTakenDomain = (error: SqlError) => {
 
 /** Creates a tenant as the owner role (tenants is global: the runtime role cannot write it). */
 export const createTenant = (input: TenantInput, branding?: Branding) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const domain = input.customDomain === undefined ? null : normalizeHost(input.customDomain)
     if (domain !== null) {
@@ -41,15 +41,13 @@ export const createTenant = (input: TenantInput, branding?: Branding) =>
       values (${input.slug}, ${input.kind}, ${input.nameAr}, ${input.nameEn}, ${domain},
               ${input.defaultLocale}, ${JSON.stringify(branding ?? {})}::jsonb)
       on conflict (slug) do nothing
-      returning id`.pipe(
-        Effect.catchIf(isTakenDomain, () => new DomainTaken({ domain: domain! }))
-      )
+      returning id`.pipe(Effect.catchIf(isTakenDomain, () => new DomainTaken({ domain: domain! })))
     if (rows.length === 0) return yield* new SlugTaken({ slug: input.slug })
     return Schema.decodeSync(TenantId)(rows[0]!.id)
   })
 
 /** The demo charity: Arabic first, English second. Re-running it refreshes it in place. */
-export const seedDemo = Effect.gen(function*() {
+export const seedDemo = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const branding: Branding = {
     primaryColour: "#0f5e4d",
@@ -78,25 +76,61 @@ export const seedDemo = Effect.gen(function*() {
 
 const demoItems = [
   {
-    slug: "water-well-village", kind: "project", category: "sadaqah", zakat: false, goal: "3500.000", raised: "2150.750", pledged: "400.000", sort: 0, featured: true,
+    slug: "water-well-village",
+    kind: "project",
+    category: "sadaqah",
+    zakat: false,
+    goal: "3500.000",
+    raised: "2150.750",
+    pledged: "400.000",
+    sort: 0,
+    featured: true,
     title: ["حفر بئر ماء لقرية نائية", "A water well for a remote village"],
     summary: ["ماء نظيف وآمن لأكثر من ١٢٠ أسرة طوال العام", "Clean, safe water for more than 120 families all year round"],
-    body: ["يعتمد أهل القرية على مياه الأمطار المخزنة.\nيوفر البئر ماءً نظيفاً مع مضخة تعمل بالطاقة الشمسية وخزان.", "The village relies on stored rain water.\nThe well brings clean water with a solar pump and a tank."]
+    body: [
+      "يعتمد أهل القرية على مياه الأمطار المخزنة.\nيوفر البئر ماءً نظيفاً مع مضخة تعمل بالطاقة الشمسية وخزان.",
+      "The village relies on stored rain water.\nThe well brings clean water with a solar pump and a tank."
+    ]
   },
   {
-    slug: "orphans-education", kind: "project", category: "zakat", zakat: true, goal: "12000.000", raised: "4875.500", pledged: "1200.000", sort: 1, featured: true,
+    slug: "orphans-education",
+    kind: "project",
+    category: "zakat",
+    zakat: true,
+    goal: "12000.000",
+    raised: "4875.500",
+    pledged: "1200.000",
+    sort: 1,
+    featured: true,
     title: ["كفالة تعليم الأيتام", "Education for orphans"],
     summary: ["رسوم دراسية وكتب وحقائب لمئتي يتيم", "Fees, books and bags for two hundred orphans"],
-    body: ["تشمل الكفالة الرسوم الدراسية لعام كامل والكتب والزي المدرسي.", "The sponsorship covers a full year of fees, books and uniforms."]
+    body: [
+      "تشمل الكفالة الرسوم الدراسية لعام كامل والكتب والزي المدرسي.",
+      "The sponsorship covers a full year of fees, books and uniforms."
+    ]
   },
   {
-    slug: "masjid-restoration", kind: "project", category: "waqf", zakat: false, goal: "25000.000", raised: "25000.000", pledged: "0.000", sort: 2, featured: false,
+    slug: "masjid-restoration",
+    kind: "project",
+    category: "waqf",
+    zakat: false,
+    goal: "25000.000",
+    raised: "25000.000",
+    pledged: "0.000",
+    sort: 2,
+    featured: false,
     title: ["ترميم مسجد الحي", "Restoring the neighbourhood masjid"],
     summary: ["سقف جديد وتكييف ومصلى للنساء", "A new roof, air conditioning and a prayer hall for women"],
     body: ["وقف دائم لأهل الحي، اكتمل تمويله بفضل الله.", "A lasting endowment for the neighbourhood, now fully funded."]
   },
   {
-    slug: "ramadan-food-basket", kind: "product", category: null, zakat: false, price: "15.000", sort: 3, featured: false,
+    slug: "ramadan-food-basket",
+    kind: "product",
+    category: null,
+    zakat: false,
+    price: "15.000",
+    sort: 3,
+    featured: false,
     title: ["سلة رمضان الغذائية", "Ramadan food basket"],
     summary: ["سلة لأسرة لمدة شهر", "A basket that feeds a family for a month"],
     body: ["أرز وطحين وسكر وزيت وتمر وبقوليات.", "Rice, flour, sugar, oil, dates and pulses."]
@@ -105,7 +139,7 @@ const demoItems = [
 
 /** The demo's catalog and proofs: refreshed in place, proofs added once. Runs in the demo tenant's transaction. */
 const seedDemoCatalog = (tenantId: TenantId) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     for (const item of demoItems) {
       const project = item.kind === "project"
@@ -134,7 +168,7 @@ const seedDemoCatalog = (tenantId: TenantId) =>
 
 /** Makes a Cognito user (by `sub`) an owner of a tenant: the demo's way in. Safe to repeat. */
 export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; readonly email: string }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     // A fresh emulator state gives the same person a new sub: the email says who they are.
     yield* sql`update users set cognito_sub = ${owner.sub} where lower(email) = ${owner.email.toLowerCase()} and cognito_sub <> ${owner.sub}`
@@ -143,24 +177,29 @@ export const addOwner = (tenantId: TenantId, owner: { readonly sub: string; read
       on conflict (cognito_sub) do update set email = excluded.email
       returning id`
     const tenantSql = yield* TenantSql
-    yield* tenantSql.withTenant(tenantId, sql`
+    yield* tenantSql.withTenant(
+      tenantId,
+      sql`
         insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${users[0]!.id}, 'owner')
-        on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`)
+        on conflict (tenant_id, user_id) do update set role = 'owner', status = 'active'`
+    )
   })
 
 /** The KPI timing's tenant (a charity with five projects), created when missing. */
 export const seedKpiTenant = (slug: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* sql<{ id: string }>`
       insert into tenants (slug, kind, name_ar, name_en) values (${slug}, 'charity', 'جمعية القياس', 'Benchmark Charity')
       on conflict (slug) do update set status = 'active' returning id`
     const tenantId = Schema.decodeSync(TenantId)(rows[0]!.id)
-    yield* sql.withTransaction(Effect.zipRight(
-      sql`select set_config('app.current_tenant', ${tenantId}, true)`,
-      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+    yield* sql.withTransaction(
+      Effect.zipRight(
+        sql`select set_config('app.current_tenant', ${tenantId}, true)`,
+        sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
         select ${tenantId}, 'project', 'project-' || g, 'مشروع ' || g, 'Project ' || g, 100000, 'general', 'active'
         from generate_series(1, 5) g on conflict do nothing`
-    ))
+      )
+    )
     return tenantId
   })

@@ -16,12 +16,15 @@ export interface TrafficSeed {
  * at 9000000 so they never meet the tenant's own counter.
  */
 export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
-      const [{ before }] = (yield* sql<{ before: number }>`select count(*)::int as before from donations where reference like 'DON-____-9%'`) as [{ before: number }]
-      yield* sql`
+    yield* sql.withTransaction(
+      Effect.gen(function* () {
+        yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
+        const [{ before }] = (yield* sql<{
+          before: number
+        }>`select count(*)::int as before from donations where reference like 'DON-____-9%'`) as [{ before: number }]
+        yield* sql`
         insert into visits (tenant_id, visitor_id, utm_source, utm_medium, utm_campaign, referrer_host, landing_path, device, language, created_at)
         select ${tenantId}, md5((g % greatest(${seed.visits} * 2 / 3, 1))::text || ${tenantId}::text),
           (array['whatsapp', 'instagram', 'google', null])[1 + g % 4],
@@ -31,7 +34,7 @@ export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
           '/', (array['mobile', 'mobile', 'desktop', 'tablet'])[1 + g % 4], case when g % 5 = 0 then 'en' else 'ar' end,
           now() - random() * ${seed.days} * interval '1 day'
         from generate_series(1, ${seed.visits}) g`
-      yield* sql`
+        yield* sql`
         insert into traffic_events (tenant_id, visit_id, name, item_slug, created_at)
         select ${tenantId}, v.id, e.name, null, least(v.created_at + interval '1 minute', now())
         from visits v cross join lateral (
@@ -40,7 +43,7 @@ export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
           union all select 'start_checkout' where v.id is not null and random() < 0.2
         ) e
         where v.tenant_id = ${tenantId} and not exists (select 1 from traffic_events t where t.tenant_id = ${tenantId} and t.visit_id = v.id)`
-      yield* sql`
+        yield* sql`
         insert into donations (tenant_id, reference, catalog_item_id, amount, category, payment_method, payment_state, receipt_token,
           visit_id, first_visit_id, created_at)
         select ${tenantId}, 'DON-' || to_char(now(), 'YYYY') || '-' || (9000000 + ${before} + w.n)::text,
@@ -50,7 +53,8 @@ export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
         from (select v.id, v.created_at, row_number() over () as n
               from (select id, created_at from visits where tenant_id = ${tenantId} and utm_source is not null order by random() limit ${seed.captures}) v) w,
           (select array_agg(id) as ids from catalog_items where tenant_id = ${tenantId} and kind = 'project') p`
-    }))
+      })
+    )
     yield* sql`analyze visits`
     yield* sql`analyze traffic_events`
     yield* sql`analyze donations`
@@ -58,12 +62,14 @@ export const seedTraffic = (tenantId: TenantId, seed: TrafficSeed) =>
 
 /** The demo charity's traffic, once: a month of visits and a few dozen gifts, so its KPI page is not empty. */
 export const seedDemoTraffic = (tenantId: TenantId) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const [row] = yield* sql.withTransaction(Effect.zipRight(
-      sql`select set_config('app.current_tenant', ${tenantId}, true)`,
-      sql<{ n: number }>`select count(*)::int as n from visits where tenant_id = ${tenantId}`
-    ))
+    const [row] = yield* sql.withTransaction(
+      Effect.zipRight(
+        sql`select set_config('app.current_tenant', ${tenantId}, true)`,
+        sql<{ n: number }>`select count(*)::int as n from visits where tenant_id = ${tenantId}`
+      )
+    )
     if ((row?.n ?? 0) > 0) return
     yield* seedTraffic(tenantId, { visits: 1200, captures: 36, days: 30 })
   })

@@ -12,100 +12,127 @@ const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgCli
 
 /** A refusal the operator can act on: one line on stderr and exit code 1, no stack trace. */
 const refuse = (message: string) =>
-  Effect.zipRight(Console.error(message), Effect.sync(() => {
-    process.exitCode = 1
-  }))
+  Effect.zipRight(
+    Console.error(message),
+    Effect.sync(() => {
+      process.exitCode = 1
+    })
+  )
 
 const setup = Command.make("setup", {}, () =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const [admin, owner, runtime] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl, DbConfig.runtimeUrl])
     const database = databaseOf(Redacted.value(owner))
-    yield* Effect.zipRight(
-      ensureRoles({ owner: Redacted.value(owner), runtime: Redacted.value(runtime) }),
-      ensureDatabase(database)
-    ).pipe(Effect.provide(PgClient.layer({ url: admin, maxConnections: 1 })))
+    yield* Effect.zipRight(ensureRoles({ owner: Redacted.value(owner), runtime: Redacted.value(runtime) }), ensureDatabase(database)).pipe(
+      Effect.provide(PgClient.layer({ url: admin, maxConnections: 1 }))
+    )
     yield* Console.log(`roles manara_owner, manara_app and database ${database} are ready`)
-  })).pipe(Command.withDescription("Create the owner and runtime roles and the database (as an administrator)"))
+  })
+).pipe(Command.withDescription("Create the owner and runtime roles and the database (as an administrator)"))
 
 const db = Command.make("db").pipe(Command.withSubcommands([setup]))
 
 const migrate = Command.make("migrate", {}, () =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const applied = yield* runMigrations()
     yield* Console.log(applied.length === 0 ? "up to date" : applied.map(([id, name]) => `applied ${id}_${name}`).join("\n"))
-  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("Apply pending migrations as the owner role"))
+  }).pipe(Effect.provide(ownerSql))
+).pipe(Command.withDescription("Apply pending migrations as the owner role"))
 
-const create = Command.make("create", {
-  slug: Options.text("slug"),
-  name: Options.text("name").pipe(Options.withDescription("Arabic name")),
-  nameEn: Options.text("name-en").pipe(Options.withDefault("")),
-  kind: Options.choice("kind", ["charity", "store"]).pipe(Options.withDefault("charity" as const)),
-  domain: Options.text("domain").pipe(Options.optional)
-}, ({ domain, kind, name, nameEn, slug }) =>
-  Effect.gen(function*() {
-    const input = yield* Schema.decodeUnknown(TenantInput)({
-      slug,
-      kind,
-      nameAr: name,
-      nameEn,
-      ...Option.match(domain, { onNone: () => ({}), onSome: (customDomain) => ({ customDomain }) })
-    })
-    const id = yield* createTenant(input)
-    yield* Console.log(`tenant ${slug} created: ${id}`)
-  }).pipe(
-    Effect.catchTags({
-      SlugTaken: (error) => refuse(`the slug ${error.slug} is taken`),
-      DomainRefused: (error) =>
-        refuse(`the domain ${error.domain} is under the platform domain ${error.platformDomain}: use --slug for its hosts`),
-      DomainTaken: (error) => refuse(`the domain ${error.domain} already belongs to another tenant`),
-      ParseError: (error) => refuse(`invalid tenant: ${error.message}`)
-    }),
-    Effect.provide(ownerSql)
-  )).pipe(Command.withDescription("Create a tenant"))
+const create = Command.make(
+  "create",
+  {
+    slug: Options.text("slug"),
+    name: Options.text("name").pipe(Options.withDescription("Arabic name")),
+    nameEn: Options.text("name-en").pipe(Options.withDefault("")),
+    kind: Options.choice("kind", ["charity", "store"]).pipe(Options.withDefault("charity" as const)),
+    domain: Options.text("domain").pipe(Options.optional)
+  },
+  ({ domain, kind, name, nameEn, slug }) =>
+    Effect.gen(function* () {
+      const input = yield* Schema.decodeUnknown(TenantInput)({
+        slug,
+        kind,
+        nameAr: name,
+        nameEn,
+        ...Option.match(domain, { onNone: () => ({}), onSome: (customDomain) => ({ customDomain }) })
+      })
+      const id = yield* createTenant(input)
+      yield* Console.log(`tenant ${slug} created: ${id}`)
+    }).pipe(
+      Effect.catchTags({
+        SlugTaken: (error) => refuse(`the slug ${error.slug} is taken`),
+        DomainRefused: (error) =>
+          refuse(`the domain ${error.domain} is under the platform domain ${error.platformDomain}: use --slug for its hosts`),
+        DomainTaken: (error) => refuse(`the domain ${error.domain} already belongs to another tenant`),
+        ParseError: (error) => refuse(`invalid tenant: ${error.message}`)
+      }),
+      Effect.provide(ownerSql)
+    )
+).pipe(Command.withDescription("Create a tenant"))
 
-const telegramBot = Command.make("telegram-bot", {
-  slug: Options.text("slug"),
-  apiOrigin: Options.text("api-origin").pipe(Options.withDescription("The API's public HTTPS origin, where Telegram posts the bot's updates")),
-  ref: Options.text("ref").pipe(Options.withDescription("secret://<path> of the bot token (default secret://manara/tenant/<id>/telegram)"), Options.optional)
-}, ({ apiOrigin, ref, slug }) =>
-  setTelegramBot(slug, apiOrigin, Option.getOrUndefined(ref)).pipe(
-    Effect.flatMap(({ tokenRef, webhook }) => Console.log(`tenant ${slug}: bot token at ${tokenRef}, webhook ${webhook}`)),
-    Effect.catchTags({
-      UnknownTenant: (error) => refuse(`no tenant ${error.slug}`),
-      NotASecretReference: () => refuse("--ref must be a secret:// reference, never the token itself"),
-      DeliveryFailed: (error) => refuse(`the bot's webhook was not set: ${error.message}`)
-    }),
-    Effect.provide(ownerSql)
-  )).pipe(Command.withDescription("Give a tenant its own Telegram bot: the token's secret reference, and the bot's webhook"))
+const telegramBot = Command.make(
+  "telegram-bot",
+  {
+    slug: Options.text("slug"),
+    apiOrigin: Options.text("api-origin").pipe(
+      Options.withDescription("The API's public HTTPS origin, where Telegram posts the bot's updates")
+    ),
+    ref: Options.text("ref").pipe(
+      Options.withDescription("secret://<path> of the bot token (default secret://manara/tenant/<id>/telegram)"),
+      Options.optional
+    )
+  },
+  ({ apiOrigin, ref, slug }) =>
+    setTelegramBot(slug, apiOrigin, Option.getOrUndefined(ref)).pipe(
+      Effect.flatMap(({ tokenRef, webhook }) => Console.log(`tenant ${slug}: bot token at ${tokenRef}, webhook ${webhook}`)),
+      Effect.catchTags({
+        UnknownTenant: (error) => refuse(`no tenant ${error.slug}`),
+        NotASecretReference: () => refuse("--ref must be a secret:// reference, never the token itself"),
+        DeliveryFailed: (error) => refuse(`the bot's webhook was not set: ${error.message}`)
+      }),
+      Effect.provide(ownerSql)
+    )
+).pipe(Command.withDescription("Give a tenant its own Telegram bot: the token's secret reference, and the bot's webhook"))
 
 const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot]))
 
-const demo = Command.make("demo", {
-  ownerEmail: Options.text("owner-email").pipe(Options.optional),
-  ownerSub: Options.text("owner-sub").pipe(Options.optional)
-}, ({ ownerEmail, ownerSub }) =>
-  Effect.gen(function*() {
-    const id = yield* seedDemo
-    yield* seedDemoTraffic(id)
-    if (Option.isSome(ownerEmail) && Option.isSome(ownerSub)) {
-      yield* addOwner(id, { email: ownerEmail.value, sub: ownerSub.value })
-      yield* Console.log(`demo owner: ${ownerEmail.value}`)
-    }
-    yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
-  }).pipe(Effect.provide(TenantSql.Default.pipe(Layer.provideMerge(ownerSql))))).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
+const demo = Command.make(
+  "demo",
+  {
+    ownerEmail: Options.text("owner-email").pipe(Options.optional),
+    ownerSub: Options.text("owner-sub").pipe(Options.optional)
+  },
+  ({ ownerEmail, ownerSub }) =>
+    Effect.gen(function* () {
+      const id = yield* seedDemo
+      yield* seedDemoTraffic(id)
+      if (Option.isSome(ownerEmail) && Option.isSome(ownerSub)) {
+        yield* addOwner(id, { email: ownerEmail.value, sub: ownerSub.value })
+        yield* Console.log(`demo owner: ${ownerEmail.value}`)
+      }
+      yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
+    }).pipe(Effect.provide(TenantSql.Default.pipe(Layer.provideMerge(ownerSql))))
+).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 
-const kpis = Command.make("kpis", {
-  slug: Options.text("slug").pipe(Options.withDefault("kpi-bench")),
-  visits: Options.integer("visits").pipe(Options.withDefault(1_000_000)),
-  captures: Options.integer("captures").pipe(Options.withDefault(50_000)),
-  days: Options.integer("days").pipe(Options.withDefault(365))
-}, ({ slug, visits, captures, days }) =>
-  Effect.gen(function*() {
-    const started = Date.now()
-    const id = yield* seedKpiTenant(slug)
-    yield* seedTraffic(id, { visits, captures, days })
-    yield* Console.log(`${slug}: ${visits} visits and ${captures} donations over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s (tenant ${id})`)
-  }).pipe(Effect.provide(ownerSql))).pipe(Command.withDescription("A tenant with many visits and donations, for timing the KPI query (pnpm bench)"))
+const kpis = Command.make(
+  "kpis",
+  {
+    slug: Options.text("slug").pipe(Options.withDefault("kpi-bench")),
+    visits: Options.integer("visits").pipe(Options.withDefault(1_000_000)),
+    captures: Options.integer("captures").pipe(Options.withDefault(50_000)),
+    days: Options.integer("days").pipe(Options.withDefault(365))
+  },
+  ({ slug, visits, captures, days }) =>
+    Effect.gen(function* () {
+      const started = Date.now()
+      const id = yield* seedKpiTenant(slug)
+      yield* seedTraffic(id, { visits, captures, days })
+      yield* Console.log(
+        `${slug}: ${visits} visits and ${captures} donations over ${days} days in ${((Date.now() - started) / 1000).toFixed(1)} s (tenant ${id})`
+      )
+    }).pipe(Effect.provide(ownerSql))
+).pipe(Command.withDescription("A tenant with many visits and donations, for timing the KPI query (pnpm bench)"))
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo, kpis]))
 

@@ -11,19 +11,26 @@ const urls = inject("manaraDatabase")
 describe("tenant commands", () => {
   it.layer(TenantSql.Default.pipe(Layer.provideMerge(ownerSql(urls))))((it) => {
     it.effect("creates a tenant and refuses its slug a second time", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const slug = uniqueSlug("cli")
-        const input = Schema.decodeUnknownSync(TenantInput)({ slug, kind: "store", nameAr: "متجر", nameEn: "Shop", customDomain: `${slug}.example.com` })
+        const input = Schema.decodeUnknownSync(TenantInput)({
+          slug,
+          kind: "store",
+          nameAr: "متجر",
+          nameEn: "Shop",
+          customDomain: `${slug}.example.com`
+        })
         const id = yield* createTenant(input)
         const sql = yield* SqlClient.SqlClient
         const [row] = yield* sql<{ slug: string; custom_domain: string }>`select slug, custom_domain from tenants where id = ${id}`
         expect(row).toEqual({ slug, custom_domain: `${slug}.example.com` })
         const again = yield* Effect.exit(createTenant(input))
         expect(Exit.isFailure(again) && String(again.cause)).toContain("SlugTaken")
-      }))
+      })
+    )
 
     it.effect("refuses a custom domain that is, or ends in, the platform domain", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const input = (customDomain: string) =>
           Schema.decodeUnknownSync(TenantInput)({ slug: uniqueSlug("dom"), kind: "store", nameAr: "متجر", nameEn: "", customDomain })
         for (const domain of ["manara.test", `${uniqueSlug("shop")}.manara.test`, `www.${uniqueSlug("shop")}.manara.test`]) {
@@ -32,25 +39,38 @@ describe("tenant commands", () => {
         // Ending in the same letters is not being under it.
         const near = `${uniqueSlug("near")}notmanara.test`
         expect(typeof (yield* createTenant(input(near)))).toBe("string")
-      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PLATFORM_DOMAIN", "Manara.Test."]])))))
+      }).pipe(Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PLATFORM_DOMAIN", "Manara.Test."]]))))
+    )
 
     it.effect("refuses a custom domain another tenant already has", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const domain = `${uniqueSlug("taken")}.example.com`
-        const input = () => Schema.decodeUnknownSync(TenantInput)({ slug: uniqueSlug("dom"), kind: "store", nameAr: "متجر", nameEn: "", customDomain: domain })
+        const input = () =>
+          Schema.decodeUnknownSync(TenantInput)({
+            slug: uniqueSlug("dom"),
+            kind: "store",
+            nameAr: "متجر",
+            nameEn: "",
+            customDomain: domain
+          })
         yield* createTenant(input())
         expect(yield* Effect.flip(createTenant(input()))).toEqual(new DomainTaken({ domain }))
-      }))
+      })
+    )
 
     it.effect("refuses a tenant without an Arabic name or with a bad slug", () =>
       Effect.sync(() => {
-        for (const bad of [{ slug: "ok-slug", kind: "charity", nameAr: "  ", nameEn: "x" }, { slug: "Not OK", kind: "charity", nameAr: "س", nameEn: "" }]) {
+        for (const bad of [
+          { slug: "ok-slug", kind: "charity", nameAr: "  ", nameEn: "x" },
+          { slug: "Not OK", kind: "charity", nameAr: "س", nameEn: "" }
+        ]) {
           expect(Either.isLeft(Schema.decodeUnknownEither(TenantInput)(bad))).toBe(true)
         }
-      }))
+      })
+    )
 
     it.effect("seeds the demo charity idempotently, in Arabic and English", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const first = yield* seedDemo
         const second = yield* seedDemo
         expect(second).toBe(first)
@@ -63,13 +83,17 @@ describe("tenant commands", () => {
         const tenantSql = yield* TenantSql
         const catalog = yield* tenantSql.withTenant(
           first,
-          sql<{ items: string; proofs: string }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
+          sql<{
+            items: string
+            proofs: string
+          }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
         )
         expect(catalog).toEqual([{ items: "4", proofs: "3" }])
-      }))
+      })
+    )
 
     it.effect("makes the demo owner an owner again after the Cognito emulator's state was reset (new sub, same email)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenant = yield* seedDemo
         const email = `${uniqueSlug("owner")}@demo.example.com`
         yield* addOwner(tenant, { sub: "sub-before-reset", email })
@@ -77,6 +101,7 @@ describe("tenant commands", () => {
         const sql = yield* SqlClient.SqlClient
         const users = yield* sql<{ cognito_sub: string }>`select cognito_sub from users where email = ${email}`
         expect(users).toEqual([{ cognito_sub: "sub-after-reset" }])
-      }))
+      })
+    )
   })
 })

@@ -15,8 +15,7 @@ const i18n: Handle = ({ event, resolve }) =>
   paraglideMiddleware(event.request, ({ request, locale }) => {
     event.request = request
     return resolve(event, {
-      transformPageChunk: ({ html }) =>
-        html.replace("%paraglide.lang%", locale).replace("%paraglide.dir%", direction(locale))
+      transformPageChunk: ({ html }) => html.replace("%paraglide.lang%", locale).replace("%paraglide.dir%", direction(locale))
     })
   })
 
@@ -57,7 +56,10 @@ const routes: Handle = (input) => (input.event.url.pathname.startsWith("/api/") 
 /** Cross-site form posts are refused before anything else runs (svelte.config.js leaves this check to us). */
 const sameSiteForms: Handle = (input) =>
   isCrossSiteForm(input.event.request, input.event.url)
-    ? new Response(`Cross-site ${input.event.request.method} form submissions are forbidden`, { status: 403, headers: { "content-type": "text/plain" } })
+    ? new Response(`Cross-site ${input.event.request.method} form submissions are forbidden`, {
+        status: 403,
+        headers: { "content-type": "text/plain" }
+      })
     : routes(input)
 
 /** Every response, pages, errors, refusals and the API proxy's alike (`securityHeaders`, CSP from svelte.config.js). */

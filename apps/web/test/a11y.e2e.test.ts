@@ -28,7 +28,8 @@ const at = (path: string) => `http://localhost:${web!.port}${path}`
 /** Every `+page.svelte` under the dashboard, as SvelteKit's route id. */
 const dashboardRoutes = (dir = "(app)/dashboard"): Array<string> =>
   readdirSync(`${routesRoot}${dir}`, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? dashboardRoutes(`${dir}/${entry.name}`) : entry.name === "+page.svelte" ? [`/${dir}`] : [])
+    entry.isDirectory() ? dashboardRoutes(`${dir}/${entry.name}`) : entry.name === "+page.svelte" ? [`/${dir}`] : []
+  )
 
 const signedIn = async (who: "owner" | "mfa-setup", email: string) => {
   const context = await browser!.newContext({ viewport: { width: 1366, height: 900 }, bypassCSP: true })
@@ -43,31 +44,47 @@ const signedIn = async (who: "owner" | "mfa-setup", email: string) => {
 beforeAll(async () => {
   requireBuild()
   api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }, s3))
-  const [home, second] = await withOwner(urls, Effect.all([
-    createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }),
-    createTenant({ nameAr: "متجر البركة", nameEn: "Al Baraka Store" })
-  ]))
+  const [home, second] = await withOwner(
+    urls,
+    Effect.all([
+      createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }),
+      createTenant({ nameAr: "متجر البركة", nameEn: "Al Baraka Store" })
+    ])
+  )
   tenant = home!
   const owner = await people.person("a11y-owner")
   const newcomer = await people.person("a11y-admin")
-  await withOwner(urls, Effect.gen(function*() {
-    yield* addMember(tenant.id, owner.userId, "owner")
-    yield* addMember(second!.id, owner.userId, "member")
-    yield* addMember(tenant.id, newcomer.userId, "admin")
-    yield* markMfaEnabled(owner.userId)
-  }))
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      yield* addMember(tenant.id, owner.userId, "owner")
+      yield* addMember(second!.id, owner.userId, "member")
+      yield* addMember(tenant.id, newcomer.userId, "admin")
+      yield* markMfaEnabled(owner.userId)
+    })
+  )
   const itemId = givingTenant(urls.ownerUrl, tenant.id, "village-well", { ar: "بئر القرية", en: "The village well" })
   web = await startWeb(api.url)
   // A donation in the inbox (awaiting its payment), an open invitation and a notification preference: every list has a row.
   const donation = await fetch(`${api.url}/api/v1/public/donations`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.localhost` },
-    body: JSON.stringify({ amount: "12.500", project: "village-well", donor: { name: "سارة العلي", phone: "+96560001111" }, paymentMethod: "bank_transfer" })
+    body: JSON.stringify({
+      amount: "12.500",
+      project: "village-well",
+      donor: { name: "سارة العلي", phone: "+96560001111" },
+      paymentMethod: "bank_transfer"
+    })
   })
   expect(donation.status).toBe(201)
   fixtures = { slug: tenant.slug, itemId, donationId: psqlInTenant(urls.ownerUrl, tenant.id, "select id from donations") }
-  expect((await people.call("POST", "/tenant/invitations", owner, tenant.slug, { email: "new-volunteer@example.com", role: "member" })).status).toBe(201)
-  expect((await people.call("POST", "/tenant/notifications/preferences", owner, tenant.slug, { channel: "email", target: "office@example.com" })).status).toBe(201)
+  expect(
+    (await people.call("POST", "/tenant/invitations", owner, tenant.slug, { email: "new-volunteer@example.com", role: "member" })).status
+  ).toBe(201)
+  expect(
+    (await people.call("POST", "/tenant/notifications/preferences", owner, tenant.slug, { channel: "email", target: "office@example.com" }))
+      .status
+  ).toBe(201)
   browser = await launchBrowser()
   await signedIn("owner", owner.email)
   await signedIn("mfa-setup", newcomer.email)
@@ -89,11 +106,28 @@ interface Finding {
 const audit = async (page: Page): Promise<Array<Finding>> => {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource })
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: Array<unknown> }> }> }> } }).axe
-    const { violations } = await axe.run(document, { resultTypes: ["violations"], rules: { "label-content-name-mismatch": { enabled: true } } })
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            context: Document,
+            options: object
+          ) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: Array<unknown> }> }> }>
+        }
+      }
+    ).axe
+    const { violations } = await axe.run(document, {
+      resultTypes: ["violations"],
+      rules: { "label-content-name-mismatch": { enabled: true } }
+    })
     return violations
       .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-      .map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.slice(0, 5).map((node) => node.target.join(" ")) }))
+      .map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        nodes: violation.nodes.slice(0, 5).map((node) => node.target.join(" "))
+      }))
   })
 }
 
@@ -108,7 +142,9 @@ describe("accessibility of every dashboard page", { timeout: 600_000 }, () => {
       const page = await contexts[who]!.newPage()
       for (const width of [390, 1366]) {
         await page.setViewportSize({ width, height: 900 })
-        for (const entry of DASHBOARD_PAGES.filter((candidate) => (candidate.as ?? "owner") === who && candidate.route.includes(A11Y_ONLY))) {
+        for (const entry of DASHBOARD_PAGES.filter(
+          (candidate) => (candidate.as ?? "owner") === who && candidate.route.includes(A11Y_ONLY)
+        )) {
           for (const prefix of ["", "/en"]) {
             const path = `${prefix}${entry.path(fixtures)}`
             // Not "networkidle": the nav's inbox badge keeps an event stream open.
@@ -125,11 +161,14 @@ describe("accessibility of every dashboard page", { timeout: 600_000 }, () => {
                 const box = element.getBoundingClientRect()
                 return box.width > 0 && (box.right > inner + 1 || box.left < -1) && element.parentElement?.closest(".table-wrap") == null
               })
-              const name = (element: Element) => `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${element.classList.length > 0 ? `.${[...element.classList].join(".")}` : ""}`
+              const name = (element: Element) =>
+                `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${element.classList.length > 0 ? `.${[...element.classList].join(".")}` : ""}`
               return { scroll: document.documentElement.scrollWidth, inner, outside: outside.slice(-3).map(name) }
             })
-            if (widths.scroll > widths.inner) report.push(`${where}: the page is ${widths.scroll} px wide in a ${widths.inner} px viewport (${widths.outside.join(", ")})`)
-            for (const finding of await audit(page)) report.push(`${where}: ${finding.impact} ${finding.id} (${finding.help}) at ${finding.nodes.join(" | ")}`)
+            if (widths.scroll > widths.inner)
+              report.push(`${where}: the page is ${widths.scroll} px wide in a ${widths.inner} px viewport (${widths.outside.join(", ")})`)
+            for (const finding of await audit(page))
+              report.push(`${where}: ${finding.impact} ${finding.id} (${finding.help}) at ${finding.nodes.join(" | ")}`)
           }
         }
       }

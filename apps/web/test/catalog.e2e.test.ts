@@ -45,8 +45,20 @@ const well = {
   featured: true
 }
 // No English summary: the Arabic one stands in on English pages, marked as Arabic.
-const book = { kind: "product", slug: "recited-quran", title: { ar: "مصحف مرتّل", en: "A recited Quran" }, summary: { ar: "بصوت قارئ معروف" }, price: "4.500" }
-const hidden = { kind: "project", slug: "not-yet", title: { ar: "مشروع لم يُنشر", en: "Not published yet" }, goal: "100.000", category: "general" }
+const book = {
+  kind: "product",
+  slug: "recited-quran",
+  title: { ar: "مصحف مرتّل", en: "A recited Quran" },
+  summary: { ar: "بصوت قارئ معروف" },
+  price: "4.500"
+}
+const hidden = {
+  kind: "project",
+  slug: "not-yet",
+  title: { ar: "مشروع لم يُنشر", en: "Not published yet" },
+  goal: "100.000",
+  category: "general"
+}
 interface ProofSeed {
   readonly kind: string
   readonly caption: { readonly ar: string; readonly en: string }
@@ -57,10 +69,24 @@ interface ProofSeed {
 // Published out of order: the timeline sorts by the day each happened, newest first.
 const proofs: ReadonlyArray<ProofSeed> = [
   { kind: "update", caption: { ar: "بدأ الحفر", en: "Digging started" }, occurredOn: "2026-10-15" },
-  { kind: "invoice", caption: { ar: "فاتورة الحفر", en: "The drilling invoice" }, occurredOn: "2026-11-20", amountSpent: "300.000", file: "invoice" },
-  { kind: "photo", caption: { ar: "وصلت المعدات إلى القرية", en: "The equipment reached the village" }, occurredOn: "2026-10-01", file: "photo" }
+  {
+    kind: "invoice",
+    caption: { ar: "فاتورة الحفر", en: "The drilling invoice" },
+    occurredOn: "2026-11-20",
+    amountSpent: "300.000",
+    file: "invoice"
+  },
+  {
+    kind: "photo",
+    caption: { ar: "وصلت المعدات إلى القرية", en: "The equipment reached the village" },
+    occurredOn: "2026-10-01",
+    file: "photo"
+  }
 ]
-const timeline = { ar: ["فاتورة الحفر", "بدأ الحفر", "وصلت المعدات إلى القرية"], en: ["The drilling invoice", "Digging started", "The equipment reached the village"] }
+const timeline = {
+  ar: ["فاتورة الحفر", "بدأ الحفر", "وصلت المعدات إلى القرية"],
+  en: ["The drilling invoice", "Digging started", "The equipment reached the village"]
+}
 
 /** An API call as the owner that must answer `status`; its JSON body. */
 const expectCall = async (status: number, method: string, path: string, body?: unknown) => {
@@ -107,7 +133,11 @@ beforeAll(async () => {
 
   media.cover = await upload(solidPng(600, 400, [15, 94, 77]), "image/png", "cover.png")
   media.photo = await upload(solidPng(400, 300, [200, 162, 74]), "image/png", "site.png")
-  media.invoice = await upload(new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"), "application/pdf", "invoice.pdf")
+  media.invoice = await upload(
+    new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"),
+    "application/pdf",
+    "invoice.pdf"
+  )
 
   const wellId = await createItem(well, false)
   await expectCall(200, "PATCH", `/tenant/catalog/${wellId}`, { coverMediaId: media.cover })
@@ -134,7 +164,8 @@ const urlOf = (path: string) => storefrontUrl(web!, tenant.slug, path)
 const loadedWidth = async (image: Locator) => {
   await image.scrollIntoViewIfNeeded()
   await image.evaluate((element: HTMLImageElement) =>
-    element.complete ? undefined : new Promise((resolve) => element.addEventListener("load", resolve, { once: true })))
+    element.complete ? undefined : new Promise((resolve) => element.addEventListener("load", resolve, { once: true }))
+  )
   return image.evaluate((element: HTMLImageElement) => element.naturalWidth)
 }
 
@@ -275,7 +306,12 @@ describe("catalog list", () => {
       return response.json()
     }
     for (let n = 1; n <= 14; n++) {
-      const created = await asKeeper(201, "POST", "/tenant/catalog", { kind: "product", slug: `book-${n}`, title: { ar: `كتاب ${n}`, en: `Book ${n}` }, price: `${n}.250` })
+      const created = await asKeeper(201, "POST", "/tenant/catalog", {
+        kind: "product",
+        slug: `book-${n}`,
+        title: { ar: `كتاب ${n}`, en: `Book ${n}` },
+        price: `${n}.250`
+      })
       await asKeeper(200, "POST", `/tenant/catalog/${created.id}/status`, { to: "active" })
     }
     const page = await browser!.newPage()
@@ -325,11 +361,17 @@ describe("item page", () => {
       expect(await loadedWidth(cover)).toBe(600)
 
       expect(await captions(page)).toEqual(timeline[locale])
-      expect(await page.getByTestId("proof").locator("time").evaluateAll((times) => times.map((time) => time.getAttribute("datetime"))))
-        .toEqual(["2026-11-20", "2026-10-15", "2026-10-01"])
+      expect(
+        await page
+          .getByTestId("proof")
+          .locator("time")
+          .evaluateAll((times) => times.map((time) => time.getAttribute("datetime")))
+      ).toEqual(["2026-11-20", "2026-10-15", "2026-10-01"])
       const newest = page.getByTestId("proof").first()
       expect(await newest.locator("time").innerText()).toBe(locale === "ar" ? "٢٠ نوفمبر ٢٠٢٦" : "20 November 2026")
-      expect(await newest.getByTestId("proof-spent").innerText()).toBe(locale === "ar" ? "المبلغ المصروف: ٣٠٠٫٠٠٠ د.ك" : "Amount spent: KWD 300.000")
+      expect(await newest.getByTestId("proof-spent").innerText()).toBe(
+        locale === "ar" ? "المبلغ المصروف: ٣٠٠٫٠٠٠ د.ك" : "Amount spent: KWD 300.000"
+      )
       const file = newest.getByTestId("proof-file")
       expect(await file.innerText()).toBe(locale === "ar" ? "فاتورة (ملف PDF)" : "Invoice (PDF)")
       expect(await download(page, (await file.getAttribute("href"))!)).toEqual({ status: 200, type: "application/pdf", start: "%PDF-" })
@@ -338,7 +380,9 @@ describe("item page", () => {
       expect(await photo.locator("xpath=..").getAttribute("href")).toBe(`/api/v1/public/media/${media.photo}?size=full`)
 
       // The body is text: its markup shows as typed and nothing in it runs.
-      const body = page.locator("section", { has: page.getByRole("heading", { name: locale === "ar" ? "التفاصيل" : "Details" }) }).locator("p")
+      const body = page
+        .locator("section", { has: page.getByRole("heading", { name: locale === "ar" ? "التفاصيل" : "Details" }) })
+        .locator("p")
       expect(await body.count()).toBe(2)
       expect(await body.nth(1).innerText()).toContain("<script>window.injected = true</script>")
       expect(await page.evaluate(() => (window as { injected?: boolean }).injected)).toBeUndefined()

@@ -1,10 +1,36 @@
 import { displayMoney, parseMoney } from "@manara/domain"
 import { describe, expect, it } from "vitest"
-import { apiFieldErrors, checkItem, emptyItem, fieldOfPath, itemPayload, normaliseMoney, readItemForm, slugFromTitle } from "../src/lib/dashboard/catalog-form.js"
+import {
+  apiFieldErrors,
+  checkItem,
+  emptyItem,
+  fieldOfPath,
+  itemPayload,
+  normaliseMoney,
+  readItemForm,
+  slugFromTitle
+} from "../src/lib/dashboard/catalog-form.js"
 import { displayAmount, isAmount } from "../src/lib/dashboard/money.js"
 
 describe("dashboard money", () => {
-  const samples = ["0", "0.5", "12.5", "12.500", "1500.000", "999999999.999", "7.005", "12.5000", "-1", "1e3", " 1", "01", "1.", ".5", "", "١٢"]
+  const samples = [
+    "0",
+    "0.5",
+    "12.5",
+    "12.500",
+    "1500.000",
+    "999999999.999",
+    "7.005",
+    "12.5000",
+    "-1",
+    "1e3",
+    " 1",
+    "01",
+    "1.",
+    ".5",
+    "",
+    "١٢"
+  ]
 
   it("accepts exactly what the domain's parseMoney accepts", () => {
     for (const sample of samples) expect(isAmount(sample), sample).toBe(parseMoney(sample) !== undefined)
@@ -15,7 +41,8 @@ describe("dashboard money", () => {
 
   it("shows an amount as the domain's displayMoney does, in both languages", () => {
     for (const sample of samples.filter((text) => parseMoney(text) !== undefined)) {
-      for (const locale of ["ar", "en"] as const) expect(displayAmount(sample, locale), sample).toBe(displayMoney(parseMoney(sample)!, locale))
+      for (const locale of ["ar", "en"] as const)
+        expect(displayAmount(sample, locale), sample).toBe(displayMoney(parseMoney(sample)!, locale))
     }
   })
 
@@ -29,7 +56,11 @@ describe("catalog item form", () => {
 
   it("refuses a missing Arabic title, a malformed slug and a fourth decimal, each by its field", () => {
     expect(checkItem(valid)).toEqual({})
-    expect(checkItem({ ...valid, title_ar: "  ", slug: "Village Well", goal: "12.5000" })).toEqual({ title_ar: "required", slug: "slug", goal: "money" })
+    expect(checkItem({ ...valid, title_ar: "  ", slug: "Village Well", goal: "12.5000" })).toEqual({
+      title_ar: "required",
+      slug: "slug",
+      goal: "money"
+    })
     expect(checkItem({ ...valid, goal: "0" })).toEqual({ goal: "money-positive" })
     expect(checkItem({ ...valid, kind: "product", price: "" })).toEqual({ price: "required" })
     expect(checkItem({ ...valid, sort: "1.5" })).toEqual({ sort: "sort" })
@@ -47,12 +78,19 @@ describe("catalog item form", () => {
     expect(fieldOfPath(["title", "ar"])).toBe("title_ar")
     expect(fieldOfPath(["price"])).toBe("price")
     expect(fieldOfPath(["kind"])).toBeUndefined()
-    expect(apiFieldErrors({
-      type: "https://manara.app/problems/invalid-request",
-      errors: [{ path: ["title", "ar"], message: "the Arabic text is required" }, { path: ["price"], message: "an amount in KWD" }]
-    })).toEqual({ title_ar: "required", price: "money" })
+    expect(
+      apiFieldErrors({
+        type: "https://manara.app/problems/invalid-request",
+        errors: [
+          { path: ["title", "ar"], message: "the Arabic text is required" },
+          { path: ["price"], message: "an amount in KWD" }
+        ]
+      })
+    ).toEqual({ title_ar: "required", price: "money" })
     expect(apiFieldErrors({ type: "https://manara.app/problems/slug-taken" })).toEqual({ slug: "slug-taken" })
-    expect(apiFieldErrors({ type: "https://manara.app/problems/invalid-item", detail: "A product needs a price" })).toEqual({ price: "required" })
+    expect(apiFieldErrors({ type: "https://manara.app/problems/invalid-item", detail: "A product needs a price" })).toEqual({
+      price: "required"
+    })
     expect(apiFieldErrors({ type: "https://manara.app/problems/role-not-allowed" })).toEqual({})
   })
 })

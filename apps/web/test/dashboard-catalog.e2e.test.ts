@@ -2,7 +2,23 @@ import { startApi, type StartedApi } from "@manara/api/server"
 import { addMember, apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, solidPng, startWeb, stopAll, storefrontUrl, totp, watchProblems, type WebServer } from "./harness.js"
+import {
+  enableTotp,
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  solidPng,
+  startWeb,
+  stopAll,
+  storefrontUrl,
+  totp,
+  watchProblems,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -32,7 +48,8 @@ const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem
 const loadedWidth = async (image: Locator) => {
   await image.scrollIntoViewIfNeeded()
   await image.evaluate((element: HTMLImageElement) =>
-    element.complete ? undefined : new Promise((resolve) => element.addEventListener("load", resolve, { once: true })))
+    element.complete ? undefined : new Promise((resolve) => element.addEventListener("load", resolve, { once: true }))
+  )
   return image.evaluate((element: HTMLImageElement) => element.naturalWidth)
 }
 
@@ -107,7 +124,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await page.getByTestId("form-error").innerText()).toContain("لم يُحفظ شيء")
     // The refusal takes the focus to its summary, which links to each field to fix.
     expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("form-error")
-    expect(await page.getByTestId("form-error").getByRole("link", { name: "اكتبوا العنوان بالعربية." }).getAttribute("href")).toBe("#title_ar")
+    expect(await page.getByTestId("form-error").getByRole("link", { name: "اكتبوا العنوان بالعربية." }).getAttribute("href")).toBe(
+      "#title_ar"
+    )
     expect(await page.locator("#title_ar").getAttribute("aria-invalid")).toBe("true")
     expect(await page.locator("#title_ar").getAttribute("aria-describedby")).toBe("title_ar-error")
     // What was typed stays; Arabic on the right of English in RTL, side by side.
@@ -134,7 +153,15 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await page.getByTestId("item-status").innerText()).toBe("مسودة")
     const created = (await expectCall(200, "GET", "/tenant/catalog")).items
     expect(created).toHaveLength(1)
-    expect(created[0]).toMatchObject({ slug: project.slug, kind: "project", status: "draft", goal: "1500.500", category: "zakat", zakatEligible: true, title: project.title })
+    expect(created[0]).toMatchObject({
+      slug: project.slug,
+      kind: "project",
+      status: "draft",
+      goal: "1500.500",
+      category: "zakat",
+      zakatEligible: true,
+      title: project.title
+    })
 
     // Uploads: a file that is not what it says is refused by the API (415), one over 10 MiB before it is sent.
     const upload = page.locator("#media-upload")
@@ -171,7 +198,12 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     expect(await latest.innerText()).toContain(ownerName.displayName || ownerName.email)
     expect(await latest.innerText()).toContain("جاهز للتبرعات")
     expect(await page.getByTestId("history-entry").count()).toBe(2)
-    expect(await statuses.allInnerTexts()).toEqual(["تغيير الحالة إلى: مكتمل التمويل", "تغيير الحالة إلى: منجز", "تغيير الحالة إلى: مسودة", "تغيير الحالة إلى: مؤرشف"])
+    expect(await statuses.allInnerTexts()).toEqual([
+      "تغيير الحالة إلى: مكتمل التمويل",
+      "تغيير الحالة إلى: منجز",
+      "تغيير الحالة إلى: مسودة",
+      "تغيير الحالة إلى: مؤرشف"
+    ])
     await page.screenshot({ path: `${results}dashboard-catalog-item-ar.png`, fullPage: true })
 
     // The storefront, on the same host, in Arabic and English, with its cover loaded.
@@ -182,7 +214,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
       expect(await htmlAttributes(storefront)).toEqual(locale === "ar" ? { lang: "ar", dir: "rtl" } : { lang: "en", dir: "ltr" })
       expect(await storefront.getByRole("heading", { level: 1 }).innerText()).toBe(project.title[locale])
       expect(await storefront.getByText(project.summary[locale]).count()).toBeGreaterThan(0)
-      expect(await storefront.getByRole("progressbar").getAttribute("aria-valuetext")).toContain(locale === "ar" ? "١٥٠٠٫٥٠٠ د.ك" : "KWD 1500.500")
+      expect(await storefront.getByRole("progressbar").getAttribute("aria-valuetext")).toContain(
+        locale === "ar" ? "١٥٠٠٫٥٠٠ د.ك" : "KWD 1500.500"
+      )
       expect(await loadedWidth(storefront.getByRole("img", { name: project.title[locale], exact: true }))).toBe(640)
       await storefront.screenshot({ path: `${results}dashboard-catalog-storefront-${locale}.png`, fullPage: true })
     }
@@ -241,7 +275,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     await form.getByLabel("الوصف بالعربية").fill(proof.ar)
     await form.getByLabel("التاريخ").fill("2026-11-20")
     await form.getByLabel("المبلغ المصروف بالدينار (اختياري)").fill("200.250")
-    await page.locator("#proof-upload").setInputFiles({ name: "tank.png", mimeType: "image/png", buffer: Buffer.from(solidPng(400, 300, [200, 162, 74])) })
+    await page
+      .locator("#proof-upload")
+      .setInputFiles({ name: "tank.png", mimeType: "image/png", buffer: Buffer.from(solidPng(400, 300, [200, 162, 74])) })
     await page.getByTestId("proof-file").filter({ hasText: "tank.png" }).waitFor()
     await form.getByRole("button", { name: "إضافة الإثبات مسودةً" }).click()
     const row = page.getByTestId("proof-row")
@@ -261,7 +297,9 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
       await storefront.goto(at(`${locale === "en" ? "/en" : ""}/catalog/${project.slug}`))
       expect(await storefront.getByRole("heading", { level: 1 }).innerText()).toBe(project.title[locale])
       expect(await storefront.getByTestId("proof-caption").allInnerTexts()).toEqual([proof[locale]])
-      expect(await storefront.getByTestId("proof-spent").innerText()).toBe(locale === "ar" ? "المبلغ المصروف: ٢٠٠٫٢٥٠ د.ك" : "Amount spent: KWD 200.250")
+      expect(await storefront.getByTestId("proof-spent").innerText()).toBe(
+        locale === "ar" ? "المبلغ المصروف: ٢٠٠٫٢٥٠ د.ك" : "Amount spent: KWD 200.250"
+      )
       expect(await loadedWidth(storefront.getByTestId("proof").getByRole("img"))).toBeGreaterThan(0)
       await storefront.screenshot({ path: `${results}dashboard-catalog-proof-${locale}.png`, fullPage: true })
     }

@@ -29,7 +29,10 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/dashboard/[tenant]/catalog/new", path: ({ slug }) => `/dashboard/${slug}/catalog/new` },
   { route: "/(app)/dashboard/[tenant]/catalog/[id]", path: ({ slug, itemId }) => `/dashboard/${slug}/catalog/${itemId}` },
   { route: "/(app)/dashboard/[tenant]/inbox", path: ({ slug }) => `/dashboard/${slug}/inbox` },
-  { route: "/(app)/dashboard/[tenant]/inbox/[kind]/[id]", path: ({ slug, donationId }) => `/dashboard/${slug}/inbox/donation/${donationId}` },
+  {
+    route: "/(app)/dashboard/[tenant]/inbox/[kind]/[id]",
+    path: ({ slug, donationId }) => `/dashboard/${slug}/inbox/donation/${donationId}`
+  },
   { route: "/(app)/dashboard/[tenant]/members", path: ({ slug }) => `/dashboard/${slug}/members` },
   { route: "/(app)/dashboard/[tenant]/notifications", path: ({ slug }) => `/dashboard/${slug}/notifications` },
   { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` },

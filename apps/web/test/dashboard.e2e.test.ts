@@ -4,7 +4,23 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { arabicSignIn, enableTotp, freePort, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, stopWeb, totp, type WebServer } from "./harness.js"
+import {
+  arabicSignIn,
+  enableTotp,
+  freePort,
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  stopWeb,
+  totp,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool } = services()
 
@@ -132,11 +148,17 @@ describe("dashboard", { timeout: 60_000 }, () => {
     // The owner promotes the new member, then removes them (after confirming).
     await page.getByLabel(`دور ${inviteeEmail}`, { exact: true }).selectOption("admin")
     await page.getByRole("button", { name: `حفظ دور ${inviteeEmail}` }).click()
-    await page.getByTestId("action-done").filter({ hasText: `تغيّر دور ${inviteeEmail}` }).waitFor()
+    await page
+      .getByTestId("action-done")
+      .filter({ hasText: `تغيّر دور ${inviteeEmail}` })
+      .waitFor()
     expect(await joined.locator("td").nth(2).innerText()).toBe("مشرف")
     page.once("dialog", (dialog) => void dialog.accept())
     await page.getByRole("button", { name: `إزالة ${inviteeEmail} من الفريق` }).click()
-    await page.getByTestId("action-done").filter({ hasText: `أُزيل ${inviteeEmail} من الفريق` }).waitFor()
+    await page
+      .getByTestId("action-done")
+      .filter({ hasText: `أُزيل ${inviteeEmail} من الفريق` })
+      .waitFor()
     expect(await joined.count()).toBe(0)
 
     await page.getByTestId("account-menu").locator("summary").click()
@@ -245,7 +267,9 @@ describe("dashboard", { timeout: 60_000 }, () => {
   })
 
   it("sign-in says when the API is unreachable, and when too many attempts were made, with how long to wait", async () => {
-    const limited = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", LOGIN_LIMIT_PER_ACCOUNT: "2", LOGIN_LIMIT_WINDOW_SECONDS: "600" }))
+    const limited = await startApi(
+      apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", LOGIN_LIMIT_PER_ACCOUNT: "2", LOGIN_LIMIT_WINDOW_SECONDS: "600" })
+    )
     const limitedWeb = await startWeb(limited.url)
     // A web server whose API answers nowhere (a port nothing listens on).
     const orphanWeb = await startWeb(`http://127.0.0.1:${await freePort()}`)
@@ -264,7 +288,9 @@ describe("dashboard", { timeout: 60_000 }, () => {
       }
       // Blocked before the password is even checked: the right one waits too.
       await signInWithPassword(page, email, TEST_PASSWORD)
-      expect(await page.getByTestId("signin-error").innerText()).toMatch(/^محاولات كثيرة\. حاولوا مرة أخرى بعد [٠-٩]+ (دقيقة|دقيقتين|دقائق)\.$/)
+      expect(await page.getByTestId("signin-error").innerText()).toMatch(
+        /^محاولات كثيرة\. حاولوا مرة أخرى بعد [٠-٩]+ (دقيقة|دقيقتين|دقائق)\.$/
+      )
       expect(await page.getByRole("button", { name: "دخول", exact: true }).isDisabled()).toBe(true)
       expect(new URL(page.url()).pathname).toBe("/signin")
       await page.screenshot({ path: `${results}dashboard-signin-limited-ar.png`, fullPage: true })

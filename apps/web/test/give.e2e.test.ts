@@ -4,7 +4,17 @@ import { execFileSync } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { launchBrowser, requireBuild, results, services, startWeb, stopAll, storefrontUrl, watchProblems, type WebServer } from "./harness.js"
+import {
+  launchBrowser,
+  requireBuild,
+  results,
+  services,
+  startWeb,
+  stopAll,
+  storefrontUrl,
+  watchProblems,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -19,7 +29,16 @@ const dates = { slug: "ajwa-dates", title: "تمر عجوة", price: "4.500" }
 
 /** SQL as the owner role inside the tenant (RLS is forced on the owner too): what the database really holds. */
 const psql = (statements: string) =>
-  execFileSync("psql", [urls.ownerUrl, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", `select set_config('app.current_tenant', '${tenant.id}', false)`, "-c", statements])
+  execFileSync("psql", [
+    urls.ownerUrl,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qAt",
+    "-c",
+    `select set_config('app.current_tenant', '${tenant.id}', false)`,
+    "-c",
+    statements
+  ])
     .toString()
     .split("\n")
     .slice(1)
@@ -42,7 +61,13 @@ const postForm = (path: string, fields: Record<string, string>) =>
         port: web!.port,
         method: "POST",
         path,
-        headers: { host, origin: `http://${host}`, accept: "text/html", "content-type": "application/x-www-form-urlencoded", "content-length": Buffer.byteLength(body) }
+        headers: {
+          host,
+          origin: `http://${host}`,
+          accept: "text/html",
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body)
+        }
       },
       (response) => {
         response.resume()
@@ -64,7 +89,9 @@ const literal = (value: string) => {
 beforeAll(async () => {
   requireBuild()
   // Every capture of this file comes from one address: the limit has a test of its own in the API.
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" }, s3))
+  api = await startApi(
+    apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" }, s3)
+  )
   tenant = await withOwner(urls, createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }))
   // A tenant that takes bank transfers (no pay link), with a zakat project and a product.
   psql(`update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: IBAN } })}'::jsonb where id = '${tenant.id}';
@@ -124,7 +151,9 @@ describe("donations", { timeout: 30_000 }, () => {
     // Read again from the API by its token: a refresh shows the same receipt.
     await page.reload()
     expect(await page.getByTestId("reference").innerText()).toBe(reference)
-    const [row] = rows(`select amount::text, fees_amount::text as fees, category, dedication from donations where reference = ${literal(reference)}`)
+    const [row] = rows(
+      `select amount::text, fees_amount::text as fees, category, dedication from donations where reference = ${literal(reference)}`
+    )
     expect(row).toEqual({ amount: "25.000", fees: "0.625", category: "zakat", dedication: "عن والدتي" })
     expect(count("donations")).toBe(before + 1)
     expect(problems).toEqual([])
@@ -171,7 +200,9 @@ describe("donations", { timeout: 30_000 }, () => {
     expect(await page.getByTestId("amount").innerText()).toBe("KWD 7.500")
     expect(await page.getByTestId("iban").innerText()).toBe(IBAN)
     expect(await page.getByTestId("zakat-note").count()).toBe(0)
-    const [row] = rows(`select category, anonymous, catalog_item_id::text as project from donations where reference = ${literal(reference)}`)
+    const [row] = rows(
+      `select category, anonymous, catalog_item_id::text as project from donations where reference = ${literal(reference)}`
+    )
     expect(row).toEqual({ category: "general", anonymous: true, project: null })
     await page.screenshot({ path: `${results}give-thanks-en-nojs.png`, fullPage: true })
     await page.context().close()
@@ -181,7 +212,15 @@ describe("donations", { timeout: 30_000 }, () => {
     const page = await openPage()
     await page.goto(urlOf(`/en/catalog/${well.slug}`))
     const key = await page.getByTestId("donate-form").locator('input[name="idempotencyKey"]').inputValue()
-    const fields = { idempotencyKey: key, amount: "10", customAmount: "", category: "sadaqah", name: "Twice", phone: "+965 5000 9999", paymentMethod: "bank_transfer" }
+    const fields = {
+      idempotencyKey: key,
+      amount: "10",
+      customAmount: "",
+      category: "sadaqah",
+      name: "Twice",
+      phone: "+965 5000 9999",
+      paymentMethod: "bank_transfer"
+    }
     const first = await postForm(`/en/catalog/${well.slug}?/donate`, fields)
     const second = await postForm(`/en/catalog/${well.slug}?/donate`, fields)
     expect(first.status).toBe(303)
@@ -196,7 +235,8 @@ describe("donations", { timeout: 30_000 }, () => {
 describe("pledges", { timeout: 30_000 }, () => {
   it("pledges monthly from the project page; the project's pledged amount grows", async () => {
     const page = await openPage({ viewport: { width: 1280, height: 900 } })
-    const before = rows<{ pledged: string }>(`select pledged_amount::text as pledged from catalog_items where slug = '${well.slug}'`)[0]!.pledged
+    const before = rows<{ pledged: string }>(`select pledged_amount::text as pledged from catalog_items where slug = '${well.slug}'`)[0]!
+      .pledged
     await page.goto(urlOf(`/catalog/${well.slug}`))
     await page.getByTestId("pledge").locator("summary").click()
     const form = page.getByTestId("pledge-form")
@@ -257,7 +297,10 @@ describe("cart and checkout", { timeout: 30_000 }, () => {
     // Again, from the product's card in the catalog: the same line, quantity 2.
     await page.goto(urlOf("/catalog?kind=product"))
     // The card's button names its product too (Chromium spaces the hidden part off: "…السلة : تمر…").
-    await page.locator(`[data-testid="item-card"][data-slug="${dates.slug}"]`).getByRole("button", { name: new RegExp(`^أضف إلى السلة ?: ${dates.title}$`) }).click()
+    await page
+      .locator(`[data-testid="item-card"][data-slug="${dates.slug}"]`)
+      .getByRole("button", { name: new RegExp(`^أضف إلى السلة ?: ${dates.title}$`) })
+      .click()
     await page.waitForURL(urlOf("/cart"))
     expect(await page.getByTestId("cart-line").count()).toBe(1)
     expect(await page.getByTestId("quantity").inputValue()).toBe("2")

@@ -20,7 +20,10 @@ describe("giving helpers", () => {
   })
 
   it("keeps the cart as slugs and quantities, dropping anything malformed", () => {
-    expect(parseCart("dates:2,book:1,BAD:1,dates:5,x:0,y:100,z:abc")).toEqual([{ slug: "dates", quantity: 2 }, { slug: "book", quantity: 1 }])
+    expect(parseCart("dates:2,book:1,BAD:1,dates:5,x:0,y:100,z:abc")).toEqual([
+      { slug: "dates", quantity: 2 },
+      { slug: "book", quantity: 1 }
+    ])
     const cart = addToCart(addToCart([], "dates", 1), "dates", 1)
     expect(serialiseCart(cart)).toBe("dates:2")
     expect(addToCart(cart, "dates", 150)).toEqual([{ slug: "dates", quantity: 99 }])

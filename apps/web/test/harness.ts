@@ -49,7 +49,13 @@ export const startWeb = async (apiUrl: string): Promise<WebServer> => {
   child.stderr!.on("data", (chunk) => (stderr += chunk))
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${stderr}`)
-    if (await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false)) return { port, process: child }
+    if (
+      await fetch(`http://127.0.0.1:${port}/`).then(
+        () => true,
+        () => false
+      )
+    )
+      return { port, process: child }
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   child.kill()
@@ -89,7 +95,10 @@ export const stopAll = async (browser: Browser | undefined, web: WebServer | und
 }
 
 /** A fresh context and page at the dashboard's size, watched for problems. */
-export const openPage = async (browser: Browser, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
+export const openPage = async (
+  browser: Browser,
+  options: BrowserContextOptions = {}
+): Promise<{ context: BrowserContext; page: Page; problems: Array<string> }> => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options })
   const page = await context.newPage()
   return { context, page, problems: watchProblems(page) }
@@ -145,8 +154,18 @@ export const signIn = async (
   if (code) {
     const codeField = page.getByLabel("رمز التحقق (٦ أرقام)")
     // Once more if the form was still on the page with its fields emptied (submitted while hydrating).
-    const reached = await codeField.waitFor({ timeout: 10_000 }).then(() => true, () => false)
-    if (!reached && (await page.getByLabel(labels.email).inputValue().catch(() => "x")) === "") await submit()
+    const reached = await codeField.waitFor({ timeout: 10_000 }).then(
+      () => true,
+      () => false
+    )
+    if (
+      !reached &&
+      (await page
+        .getByLabel(labels.email)
+        .inputValue()
+        .catch(() => "x")) === ""
+    )
+      await submit()
     await codeField.fill(code())
     await page.getByRole("button", { name: "تحقّق" }).click()
   }
@@ -194,7 +213,16 @@ export const solidPng = (width: number, height: number, [red, green, blue]: read
 
 /** SQL run as the owner role inside one tenant (RLS on), its rows unaligned: fixtures the API has no call for. */
 export const psqlInTenant = (ownerUrl: string, tenantId: string, statements: string): string =>
-  execFileSync("psql", [ownerUrl, "-v", "ON_ERROR_STOP=1", "-qAt", "-c", `select set_config('app.current_tenant', '${tenantId}', false)`, "-c", statements])
+  execFileSync("psql", [
+    ownerUrl,
+    "-v",
+    "ON_ERROR_STOP=1",
+    "-qAt",
+    "-c",
+    `select set_config('app.current_tenant', '${tenantId}', false)`,
+    "-c",
+    statements
+  ])
     .toString()
     .split("\n")
     .slice(1)
@@ -202,7 +230,16 @@ export const psqlInTenant = (ownerUrl: string, tenantId: string, statements: str
     .trim()
 
 /** A tenant that takes bank transfers, with an active project of this slug (as capture.test.ts prepares one); the project's id. */
-export const givingTenant = (ownerUrl: string, tenantId: string, project: string, title = { ar: "بئر ماء في النيجر", en: "A well in Niger" }): string =>
-  psqlInTenant(ownerUrl, tenantId, `update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } })}'::jsonb where id = '${tenantId}';
+export const givingTenant = (
+  ownerUrl: string,
+  tenantId: string,
+  project: string,
+  title = { ar: "بئر ماء في النيجر", en: "A well in Niger" }
+): string =>
+  psqlInTenant(
+    ownerUrl,
+    tenantId,
+    `update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } })}'::jsonb where id = '${tenantId}';
      insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
-       values ('${tenantId}', 'project', '${project}', '${title.ar}', '${title.en}', 1000, 'sadaqah', 'active') returning id`)
+       values ('${tenantId}', 'project', '${project}', '${title.ar}', '${title.en}', 1000, 'sadaqah', 'active') returning id`
+  )

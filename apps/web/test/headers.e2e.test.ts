@@ -31,23 +31,31 @@ afterAll(async () => {
 const hostFetch = (url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
   new Promise<Response>((resolve, reject) => {
     const target = new URL(url)
-    const outgoing = request({
-      host: "127.0.0.1",
-      port: target.port,
-      path: target.pathname + target.search,
-      method: init.method ?? "GET",
-      headers: { host: target.host, ...init.headers }
-    }, (incoming) => {
-      const chunks: Array<Buffer> = []
-      incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
-      incoming.on("end", () => {
-        const headers = new Headers()
-        for (const [name, value] of Object.entries(incoming.headers)) {
-          if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value)
-        }
-        resolve(new Response(incoming.statusCode === 204 || incoming.statusCode === 304 ? null : Buffer.concat(chunks), { status: incoming.statusCode!, headers }))
-      })
-    })
+    const outgoing = request(
+      {
+        host: "127.0.0.1",
+        port: target.port,
+        path: target.pathname + target.search,
+        method: init.method ?? "GET",
+        headers: { host: target.host, ...init.headers }
+      },
+      (incoming) => {
+        const chunks: Array<Buffer> = []
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk))
+        incoming.on("end", () => {
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(incoming.headers)) {
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(", ") : value)
+          }
+          resolve(
+            new Response(incoming.statusCode === 204 || incoming.statusCode === 304 ? null : Buffer.concat(chunks), {
+              status: incoming.statusCode!,
+              headers
+            })
+          )
+        })
+      }
+    )
     outgoing.on("error", reject)
     outgoing.end(init.body)
   })
@@ -126,9 +134,20 @@ const formActions = () => {
         if (inline) names.add(inline[1]!)
         for (const match of block.matchAll(/^ {2}(\w+)(?=[:,(]|$)/gm)) names.add(match[1]!)
         const id = relative(routes, directory).split("/")
-        const url = "/" + id.filter((segment) => !segment.startsWith("(")).map((segment) =>
-          segment === "[tenant]" ? tenant.slug : segment === "[kind]" ? "donation" : segment.startsWith("[") ? "3f2b6f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b" : segment
-        ).join("/")
+        const url =
+          "/" +
+          id
+            .filter((segment) => !segment.startsWith("("))
+            .map((segment) =>
+              segment === "[tenant]"
+                ? tenant.slug
+                : segment === "[kind]"
+                  ? "donation"
+                  : segment.startsWith("[")
+                    ? "3f2b6f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"
+                    : segment
+            )
+            .join("/")
         for (const action of names) found.push({ path: url, storefront: id[0] === "(storefront)", action })
       }
     }

@@ -3,7 +3,18 @@ import { addMember, apiEnv, apiPeople, createTenant, markMfaEnabled, type Tenant
 import { Effect } from "effect"
 import type { Browser, BrowserContext } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { givingTenant, launchBrowser, psqlInTenant, requireBuild, services, signIn, startWeb, stopAll, watchProblems, type WebServer } from "./harness.js"
+import {
+  givingTenant,
+  launchBrowser,
+  psqlInTenant,
+  requireBuild,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  watchProblems,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -48,7 +59,12 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
     const response = await fetch(`${api!.url}/api/v1/public/donations`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.localhost` },
-      body: JSON.stringify({ amount: "1250.5", project: "school-roof", donor: { name: "مريم", phone: "+96560004444" }, paymentMethod: "bank_transfer" })
+      body: JSON.stringify({
+        amount: "1250.5",
+        project: "school-roof",
+        donor: { name: "مريم", phone: "+96560004444" },
+        paymentMethod: "bank_transfer"
+      })
     })
     expect(response.status).toBe(201)
     const { reference } = (await response.json()) as { reference: string }
@@ -95,7 +111,13 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
     await row.getByRole("button", { name: `سحب الدعوة المرسلة إلى ${invitee.email}` }).click()
     expect(await page.getByTestId("action-done").innerText()).toBe(`سُحبت دعوة ${invitee.email}.`)
     expect(await row.count()).toBe(0)
-    expect(psqlInTenant(urls.ownerUrl, tenant.id, `select action from audit_log where action = 'member.invitation_revoked' and actor_user_id = '${owner.userId}'`)).toBe("member.invitation_revoked")
+    expect(
+      psqlInTenant(
+        urls.ownerUrl,
+        tenant.id,
+        `select action from audit_log where action = 'member.invitation_revoked' and actor_user_id = '${owner.userId}'`
+      )
+    ).toBe("member.invitation_revoked")
 
     const inviteeContext = await browser!.newContext({ javaScriptEnabled: false })
     contexts.push(inviteeContext)

@@ -4,7 +4,9 @@ import { backoff, SseParser } from "../src/lib/dashboard/sse.js"
 describe("the inbox's event-stream reader", () => {
   it("reads the API's stream: the retry, comments skipped, one capture event", () => {
     const parser = new SseParser()
-    const messages = parser.push('retry: 3000\n\n: keep-alive\n\nevent: capture\ndata: {"kind":"donation","reference":"DON-2026-000001","amount":"25.500"}\n\n')
+    const messages = parser.push(
+      'retry: 3000\n\n: keep-alive\n\nevent: capture\ndata: {"kind":"donation","reference":"DON-2026-000001","amount":"25.500"}\n\n'
+    )
     expect(parser.retry).toBe(3000)
     expect(messages).toEqual([{ event: "capture", data: '{"kind":"donation","reference":"DON-2026-000001","amount":"25.500"}' }])
   })

@@ -4,7 +4,21 @@ import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { enableTotp, givingTenant, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
+import {
+  enableTotp,
+  givingTenant,
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  totp,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 
@@ -46,7 +60,9 @@ const capture = async (tenant: TenantFixture, kind: "donations" | "pledges", bod
 
 /** What the storefront says a project has raised. */
 const raised = async (tenant: TenantFixture, project: string): Promise<string> => {
-  const response = await fetch(`${api!.url}/api/v1/public/catalog/${project}`, { headers: { "x-forwarded-host": `${tenant.slug}.localhost` } })
+  const response = await fetch(`${api!.url}/api/v1/public/catalog/${project}`, {
+    headers: { "x-forwarded-host": `${tenant.slug}.localhost` }
+  })
   expect(response.status).toBe(200)
   return ((await response.json()) as { item: { raised: string } }).item.raised
 }
@@ -67,7 +83,12 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     const owner = await people.person("inbox-owner")
     await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
     const secret = await enableTotp(people, owner)
-    const pledge = await capture(tenant, "pledges", { amount: "100.000", project, dueDate: "2099-01-01", donor: { name: "يوسف", phone: "+965 6000 2222" } })
+    const pledge = await capture(tenant, "pledges", {
+      amount: "100.000",
+      project,
+      dueDate: "2099-01-01",
+      donor: { name: "يوسف", phone: "+965 6000 2222" }
+    })
 
     const { context, page, problems } = await newPage()
     await page.goto(platform("/signin"))
@@ -90,7 +111,12 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
 
     const donor = "عبدالله الكندري"
     const before = await raised(tenant, project)
-    const donation = await capture(tenant, "donations", { amount: "25.500", project, donor: { name: donor, phone: "+965 6555 0123" }, paymentMethod: "bank_transfer" })
+    const donation = await capture(tenant, "donations", {
+      amount: "25.500",
+      project,
+      donor: { name: donor, phone: "+965 6555 0123" },
+      paymentMethod: "bank_transfer"
+    })
     const row = page.locator(`[data-testid="inbox-row"][data-reference="${donation.reference}"]`)
     await row.waitFor({ timeout: 15_000 })
     expect(await page.evaluate(() => (window as unknown as { stillHere?: boolean }).stillHere)).toBe(true)
@@ -113,11 +139,18 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "الفريق" }).click()
     await page.waitForURL(platform(`/dashboard/${tenant.slug}/members`))
     await page.waitForTimeout(500)
-    const second = await capture(tenant, "donations", { amount: "5.000", donor: { name: "فاطمة", phone: "+965 6777 0000" }, paymentMethod: "bank_transfer" })
+    const second = await capture(tenant, "donations", {
+      amount: "5.000",
+      donor: { name: "فاطمة", phone: "+965 6777 0000" },
+      paymentMethod: "bank_transfer"
+    })
     const badge = page.getByTestId("inbox-unread")
     await badge.waitFor({ timeout: 15_000 })
     expect(await badge.innerText()).toContain("١")
-    await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: /الوارد/ }).click()
+    await page
+      .getByRole("navigation", { name: "أقسام لوحة التحكم" })
+      .getByRole("link", { name: /الوارد/ })
+      .click()
     await page.locator(`[data-testid="inbox-row"][data-reference="${second.reference}"]`).waitFor()
     await badge.waitFor({ state: "detached" })
 
@@ -146,7 +179,9 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "استرداد المبلغ" }).waitFor()
     expect(await page.getByRole("button", { name: "تسجيل استلام الدفعة" }).count()).toBe(0)
     // The storefront's cache (PUBLIC_CACHE_TTL, 5 s) is not told of payments: it catches up within its lifetime.
-    await expect.poll(async () => Number(await raised(tenant, project)) - Number(before), { timeout: 10_000, interval: 500 }).toBeCloseTo(25.5, 3)
+    await expect
+      .poll(async () => Number(await raised(tenant, project)) - Number(before), { timeout: 10_000, interval: 500 })
+      .toBeCloseTo(25.5, 3)
     await page.screenshot({ path: `${results}inbox-detail-ar.png`, fullPage: true })
 
     // The receipt, fetched with the token and saved.
@@ -218,7 +253,12 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     const owner = await people.memberOf(tenant, "owner")
     const member = await people.person("inbox-member")
     await withOwner(urls, addMember(tenant.id, member.userId, "member"))
-    const donation = await capture(tenant, "donations", { amount: "12.000", project, donor: { name: "مريم", phone: "+965 6111 2222" }, paymentMethod: "bank_transfer" })
+    const donation = await capture(tenant, "donations", {
+      amount: "12.000",
+      project,
+      donor: { name: "مريم", phone: "+965 6111 2222" },
+      paymentMethod: "bank_transfer"
+    })
 
     const { context, page, problems } = await newPage()
     await page.goto(platform(`/signin?next=${encodeURIComponent(`/dashboard/${tenant.slug}/inbox`)}`))
@@ -233,8 +273,13 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     await page.getByRole("button", { name: "تأكيد" }).waitFor()
 
     // Meanwhile the owner cancels it: the member's "confirm" is refused, and the refusal is shown in Arabic.
-    const list = await (await people.call("GET", `/tenant/inbox?q=${donation.reference}`, owner, tenant.slug)).json() as { entries: Array<{ id: string }> }
-    const cancelled = await people.call("POST", `/tenant/inbox/donation/${list.entries[0]!.id}/status`, owner, tenant.slug, { to: "cancelled", note: "duplicate" })
+    const list = (await (await people.call("GET", `/tenant/inbox?q=${donation.reference}`, owner, tenant.slug)).json()) as {
+      entries: Array<{ id: string }>
+    }
+    const cancelled = await people.call("POST", `/tenant/inbox/donation/${list.entries[0]!.id}/status`, owner, tenant.slug, {
+      to: "cancelled",
+      note: "duplicate"
+    })
     expect(cancelled.status).toBe(200)
     await page.getByRole("button", { name: "تأكيد" }).click()
     const error = page.getByTestId("capture-action-error")

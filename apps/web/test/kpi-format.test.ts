@@ -21,18 +21,24 @@ describe("KPI page helpers", () => {
   })
 
   it("guards CSV cells against formulas", () => {
-    expect(csvCell("=HYPERLINK(\"x\")")).toBe(`"'=HYPERLINK(""x"")"`)
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`)
     expect(csvCell("+1")).toBe(`"'+1"`)
     expect(csvCell("-2")).toBe(`"'-2"`)
     expect(csvCell("@SUM")).toBe(`"'@SUM"`)
     expect(csvCell(12)).toBe(`"12"`)
-    const csv = kpiCsv({ from: "2026-12-01", to: "2026-12-01", days: [], campaigns: [{ source: "=cmd", medium: null, campaign: "c", visits: 2, captures: 1, raised: "5.000", conversionRate: 0.5 }] })
+    const csv = kpiCsv({
+      from: "2026-12-01",
+      to: "2026-12-01",
+      days: [],
+      campaigns: [{ source: "=cmd", medium: null, campaign: "c", visits: 2, captures: 1, raised: "5.000", conversionRate: 0.5 }]
+    })
     expect(csv.split("\r\n")[1]).toBe(`"'=cmd","","c","2","1","5.000","0.5"`)
   })
 
   it("builds tagged links only from plain tags and real slugs", () => {
-    expect(campaignLink("http://demo.localhost:3000", { target: "", source: "whatsapp", medium: "broadcast", campaign: "رمضان" }))
-      .toBe("http://demo.localhost:3000/?utm_source=whatsapp&utm_medium=broadcast&utm_campaign=%D8%B1%D9%85%D8%B6%D8%A7%D9%86")
+    expect(campaignLink("http://demo.localhost:3000", { target: "", source: "whatsapp", medium: "broadcast", campaign: "رمضان" })).toBe(
+      "http://demo.localhost:3000/?utm_source=whatsapp&utm_medium=broadcast&utm_campaign=%D8%B1%D9%85%D8%B6%D8%A7%D9%86"
+    )
     expect(campaignLink("http://demo.localhost:3000", { target: "well", source: "<b>", medium: "m", campaign: "c" })).toBeUndefined()
     expect(campaignLink("http://demo.localhost:3000", { target: "../x", source: "s", medium: "m", campaign: "c" })).toBeUndefined()
   })

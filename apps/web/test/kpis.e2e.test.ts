@@ -6,7 +6,18 @@ import { Effect } from "effect"
 import type { Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { formatKwd, formatNumber, presets } from "../src/lib/dashboard/kpis.js"
-import { htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, type WebServer } from "./harness.js"
+import {
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 let api: StartedApi | undefined
@@ -19,13 +30,19 @@ beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant({ nameAr: "جمعية الأرقام", nameEn: "Figures Society" }))
   // The demo's traffic (the CLI's seed) on a tenant with two projects.
-  await withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* asOwnerInTenant(tenant.id, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* asOwnerInTenant(
+        tenant.id,
+        sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
       values (${tenant.id}, 'project', 'well', 'بئر ماء', 'A water well', 5000, 'zakat', 'active'),
-             (${tenant.id}, 'project', 'iftar', 'إفطار صائم', 'Iftar meals', 3000, 'sadaqah', 'active')`)
-    yield* seedDemoTraffic(tenant.id)
-  }))
+             (${tenant.id}, 'project', 'iftar', 'إفطار صائم', 'Iftar meals', 3000, 'sadaqah', 'active')`
+      )
+      yield* seedDemoTraffic(tenant.id)
+    })
+  )
   api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }, s3))
   web = await startWeb(api.url)
   browser = await launchBrowser()
@@ -39,7 +56,7 @@ describe("the KPI page", { timeout: 120_000 }, () => {
     const range = presets(new Date())["30d"]
     const answer = await people.call("GET", `/tenant/kpis?from=${range.from}&to=${range.to}`, member, tenant.slug)
     expect(answer.status).toBe(200)
-    const figures = await answer.json() as { visits: number; raised: string; campaigns: Array<{ campaign: string | null }> }
+    const figures = (await answer.json()) as { visits: number; raised: string; campaigns: Array<{ campaign: string | null }> }
     expect(figures.visits).toBeGreaterThan(1000)
 
     const { context, page, problems } = await openPage(browser!, { viewport: { width: 1280, height: 1800 } })
@@ -67,14 +84,20 @@ describe("the KPI page", { timeout: 120_000 }, () => {
     await page.screenshot({ path: `${results}kpis-en.png`, fullPage: true })
 
     // The CSV through the page's own route: the campaign table first.
-    const csv = await page.request.get(`http://localhost:${web!.port}/dashboard/${tenant.slug}/kpis/export.csv?from=${range.from}&to=${range.to}`)
+    const csv = await page.request.get(
+      `http://localhost:${web!.port}/dashboard/${tenant.slug}/kpis/export.csv?from=${range.from}&to=${range.to}`
+    )
     expect(csv.status()).toBe(200)
     expect(await csv.text()).toMatch(/^\uFEFF"source","medium","campaign"/)
 
     // A campaign link with its QR code, no JavaScript needed.
     await page.goto(`http://localhost:${web!.port}/en/dashboard/${tenant.slug}/kpis?target=well&source=poster&medium=print&campaign=masjid`)
-    expect(await page.getByTestId("campaign-link").innerText()).toBe(`http://${tenant.slug}.localhost:${web!.port}/catalog/well?utm_source=poster&utm_medium=print&utm_campaign=masjid`)
-    const png = await page.request.get(`http://localhost:${web!.port}/dashboard/${tenant.slug}/kpis/qr.png?target=well&source=poster&medium=print&campaign=masjid`)
+    expect(await page.getByTestId("campaign-link").innerText()).toBe(
+      `http://${tenant.slug}.localhost:${web!.port}/catalog/well?utm_source=poster&utm_medium=print&utm_campaign=masjid`
+    )
+    const png = await page.request.get(
+      `http://localhost:${web!.port}/dashboard/${tenant.slug}/kpis/qr.png?target=well&source=poster&medium=print&campaign=masjid`
+    )
     expect(png.headers()["content-type"]).toBe("image/png")
     expect([...(await png.body()).subarray(1, 4)]).toEqual([0x50, 0x4e, 0x47])
     expect(problems).toEqual([])

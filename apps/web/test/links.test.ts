@@ -49,8 +49,9 @@ describe("landingHref", () => {
 
   it("sends an owner or admin without MFA to set it up first, keeping where they were going", () => {
     expect(links.landingHref({ ...one, mfaSetupRequired: true }, undefined)).toBe("/dashboard/mfa")
-    expect(links.landingHref({ ...one, mfaSetupRequired: true }, "/dashboard/amal/members"))
-      .toBe(`/dashboard/mfa?next=${encodeURIComponent("/dashboard/amal/members")}`)
+    expect(links.landingHref({ ...one, mfaSetupRequired: true }, "/dashboard/amal/members")).toBe(
+      `/dashboard/mfa?next=${encodeURIComponent("/dashboard/amal/members")}`
+    )
   })
 
   it("goes back to next; else to the only tenant; else to the picker", () => {

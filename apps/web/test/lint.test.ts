@@ -11,7 +11,18 @@ const plugin = ((await import(pathToFileURL(resolve(root, "scripts/eslint/plugin
 const linter = new Linter({ configType: "flat" })
 const findings = (code: string) =>
   linter
-    .verify(code, [{ files: ["**/*.ts"], languageOptions: { parser: tseslint.parser }, plugins: { manara: plugin }, rules: { "manara/no-string-api-calls": "error" } }], "page.ts")
+    .verify(
+      code,
+      [
+        {
+          files: ["**/*.ts"],
+          languageOptions: { parser: tseslint.parser },
+          plugins: { manara: plugin },
+          rules: { "manara/no-string-api-calls": "error" }
+        }
+      ],
+      "page.ts"
+    )
     .map((message) => message.messageId)
 
 describe("manara/no-string-api-calls: the dashboard calls the API through the typed client only", () => {
@@ -19,13 +30,14 @@ describe("manara/no-string-api-calls: the dashboard calls the API through the ty
     for (const code of [
       `fetch("/api/v1/tenant/inbox")`,
       "fetch(`/api/v1/tenant/${slug}/members`)",
-      "event.fetch(`/api/v1/tenant/catalog`, { method: \"POST\" })",
+      'event.fetch(`/api/v1/tenant/catalog`, { method: "POST" })',
       "fetch(new URL(`/api/v1${path}`, apiUrl()))",
-      "new URL(\"/api/v1/auth/me\", base)",
-      "new Request(\"/api/v1/tenant/inbox\")",
+      'new URL("/api/v1/auth/me", base)',
+      'new Request("/api/v1/tenant/inbox")',
       "fetch(`${apiUrl()}/tenant/inbox`)",
-      "fetch(apiUrl() + \"/auth/me\")"
-    ]) expect(findings(code), code).toEqual(["stringPath"])
+      'fetch(apiUrl() + "/auth/me")'
+    ])
+      expect(findings(code), code).toEqual(["stringPath"])
   })
 
   it("refuses an untyped api<T>(...) client", () => {
@@ -37,11 +49,12 @@ describe("manara/no-string-api-calls: the dashboard calls the API through the ty
   it("lets through the typed client, form actions and the storefront's own links", () => {
     for (const code of [
       "locals.api((client) => client.members.list({ headers }))",
-      "fetch(`?/${action}`, { method: \"POST\", body })",
+      'fetch(`?/${action}`, { method: "POST", body })',
       "fetch(url, { signal })",
       "const href = `/api/v1/public/media/${id}?size=thumb`",
       "new URL(url.pathname + url.search, base)"
-    ]) expect(findings(code), code).toEqual([])
+    ])
+      expect(findings(code), code).toEqual([])
   })
 
   it("is on for every script and component of the web app", async () => {

@@ -17,7 +17,20 @@ import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
+import {
+  enableTotp,
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  totp,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 const ses = inject("manaraSes")
@@ -38,21 +51,35 @@ beforeAll(async () => {
   telegram = await startTelegramFake()
   home = await withOwner(urls, createTenant({ nameAr: "جمعية البر", nameEn: "Al Birr Society" }))
   // The operator stores the reference (as the owner role, inside the tenant: RLS is forced on it too).
-  execFileSync("psql", ["-q", "-v", "ON_ERROR_STOP=1", urls.ownerUrl, "-c", `begin; select set_config('app.current_tenant', '${home.id}', true);
-    insert into tenant_telegram_bots (tenant_id, token_ref) values ('${home.id}', '${telegramTokenRef(home.id)}'); commit;`])
-  const env = apiEnv(urls, pool, {
-    PLATFORM_DOMAIN: "localhost",
-    ...sesEnv(ses),
-    NOTIFY_DELIVERY: "true",
-    NOTIFY_TENANTS: home.id,
-    NOTIFY_POLL: "300 millis",
-    TELEGRAM_API_URL: telegram.url,
-    [configKeyOf(`manara/tenant/${home.id}/telegram`)]: BOT_TOKEN
-  }, s3)
+  execFileSync("psql", [
+    "-q",
+    "-v",
+    "ON_ERROR_STOP=1",
+    urls.ownerUrl,
+    "-c",
+    `begin; select set_config('app.current_tenant', '${home.id}', true);
+    insert into tenant_telegram_bots (tenant_id, token_ref) values ('${home.id}', '${telegramTokenRef(home.id)}'); commit;`
+  ])
+  const env = apiEnv(
+    urls,
+    pool,
+    {
+      PLATFORM_DOMAIN: "localhost",
+      ...sesEnv(ses),
+      NOTIFY_DELIVERY: "true",
+      NOTIFY_TENANTS: home.id,
+      NOTIFY_POLL: "300 millis",
+      TELEGRAM_API_URL: telegram.url,
+      [configKeyOf(`manara/tenant/${home.id}/telegram`)]: BOT_TOKEN
+    },
+    s3
+  )
   api = await startApi(env)
   // What the operator does once per bot, with the product's code: point its webhook at the API.
   await Effect.runPromise(
-    Effect.flatMap(TelegramBot, (bot) => bot.setWebhook(home.id, telegramTokenRef(home.id), `${api!.url}/api/v1/public/telegram/${home.id}/webhook`)).pipe(
+    Effect.flatMap(TelegramBot, (bot) =>
+      bot.setWebhook(home.id, telegramTokenRef(home.id), `${api!.url}/api/v1/public/telegram/${home.id}/webhook`)
+    ).pipe(
       Effect.provide(TelegramBotLive.pipe(Layer.provide(SecretsLive))),
       Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
     )

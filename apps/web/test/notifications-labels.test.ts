@@ -27,7 +27,13 @@ describe("notifications in the product's words", () => {
   })
 
   it("names what a member can choose, and the events written for them, in both languages", () => {
-    expect(memberEvents.map((event) => memberEventName(event, "ar"))).toEqual(["طلب جديد", "تبرع جديد", "تعهد جديد", "استلام دفعة", "قسط تعهد يحين موعده"])
+    expect(memberEvents.map((event) => memberEventName(event, "ar"))).toEqual([
+      "طلب جديد",
+      "تبرع جديد",
+      "تعهد جديد",
+      "استلام دفعة",
+      "قسط تعهد يحين موعده"
+    ])
     expect(memberEventName("payment.received", "en")).toBe("Payment received")
     expect(eventName("staff.payment", "en")).toBe("Payment received (staff)")
     expect(eventName("telegram.linked", "ar")).toBe("ربط محادثة تيليجرام")

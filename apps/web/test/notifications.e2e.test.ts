@@ -1,9 +1,33 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, sesEmailsTo, sesEnv, startTelegramFake, type TelegramFake, type TenantFixture, withOwner } from "@manara/testkit"
+import {
+  addMember,
+  apiEnv,
+  apiPeople,
+  createTenant,
+  sesEmailsTo,
+  sesEnv,
+  startTelegramFake,
+  type TelegramFake,
+  type TenantFixture,
+  withOwner
+} from "@manara/testkit"
 import { randomUUID } from "node:crypto"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { enableTotp, htmlAttributes, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
+import {
+  enableTotp,
+  htmlAttributes,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  totp,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 const ses = inject("manaraSes")
@@ -26,18 +50,25 @@ beforeAll(async () => {
   home = await withOwner(urls, createTenant({ nameAr: "جمعية الضياء", nameEn: "Al Diyaa Society" }))
   foreign = await withOwner(urls, createTenant({ nameAr: "مسجد السلام", nameEn: "Al Salam Mosque" }))
   // Delivery on for this suite's tenant only: other suites' rows in the shared database are not ours to send.
-  api = await startApi(apiEnv(urls, pool, {
-    PLATFORM_DOMAIN: "localhost",
-    ...sesEnv(ses),
-    NOTIFY_DELIVERY: "true",
-    NOTIFY_TENANTS: home.id,
-    NOTIFY_MAX_ATTEMPTS: "2",
-    NOTIFY_BACKOFF_BASE: "200 millis",
-    NOTIFY_BACKOFF_MAX: "1 second",
-    NOTIFY_POLL: "300 millis",
-    TELEGRAM_API_URL: telegram.url,
-    TELEGRAM_BOT_TOKEN: "7711:kept-out-of-the-page"
-  }, s3))
+  api = await startApi(
+    apiEnv(
+      urls,
+      pool,
+      {
+        PLATFORM_DOMAIN: "localhost",
+        ...sesEnv(ses),
+        NOTIFY_DELIVERY: "true",
+        NOTIFY_TENANTS: home.id,
+        NOTIFY_MAX_ATTEMPTS: "2",
+        NOTIFY_BACKOFF_BASE: "200 millis",
+        NOTIFY_BACKOFF_MAX: "1 second",
+        NOTIFY_POLL: "300 millis",
+        TELEGRAM_API_URL: telegram.url,
+        TELEGRAM_BOT_TOKEN: "7711:kept-out-of-the-page"
+      },
+      s3
+    )
+  )
   web = await startWeb(api.url)
   browser = await launchBrowser()
 })
@@ -59,7 +90,8 @@ const untilStatus = async (page: Page, event: string, target: string, status: st
   for (;;) {
     const row = logRow(page, event, target)
     if ((await row.count()) > 0 && (await row.getAttribute("data-status")) === status) return row
-    if (Date.now() > until) throw new Error(`the message to ${target} did not become ${status}: ${await row.getAttribute("data-status").catch(() => "absent")}`)
+    if (Date.now() > until)
+      throw new Error(`the message to ${target} did not become ${status}: ${await row.getAttribute("data-status").catch(() => "absent")}`)
     await page.waitForTimeout(300)
     await page.reload()
   }
@@ -146,7 +178,12 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     await page.getByRole("link", { name: "كل الرسائل" }).click()
     await page.waitForURL(platform(`/dashboard/${home.slug}/notifications`))
     await untilStatus(page, "notification.test", chat, "sent")
-    expect(telegram!.received().filter((message) => message.chatId === chat).map((message) => message.answeredWith)).toEqual([502, 502, 200])
+    expect(
+      telegram!
+        .received()
+        .filter((message) => message.chatId === chat)
+        .map((message) => message.answeredWith)
+    ).toEqual([502, 502, 200])
 
     // On a phone the page does not scroll sideways: the log scrolls inside its own box.
     await page.setViewportSize({ width: 390, height: 844 })
@@ -184,12 +221,18 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     await untilStatus(page, "member.invited", invitee, "sent")
 
     // Without JavaScript the forms are plain posts: a test message from the same session.
-    const plain = await browser!.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: false, storageState: await context.storageState() })
+    const plain = await browser!.newContext({
+      viewport: { width: 1280, height: 900 },
+      javaScriptEnabled: false,
+      storageState: await context.storageState()
+    })
     const plainPage = await plain.newPage()
     await plainPage.goto(platform(`/dashboard/${home.slug}/notifications`))
     await plainPage.getByRole("button", { name: `إرسال رسالة تجريبية إلى ${chat}` }).click()
     await plainPage.getByTestId("action-done").filter({ hasText: chat }).waitFor()
-    expect(await plainPage.locator(`[data-testid="delivery-row"][data-event="notification.test"]`).filter({ hasText: chat }).count()).toBe(2)
+    expect(await plainPage.locator(`[data-testid="delivery-row"][data-event="notification.test"]`).filter({ hasText: chat }).count()).toBe(
+      2
+    )
     await plain.close()
 
     // Another tenant's notifications are not found, as the API says.

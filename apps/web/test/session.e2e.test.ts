@@ -3,7 +3,19 @@ import { addMember, apiEnv, apiPeople, createTenant, withOwner } from "@manara/t
 import { randomUUID } from "node:crypto"
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { enableTotp, launchBrowser, openPage, requireBuild, results, services, signIn, startWeb, stopAll, totp, type WebServer } from "./harness.js"
+import {
+  enableTotp,
+  launchBrowser,
+  openPage,
+  requireBuild,
+  results,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  totp,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool } = services()
 
@@ -99,11 +111,16 @@ describe("the server-side session", { timeout: 90_000 }, () => {
     await page.getByTestId("sign-out").click()
     await page.waitForURL(at("/signin"))
     expect(await context.cookies()).toEqual([])
-    const replay = await fetch(at(`/dashboard/${tenant.slug}`), { redirect: "manual", headers: { cookie: `${cookie!.name}=${cookie!.value}` } })
+    const replay = await fetch(at(`/dashboard/${tenant.slug}`), {
+      redirect: "manual",
+      headers: { cookie: `${cookie!.name}=${cookie!.value}` }
+    })
     expect(replay.status).toBe(303)
     expect(replay.headers.get("location")).toBe(`/signin?next=${encodeURIComponent(`/dashboard/${tenant.slug}`)}`)
     // Nor does it reach the API through the proxy, which passes no tenant call at all.
-    const proxied = await fetch(at("/api/v1/tenant/members"), { headers: { cookie: `${cookie!.name}=${cookie!.value}`, "x-tenant": tenant.slug } })
+    const proxied = await fetch(at("/api/v1/tenant/members"), {
+      headers: { cookie: `${cookie!.name}=${cookie!.value}`, "x-tenant": tenant.slug }
+    })
     expect(proxied.status).toBe(404)
     await context.close()
   })
@@ -125,7 +142,10 @@ describe("the server-side session", { timeout: 90_000 }, () => {
 
     // The browser cannot ask the API for tokens through this origin.
     for (const path of ["/api/v1/auth/refresh", "/api/v1/auth/login", "/api/v1/auth/mfa"]) {
-      const status = await page.evaluate((url) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.status), path)
+      const status = await page.evaluate(
+        (url) => fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).then((r) => r.status),
+        path
+      )
       expect(status).toBe(404)
     }
     expect(problems.filter((problem) => !problem.startsWith("Failed to load resource: "))).toEqual([])

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from "vitest"
 import { requireBuild, startWeb, stopAll, type WebServer } from "./harness.js"
 
 const urls = inject("manaraDatabase")
-const BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+const BROWSER =
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
 
 let api: StartedApi | undefined
 let web: WebServer | undefined
@@ -17,10 +18,17 @@ let tenant: TenantFixture
 beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant())
-  await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update tenants set settings = ${JSON.stringify({
-    bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
-    donations: { minimum: "1.000", maximum: "5000.000" }
-  })}::jsonb where id = ${tenant.id}`))
+  await withOwner(
+    urls,
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql`update tenants set settings = ${JSON.stringify({
+          bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
+          donations: { minimum: "1.000", maximum: "5000.000" }
+        })}::jsonb where id = ${tenant.id}`
+    )
+  )
   api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
   // Flushed every 200 ms so the test waits little; every visit here comes from 127.0.0.1.
   process.env.TRAFFIC_FLUSH_MS = "200"
@@ -41,17 +49,36 @@ interface Answer {
 const visit = (path: string, headers: Record<string, string> = {}, method = "GET", body?: string) =>
   new Promise<Answer>((resolve, reject) => {
     const host = `${tenant.slug}.localhost:${web!.port}`
-    const sent = request({ host: "127.0.0.1", port: web!.port, path, method, headers: { host, "user-agent": BROWSER, "accept-language": "ar-KW,ar;q=0.9", ...headers } }, (response) => {
-      let body = ""
-      response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
-      response.on("end", () => resolve({ status: response.statusCode!, cookies: response.headers["set-cookie"] ?? [], location: response.headers.location, body }))
-    })
+    const sent = request(
+      {
+        host: "127.0.0.1",
+        port: web!.port,
+        path,
+        method,
+        headers: { host, "user-agent": BROWSER, "accept-language": "ar-KW,ar;q=0.9", ...headers }
+      },
+      (response) => {
+        let body = ""
+        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk))
+        response.on("end", () =>
+          resolve({
+            status: response.statusCode!,
+            cookies: response.headers["set-cookie"] ?? [],
+            location: response.headers.location,
+            body
+          })
+        )
+      }
+    )
     sent.on("error", reject)
     sent.end(body)
   })
 
 const cookieValue = (answer: Answer, name: string) =>
-  answer.cookies.map((line) => line.split(";", 1)[0]!).find((pair) => pair.startsWith(`${name}=`))?.slice(name.length + 1)
+  answer.cookies
+    .map((line) => line.split(";", 1)[0]!)
+    .find((pair) => pair.startsWith(`${name}=`))
+    ?.slice(name.length + 1)
 
 interface VisitRow {
   id: string
@@ -65,8 +92,17 @@ interface VisitRow {
   utm_content: string | null
 }
 const visitsTagged = (content: string) =>
-  withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<VisitRow>`select id, visitor_id, utm_source, utm_campaign, utm_term, landing_path, device, language, utm_content from visits where utm_content = ${content}`)))
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenant.id,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql<VisitRow>`select id, visitor_id, utm_source, utm_campaign, utm_term, landing_path, device, language, utm_content from visits where utm_content = ${content}`
+      )
+    )
+  )
 
 const eventually = async <A>(check: () => Promise<A | undefined>, ms = 15_000): Promise<A> => {
   const until = Date.now() + ms
@@ -82,7 +118,9 @@ describe("visits recorded by the storefront's server", () => {
   it("records a tagged first page view, cuts and cleans bad tags without breaking the page, and sets the visit cookies once", async () => {
     const content = `c-${randomUUID().slice(0, 8)}`
     const bad = encodeURIComponent("<script>alert(1)</script>ramadan\u0001")
-    const first = await visit(`/?utm_source=whatsapp&utm_medium=broadcast&utm_campaign=${bad}&utm_term=${"t".repeat(300)}&utm_content=${content}`)
+    const first = await visit(
+      `/?utm_source=whatsapp&utm_medium=broadcast&utm_campaign=${bad}&utm_term=${"t".repeat(300)}&utm_content=${content}`
+    )
     expect(first.status).toBe(200)
     const visitId = cookieValue(first, "manara_visit")
     expect(visitId).toMatch(/^[0-9a-f-]{36}$/)
@@ -90,7 +128,14 @@ describe("visits recorded by the storefront's server", () => {
     expect(first.cookies.join("\n")).toMatch(/manara_visit=[^;]+;.*HttpOnly/i)
 
     const [row] = await eventually(async () => ((await visitsTagged(content)).length > 0 ? visitsTagged(content) : undefined))
-    expect(row).toMatchObject({ id: visitId, utm_source: "whatsapp", utm_campaign: "alert(1) ramadan", landing_path: "/", device: "mobile", language: "ar" })
+    expect(row).toMatchObject({
+      id: visitId,
+      utm_source: "whatsapp",
+      utm_campaign: "alert(1) ramadan",
+      landing_path: "/",
+      device: "mobile",
+      language: "ar"
+    })
     expect(row!.utm_term).toBe("t".repeat(100))
     expect(row!.visitor_id).toMatch(/^[0-9a-f]{32}$/)
 
@@ -115,7 +160,9 @@ describe("visits recorded by the storefront's server", () => {
 
   it("does not count bots", async () => {
     const content = `bot-${randomUUID().slice(0, 8)}`
-    const answer = await visit(`/?utm_content=${content}`, { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" })
+    const answer = await visit(`/?utm_content=${content}`, {
+      "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    })
     expect(answer.status).toBe(200)
     expect(answer.cookies.filter((line) => line.startsWith("manara_"))).toEqual([])
     // A person's visit after it is flushed in a later batch: by then the bot's would have been too.
@@ -130,17 +177,40 @@ describe("visits recorded by the storefront's server", () => {
     const first = await visit(`/?utm_source=instagram&utm_content=${content}`)
     const visitId = cookieValue(first, "manara_visit")!
     await eventually(async () => ((await visitsTagged(content)).length > 0 ? true : undefined))
-    const form = new URLSearchParams({ customAmount: "15.000", name: "أم محمد", phone: "+965 5000 1234", paymentMethod: "bank_transfer", idempotencyKey: randomUUID() })
-    const given = await visit("/donate?/donate", {
-      cookie: `manara_visit=${visitId}; manara_first=${visitId}`,
-      origin: `http://${tenant.slug}.localhost:${web!.port}`,
-      "content-type": "application/x-www-form-urlencoded",
-      // As a browser without JavaScript posts it (without it SvelteKit answers an enhanced form's JSON).
-      accept: "text/html"
-    }, "POST", form.toString())
+    const form = new URLSearchParams({
+      customAmount: "15.000",
+      name: "أم محمد",
+      phone: "+965 5000 1234",
+      paymentMethod: "bank_transfer",
+      idempotencyKey: randomUUID()
+    })
+    const given = await visit(
+      "/donate?/donate",
+      {
+        cookie: `manara_visit=${visitId}; manara_first=${visitId}`,
+        origin: `http://${tenant.slug}.localhost:${web!.port}`,
+        "content-type": "application/x-www-form-urlencoded",
+        // As a browser without JavaScript posts it (without it SvelteKit answers an enhanced form's JSON).
+        accept: "text/html"
+      },
+      "POST",
+      form.toString()
+    )
     expect(given.status).toBe(303)
-    const [donation] = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ visit_id: string | null; first_visit_id: string | null }>`select visit_id, first_visit_id from donations where amount = 15`)))
+    const [donation] = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              visit_id: string | null
+              first_visit_id: string | null
+            }>`select visit_id, first_visit_id from donations where amount = 15`
+        )
+      )
+    )
     expect(donation).toEqual({ visit_id: visitId, first_visit_id: visitId })
   })
 })

@@ -58,25 +58,54 @@ describe("a worker killed mid-send", () => {
     const chat = String(Math.floor(Math.random() * 1e9))
     // The first four sends hang: the worker has claimed all six rows and four are in flight when it dies.
     telegram.script(chat, [{ status: "hang" }, { status: "hang" }, { status: "hang" }, { status: "hang" }])
-    const keys = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      Effect.forEach(Array.from({ length: 6 }, () => `crash:${randomUUID()}`), (key) =>
-        Effect.as(
-          sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+    const keys = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          Effect.forEach(
+            Array.from({ length: 6 }, () => `crash:${randomUUID()}`),
+            (key) =>
+              Effect.as(
+                sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
             values (${tenant.id}, 'notification.test', '{}'::jsonb, 'telegram', ${chat}, ${key})`,
-          key
-        )))))
+                key
+              )
+          )
+        )
+      )
+    )
     const first = startWorker()
     await eventually(() => (telegram.received().filter((message) => message.chatId === chat).length >= 4 ? true : undefined))
     first.kill("SIGKILL")
     await new Promise((resolve) => first.once("exit", resolve))
-    const held = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-      sql<{ n: string }>`select count(*)::text as n from notification_outbox where dedupe_key in ${sql.in(keys)} and status = 'sending'`)))
+    const held = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) =>
+            sql<{
+              n: string
+            }>`select count(*)::text as n from notification_outbox where dedupe_key in ${sql.in(keys)} and status = 'sending'`
+        )
+      )
+    )
     expect(held[0]!.n).toBe("6")
 
     startWorker()
     const statuses = await eventually(async () => {
-      const found = await withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) =>
-        sql<{ status: string }>`select status from notification_outbox where dedupe_key in ${sql.in(keys)}`)))
+      const found = await withOwner(
+        urls,
+        asOwnerInTenant(
+          tenant.id,
+          Effect.flatMap(
+            SqlClient.SqlClient,
+            (sql) => sql<{ status: string }>`select status from notification_outbox where dedupe_key in ${sql.in(keys)}`
+          )
+        )
+      )
       return found.every((row) => row.status === "sent") ? found : undefined
     })
     expect(statuses).toHaveLength(6)

@@ -39,14 +39,7 @@ export class AiTenantNotFound extends Data.TaggedError("AiTenantNotFound")<{}> {
 
 /** What a call through the gateway can be refused or fail with. */
 export type GatewayError =
-  | AiInputTooLong
-  | AiTooManyTurns
-  | AiRateLimited
-  | AiBudgetExhausted
-  | AiUnavailable
-  | AiProviderFailed
-  | AiTimeout
-  | AiTenantInactive
+  AiInputTooLong | AiTooManyTurns | AiRateLimited | AiBudgetExhausted | AiUnavailable | AiProviderFailed | AiTimeout | AiTenantInactive
 
 /** Every expected failure of the package, for the API's problem mapping. */
 export type AiGatewayError = GatewayError | AiNotPlatformAdmin | AiTenantNotFound

@@ -47,7 +47,7 @@ const reached = (used: bigint, budget: bigint): ReadonlyArray<80 | 100> =>
  * written, and an alert at 80 % and 100 % of the budget.
  */
 export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const model = yield* GatewayModel
     const plans = yield* AiPlans
     const quota = yield* AiQuota
@@ -75,9 +75,12 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
         outcome === "reserved"
           ? Effect.void
           : rebuilds.get(`${reservation.tenantId}|${reservation.month}`).pipe(
-            Effect.zipRight(quota.reserve(reservation)),
-            Effect.flatMap((again) => (again === "reserved" ? Effect.void : Effect.fail(new AiUnavailable({ retryAfterSeconds: quota.config.retryAfterSeconds }))))
-          ))
+              Effect.zipRight(quota.reserve(reservation)),
+              Effect.flatMap((again) =>
+                again === "reserved" ? Effect.void : Effect.fail(new AiUnavailable({ retryAfterSeconds: quota.config.retryAfterSeconds }))
+              )
+            )
+      )
 
     const checkCaps = (call: GatewayCall, plan: AiPlan) => {
       const chars = (call.system?.length ?? 0) + call.messages.reduce((sum, message) => sum + message.text.length, 0)
@@ -88,104 +91,138 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
     }
 
     const stream = (call: GatewayCall): Stream.Stream<GatewayEvent, GatewayError | SqlError> =>
-      Stream.unwrapScoped(Effect.gen(function*() {
-        const startedAt = performance.now()
-        const plan = yield* plans.planOf(call.tenantId)
-        yield* checkCaps(call, plan)
-        const price = yield* plans.priceOf(model.model)
-        const texts = [...(call.system === undefined ? [] : [call.system]), ...call.messages.map((message) => message.text)]
-        const estimatedInput = estimateInputTokens(texts)
-        const reservation: Reservation = {
-          tenantId: call.tenantId,
-          conversationId: call.conversationId,
-          ip: call.ip ?? "unknown",
-          month: budgetMonth(),
-          id: randomUUID(),
-          tokens: estimatedInput + plan.maxOutputTokens,
-          cost: costOf(price, estimatedInput, plan.maxOutputTokens),
-          tokenBudget: plan.tokenBudget,
-          costBudget: plan.costBudget
-        }
-        yield* reserve(reservation)
-
-        const meter = { started: false, deltas: 0, reported: Option.none<{ input: number; output: number }>(), outcome: undefined as Outcome | undefined }
-
-        /** Runs once, whatever ended the call: the stream done, failed, timed out, or its consumer gone. */
-        const settle = Effect.gen(function*() {
-          const outcome = meter.outcome ?? "disconnected"
-          // Without the provider's report: the input estimate once it started answering, one token per part streamed.
-          const inputTokens = Option.match(meter.reported, { onNone: () => (meter.started ? estimatedInput : 0), onSome: (r) => r.input })
-          const outputTokens = Option.match(meter.reported, { onNone: () => meter.deltas, onSome: (r) => r.output })
-          const cost = costOf(price, inputTokens, outputTokens)
-          const used = yield* quota.settle(call.tenantId, reservation.month, reservation.id, inputTokens + outputTokens, cost, outcome).pipe(
-            Effect.catchAll(() => Effect.as(Effect.logWarning("AI settle: Redis unreachable; the reservation expires and the log stays the truth"), null))
-          )
-          const alerts: Array<BudgetAlert> = []
-          if (used !== null) {
-            const thresholds = new Set([...reached(used.usedTokens, plan.tokenBudget), ...reached(used.usedCost, plan.costBudget)])
-            for (const threshold of thresholds) {
-              if (alerted.has(`${call.tenantId}:${reservation.month}:${threshold}`)) continue
-              alerts.push({ threshold, usedTokens: used.usedTokens, tokenBudget: plan.tokenBudget, usedCost: used.usedCost, costBudget: plan.costBudget })
-            }
-          }
-          yield* usage.record({
+      Stream.unwrapScoped(
+        Effect.gen(function* () {
+          const startedAt = performance.now()
+          const plan = yield* plans.planOf(call.tenantId)
+          yield* checkCaps(call, plan)
+          const price = yield* plans.priceOf(model.model)
+          const texts = [...(call.system === undefined ? [] : [call.system]), ...call.messages.map((message) => message.text)]
+          const estimatedInput = estimateInputTokens(texts)
+          const reservation: Reservation = {
             tenantId: call.tenantId,
-            reservationId: reservation.id,
             conversationId: call.conversationId,
-            model: model.model,
-            month: reservation.month,
-            inputTokens,
-            outputTokens,
-            costMicrofils: cost,
-            latencyMs: Math.round(performance.now() - startedAt),
-            outcome
-          }, alerts).pipe(
-            Effect.tap(() => Effect.sync(() => alerts.forEach((alert) => alerted.add(`${call.tenantId}:${reservation.month}:${alert.threshold}`)))),
-            Effect.catchAllCause((cause) => Effect.logError("AI usage log not written", cause))
+            ip: call.ip ?? "unknown",
+            month: budgetMonth(),
+            id: randomUUID(),
+            tokens: estimatedInput + plan.maxOutputTokens,
+            cost: costOf(price, estimatedInput, plan.maxOutputTokens),
+            tokenBudget: plan.tokenBudget,
+            costBudget: plan.costBudget
+          }
+          yield* reserve(reservation)
+
+          const meter = {
+            started: false,
+            deltas: 0,
+            reported: Option.none<{ input: number; output: number }>(),
+            outcome: undefined as Outcome | undefined
+          }
+
+          /** Runs once, whatever ended the call: the stream done, failed, timed out, or its consumer gone. */
+          const settle = Effect.gen(function* () {
+            const outcome = meter.outcome ?? "disconnected"
+            // Without the provider's report: the input estimate once it started answering, one token per part streamed.
+            const inputTokens = Option.match(meter.reported, { onNone: () => (meter.started ? estimatedInput : 0), onSome: (r) => r.input })
+            const outputTokens = Option.match(meter.reported, { onNone: () => meter.deltas, onSome: (r) => r.output })
+            const cost = costOf(price, inputTokens, outputTokens)
+            const used = yield* quota
+              .settle(call.tenantId, reservation.month, reservation.id, inputTokens + outputTokens, cost, outcome)
+              .pipe(
+                Effect.catchAll(() =>
+                  Effect.as(Effect.logWarning("AI settle: Redis unreachable; the reservation expires and the log stays the truth"), null)
+                )
+              )
+            const alerts: Array<BudgetAlert> = []
+            if (used !== null) {
+              const thresholds = new Set([...reached(used.usedTokens, plan.tokenBudget), ...reached(used.usedCost, plan.costBudget)])
+              for (const threshold of thresholds) {
+                if (alerted.has(`${call.tenantId}:${reservation.month}:${threshold}`)) continue
+                alerts.push({
+                  threshold,
+                  usedTokens: used.usedTokens,
+                  tokenBudget: plan.tokenBudget,
+                  usedCost: used.usedCost,
+                  costBudget: plan.costBudget
+                })
+              }
+            }
+            yield* usage
+              .record(
+                {
+                  tenantId: call.tenantId,
+                  reservationId: reservation.id,
+                  conversationId: call.conversationId,
+                  model: model.model,
+                  month: reservation.month,
+                  inputTokens,
+                  outputTokens,
+                  costMicrofils: cost,
+                  latencyMs: Math.round(performance.now() - startedAt),
+                  outcome
+                },
+                alerts
+              )
+              .pipe(
+                Effect.tap(() =>
+                  Effect.sync(() => alerts.forEach((alert) => alerted.add(`${call.tenantId}:${reservation.month}:${alert.threshold}`)))
+                ),
+                Effect.catchAllCause((cause) => Effect.logError("AI usage log not written", cause))
+              )
+          })
+          yield* Effect.addFinalizer(() => settle)
+
+          const toEvent = (part: Response.StreamPart<{}>): Option.Option<GatewayEvent> => {
+            meter.started = true
+            if (part.type === "text-delta") {
+              meter.deltas++
+              return Option.some({ type: "text", delta: part.delta })
+            }
+            if (part.type === "finish") {
+              const input = part.usage.inputTokens ?? estimatedInput
+              const output = part.usage.outputTokens ?? meter.deltas
+              meter.reported = Option.some({ input, output })
+              meter.outcome = "ok"
+              return Option.some({ type: "usage", inputTokens: input, outputTokens: output, costMicrofils: costOf(price, input, output) })
+            }
+            return Option.none()
+          }
+
+          return model.stream({ prompt: toPrompt(call), maxOutputTokens: plan.maxOutputTokens }).pipe(
+            Stream.mapError((error) => new AiProviderFailed({ detail: error.message })),
+            Stream.timeoutFail(() => new AiTimeout({ idleSeconds: Duration.toSeconds(idleTimeout) }), idleTimeout),
+            Stream.filterMap(toEvent),
+            Stream.tapError((error) =>
+              Effect.sync(() => {
+                meter.outcome = error._tag === "AiTimeout" ? "timeout" : "error"
+              }).pipe(Effect.zipRight(Effect.logWarning(`AI call failed: ${error._tag}`)))
+            ),
+            Stream.concat(
+              Stream.execute(
+                Effect.sync(() => {
+                  meter.outcome ??= "ok"
+                })
+              )
+            )
           )
         })
-        yield* Effect.addFinalizer(() => settle)
-
-        const toEvent = (part: Response.StreamPart<{}>): Option.Option<GatewayEvent> => {
-          meter.started = true
-          if (part.type === "text-delta") {
-            meter.deltas++
-            return Option.some({ type: "text", delta: part.delta })
-          }
-          if (part.type === "finish") {
-            const input = part.usage.inputTokens ?? estimatedInput
-            const output = part.usage.outputTokens ?? meter.deltas
-            meter.reported = Option.some({ input, output })
-            meter.outcome = "ok"
-            return Option.some({ type: "usage", inputTokens: input, outputTokens: output, costMicrofils: costOf(price, input, output) })
-          }
-          return Option.none()
-        }
-
-        return model.stream({ prompt: toPrompt(call), maxOutputTokens: plan.maxOutputTokens }).pipe(
-          Stream.mapError((error) => new AiProviderFailed({ detail: error.message })),
-          Stream.timeoutFail(() => new AiTimeout({ idleSeconds: Duration.toSeconds(idleTimeout) }), idleTimeout),
-          Stream.filterMap(toEvent),
-          Stream.tapError((error) =>
-            Effect.sync(() => {
-              meter.outcome = error._tag === "AiTimeout" ? "timeout" : "error"
-            }).pipe(Effect.zipRight(Effect.logWarning(`AI call failed: ${error._tag}`)))
-          ),
-          Stream.concat(Stream.execute(Effect.sync(() => {
-            meter.outcome ??= "ok"
-          })))
-        )
-      }))
+      )
 
     /** The whole answer, for callers that do not stream. */
     const complete = (call: GatewayCall) =>
       Stream.runFold(stream(call), { text: "", inputTokens: 0, outputTokens: 0, costMicrofils: 0n }, (acc, event) =>
-        event.type === "text" ? { ...acc, text: acc.text + event.delta } : { ...acc, ...event })
+        event.type === "text" ? { ...acc, text: acc.text + event.delta } : { ...acc, ...event }
+      )
 
     /** Every tenant's counters of `month` written again from Postgres (the CLI's `ai rebuild`). */
     const rebuildAll = (month: string, force: boolean) =>
       Effect.flatMap(usage.byTenant(month), (tenants) =>
-        Effect.forEach(tenants, (tenant) => Effect.map(rebuild(tenant.tenantId, month, force), (written) => ({ slug: tenant.slug, written })), { concurrency: 4 }))
+        Effect.forEach(
+          tenants,
+          (tenant) => Effect.map(rebuild(tenant.tenantId, month, force), (written) => ({ slug: tenant.slug, written })),
+          { concurrency: 4 }
+        )
+      )
 
     return { stream, complete, rebuild, rebuildAll, model: model.model } as const
   })
@@ -202,7 +239,7 @@ const toPrompt = (call: GatewayCall): Prompt.RawInput => [
 
 /** Releases reservations whose holder died, every `AI_SWEEP_EVERY`, in any number of processes. */
 export const AiSweeperLive = Layer.scopedDiscard(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const quota = yield* AiQuota
     const every = yield* Config.duration("AI_SWEEP_EVERY").pipe(Config.withDefault(Duration.seconds(30)))
     yield* quota.sweep.pipe(

@@ -11,10 +11,13 @@ export interface ModelCall {
 }
 
 /** The one model the gateway calls, by its name in `ai_model_prices`. */
-export class GatewayModel extends Context.Tag("AiGateway/GatewayModel")<GatewayModel, {
-  readonly model: string
-  readonly stream: (call: ModelCall) => Stream.Stream<Response.StreamPart<{}>, AiError.AiError>
-}>() {}
+export class GatewayModel extends Context.Tag("AiGateway/GatewayModel")<
+  GatewayModel,
+  {
+    readonly model: string
+    readonly stream: (call: ModelCall) => Stream.Stream<Response.StreamPart<{}>, AiError.AiError>
+  }
+>() {}
 
 /** The cap, for models built here (the provider options of `@effect/ai` carry no token limit). */
 export class MaxOutputTokens extends Context.Tag("AiGateway/MaxOutputTokens")<MaxOutputTokens, number>() {}
@@ -27,27 +30,40 @@ const fromLanguageModel = (
     GatewayModel.of({
       model,
       stream: ({ maxOutputTokens, prompt }) => language.streamText({ prompt }).pipe(limit(maxOutputTokens))
-    }))
+    })
+  )
 
-const withOwnCap = (maxOutputTokens: number) => <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-  Stream.provideSomeContext(stream, Context.make(MaxOutputTokens, maxOutputTokens))
+const withOwnCap =
+  (maxOutputTokens: number) =>
+  <A, E, R>(stream: Stream.Stream<A, E, R>) =>
+    Stream.provideSomeContext(stream, Context.make(MaxOutputTokens, maxOutputTokens))
 
 /** A language model whose parts come from `parts`, given the prompt and the cap. */
 const scriptedLanguageModel = (
   parts: (options: LanguageModel.ProviderOptions, maxOutputTokens: number) => Stream.Stream<Response.StreamPartEncoded, AiError.AiError>
 ) =>
   LanguageModel.make({
-    generateText: () => Effect.fail(new AiError.UnknownError({ module: "Gateway", method: "generateText", description: "the gateway only streams" })),
+    generateText: () =>
+      Effect.fail(new AiError.UnknownError({ module: "Gateway", method: "generateText", description: "the gateway only streams" })),
     streamText: (options) =>
-      Stream.unwrap(Effect.map(Effect.serviceOption(MaxOutputTokens), (cap) => parts(options, Option.getOrElse(cap, () => 256))))
+      Stream.unwrap(
+        Effect.map(Effect.serviceOption(MaxOutputTokens), (cap) =>
+          parts(
+            options,
+            Option.getOrElse(cap, () => 256)
+          )
+        )
+      )
   })
 
 const wordsOf = (prompt: Prompt.Prompt): Array<string> =>
-  prompt.content.flatMap((message) =>
-    typeof message.content === "string"
-      ? message.content.split(/\s+/)
-      : message.content.flatMap((part) => (part.type === "text" ? part.text.split(/\s+/) : []))
-  ).filter((word) => word !== "")
+  prompt.content
+    .flatMap((message) =>
+      typeof message.content === "string"
+        ? message.content.split(/\s+/)
+        : message.content.flatMap((part) => (part.type === "text" ? part.text.split(/\s+/) : []))
+    )
+    .filter((word) => word !== "")
 
 export const DETERMINISTIC_MODEL = "manara-deterministic"
 
@@ -89,7 +105,10 @@ export type FakeStep =
  * A fake `LanguageModel` for tests and the bench: each call plays the steps `script` gives it
  * (text parts, a usage report, a failure, or a stall that never ends), and counts the calls.
  */
-export const FakeModel = (model: string, script: (call: { readonly index: number; readonly maxOutputTokens: number }) => ReadonlyArray<FakeStep>) => {
+export const FakeModel = (
+  model: string,
+  script: (call: { readonly index: number; readonly maxOutputTokens: number }) => ReadonlyArray<FakeStep>
+) => {
   let calls = 0
   const layer = Layer.effect(
     GatewayModel,
@@ -101,9 +120,14 @@ export const FakeModel = (model: string, script: (call: { readonly index: number
             if ("text" in step) return Stream.make<Array<Response.StreamPartEncoded>>({ type: "text-delta", id: "0", delta: step.text })
             if ("usage" in step) {
               const { inputTokens, outputTokens } = step.usage
-              return Stream.make<Array<Response.StreamPartEncoded>>({ type: "finish", reason: "stop", usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } })
+              return Stream.make<Array<Response.StreamPartEncoded>>({
+                type: "finish",
+                reason: "stop",
+                usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }
+              })
             }
-            if ("fail" in step) return Stream.fail(new AiError.UnknownError({ module: "FakeModel", method: "streamText", description: step.fail }))
+            if ("fail" in step)
+              return Stream.fail(new AiError.UnknownError({ module: "FakeModel", method: "streamText", description: step.fail }))
             return Stream.never
           })
         )
@@ -119,13 +143,16 @@ export const FakeModel = (model: string, script: (call: { readonly index: number
  * `anthropic` (`ANTHROPIC_API_KEY`), `AI_MODEL` its name (which needs a row in `ai_model_prices`).
  */
 export const ConfiguredModel = Layer.unwrapEffect(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const provider = yield* Config.literal("builtin", "openai", "anthropic")("AI_PROVIDER").pipe(Config.withDefault("builtin" as const))
     if (provider === "openai") {
       const model = yield* Config.string("AI_MODEL").pipe(Config.withDefault("gpt-4o-mini"))
       return Layer.effect(
         GatewayModel,
-        fromLanguageModel(model, (max) => (stream) => Stream.provideSomeContext(stream, Context.make(OpenAiLanguageModel.Config, { max_output_tokens: max })))
+        fromLanguageModel(
+          model,
+          (max) => (stream) => Stream.provideSomeContext(stream, Context.make(OpenAiLanguageModel.Config, { max_output_tokens: max }))
+        )
       ).pipe(
         Layer.provide(OpenAiLanguageModel.layer({ model })),
         Layer.provide(OpenAiClient.layerConfig({ apiKey: Config.redacted("OPENAI_API_KEY") })),
@@ -136,7 +163,10 @@ export const ConfiguredModel = Layer.unwrapEffect(
       const model = yield* Config.string("AI_MODEL").pipe(Config.withDefault("claude-3-5-haiku-latest"))
       return Layer.effect(
         GatewayModel,
-        fromLanguageModel(model, (max) => (stream) => Stream.provideSomeContext(stream, Context.make(AnthropicLanguageModel.Config, { max_tokens: max })))
+        fromLanguageModel(
+          model,
+          (max) => (stream) => Stream.provideSomeContext(stream, Context.make(AnthropicLanguageModel.Config, { max_tokens: max }))
+        )
       ).pipe(
         Layer.provide(AnthropicLanguageModel.layer({ model })),
         Layer.provide(AnthropicClient.layerConfig({ apiKey: Config.redacted("ANTHROPIC_API_KEY") })),

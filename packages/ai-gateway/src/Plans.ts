@@ -20,7 +20,7 @@ export interface AiPlan {
  * within it; the budget itself is enforced by Redis on every call). Failures are not cached.
  */
 export class AiPlans extends Effect.Service<AiPlans>()("AiGateway/AiPlans", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
     const ttl = yield* Config.duration("AI_PLAN_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(30)))
@@ -30,19 +30,28 @@ export class AiPlans extends Effect.Service<AiPlans>()("AiGateway/AiPlans", {
       capacity: 10_000,
       timeToLive,
       lookup: (tenantId: TenantId) =>
-        tenantSql.withTenant(
-          tenantId,
-          sql<{ planCode: string; tokenBudget: string; costBudget: string; maxInputChars: number; maxOutputTokens: number; maxTurns: number }>`
+        tenantSql
+          .withTenant(
+            tenantId,
+            sql<{
+              planCode: string
+              tokenBudget: string
+              costBudget: string
+              maxInputChars: number
+              maxOutputTokens: number
+              maxTurns: number
+            }>`
             select plan_code as "planCode", token_budget::text as "tokenBudget", cost_budget::text as "costBudget",
               max_input_chars as "maxInputChars", max_output_tokens as "maxOutputTokens", max_turns as "maxTurns"
             from app.current_tenant_ai_plan()`
-        ).pipe(
-          Effect.flatMap((rows) => {
-            const row = rows[0]
-            if (row === undefined) return Effect.fail(new AiTenantInactive())
-            return Effect.succeed<AiPlan>({ ...row, tokenBudget: BigInt(row.tokenBudget), costBudget: BigInt(row.costBudget) })
-          })
-        )
+          )
+          .pipe(
+            Effect.flatMap((rows) => {
+              const row = rows[0]
+              if (row === undefined) return Effect.fail(new AiTenantInactive())
+              return Effect.succeed<AiPlan>({ ...row, tokenBudget: BigInt(row.tokenBudget), costBudget: BigInt(row.costBudget) })
+            })
+          )
     })
 
     const prices = yield* Cache.makeWith({
@@ -64,7 +73,9 @@ export class AiPlans extends Effect.Service<AiPlans>()("AiGateway/AiPlans", {
       planOf: (tenantId: TenantId) => plans.get(tenantId),
       /** A model without a price is never called: the call is refused as unavailable (and logged). */
       priceOf: (model: string) =>
-        prices.get(model).pipe(Effect.tapErrorTag("AiUnavailable", () => Effect.logError(`AI model ${model} has no row in ai_model_prices`))),
+        prices
+          .get(model)
+          .pipe(Effect.tapErrorTag("AiUnavailable", () => Effect.logError(`AI model ${model} has no row in ai_model_prices`))),
       forget: (tenantId: TenantId) => plans.invalidate(tenantId)
     } as const
   })

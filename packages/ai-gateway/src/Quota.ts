@@ -7,30 +7,37 @@ import { secondsToNextMonth } from "./Month.js"
 /** The Redis the quotas live in: the API's own connection, or a Redis Cluster. */
 export class AiRedis extends Context.Tag("AiGateway/AiRedis")<AiRedis, Redis | Cluster>() {
   /** The process's shared connection (`REDIS_URL`, `REDIS_KEY_PREFIX`). */
-  static readonly fromRedisClient = Layer.effect(AiRedis, Effect.map(RedisClient, ({ client }) => client))
+  static readonly fromRedisClient = Layer.effect(
+    AiRedis,
+    Effect.map(RedisClient, ({ client }) => client)
+  )
 
   /** A Redis Cluster from its seed nodes; keys carry the tenant as a hash tag, so every script runs on one node. */
   static readonly cluster = (nodes: ReadonlyArray<{ host: string; port: number }>) =>
     Layer.scoped(
       AiRedis,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const keyPrefix = yield* redisKeyPrefix
         const client = yield* Effect.acquireRelease(
-          Effect.sync(() =>
-            new Cluster([...nodes], {
-              enableOfflineQueue: false,
-              enableAutoPipelining: true,
-              redisOptions: { keyPrefix, maxRetriesPerRequest: 1, connectTimeout: 2000 }
-            })
+          Effect.sync(
+            () =>
+              new Cluster([...nodes], {
+                enableOfflineQueue: false,
+                enableAutoPipelining: true,
+                redisOptions: { keyPrefix, maxRetriesPerRequest: 1, connectTimeout: 2000 }
+              })
           ),
           (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
         )
         client.on("error", () => {})
-        yield* Effect.promise(() => new Promise<void>((resolve) => {
-          if (client.status === "ready") return resolve()
-          client.once("ready", () => resolve())
-          setTimeout(resolve, 5000)
-        }))
+        yield* Effect.promise(
+          () =>
+            new Promise<void>((resolve) => {
+              if (client.status === "ready") return resolve()
+              client.once("ready", () => resolve())
+              setTimeout(resolve, 5000)
+            })
+        )
         return client
       })
     )
@@ -201,7 +208,7 @@ export type ReserveOutcome = "reserved" | "missing"
  * Every command has a short deadline; an unreachable Redis is `AiUnavailable`, and the gateway refuses.
  */
 export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const redis = yield* AiRedis
     const config = yield* QuotaConfig
     const scripts = redis as unknown as Scripts & (Redis | Cluster)
@@ -223,9 +230,22 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
         call(() => {
           const k = quotaKeys(r.tenantId)
           return scripts.aiReserve(
-            k.month(r.month), k.reserved, k.reservations, k.expiries, k.rateTenant, k.rateConversation(r.conversationId), k.rateIp(r.ip),
-            r.id, String(r.tokens), r.cost.toString(), r.tokenBudget.toString(), r.costBudget.toString(),
-            String(Duration.toMillis(config.reservationTtl)), String(config.perTenant), String(config.perConversation), String(config.perIp),
+            k.month(r.month),
+            k.reserved,
+            k.reservations,
+            k.expiries,
+            k.rateTenant,
+            k.rateConversation(r.conversationId),
+            k.rateIp(r.ip),
+            r.id,
+            String(r.tokens),
+            r.cost.toString(),
+            r.tokenBudget.toString(),
+            r.costBudget.toString(),
+            String(Duration.toMillis(config.reservationTtl)),
+            String(config.perTenant),
+            String(config.perConversation),
+            String(config.perIp),
             String(config.windowSeconds)
           )
         }),
@@ -236,19 +256,26 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
             case "missing":
               return Effect.succeed("missing")
             case "rate":
-              return Effect.fail(new AiRateLimited({ scope: reply[1] as AiRateLimited["scope"], retryAfterSeconds: Math.max(1, Number(reply[2])) }))
+              return Effect.fail(
+                new AiRateLimited({ scope: reply[1] as AiRateLimited["scope"], retryAfterSeconds: Math.max(1, Number(reply[2])) })
+              )
             default:
-              return Effect.fail(new AiBudgetExhausted({ reason: reply[1] as AiBudgetExhausted["reason"], retryAfterSeconds: secondsToNextMonth() }))
+              return Effect.fail(
+                new AiBudgetExhausted({ reason: reply[1] as AiBudgetExhausted["reason"], retryAfterSeconds: secondsToNextMonth() })
+              )
           }
         }
       )
 
     /** Releases the reservation and adds what was used; `null` when the month's counters are gone. */
     const settle = (tenantId: string, month: string, id: string, tokens: number, cost: bigint, outcome: Outcome) =>
-      Effect.map(call(() => {
-        const k = quotaKeys(tenantId)
-        return scripts.aiSettle(k.month(month), k.reserved, k.reservations, k.expiries, id, String(tokens), cost.toString(), outcome)
-      }), ([counted, tokensUsed, costUsed]) => (counted === 1 ? { usedTokens: BigInt(tokensUsed), usedCost: BigInt(costUsed) } : null))
+      Effect.map(
+        call(() => {
+          const k = quotaKeys(tenantId)
+          return scripts.aiSettle(k.month(month), k.reserved, k.reservations, k.expiries, id, String(tokens), cost.toString(), outcome)
+        }),
+        ([counted, tokensUsed, costUsed]) => (counted === 1 ? { usedTokens: BigInt(tokensUsed), usedCost: BigInt(costUsed) } : null)
+      )
 
     /** Writes a month's counters from Postgres' sums: only when missing, unless `force`. */
     const initMonth = (
@@ -260,7 +287,11 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
       Effect.zipLeft(
         call(() =>
           scripts.aiInit(
-            quotaKeys(tenantId).month(month), force ? "1" : "0", totals.tokens.toString(), totals.cost.toString(), String(MONTH_TTL_SECONDS),
+            quotaKeys(tenantId).month(month),
+            force ? "1" : "0",
+            totals.tokens.toString(),
+            totals.cost.toString(),
+            String(MONTH_TTL_SECONDS),
             ...OUTCOMES.flatMap((outcome) => [outcome, String(totals.calls[outcome] ?? 0)])
           )
         ).pipe(Effect.map((written) => written === 1)),
@@ -274,7 +305,7 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
       })
 
     /** Releases every tenant's reservations whose holder died (their TTL passed): how many. */
-    const sweep = Effect.gen(function*() {
+    const sweep = Effect.gen(function* () {
       const tenants = yield* call(() => redis.smembers(TENANTS_KEY))
       let released = 0
       for (const tenantId of tenants) released += yield* sweepTenant(tenantId)

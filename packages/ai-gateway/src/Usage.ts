@@ -36,7 +36,7 @@ export interface MonthSums {
 
 /** `ai_usage_log` under the tenant's own transaction (RLS), and the platform's view through its door. */
 export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
 
@@ -47,7 +47,7 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
     const record = (entry: UsageEntry, alerts: ReadonlyArray<BudgetAlert>) =>
       tenantSql.withTenant(
         entry.tenantId,
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const tenantId = yield* CurrentTenant
           for (const alert of alerts) {
             const payload = JSON.stringify({
@@ -80,41 +80,56 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
 
     /** What the month's Redis counters are rebuilt from: Postgres is the truth. */
     const monthSums = (tenantId: TenantId, month: string) =>
-      tenantSql.withTenant(
-        tenantId,
-        sql<{ outcome: Outcome; tokens: string; cost: string; calls: string }>`
+      tenantSql
+        .withTenant(
+          tenantId,
+          sql<{ outcome: Outcome; tokens: string; cost: string; calls: string }>`
           select outcome, sum(input_tokens + output_tokens)::text as tokens, sum(cost_microfils)::text as cost, count(*)::text as calls
           from ai_usage_log where billed_month = ${monthStart(month)} group by outcome`
-      ).pipe(
-        Effect.map((rows): MonthSums => ({
-          tokens: rows.reduce((sum, row) => sum + BigInt(row.tokens), 0n),
-          cost: rows.reduce((sum, row) => sum + BigInt(row.cost), 0n),
-          calls: Object.fromEntries(rows.map((row) => [row.outcome, Number(row.calls)]))
-        }))
-      )
+        )
+        .pipe(
+          Effect.map((rows): MonthSums => ({
+            tokens: rows.reduce((sum, row) => sum + BigInt(row.tokens), 0n),
+            cost: rows.reduce((sum, row) => sum + BigInt(row.cost), 0n),
+            calls: Object.fromEntries(rows.map((row) => [row.outcome, Number(row.calls)]))
+          }))
+        )
 
     /** A tenant's month, per Kuwait day and per outcome. */
     const month = (tenantId: TenantId, month: string) =>
-      tenantSql.withTenant(
-        tenantId,
-        Effect.all({
-          days: sql<{ day: string; tokens: string; cost: string; calls: string }>`
+      tenantSql
+        .withTenant(
+          tenantId,
+          Effect.all({
+            days: sql<{ day: string; tokens: string; cost: string; calls: string }>`
             select to_char((created_at at time zone 'Asia/Kuwait')::date, 'YYYY-MM-DD') as day,
               sum(input_tokens + output_tokens)::text as tokens, sum(cost_microfils)::text as cost, count(*)::text as calls
             from ai_usage_log where billed_month = ${monthStart(month)} group by 1 order by 1`,
-          outcomes: sql<{ outcome: Outcome; calls: string }>`
+            outcomes: sql<{ outcome: Outcome; calls: string }>`
             select outcome, count(*)::text as calls from ai_usage_log where billed_month = ${monthStart(month)} group by outcome`
-        })
-      ).pipe(
-        Effect.map(({ days, outcomes }) => ({
-          days: days.map((row) => ({ day: row.day, tokens: BigInt(row.tokens), cost: BigInt(row.cost), calls: Number(row.calls) })),
-          calls: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, Number(outcomes.find((row) => row.outcome === outcome)?.calls ?? 0)])) as Record<Outcome, number>
-        }))
-      )
+          })
+        )
+        .pipe(
+          Effect.map(({ days, outcomes }) => ({
+            days: days.map((row) => ({ day: row.day, tokens: BigInt(row.tokens), cost: BigInt(row.cost), calls: Number(row.calls) })),
+            calls: Object.fromEntries(
+              OUTCOMES.map((outcome) => [outcome, Number(outcomes.find((row) => row.outcome === outcome)?.calls ?? 0)])
+            ) as Record<Outcome, number>
+          }))
+        )
 
     /** Every tenant's month against its budget (`app.ai_usage_by_tenant`); callers check who may ask. */
     const byTenant = (month: string) =>
-      sql<{ tenantId: TenantId; slug: string; planCode: string; tokenBudget: string; costBudget: string; tokens: string; cost: string; calls: string }>`
+      sql<{
+        tenantId: TenantId
+        slug: string
+        planCode: string
+        tokenBudget: string
+        costBudget: string
+        tokens: string
+        cost: string
+        calls: string
+      }>`
         select tenant_id as "tenantId", slug, plan_code as "planCode", token_budget::text as "tokenBudget", cost_budget::text as "costBudget",
           tokens::text as tokens, cost_microfils::text as cost, calls::text as calls
         from app.ai_usage_by_tenant(${monthStart(month)})`.pipe(
@@ -134,7 +149,9 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
 
     /** A tenant's budget override (null: the plan's); false when no such tenant. */
     const setBudget = (tenantId: string, tokens: bigint | null, cost: bigint | null) =>
-      sql<{ done: boolean | null }>`select app.set_tenant_ai_budget(${tenantId}, ${tokens?.toString() ?? null}, ${cost?.toString() ?? null}) as done`.pipe(
+      sql<{
+        done: boolean | null
+      }>`select app.set_tenant_ai_budget(${tenantId}, ${tokens?.toString() ?? null}, ${cost?.toString() ?? null}) as done`.pipe(
         Effect.map((rows) => rows[0]?.done === true)
       )
 

@@ -33,7 +33,8 @@ export const AiStartupRebuildLive = Layer.scopedDiscard(
       Effect.tap((tenants) => Effect.logInfo(`AI counters rebuilt from Postgres for ${tenants.filter((t) => t.written).length} tenants`)),
       Effect.catchAllCause((cause) => Effect.logWarning("AI counters not rebuilt at start; each is rebuilt on its first call", cause)),
       Effect.forkScoped
-    ))
+    )
+  )
 )
 
 /** The API's AI: the configured model, the shared Redis connection, the sweeper and the start-up rebuild. */

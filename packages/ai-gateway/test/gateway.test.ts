@@ -28,15 +28,27 @@ beforeAll(() => ensureFakePrice(urls))
 afterAll(() => Promise.all(runtimes.map((runtime) => runtime.dispose())))
 
 const alertRows = (tenantId: Parameters<typeof logRows>[1]) =>
-  withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ dedupeKey: string; target: string }>`
-    select dedupe_key as "dedupeKey", target from notification_outbox where event = 'ai.budget' order by dedupe_key`)))
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenantId,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ dedupeKey: string; target: string }>`
+    select dedupe_key as "dedupeKey", target from notification_outbox where event = 'ai.budget' order by dedupe_key`
+      )
+    )
+  )
 
 describe("a budget under concurrency", () => {
   it("200 concurrent calls for a budget that fits 50: 50 answered, 150 refused for tokens, nothing reserved after, no drift", async () => {
     const fake = exactFake()
     const runtime = track(gatewayRuntime(urls, { model: fake.layer }))
     const tenant = await budgetedTenant(urls, fifty)
-    const results = await concurrently(runtime, Array.from({ length: 200 }, () => question(tenant)))
+    const results = await concurrently(
+      runtime,
+      Array.from({ length: 200 }, () => question(tenant))
+    )
 
     const answered = results.filter(Either.isRight)
     const refused = results.filter(Either.isLeft).map((result) => result.left)
@@ -67,8 +79,14 @@ describe("a budget under concurrency", () => {
     const second = track(gatewayRuntime(urls, { model: exactFake().layer }))
     const tenant = await budgetedTenant(urls, fifty)
     const [a, b] = await Promise.all([
-      concurrently(first, Array.from({ length: 100 }, () => question(tenant))),
-      concurrently(second, Array.from({ length: 100 }, () => question(tenant)))
+      concurrently(
+        first,
+        Array.from({ length: 100 }, () => question(tenant))
+      ),
+      concurrently(
+        second,
+        Array.from({ length: 100 }, () => question(tenant))
+      )
     ])
     expect([...a, ...b].filter(Either.isRight)).toHaveLength(50)
     const { drift, logged, redis } = await expectNoDrift(first, urls, tenant.id)
@@ -85,8 +103,14 @@ describe("a budget under concurrency", () => {
       budgetedTenant(urls, { tokens: tokensPerCall * 1000n, cost: costPerCall * 3n })
     ])
     const [a, b] = await Promise.all([
-      concurrently(runtime, Array.from({ length: 80 }, () => question(spent))),
-      concurrently(runtime, Array.from({ length: 10 }, () => question(other)))
+      concurrently(
+        runtime,
+        Array.from({ length: 80 }, () => question(spent))
+      ),
+      concurrently(
+        runtime,
+        Array.from({ length: 10 }, () => question(other))
+      )
     ])
     expect(a.filter(Either.isRight)).toHaveLength(50)
     expect(b.filter(Either.isRight)).toHaveLength(3)
@@ -95,17 +119,23 @@ describe("a budget under concurrency", () => {
     const [x, y] = await Promise.all([expectNoDrift(runtime, urls, spent.id), expectNoDrift(runtime, urls, other.id)])
     expect(x.redis.usedTokens).toBe(fifty.tokens)
     expect(y.redis.usedTokens).toBe(tokensPerCall * 3n)
-    expect([x.drift, y.drift]).toEqual([{ tokens: 0n, cost: 0n }, { tokens: 0n, cost: 0n }])
+    expect([x.drift, y.drift]).toEqual([
+      { tokens: 0n, cost: 0n },
+      { tokens: 0n, cost: 0n }
+    ])
 
-    const keys = await runtime.runPromise(Effect.flatMap(AiQuota, () =>
-      Effect.promise(async () => {
-        const { Redis } = await import("ioredis")
-        const client = new Redis(urls.redisUrl)
-        const found = await client.keys(`${urls.database}:gw:ai:{${spent.id}}*`)
-        const fields = await Promise.all(found.filter((key) => key.endsWith(":res")).map((key) => client.hkeys(key)))
-        await client.quit()
-        return { found, fields: fields.flat() }
-      })))
+    const keys = await runtime.runPromise(
+      Effect.flatMap(AiQuota, () =>
+        Effect.promise(async () => {
+          const { Redis } = await import("ioredis")
+          const client = new Redis(urls.redisUrl)
+          const found = await client.keys(`${urls.database}:gw:ai:{${spent.id}}*`)
+          const fields = await Promise.all(found.filter((key) => key.endsWith(":res")).map((key) => client.hkeys(key)))
+          await client.quit()
+          return { found, fields: fields.flat() }
+        })
+      )
+    )
     expect(keys.found.length).toBeGreaterThan(0)
     for (const key of keys.found) expect(key).not.toContain(other.id)
     expect(keys.fields).toEqual([])
@@ -145,20 +175,22 @@ describe("a call that ends badly releases its reservation and counts what was us
   it("a client that disconnects mid-stream (its fiber interrupted): released in the finalizer, the three parts it got are counted", async () => {
     const { fake, runtime, tenant } = await setup()
     fake.state.steps = [{ text: "أ" }, { text: "ب" }, { text: "ج" }, { stall: true }]
-    await runtime.runPromise(Effect.gen(function*() {
-      const gateway = yield* Gateway
-      const third = yield* Deferred.make<void>()
-      let seen = 0
-      const fiber = yield* gateway.stream(question(tenant)).pipe(
-        Stream.tap(() => (++seen === 3 ? Deferred.succeed(third, undefined) : Effect.void)),
-        Stream.runDrain,
-        Effect.fork
-      )
-      yield* Deferred.await(third)
-      const quota = yield* AiQuota
-      expect((yield* quota.totals(tenant.id, budgetMonth())).reservations).toBe(1)
-      yield* Fiber.interrupt(fiber)
-    }))
+    await runtime.runPromise(
+      Effect.gen(function* () {
+        const gateway = yield* Gateway
+        const third = yield* Deferred.make<void>()
+        let seen = 0
+        const fiber = yield* gateway.stream(question(tenant)).pipe(
+          Stream.tap(() => (++seen === 3 ? Deferred.succeed(third, undefined) : Effect.void)),
+          Stream.runDrain,
+          Effect.fork
+        )
+        yield* Deferred.await(third)
+        const quota = yield* AiQuota
+        expect((yield* quota.totals(tenant.id, budgetMonth())).reservations).toBe(1)
+        yield* Fiber.interrupt(fiber)
+      })
+    )
     const { drift, redis } = await expectNoDrift(runtime, urls, tenant.id)
     expect(drift).toEqual({ tokens: 0n, cost: 0n })
     expect(redis).toMatchObject({ reservedTokens: 0n, reservations: 0 })
@@ -185,7 +217,10 @@ describe("caps and rate limits come before the reservation", () => {
   it("the provider is asked with the plan's output cap", async () => {
     const seen: Array<number> = []
     const { FakeModel } = await import("../src/index.js")
-    const fake = FakeModel("test-fake", ({ maxOutputTokens }) => (seen.push(maxOutputTokens), [{ text: "x" }, { usage: { inputTokens: 1, outputTokens: 1 } }]))
+    const fake = FakeModel(
+      "test-fake",
+      ({ maxOutputTokens }) => (seen.push(maxOutputTokens), [{ text: "x" }, { usage: { inputTokens: 1, outputTokens: 1 } }])
+    )
     const runtime = track(gatewayRuntime(urls, { model: fake.layer }))
     const tenant = await budgetedTenant(urls, fifty)
     await concurrently(runtime, [question(tenant)])
@@ -193,17 +228,32 @@ describe("caps and rate limits come before the reservation", () => {
   })
 
   it("per conversation, per IP and per tenant: the next call over a limit is refused with its scope and when to retry", async () => {
-    const runtime = track(gatewayRuntime(urls, {
-      model: exactFake().layer,
-      env: { AI_LIMIT_PER_CONVERSATION: "2", AI_LIMIT_PER_IP: "3", AI_LIMIT_PER_TENANT: "4", AI_LIMIT_WINDOW_SECONDS: "60" }
-    }))
+    const runtime = track(
+      gatewayRuntime(urls, {
+        model: exactFake().layer,
+        env: { AI_LIMIT_PER_CONVERSATION: "2", AI_LIMIT_PER_IP: "3", AI_LIMIT_PER_TENANT: "4", AI_LIMIT_WINDOW_SECONDS: "60" }
+      })
+    )
     const tenant = await budgetedTenant(urls, fifty)
     const one = question(tenant, "c-one")
-    const results = await runtime.runPromise(Effect.flatMap(Gateway, (gateway) =>
-      Effect.forEach([one, one, one, { ...question(tenant), ip: "203.0.113.7" }, { ...question(tenant), ip: "198.51.100.1" }, { ...question(tenant), ip: "198.51.100.2" }],
-        (call) => Effect.either(gateway.complete(call)))))
-    expect(results.map((result) => (Either.isRight(result) ? "ok" : result.left._tag === "AiRateLimited" ? result.left.scope : result.left._tag)))
-      .toEqual(["ok", "ok", "conversation", "ok", "ok", "tenant"])
+    const results = await runtime.runPromise(
+      Effect.flatMap(Gateway, (gateway) =>
+        Effect.forEach(
+          [
+            one,
+            one,
+            one,
+            { ...question(tenant), ip: "203.0.113.7" },
+            { ...question(tenant), ip: "198.51.100.1" },
+            { ...question(tenant), ip: "198.51.100.2" }
+          ],
+          (call) => Effect.either(gateway.complete(call))
+        )
+      )
+    )
+    expect(
+      results.map((result) => (Either.isRight(result) ? "ok" : result.left._tag === "AiRateLimited" ? result.left.scope : result.left._tag))
+    ).toEqual(["ok", "ok", "conversation", "ok", "ok", "tenant"])
     const refused = results.find(Either.isLeft)!
     expect(Either.isLeft(refused) && refused.left._tag === "AiRateLimited" && refused.left.retryAfterSeconds).toBeGreaterThan(0)
     // IP: the third call from 203.0.113.7 (two in c-one, one more) already happened; a fourth is refused.
@@ -216,7 +266,9 @@ describe("the built-in deterministic model (no provider configured)", () => {
   it("answers through the same path: reserved, settled, logged, usage counted from its output", async () => {
     const runtime = track(gatewayRuntime(urls, { model: DeterministicModel }))
     const tenant = await budgetedTenant(urls, fifty)
-    const result = await runtime.runPromise(Effect.flatMap(Gateway, (gateway) => gateway.complete(question(tenant, "c-det", "متى يبدأ رمضان"))))
+    const result = await runtime.runPromise(
+      Effect.flatMap(Gateway, (gateway) => gateway.complete(question(tenant, "c-det", "متى يبدأ رمضان")))
+    )
     expect(result.text).toBe("منارة (نموذج تجريبي): متى يبدأ رمضان")
     expect(result).toMatchObject({ inputTokens: 3, outputTokens: 6, costMicrofils: 0n })
     const { drift, redis } = await expectNoDrift(runtime, urls, tenant.id)

@@ -23,21 +23,34 @@ export const FAKE_MODEL = "test-fake"
 export const MAX_OUTPUT = 400 // the free plan's cap
 
 export const ensureFakePrice = (urls: TestDatabaseUrls) =>
-  withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql`
+  withOwner(
+    urls,
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) => sql`
     insert into ai_model_prices (model, provider, input_microfils_per_mtok, output_microfils_per_mtok)
-    values (${FAKE_MODEL}, 'test', 1000000, 2000000) on conflict (model) do nothing`))
+    values (${FAKE_MODEL}, 'test', 1000000, 2000000) on conflict (model) do nothing`
+    )
+  )
 
 /** A tenant on the free plan with its own budgets and a contact email (where budget alerts go). */
 export const budgetedTenant = (urls: TestDatabaseUrls, budget: { tokens: bigint; cost: bigint }) =>
-  withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const tenant = yield* createTenant()
-    yield* sql`update tenants set ai_monthly_token_budget = ${budget.tokens.toString()}, ai_monthly_cost_budget = ${budget.cost.toString()},
+  withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* createTenant()
+      yield* sql`update tenants set ai_monthly_token_budget = ${budget.tokens.toString()}, ai_monthly_cost_budget = ${budget.cost.toString()},
       settings = ${JSON.stringify({ contact: { email: "office@example.com" } })}::jsonb where id = ${tenant.id}`
-    return tenant
-  }))
+      return tenant
+    })
+  )
 
-export const question = (tenant: TenantFixture, conversationId = `c-${randomBytes(4).toString("hex")}`, text = "ما هي مواعيد الصلاة؟"): GatewayCall => ({
+export const question = (
+  tenant: TenantFixture,
+  conversationId = `c-${randomBytes(4).toString("hex")}`,
+  text = "ما هي مواعيد الصلاة؟"
+): GatewayCall => ({
   tenantId: tenant.id,
   conversationId,
   ip: "203.0.113.7",
@@ -67,18 +80,24 @@ export const commandedFake = () => {
 }
 
 export const config = (urls: TestDatabaseUrls, env: Record<string, string> = {}) =>
-  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries({
-    REDIS_URL: urls.redisUrl,
-    REDIS_KEY_PREFIX: `${urls.database}:gw:`,
-    // Concurrency tests send hundreds at once: the limits have a test of their own.
-    AI_LIMIT_PER_TENANT: "100000",
-    AI_LIMIT_PER_CONVERSATION: "100000",
-    AI_LIMIT_PER_IP: "100000",
-    AI_PLAN_CACHE_TTL: "1 minute",
-    // A busy test machine is not an outage (a stopped Redis fails at once, whatever this is).
-    AI_REDIS_TIMEOUT: "10 seconds",
-    ...env
-  }))))
+  Layer.setConfigProvider(
+    ConfigProvider.fromMap(
+      new Map(
+        Object.entries({
+          REDIS_URL: urls.redisUrl,
+          REDIS_KEY_PREFIX: `${urls.database}:gw:`,
+          // Concurrency tests send hundreds at once: the limits have a test of their own.
+          AI_LIMIT_PER_TENANT: "100000",
+          AI_LIMIT_PER_CONVERSATION: "100000",
+          AI_LIMIT_PER_IP: "100000",
+          AI_PLAN_CACHE_TTL: "1 minute",
+          // A busy test machine is not an outage (a stopped Redis fails at once, whatever this is).
+          AI_REDIS_TIMEOUT: "10 seconds",
+          ...env
+        })
+      )
+    )
+  )
 
 /** The machine's Redis under a prefix of this run. */
 export const sharedRedis = AiRedis.fromRedisClient.pipe(Layer.provide(RedisClient.Default))
@@ -101,19 +120,44 @@ export type GatewayRuntime = ReturnType<typeof gatewayRuntime>
 
 /** What `ai_usage_log` holds for the tenant this month, as the owner sees it inside the tenant. */
 export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>
-  withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ tokens: string; cost: string; rows: string }>`
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenantId,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ tokens: string; cost: string; rows: string }>`
     select coalesce(sum(input_tokens + output_tokens), 0)::text as tokens, coalesce(sum(cost_microfils), 0)::text as cost, count(*)::text as rows
-    from ai_usage_log where billed_month = ${`${budgetMonth()}-01`}`))).then(([row]) => ({
+    from ai_usage_log where billed_month = ${`${budgetMonth()}-01`}`
+      )
+    )
+  ).then(([row]) => ({
     tokens: BigInt(row!.tokens),
     cost: BigInt(row!.cost),
     rows: Number(row!.rows)
   }))
 
 export const logRows = (urls: TestDatabaseUrls, tenantId: TenantId) =>
-  withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ outcome: string; inputTokens: number; outputTokens: number; cost: string; conversationId: string; latencyMs: number }>`
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenantId,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{
+          outcome: string
+          inputTokens: number
+          outputTokens: number
+          cost: string
+          conversationId: string
+          latencyMs: number
+        }>`
     select outcome, input_tokens as "inputTokens", output_tokens as "outputTokens", cost_microfils::text as cost,
       conversation_id as "conversationId", latency_ms as "latencyMs"
-    from ai_usage_log order by created_at`)))
+    from ai_usage_log order by created_at`
+      )
+    )
+  )
 
 export const totals = (runtime: GatewayRuntime, tenantId: TenantId) =>
   runtime.runPromise(Effect.flatMap(AiQuota, (quota) => quota.totals(tenantId, budgetMonth())))
@@ -122,7 +166,8 @@ export const totals = (runtime: GatewayRuntime, tenantId: TenantId) =>
 export const concurrently = (runtime: GatewayRuntime, calls: ReadonlyArray<GatewayCall>) =>
   runtime.runPromise(
     Effect.flatMap(Gateway, (gateway) =>
-      Effect.forEach(calls, (call) => Effect.either(gateway.complete(call)), { concurrency: "unbounded" }))
+      Effect.forEach(calls, (call) => Effect.either(gateway.complete(call)), { concurrency: "unbounded" })
+    )
   )
 
 /** Drift between Redis and Postgres, which the tests hold at zero. */

@@ -75,15 +75,24 @@ describe("a holder that died", () => {
     // Room for one call only.
     const tenant = await budgetedTenant(urls, { tokens: tokensPerCall, cost: costPerCall })
     // A process reserved and was killed before it could settle: the reservation, and nothing after it.
-    await runtime.runPromise(Effect.gen(function*() {
-      const gateway = yield* Gateway
-      const quota = yield* AiQuota
-      yield* gateway.rebuild(tenant.id, budgetMonth(), false)
-      yield* quota.reserve({
-        tenantId: tenant.id, conversationId: "killed", ip: "x", month: budgetMonth(), id: crypto.randomUUID(),
-        tokens: Number(tokensPerCall), cost: costPerCall, tokenBudget: tokensPerCall, costBudget: costPerCall
+    await runtime.runPromise(
+      Effect.gen(function* () {
+        const gateway = yield* Gateway
+        const quota = yield* AiQuota
+        yield* gateway.rebuild(tenant.id, budgetMonth(), false)
+        yield* quota.reserve({
+          tenantId: tenant.id,
+          conversationId: "killed",
+          ip: "x",
+          month: budgetMonth(),
+          id: crypto.randomUUID(),
+          tokens: Number(tokensPerCall),
+          cost: costPerCall,
+          tokenBudget: tokensPerCall,
+          costBudget: costPerCall
+        })
       })
-    }))
+    )
     const [blocked] = await concurrently(runtime, [question(tenant)])
     expect(Either.isLeft(blocked!) && blocked.left).toMatchObject({ _tag: "AiBudgetExhausted" })
 
@@ -122,8 +131,18 @@ describe("on a real Redis Cluster (three masters on loopback)", () => {
       }
     }
     expect(tenants).toHaveLength(2)
-    const [a, b] = await Promise.all(tenants.map((tenant) => concurrently(runtime, Array.from({ length: 200 }, () => question(tenant)))))
-    for (const [results, tenant] of [[a!, tenants[0]!], [b!, tenants[1]!]] as const) {
+    const [a, b] = await Promise.all(
+      tenants.map((tenant) =>
+        concurrently(
+          runtime,
+          Array.from({ length: 200 }, () => question(tenant))
+        )
+      )
+    )
+    for (const [results, tenant] of [
+      [a!, tenants[0]!],
+      [b!, tenants[1]!]
+    ] as const) {
       expect(results.filter(Either.isRight)).toHaveLength(50)
       for (const result of results.filter(Either.isLeft)) expect(result.left).toMatchObject({ _tag: "AiBudgetExhausted", reason: "tokens" })
       const { drift, redis: counters } = await expectNoDrift(runtime, urls, tenant.id)

@@ -31,7 +31,11 @@ const waitFor = async (check: () => Promise<boolean>, what: string, timeoutMs = 
 /** A redis-server of the test's own on a free port, with no persistence: stopping it loses everything. */
 export class OwnRedis {
   private process: ChildProcess | undefined
-  private constructor(readonly port: number, private readonly dir: string, private readonly extra: ReadonlyArray<string>) {}
+  private constructor(
+    readonly port: number,
+    private readonly dir: string,
+    private readonly extra: ReadonlyArray<string>
+  ) {}
 
   static async start(extra: ReadonlyArray<string> = []) {
     const dir = mkdtempSync(join(tmpdir(), "manara-redis-"))
@@ -46,9 +50,13 @@ export class OwnRedis {
 
   /** Starts (again) on the same port: a Redis that comes back empty. */
   async resume() {
-    this.process = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir, ...this.extra], {
-      stdio: "ignore"
-    })
+    this.process = spawn(
+      "redis-server",
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", this.dir, ...this.extra],
+      {
+        stdio: "ignore"
+      }
+    )
     await waitFor(async () => (await cli(this.port, "ping")).stdout.trim() === "PONG", `redis on ${this.port}`)
   }
 
@@ -74,9 +82,18 @@ export class OwnCluster {
   static async start() {
     const nodes: Array<OwnRedis> = []
     for (let i = 0; i < 3; i++) {
-      nodes.push(await OwnRedis.start(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"]))
+      nodes.push(
+        await OwnRedis.start(["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"])
+      )
     }
-    await run("redis-cli", ["--cluster", "create", ...nodes.map((node) => `127.0.0.1:${node.port}`), "--cluster-replicas", "0", "--cluster-yes"])
+    await run("redis-cli", [
+      "--cluster",
+      "create",
+      ...nodes.map((node) => `127.0.0.1:${node.port}`),
+      "--cluster-replicas",
+      "0",
+      "--cluster-yes"
+    ])
     await waitFor(async () => {
       const infos = await Promise.all(nodes.map((node) => cli(node.port, "cluster", "info")))
       return infos.every((info) => info.stdout.includes("cluster_state:ok"))
@@ -87,7 +104,9 @@ export class OwnCluster {
   /** The port of the master serving `key`'s slot. */
   async ownerOf(key: string): Promise<number> {
     const slot = Number((await cli(this.nodes[0]!.port, "cluster", "keyslot", key)).stdout.trim())
-    const ranges = JSON.parse((await cli(this.nodes[0]!.port, "--json", "cluster", "slots")).stdout) as Array<[number, number, [string, number, string]]>
+    const ranges = JSON.parse((await cli(this.nodes[0]!.port, "--json", "cluster", "slots")).stdout) as Array<
+      [number, number, [string, number, string]]
+    >
     const range = ranges.find(([from, to]) => slot >= from && slot <= to)
     if (range === undefined) throw new Error(`no master for slot ${slot}`)
     return range[2][1]

@@ -20,18 +20,19 @@ const days = (from: string, to: string) => (Date.parse(`${to}T00:00:00Z`) - Date
  * Cancelled captures are left out; the campaign of a capture is its last touch (visit_id).
  */
 export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const figures = (query: KpiQuery) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const length = days(query.from, query.to)
         if (!(length >= 1)) return yield* new InvalidKpiRange({ reason: "to is before from" })
         if (length > MAX_RANGE_DAYS) return yield* new InvalidKpiRange({ reason: `at most ${MAX_RANGE_DAYS} days` })
         const tenant = yield* CurrentTenant
         const start = sql`(${query.from}::date)::timestamp at time zone 'Asia/Kuwait'`
         const end = sql`(${query.to}::date + 1)::timestamp at time zone 'Asia/Kuwait'`
-        const inRange = (alias: string) => sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.created_at >= ${start} and ${sql(alias)}.created_at < ${end}`
+        const inRange = (alias: string) =>
+          sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.created_at >= ${start} and ${sql(alias)}.created_at < ${end}`
         const captures = sql`(
           select 'order' as kind, o.visit_id, o.total as amount, o.created_at, null::uuid as item from orders o where ${inRange("o")} and o.status <> 'cancelled'
           union all
@@ -49,7 +50,14 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
           select c.kind, count(*)::int as n, round(coalesce(sum(c.amount), 0) * 1000)::bigint::text as fils,
             count(c.visit_id)::int as with_visit
           from ${captures} c group by c.kind`
-        const campaigns = yield* sql<{ source: string | null; medium: string | null; campaign: string | null; visits: number; captures: number; fils: string }>`
+        const campaigns = yield* sql<{
+          source: string | null
+          medium: string | null
+          campaign: string | null
+          visits: number
+          captures: number
+          fils: string
+        }>`
           with seen as (
             select v.utm_source as s, v.utm_medium as m, v.utm_campaign as c, count(*)::int as visits
             from visits v where ${inRange("v")} group by 1, 2, 3
@@ -101,12 +109,27 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
           conversionRate: rate(captured, visits!.visits),
           // Rounded half up to the fil.
           averageGift: Fils.make(gifts === 0 ? 0n : (amount("donation") * 2n + BigInt(gifts)) / (2n * BigInt(gifts))),
-          topProjects: projects.map((row) => new KpiProject({ slug: row.slug, titleAr: row.title_ar, titleEn: row.title_en, donations: row.donations, raised: fils(row.fils) })),
-          campaigns: campaigns.map((row) =>
-            new KpiCampaign({
-              source: row.source, medium: row.medium, campaign: row.campaign, visits: row.visits, captures: row.captures,
-              raised: fils(row.fils), conversionRate: rate(row.captures, row.visits)
-            })
+          topProjects: projects.map(
+            (row) =>
+              new KpiProject({
+                slug: row.slug,
+                titleAr: row.title_ar,
+                titleEn: row.title_en,
+                donations: row.donations,
+                raised: fils(row.fils)
+              })
+          ),
+          campaigns: campaigns.map(
+            (row) =>
+              new KpiCampaign({
+                source: row.source,
+                medium: row.medium,
+                campaign: row.campaign,
+                visits: row.visits,
+                captures: row.captures,
+                raised: fils(row.fils),
+                conversionRate: rate(row.captures, row.visits)
+              })
           ),
           funnel: new KpiFunnel({ visits: visits!.visits, viewedItem: funnel!.viewed, startedCheckout: funnel!.checkout, captured }),
           days: daily.map((row) => new KpiDay({ day: row.day, visits: row.visits, captures: row.captures, raised: fils(row.fils) }))

@@ -32,7 +32,12 @@ const UNTYPABLE = /[\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]
  */
 export const cleanTag = (raw: string | null): string | null => {
   if (raw === null) return null
-  const text = raw.replace(/<[^>]*>?/g, " ").replace(/[<>]/g, " ").replace(UNTYPABLE, " ").replace(/\s+/g, " ").trim()
+  const text = raw
+    .replace(/<[^>]*>?/g, " ")
+    .replace(/[<>]/g, " ")
+    .replace(UNTYPABLE, " ")
+    .replace(/\s+/g, " ")
+    .trim()
   const cut = Array.from(text).slice(0, TAG_LENGTH).join("").trim()
   return cut === "" ? null : cut
 }
@@ -54,8 +59,8 @@ export const deviceClass = (userAgent: string): DeviceClass =>
   /iPad|Tablet|PlayBook|Silk|Android(?!.*Mobile)/i.test(userAgent)
     ? "tablet"
     : /Mobi|iPhone|iPod|Android|BlackBerry|Opera Mini|IEMobile/i.test(userAgent)
-    ? "mobile"
-    : "desktop"
+      ? "mobile"
+      : "desktop"
 
 /** The first language the browser asks for, as its two or three letter code. */
 export const primaryLanguage = (acceptLanguage: string | null): string | null => {

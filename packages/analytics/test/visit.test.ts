@@ -25,7 +25,11 @@ describe("what a visit records", () => {
     expect(primaryLanguage("*")).toBeNull()
     expect(isBot("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)")).toBe(true)
     expect(isBot(null)).toBe(true)
-    expect(isBot("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1")).toBe(false)
+    expect(
+      isBot(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+      )
+    ).toBe(false)
     expect(asksNotToTrack(new Headers({ dnt: "1" }))).toBe(true)
     expect(asksNotToTrack(new Headers({ "sec-gpc": "1" }))).toBe(true)
     expect(asksNotToTrack(new Headers())).toBe(false)
@@ -36,7 +40,17 @@ describe("what a visit records", () => {
     expect(hash).toMatch(/^[0-9a-f]{32}$/)
     expect(hash).not.toContain("203")
     expect(dailyVisitorHash("other salt", "demo.manara.app", "203.0.113.9", "UA")).not.toBe(hash)
-    const facts = visitFacts(new URL("https://demo.manara.app/catalog/well?utm_source=wa&utm_campaign=%3Cb%3Eeid"), new Headers({ "user-agent": "iPhone Mobile" }))
-    expect(facts).toMatchObject({ source: "wa", campaign: "eid", landingPath: "/catalog/well", device: "mobile", language: null, referrerHost: null })
+    const facts = visitFacts(
+      new URL("https://demo.manara.app/catalog/well?utm_source=wa&utm_campaign=%3Cb%3Eeid"),
+      new Headers({ "user-agent": "iPhone Mobile" })
+    )
+    expect(facts).toMatchObject({
+      source: "wa",
+      campaign: "eid",
+      landingPath: "/catalog/well",
+      device: "mobile",
+      language: null,
+      referrerHost: null
+    })
   })
 })

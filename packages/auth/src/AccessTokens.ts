@@ -28,7 +28,7 @@ const KEY_CHOOSING_HEADERS = ["jku", "x5u", "jwk", "x5c"] as const
  * RS256 only; `iss`, `client_id`, `token_use = access`, `exp`/`nbf` (30 s leeway) are checked.
  */
 export class AccessTokens extends Effect.Service<AccessTokens>()("Auth/AccessTokens", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const config = yield* AuthConfig
     const jwks = Jose.createRemoteJWKSet(new URL(config.jwksUrl), {
       cooldownDuration: 30_000,
@@ -51,7 +51,7 @@ export class AccessTokens extends Effect.Service<AccessTokens>()("Auth/AccessTok
     }
 
     const verifyOnce = (token: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const header = yield* Effect.try({
           try: () => Jose.decodeProtectedHeader(token),
           catch: () => new InvalidToken({ reason: "malformed" })
@@ -78,7 +78,8 @@ export class AccessTokens extends Effect.Service<AccessTokens>()("Auth/AccessTok
           Effect.sync(() => {
             if (verified.size >= MAX_REMEMBERED) verified.clear()
             verified.set(token, claims)
-          }))
+          })
+        )
       })
 
     return { verify } as const

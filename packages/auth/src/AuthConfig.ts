@@ -11,11 +11,13 @@ export const AuthConfig = Config.all({
   endpoint: Config.option(Config.string("COGNITO_ENDPOINT")),
   /** Production must refuse the emulator's issuer: its signing key is public. */
   allowEmulator: Config.boolean("COGNITO_ALLOW_EMULATOR").pipe(Config.withDefault(true))
-}).pipe(Config.map((config) => {
-  const issuer = Option.match(config.endpoint, {
-    onNone: () => `https://cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`,
-    onSome: (endpoint) => `${endpoint.replace(/\/$/, "")}/${config.userPoolId}`
+}).pipe(
+  Config.map((config) => {
+    const issuer = Option.match(config.endpoint, {
+      onNone: () => `https://cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`,
+      onSome: (endpoint) => `${endpoint.replace(/\/$/, "")}/${config.userPoolId}`
+    })
+    return { ...config, issuer, jwksUrl: `${issuer}/.well-known/jwks.json` }
   })
-  return { ...config, issuer, jwksUrl: `${issuer}/.well-known/jwks.json` }
-}))
+)
 export type AuthConfig = Config.Config.Success<typeof AuthConfig>

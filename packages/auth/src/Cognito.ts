@@ -23,8 +23,7 @@ export interface Tokens {
   readonly expiresIn: number
 }
 export type Authentication =
-  | { readonly _tag: "Tokens"; readonly tokens: Tokens }
-  | { readonly _tag: "MfaRequired"; readonly session: string }
+  { readonly _tag: "Tokens"; readonly tokens: Tokens } | { readonly _tag: "MfaRequired"; readonly session: string }
 
 const CLIENT_ERRORS = new Set([
   "NotAuthorizedException",
@@ -41,7 +40,7 @@ const CODE_ERRORS = new Set(["CodeMismatchException", "ExpiredCodeException", "E
  * dev and tests, Cognito in production; the code path is the same.
  */
 export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const config = yield* AuthConfig
     const client = new CognitoIdentityProviderClient({
       region: config.region,
@@ -62,49 +61,65 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
         }
       })
 
-    const toTokens = (result: { AccessToken?: string | undefined; RefreshToken?: string | undefined; ExpiresIn?: number | undefined } | undefined) =>
+    const toTokens = (
+      result: { AccessToken?: string | undefined; RefreshToken?: string | undefined; ExpiresIn?: number | undefined } | undefined
+    ) =>
       result?.AccessToken === undefined
         ? Effect.fail(new BadCredentials())
         : Effect.succeed<Tokens>({
-          accessToken: result.AccessToken,
-          refreshToken: Option.fromNullable(result.RefreshToken),
-          expiresIn: result.ExpiresIn ?? 3600
-        })
+            accessToken: result.AccessToken,
+            refreshToken: Option.fromNullable(result.RefreshToken),
+            expiresIn: result.ExpiresIn ?? 3600
+          })
 
     const login = (email: string, password: string) =>
-      call(() =>
-        client.send(new InitiateAuthCommand({
-          ClientId: config.clientId,
-          AuthFlow: "USER_PASSWORD_AUTH",
-          AuthParameters: { USERNAME: email, PASSWORD: password }
-        })), "credentials").pipe(
-          Effect.flatMap((out): Effect.Effect<Authentication, BadCredentials> =>
-            out.ChallengeName === "SOFTWARE_TOKEN_MFA" && out.Session !== undefined
-              ? Effect.succeed({ _tag: "MfaRequired", session: out.Session })
-              : Effect.map(toTokens(out.AuthenticationResult), (tokens) => ({ _tag: "Tokens", tokens }))
-          )
+      call(
+        () =>
+          client.send(
+            new InitiateAuthCommand({
+              ClientId: config.clientId,
+              AuthFlow: "USER_PASSWORD_AUTH",
+              AuthParameters: { USERNAME: email, PASSWORD: password }
+            })
+          ),
+        "credentials"
+      ).pipe(
+        Effect.flatMap((out): Effect.Effect<Authentication, BadCredentials> =>
+          out.ChallengeName === "SOFTWARE_TOKEN_MFA" && out.Session !== undefined
+            ? Effect.succeed({ _tag: "MfaRequired", session: out.Session })
+            : Effect.map(toTokens(out.AuthenticationResult), (tokens) => ({ _tag: "Tokens", tokens }))
         )
+      )
 
     const answerMfa = (email: string, session: string, code: string) =>
-      call(() =>
-        client.send(new RespondToAuthChallengeCommand({
-          ClientId: config.clientId,
-          ChallengeName: "SOFTWARE_TOKEN_MFA",
-          Session: session,
-          ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code }
-        })), "code").pipe(Effect.flatMap((out) => toTokens(out.AuthenticationResult)))
+      call(
+        () =>
+          client.send(
+            new RespondToAuthChallengeCommand({
+              ClientId: config.clientId,
+              ChallengeName: "SOFTWARE_TOKEN_MFA",
+              Session: session,
+              ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: code }
+            })
+          ),
+        "code"
+      ).pipe(Effect.flatMap((out) => toTokens(out.AuthenticationResult)))
 
     const refresh = (refreshToken: string) =>
-      call(() =>
-        client.send(new InitiateAuthCommand({
-          ClientId: config.clientId,
-          AuthFlow: "REFRESH_TOKEN_AUTH",
-          AuthParameters: { REFRESH_TOKEN: refreshToken }
-        })), "credentials").pipe(Effect.flatMap((out) => toTokens(out.AuthenticationResult)))
+      call(
+        () =>
+          client.send(
+            new InitiateAuthCommand({
+              ClientId: config.clientId,
+              AuthFlow: "REFRESH_TOKEN_AUTH",
+              AuthParameters: { REFRESH_TOKEN: refreshToken }
+            })
+          ),
+        "credentials"
+      ).pipe(Effect.flatMap((out) => toTokens(out.AuthenticationResult)))
 
     const revoke = (refreshToken: string) =>
-      call(() => client.send(new RevokeTokenCommand({ ClientId: config.clientId, Token: refreshToken })), "credentials")
-        .pipe(Effect.asVoid)
+      call(() => client.send(new RevokeTokenCommand({ ClientId: config.clientId, Token: refreshToken })), "credentials").pipe(Effect.asVoid)
 
     const emailOf = (accessToken: string) =>
       call(() => client.send(new GetUserCommand({ AccessToken: accessToken })), "credentials").pipe(
@@ -120,11 +135,18 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
     const confirmTotp = (accessToken: string, code: string) =>
       call(() => client.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code })), "code").pipe(
         Effect.flatMap((out) => (out.Status === "SUCCESS" ? Effect.void : Effect.fail(new BadCode()))),
-        Effect.zipRight(call(() =>
-          client.send(new SetUserMFAPreferenceCommand({
-            AccessToken: accessToken,
-            SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true }
-          })), "code"))
+        Effect.zipRight(
+          call(
+            () =>
+              client.send(
+                new SetUserMFAPreferenceCommand({
+                  AccessToken: accessToken,
+                  SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true }
+                })
+              ),
+            "code"
+          )
+        )
       )
 
     return { login, answerMfa, refresh, revoke, emailOf, beginTotp, confirmTotp } as const

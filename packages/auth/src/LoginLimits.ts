@@ -21,7 +21,7 @@ const LimitsConfig = Config.all({
  * Redis is unreachable an in-process limiter (rate-limiter-flexible's insurance) counts instead.
  */
 export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const { client } = yield* RedisClient
     const config = yield* LimitsConfig
     // Redis down: the same limits, counted in this process (fail-safe, never a 500); back to Redis when it returns.
@@ -39,9 +39,12 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
     const byAccount = limiter("rl:login:account", config.perAccount)
 
     const blocked = (ip: string, account: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const [ip_, account_] = yield* Effect.promise(() => Promise.all([byIp.get(ip), byAccount.get(account)]))
-        for (const [res, limit] of [[ip_, config.perIp], [account_, config.perAccount]] as const) {
+        for (const [res, limit] of [
+          [ip_, config.perIp],
+          [account_, config.perAccount]
+        ] as const) {
           if (res !== null && res.consumedPoints >= limit) {
             return yield* new RateLimited({
               limit,
@@ -53,9 +56,7 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
       })
 
     const failed = (ip: string, account: string) =>
-      Effect.promise(() =>
-        Promise.allSettled([byIp.consume(ip), byAccount.consume(account)])
-      ).pipe(Effect.asVoid)
+      Effect.promise(() => Promise.allSettled([byIp.consume(ip), byAccount.consume(account)])).pipe(Effect.asVoid)
 
     const succeeded = (account: string) => Effect.promise(() => byAccount.delete(account)).pipe(Effect.asVoid)
 

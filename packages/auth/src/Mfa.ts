@@ -14,7 +14,7 @@ export class CodeReused extends Data.TaggedError("CodeReused")<{}> {}
  * counts as a failure), and setting up an authenticator app (begin, then confirm with a first code).
  */
 export class Mfa extends Effect.Service<Mfa>()("Auth/Mfa", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const cognito = yield* Cognito
     const tokens = yield* AccessTokens
     const users = yield* Users
@@ -26,7 +26,7 @@ export class Mfa extends Effect.Service<Mfa>()("Auth/Mfa", {
       limits.guard(
         ip,
         email,
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           if (!(yield* sessions.firstUseOfCode(email.toLowerCase(), code))) return yield* new CodeReused()
           return yield* cognito.answerMfa(email, session, code)
         }),
@@ -42,7 +42,7 @@ export class Mfa extends Effect.Service<Mfa>()("Auth/Mfa", {
 
     /** A first code from the app being set up: on success MFA is on for this person. */
     const confirmApp = (user: SignedInUser, accessToken: string, code: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (!(yield* sessions.firstUseOfCode(user.id, code))) return yield* new CodeReused()
         yield* cognito.confirmTotp(accessToken, code)
         const claims = yield* tokens.verify(accessToken)

@@ -22,7 +22,7 @@ const MAX_REMEMBERED = 10_000
  * there is refused too. Either check costs one call per person (or token) per interval, not per request.
  */
 export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const { client } = yield* RedisClient
     const cognito = yield* Cognito
     const COGNITO_RECHECK_MS = (yield* CognitoRecheckSeconds) * 1000
@@ -36,7 +36,12 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
       Effect.suspend(() => {
         const known = epochs.get(sub)
         if (known !== undefined && Date.now() - known.at < EPOCH_FRESH_MS) return Effect.succeed(known.epoch)
-        return Effect.promise(() => client.get(key(sub)).then((value) => Number(value ?? 0), () => undefined)).pipe(
+        return Effect.promise(() =>
+          client.get(key(sub)).then(
+            (value) => Number(value ?? 0),
+            () => undefined
+          )
+        ).pipe(
           Effect.map((read) => {
             // Redis unreachable: keep what was last known rather than lock everyone out.
             const epoch = read ?? known?.epoch ?? 0
@@ -63,12 +68,14 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
         const age = now - entry.at
         if (age < COGNITO_RECHECK_MS) return Effect.succeed(true)
         const current = entry
-        current.pending ??= Effect.runPromise(cognito.emailOf(token).pipe(
-          Effect.as(true),
-          Effect.timeout("2 seconds"),
-          // Refused by Cognito (deleted, signed out there): dead. Cognito down or slow: not the person's fault.
-          Effect.catchAll((error) => Effect.succeed(error._tag !== "BadCredentials"))
-        )).then((alive) => {
+        current.pending ??= Effect.runPromise(
+          cognito.emailOf(token).pipe(
+            Effect.as(true),
+            Effect.timeout("2 seconds"),
+            // Refused by Cognito (deleted, signed out there): dead. Cognito down or slow: not the person's fault.
+            Effect.catchAll((error) => Effect.succeed(error._tag !== "BadCredentials"))
+          )
+        ).then((alive) => {
           current.alive = alive
           current.at = Date.now()
           current.pending = undefined
@@ -82,7 +89,8 @@ export class Revocations extends Effect.Service<Revocations>()("Auth/Revocations
     /** False when the token was revoked: by sign-out (any process), or by Cognito. */
     const isValid = (token: string, claims: AccessClaims): Effect.Effect<boolean> =>
       Effect.flatMap(epochOf(claims.sub), (epoch) =>
-        (claims.iat ?? 0) <= epoch ? Effect.succeed(false) : stillAccepted(token, claims.iat ?? 0))
+        (claims.iat ?? 0) <= epoch ? Effect.succeed(false) : stillAccepted(token, claims.iat ?? 0)
+      )
 
     /** Every token of `sub` issued up to now is refused, in every process within 2 s (here at once). */
     const revokeAll = (sub: string) =>

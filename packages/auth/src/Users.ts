@@ -27,7 +27,7 @@ const toUser = (row: typeof UserRow.Type) =>
  * request costs no query; every change here invalidates the entry.
  */
 export class Users extends Effect.Service<Users>()("Auth/Users", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const signInRow = SqlSchema.single({
@@ -48,7 +48,11 @@ export class Users extends Effect.Service<Users>()("Auth/Users", {
     })
 
     const signIn = (sub: string, email: string) =>
-      signInRow({ sub, email }).pipe(Effect.orDie, Effect.map(toUser), Effect.tap(() => cache.invalidate(sub)))
+      signInRow({ sub, email }).pipe(
+        Effect.orDie,
+        Effect.map(toUser),
+        Effect.tap(() => cache.invalidate(sub))
+      )
 
     /** None when Cognito knows the person but they never signed in here. */
     const bySub = (sub: string) => cache.get(sub)

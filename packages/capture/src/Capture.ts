@@ -55,10 +55,12 @@ const checkGift = (amount: Money, settings: TenantSettings, what: "donation" | "
   const minimum = parseMoney(settings.donations?.minimum ?? "") ?? DEFAULT_MINIMUM
   const maximum = parseMoney(settings.donations?.maximum ?? "") ?? DEFAULT_MAXIMUM
   return amount < minimum || amount > maximum
-    ? Effect.fail(new CaptureRefused({
-      code: "amount-out-of-range",
-      detail: `A ${what} is from ${formatMoney(minimum)} to ${formatMoney(maximum)} KWD`
-    }))
+    ? Effect.fail(
+        new CaptureRefused({
+          code: "amount-out-of-range",
+          detail: `A ${what} is from ${formatMoney(minimum)} to ${formatMoney(maximum)} KWD`
+        })
+      )
     : Effect.void
 }
 
@@ -66,7 +68,10 @@ const orderTotalOutOfRange = () =>
   new CaptureRefused({ code: "order-total-out-of-range", detail: `An order comes to at most ${MAX_TOTAL} KWD` })
 
 const projectTotalOutOfRange = () =>
-  new CaptureRefused({ code: "project-total-out-of-range", detail: `This project cannot take this amount: its total would pass ${MAX_TOTAL} KWD` })
+  new CaptureRefused({
+    code: "project-total-out-of-range",
+    detail: `This project cannot take this amount: its total would pass ${MAX_TOTAL} KWD`
+  })
 
 /** The project's raised (and, for a pledge, pledged) sum can still take `amount`. */
 const checkProjectRoom = (project: ProjectWithSums | null, amount: Money, sums: ReadonlyArray<"raised" | "pledged">) =>
@@ -83,7 +88,7 @@ const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuw
  * visit. Prices, totals and statuses come from the database, never from the request.
  */
 export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
     const payments = yield* PaymentProvider
@@ -94,8 +99,17 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
      * named) and whether the visits are this tenant's (RLS hides the others): the session's (last
      * touch) and the visitor's first within 30 days (first touch).
      */
-    const context = (projectSlug: string | undefined, touch: { readonly visitId?: string | undefined; readonly firstVisitId?: string | undefined }) =>
-      sql<{ name_ar: string; settings: TenantSettings; project: ProjectWithSums | null; visit_id: string | null; first_visit_id: string | null }>`
+    const context = (
+      projectSlug: string | undefined,
+      touch: { readonly visitId?: string | undefined; readonly firstVisitId?: string | undefined }
+    ) =>
+      sql<{
+        name_ar: string
+        settings: TenantSettings
+        project: ProjectWithSums | null
+        visit_id: string | null
+        first_visit_id: string | null
+      }>`
         select s.name_ar, s.settings,
           (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en,
               'raised', i.raised_amount::text, 'pledged', i.pledged_amount::text)
@@ -106,7 +120,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             and v.created_at > now() - interval '30 days') as first_visit_id
         from app.current_tenant_settings() s`.pipe(
         Effect.orDie,
-        Effect.flatMap((rows) => (rows.length === 0 ? Effect.die(new Error("capture outside an active tenant")) : Effect.succeed(rows[0]!))),
+        Effect.flatMap((rows) =>
+          rows.length === 0 ? Effect.die(new Error("capture outside an active tenant")) : Effect.succeed(rows[0]!)
+        ),
         Effect.flatMap((row) =>
           projectSlug !== undefined && row.project === null
             ? Effect.fail(new CaptureRefused({ code: "unknown-project", detail: "No open project with this address" }))
@@ -134,11 +150,13 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       /** What to answer when a sum raced past NUMERIC(12,3) after the checks (22003). */
       readonly overflow: CaptureRefused
     }) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const meta = yield* FiberRef.get(currentRequestMeta)
         const payload = JSON.stringify(options.payload)
-        const rows = yield* tenantSql.commitWith(sql<{ id: string; reference: string; created_at: Date }>`
+        const rows = yield* tenantSql
+          .commitWith(
+            sql<{ id: string; reference: string; created_at: Date }>`
           with counter as (${referenceCounterSql(sql, tenantId, options.kind)}),
           record as (${options.insert}),
           message as (
@@ -174,22 +192,26 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
             insert into audit_log (tenant_id, actor_user_id, action, entity_kind, entity_id, after, ip, request_id)
             select ${tenantId}, null, ${`${options.entity}.created`}, ${options.entity}, m.id::text, m.body, ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId}
             from message m
-          )${
-          sql.join("", false)([
-            ...(options.key === undefined ? [] : [idempotency.complete(options.key, 201, options.token)]),
-            ...(options.also ?? [])
-          ].map((change, index) => sql`, also_${sql.literal(String(index))} as (${change})`))
-        }
-          select id, reference, created_at from record`).pipe(
-          Effect.catchAll((error): Effect.Effect<never, CaptureRefused | IdempotencyInFlight> =>
-            isNumericOverflow(error)
-              ? Effect.fail(options.overflow)
-              // Its key was taken over meanwhile (our lease ended): rolled back; the other request answers for the key.
-              : isClaimTakenOver(error)
-              ? Effect.fail(new IdempotencyInFlight({ retryAfterSeconds: 1 }))
-              : Effect.die(error)
+          )${sql.join(
+            "",
+            false
+          )(
+            [...(options.key === undefined ? [] : [idempotency.complete(options.key, 201, options.token)]), ...(options.also ?? [])].map(
+              (change, index) => sql`, also_${sql.literal(String(index))} as (${change})`
+            )
+          )}
+          select id, reference, created_at from record`
           )
-        )
+          .pipe(
+            Effect.catchAll((error): Effect.Effect<never, CaptureRefused | IdempotencyInFlight> =>
+              isNumericOverflow(error)
+                ? Effect.fail(options.overflow)
+                : // Its key was taken over meanwhile (our lease ended): rolled back; the other request answers for the key.
+                  isClaimTakenOver(error)
+                  ? Effect.fail(new IdempotencyInFlight({ retryAfterSeconds: 1 }))
+                  : Effect.die(error)
+            )
+          )
         return rows[0]!
       })
 
@@ -208,20 +230,24 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       token: string,
       about: { readonly category: CaptureReceipt["category"]; readonly project: ProjectRow | null }
     ) =>
-      new CaptureReceipt({
-        kind,
-        reference,
-        amount,
-        status,
-        createdAt: timestamp(createdAt),
-        payment,
-        category: about.category,
-        project: about.project === null ? null : { slug: about.project.slug, title: { ar: about.project.title_ar, en: about.project.title_en } },
-        receiptToken: token
-      }, true)
+      new CaptureReceipt(
+        {
+          kind,
+          reference,
+          amount,
+          status,
+          createdAt: timestamp(createdAt),
+          payment,
+          category: about.category,
+          project:
+            about.project === null ? null : { slug: about.project.slug, title: { ar: about.project.title_ar, en: about.project.title_en } },
+          receiptToken: token
+        },
+        true
+      )
 
     const order = (input: NewOrder, key?: IdempotencyHold) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const ids = [...new Set(input.items.map((line) => line.itemId))]
         const [tenant, products] = yield* Effect.all([
@@ -238,7 +264,14 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const lines = input.items.map((line) => {
           const product = byId.get(line.itemId)!
           const unitPrice = parseMoney(product.price)!
-          return { itemId: product.id, slug: product.slug, title: { ar: product.title_ar, en: product.title_en }, unitPrice, quantity: line.quantity, lineTotal: multiplyMoney(unitPrice, line.quantity) }
+          return {
+            itemId: product.id,
+            slug: product.slug,
+            title: { ar: product.title_ar, en: product.title_en },
+            unitPrice,
+            quantity: line.quantity,
+            lineTotal: multiplyMoney(unitPrice, line.quantity)
+          }
         })
         const total = Fils.make(lines.reduce((sum, line) => sum + line.lineTotal, 0n))
         if (total <= 0n) return yield* new CaptureRefused({ code: "empty-order", detail: "The order comes to nothing" })
@@ -265,7 +298,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       })
 
     const donation = (input: NewDonation, key?: IdempotencyHold) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const tenant = yield* context(input.project, input)
         yield* checkGift(input.amount, tenant.settings, "donation")
@@ -291,16 +324,23 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           payload: { amount: formatMoney(total), category, name: input.anonymous ? "" : input.donor.name },
           payer: { email: input.donor.email, locale: input.locale },
           contact: tenant.settings.contact?.email,
-          overflow: new CaptureRefused({ code: "amount-out-of-range", detail: `A donation with its fees comes to at most ${MAX_TOTAL} KWD` })
+          overflow: new CaptureRefused({
+            code: "amount-out-of-range",
+            detail: `A donation with its fees comes to at most ${MAX_TOTAL} KWD`
+          })
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
-        return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, { category, project: tenant.project })
+        return receipt("donation", written.reference, total, "pending", written.created_at, payment, token, {
+          category,
+          project: tenant.project
+        })
       })
 
     const pledge = (input: NewPledge, key?: IdempotencyHold) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
-        if (input.dueDate < kuwaitToday()) return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
+        if (input.dueDate < kuwaitToday())
+          return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
         if (input.schedule === "once" && input.instalments !== 1) {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }
@@ -323,19 +363,31 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           contact: tenant.settings.contact?.email,
           overflow: projectTotalOutOfRange(),
           // Pledged money shows in the project's progress beside the money received.
-          also: tenant.project === null ? [] : [
-            sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`
-          ]
+          also:
+            tenant.project === null
+              ? []
+              : [
+                  sql`update catalog_items set pledged_amount = pledged_amount + ${formatMoney(input.amount)}::numeric where id = ${tenant.project.id}`
+                ]
         })
-        return receipt("pledge", written.reference, input.amount, "open", written.created_at, { _tag: "Later", dueDate: input.dueDate }, token, {
-          category: null,
-          project: tenant.project
-        })
+        return receipt(
+          "pledge",
+          written.reference,
+          input.amount,
+          "open",
+          written.created_at,
+          { _tag: "Later", dueDate: input.dueDate },
+          token,
+          {
+            category: null,
+            project: tenant.project
+          }
+        )
       })
 
     /** The receipt behind a token, read again (statuses move on); another tenant's token finds nothing. */
     const receiptFor = (token: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenant = yield* context(undefined, {})
         const rows = yield* sql<{
           kind: "order" | "donation" | "pledge"
@@ -360,12 +412,16 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         if (rows.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
         const amount = parseMoney(row.amount)!
-        const payment = row.payment_method === null
-          ? ({ _tag: "Later", dueDate: row.due_date ?? "" } as const)
-          : yield* payments.instructions(row.payment_method, tenant.settings, tenant.name_ar, row.reference, amount).pipe(
-            Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const)
-          )
-        return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token, { category: row.category, project: row.project })
+        const payment =
+          row.payment_method === null
+            ? ({ _tag: "Later", dueDate: row.due_date ?? "" } as const)
+            : yield* payments
+                .instructions(row.payment_method, tenant.settings, tenant.name_ar, row.reference, amount)
+                .pipe(Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const))
+        return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token, {
+          category: row.category,
+          project: row.project
+        })
       })
 
     /**
@@ -373,8 +429,10 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
      * id (staff). Read fresh, so a payment marked received shows on the next download.
      */
     const receiptPdf = (by: { readonly token: string } | { readonly kind: "order" | "donation"; readonly id: string }) =>
-      Effect.gen(function*() {
-        const tenant = yield* sql<{ name_ar: string; name_en: string }>`select name_ar, name_en from app.current_tenant_settings()`.pipe(Effect.orDie)
+      Effect.gen(function* () {
+        const tenant = yield* sql<{ name_ar: string; name_en: string }>`select name_ar, name_en from app.current_tenant_settings()`.pipe(
+          Effect.orDie
+        )
         const byDonation = "token" in by ? sql`d.receipt_token = ${by.token}` : by.kind === "donation" ? sql`d.id = ${by.id}` : sql`false`
         const byOrder = "token" in by ? sql`o.receipt_token = ${by.token}` : by.kind === "order" ? sql`o.id = ${by.id}` : sql`false`
         const rows = yield* sql<{

@@ -15,7 +15,7 @@ const CHANNEL = "manara:captures"
  * API process hears every capture), fanned out in-process, and filtered by tenant for each listener.
  */
 export class CaptureEvents extends Effect.Service<CaptureEvents>()("Capture/CaptureEvents", {
-  scoped: Effect.gen(function*() {
+  scoped: Effect.gen(function* () {
     const { client } = yield* RedisClient
     const hub = yield* PubSub.unbounded<CaptureEvent>()
     // A subscribed Redis connection can do nothing else: a second one, for listening only.
@@ -42,8 +42,7 @@ export class CaptureEvents extends Effect.Service<CaptureEvents>()("Capture/Capt
         client.publish(CHANNEL, JSON.stringify(event)).catch(() => 0)
       })
 
-    const forTenant = (tenantId: string) =>
-      Stream.fromPubSub(hub).pipe(Stream.filter((event) => event.tenantId === tenantId))
+    const forTenant = (tenantId: string) => Stream.fromPubSub(hub).pipe(Stream.filter((event) => event.tenantId === tenantId))
 
     return { publish, forTenant } as const
   })

@@ -14,7 +14,7 @@ const LimitsConfig = Config.all({
  * a flood from one address, or at one tenant, gets 429 with Retry-After before anything is written.
  */
 export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/CaptureLimits", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const { client } = yield* RedisClient
     const config = yield* LimitsConfig
     const limiter = (keyPrefix: string, points: number) =>
@@ -27,7 +27,11 @@ export class CaptureLimits extends Effect.Service<CaptureLimits>()("Capture/Capt
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the limiter's own rejection passes through as it came
         Promise.reject(
           rejection instanceof RateLimiterRes
-            ? new RateLimited({ limit: points, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)), windowSeconds: config.windowSeconds })
+            ? new RateLimited({
+                limit: points,
+                retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+                windowSeconds: config.windowSeconds
+              })
             : rejection
         )
       )

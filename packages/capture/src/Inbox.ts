@@ -23,7 +23,10 @@ import { nextReference } from "./References.js"
 import { isNumericOverflow, ProjectTotalOutOfRange } from "./Totals.js"
 
 export class CaptureNotFound extends Data.TaggedError("CaptureNotFound")<{}> {}
-export class InvalidCaptureTransition extends Data.TaggedError("InvalidCaptureTransition")<{ readonly from: string; readonly to: string }> {}
+export class InvalidCaptureTransition extends Data.TaggedError("InvalidCaptureTransition")<{
+  readonly from: string
+  readonly to: string
+}> {}
 
 interface EntryRow {
   readonly kind: CaptureKind
@@ -44,20 +47,23 @@ interface EntryRow {
 }
 
 const toEntry = (row: EntryRow) =>
-  new InboxEntry({
-    kind: row.kind,
-    id: row.id,
-    reference: row.reference,
-    status: row.status,
-    paymentState: row.payment_state,
-    amount: parseMoney(row.amount)!,
-    name: row.name,
-    phone: row.phone,
-    email: row.email,
-    category: row.category,
-    project: row.project_slug === null ? null : { slug: row.project_slug, title: { ar: row.project_ar ?? "", en: row.project_en ?? "" } },
-    createdAt: timestamp(row.created_at)
-  }, true)
+  new InboxEntry(
+    {
+      kind: row.kind,
+      id: row.id,
+      reference: row.reference,
+      status: row.status,
+      paymentState: row.payment_state,
+      amount: parseMoney(row.amount)!,
+      name: row.name,
+      phone: row.phone,
+      email: row.email,
+      category: row.category,
+      project: row.project_slug === null ? null : { slug: row.project_slug, title: { ar: row.project_ar ?? "", en: row.project_en ?? "" } },
+      createdAt: timestamp(row.created_at)
+    },
+    true
+  )
 
 const DEFAULT_PAGE = 50
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
@@ -69,7 +75,7 @@ const TABLES: Record<CaptureKind, string> = { order: "orders", donation: "donati
  * `status_changes`, audited, and keeps the project's raised and pledged amounts true, in one transaction.
  */
 export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const entries = sql`(
@@ -112,7 +118,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
     }
 
     const list = (query: InboxQuery) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<EntryRow>`select ${columns} from ${entries} where ${filters(query)}
           order by e.created_at desc, e.id desc limit ${limit + 1}`.pipe(Effect.orDie)
@@ -125,7 +131,10 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
     /** Everything the filters select, for the CSV export (at most 10,000 lines). */
     const all = (query: InboxQuery) =>
       sql<EntryRow>`select ${columns} from ${entries} where ${filters({ ...query, cursor: undefined })}
-        order by e.created_at desc, e.id desc limit 10000`.pipe(Effect.orDie, Effect.map((rows) => rows.map(toEntry)))
+        order by e.created_at desc, e.id desc limit 10000`.pipe(
+        Effect.orDie,
+        Effect.map((rows) => rows.map(toEntry))
+      )
 
     const entry = (kind: CaptureKind, id: string) =>
       sql<EntryRow>`select ${columns} from ${entries} where e.kind = ${kind} and e.id = ${id}`.pipe(
@@ -134,43 +143,71 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
       )
 
     const detail = (kind: CaptureKind, id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* entry(kind, id)
-        const [extra] = yield* (kind === "order"
-          ? sql<Record<string, unknown>>`select items, notes, payment_method, locale, receipt_token from orders where id = ${id}`
-          : kind === "donation"
-          ? sql<Record<string, unknown>>`select amount::text as amount, fees_amount::text as fees, anonymous, dedication, payment_method, locale, receipt_token from donations where id = ${id}`
-          : sql<Record<string, unknown>>`select schedule, instalments, due_date::text as due_date, fulfilled_by, locale from pledges where id = ${id}`).pipe(Effect.orDie)
-        const history = yield* sql<{ from_status: string | null; to_status: string; changed_by: string | null; note: string; created_at: Date }>`
+        const [extra] = yield* (
+          kind === "order"
+            ? sql<Record<string, unknown>>`select items, notes, payment_method, locale, receipt_token from orders where id = ${id}`
+            : kind === "donation"
+              ? sql<
+                  Record<string, unknown>
+                >`select amount::text as amount, fees_amount::text as fees, anonymous, dedication, payment_method, locale, receipt_token from donations where id = ${id}`
+              : sql<
+                  Record<string, unknown>
+                >`select schedule, instalments, due_date::text as due_date, fulfilled_by, locale from pledges where id = ${id}`
+        ).pipe(Effect.orDie)
+        const history = yield* sql<{
+          from_status: string | null
+          to_status: string
+          changed_by: string | null
+          note: string
+          created_at: Date
+        }>`
           select from_status, to_status, changed_by, note, created_at from status_changes
           where entity_kind = ${kind} and entity_id = ${id} order by created_at, id`.pipe(Effect.orDie)
         const { receipt_token: token, ...details } = extra ?? {}
-        return new InboxDetail({
-          entry: toEntry(row),
-          details,
-          history: history.map((change) =>
-            new StatusChange({ from: change.from_status, to: change.to_status, by: change.changed_by, note: change.note, at: timestamp(change.created_at) }, true)
-          ),
-          receiptToken: typeof token === "string" ? token : null
-        }, true)
+        return new InboxDetail(
+          {
+            entry: toEntry(row),
+            details,
+            history: history.map(
+              (change) =>
+                new StatusChange(
+                  {
+                    from: change.from_status,
+                    to: change.to_status,
+                    by: change.changed_by,
+                    note: change.note,
+                    at: timestamp(change.created_at)
+                  },
+                  true
+                )
+            ),
+            receiptToken: typeof token === "string" ? token : null
+          },
+          true
+        )
       })
 
     const recordChange = (kind: string, id: string, from: string | null, to: string, by: UserId, note: string) =>
-      Effect.flatMap(CurrentTenant, (tenantId) =>
-        sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
-            values (${tenantId}, ${kind}, ${id}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`).pipe(Effect.orDie)
+      Effect.flatMap(
+        CurrentTenant,
+        (tenantId) =>
+          sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
+            values (${tenantId}, ${kind}, ${id}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`
+      ).pipe(Effect.orDie)
 
     /** Keeps a project's progress true: money received, and money promised. */
     const adjustProject = (itemId: string | null, column: "raised_amount" | "pledged_amount", delta: string) =>
       itemId === null
         ? Effect.void
         : sql`update catalog_items set ${sql(column)} = greatest(0, ${sql(column)} + ${delta}::numeric) where id = ${itemId}`.pipe(
-          // Past NUMERIC(12,3): refused (the move is rolled back with it), not a 500.
-          Effect.catchAll((error) => (isNumericOverflow(error) ? Effect.fail(new ProjectTotalOutOfRange()) : Effect.die(error)))
-        )
+            // Past NUMERIC(12,3): refused (the move is rolled back with it), not a 500.
+            Effect.catchAll((error) => (isNumericOverflow(error) ? Effect.fail(new ProjectTotalOutOfRange()) : Effect.die(error)))
+          )
 
     const changeStatus = (kind: CaptureKind, id: string, to: string, note: string, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const [row] = yield* sql<{ status: string; amount: string; catalog_item_id: string | null; payment_state: PaymentState | null }>`
           select status, ${kind === "order" ? sql`total` : sql`amount`}::text as amount,
             ${kind === "order" ? sql`null::uuid` : sql`catalog_item_id`} as catalog_item_id,
@@ -191,13 +228,20 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           yield* adjustProject(row.catalog_item_id, "raised_amount", `-${row.amount}`)
         }
         yield* recordChange(kind, id, row.status, to, by, note)
-        yield* recordAudit({ actor: by, action: `${kind}.status_changed`, entityKind: kind, entityId: id, before: { status: row.status }, after: { status: to, note } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: `${kind}.status_changed`,
+          entityKind: kind,
+          entityId: id,
+          before: { status: row.status },
+          after: { status: to, note }
+        }).pipe(Effect.orDie)
         return yield* detail(kind, id)
       })
 
     /** A fulfilled pledge becomes a received donation (its own DON reference), linked from the pledge. */
     const fulfil = (pledgeId: string, amount: string, itemId: string | null, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const reference = yield* nextReference("DON").pipe(Effect.orDie)
         const [donation] = yield* sql<{ id: string }>`
@@ -210,12 +254,21 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         yield* sql`update pledges set fulfilled_by = ${donation!.id} where id = ${pledgeId}`.pipe(Effect.orDie)
         yield* adjustProject(itemId, "raised_amount", amount)
         yield* recordChange("donation", donation!.id, null, "confirmed", by, "")
-        yield* recordAudit({ actor: by, action: "donation.created", entityKind: "donation", entityId: donation!.id, after: { reference, fromPledge: pledgeId, tenantId } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "donation.created",
+          entityKind: "donation",
+          entityId: donation!.id,
+          after: { reference, fromPledge: pledgeId, tenantId }
+        }).pipe(Effect.orDie)
       })
 
     /** The payer's "payment received" email with the final receipt, written with the move; once per payment. */
     const announcePayment = (kind: "order" | "donation", id: string) => {
-      const [email, name, amount] = kind === "order" ? [sql`r.customer_email`, sql`r.customer_name`, sql`r.total`] : [sql`r.donor_email`, sql`r.donor_name`, sql`r.amount`]
+      const [email, name, amount] =
+        kind === "order"
+          ? [sql`r.customer_email`, sql`r.customer_name`, sql`r.total`]
+          : [sql`r.donor_email`, sql`r.donor_name`, sql`r.amount`]
       return sql`
         insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
         select r.tenant_id, 'payment.received',
@@ -236,7 +289,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
 
     /** Staff mark money received (or failed, or refunded); a received donation is confirmed and counts as raised. */
     const markPayment = (kind: "order" | "donation", id: string, state: PaymentState, note: string, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const [row] = yield* sql<{ status: string; payment_state: PaymentState; amount: string; catalog_item_id: string | null }>`
           select status, payment_state, ${kind === "order" ? sql`total` : sql`amount`}::text as amount,
             ${kind === "order" ? sql`null::uuid` : sql`catalog_item_id`} as catalog_item_id
@@ -260,7 +313,14 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           yield* sql`update orders set status = 'confirmed' where id = ${id}`.pipe(Effect.orDie)
           yield* recordChange(kind, id, "new", "confirmed", by, "")
         }
-        yield* recordAudit({ actor: by, action: `${kind}.payment_marked`, entityKind: kind, entityId: id, before: { paymentState: row.payment_state }, after: { paymentState: state, note } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: `${kind}.payment_marked`,
+          entityKind: kind,
+          entityId: id,
+          before: { paymentState: row.payment_state },
+          after: { paymentState: state, note }
+        }).pipe(Effect.orDie)
         return yield* detail(kind, id)
       })
 
@@ -269,7 +329,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
      * on the next Kuwait day. Cancelled captures count nowhere.
      */
     const overview = (day: string | undefined) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const [bounds] = yield* sql<{ day: string; day_start: Date; day_end: Date; month_start: Date; month_end: Date }>`
           with d as (select coalesce(${day ?? null}::date, (now() at time zone 'Asia/Kuwait')::date) as day)
           select d.day::text as day,
@@ -288,23 +348,39 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
           where e.status <> 'cancelled' and e.created_at >= ${month_start} and e.created_at < ${month_end}
           group by e.kind`.pipe(Effect.orDie)
         const totals = (period: "day" | "month") =>
-          new TotalsByKind(Object.fromEntries((["order", "donation", "pledge"] as const).map((kind) => {
-            const row = sums.find((sum) => sum.kind === kind)
-            return [kind, new CaptureTotal({ count: row?.[`${period}_count`] ?? 0, amount: money(row?.[`${period}_amount`] ?? "0") }, true)]
-          })) as Record<CaptureKind, CaptureTotal>, true)
+          new TotalsByKind(
+            Object.fromEntries(
+              (["order", "donation", "pledge"] as const).map((kind) => {
+                const row = sums.find((sum) => sum.kind === kind)
+                return [
+                  kind,
+                  new CaptureTotal({ count: row?.[`${period}_count`] ?? 0, amount: money(row?.[`${period}_amount`] ?? "0") }, true)
+                ]
+              })
+            ) as Record<CaptureKind, CaptureTotal>,
+            true
+          )
         const awaiting = sql`e.kind in ('order', 'donation') and e.payment_state = 'pending' and e.status <> 'cancelled'`
         const [pending] = yield* sql<{ count: number; amount: string }>`
-          select count(*)::int as count, coalesce(sum(e.amount), 0)::numeric(15, 3)::text as amount from ${entries} where ${awaiting}`.pipe(Effect.orDie)
+          select count(*)::int as count, coalesce(sum(e.amount), 0)::numeric(15, 3)::text as amount from ${entries} where ${awaiting}`.pipe(
+          Effect.orDie
+        )
         const awaitingRows = yield* sql<EntryRow>`select ${columns} from ${entries} where ${awaiting}
           order by e.created_at desc, e.id desc limit 5`.pipe(Effect.orDie)
         const latest = yield* list({ limit: 5 })
-        return new TenantOverview({
-          day: bounds!.day,
-          today: totals("day"),
-          month: totals("month"),
-          awaitingPayment: { total: new CaptureTotal({ count: pending!.count, amount: money(pending!.amount) }, true), entries: awaitingRows.map(toEntry) },
-          latest: latest.entries
-        }, true)
+        return new TenantOverview(
+          {
+            day: bounds!.day,
+            today: totals("day"),
+            month: totals("month"),
+            awaitingPayment: {
+              total: new CaptureTotal({ count: pending!.count, amount: money(pending!.amount) }, true),
+              entries: awaitingRows.map(toEntry)
+            },
+            latest: latest.entries
+          },
+          true
+        )
       })
 
     return { list, all, detail, changeStatus, markPayment, overview } as const
@@ -333,7 +409,9 @@ export const inboxCsv = (entries: ReadonlyArray<InboxEntry>): string => {
       e.category ?? "",
       e.project?.title.ar ?? "",
       kuwait.format(new Date(e.createdAt))
-    ].map(cell).join(",")
+    ]
+      .map(cell)
+      .join(",")
   )
   return `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`
 }

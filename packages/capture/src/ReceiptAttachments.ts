@@ -6,7 +6,7 @@ import { Capture } from "./Capture.js"
 /** The donor's email carries the same PDF receipt as the receipt link; without it, the email still goes. */
 export const ReceiptPdfsLive = Layer.effect(
   ReceiptPdfs,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const capture = yield* Capture
     const tenantSql = yield* TenantSql
     return {

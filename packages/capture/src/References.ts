@@ -19,7 +19,7 @@ export const referenceCounterSql = (sql: SqlClient.SqlClient, tenantId: TenantId
 
 /** The next reference on its own, in the caller's tenant transaction. */
 export const nextReference = (kind: ReferenceKind) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const rows = yield* referenceCounterSql(sql, yield* CurrentTenant, kind).pipe(
       Effect.map((rows) => rows as ReadonlyArray<{ readonly reference: string }>)

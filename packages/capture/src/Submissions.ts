@@ -31,7 +31,7 @@ const ENDPOINTS = { order: "orders", donation: "donations", pledge: "pledges" } 
  * because the worker builds `Capture` without the live events' Redis connection.
  */
 export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Capture/CaptureSubmissions", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const capture = yield* Capture
     const idempotency = yield* Idempotency
     const limits = yield* CaptureLimits
@@ -39,13 +39,13 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
     const tenantSql = yield* TenantSql
 
     const submit = (tenantId: TenantId, submission: Submission, key: string | undefined) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (submission.input.website !== undefined && submission.input.website !== "") return yield* new HoneypotFilled()
         const { ip } = yield* FiberRef.get(currentRequestMeta)
         yield* limits.admit(tenantId, ip)
         const claimId = randomUUID()
         const hold = key === undefined ? undefined : { key, claimId }
-        const submitted: Submitted = yield* Effect.gen(function*() {
+        const submitted: Submitted = yield* Effect.gen(function* () {
           if (hold !== undefined) {
             const claim = yield* idempotency.claim(tenantId, hold.key, fingerprint(ENDPOINTS[submission.kind], submission.input), claimId)
             if (claim._tag === "Replay") {
@@ -62,8 +62,8 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
             submission.kind === "order"
               ? capture.order(submission.input, hold)
               : submission.kind === "donation"
-              ? capture.donation(submission.input, hold)
-              : capture.pledge(submission.input, hold)
+                ? capture.donation(submission.input, hold)
+                : capture.pledge(submission.input, hold)
           )
           return { _tag: "Captured", receipt } as const
         }).pipe(
@@ -71,7 +71,9 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
           // A finalizer: any end but success frees this request's hold on the key — a failure, a defect, a
           // lost database, and an interruption (the client hung up, a deadline, a shutdown) — so a retry
           // works at once. Freeing may fail with the database gone: the key is taken over when its lease ends.
-          Effect.onExit((exit) => (Exit.isSuccess(exit) || key === undefined ? Effect.void : Effect.exit(idempotency.release(tenantId, key, claimId))))
+          Effect.onExit((exit) =>
+            Exit.isSuccess(exit) || key === undefined ? Effect.void : Effect.exit(idempotency.release(tenantId, key, claimId))
+          )
         )
         if (submitted._tag === "Captured") {
           const { receipt } = submitted

@@ -41,8 +41,7 @@ const FOLDED_AWAY = /[\u064B-\u065F\u0670\u0640]/gu
 export const searchWords = (q: string | undefined): ReadonlyArray<string> =>
   (q?.replace(FOLDED_AWAY, "").match(/[\p{L}\p{M}\p{N}]+/gu) ?? []).slice(0, 8).map((word) => word.slice(0, 50))
 
-const isUniqueViolation = (error: unknown) =>
-  error instanceof SqlError && (error.cause as { code?: string } | undefined)?.code === "23505"
+const isUniqueViolation = (error: unknown) => error instanceof SqlError && (error.cause as { code?: string } | undefined)?.code === "23505"
 
 interface ItemRow {
   readonly id: string
@@ -97,24 +96,30 @@ const cardFields = (row: CardRow) => ({
 // Rows are built into their classes without validation: the database's constraints already hold
 // them, and a public page of 20 items would otherwise pay for it on every request.
 const toItem = (row: ItemRow): CatalogItem =>
-  new CatalogItem({
-    ...cardFields(row),
-    body: { ar: row.body_ar, en: row.body_en },
-    sort: row.sort,
-    gallery: row.gallery.map(mediaRef),
-    publishedAt: row.published_at === null ? null : timestamp(row.published_at),
-    createdAt: timestamp(row.created_at),
-    updatedAt: timestamp(row.updated_at)
-  }, true)
+  new CatalogItem(
+    {
+      ...cardFields(row),
+      body: { ar: row.body_ar, en: row.body_en },
+      sort: row.sort,
+      gallery: row.gallery.map(mediaRef),
+      publishedAt: row.published_at === null ? null : timestamp(row.published_at),
+      createdAt: timestamp(row.created_at),
+      updatedAt: timestamp(row.updated_at)
+    },
+    true
+  )
 
 export const toCard = (row: CardRow): CatalogCard => new CatalogCard(cardFields(row), true)
 
 const toListItem = (row: CardRow & { readonly updated_at: string }): CatalogListItem =>
-  new CatalogListItem({
-    ...cardFields(row),
-    sort: row.sort,
-    updatedAt: row.updated_at
-  }, true)
+  new CatalogListItem(
+    {
+      ...cardFields(row),
+      sort: row.sort,
+      updatedAt: row.updated_at
+    },
+    true
+  )
 
 /** Kind decides the money fields: a product has a price, a project a goal and a donation category. */
 const checkKind = (item: {
@@ -141,7 +146,7 @@ const money = (value: bigint | null | undefined) => (value === null || value ===
  * in that same transaction.
  */
 export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const coverSql = sql`(select ${mediaRowSql(sql, "m")} from media_assets m where m.id = i.cover_media_id)`
@@ -174,12 +179,17 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       }
       if (query.cursor !== undefined) {
         const { at, id, sort } = query.cursor
-        where.push(sql`(i.sort > ${sort} or (i.sort = ${sort} and (i.created_at, i.id) < (${at}::timestamp at time zone 'UTC', ${id}::uuid)))`)
+        where.push(
+          sql`(i.sort > ${sort} or (i.sort = ${sort} and (i.created_at, i.id) < (${at}::timestamp at time zone 'UTC', ${id}::uuid)))`
+        )
       }
       return where.length === 0 ? sql`true` : sql.and(where)
     }
 
-    const page = <R extends { readonly id: string; readonly sort: number; readonly cursor_at: string }>(rows: ReadonlyArray<R>, limit: number) => {
+    const page = <R extends { readonly id: string; readonly sort: number; readonly cursor_at: string }>(
+      rows: ReadonlyArray<R>,
+      limit: number
+    ) => {
       const last = rows.length > limit ? rows[limit - 1]! : undefined
       return {
         rows: rows.slice(0, limit),
@@ -188,7 +198,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     }
 
     const list = (query: StaffCatalogQuery) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<CardRow & { readonly updated_at: string }>`
           select ${cardColumns}, ${timestampSql(sql, "i.updated_at")} as updated_at from catalog_items i
@@ -198,7 +208,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       }).pipe(Effect.orDie)
 
     const publicList = (query: CatalogQuery) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const limit = query.limit ?? DEFAULT_PAGE
         const rows = yield* sql<ItemRow>`
           select ${cardColumns} from catalog_items i where ${filters(query, true)}
@@ -216,21 +226,26 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     const get = (id: string) => Effect.map(findRow(id, false), toItem)
 
     const recordStatus = (entityKind: string, entityId: string, from: string | null, to: string, by: UserId, note = "") =>
-      Effect.flatMap(CurrentTenant, (tenantId) =>
-        sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
-            values (${tenantId}, ${entityKind}, ${entityId}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`)
+      Effect.flatMap(
+        CurrentTenant,
+        (tenantId) =>
+          sql`insert into status_changes (tenant_id, entity_kind, entity_id, from_status, to_status, changed_by, note, created_at)
+            values (${tenantId}, ${entityKind}, ${entityId}, ${from}, ${to}, ${by}, ${note}, clock_timestamp())`
+      )
 
     /** The media must be this tenant's (RLS makes another tenant's invisible), uploaded and an image. */
     const readyImages = (ids: ReadonlyArray<string>) =>
       ids.length === 0
         ? Effect.void
-        : sql<{ id: string }>`select id from media_assets where id in ${sql.in(ids)} and status = 'ready' and content_type like 'image/%'`.pipe(
-          Effect.orDie,
-          Effect.flatMap((rows) => (rows.length === new Set(ids).size ? Effect.void : Effect.fail(new MediaNotFound())))
-        )
+        : sql<{
+            id: string
+          }>`select id from media_assets where id in ${sql.in(ids)} and status = 'ready' and content_type like 'image/%'`.pipe(
+            Effect.orDie,
+            Effect.flatMap((rows) => (rows.length === new Set(ids).size ? Effect.void : Effect.fail(new MediaNotFound())))
+          )
 
     const create = (input: NewCatalogItem, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const category = input.kind === "project" ? (input.category ?? "general") : null
         if (input.kind === "product" && input.category !== undefined) {
@@ -254,12 +269,18 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         const id = inserted[0]!.id
         yield* recordStatus("catalog_item", id, null, "draft", by).pipe(Effect.orDie)
         const item = yield* get(id)
-        yield* recordAudit({ actor: by, action: "catalog.created", entityKind: "catalog_item", entityId: id, after: Schema.encodeSync(CatalogItem)(item) }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "catalog.created",
+          entityKind: "catalog_item",
+          entityId: id,
+          after: Schema.encodeSync(CatalogItem)(item)
+        }).pipe(Effect.orDie)
         return item
       })
 
     const update = (id: string, changes: CatalogItemChanges, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* findRow(id, true)
         const before = toItem(row)
         if (before.kind === "product" && changes.category !== undefined) {
@@ -305,21 +326,34 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       })
 
     const changeStatus = (id: string, to: ItemStatus, note: string, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* findRow(id, true)
         if (!canTransition(row.kind, row.status, to)) return yield* new InvalidItemTransition({ from: row.status, to })
         yield* sql`update catalog_items set status = ${to},
           published_at = case when ${to} = 'active' then coalesce(published_at, now()) else published_at end
           where id = ${id}`.pipe(Effect.orDie)
         yield* recordStatus("catalog_item", id, row.status, to, by, note).pipe(Effect.orDie)
-        yield* recordAudit({ actor: by, action: "catalog.status_changed", entityKind: "catalog_item", entityId: id, before: { status: row.status }, after: { status: to, note } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "catalog.status_changed",
+          entityKind: "catalog_item",
+          entityId: id,
+          before: { status: row.status },
+          after: { status: to, note }
+        }).pipe(Effect.orDie)
         return yield* get(id)
       })
 
     const history = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* findRow(id, false)
-        const rows = yield* sql<{ from_status: string | null; to_status: string; changed_by: string | null; note: string; created_at: Date }>`
+        const rows = yield* sql<{
+          from_status: string | null
+          to_status: string
+          changed_by: string | null
+          note: string
+          created_at: Date
+        }>`
           select from_status, to_status, changed_by, note, created_at from status_changes
           where entity_kind = 'catalog_item' and entity_id = ${id} order by created_at, id`.pipe(Effect.orDie)
         return rows.map((row) =>
@@ -334,24 +368,34 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
       })
 
     const setGallery = (id: string, mediaIds: ReadonlyArray<string>, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const before = toItem(yield* findRow(id, true))
         const unique = [...new Set(mediaIds)]
         yield* readyImages(unique)
         yield* sql`delete from catalog_item_media where catalog_item_id = ${id}`.pipe(Effect.orDie)
         if (unique.length > 0) {
-          yield* sql`insert into catalog_item_media ${
-            sql.insert(unique.map((mediaId, position) => ({ tenant_id: tenantId, catalog_item_id: id, media_id: mediaId, position })))
-          }`.pipe(Effect.orDie)
+          yield* sql`insert into catalog_item_media ${sql.insert(
+            unique.map((mediaId, position) => ({ tenant_id: tenantId, catalog_item_id: id, media_id: mediaId, position }))
+          )}`.pipe(Effect.orDie)
         }
-        yield* recordAudit({ actor: by, action: "catalog.gallery_changed", entityKind: "catalog_item", entityId: id, before: before.gallery.map((m) => m.id), after: unique }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "catalog.gallery_changed",
+          entityKind: "catalog_item",
+          entityId: id,
+          before: before.gallery.map((m) => m.id),
+          after: unique
+        }).pipe(Effect.orDie)
         return yield* get(id)
       })
 
     /** A visitor's view of one item: only if public; with its gallery and published proof timeline. */
-    const publicItem = (slug: string, proofs: (itemId: string) => Effect.Effect<PublicCatalogItem["proofs"], never, SqlClient.SqlClient | CurrentTenant>) =>
-      Effect.gen(function*() {
+    const publicItem = (
+      slug: string,
+      proofs: (itemId: string) => Effect.Effect<PublicCatalogItem["proofs"], never, SqlClient.SqlClient | CurrentTenant>
+    ) =>
+      Effect.gen(function* () {
         const rows = yield* sql<ItemRow>`
           select ${columns} from catalog_items i where i.slug = ${slug} and i.status in ${sql.in(PUBLIC_STATUSES)}`.pipe(Effect.orDie)
         if (rows.length === 0) return yield* new ItemNotFound()
@@ -364,6 +408,19 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         })
       })
 
-    return { list, publicList, get, create, update, changeStatus, history, setGallery, publicItem, recordStatus, findRow, readyImages } as const
+    return {
+      list,
+      publicList,
+      get,
+      create,
+      update,
+      changeStatus,
+      history,
+      setGallery,
+      publicItem,
+      recordStatus,
+      findRow,
+      readyImages
+    } as const
   })
 }) {}

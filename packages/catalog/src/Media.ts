@@ -1,6 +1,15 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant, recordAudit, TenantSql } from "@manara/db"
-import { MAX_UPLOAD_BYTES, MediaAsset, PUBLIC_STATUSES, type TenantId, UPLOAD_TYPES, timestamp, UploadTicket, type UserId } from "@manara/domain"
+import {
+  MAX_UPLOAD_BYTES,
+  MediaAsset,
+  PUBLIC_STATUSES,
+  type TenantId,
+  UPLOAD_TYPES,
+  timestamp,
+  UploadTicket,
+  type UserId
+} from "@manara/domain"
 import { describeImage, sniffContentType, Storage } from "@manara/storage"
 import { Data, Effect, Option, Schema } from "effect"
 import { randomUUID } from "node:crypto"
@@ -48,7 +57,7 @@ export interface VerifiedUpload {
  * policy, and a client can lie). Downloads are short-lived presigned GETs after an ownership check.
  */
 export class Media extends Effect.Service<Media>()("Catalog/Media", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const storage = yield* Storage
     const tenantSql = yield* TenantSql
@@ -62,7 +71,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
 
     /** Records a pending asset and hands out the presigned POST for it. */
     const startUpload = (request: { readonly contentType: string; readonly byteSize: number; readonly filename: string }, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (!isUploadType(request.contentType)) {
           return yield* new UnsupportedMediaType({ detail: `Accepted: ${UPLOAD_TYPES.join(", ")}` })
         }
@@ -89,7 +98,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
      * the bytes of its declared type. What breaks a rule is deleted from the bucket.
      */
     const verifyObject = (row: { readonly key: string; readonly content_type: string }) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const found = yield* storage.inspect(row.key).pipe(Effect.orDie)
         if (Option.isNone(found)) return yield* new UploadMissing()
         const object = found.value
@@ -102,11 +111,16 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
           yield* storage.remove(row.key).pipe(Effect.orDie)
           return yield* new UnsupportedMediaType({ detail: `The file is not ${row.content_type}` })
         }
-        if (!row.content_type.startsWith("image/")) return { byteSize: object.size, width: null, height: null, thumbnailKey: null } satisfies VerifiedUpload
+        if (!row.content_type.startsWith("image/"))
+          return { byteSize: object.size, width: null, height: null, thumbnailKey: null } satisfies VerifiedUpload
         const bytes = yield* storage.read(row.key).pipe(Effect.orDie)
         const image = yield* describeImage(bytes).pipe(
           Effect.catchTag("ImageUnreadable", () =>
-            Effect.zipRight(storage.remove(row.key).pipe(Effect.orDie), Effect.fail(new UnsupportedMediaType({ detail: "The image cannot be read" }))))
+            Effect.zipRight(
+              storage.remove(row.key).pipe(Effect.orDie),
+              Effect.fail(new UnsupportedMediaType({ detail: "The image cannot be read" }))
+            )
+          )
         )
         const thumbnailKey = `${row.key.replace(/\.[a-z]+$/, "")}.thumb.webp`
         yield* storage.put(thumbnailKey, image.thumbnail, "image/webp").pipe(Effect.orDie)
@@ -114,7 +128,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
       })
 
     const markReady = (id: string, verified: VerifiedUpload, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const updated = yield* sql`update media_assets set status = 'ready', byte_size = ${verified.byteSize},
             width = ${verified.width}, height = ${verified.height}, thumbnail_key = ${verified.thumbnailKey}
           where id = ${id} and status = 'pending' returning id`.pipe(Effect.orDie)
@@ -126,11 +140,12 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
 
     /** The asset with short-lived download URLs (when ready). */
     const describe = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* find(id)
         const ready = row.status === "ready"
         const url = ready ? yield* storage.presignDownload(row.key, { filename: row.original_name }).pipe(Effect.orDie) : null
-        const thumbnailUrl = ready && row.thumbnail_key !== null ? yield* storage.presignDownload(row.thumbnail_key).pipe(Effect.orDie) : null
+        const thumbnailUrl =
+          ready && row.thumbnail_key !== null ? yield* storage.presignDownload(row.thumbnail_key).pipe(Effect.orDie) : null
         return Schema.decodeUnknownSync(MediaAsset)({
           id: row.id,
           contentType: row.content_type,
@@ -174,7 +189,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
      * find it, check the object, mark it ready. Finishing twice answers the file again.
      */
     const complete = (tenantId: TenantId, id: string, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* tenantSql.withTenant(tenantId, pending(id))
         if (row.status === "ready") return yield* tenantSql.withTenant(tenantId, describe(row.id))
         const verified = yield* verifyObject(row)

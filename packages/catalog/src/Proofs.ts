@@ -25,31 +25,37 @@ interface ProofRow {
 }
 
 const toProof = (row: ProofRow): Proof =>
-  new Proof({
-    id: row.id,
-    itemId: row.catalog_item_id,
-    kind: row.kind,
-    caption: { ar: row.caption_ar, en: row.caption_en },
-    occurredOn: row.occurred_on,
-    amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
-    media: row.media === null ? null : mediaRef(row.media),
-    status: row.status,
-    publishedAt: row.published_at === null ? null : timestamp(row.published_at),
-    createdAt: timestamp(row.created_at)
-  }, true)
+  new Proof(
+    {
+      id: row.id,
+      itemId: row.catalog_item_id,
+      kind: row.kind,
+      caption: { ar: row.caption_ar, en: row.caption_en },
+      occurredOn: row.occurred_on,
+      amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
+      media: row.media === null ? null : mediaRef(row.media),
+      status: row.status,
+      publishedAt: row.published_at === null ? null : timestamp(row.published_at),
+      createdAt: timestamp(row.created_at)
+    },
+    true
+  )
 
 const toPublicProof = (row: ProofRow): PublicProof =>
-  new PublicProof({
-    id: row.id,
-    itemSlug: row.item_slug,
-    itemTitle: { ar: row.item_title_ar, en: row.item_title_en },
-    kind: row.kind,
-    caption: { ar: row.caption_ar, en: row.caption_en },
-    occurredOn: row.occurred_on,
-    amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
-    media: row.media === null ? null : mediaRef(row.media),
-    publishedAt: timestamp(row.published_at!)
-  }, true)
+  new PublicProof(
+    {
+      id: row.id,
+      itemSlug: row.item_slug,
+      itemTitle: { ar: row.item_title_ar, en: row.item_title_en },
+      kind: row.kind,
+      caption: { ar: row.caption_ar, en: row.caption_en },
+      occurredOn: row.occurred_on,
+      amountSpent: row.amount_spent === null ? null : fils(row.amount_spent),
+      media: row.media === null ? null : mediaRef(row.media),
+      publishedAt: timestamp(row.published_at!)
+    },
+    true
+  )
 
 /**
  * Proof of impact: a photo, invoice, report or update about an item, bilingual, dated, optionally
@@ -57,7 +63,7 @@ const toPublicProof = (row: ProofRow): PublicProof =>
  * public timeline. Runs in the tenant's transaction; every write audited.
  */
 export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const catalog = yield* Catalog
 
@@ -74,14 +80,17 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
       )
 
     const forItem = (itemId: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* catalog.findRow(itemId, false)
-        const rows = yield* sql<ProofRow>`${select} where p.catalog_item_id = ${itemId} order by p.occurred_on desc, p.created_at desc`.pipe(Effect.orDie)
+        const rows =
+          yield* sql<ProofRow>`${select} where p.catalog_item_id = ${itemId} order by p.occurred_on desc, p.created_at desc`.pipe(
+            Effect.orDie
+          )
         return rows.map(toProof)
       })
 
     const add = (itemId: string, input: NewProof, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         yield* catalog.findRow(itemId, false)
         if (input.mediaId !== undefined) yield* readyMedia(input.mediaId)
@@ -91,7 +100,13 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
             ${input.amountSpent === undefined ? null : formatMoney(input.amountSpent)}::numeric, ${input.mediaId ?? null}, ${by})
           returning id`.pipe(Effect.orDie)
         const proof = toProof(yield* find(rows[0]!.id, false))
-        yield* recordAudit({ actor: by, action: "proof.created", entityKind: "proof", entityId: proof.id, after: Schema.encodeSync(Proof)(proof) }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "proof.created",
+          entityKind: "proof",
+          entityId: proof.id,
+          after: Schema.encodeSync(Proof)(proof)
+        }).pipe(Effect.orDie)
         return proof
       })
 
@@ -104,7 +119,7 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
 
     /** Publishes a draft; with `completeItem`, also moves its project to `completed` when allowed. */
     const publish = (id: string, completeItem: boolean, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* find(id, true)
         if (row.status === "draft") {
           yield* sql`update proofs set status = 'published', published_at = now() where id = ${id}`.pipe(Effect.orDie)
@@ -120,10 +135,16 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
       })
 
     const remove = (id: string, by: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const row = yield* find(id, true)
         yield* sql`delete from proofs where id = ${id}`.pipe(Effect.orDie)
-        yield* recordAudit({ actor: by, action: "proof.removed", entityKind: "proof", entityId: id, before: Schema.encodeSync(Proof)(toProof(row)) }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by,
+          action: "proof.removed",
+          entityKind: "proof",
+          entityId: id,
+          before: Schema.encodeSync(Proof)(toProof(row))
+        }).pipe(Effect.orDie)
       })
 
     /** Published proofs of public items, newest first: one item's timeline, or the tenant's latest. */

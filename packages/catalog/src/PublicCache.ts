@@ -21,7 +21,7 @@ export interface Served<A> {
  * down, the last good copy is served for up to STALE_IF_ERROR past its TTL (docs/faults.md).
  */
 export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCache", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     // PUBLIC_CACHE_TTL "0 seconds" turns it off (the benchmark's uncached line).
     const ttl = Duration.toMillis(yield* Config.duration("PUBLIC_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(5))))
     const staleFor = Duration.toMillis(yield* Config.duration("STALE_IF_ERROR").pipe(Config.withDefault(Duration.minutes(5))))
@@ -30,7 +30,7 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
     const tenants = new Map<string, TenantEntries>()
     const tenant = (tenantId: string) => {
       let found = tenants.get(tenantId)
-      if (found === undefined) tenants.set(tenantId, found = { generation: 0, entries: new Map() })
+      if (found === undefined) tenants.set(tenantId, (found = { generation: 0, entries: new Map() }))
       return found
     }
 
@@ -47,16 +47,17 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
               if (cache.generation !== generation || ttl <= 0) return
               if (cache.entries.size >= MAX_ENTRIES_PER_TENANT) cache.entries.clear()
               cache.entries.set(key, { expires: Date.now() + ttl, value })
-            })),
+            })
+          ),
           (value): Served<A> => ({ value, staleSeconds: undefined })
         )
         if (hit === undefined || now - hit.expires > staleFor) return fresh
         // Stale on error: the database failed, timed out or refused; the last good copy answers instead.
         const stale = (reason: string) =>
-          Effect.as(
-            Effect.logWarning("public read served stale").pipe(Effect.annotateLogs({ tenantId, key, reason })),
-            { value: hit.value as A, staleSeconds: Math.max(1, Math.round((Date.now() - hit.expires) / 1000)) }
-          )
+          Effect.as(Effect.logWarning("public read served stale").pipe(Effect.annotateLogs({ tenantId, key, reason })), {
+            value: hit.value as A,
+            staleSeconds: Math.max(1, Math.round((Date.now() - hit.expires) / 1000))
+          })
         return Effect.disconnect(fresh).pipe(
           Effect.timeoutFail({ duration: staleWait, onTimeout: () => "timeout" as const }),
           Effect.catchAllCause((cause) =>

@@ -19,7 +19,7 @@ export interface AuditEntry {
  * record commit or roll back together), with the request id and IP of the request that made it.
  */
 export const recordAudit = (entry: AuditEntry) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantId = yield* CurrentTenant
     const meta = yield* FiberRef.get(currentRequestMeta)

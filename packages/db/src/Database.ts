@@ -22,7 +22,7 @@ interface ProbeClient {
   query(text: string): Promise<unknown>
   end(): Promise<void>
 }
-const { Client } = createRequire(import.meta.url)("pg") as { Client: new(config: object) => ProbeClient }
+const { Client } = createRequire(import.meta.url)("pg") as { Client: new (config: object) => ProbeClient }
 
 /**
  * Whether Postgres answers the runtime role, on a connection of its own outside the pool (within a
@@ -37,4 +37,9 @@ export const probePostgres = Effect.map(runtimeUrl, (url) =>
     } finally {
       await client.end().catch(() => undefined)
     }
-  }).pipe(Effect.timeout("1500 millis"), Effect.as(true), Effect.orElseSucceed(() => false)))
+  }).pipe(
+    Effect.timeout("1500 millis"),
+    Effect.as(true),
+    Effect.orElseSucceed(() => false)
+  )
+)

@@ -15,7 +15,7 @@ const FILE = /^(\d+)_([a-z0-9_]+)\.sql$/
  * rolls back the whole run, so nothing is left half-applied.
  */
 export const sqlFileLoader = (directory: string): Migrator.Loader<FileSystem.FileSystem | Path.Path> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const names = yield* fs.readDirectory(directory)
@@ -24,19 +24,10 @@ export const sqlFileLoader = (directory: string): Migrator.Loader<FileSystem.Fil
       const match = FILE.exec(name)
       if (match === null) continue
       const text = yield* fs.readFileString(path.join(directory, name))
-      migrations.push([
-        Number(match[1]),
-        match[2]!,
-        Effect.succeed(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text).raw))
-      ])
+      migrations.push([Number(match[1]), match[2]!, Effect.succeed(Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(text).raw))])
     }
     return migrations
-  }).pipe(
-    Effect.mapError((cause) =>
-      new Migrator.MigrationError({ reason: "import-error", message: `cannot read ${directory}`, cause })
-    )
-  )
+  }).pipe(Effect.mapError((cause) => new Migrator.MigrationError({ reason: "import-error", message: `cannot read ${directory}`, cause })))
 
 /** Applies pending migrations as the connected (owner) role; returns the ones it applied. */
-export const runMigrations = (directory: string = defaultMigrationsDirectory) =>
-  Migrator.make({})({ loader: sqlFileLoader(directory) })
+export const runMigrations = (directory: string = defaultMigrationsDirectory) => Migrator.make({})({ loader: sqlFileLoader(directory) })

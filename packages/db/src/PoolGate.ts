@@ -25,7 +25,10 @@ interface Waiter {
 class Permits {
   held = 0
   readonly waiting = new Set<Waiter>()
-  constructor(readonly size: number, readonly maxWaiting: number) {}
+  constructor(
+    readonly size: number,
+    readonly maxWaiting: number
+  ) {}
 
   get idle() {
     return this.held === 0 && this.waiting.size === 0
@@ -49,11 +52,14 @@ class Permits {
           resume(Effect.void)
         }
       }
-      const timer = setTimeout(() => {
-        this.waiting.delete(waiter)
-        settled()
-        resume(Effect.fail(late()))
-      }, Math.max(0, until - Date.now()))
+      const timer = setTimeout(
+        () => {
+          this.waiting.delete(waiter)
+          settled()
+          resume(Effect.fail(late()))
+        },
+        Math.max(0, until - Date.now())
+      )
       this.waiting.add(waiter)
       return Effect.sync(() => {
         clearTimeout(timer)
@@ -106,12 +112,11 @@ export const makePoolGate = (options: PoolGateOptions) => {
     lastShedAt = Date.now()
     return new SqlError({ cause: new PoolBusy("saturated"), message: "The database pool is saturated" })
   }
-  const tenantFull = () =>
-    new SqlError({ cause: new PoolBusy("tenant-share"), message: "The tenant holds its share of the pool" })
+  const tenantFull = () => new SqlError({ cause: new PoolBusy("tenant-share"), message: "The tenant holds its share of the pool" })
 
   const tenantPermits = (tenantId: string) => {
     let found = tenants.get(tenantId)
-    if (found === undefined) tenants.set(tenantId, found = new Permits(perTenant, options.tenantQueueLimit))
+    if (found === undefined) tenants.set(tenantId, (found = new Permits(perTenant, options.tenantQueueLimit)))
     return found
   }
   const forget = (tenantId: string, permits: Permits) => {
@@ -124,16 +129,20 @@ export const makePoolGate = (options: PoolGateOptions) => {
       Effect.suspend(() => {
         const until = Date.now() + waitMillis
         const own = tenantPermits(tenantId)
-        const inPool = Effect.flatMap(
-          restore(pool.enter(until, saturated, saturated, () => {})),
-          () => Effect.ensuring(restore(effect), Effect.sync(() => pool.leave()))
+        const inPool = Effect.flatMap(restore(pool.enter(until, saturated, saturated, () => {})), () =>
+          Effect.ensuring(
+            restore(effect),
+            Effect.sync(() => pool.leave())
+          )
         )
-        return Effect.flatMap(
-          restore(own.enter(until, tenantFull, tenantFull, () => forget(tenantId, own))),
-          () => Effect.ensuring(inPool, Effect.sync(() => {
-            own.leave()
-            forget(tenantId, own)
-          }))
+        return Effect.flatMap(restore(own.enter(until, tenantFull, tenantFull, () => forget(tenantId, own))), () =>
+          Effect.ensuring(
+            inPool,
+            Effect.sync(() => {
+              own.leave()
+              forget(tenantId, own)
+            })
+          )
         )
       })
     )

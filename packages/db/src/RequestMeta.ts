@@ -7,7 +7,6 @@ export interface RequestMeta {
   readonly ip: string | null
 }
 
-export const currentRequestMeta = globalValue(
-  "manara/currentRequestMeta",
-  () => FiberRef.unsafeMake<RequestMeta>({ requestId: "", ip: null })
+export const currentRequestMeta = globalValue("manara/currentRequestMeta", () =>
+  FiberRef.unsafeMake<RequestMeta>({ requestId: "", ip: null })
 )

@@ -31,9 +31,12 @@ export const RUNTIME_TIMEOUTS = {
  * The runtime role can log in and nothing else: no superuser, no RLS bypass, no CREATEDB, no CREATEROLE.
  */
 export const ensureRoles = (urls: { readonly owner: string; readonly runtime: string }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    for (const [role, url] of [[OWNER_ROLE, urls.owner], [RUNTIME_ROLE, urls.runtime]] as const) {
+    for (const [role, url] of [
+      [OWNER_ROLE, urls.owner],
+      [RUNTIME_ROLE, urls.runtime]
+    ] as const) {
       const exists = yield* sql<{ n: number }>`select 1 as n from pg_roles where rolname = ${role}`
       const verb = exists.length === 0 ? "create" : "alter"
       const password = passwordOf(url)
@@ -50,7 +53,7 @@ export const ensureRoles = (urls: { readonly owner: string; readonly runtime: st
 
 /** Creates the application database owned by the owner role, unless it exists. */
 export const ensureDatabase = (database: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) return yield* Effect.dieMessage(`bad database name ${database}`)
     const exists = yield* sql<{ n: number }>`select 1 as n from pg_database where datname = ${database}`
@@ -66,7 +69,7 @@ export const ensureDatabase = (database: string) =>
   })
 
 export const dropDatabase = (database: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) return yield* Effect.dieMessage(`bad database name ${database}`)
     yield* sql.unsafe(`drop database if exists ${database} with (force)`)

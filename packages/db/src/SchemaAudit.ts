@@ -19,7 +19,7 @@ export const TENANT_POLICY_EXPRESSION = "(tenant_id = ( SELECT app.current_tenan
  * is closed to PUBLIC, neither PUBLIC nor the runtime role may create temporary objects, the runtime
  * role's statements and idle transactions are bounded, and every foreign key has an index.
  */
-export const auditTenancy = Effect.gen(function*() {
+export const auditTenancy = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const findings: Array<string> = []
 
@@ -126,7 +126,10 @@ export const auditTenancy = Effect.gen(function*() {
       and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
     order by s.setdatabase desc`
   for (const name of Object.keys(RUNTIME_TIMEOUTS)) {
-    const value = settings.map((row) => row.setting).find((setting) => setting.startsWith(`${name}=`))?.slice(name.length + 1)
+    const value = settings
+      .map((row) => row.setting)
+      .find((setting) => setting.startsWith(`${name}=`))
+      ?.slice(name.length + 1)
     if (value === undefined || /^0+(ms|s|min|h|d)?$/.test(value)) findings.push(`runtime role has no ${name}`)
   }
 

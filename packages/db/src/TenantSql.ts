@@ -26,7 +26,8 @@ const inline = (text: string, params: ReadonlyArray<unknown>): string =>
     const value = prepareValue(params[position])
     if (value === null) return "NULL"
     if (typeof value !== "string") throw new Error("TenantSql: binary values cannot be inlined")
-    if (UNINLINABLE.test(value)) throw new Error(`TenantSql: the value of ${placeholder} has a NUL or a lone surrogate and cannot be inlined`)
+    if (UNINLINABLE.test(value))
+      throw new Error(`TenantSql: the value of ${placeholder} has a NUL or a lone surrogate and cannot be inlined`)
     return escapeLiteral(value)
   })
 
@@ -56,17 +57,16 @@ type Connection = { readonly executeUnprepared: (...args: ReadonlyArray<unknown>
  * after it has been checked to be a canonical UUID (it is a decoded `TenantId`, never raw input).
  */
 export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     // Bounded waits and one tenant's share of the pool, in front of it (PoolGate.ts).
     const gate = makePoolGate(yield* Config.all({ poolSize, acquireTimeout, queueLimit, tenantShare, tenantQueueLimit }))
-    const acquireConnection = Effect.flatMap(
-      Scope.make(),
-      (scope) =>
-        Effect.flatMap(Scope.extend(sql.reserve, scope), (conn) =>
-          (conn as unknown as Partial<Connection>).pg === undefined
-            ? Effect.dieMessage("TenantSql: the reserved connection has no node-postgres client")
-            : Effect.succeed([scope, conn as unknown as Connection] as const))
+    const acquireConnection = Effect.flatMap(Scope.make(), (scope) =>
+      Effect.flatMap(Scope.extend(sql.reserve, scope), (conn) =>
+        (conn as unknown as Partial<Connection>).pg === undefined
+          ? Effect.dieMessage("TenantSql: the reserved connection has no node-postgres client")
+          : Effect.succeed([scope, conn as unknown as Connection] as const)
+      )
     )
     const statement = (text: string) => (conn: Connection) =>
       (conn.executeUnprepared(text, [], undefined) as Effect.Effect<unknown, SqlError>).pipe(Effect.asVoid)
@@ -117,7 +117,7 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
       tenantId: TenantId,
       effect: Effect.Effect<A, E, R>
     ): Effect.Effect<A, E | SqlError, Exclude<R, CurrentTenant>> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (!isCanonicalUuid(tenantId)) return yield* Effect.dieMessage("TenantSql: tenant id is not a canonical UUID")
         const current = yield* Effect.serviceOption(CurrentTenant)
         if (Option.isSome(current)) {
@@ -141,10 +141,8 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
      * `$n` other than its placeholders. If the statement fails, the COMMIT does not run and the
      * transaction is rolled back as usual. Nothing may touch the database after it in this `withTenant`.
      */
-    const commitWith = <A extends object>(
-      last: Statement.Statement<A>
-    ): Effect.Effect<ReadonlyArray<A>, SqlError, CurrentTenant> =>
-      Effect.gen(function*() {
+    const commitWith = <A extends object>(last: Statement.Statement<A>): Effect.Effect<ReadonlyArray<A>, SqlError, CurrentTenant> =>
+      Effect.gen(function* () {
         yield* CurrentTenant
         const state = yield* OpenTransaction
         const [conn] = yield* SqlClient.TransactionConnection

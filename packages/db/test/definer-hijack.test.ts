@@ -27,7 +27,8 @@ interface Fixture {
 const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly call: (f: Fixture) => string }> = {
   "app.ai_usage_by_tenant(date)": {
     reads: ["tenants", "plans", "ai_usage_log"],
-    call: (f) => `select tenant_id, slug, token_budget, tokens, calls from app.ai_usage_by_tenant('2026-12-01') where tenant_id = '${f.tenantId}'`
+    call: (f) =>
+      `select tenant_id, slug, token_budget, tokens, calls from app.ai_usage_by_tenant('2026-12-01') where tenant_id = '${f.tenantId}'`
   },
   "app.current_tenant_ai_plan()": {
     reads: ["tenants", "plans"],
@@ -95,30 +96,32 @@ const DECOY_TENANT = "00000000-0000-4000-8000-0000000000ff"
  * Temporary views shaped like the real tables, each with one decoy row that would change any answer,
  * and readable by everyone (a function's owner included), as an attacker would make them.
  */
-const decoys = (f: Fixture): Record<string, string> => Object.fromEntries(Object.entries({
-  tenants: `create temporary view tenants as select '${DECOY_TENANT}'::uuid as id, '${f.slug}'::text as slug,
+const decoys = (f: Fixture): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries({
+      tenants: `create temporary view tenants as select '${DECOY_TENANT}'::uuid as id, '${f.slug}'::text as slug,
     null::text as custom_domain, 'store'::text as kind, 'decoy'::text as name_en, 'decoy'::text as name_ar,
     'ar'::text as default_locale, '{}'::jsonb as branding, '{"decoy": true}'::jsonb as settings, 'pro'::text as plan_code,
     null::bigint as ai_monthly_token_budget, 'active'::text as status, now() as created_at, now() as updated_at`,
-  users: `create temporary view users as select '${f.userId}'::uuid as id, '${f.sub}'::text as cognito_sub,
+      users: `create temporary view users as select '${f.userId}'::uuid as id, '${f.sub}'::text as cognito_sub,
     'decoy@hijack.test'::text as email, 'decoy'::text as display_name, 'ar'::text as locale, true as is_platform_admin,
     true as mfa_enabled, now() as created_at, now() as updated_at`,
-  tenant_members: `create temporary view tenant_members as select '${f.tenantId}'::uuid as tenant_id,
+      tenant_members: `create temporary view tenant_members as select '${f.tenantId}'::uuid as tenant_id,
     gen_random_uuid() as id, '${f.userId}'::uuid as user_id, 'owner'::text as role, 'active'::text as status,
     null::uuid as invited_by, now() as created_at, now() as updated_at`,
-  // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
-  notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
-  pledges: `create temporary view pledges as select * from public.pledges where false`,
-  plans: `create temporary view plans as select * from public.plans where false`,
-  ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`
-}).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`]))
+      // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
+      notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
+      pledges: `create temporary view pledges as select * from public.pledges where false`,
+      plans: `create temporary view plans as select * from public.plans where false`,
+      ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`
+    }).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`])
+  )
 
-const sqlState = (error: unknown) =>
-  error instanceof SqlError ? (error.cause as { code?: string } | undefined)?.code : undefined
+const sqlState = (error: unknown) => (error instanceof SqlError ? (error.cause as { code?: string } | undefined)?.code : undefined)
 
 /** Every definer function's answer, or its error, by name. */
 const answers = (f: Fixture) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const out: Record<string, unknown> = {}
     for (const [name, { call }] of Object.entries(DEFINERS)) {
@@ -137,7 +140,7 @@ const answers = (f: Fixture) =>
  * runtime role with the tenant set, `body`.
  */
 const asRuntimeWithTemp = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, SqlClient.SqlClient>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const f: Fixture = {
       tenantId: randomUUID(),
@@ -147,36 +150,46 @@ const asRuntimeWithTemp = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, SqlCl
       email: `${uniqueSlug("member")}@hijack.test`
     }
     let result: A | undefined
-    yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`insert into tenants (id, slug, kind, name_ar, settings) values (${f.tenantId}, ${f.slug}, 'charity', 'جمعية', '{"real": true}'::jsonb)`
-      yield* sql`insert into users (id, cognito_sub, email) values (${f.userId}, ${f.sub}, ${f.email})`
-      yield* sql`insert into tenant_members (tenant_id, user_id, role) values (${f.tenantId}, ${f.userId}, 'member')`
-      yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
+    yield* sql
+      .withTransaction(
+        Effect.gen(function* () {
+          yield* sql`insert into tenants (id, slug, kind, name_ar, settings) values (${f.tenantId}, ${f.slug}, 'charity', 'جمعية', '{"real": true}'::jsonb)`
+          yield* sql`insert into users (id, cognito_sub, email) values (${f.userId}, ${f.sub}, ${f.email})`
+          yield* sql`insert into tenant_members (tenant_id, user_id, role) values (${f.tenantId}, ${f.userId}, 'member')`
+          yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
         values (${f.tenantId}, 'donation.received', '{}'::jsonb, 'email', 'donor@hijack.test', 'hijack')`
-      yield* sql`insert into pledges (tenant_id, reference, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, receipt_token)
+          yield* sql`insert into pledges (tenant_id, reference, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, receipt_token)
         values (${f.tenantId}, 'PLG-2026-000001', 12.5, 'monthly', 3, '2026-05-01', 'متبرع', '+96550000000', 'donor@hijack.test', ${randomUUID() + randomUUID()})`
-      yield* sql.unsafe(`grant temporary on database ${urls.database} to manara_app`)
-      yield* sql`select set_config('app.current_tenant', ${f.tenantId}, true)`
-      yield* sql.unsafe("set local role manara_app")
-      result = yield* body(f)
-      return yield* Effect.fail("rollback" as const)
-    })).pipe(Effect.catchIf((error) => error === "rollback", () => Effect.void))
+          yield* sql.unsafe(`grant temporary on database ${urls.database} to manara_app`)
+          yield* sql`select set_config('app.current_tenant', ${f.tenantId}, true)`
+          yield* sql.unsafe("set local role manara_app")
+          result = yield* body(f)
+          return yield* Effect.fail("rollback" as const)
+        })
+      )
+      .pipe(
+        Effect.catchIf(
+          (error) => error === "rollback",
+          () => Effect.void
+        )
+      )
     return result as A
   })
 
 describe("definer functions cannot be hijacked", () => {
   it.layer(runtimeSql(urls, 1))((it) => {
     it.effect("the list of definer functions here is every SECURITY DEFINER function in the database", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const rows = yield* sql<{ name: string }>`
           select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
           where p.prosecdef and n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema' order by 1`
         expect(rows.map((row) => row.name)).toEqual(Object.keys(DEFINERS).sort())
-      }))
+      })
+    )
 
     it.effect("the runtime role cannot create a temporary view or table named like any table a definer function reads", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
         expect(tables).toEqual(["ai_usage_log", "notification_outbox", "plans", "pledges", "tenant_members", "tenants", "users"])
@@ -188,14 +201,15 @@ describe("definer functions cannot be hijacked", () => {
         }
         const fn = yield* Effect.flip(sql.unsafe("create function pg_temp.steal() returns int language sql as $$ select 1 $$"))
         expect(sqlState(fn)).toBe("42501")
-      }))
+      })
+    )
   })
 
   it.layer(adminSql)((it) => {
     it.effect("with TEMP given back, temporary views shadowing every table change no definer function's answer", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { after, before, privileges, shadowed } = yield* asRuntimeWithTemp((f) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             const sql = yield* SqlClient.SqlClient
             const before = yield* answers(f)
             for (const statement of Object.values(decoys(f))) yield* sql.unsafe(statement)
@@ -218,13 +232,14 @@ describe("definer functions cannot be hijacked", () => {
         expect(JSON.stringify(after)).not.toContain("decoy")
         expect(JSON.stringify(after)).not.toContain(DECOY_TENANT)
         expect(privileges).toEqual([{ tenants: false, users: false }])
-      }))
+      })
+    )
 
     it.effect("the same hijack does reach a definer function whose search_path leaves out pg_temp", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const hijacked = yield* asRuntimeWithTemp((f) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* sql.unsafe("reset role")
             yield* sql.unsafe("alter function app.tenant_by_slug(text) set search_path = pg_catalog, public")
             yield* sql.unsafe("set local role manara_app")
@@ -233,6 +248,7 @@ describe("definer functions cannot be hijacked", () => {
           })
         )
         expect(hijacked).toEqual([{ id: DECOY_TENANT, slug: expect.any(String), name_ar: "decoy" }])
-      }))
+      })
+    )
   })
 })

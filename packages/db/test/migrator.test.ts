@@ -12,18 +12,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 let urls: TestDatabaseUrls
 
 const asOwner = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | NodeContext.NodeContext>) =>
-  Effect.runPromise(Effect.exit(effect).pipe(
-    Effect.provide(Layer.merge(PgClient.layer({ url: Redacted.make(urls.ownerUrl), maxConnections: 1 }), NodeContext.layer))
-  ))
+  Effect.runPromise(
+    Effect.exit(effect).pipe(
+      Effect.provide(Layer.merge(PgClient.layer({ url: Redacted.make(urls.ownerUrl), maxConnections: 1 }), NodeContext.layer))
+    )
+  )
 
 const tableExists = (name: string) =>
-  Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ found: string | null }>`select to_regclass(${name})::text as found`)
-    .pipe(Effect.map((rows) => rows[0]!.found !== null))
-
-const recorded = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  sql<{ id: number }>`select migration_id as id from effect_sql_migrations order by 1`).pipe(
-    Effect.map((rows) => rows.map((row) => row.id))
+  Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ found: string | null }>`select to_regclass(${name})::text as found`).pipe(
+    Effect.map((rows) => rows[0]!.found !== null)
   )
+
+const recorded = Effect.flatMap(
+  SqlClient.SqlClient,
+  (sql) => sql<{ id: number }>`select migration_id as id from effect_sql_migrations order by 1`
+).pipe(Effect.map((rows) => rows.map((row) => row.id)))
 
 describe("migrator", () => {
   beforeAll(async () => {
@@ -51,7 +54,9 @@ describe("migrator", () => {
     expect(String(Exit.isFailure(result) && result.cause)).toContain("9002_broken")
     const after = await asOwner(Effect.all([tableExists("half_good"), tableExists("broken_part"), recorded]))
     // The whole run is one transaction: the good file before the broken one is rolled back too.
-    const shipped = readdirSync(defaultMigrationsDirectory).filter((name) => name.endsWith(".sql")).map((name) => Number(name.split("_")[0]))
+    const shipped = readdirSync(defaultMigrationsDirectory)
+      .filter((name) => name.endsWith(".sql"))
+      .map((name) => Number(name.split("_")[0]))
     expect(Exit.isSuccess(after) && after.value).toEqual([false, false, shipped])
   })
 })

@@ -7,7 +7,7 @@ const gate = (overrides: Partial<Parameters<typeof makePoolGate>[0]> = {}) =>
 
 /** Holds a permit of `tenant` until the returned deferred is completed. */
 const hold = (g: ReturnType<typeof makePoolGate>, tenant: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const entered = yield* Deferred.make<void>()
     const done = yield* Deferred.make<void>()
     const fiber = yield* Effect.fork(g.around(tenant, Effect.zipRight(Deferred.succeed(entered, undefined), Deferred.await(done))))
@@ -18,7 +18,7 @@ const hold = (g: ReturnType<typeof makePoolGate>, tenant: string) =>
 // The gate's bookkeeping alone (no database): what the API's fault tests rely on without seeing it.
 describe("the gate in front of the pool", () => {
   it.effect("gives one tenant at most its share (floor((5 − 1) × 0.5) = 2), refuses past its queue, lets another tenant in", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const g = gate({ tenantQueueLimit: 0 })
       const first = yield* hold(g, "a")
       const second = yield* hold(g, "a")
@@ -30,10 +30,11 @@ describe("the gate in front of the pool", () => {
         yield* Fiber.join(held.fiber)
       }
       expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
-    }))
+    })
+  )
 
   it.effect("an interrupted or timed-out waiter takes no permit with it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const g = gate({ poolSize: 2, tenantShare: 1, acquireTimeout: Duration.millis(100) })
       const holder = yield* hold(g, "a")
       const waiter = yield* Effect.fork(g.around("b", Effect.void))
@@ -48,14 +49,22 @@ describe("the gate in front of the pool", () => {
       yield* Fiber.join(holder.fiber)
       expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
       expect(yield* g.around("d", Effect.succeed("free"))).toBe("free")
-    }))
+    })
+  )
 
   it.effect("admits waiters in order as permits come back, and sheds past the queue limit at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const g = gate({ poolSize: 2, tenantShare: 1, queueLimit: 2 })
       const holder = yield* hold(g, "a")
       const order: Array<string> = []
-      const waiters = yield* Effect.forEach(["b", "c"], (name) => Effect.fork(g.around(name, Effect.sync(() => order.push(name)))))
+      const waiters = yield* Effect.forEach(["b", "c"], (name) =>
+        Effect.fork(
+          g.around(
+            name,
+            Effect.sync(() => order.push(name))
+          )
+        )
+      )
       yield* Effect.yieldNow()
       const shed = yield* Effect.flip(g.around("d", Effect.void))
       expect(poolBusyOf(shed)?.reason).toBe("saturated")
@@ -64,5 +73,6 @@ describe("the gate in front of the pool", () => {
       yield* Effect.forEach(waiters, Fiber.join)
       expect(order).toEqual(["b", "c"])
       expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
-    }))
+    })
+  )
 })

@@ -1,15 +1,6 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import {
-  Authentication,
-  LoginRequest,
-  LoginResult,
-  Me,
-  MfaChallengeRequest,
-  MfaSetup,
-  MfaVerifyRequest,
-  SignedIn
-} from "./Auth.js"
+import { Authentication, LoginRequest, LoginResult, Me, MfaChallengeRequest, MfaSetup, MfaVerifyRequest, SignedIn } from "./Auth.js"
 import {
   AcceptInvitationRequest,
   ChangeRoleRequest,
@@ -65,15 +56,21 @@ const doc = (summary: string, description: string) => OpenApi.annotations({ summ
 
 export class HealthApi extends HttpApiGroup.make("health")
   .add(
-    HttpApiEndpoint.get("check", "/health").addSuccess(Health)
-      .annotateContext(doc("Is the API ready", "Reports whether Postgres and Redis answer: 200 when both are up, a 503 `dependency-down` problem naming the one that is down otherwise. What a load balancer's readiness check calls."))
+    HttpApiEndpoint.get("check", "/health")
+      .addSuccess(Health)
+      .annotateContext(
+        doc(
+          "Is the API ready",
+          "Reports whether Postgres and Redis answer: 200 when both are up, a 503 `dependency-down` problem naming the one that is down otherwise. What a load balancer's readiness check calls."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("live", "/health/live").addSuccess(Liveness)
+    HttpApiEndpoint.get("live", "/health/live")
+      .addSuccess(Liveness)
       .annotateContext(doc("Is the process alive", "Answers 200 without touching any dependency: what a liveness probe calls."))
   )
-  .annotate(OpenApi.Description, "Postgres and Redis reachability; 503 when either is down")
-{}
+  .annotate(OpenApi.Description, "Postgres and Redis reachability; 503 when either is down") {}
 
 /** The tenant comes from the storefront host; the web server forwards it as `X-Forwarded-Host`. */
 export const StorefrontHeaders = Schema.Struct({
@@ -83,48 +80,102 @@ export const StorefrontHeaders = Schema.Struct({
 
 export class StorefrontApi extends HttpApiGroup.make("storefront")
   .add(
-    HttpApiEndpoint.get("storefront", "/storefront").setHeaders(StorefrontHeaders).addSuccess(Storefront)
-      .annotateContext(doc("A storefront's tenant", "The tenant behind the storefront host (`X-Forwarded-Host`, else `Host`): its names, kind and branding, and nothing private. 404 when no active tenant has this host."))
+    HttpApiEndpoint.get("storefront", "/storefront")
+      .setHeaders(StorefrontHeaders)
+      .addSuccess(Storefront)
+      .annotateContext(
+        doc(
+          "A storefront's tenant",
+          "The tenant behind the storefront host (`X-Forwarded-Host`, else `Host`): its names, kind and branding, and nothing private. 404 when no active tenant has this host."
+        )
+      )
   )
   .middleware(StorefrontHost)
   .prefix("/public")
-  .annotate(OpenApi.Description, "What visitors see: resolved from the storefront host, published data only")
-{}
+  .annotate(OpenApi.Description, "What visitors see: resolved from the storefront host, published data only") {}
 
 export class AuthApi extends HttpApiGroup.make("auth")
   .add(
-    HttpApiEndpoint.post("login", "/login").setPayload(LoginRequest).addSuccess(LoginResult)
-      .annotateContext(doc("Sign in with email and password", "Checks the password with Cognito. Answers `SignedIn` (an access token; the refresh token is set as an httpOnly cookie) or `MfaChallenge` when the person has an authenticator app. Repeated failures are rate-limited (429)."))
+    HttpApiEndpoint.post("login", "/login")
+      .setPayload(LoginRequest)
+      .addSuccess(LoginResult)
+      .annotateContext(
+        doc(
+          "Sign in with email and password",
+          "Checks the password with Cognito. Answers `SignedIn` (an access token; the refresh token is set as an httpOnly cookie) or `MfaChallenge` when the person has an authenticator app. Repeated failures are rate-limited (429)."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("mfa", "/mfa").setPayload(MfaChallengeRequest).addSuccess(SignedIn)
-      .annotateContext(doc("Answer the MFA challenge", "Completes a sign-in that answered `MfaChallenge`: the email, the session from it and the authenticator app's 6-digit code. A wrong, expired or already used code is a 401; repeated failures are rate-limited (429)."))
+    HttpApiEndpoint.post("mfa", "/mfa")
+      .setPayload(MfaChallengeRequest)
+      .addSuccess(SignedIn)
+      .annotateContext(
+        doc(
+          "Answer the MFA challenge",
+          "Completes a sign-in that answered `MfaChallenge`: the email, the session from it and the authenticator app's 6-digit code. A wrong, expired or already used code is a 401; repeated failures are rate-limited (429)."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("refresh", "/refresh").addSuccess(SignedIn)
-      .annotateContext(doc("Get a fresh access token", "Trades the refresh cookie (sent only to this path) for a new access token. 401 when the cookie is missing, expired or revoked."))
+    HttpApiEndpoint.post("refresh", "/refresh")
+      .addSuccess(SignedIn)
+      .annotateContext(
+        doc(
+          "Get a fresh access token",
+          "Trades the refresh cookie (sent only to this path) for a new access token. 401 when the cookie is missing, expired or revoked."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("logout", "/logout").addSuccess(HttpApiSchema.NoContent).middleware(Authentication)
-      .annotateContext(doc("Sign out", "Revokes with Cognito every refresh token issued to this person and clears the refresh cookie. Needs the access token."))
+    HttpApiEndpoint.post("logout", "/logout")
+      .addSuccess(HttpApiSchema.NoContent)
+      .middleware(Authentication)
+      .annotateContext(
+        doc(
+          "Sign out",
+          "Revokes with Cognito every refresh token issued to this person and clears the refresh cookie. Needs the access token."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("me", "/me").addSuccess(Me).middleware(Authentication)
-      .annotateContext(doc("Who am I", "The signed-in person as we know them, their tenants with their role in each, and whether they must set up an authenticator app first (owners and admins must)."))
+    HttpApiEndpoint.get("me", "/me")
+      .addSuccess(Me)
+      .middleware(Authentication)
+      .annotateContext(
+        doc(
+          "Who am I",
+          "The signed-in person as we know them, their tenants with their role in each, and whether they must set up an authenticator app first (owners and admins must)."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("mfaSetup", "/mfa/setup").addSuccess(MfaSetup).middleware(Authentication)
-      .annotateContext(doc("Start setting up an authenticator app", "Returns a new TOTP secret and its `otpauth://` URI for a QR code. Nothing changes until `/auth/mfa/verify` confirms a code."))
+    HttpApiEndpoint.post("mfaSetup", "/mfa/setup")
+      .addSuccess(MfaSetup)
+      .middleware(Authentication)
+      .annotateContext(
+        doc(
+          "Start setting up an authenticator app",
+          "Returns a new TOTP secret and its `otpauth://` URI for a QR code. Nothing changes until `/auth/mfa/verify` confirms a code."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("mfaVerify", "/mfa/verify").setPayload(MfaVerifyRequest).addSuccess(Me).middleware(Authentication)
-      .annotateContext(doc("Confirm the authenticator app", "Checks a 6-digit code from the app being set up; on success MFA is on for this person (owners and admins need it to manage a tenant). A wrong or already used code is a 401."))
+    HttpApiEndpoint.post("mfaVerify", "/mfa/verify")
+      .setPayload(MfaVerifyRequest)
+      .addSuccess(Me)
+      .middleware(Authentication)
+      .annotateContext(
+        doc(
+          "Confirm the authenticator app",
+          "Checks a 6-digit code from the app being set up; on success MFA is on for this person (owners and admins need it to manage a tenant). A wrong or already used code is a 401."
+        )
+      )
   )
   .addError(Problems.Unauthorized)
   .addError(Problems.TooManyRequests)
   .prefix("/auth")
-  .annotate(OpenApi.Description, "Sign-in through Cognito; the refresh token lives in an httpOnly cookie")
-{}
+  .annotate(OpenApi.Description, "Sign-in through Cognito; the refresh token lives in an httpOnly cookie") {}
 
 /** Dashboard requests name their tenant by slug in `X-Tenant`; membership is checked on every call. */
 export const TenantHeaders = Schema.Struct({
@@ -135,43 +186,85 @@ const invitationId = HttpApiSchema.param("invitationId", Schema.UUID)
 
 export class MembersApi extends HttpApiGroup.make("members")
   .add(
-    HttpApiEndpoint.get("list", "/members").setHeaders(TenantHeaders).addSuccess(Schema.Array(Member))
-      .annotateContext(doc("The tenant's team", "Every member of the tenant named in `X-Tenant`, with their role. Any member may read it; a stranger gets 404."))
+    HttpApiEndpoint.get("list", "/members")
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(Member))
+      .annotateContext(
+        doc(
+          "The tenant's team",
+          "Every member of the tenant named in `X-Tenant`, with their role. Any member may read it; a stranger gets 404."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.patch("changeRole")`/members/${memberId}`.setHeaders(TenantHeaders).setPayload(ChangeRoleRequest).addSuccess(Member)
-      .annotateContext(doc("Change a member's role", "Owners only. A tenant keeps at least one owner: demoting the last one is a 409 `last-owner`."))
+    HttpApiEndpoint.patch("changeRole")`/members/${memberId}`
+      .setHeaders(TenantHeaders)
+      .setPayload(ChangeRoleRequest)
+      .addSuccess(Member)
+      .annotateContext(
+        doc("Change a member's role", "Owners only. A tenant keeps at least one owner: demoting the last one is a 409 `last-owner`.")
+      )
   )
   .add(
-    HttpApiEndpoint.del("remove")`/members/${memberId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
-      .annotateContext(doc("Remove a member", "Owners only. A tenant keeps at least one owner: removing the last one is a 409 `last-owner`."))
+    HttpApiEndpoint.del("remove")`/members/${memberId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc("Remove a member", "Owners only. A tenant keeps at least one owner: removing the last one is a 409 `last-owner`.")
+      )
   )
   .add(
-    HttpApiEndpoint.get("invitations", "/invitations").setHeaders(TenantHeaders).addSuccess(Schema.Array(Invitation))
-      .annotateContext(doc("Open invitations", "Invitations of this tenant not yet accepted, with their role and expiry. Owners and admins only."))
+    HttpApiEndpoint.get("invitations", "/invitations")
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(Invitation))
+      .annotateContext(
+        doc("Open invitations", "Invitations of this tenant not yet accepted, with their role and expiry. Owners and admins only.")
+      )
   )
   .add(
-    HttpApiEndpoint.post("invite", "/invitations").setHeaders(TenantHeaders).setPayload(InviteRequest)
+    HttpApiEndpoint.post("invite", "/invitations")
+      .setHeaders(TenantHeaders)
+      .setPayload(InviteRequest)
       .addSuccess(CreatedInvitation, { status: 201 })
-      .annotateContext(doc("Invite someone by email", "Owners and admins; only an owner can invite an owner. Returns the invitation's token once; the database keeps only its hash."))
+      .annotateContext(
+        doc(
+          "Invite someone by email",
+          "Owners and admins; only an owner can invite an owner. Returns the invitation's token once; the database keeps only its hash."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.del("revokeInvitation")`/invitations/${invitationId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
-      .annotateContext(doc("Withdraw an invitation", "Owners and admins; its link stops working (accepting it is then a 409 `invitation-revoked`). Withdrawing it again changes nothing; an accepted one is a 409 `invitation-used`; another tenant's a 404. Audited."))
+    HttpApiEndpoint.del("revokeInvitation")`/invitations/${invitationId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc(
+          "Withdraw an invitation",
+          "Owners and admins; its link stops working (accepting it is then a 409 `invitation-revoked`). Withdrawing it again changes nothing; an accepted one is a 409 `invitation-used`; another tenant's a 404. Audited."
+        )
+      )
   )
   // Membership is checked (after authentication) for all but accepting an invitation, which makes one.
   .middlewareEndpoints(TenantMembership)
   .middlewareEndpoints(Authentication)
   .add(
-    HttpApiEndpoint.post("accept", "/invitations/accept").setHeaders(TenantHeaders).setPayload(AcceptInvitationRequest).addSuccess(Member).middleware(Authentication)
-      .annotateContext(doc("Accept an invitation", "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, withdrawn a 409 `invitation-revoked`, anyone else's a 404."))
+    HttpApiEndpoint.post("accept", "/invitations/accept")
+      .setHeaders(TenantHeaders)
+      .setPayload(AcceptInvitationRequest)
+      .addSuccess(Member)
+      .middleware(Authentication)
+      .annotateContext(
+        doc(
+          "Accept an invitation",
+          "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, withdrawn a 409 `invitation-revoked`, anyone else's a 404."
+        )
+      )
   )
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
   .addError(Problems.Conflict)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "A tenant's team: owners and admins invite; owners change roles and remove")
-{}
+  .annotate(OpenApi.Description, "A tenant's team: owners and admins invite; owners change roles and remove") {}
 
 const itemSlug = HttpApiSchema.param("slug", ItemSlug)
 const itemId = HttpApiSchema.param("itemId", Schema.UUID)
@@ -180,50 +273,117 @@ const mediaId = HttpApiSchema.param("mediaId", Schema.UUID)
 
 export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
   .add(
-    HttpApiEndpoint.get("list", "/catalog").setHeaders(StorefrontHeaders).setUrlParams(CatalogQuery).addSuccess(PublicCatalogPage)
-      .annotateContext(doc("The published catalog", "The storefront's active items, filtered by kind, category or a search, a page at a time (`cursor` from the previous page). Cached a few seconds; answers 304 to a matching `If-None-Match`."))
+    HttpApiEndpoint.get("list", "/catalog")
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(CatalogQuery)
+      .addSuccess(PublicCatalogPage)
+      .annotateContext(
+        doc(
+          "The published catalog",
+          "The storefront's active items, filtered by kind, category or a search, a page at a time (`cursor` from the previous page). Cached a few seconds; answers 304 to a matching `If-None-Match`."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("item")`/catalog/${itemSlug}`.setHeaders(StorefrontHeaders).addSuccess(PublicCatalogItem)
-      .annotateContext(doc("One published item", "An active item by its slug, with its published proofs (newest first). Drafts and archived items are a 404."))
+    HttpApiEndpoint.get("item")`/catalog/${itemSlug}`
+      .setHeaders(StorefrontHeaders)
+      .addSuccess(PublicCatalogItem)
+      .annotateContext(
+        doc(
+          "One published item",
+          "An active item by its slug, with its published proofs (newest first). Drafts and archived items are a 404."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("proofs", "/proofs").setHeaders(StorefrontHeaders).setUrlParams(PublicProofsQuery).addSuccess(Schema.Array(PublicProof))
-      .annotateContext(doc("Published proofs", "The storefront's newest published proofs (photos and notes of work done), of one item when `item` names its slug."))
+    HttpApiEndpoint.get("proofs", "/proofs")
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(PublicProofsQuery)
+      .addSuccess(Schema.Array(PublicProof))
+      .annotateContext(
+        doc(
+          "Published proofs",
+          "The storefront's newest published proofs (photos and notes of work done), of one item when `item` names its slug."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("media")`/media/${mediaId}`.setHeaders(StorefrontHeaders).setUrlParams(MediaVariant)
-      .addSuccess(HttpApiSchema.NoContent.annotations(HttpApiSchema.annotations({ status: 302, description: "Redirect to a short-lived download URL" })))
-      .annotateContext(doc("A published picture", "Redirects (302) to a short-lived download address of the file, full size or its thumbnail. Only files shown by a public item (cover, gallery or published proof); anything else is a 404."))
+    HttpApiEndpoint.get("media")`/media/${mediaId}`
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(MediaVariant)
+      .addSuccess(
+        HttpApiSchema.NoContent.annotations(
+          HttpApiSchema.annotations({ status: 302, description: "Redirect to a short-lived download URL" })
+        )
+      )
+      .annotateContext(
+        doc(
+          "A published picture",
+          "Redirects (302) to a short-lived download address of the file, full size or its thumbnail. Only files shown by a public item (cover, gallery or published proof); anything else is a 404."
+        )
+      )
   )
   .middleware(StorefrontHost)
   .prefix("/public")
-  .annotate(OpenApi.Description, "The published catalog, items with their proof timeline, and their public media")
-{}
+  .annotate(OpenApi.Description, "The published catalog, items with their proof timeline, and their public media") {}
 
 const receiptToken = HttpApiSchema.param("token", Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{32,64}$/)))
 
 export class CaptureApi extends HttpApiGroup.make("capture")
   .add(
-    HttpApiEndpoint.post("order", "/orders").setHeaders(CaptureHeaders).setPayload(NewOrder).addSuccess(CaptureReceipt, { status: 201 })
-      .annotateContext(doc("Place an order", "A visitor orders products of the storefront. Prices come from the catalog, never from the request. Answers the reference, how to pay and the receipt's address. An `Idempotency-Key` makes a retry answer the same receipt."))
+    HttpApiEndpoint.post("order", "/orders")
+      .setHeaders(CaptureHeaders)
+      .setPayload(NewOrder)
+      .addSuccess(CaptureReceipt, { status: 201 })
+      .annotateContext(
+        doc(
+          "Place an order",
+          "A visitor orders products of the storefront. Prices come from the catalog, never from the request. Answers the reference, how to pay and the receipt's address. An `Idempotency-Key` makes a retry answer the same receipt."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("donation", "/donations").setHeaders(CaptureHeaders).setPayload(NewDonation).addSuccess(CaptureReceipt, { status: 201 })
-      .annotateContext(doc("Make a donation", "A visitor donates, to a project or to the tenant, within the tenant's minimum and maximum. Answers the reference, how to pay and the receipt's address. An `Idempotency-Key` makes a retry answer the same receipt."))
+    HttpApiEndpoint.post("donation", "/donations")
+      .setHeaders(CaptureHeaders)
+      .setPayload(NewDonation)
+      .addSuccess(CaptureReceipt, { status: 201 })
+      .annotateContext(
+        doc(
+          "Make a donation",
+          "A visitor donates, to a project or to the tenant, within the tenant's minimum and maximum. Answers the reference, how to pay and the receipt's address. An `Idempotency-Key` makes a retry answer the same receipt."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("pledge", "/pledges").setHeaders(CaptureHeaders).setPayload(NewPledge).addSuccess(CaptureReceipt, { status: 201 })
-      .annotateContext(doc("Pledge to give later", "A visitor promises an amount by a due date, bounded like donations; the project's pledged sum grows, and a pledge that would push it past 999999999.999 is a 400. An `Idempotency-Key` makes a retry answer the same receipt."))
+    HttpApiEndpoint.post("pledge", "/pledges")
+      .setHeaders(CaptureHeaders)
+      .setPayload(NewPledge)
+      .addSuccess(CaptureReceipt, { status: 201 })
+      .annotateContext(
+        doc(
+          "Pledge to give later",
+          "A visitor promises an amount by a due date, bounded like donations; the project's pledged sum grows, and a pledge that would push it past 999999999.999 is a 400. An `Idempotency-Key` makes a retry answer the same receipt."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("receipt")`/receipts/${receiptToken}`.setHeaders(StorefrontHeaders).addSuccess(CaptureReceipt)
-      .annotateContext(doc("A receipt", "What the visitor was given at capture: the reference, how to pay and the amounts, found by the receipt token in its address, on the storefront host of its tenant."))
+    HttpApiEndpoint.get("receipt")`/receipts/${receiptToken}`
+      .setHeaders(StorefrontHeaders)
+      .addSuccess(CaptureReceipt)
+      .annotateContext(
+        doc(
+          "A receipt",
+          "What the visitor was given at capture: the reference, how to pay and the amounts, found by the receipt token in its address, on the storefront host of its tenant."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("receiptPdf")`/receipts/${receiptToken}/pdf`.setHeaders(StorefrontHeaders)
+    HttpApiEndpoint.get("receiptPdf")`/receipts/${receiptToken}/pdf`
+      .setHeaders(StorefrontHeaders)
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/pdf" }))
-      .annotateContext(doc("A receipt as PDF", "The same receipt as an Arabic and English PDF, to open in the browser or save under its reference."))
+      .annotateContext(
+        doc("A receipt as PDF", "The same receipt as an Arabic and English PDF, to open in the browser or save under its reference.")
+      )
   )
   .addError(Problems.Conflict)
   .addError(Problems.PayloadTooLarge)
@@ -231,8 +391,10 @@ export class CaptureApi extends HttpApiGroup.make("capture")
   .addError(Problems.TooManyRequests)
   .middleware(StorefrontHost)
   .prefix("/public")
-  .annotate(OpenApi.Description, "Orders, donations and pledges from visitors: a reference, how to pay, a receipt. Idempotency-Key honoured.")
-{}
+  .annotate(
+    OpenApi.Description,
+    "Orders, donations and pledges from visitors: a reference, how to pay, a receipt. Idempotency-Key honoured."
+  ) {}
 
 const captureKind = HttpApiSchema.param("kind", Schema.Literal("order", "donation", "pledge"))
 const paidKind = HttpApiSchema.param("kind", Schema.Literal("order", "donation"))
@@ -240,37 +402,87 @@ const captureId = HttpApiSchema.param("id", Schema.UUID)
 
 export class InboxApi extends HttpApiGroup.make("inbox")
   .add(
-    HttpApiEndpoint.get("list", "/inbox").setHeaders(TenantHeaders).setUrlParams(InboxQuery).addSuccess(InboxPage)
-      .annotateContext(doc("The inbox", "Orders, donations and pledges of the tenant, newest first, filtered by kind, status, dates, project, category or a search, a page at a time. Any member."))
+    HttpApiEndpoint.get("list", "/inbox")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(InboxQuery)
+      .addSuccess(InboxPage)
+      .annotateContext(
+        doc(
+          "The inbox",
+          "Orders, donations and pledges of the tenant, newest first, filtered by kind, status, dates, project, category or a search, a page at a time. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("overview", "/overview").setHeaders(TenantHeaders).setUrlParams(OverviewQuery).addSuccess(TenantOverview)
-      .annotateContext(doc("The dashboard's home figures", "For a day in Kuwait's calendar (`day`, today when absent) and its month: how many orders, donations and pledges came and for how much (cancelled ones left out); the orders and donations whose payment awaits confirmation (count, sum, the latest five); the latest five captures. Any member."))
+    HttpApiEndpoint.get("overview", "/overview")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(OverviewQuery)
+      .addSuccess(TenantOverview)
+      .annotateContext(
+        doc(
+          "The dashboard's home figures",
+          "For a day in Kuwait's calendar (`day`, today when absent) and its month: how many orders, donations and pledges came and for how much (cancelled ones left out); the orders and donations whose payment awaits confirmation (count, sum, the latest five); the latest five captures. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("csv", "/inbox.csv").setHeaders(TenantHeaders).setUrlParams(InboxQuery)
+    HttpApiEndpoint.get("csv", "/inbox.csv")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(InboxQuery)
       .addSuccess(HttpApiSchema.Text({ contentType: "text/csv" }))
-      .annotateContext(doc("The inbox as CSV", "The same filters as the inbox, every matching line as a CSV file for a spreadsheet. Any member."))
+      .annotateContext(
+        doc("The inbox as CSV", "The same filters as the inbox, every matching line as a CSV file for a spreadsheet. Any member.")
+      )
   )
   .add(
-    HttpApiEndpoint.get("events", "/inbox/events").setHeaders(TenantHeaders)
+    HttpApiEndpoint.get("events", "/inbox/events")
+      .setHeaders(TenantHeaders)
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
-      .annotateContext(doc("Live inbox events", "A server-sent event stream: one `capture` event (kind, reference, amount) per new order, donation or pledge of this tenant, and a keep-alive comment every 20 s. Any member."))
+      .annotateContext(
+        doc(
+          "Live inbox events",
+          "A server-sent event stream: one `capture` event (kind, reference, amount) per new order, donation or pledge of this tenant, and a keep-alive comment every 20 s. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("detail")`/inbox/${captureKind}/${captureId}`.setHeaders(TenantHeaders).addSuccess(InboxDetail)
-      .annotateContext(doc("One order, donation or pledge", "One capture of this tenant: its inbox line, its kind's own fields (order lines, dedication, due date...), its status history and its receipt token. Any member."))
+    HttpApiEndpoint.get("detail")`/inbox/${captureKind}/${captureId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(InboxDetail)
+      .annotateContext(
+        doc(
+          "One order, donation or pledge",
+          "One capture of this tenant: its inbox line, its kind's own fields (order lines, dedication, due date...), its status history and its receipt token. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("changeStatus")`/inbox/${captureKind}/${captureId}/status`.setHeaders(TenantHeaders).setPayload(InboxStatusRequest).addSuccess(InboxDetail)
-      .annotateContext(doc("Move along its workflow", "Moves an order, donation or pledge to another status with an optional note; a move its kind's workflow does not allow is a 400 `invalid-transition`. Any member; audited."))
+    HttpApiEndpoint.post("changeStatus")`/inbox/${captureKind}/${captureId}/status`
+      .setHeaders(TenantHeaders)
+      .setPayload(InboxStatusRequest)
+      .addSuccess(InboxDetail)
+      .annotateContext(
+        doc(
+          "Move along its workflow",
+          "Moves an order, donation or pledge to another status with an optional note; a move its kind's workflow does not allow is a 400 `invalid-transition`. Any member; audited."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("markPayment")`/inbox/${paidKind}/${captureId}/payment`.setHeaders(TenantHeaders).setPayload(PaymentRequest).addSuccess(InboxDetail)
-      .annotateContext(doc("Record a payment", "Owners and admins record a payment as received, failed or refunded. A received donation counts towards its project's raised sum (409 `project-total-out-of-range` when that would overflow)."))
+    HttpApiEndpoint.post("markPayment")`/inbox/${paidKind}/${captureId}/payment`
+      .setHeaders(TenantHeaders)
+      .setPayload(PaymentRequest)
+      .addSuccess(InboxDetail)
+      .annotateContext(
+        doc(
+          "Record a payment",
+          "Owners and admins record a payment as received, failed or refunded. A received donation counts towards its project's raised sum (409 `project-total-out-of-range` when that would overflow)."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("receiptPdf")`/inbox/${paidKind}/${captureId}/receipt.pdf`.setHeaders(TenantHeaders)
+    HttpApiEndpoint.get("receiptPdf")`/inbox/${paidKind}/${captureId}/receipt.pdf`
+      .setHeaders(TenantHeaders)
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/pdf" }))
       .annotateContext(doc("Print a receipt", "The receipt of an order or a donation as a PDF, for staff. Any member."))
   )
@@ -281,39 +493,70 @@ export class InboxApi extends HttpApiGroup.make("inbox")
   .addError(Problems.Forbidden)
   .addError(Problems.Conflict)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)")
-{}
+  .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)") {}
 
 const preferenceId = HttpApiSchema.param("preferenceId", Schema.UUID)
 const deliveryId = HttpApiSchema.param("deliveryId", Schema.UUID)
 
 export class NotificationsApi extends HttpApiGroup.make("notifications")
   .add(
-    HttpApiEndpoint.get("preferences", "/notifications/preferences").setHeaders(TenantHeaders).addSuccess(Schema.Array(NotificationPreference))
-      .annotateContext(doc("The tenant's notification preferences", "Where staff hear of new orders, donations and pledges: email addresses and Telegram chats, with events and language."))
+    HttpApiEndpoint.get("preferences", "/notifications/preferences")
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(NotificationPreference))
+      .annotateContext(
+        doc(
+          "The tenant's notification preferences",
+          "Where staff hear of new orders, donations and pledges: email addresses and Telegram chats, with events and language."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("addPreference", "/notifications/preferences").setHeaders(TenantHeaders).setPayload(NewNotificationPreference)
+    HttpApiEndpoint.post("addPreference", "/notifications/preferences")
+      .setHeaders(TenantHeaders)
+      .setPayload(NewNotificationPreference)
       .addSuccess(NotificationPreference, { status: 201 })
-      .annotateContext(doc("Add a notification preference", "An email address or a Telegram chat id to notify; 409 when this channel and target are already there."))
+      .annotateContext(
+        doc(
+          "Add a notification preference",
+          "An email address or a Telegram chat id to notify; 409 when this channel and target are already there."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.del("removePreference")`/notifications/preferences/${preferenceId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
-      .annotateContext(doc("Remove a notification preference", "Rows already in the outbox are still delivered; 404 for another tenant's preference."))
+    HttpApiEndpoint.del("removePreference")`/notifications/preferences/${preferenceId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc("Remove a notification preference", "Rows already in the outbox are still delivered; 404 for another tenant's preference.")
+      )
   )
   .add(
-    HttpApiEndpoint.post("testPreference")`/notifications/preferences/${preferenceId}/test`.setHeaders(TenantHeaders)
+    HttpApiEndpoint.post("testPreference")`/notifications/preferences/${preferenceId}/test`
+      .setHeaders(TenantHeaders)
       .addSuccess(Delivery, { status: 202 })
-      .annotateContext(doc("Send a test message", "Queues a bilingual test message to this preference's target; follow it in the delivery log."))
+      .annotateContext(
+        doc("Send a test message", "Queues a bilingual test message to this preference's target; follow it in the delivery log.")
+      )
   )
   .add(
-    HttpApiEndpoint.get("deliveries", "/notifications/deliveries").setHeaders(TenantHeaders).setUrlParams(DeliveryQuery)
+    HttpApiEndpoint.get("deliveries", "/notifications/deliveries")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(DeliveryQuery)
       .addSuccess(Schema.Array(Delivery))
-      .annotateContext(doc("The delivery log", "The tenant's latest 100 notifications, newest first, with status, attempts and last error; `status=dead` lists the dead letters."))
+      .annotateContext(
+        doc(
+          "The delivery log",
+          "The tenant's latest 100 notifications, newest first, with status, attempts and last error; `status=dead` lists the dead letters."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("retryDelivery")`/notifications/deliveries/${deliveryId}/retry`.setHeaders(TenantHeaders).addSuccess(Delivery)
-      .annotateContext(doc("Retry a dead letter", "A dead notification goes back to pending with its attempts reset; 409 when it is not dead."))
+    HttpApiEndpoint.post("retryDelivery")`/notifications/deliveries/${deliveryId}/retry`
+      .setHeaders(TenantHeaders)
+      .addSuccess(Delivery)
+      .annotateContext(
+        doc("Retry a dead letter", "A dead notification goes back to pending with its attempts reset; 409 when it is not dead.")
+      )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
   .middleware(TenantMembership)
@@ -322,34 +565,64 @@ export class NotificationsApi extends HttpApiGroup.make("notifications")
   .addError(Problems.Forbidden)
   .addError(Problems.Conflict)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "Notifications: staff preferences, test messages, the delivery log and its dead letters (owners and admins)")
-{}
+  .annotate(
+    OpenApi.Description,
+    "Notifications: staff preferences, test messages, the delivery log and its dead letters (owners and admins)"
+  ) {}
 
 // ---- Notifications per member and the Telegram webhook (issue 14) ----
 
 export class MyNotificationsApi extends HttpApiGroup.make("myNotifications")
   .add(
-    HttpApiEndpoint.get("myNotifications", "/notifications/me").setHeaders(TenantHeaders).addSuccess(MyNotifications)
-      .annotateContext(doc("My notification preferences", "Which events reach the signed-in member of this tenant by email and by Telegram, and the linked Telegram chat. Any member."))
-  )
-  .add(
-    HttpApiEndpoint.put("setMyNotifications", "/notifications/me").setHeaders(TenantHeaders).setPayload(MyNotificationsUpdate)
+    HttpApiEndpoint.get("myNotifications", "/notifications/me")
+      .setHeaders(TenantHeaders)
       .addSuccess(MyNotifications)
-      .annotateContext(doc("Set my notification preferences", "The events to hear of by email and by Telegram, and the language. 409 `telegram-not-linked` when Telegram events are asked for before a chat is linked."))
+      .annotateContext(
+        doc(
+          "My notification preferences",
+          "Which events reach the signed-in member of this tenant by email and by Telegram, and the linked Telegram chat. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("telegramLinkCode", "/notifications/me/telegram/code").setHeaders(TenantHeaders)
+    HttpApiEndpoint.put("setMyNotifications", "/notifications/me")
+      .setHeaders(TenantHeaders)
+      .setPayload(MyNotificationsUpdate)
+      .addSuccess(MyNotifications)
+      .annotateContext(
+        doc(
+          "Set my notification preferences",
+          "The events to hear of by email and by Telegram, and the language. 409 `telegram-not-linked` when Telegram events are asked for before a chat is linked."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("telegramLinkCode", "/notifications/me/telegram/code")
+      .setHeaders(TenantHeaders)
       .addSuccess(TelegramLinkCode, { status: 201 })
-      .annotateContext(doc("A code to link my Telegram chat", "A one-time code, valid for 10 minutes, to send to the tenant's bot; the bot's webhook then links the chat it came from. A new code replaces the last."))
+      .annotateContext(
+        doc(
+          "A code to link my Telegram chat",
+          "A one-time code, valid for 10 minutes, to send to the tenant's bot; the bot's webhook then links the chat it came from. A new code replaces the last."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.del("unlinkTelegram", "/notifications/me/telegram").setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
+    HttpApiEndpoint.del("unlinkTelegram", "/notifications/me/telegram")
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
       .annotateContext(doc("Unlink my Telegram chat", "Forgets the linked chat and stops Telegram notifications to it."))
   )
   .add(
-    HttpApiEndpoint.post("testMyNotifications", "/notifications/me/test").setHeaders(TenantHeaders)
+    HttpApiEndpoint.post("testMyNotifications", "/notifications/me/test")
+      .setHeaders(TenantHeaders)
       .addSuccess(Schema.Array(Delivery), { status: 202 })
-      .annotateContext(doc("Send me a test message", "Queues a bilingual test message to my email and, when linked, my Telegram chat; answers the outbox rows as the delivery log shows them."))
+      .annotateContext(
+        doc(
+          "Send me a test message",
+          "Queues a bilingual test message to my email and, when linked, my Telegram chat; answers the outbox rows as the delivery log shows them."
+        )
+      )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
   .middleware(TenantMembership)
@@ -358,78 +631,173 @@ export class MyNotificationsApi extends HttpApiGroup.make("myNotifications")
   .addError(Problems.Forbidden)
   .addError(Problems.Conflict)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "The signed-in member's own notifications: events per channel, the Telegram link, a test message (any member)")
-{}
+  .annotate(
+    OpenApi.Description,
+    "The signed-in member's own notifications: events per channel, the Telegram link, a test message (any member)"
+  ) {}
 
 const webhookTenantId = HttpApiSchema.param("tenantId", Schema.UUID)
 
 export class TelegramWebhookApi extends HttpApiGroup.make("telegramWebhook")
   .add(
-    HttpApiEndpoint.post("telegramUpdate")`/telegram/${webhookTenantId}/webhook`.setHeaders(TelegramWebhookHeaders).setPayload(TelegramUpdate)
+    HttpApiEndpoint.post("telegramUpdate")`/telegram/${webhookTenantId}/webhook`
+      .setHeaders(TelegramWebhookHeaders)
+      .setPayload(TelegramUpdate)
       .addSuccess(TelegramWebhookAnswer)
-      .annotateContext(doc("A Telegram update for a tenant's bot", "Called by Telegram only: `X-Telegram-Bot-Api-Secret-Token` must be the secret the bot's webhook was set with (else 403 `webhook-refused`). A message carrying a member's one-time code links its chat; anything else is acknowledged and ignored."))
+      .annotateContext(
+        doc(
+          "A Telegram update for a tenant's bot",
+          "Called by Telegram only: `X-Telegram-Bot-Api-Secret-Token` must be the secret the bot's webhook was set with (else 403 `webhook-refused`). A message carrying a member's one-time code links its chat; anything else is acknowledged and ignored."
+        )
+      )
   )
   .addError(Problems.Forbidden)
   .prefix("/public")
-  .annotate(OpenApi.Description, "Telegram's webhook for tenants' bots (secured by the bot's secret token)")
-{}
+  .annotate(OpenApi.Description, "Telegram's webhook for tenants' bots (secured by the bot's secret token)") {}
 
 export class CatalogApi extends HttpApiGroup.make("catalog")
   .add(
-    HttpApiEndpoint.get("list", "/catalog").setHeaders(TenantHeaders).setUrlParams(StaffCatalogQuery).addSuccess(CatalogPage)
-      .annotateContext(doc("The catalog", "Every item of the tenant, drafts and archived ones too, filtered by kind, category, status or a search, a page at a time. Any member."))
+    HttpApiEndpoint.get("list", "/catalog")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(StaffCatalogQuery)
+      .addSuccess(CatalogPage)
+      .annotateContext(
+        doc(
+          "The catalog",
+          "Every item of the tenant, drafts and archived ones too, filtered by kind, category, status or a search, a page at a time. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("create", "/catalog").setHeaders(TenantHeaders).setPayload(NewCatalogItem).addSuccess(CatalogItem, { status: 201 })
-      .annotateContext(doc("Add an item", "A product (with a price) or a project (with a goal), created as a draft. Any member; audited. A slug another item of the tenant has is a 409 `slug-taken`."))
+    HttpApiEndpoint.post("create", "/catalog")
+      .setHeaders(TenantHeaders)
+      .setPayload(NewCatalogItem)
+      .addSuccess(CatalogItem, { status: 201 })
+      .annotateContext(
+        doc(
+          "Add an item",
+          "A product (with a price) or a project (with a goal), created as a draft. Any member; audited. A slug another item of the tenant has is a 409 `slug-taken`."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("get")`/catalog/${itemId}`.setHeaders(TenantHeaders).addSuccess(CatalogItem)
+    HttpApiEndpoint.get("get")`/catalog/${itemId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(CatalogItem)
       .annotateContext(doc("One item", "An item of the tenant as staff see it, whatever its status. Any member."))
   )
   .add(
-    HttpApiEndpoint.patch("update")`/catalog/${itemId}`.setHeaders(TenantHeaders).setPayload(CatalogItemChanges).addSuccess(CatalogItem)
-      .annotateContext(doc("Change an item", "Changes only the fields sent. Any member; audited. A slug another item of the tenant has is a 409 `slug-taken`."))
+    HttpApiEndpoint.patch("update")`/catalog/${itemId}`
+      .setHeaders(TenantHeaders)
+      .setPayload(CatalogItemChanges)
+      .addSuccess(CatalogItem)
+      .annotateContext(
+        doc(
+          "Change an item",
+          "Changes only the fields sent. Any member; audited. A slug another item of the tenant has is a 409 `slug-taken`."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("changeStatus")`/catalog/${itemId}/status`.setHeaders(TenantHeaders).setPayload(StatusChangeRequest).addSuccess(CatalogItem)
-      .annotateContext(doc("Publish, fund, complete or archive an item", "Moves an item along its workflow (draft, active, funded, completed, archived) with an optional note. Owners and admins; audited. A move the workflow does not allow is a 400 `invalid-transition`."))
+    HttpApiEndpoint.post("changeStatus")`/catalog/${itemId}/status`
+      .setHeaders(TenantHeaders)
+      .setPayload(StatusChangeRequest)
+      .addSuccess(CatalogItem)
+      .annotateContext(
+        doc(
+          "Publish, fund, complete or archive an item",
+          "Moves an item along its workflow (draft, active, funded, completed, archived) with an optional note. Owners and admins; audited. A move the workflow does not allow is a 400 `invalid-transition`."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("history")`/catalog/${itemId}/history`.setHeaders(TenantHeaders).addSuccess(Schema.Array(StatusChange))
-      .annotateContext(doc("An item's status history", "Every status change of the item: who, when, from what to what, and the note. Any member."))
+    HttpApiEndpoint.get("history")`/catalog/${itemId}/history`
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(StatusChange))
+      .annotateContext(
+        doc("An item's status history", "Every status change of the item: who, when, from what to what, and the note. Any member.")
+      )
   )
   .add(
-    HttpApiEndpoint.put("gallery")`/catalog/${itemId}/gallery`.setHeaders(TenantHeaders).setPayload(GalleryRequest).addSuccess(CatalogItem)
-      .annotateContext(doc("Set an item's pictures", "Replaces the item's gallery with uploaded media of this tenant, in order. Any member; audited."))
+    HttpApiEndpoint.put("gallery")`/catalog/${itemId}/gallery`
+      .setHeaders(TenantHeaders)
+      .setPayload(GalleryRequest)
+      .addSuccess(CatalogItem)
+      .annotateContext(
+        doc("Set an item's pictures", "Replaces the item's gallery with uploaded media of this tenant, in order. Any member; audited.")
+      )
   )
   .add(
-    HttpApiEndpoint.get("proofs")`/catalog/${itemId}/proofs`.setHeaders(TenantHeaders).addSuccess(Schema.Array(Proof))
+    HttpApiEndpoint.get("proofs")`/catalog/${itemId}/proofs`
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(Proof))
       .annotateContext(doc("An item's proofs", "Every proof of the item, published or not. Any member."))
   )
   .add(
-    HttpApiEndpoint.post("addProof")`/catalog/${itemId}/proofs`.setHeaders(TenantHeaders).setPayload(NewProof).addSuccess(Proof, { status: 201 })
-      .annotateContext(doc("Add a proof", "A photo, invoice, report or update of work done for an item, with a caption, a date and what was spent, as a draft until an owner or admin publishes it. Any member; audited."))
+    HttpApiEndpoint.post("addProof")`/catalog/${itemId}/proofs`
+      .setHeaders(TenantHeaders)
+      .setPayload(NewProof)
+      .addSuccess(Proof, { status: 201 })
+      .annotateContext(
+        doc(
+          "Add a proof",
+          "A photo, invoice, report or update of work done for an item, with a caption, a date and what was spent, as a draft until an owner or admin publishes it. Any member; audited."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("publishProof")`/proofs/${proofId}/publish`.setHeaders(TenantHeaders).setPayload(PublishProofRequest).addSuccess(Proof)
-      .annotateContext(doc("Publish a proof", "Owners and admins put a proof on the item's public page; `completeItem` also moves the project to `completed` when its workflow allows it. Audited."))
+    HttpApiEndpoint.post("publishProof")`/proofs/${proofId}/publish`
+      .setHeaders(TenantHeaders)
+      .setPayload(PublishProofRequest)
+      .addSuccess(Proof)
+      .annotateContext(
+        doc(
+          "Publish a proof",
+          "Owners and admins put a proof on the item's public page; `completeItem` also moves the project to `completed` when its workflow allows it. Audited."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.del("removeProof")`/proofs/${proofId}`.setHeaders(TenantHeaders).addSuccess(HttpApiSchema.NoContent)
-      .annotateContext(doc("Remove a proof", "Deletes a proof of this tenant; it leaves the public page at once. Owners and admins; audited."))
+    HttpApiEndpoint.del("removeProof")`/proofs/${proofId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc("Remove a proof", "Deletes a proof of this tenant; it leaves the public page at once. Owners and admins; audited.")
+      )
   )
   .add(
-    HttpApiEndpoint.post("upload", "/media/uploads").setHeaders(TenantHeaders).setPayload(UploadRequest).addSuccess(UploadTicket, { status: 201 })
-      .annotateContext(doc("Start an upload", "Returns a presigned POST for the storage bucket: the browser sends the file there directly. JPEG, PNG, WebP or PDF up to 10 MiB; another type is a 415, a larger file a 413. Any member."))
+    HttpApiEndpoint.post("upload", "/media/uploads")
+      .setHeaders(TenantHeaders)
+      .setPayload(UploadRequest)
+      .addSuccess(UploadTicket, { status: 201 })
+      .annotateContext(
+        doc(
+          "Start an upload",
+          "Returns a presigned POST for the storage bucket: the browser sends the file there directly. JPEG, PNG, WebP or PDF up to 10 MiB; another type is a 415, a larger file a 413. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.post("completeUpload")`/media/${mediaId}/complete`.setHeaders(TenantHeaders).addSuccess(MediaAsset)
-      .annotateContext(doc("Finish an upload", "Checks the uploaded object in storage and marks the file ready. 409 `upload-missing` when it has not arrived. Any member."))
+    HttpApiEndpoint.post("completeUpload")`/media/${mediaId}/complete`
+      .setHeaders(TenantHeaders)
+      .addSuccess(MediaAsset)
+      .annotateContext(
+        doc(
+          "Finish an upload",
+          "Checks the uploaded object in storage and marks the file ready. 409 `upload-missing` when it has not arrived. Any member."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.get("media")`/media/${mediaId}`.setHeaders(TenantHeaders).addSuccess(MediaAsset)
-      .annotateContext(doc("An uploaded file", "An uploaded file of this tenant: its type, size, name, dimensions, whether it is ready, and where to download it and its thumbnail. Any member."))
+    HttpApiEndpoint.get("media")`/media/${mediaId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(MediaAsset)
+      .annotateContext(
+        doc(
+          "An uploaded file",
+          "An uploaded file of this tenant: its type, size, name, dimensions, whether it is ready, and where to download it and its thumbnail. Any member."
+        )
+      )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
   .middleware(TenantMembership)
@@ -440,66 +808,100 @@ export class CatalogApi extends HttpApiGroup.make("catalog")
   .addError(Problems.PayloadTooLarge)
   .addError(Problems.UnsupportedMediaType)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "A tenant's catalog, media and proofs; every write is audited")
-{}
+  .annotate(OpenApi.Description, "A tenant's catalog, media and proofs; every write is audited") {}
 
 export class TrafficApi extends HttpApiGroup.make("traffic")
   .add(
-    HttpApiEndpoint.post("record", "/traffic").setHeaders(StorefrontHeaders).setPayload(TrafficBatch).addSuccess(TrafficRecorded, { status: 202 })
-      .annotateContext(doc("Record storefront visits and events", "The web server's buffered visits (campaign tags, referrer host, landing path, device class, language; a salted daily hash instead of an IP, none under DNT) and events of the fixed set, for the storefront host, written in one transaction. A visit id already recorded is skipped; an event of an unknown visit keeps no visit. Rows per tenant are rate limited (429)."))
+    HttpApiEndpoint.post("record", "/traffic")
+      .setHeaders(StorefrontHeaders)
+      .setPayload(TrafficBatch)
+      .addSuccess(TrafficRecorded, { status: 202 })
+      .annotateContext(
+        doc(
+          "Record storefront visits and events",
+          "The web server's buffered visits (campaign tags, referrer host, landing path, device class, language; a salted daily hash instead of an IP, none under DNT) and events of the fixed set, for the storefront host, written in one transaction. A visit id already recorded is skipped; an event of an unknown visit keeps no visit. Rows per tenant are rate limited (429)."
+        )
+      )
   )
   .addError(Problems.TooManyRequests)
   .middleware(StorefrontHost)
   .prefix("/public")
-  .annotate(OpenApi.Description, "Storefront traffic reported by the web server: visits and events, batched")
-{}
+  .annotate(OpenApi.Description, "Storefront traffic reported by the web server: visits and events, batched") {}
 
 export class AnalyticsApi extends HttpApiGroup.make("analytics")
   .add(
-    HttpApiEndpoint.get("kpis", "/kpis").setHeaders(TenantHeaders).setUrlParams(KpiQuery).addSuccess(Kpis)
-      .annotateContext(doc("The KPIs of a date range", "From `from` to `to`, Asia/Kuwait days both included (at most 366): visits, unique visitors, captures by kind, amounts raised and pledged, conversion rate, average gift, top projects, the campaign table (by last touch) and the funnel view, checkout, capture, with a line per day. Any member; `to` before `from` or a longer range is a 400 `invalid-range`."))
+    HttpApiEndpoint.get("kpis", "/kpis")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(KpiQuery)
+      .addSuccess(Kpis)
+      .annotateContext(
+        doc(
+          "The KPIs of a date range",
+          "From `from` to `to`, Asia/Kuwait days both included (at most 366): visits, unique visitors, captures by kind, amounts raised and pledged, conversion rate, average gift, top projects, the campaign table (by last touch) and the funnel view, checkout, capture, with a line per day. Any member; `to` before `from` or a longer range is a 400 `invalid-range`."
+        )
+      )
   )
   .middleware(TenantMembership)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "Traffic to outcome: the tenant's KPIs over Kuwait days")
-{}
+  .annotate(OpenApi.Description, "Traffic to outcome: the tenant's KPIs over Kuwait days") {}
 
 export class AiApi extends HttpApiGroup.make("ai")
   .add(
-    HttpApiEndpoint.get("usage", "/ai/usage").setHeaders(TenantHeaders).setUrlParams(AiUsageQuery).addSuccess(TenantAiUsage)
-      .annotateContext(doc("The tenant's AI usage", "One budget month (this one unless `month=YYYY-MM`, Kuwait's calendar): tokens and cost used against the monthly budget, per day, calls by outcome, the plan's caps, and what is reserved right now. Costs are integers of micro-fils (10^9 per KWD), as strings. Owners and admins."))
+    HttpApiEndpoint.get("usage", "/ai/usage")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(AiUsageQuery)
+      .addSuccess(TenantAiUsage)
+      .annotateContext(
+        doc(
+          "The tenant's AI usage",
+          "One budget month (this one unless `month=YYYY-MM`, Kuwait's calendar): tokens and cost used against the monthly budget, per day, calls by outcome, the plan's caps, and what is reserved right now. Costs are integers of micro-fils (10^9 per KWD), as strings. Owners and admins."
+        )
+      )
   )
   .middleware(TenantMembership)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
   .prefix("/tenant")
-  .annotate(OpenApi.Description, "The AI gateway's metering: usage against the tenant's monthly budget")
-{}
+  .annotate(OpenApi.Description, "The AI gateway's metering: usage against the tenant's monthly budget") {}
 
 const platformTenantId = HttpApiSchema.param("tenantId", Schema.UUID)
 
 export class PlatformApi extends HttpApiGroup.make("platform")
   .add(
-    HttpApiEndpoint.get("tenants", "/tenants").addSuccess(Schema.Array(PlatformTenant))
+    HttpApiEndpoint.get("tenants", "/tenants")
+      .addSuccess(Schema.Array(PlatformTenant))
       .annotateContext(doc("Every tenant on the platform", "Platform admins only; anyone else gets 404, as if the endpoint did not exist."))
   )
   .add(
-    HttpApiEndpoint.get("aiUsage", "/ai/usage").setUrlParams(AiUsageQuery).addSuccess(Schema.Array(PlatformAiUsage))
-      .annotateContext(doc("Every tenant's AI usage", "One budget month (this one unless `month=YYYY-MM`): each tenant's tokens, cost and calls against its budget (its override, else its plan's). Platform admins only; anyone else gets 404."))
+    HttpApiEndpoint.get("aiUsage", "/ai/usage")
+      .setUrlParams(AiUsageQuery)
+      .addSuccess(Schema.Array(PlatformAiUsage))
+      .annotateContext(
+        doc(
+          "Every tenant's AI usage",
+          "One budget month (this one unless `month=YYYY-MM`): each tenant's tokens, cost and calls against its budget (its override, else its plan's). Platform admins only; anyone else gets 404."
+        )
+      )
   )
   .add(
-    HttpApiEndpoint.put("setAiBudget")`/tenants/${platformTenantId}/ai-budget`.setPayload(AiBudgetOverride).addSuccess(HttpApiSchema.NoContent)
-      .annotateContext(doc("Set a tenant's AI budget", "Overrides the tenant's monthly token and cost budgets (micro-fils); null puts the plan's back. Takes effect within `AI_PLAN_CACHE_TTL`. Platform admins only; anyone else, or an unknown tenant, gets 404."))
+    HttpApiEndpoint.put("setAiBudget")`/tenants/${platformTenantId}/ai-budget`
+      .setPayload(AiBudgetOverride)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc(
+          "Set a tenant's AI budget",
+          "Overrides the tenant's monthly token and cost budgets (micro-fils); null puts the plan's back. Takes effect within `AI_PLAN_CACHE_TTL`. Platform admins only; anyone else, or an unknown tenant, gets 404."
+        )
+      )
   )
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .prefix("/admin")
-  .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)")
-{}
+  .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)") {}
 
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
@@ -523,12 +925,14 @@ export class ManaraApi extends HttpApi.make("manara")
   .addError(Problems.Internal)
   .addError(Problems.Unavailable)
   .prefix("/api/v1")
-  .annotateContext(OpenApi.annotations({
-    title: "Manara API",
-    version: "1",
-    description: "Storefronts, catalogs, orders, donations and pledges of Manara's tenants, and their staff's inbox. Errors are RFC 9457 problems (`application/problem+json`).",
-    license: { name: "Proprietary: all rights reserved" },
-    // Paths carry their `/api/v1` prefix: the document describes the origin it is served from.
-    servers: [{ url: "/", description: "The origin this document is served from" }]
-  }))
-{}
+  .annotateContext(
+    OpenApi.annotations({
+      title: "Manara API",
+      version: "1",
+      description:
+        "Storefronts, catalogs, orders, donations and pledges of Manara's tenants, and their staff's inbox. Errors are RFC 9457 problems (`application/problem+json`).",
+      license: { name: "Proprietary: all rights reserved" },
+      // Paths carry their `/api/v1` prefix: the document describes the origin it is served from.
+      servers: [{ url: "/", description: "The origin this document is served from" }]
+    })
+  ) {}

@@ -18,9 +18,7 @@ const Name = Text.pipe(
   Schema.maxLength(120, { message: () => "at most 120 characters" })
 )
 /** Kuwaiti or international: digits, spaces and an optional leading +, 7 to 20 of them. */
-export const Phone = Schema.Trim.pipe(
-  Schema.pattern(/^\+?[0-9][0-9 ]{6,19}$/, { message: () => "a phone number such as +965 5000 0000" })
-)
+export const Phone = Schema.Trim.pipe(Schema.pattern(/^\+?[0-9][0-9 ]{6,19}$/, { message: () => "a phone number such as +965 5000 0000" }))
 /** A bot fills every field; a person never sees this one. Must stay empty. */
 const Honeypot = Schema.optional(Schema.String.pipe(Schema.maxLength(0, { message: () => "must be empty" })))
 /** The session's visit (last touch) and the visitor's first within 30 days (first touch), from the storefront's cookies. */
@@ -34,10 +32,12 @@ const Notes = (max: number) => MultilineText.pipe(Schema.maxLength(max, { messag
 export const PositiveMoney = Money.pipe(Schema.filter((fils) => fils > 0n, { message: () => "an amount above zero" }))
 
 export const NewOrder = Schema.Struct({
-  items: Schema.Array(Schema.Struct({
-    itemId: Schema.UUID,
-    quantity: Schema.Int.pipe(Schema.between(1, 99, { message: () => "a quantity from 1 to 99" }))
-  })).pipe(Schema.minItems(1, { message: () => "at least one item" }), Schema.maxItems(50)),
+  items: Schema.Array(
+    Schema.Struct({
+      itemId: Schema.UUID,
+      quantity: Schema.Int.pipe(Schema.between(1, 99, { message: () => "a quantity from 1 to 99" }))
+    })
+  ).pipe(Schema.minItems(1, { message: () => "at least one item" }), Schema.maxItems(50)),
   customer: Schema.Struct({ name: Name, phone: Phone, email: Schema.optional(Email) }),
   paymentMethod: PaymentMethod,
   notes: Schema.optionalWith(Notes(1000), { default: () => "" }),
@@ -77,10 +77,13 @@ export type NewDonation = typeof NewDonation.Type
 
 const IsoDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-12-01" }),
-  Schema.filter((value) => {
-    const date = new Date(`${value}T00:00:00Z`)
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
-  }, { message: () => "a real calendar date" })
+  Schema.filter(
+    (value) => {
+      const date = new Date(`${value}T00:00:00Z`)
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value)
+    },
+    { message: () => "a real calendar date" }
+  )
 )
 
 export const NewPledge = Schema.Struct({
@@ -101,9 +104,9 @@ export type NewPledge = typeof NewPledge.Type
 export const CaptureHeaders = Schema.Struct({
   host: Schema.optional(Schema.String),
   "x-forwarded-host": Schema.optional(Schema.String),
-  "idempotency-key": Schema.optional(Schema.String.pipe(
-    Schema.pattern(/^[\x21-\x7e]{1,255}$/, { message: () => "1 to 255 visible ASCII characters" })
-  ))
+  "idempotency-key": Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^[\x21-\x7e]{1,255}$/, { message: () => "1 to 255 visible ASCII characters" }))
+  )
 })
 
 export const PaymentInstructions = Schema.Union(

@@ -37,8 +37,7 @@ export const TRANSITIONS: Record<ItemKind, Record<ItemStatus, ReadonlyArray<Item
   }
 }
 
-export const canTransition = (kind: ItemKind, from: ItemStatus, to: ItemStatus): boolean =>
-  TRANSITIONS[kind][from].includes(to)
+export const canTransition = (kind: ItemKind, from: ItemStatus, to: ItemStatus): boolean => TRANSITIONS[kind][from].includes(to)
 
 /** A catalog slug: the last segment of the item's address, unique within the tenant. */
 export const ItemSlug = Schema.String.pipe(
@@ -206,9 +205,12 @@ export type ProofKind = typeof ProofKind.Type
 
 const IsoDate = Schema.String.pipe(
   Schema.pattern(/^\d{4}-\d{2}-\d{2}$/, { message: () => "a date like 2026-11-24" }),
-  Schema.filter((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
-    message: () => "a real calendar date"
-  })
+  Schema.filter(
+    (value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value),
+    {
+      message: () => "a real calendar date"
+    }
+  )
 )
 
 export class Proof extends Schema.Class<Proof>("Proof")({

@@ -59,13 +59,24 @@ export const KuwaitDate = Schema.String.pipe(
 )
 
 /** `created_at|id` of the last entry shown: a time that exists and a UUID, or a 400. */
-const InboxCursor = Schema.String.pipe(Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, {
-  message: () => "a cursor from a previous page"
-}), Schema.filter((cursor) => {
-  const [at, id, ...rest] = cursor.split("|")
-  return rest.length === 0 && at !== undefined && isRealMicroTimestamp(at) && id !== undefined &&
-    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
-}, { message: () => "a cursor from a previous page" }))
+const InboxCursor = Schema.String.pipe(
+  Schema.pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\|[0-9a-f-]{36}$/, {
+    message: () => "a cursor from a previous page"
+  }),
+  Schema.filter(
+    (cursor) => {
+      const [at, id, ...rest] = cursor.split("|")
+      return (
+        rest.length === 0 &&
+        at !== undefined &&
+        isRealMicroTimestamp(at) &&
+        id !== undefined &&
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
+      )
+    },
+    { message: () => "a cursor from a previous page" }
+  )
+)
 
 export const InboxQuery = Schema.Struct({
   kind: Schema.optional(CaptureKind),

@@ -21,8 +21,13 @@ export const isRealDay = (text: string): boolean => {
 /** A UTC time as Postgres prints it to the microsecond (`YYYY-MM-DDTHH:MM:SS.ffffff`), that exists. */
 export const isRealMicroTimestamp = (text: string): boolean => {
   const match = MICROS.exec(text)
-  return match !== null && isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3])) &&
-    Number(match[4]) <= 23 && Number(match[5]) <= 59 && Number(match[6]) <= 59
+  return (
+    match !== null &&
+    isCalendarDay(Number(match[1]), Number(match[2]), Number(match[3])) &&
+    Number(match[4]) <= 23 &&
+    Number(match[5]) <= 59 &&
+    Number(match[6]) <= 59
+  )
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -37,8 +42,7 @@ export interface CatalogPosition {
 const toBase64Url = (text: string) => btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "")
 
 /** The opaque cursor of a catalog position: base64url of `sort|at|id`, nothing counted across tenants. */
-export const encodeCatalogCursor = (position: CatalogPosition): string =>
-  toBase64Url(`${position.sort}|${position.at}|${position.id}`)
+export const encodeCatalogCursor = (position: CatalogPosition): string => toBase64Url(`${position.sort}|${position.at}|${position.id}`)
 
 /** A cursor back into its position, or undefined unless every part is a real value. */
 export const decodeCatalogCursor = (cursor: string): CatalogPosition | undefined => {

@@ -40,22 +40,16 @@ export const multiplyMoney = (a: Money, quantity: number): Money => {
 }
 
 /** The JSON form: a decimal string with three places, e.g. "12.500". Non-negative. */
-export const Money = Schema.transformOrFail(
-  Schema.String.annotations({ examples: ["12.500"] }),
-  Fils,
-  {
-    strict: true,
-    decode: (text, _, ast) => {
-      const parsed = parseMoney(text)
-      return parsed === undefined
-        ? ParseResult.fail(
-          new ParseResult.Type(ast, text, "an amount in KWD with at most 3 decimals, like 12.500")
-        )
-        : ParseResult.succeed(parsed)
-    },
-    encode: (fils) => ParseResult.succeed(formatMoney(fils))
-  }
-).annotations({ identifier: "Money", description: "KWD as a decimal string with up to 3 decimals" })
+export const Money = Schema.transformOrFail(Schema.String.annotations({ examples: ["12.500"] }), Fils, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const parsed = parseMoney(text)
+    return parsed === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, text, "an amount in KWD with at most 3 decimals, like 12.500"))
+      : ParseResult.succeed(parsed)
+  },
+  encode: (fils) => ParseResult.succeed(formatMoney(fils))
+}).annotations({ identifier: "Money", description: "KWD as a decimal string with up to 3 decimals" })
 
 /** How a person reads an amount: Arabic-Indic digits in Arabic, "KWD 12.500" in English. */
 export const displayMoney = (amount: Money, locale: "ar" | "en"): string => {

@@ -24,7 +24,9 @@ export class NotificationPreference extends Schema.Class<NotificationPreference>
   createdAt: Timestamp
 }) {}
 
-const events = Schema.optionalWith(Schema.NonEmptyArray(StaffEvent).pipe(Schema.maxItems(10)), { default: () => ["capture.created"] as const })
+const events = Schema.optionalWith(Schema.NonEmptyArray(StaffEvent).pipe(Schema.maxItems(10)), {
+  default: () => ["capture.created"] as const
+})
 const locale = Schema.optionalWith(Locale, { default: () => "ar" as const })
 
 export const NewNotificationPreference = Schema.Union(
@@ -86,10 +88,12 @@ export class TelegramLinkCode extends Schema.Class<TelegramLinkCode>("TelegramLi
 /** The part of a Telegram update the webhook reads (everything else is ignored). */
 export const TelegramUpdate = Schema.Struct({
   update_id: Schema.Number,
-  message: Schema.optional(Schema.Struct({
-    text: Schema.optional(Schema.String.pipe(Schema.maxLength(4096))),
-    chat: Schema.Struct({ id: Schema.Number })
-  }))
+  message: Schema.optional(
+    Schema.Struct({
+      text: Schema.optional(Schema.String.pipe(Schema.maxLength(4096))),
+      chat: Schema.Struct({ id: Schema.Number })
+    })
+  )
 })
 
 export const TelegramWebhookHeaders = Schema.Struct({

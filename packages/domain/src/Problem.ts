@@ -34,10 +34,10 @@ const ProblemJson = Schema.transform(Schema.Struct(problemFields), Schema.typeSc
 export const PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 const problemWithStatus = (status: number, description: string) =>
-  HttpApiSchema.withEncoding(
-    ProblemJson.pipe(Schema.filter((problem) => problem.status === status)),
-    { kind: "Json", contentType: PROBLEM_CONTENT_TYPE }
-  ).annotations(HttpApiSchema.annotations({ status, description }))
+  HttpApiSchema.withEncoding(ProblemJson.pipe(Schema.filter((problem) => problem.status === status)), {
+    kind: "Json",
+    contentType: PROBLEM_CONTENT_TYPE
+  }).annotations(HttpApiSchema.annotations({ status, description }))
 
 /** The statuses the API uses, each a schema of its own so the client decodes by status. */
 export const Problems = {
@@ -75,41 +75,102 @@ const titles: Record<number, string> = {
  */
 export const ProblemKinds = [
   // The request itself
-  "invalid-request", "unreadable-request", "nested-too-deeply", "malformed-request", "duplicate-host",
-  "payload-too-large", "headers-too-large", "request-timeout", "not-found", "internal",
+  "invalid-request",
+  "unreadable-request",
+  "nested-too-deeply",
+  "malformed-request",
+  "duplicate-host",
+  "payload-too-large",
+  "headers-too-large",
+  "request-timeout",
+  "not-found",
+  "internal",
   // Dependencies
-  "database-unavailable", "shutting-down", "dependency-down", "identity-unavailable", "api-unavailable",
+  "database-unavailable",
+  "shutting-down",
+  "dependency-down",
+  "identity-unavailable",
+  "api-unavailable",
   // Bounded waits: a full pool, one tenant's share of it, a request past its deadline
-  "database-busy", "tenant-busy", "deadline-exceeded",
+  "database-busy",
+  "tenant-busy",
+  "deadline-exceeded",
   // Signing in
-  "invalid-token", "no-session", "bad-credentials", "bad-code", "code-reused", "rate-limited",
+  "invalid-token",
+  "no-session",
+  "bad-credentials",
+  "bad-code",
+  "code-reused",
+  "rate-limited",
   // Tenants and their teams
-  "tenant-not-found", "role-not-allowed", "mfa-setup-required", "member-not-found", "invitation-not-found",
-  "invitation-used", "invitation-expired", "invitation-revoked", "already-member", "last-owner",
+  "tenant-not-found",
+  "role-not-allowed",
+  "mfa-setup-required",
+  "member-not-found",
+  "invitation-not-found",
+  "invitation-used",
+  "invitation-expired",
+  "invitation-revoked",
+  "already-member",
+  "last-owner",
   // Catalog and media
-  "item-not-found", "proof-not-found", "media-not-found", "slug-taken", "invalid-item", "invalid-transition",
-  "upload-missing", "upload-too-large", "unsupported-media-type",
+  "item-not-found",
+  "proof-not-found",
+  "media-not-found",
+  "slug-taken",
+  "invalid-item",
+  "invalid-transition",
+  "upload-missing",
+  "upload-too-large",
+  "unsupported-media-type",
   // Capture and the inbox
-  "idempotency-in-flight", "idempotency-key-reused", "receipt-not-found", "capture-not-found",
-  "payment-method-unavailable", "project-total-out-of-range", "order-total-out-of-range", "amount-out-of-range",
-  "unknown-project", "item-unavailable", "empty-order", "fees-too-high", "due-date-past", "instalments-need-schedule",
+  "idempotency-in-flight",
+  "idempotency-key-reused",
+  "receipt-not-found",
+  "capture-not-found",
+  "payment-method-unavailable",
+  "project-total-out-of-range",
+  "order-total-out-of-range",
+  "amount-out-of-range",
+  "unknown-project",
+  "item-unavailable",
+  "empty-order",
+  "fees-too-high",
+  "due-date-past",
+  "instalments-need-schedule",
   // Notifications
-  "preference-not-found", "preference-exists", "delivery-not-found", "delivery-not-dead",
+  "preference-not-found",
+  "preference-exists",
+  "delivery-not-found",
+  "delivery-not-dead",
   // Notifications per member, Telegram
-  "telegram-not-linked", "webhook-refused",
+  "telegram-not-linked",
+  "webhook-refused",
   // KPIs
   "invalid-range",
   // The AI gateway
-  "ai-input-too-long", "ai-too-many-turns", "ai-rate-limited", "ai-budget-exhausted", "ai-unavailable",
-  "ai-provider-failed", "ai-timeout"
+  "ai-input-too-long",
+  "ai-too-many-turns",
+  "ai-rate-limited",
+  "ai-budget-exhausted",
+  "ai-unavailable",
+  "ai-provider-failed",
+  "ai-timeout"
 ] as const
-export type ProblemKind = typeof ProblemKinds[number]
+export type ProblemKind = (typeof ProblemKinds)[number]
 
 /** Why a capture was refused (a 400 whose problem type is the code). */
 export type CaptureRefusalCode = Extract<
   ProblemKind,
-  | "amount-out-of-range" | "order-total-out-of-range" | "project-total-out-of-range" | "unknown-project"
-  | "item-unavailable" | "empty-order" | "fees-too-high" | "due-date-past" | "instalments-need-schedule"
+  | "amount-out-of-range"
+  | "order-total-out-of-range"
+  | "project-total-out-of-range"
+  | "unknown-project"
+  | "item-unavailable"
+  | "empty-order"
+  | "fees-too-high"
+  | "due-date-past"
+  | "instalments-need-schedule"
 >
 
 /** `problem(404, "tenant-not-found", "No storefront at this address")`. */

@@ -2,8 +2,23 @@ import { Schema } from "effect"
 
 /** Names the platform itself uses, as hosts (`api.`, `www.`) or as dashboard paths (`/dashboard/mfa`). */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([
-  "admin", "api", "app", "assets", "auth", "cdn", "dashboard", "docs", "help", "mail", "manara", "mfa",
-  "signin", "static", "status", "support", "www"
+  "admin",
+  "api",
+  "app",
+  "assets",
+  "auth",
+  "cdn",
+  "dashboard",
+  "docs",
+  "help",
+  "mail",
+  "manara",
+  "mfa",
+  "signin",
+  "static",
+  "status",
+  "support",
+  "www"
 ])
 
 /** A tenant slug is one DNS label: it becomes `{slug}.{PLATFORM_DOMAIN}`. */

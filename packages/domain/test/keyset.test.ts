@@ -23,21 +23,19 @@ describe("keyset cursors and dates are real values", () => {
     expect(decodeCatalogCursor(cursor)).toEqual(position)
     expect(Schema.decodeUnknownSync(CatalogCursor)(cursor)).toEqual(position)
     const forged = (text: string) => Buffer.from(text).toString("base64url")
-    for (
-      const bad of [
-        "",
-        "0.12",
-        `${cursor}=`,
-        `${cursor}!`,
-        "x".repeat(200),
-        forged(`1000001|2026-12-03T06:00:00.123456|${id}`),
-        forged(`99999999999999999999|2026-12-03T06:00:00.123456|${id}`),
-        forged(`0|2026-02-30T06:00:00.123456|${id}`),
-        forged(`0|2026-12-03T06:00:00.123456|${id.toUpperCase()}`),
-        forged(`0|2026-12-03T06:00:00.123456|${id}|1`),
-        forged(`00|2026-12-03T06:00:00.123456|${id}`)
-      ]
-    ) {
+    for (const bad of [
+      "",
+      "0.12",
+      `${cursor}=`,
+      `${cursor}!`,
+      "x".repeat(200),
+      forged(`1000001|2026-12-03T06:00:00.123456|${id}`),
+      forged(`99999999999999999999|2026-12-03T06:00:00.123456|${id}`),
+      forged(`0|2026-02-30T06:00:00.123456|${id}`),
+      forged(`0|2026-12-03T06:00:00.123456|${id.toUpperCase()}`),
+      forged(`0|2026-12-03T06:00:00.123456|${id}|1`),
+      forged(`00|2026-12-03T06:00:00.123456|${id}`)
+    ]) {
       expect(decodeCatalogCursor(bad), bad).toBeUndefined()
       expect(Either.isLeft(Schema.decodeUnknownEither(CatalogCursor)(bad)), bad).toBe(true)
     }

@@ -6,7 +6,23 @@ const accepts = <A>(schema: Schema.Schema<A, string>, value: string) => Either.i
 
 describe("Text: what a person can type, and nothing that breaks storage", () => {
   it("refuses NUL and other C0 controls, DEL, C1 controls, lone surrogates and the noncharacters U+FFFE/U+FFFF", () => {
-    for (const bad of ["\u0000", "\u0001", "\u0008", "\u000b", "\u001b", "\u007f", "\u0085", "\u009f", "\ud800", "\udfff", "a\udc00b", "\ud83d", "\ufffe", "\uffff", "\ufdd0"]) {
+    for (const bad of [
+      "\u0000",
+      "\u0001",
+      "\u0008",
+      "\u000b",
+      "\u001b",
+      "\u007f",
+      "\u0085",
+      "\u009f",
+      "\ud800",
+      "\udfff",
+      "a\udc00b",
+      "\ud83d",
+      "\ufffe",
+      "\uffff",
+      "\ufdd0"
+    ]) {
       expect(accepts(Text, `x${bad}y`), JSON.stringify(bad)).toBe(false)
       expect(accepts(MultilineText, `x${bad}y`), JSON.stringify(bad)).toBe(false)
     }

@@ -11,12 +11,22 @@ import { TelegramBot, TelegramBotLive } from "./Telegram.js"
 import { isNotificationEvent, type Message, render } from "./Templates.js"
 
 /** The PDF receipt of an order or a donation, for the donor's email; injected by whoever can render it. */
-export class ReceiptPdfs extends Context.Tag("Notifications/ReceiptPdfs")<ReceiptPdfs, {
-  readonly pdf: (tenantId: TenantId, kind: "order" | "donation", id: string) => Effect.Effect<Option.Option<{ readonly reference: string; readonly pdf: Uint8Array }>>
-}>() {}
+export class ReceiptPdfs extends Context.Tag("Notifications/ReceiptPdfs")<
+  ReceiptPdfs,
+  {
+    readonly pdf: (
+      tenantId: TenantId,
+      kind: "order" | "donation",
+      id: string
+    ) => Effect.Effect<Option.Option<{ readonly reference: string; readonly pdf: Uint8Array }>>
+  }
+>() {}
 
 const positive = (name: string, fallback: number) =>
-  Config.integer(name).pipe(Config.withDefault(fallback), Config.validate({ message: `${name} must be at least 1`, validation: (n) => n >= 1 }))
+  Config.integer(name).pipe(
+    Config.withDefault(fallback),
+    Config.validate({ message: `${name} must be at least 1`, validation: (n) => n >= 1 })
+  )
 
 export const DeliveryConfig = Config.all({
   /** Off: this process writes outbox rows but never sends them (another process does, or nobody). */
@@ -50,18 +60,30 @@ export const backoff = (attempt: number, base: Duration.Duration, max: Duration.
 const trimOrigin = (origin: string) => origin.replace(/\/+$/, "")
 
 /** The links a message carries, in the recipient's language (English pages live under /en). */
-export const linksFor = (config: Pick<DeliveryConfig, "webOrigin" | "storefrontOrigin" | "platformDomain">, row: ClaimedRow, context: RowContext) => {
+export const linksFor = (
+  config: Pick<DeliveryConfig, "webOrigin" | "storefrontOrigin" | "platformDomain">,
+  row: ClaimedRow,
+  context: RowContext
+) => {
   const prefix = row.locale === "en" ? "/en" : ""
   const slug = encodeURIComponent(context.letterhead.slug)
-  const storefront = trimOrigin(Option.getOrElse(config.storefrontOrigin, () => `https://{slug}.${config.platformDomain}`).replaceAll("{slug}", slug))
+  const storefront = trimOrigin(
+    Option.getOrElse(config.storefrontOrigin, () => `https://{slug}.${config.platformDomain}`).replaceAll("{slug}", slug)
+  )
   const web = trimOrigin(config.webOrigin)
   const kind = typeof row.payload.kind === "string" ? row.payload.kind : undefined
   const id = typeof row.payload.id === "string" ? row.payload.id : undefined
   const token = typeof row.payload.token === "string" ? row.payload.token : undefined
   return {
     // A pledge's page is kept only in the browser that made it: its email carries no link to it.
-    receipt: context.receiptToken === null || kind === "pledge" ? undefined : `${storefront}${prefix}/thanks/${encodeURIComponent(context.receiptToken)}`,
-    dashboard: kind === undefined || id === undefined ? undefined : `${web}${prefix}/dashboard/${slug}/inbox/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`,
+    receipt:
+      context.receiptToken === null || kind === "pledge"
+        ? undefined
+        : `${storefront}${prefix}/thanks/${encodeURIComponent(context.receiptToken)}`,
+    dashboard:
+      kind === undefined || id === undefined
+        ? undefined
+        : `${web}${prefix}/dashboard/${slug}/inbox/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`,
     accept: token === undefined ? undefined : `${web}${prefix}/invite?tenant=${slug}&token=${encodeURIComponent(token)}`
   }
 }
@@ -74,7 +96,7 @@ export const linksFor = (config: Pick<DeliveryConfig, "webOrigin" | "storefrontO
  * in flight finish and are marked; the rest of the claim is released for the next worker.
  */
 export const DeliveryLive = Layer.scopedDiscard(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const config = yield* DeliveryConfig
     if (!config.enabled) return
     const outbox = yield* Outbox
@@ -87,41 +109,48 @@ export const DeliveryLive = Layer.scopedDiscard(
     const send = (row: ClaimedRow, message: Message, context: RowContext): Effect.Effect<string, DeliveryFailed> =>
       row.channel === "telegram"
         ? telegram.sendMessage(context.telegramTokenRef, row.target, message.telegram, row.dedupeKey)
-        : Effect.gen(function*() {
-          const kind = row.payload.kind
-          const wantsPdf = (row.event === "capture.receipt" || row.event === "payment.received") && (kind === "order" || kind === "donation") &&
-            typeof row.payload.id === "string"
-          const pdf = wantsPdf && Option.isSome(receipts)
-            ? yield* receipts.value.pdf(row.tenantId, kind, row.payload.id as string)
-            : Option.none()
-          return yield* mailer.send({
-            to: row.target,
-            ...message.email,
-            idempotencyKey: row.dedupeKey,
-            attachments: Option.match(pdf, {
-              onNone: () => [],
-              onSome: (receipt) => [{ filename: `${receipt.reference}.pdf`, contentType: "application/pdf", content: receipt.pdf }]
+        : Effect.gen(function* () {
+            const kind = row.payload.kind
+            const wantsPdf =
+              (row.event === "capture.receipt" || row.event === "payment.received") &&
+              (kind === "order" || kind === "donation") &&
+              typeof row.payload.id === "string"
+            const pdf =
+              wantsPdf && Option.isSome(receipts) ? yield* receipts.value.pdf(row.tenantId, kind, row.payload.id as string) : Option.none()
+            return yield* mailer.send({
+              to: row.target,
+              ...message.email,
+              idempotencyKey: row.dedupeKey,
+              attachments: Option.match(pdf, {
+                onNone: () => [],
+                onSome: (receipt) => [{ filename: `${receipt.reference}.pdf`, contentType: "application/pdf", content: receipt.pdf }]
+              })
             })
           })
-        })
 
     const fail = (row: ClaimedRow, failure: DeliveryFailed): Effect.Effect<Mark> => {
       const dead = failure.permanent || row.attempts >= config.maxAttempts
       const retryIn = failure.retryAfter ?? backoff(row.attempts, config.backoffBase, config.backoffMax)
       return Effect.logWarning(dead ? "notification dead-lettered" : "notification will be retried").pipe(
         Effect.annotateLogs({ outbox: row.id, tenant: row.tenantId, channel: row.channel, attempts: row.attempts, error: failure.message }),
-        Effect.as<Mark>(dead ? { id: row.id, status: "dead", error: failure.message } : { id: row.id, status: "pending", error: failure.message, retryIn })
+        Effect.as<Mark>(
+          dead ? { id: row.id, status: "dead", error: failure.message } : { id: row.id, status: "pending", error: failure.message, retryIn }
+        )
       )
     }
 
     /** One row: word it and send it; the claim marks it. A defect leaves the row to its lease. */
     const deliver = (row: ClaimedRow, context: RowContext | undefined): Effect.Effect<Mark | undefined> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (row.attempts > config.maxAttempts) {
           // Claimed again after leases ran out each time: a row that kills its worker stops here.
-          return yield* fail(row, new DeliveryFailed({ message: `no worker finished it in ${config.maxAttempts} attempts`, permanent: true }))
+          return yield* fail(
+            row,
+            new DeliveryFailed({ message: `no worker finished it in ${config.maxAttempts} attempts`, permanent: true })
+          )
         }
-        if (!isNotificationEvent(row.event)) return yield* fail(row, new DeliveryFailed({ message: `no words for ${row.event}`, permanent: true }))
+        if (!isNotificationEvent(row.event))
+          return yield* fail(row, new DeliveryFailed({ message: `no words for ${row.event}`, permanent: true }))
         if (context === undefined) return yield* Effect.dieMessage("no context was read for this row")
         const message = render({
           event: row.event,
@@ -135,17 +164,31 @@ export const DeliveryLive = Layer.scopedDiscard(
         if (Either.isLeft(sent)) return yield* fail(row, sent.left)
         return { id: row.id, status: "sent", providerMessageId: sent.right } satisfies Mark
       }).pipe(
-        Effect.catchAllCause((cause) => Effect.as(Effect.logError("notification delivery failed; the lease will bring it back", Cause.squash(cause)), undefined))
+        Effect.catchAllCause((cause) =>
+          Effect.as(Effect.logError("notification delivery failed; the lease will bring it back", Cause.squash(cause)), undefined)
+        )
       )
 
     /** The claim's outcomes, one statement per tenant; a lost database leaves them to their leases (sent again, same key). */
     const flush = (rows: ReadonlyArray<ClaimedRow>, marks: ReadonlyArray<Mark>) =>
-      Effect.forEach(byTenant(rows), ([tenantId, mine]) => {
-        const ids = new Set(mine.map((row) => row.id))
-        return outbox.mark(tenantId, mine[0]!.leaseOwner, marks.filter((mark) => ids.has(mark.id))).pipe(
-          Effect.catchAllCause((cause) => Effect.logError("could not mark sent notifications; their leases will bring them back", Cause.squash(cause)))
-        )
-      }, { discard: true })
+      Effect.forEach(
+        byTenant(rows),
+        ([tenantId, mine]) => {
+          const ids = new Set(mine.map((row) => row.id))
+          return outbox
+            .mark(
+              tenantId,
+              mine[0]!.leaseOwner,
+              marks.filter((mark) => ids.has(mark.id))
+            )
+            .pipe(
+              Effect.catchAllCause((cause) =>
+                Effect.logError("could not mark sent notifications; their leases will bring them back", Cause.squash(cause))
+              )
+            )
+        },
+        { discard: true }
+      )
 
     const wakers = new Map<string, Queue.Queue<void>>()
     for (const channel of CHANNELS) wakers.set(channel, yield* Queue.sliding<void>(1))
@@ -157,13 +200,13 @@ export const DeliveryLive = Layer.scopedDiscard(
      */
     const round = (channel: Channel) =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const rows = yield* restore(outbox.claim(channel, config.batch, config.lease, onlyTenants))
           if (rows.length === 0) return 0
           const started = new Set<string>()
           const marks: Array<Mark> = []
           yield* restore(
-            Effect.gen(function*() {
+            Effect.gen(function* () {
               const contexts = new Map<string, RowContext>()
               for (const [tenantId, mine] of byTenant(rows)) {
                 const read = yield* Effect.either(outbox.contexts(tenantId, mine))
@@ -186,9 +229,9 @@ export const DeliveryLive = Layer.scopedDiscard(
             // Also on shutdown: what was sent is marked, what was not started is released.
             Effect.ensuring(Effect.suspend(() => flush(rows, marks))),
             Effect.onInterrupt(() =>
-              outbox.release(rows.filter((row) => !started.has(row.id))).pipe(
-                Effect.catchAllCause((cause) => Effect.logWarning("could not release a claim; its lease will", Cause.squash(cause)))
-              )
+              outbox
+                .release(rows.filter((row) => !started.has(row.id)))
+                .pipe(Effect.catchAllCause((cause) => Effect.logWarning("could not release a claim; its lease will", Cause.squash(cause))))
             )
           )
           return rows.length
@@ -199,7 +242,9 @@ export const DeliveryLive = Layer.scopedDiscard(
       round(channel).pipe(
         // A lost database: try again sooner at first, then at the polling pace.
         Effect.retry(Schedule.exponential(Duration.millis(100)).pipe(Schedule.jittered, Schedule.union(Schedule.spaced(config.poll)))),
-        Effect.flatMap((claimed) => (claimed > 0 ? Effect.void : Effect.raceFirst(Queue.take(wakers.get(channel)!), Effect.sleep(config.poll)))),
+        Effect.flatMap((claimed) =>
+          claimed > 0 ? Effect.void : Effect.raceFirst(Queue.take(wakers.get(channel)!), Effect.sleep(config.poll))
+        ),
         Effect.forever
       )
 

@@ -13,9 +13,12 @@ export interface OutgoingEmail {
 }
 
 /** Sends one email; answers the provider's message id. */
-export class Mailer extends Context.Tag("Notifications/Mailer")<Mailer, {
-  readonly send: (email: OutgoingEmail) => Effect.Effect<string, DeliveryFailed>
-}>() {}
+export class Mailer extends Context.Tag("Notifications/Mailer")<
+  Mailer,
+  {
+    readonly send: (email: OutgoingEmail) => Effect.Effect<string, DeliveryFailed>
+  }
+>() {}
 
 export const IDEMPOTENCY_HEADER = "X-Manara-Idempotency-Key"
 
@@ -29,18 +32,27 @@ export const MailerConfig = Config.all({
   from: Config.string("NOTIFY_EMAIL_FROM").pipe(Config.withDefault("Manara <no-reply@manara.localhost>")),
   accessKeyId: Config.option(Config.string("SES_ACCESS_KEY_ID")),
   secretAccessKey: Config.option(Config.redacted("SES_SECRET_ACCESS_KEY"))
-}).pipe(Config.mapOrFail((config) =>
-  Option.isSome(config.accessKeyId) !== Option.isSome(config.secretAccessKey)
-    ? Either.left(ConfigError.MissingData([], "SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY must be set together"))
-    : Either.right(config)
-))
+}).pipe(
+  Config.mapOrFail((config) =>
+    Option.isSome(config.accessKeyId) !== Option.isSome(config.secretAccessKey)
+      ? Either.left(ConfigError.MissingData([], "SES_ACCESS_KEY_ID and SES_SECRET_ACCESS_KEY must be set together"))
+      : Either.right(config)
+  )
+)
 
 /** SES error names after which the same message can never go through. */
-const PERMANENT = new Set(["MessageRejected", "BadRequestException", "MailFromDomainNotVerifiedException", "AccountSuspendedException", "SendingPausedException", "NotFoundException"])
+const PERMANENT = new Set([
+  "MessageRejected",
+  "BadRequestException",
+  "MailFromDomainNotVerifiedException",
+  "AccountSuspendedException",
+  "SendingPausedException",
+  "NotFoundException"
+])
 
 export const MailerSes = Layer.scoped(
   Mailer,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const config = yield* MailerConfig
     const clientConfig: SESv2ClientConfig = {
       region: config.region,
@@ -52,7 +64,10 @@ export const MailerSes = Layer.scoped(
       maxAttempts: 1,
       requestHandler: { connectionTimeout: 3_000, requestTimeout: 15_000 }
     }
-    const client = yield* Effect.acquireRelease(Effect.sync(() => new SESv2Client(clientConfig)), (client) => Effect.sync(() => client.destroy()))
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => new SESv2Client(clientConfig)),
+      (client) => Effect.sync(() => client.destroy())
+    )
     const send = (email: OutgoingEmail) =>
       Effect.tryPromise({
         try: (signal) =>
@@ -65,14 +80,16 @@ export const MailerSes = Layer.scoped(
                   Subject: { Data: email.subject, Charset: "UTF-8" },
                   Body: { Text: { Data: email.text, Charset: "UTF-8" }, Html: { Data: email.html, Charset: "UTF-8" } },
                   Headers: [{ Name: IDEMPOTENCY_HEADER, Value: email.idempotencyKey }],
-                  ...(email.attachments === undefined || email.attachments.length === 0 ? {} : {
-                    Attachments: email.attachments.map((attachment) => ({
-                      FileName: attachment.filename,
-                      ContentType: attachment.contentType,
-                      RawContent: attachment.content,
-                      ContentDisposition: "ATTACHMENT" as const
-                    }))
-                  })
+                  ...(email.attachments === undefined || email.attachments.length === 0
+                    ? {}
+                    : {
+                        Attachments: email.attachments.map((attachment) => ({
+                          FileName: attachment.filename,
+                          ContentType: attachment.contentType,
+                          RawContent: attachment.content,
+                          ContentDisposition: "ATTACHMENT" as const
+                        }))
+                      })
                 }
               }
             }),

@@ -1,6 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant, TenantSql, timestampSql } from "@manara/db"
-import { Delivery, type MemberEvent, MyNotifications, type MyNotificationsUpdate, type TenantId, TelegramLinkCode, type UserId } from "@manara/domain"
+import {
+  Delivery,
+  type MemberEvent,
+  MyNotifications,
+  type MyNotificationsUpdate,
+  type TenantId,
+  TelegramLinkCode,
+  type UserId
+} from "@manara/domain"
 import { createHash, randomInt, timingSafeEqual } from "node:crypto"
 import { Data, Effect, Layer, Option } from "effect"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
@@ -15,7 +23,8 @@ export const LINK_CODE_MINUTES = 10
 const newCode = () => Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("")
 const hashCode = (code: string) => createHash("sha256").update(code).digest("hex")
 /** The code in a message: alone, or after /start (a t.me/<bot>?start=<code> link sends "/start <code>"). */
-export const codeIn = (text: string): string | undefined => /^\s*(?:\/start(?:@\w+)?\s+)?([A-Za-z0-9]{8})\s*$/.exec(text)?.[1]?.toUpperCase()
+export const codeIn = (text: string): string | undefined =>
+  /^\s*(?:\/start(?:@\w+)?\s+)?([A-Za-z0-9]{8})\s*$/.exec(text)?.[1]?.toUpperCase()
 
 interface Row {
   email: string | null
@@ -37,13 +46,13 @@ const sameSecret = (given: string, expected: string) => {
  * webhook that confirms a link. Runs under `TenantSql`; the member is the signed-in user.
  */
 export class MemberNotificationSettings extends Effect.Service<MemberNotificationSettings>()("Notifications/MemberNotificationSettings", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
     const telegram = yield* TelegramBot
 
     const read = (userId: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const [row] = yield* sql<Row>`
           select (select p.email from app.member_profiles(${tenantId}) p where p.user_id = ${userId}) as email,
@@ -51,17 +60,20 @@ export class MemberNotificationSettings extends Effect.Service<MemberNotificatio
             coalesce(n.telegram_events, '{}') as telegram_events, n.telegram_chat_id,
             case when n.telegram_linked_at is null then null else ${timestampSql(sql, "n.telegram_linked_at")} end as telegram_linked_at
           from (select 1) one left join member_notifications n on n.user_id = ${userId}`.pipe(Effect.orDie)
-        return new MyNotifications({
-          email: row!.email ?? "",
-          locale: row!.locale,
-          emailEvents: row!.email_events,
-          telegramEvents: row!.telegram_events,
-          telegram: row!.telegram_chat_id === null ? null : { chatId: row!.telegram_chat_id, linkedAt: row!.telegram_linked_at! }
-        }, true)
+        return new MyNotifications(
+          {
+            email: row!.email ?? "",
+            locale: row!.locale,
+            emailEvents: row!.email_events,
+            telegramEvents: row!.telegram_events,
+            telegram: row!.telegram_chat_id === null ? null : { chatId: row!.telegram_chat_id, linkedAt: row!.telegram_linked_at! }
+          },
+          true
+        )
       })
 
     const update = (userId: UserId, input: typeof MyNotificationsUpdate.Type) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const emailEvents = `{${[...new Set(input.emailEvents)].join(",")}}`
         const telegramEvents = `{${[...new Set(input.telegramEvents)].join(",")}}`
@@ -78,7 +90,7 @@ export class MemberNotificationSettings extends Effect.Service<MemberNotificatio
 
     /** A new one-time code (the last one stops working); the code is answered once and kept only as its hash. */
     const linkCode = (userId: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const code = newCode()
         const [row] = yield* sql<{ expires_at: string }>`
@@ -99,7 +111,7 @@ export class MemberNotificationSettings extends Effect.Service<MemberNotificatio
 
     /** A test message to my email and, when linked, my chat, through the outbox like any other. */
     const test = (userId: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const me = yield* read(userId)
         const targets = [
@@ -111,19 +123,23 @@ export class MemberNotificationSettings extends Effect.Service<MemberNotificatio
           select ${tenantId}, 'notification.test', '{}'::jsonb, t.channel, t.target, ${me.locale}, 'test:member:' || ${userId} || ':' || t.channel || ':' || gen_random_uuid()
           from jsonb_to_recordset(${JSON.stringify(targets)}::jsonb) as t (channel text, target text)
           returning ${deliveryColumns}`.pipe(Effect.orDie)
-        return rows.map((row) =>
-          new Delivery({
-            id: row.id as string,
-            event: row.event as string,
-            channel: row.channel as "email" | "telegram",
-            target: row.target as string,
-            status: row.status as "pending",
-            attempts: row.attempts as number,
-            lastError: null,
-            nextAttemptAt: row.next_attempt_at as string,
-            sentAt: null,
-            createdAt: row.created_at as string
-          }, true)
+        return rows.map(
+          (row) =>
+            new Delivery(
+              {
+                id: row.id as string,
+                event: row.event as string,
+                channel: row.channel as "email" | "telegram",
+                target: row.target as string,
+                status: row.status as "pending",
+                attempts: row.attempts as number,
+                lastError: null,
+                nextAttemptAt: row.next_attempt_at as string,
+                sentAt: null,
+                createdAt: row.created_at as string
+              },
+              true
+            )
         )
       })
 
@@ -132,12 +148,18 @@ export class MemberNotificationSettings extends Effect.Service<MemberNotificatio
      * set with (derived from the tenant's bot token); a message with a live code links its chat to the
      * code's member and is answered in the chat. Anything else is acknowledged (Telegram would retry).
      */
-    const webhook = (tenantId: TenantId, secret: string | undefined, update: { readonly message?: { readonly text?: string | undefined; readonly chat: { readonly id: number } } | undefined }) =>
+    const webhook = (
+      tenantId: TenantId,
+      secret: string | undefined,
+      update: { readonly message?: { readonly text?: string | undefined; readonly chat: { readonly id: number } } | undefined }
+    ) =>
       tenantSql.withTenant(
         tenantId,
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const [bot] = yield* sql<{ exists: boolean; token_ref: string | null }>`
-            select exists (select 1 from app.current_tenant_letterhead()) as exists, (select token_ref from tenant_telegram_bots) as token_ref`.pipe(Effect.orDie)
+            select exists (select 1 from app.current_tenant_letterhead()) as exists, (select token_ref from tenant_telegram_bots) as token_ref`.pipe(
+            Effect.orDie
+          )
           if (!bot!.exists) return yield* new WebhookRefused()
           const expected = yield* telegram.webhookSecret(tenantId, bot!.token_ref)
           if (secret === undefined || Option.isNone(expected) || !sameSecret(secret, expected.value)) return yield* new WebhookRefused()

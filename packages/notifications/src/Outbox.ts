@@ -55,7 +55,7 @@ const seconds = (duration: Duration.Duration) => Duration.toMillis(duration) / 1
  * the worker's lease still holds the row.
  */
 export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
 
@@ -96,10 +96,19 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
     const contexts = (tenantId: TenantId, rows: ReadonlyArray<ClaimedRow>): Effect.Effect<ReadonlyMap<string, RowContext>, SqlError> =>
       tenantSql.withTenant(
         tenantId,
-        Effect.gen(function*() {
-          const ids = (kind: string) => `{${rows.filter((row) => row.payload.kind === kind && UUID.test(String(row.payload.id))).map((row) => row.payload.id).join(",")}}`
+        Effect.gen(function* () {
+          const ids = (kind: string) =>
+            `{${rows
+              .filter((row) => row.payload.kind === kind && UUID.test(String(row.payload.id)))
+              .map((row) => row.payload.id)
+              .join(",")}}`
           const [found] = yield* sql<{
-            letterhead: { slug: string; name_ar: string; name_en: string; branding: { primaryColour?: string; accentColour?: string } } | null
+            letterhead: {
+              slug: string
+              name_ar: string
+              name_en: string
+              branding: { primaryColour?: string; accentColour?: string }
+            } | null
             captures: Array<{ id: string; receipt_token: string; project_ar: string | null; project_en: string | null }> | null
             token_ref: string | null
           }>`
@@ -115,22 +124,29 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
                 select o.id, o.receipt_token, null, null from orders o where o.id = any (${ids("order")}::uuid[])
               ) c) as captures`
           const letterhead = found?.letterhead
-          if (letterhead === null || letterhead === undefined) return yield* Effect.dieMessage("notification for a tenant that does not exist")
+          if (letterhead === null || letterhead === undefined)
+            return yield* Effect.dieMessage("notification for a tenant that does not exist")
           const captures = new Map((found!.captures ?? []).map((capture) => [capture.id, capture]))
-          return new Map(rows.map((row) => {
-            const capture = captures.get(String(row.payload.id))
-            return [row.id, {
-              letterhead: {
-                slug: letterhead.slug,
-                name: { ar: letterhead.name_ar, en: letterhead.name_en },
-                primaryColour: letterhead.branding.primaryColour ?? "",
-                accentColour: letterhead.branding.accentColour ?? ""
-              },
-              receiptToken: capture?.receipt_token ?? null,
-              project: capture === undefined || capture.project_ar === null ? null : { ar: capture.project_ar, en: capture.project_en ?? "" },
-              telegramTokenRef: found!.token_ref
-            }]
-          }))
+          return new Map(
+            rows.map((row) => {
+              const capture = captures.get(String(row.payload.id))
+              return [
+                row.id,
+                {
+                  letterhead: {
+                    slug: letterhead.slug,
+                    name: { ar: letterhead.name_ar, en: letterhead.name_en },
+                    primaryColour: letterhead.branding.primaryColour ?? "",
+                    accentColour: letterhead.branding.accentColour ?? ""
+                  },
+                  receiptToken: capture?.receipt_token ?? null,
+                  project:
+                    capture === undefined || capture.project_ar === null ? null : { ar: capture.project_ar, en: capture.project_en ?? "" },
+                  telegramTokenRef: found!.token_ref
+                }
+              ]
+            })
+          )
         })
       )
 
@@ -142,29 +158,33 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
     const mark = (tenantId: TenantId, leaseOwner: string, marks: ReadonlyArray<Mark>) =>
       marks.length === 0
         ? Effect.succeed(0)
-        : tenantSql.withTenant(
-          tenantId,
-          Effect.flatMap(CurrentTenant, () =>
-            sql<{ id: string }>`update notification_outbox o set
+        : tenantSql
+            .withTenant(
+              tenantId,
+              Effect.flatMap(
+                CurrentTenant,
+                () =>
+                  sql<{ id: string }>`update notification_outbox o set
                 status = m.status, updated_at = now(), lease_owner = null, leased_until = null,
                 sent_at = case when m.status = 'sent' then now() else o.sent_at end,
                 provider_message_id = coalesce(left(m.provider_id, 200), o.provider_message_id),
                 last_error = left(m.error, 1000),
                 next_attempt_at = case when m.status = 'pending' then now() + make_interval(secs => m.retry_seconds) else o.next_attempt_at end,
                 payload = case when m.status = 'sent' and o.event = 'member.invited' then o.payload - 'token' else o.payload end
-              from jsonb_to_recordset(${
-              JSON.stringify(marks.map((mark) => ({
-                id: mark.id,
-                status: mark.status,
-                provider_id: mark.status === "sent" ? mark.providerMessageId : null,
-                error: mark.status === "sent" ? null : mark.error,
-                retry_seconds: mark.status === "pending" ? Duration.toMillis(mark.retryIn) / 1000 : 0
-              })))
-            }::jsonb) as m (id uuid, status text, provider_id text, error text, retry_seconds float8)
+              from jsonb_to_recordset(${JSON.stringify(
+                marks.map((mark) => ({
+                  id: mark.id,
+                  status: mark.status,
+                  provider_id: mark.status === "sent" ? mark.providerMessageId : null,
+                  error: mark.status === "sent" ? null : mark.error,
+                  retry_seconds: mark.status === "pending" ? Duration.toMillis(mark.retryIn) / 1000 : 0
+                }))
+              )}::jsonb) as m (id uuid, status text, provider_id text, error text, retry_seconds float8)
               where o.id = m.id and o.lease_owner = ${leaseOwner} and o.status = 'sending'
               returning o.id`
-          )
-        ).pipe(Effect.map((rows) => rows.length))
+              )
+            )
+            .pipe(Effect.map((rows) => rows.length))
 
     /** Claimed but not started (a shutdown): due again at once, and the attempt does not count. */
     const release = (rows: ReadonlyArray<ClaimedRow>) =>
@@ -173,10 +193,13 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         ([tenantId, mine]) =>
           tenantSql.withTenant(
             tenantId,
-            Effect.flatMap(CurrentTenant, () =>
-              sql`update notification_outbox set status = 'pending', updated_at = now(), lease_owner = null, leased_until = null,
+            Effect.flatMap(
+              CurrentTenant,
+              () =>
+                sql`update notification_outbox set status = 'pending', updated_at = now(), lease_owner = null, leased_until = null,
                   attempts = greatest(attempts - 1, 0), next_attempt_at = now()
-                where id in ${sql.in(mine.map((row) => row.id))} and lease_owner = ${mine[0]!.leaseOwner} and status = 'sending'`)
+                where id in ${sql.in(mine.map((row) => row.id))} and lease_owner = ${mine[0]!.leaseOwner} and status = 'sending'`
+            )
           ),
         { discard: true }
       )

@@ -22,7 +22,7 @@ const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuw
  * tenant. Several workers may run it: the dedupe key (`pledge:<id>:due:<date>`) makes a second write nothing.
  */
 export const RemindersLive = Layer.scopedDiscard(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const config = yield* RemindersConfig
     if (!config.enabled) return
     const sql = yield* SqlClient.SqlClient
@@ -32,8 +32,10 @@ export const RemindersLive = Layer.scopedDiscard(
     const remindTenant = (tenantId: TenantId, today: string) =>
       tenantSql.withTenant(
         tenantId,
-        Effect.flatMap(CurrentTenant, () =>
-          sql`
+        Effect.flatMap(
+          CurrentTenant,
+          () =>
+            sql`
             with due as (
               select p.tenant_id, p.id, p.donor_email, p.locale, i.due,
                 jsonb_build_object('kind', 'pledge', 'id', p.id, 'reference', p.reference, 'name', p.donor_name,
@@ -59,10 +61,11 @@ export const RemindersLive = Layer.scopedDiscard(
             insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
             select d.tenant_id, 'pledge.due', d.body, 'email', d.donor_email, d.locale, 'pledge:' || d.id || ':due:' || d.due::text
             from due d
-            on conflict (tenant_id, dedupe_key) do nothing`)
+            on conflict (tenant_id, dedupe_key) do nothing`
+        )
       )
 
-    const round = Effect.gen(function*() {
+    const round = Effect.gen(function* () {
       const today = kuwaitToday()
       const tenants = yield* sql<{ id: TenantId }>`
         select t as id from app.tenants_with_instalments_due(${today}::date, ${today}::date + ${config.daysAhead}::int) t`

@@ -14,9 +14,12 @@ export const telegramTokenRef = (tenantId: string) => `secret://manara/tenant/${
  * Resolves secret references to their values, `Redacted` so they never reach a log line. One code path:
  * `SECRETS_PROVIDER=config` (dev and tests) reads the configuration, `aws` (production) reads Secrets Manager.
  */
-export class Secrets extends Context.Tag("Notifications/Secrets")<Secrets, {
-  readonly resolve: (ref: string) => Effect.Effect<Redacted.Redacted<string>, SecretUnavailable>
-}>() {}
+export class Secrets extends Context.Tag("Notifications/Secrets")<
+  Secrets,
+  {
+    readonly resolve: (ref: string) => Effect.Effect<Redacted.Redacted<string>, SecretUnavailable>
+  }
+>() {}
 
 /** `secret://manara/tenant/x/telegram` is read from `SECRET_MANARA_TENANT_X_TELEGRAM` in configuration. */
 export const configKeyOf = (name: string) => `SECRET_${name.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`
@@ -36,13 +39,15 @@ export const SecretsConfig = Config.all({
 const fromConfiguration = (ref: string) =>
   nameOf(ref).pipe(
     Effect.flatMap((name) =>
-      Config.redacted(configKeyOf(name)).pipe(Effect.mapError(() => new SecretUnavailable({ ref, reason: `${configKeyOf(name)} is not set` })))
+      Config.redacted(configKeyOf(name)).pipe(
+        Effect.mapError(() => new SecretUnavailable({ ref, reason: `${configKeyOf(name)} is not set` }))
+      )
     )
   )
 
 export const SecretsLive = Layer.effect(
   Secrets,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const config = yield* SecretsConfig
     if (config.provider === "config") return { resolve: fromConfiguration }
     const client = new SecretsManagerClient({ region: config.region })

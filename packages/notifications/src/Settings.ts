@@ -31,24 +31,38 @@ interface DeliveryRow {
 }
 
 const toPreference = (row: PreferenceRow) =>
-  new NotificationPreference({ id: row.id, channel: row.channel, target: row.target, events: row.events, locale: row.locale, enabled: row.enabled, createdAt: row.created_at }, true)
+  new NotificationPreference(
+    {
+      id: row.id,
+      channel: row.channel,
+      target: row.target,
+      events: row.events,
+      locale: row.locale,
+      enabled: row.enabled,
+      createdAt: row.created_at
+    },
+    true
+  )
 const toDelivery = (row: DeliveryRow) =>
-  new Delivery({
-    id: row.id,
-    event: row.event,
-    channel: row.channel,
-    target: row.target,
-    status: row.status,
-    attempts: row.attempts,
-    lastError: row.last_error,
-    nextAttemptAt: row.next_attempt_at,
-    sentAt: row.sent_at,
-    createdAt: row.created_at
-  }, true)
+  new Delivery(
+    {
+      id: row.id,
+      event: row.event,
+      channel: row.channel,
+      target: row.target,
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      nextAttemptAt: row.next_attempt_at,
+      sentAt: row.sent_at,
+      createdAt: row.created_at
+    },
+    true
+  )
 
 /** A tenant's side of notifications: preferences, test messages, the delivery log and its dead letters. Runs under `TenantSql`. */
 export class NotificationSettings extends Effect.Service<NotificationSettings>()("Notifications/NotificationSettings", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const preferenceColumns = sql`id, channel, target, events, locale, enabled, ${timestampSql(sql, "created_at")} as created_at`
     const deliveryColumns = sql`id, event, channel, target, status, attempts, last_error, ${timestampSql(sql, "next_attempt_at")} as next_attempt_at,
@@ -61,7 +75,7 @@ export class NotificationSettings extends Effect.Service<NotificationSettings>()
       )
 
     const addPreference = (input: typeof NewNotificationPreference.Type) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const target = input.channel === "email" ? input.target.toLowerCase() : input.target
         const rows = yield* sql<PreferenceRow>`
@@ -81,7 +95,7 @@ export class NotificationSettings extends Effect.Service<NotificationSettings>()
 
     /** A test message to the preference's target, through the outbox like any other. */
     const test = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const rows = yield* sql<DeliveryRow>`
           insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
@@ -95,11 +109,14 @@ export class NotificationSettings extends Effect.Service<NotificationSettings>()
     const deliveries = (status: DeliveryRow["status"] | undefined) =>
       sql<DeliveryRow>`select ${deliveryColumns} from notification_outbox
         ${status === undefined ? sql`` : sql`where status = ${status}`}
-        order by created_at desc, id limit 100`.pipe(Effect.orDie, Effect.map((rows) => rows.map(toDelivery)))
+        order by created_at desc, id limit 100`.pipe(
+        Effect.orDie,
+        Effect.map((rows) => rows.map(toDelivery))
+      )
 
     /** A dead letter back to pending, due now, its attempts reset; its last error stays until the next one. */
     const retry = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rows = yield* sql<DeliveryRow & { was: string }>`
           update notification_outbox o set status = case when o.status = 'dead' then 'pending' else o.status end,
             attempts = case when o.status = 'dead' then 0 else o.attempts end,

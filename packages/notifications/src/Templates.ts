@@ -20,7 +20,18 @@ export interface Letterhead {
 }
 
 /** The events that have words; any other event is refused as permanent (a row nobody can word). */
-export const EVENTS = ["capture.created", "capture.receipt", "payment.received", "member.invited", "pledge.due", "notification.test", "telegram.linked", "staff.payment", "staff.pledge_due", "ai.budget"] as const
+export const EVENTS = [
+  "capture.created",
+  "capture.receipt",
+  "payment.received",
+  "member.invited",
+  "pledge.due",
+  "notification.test",
+  "telegram.linked",
+  "staff.payment",
+  "staff.pledge_due",
+  "ai.budget"
+] as const
 export type NotificationEvent = (typeof EVENTS)[number]
 export const isNotificationEvent = (event: string): event is NotificationEvent => (EVENTS as ReadonlyArray<string>).includes(event)
 
@@ -72,7 +83,9 @@ const ROLE: Record<string, Bilingual> = {
 const text = (value: unknown): string => (typeof value === "string" ? value : typeof value === "number" ? String(value) : "")
 /** A line of donor text stays one line: a name cannot add lines or hide in a long run. */
 const oneLine = (value: unknown, max = 120): string => {
-  const line = text(value).replace(/[\r\n\t]+/g, " ").trim()
+  const line = text(value)
+    .replace(/[\r\n\t]+/g, " ")
+    .trim()
   return line.length > max ? `${line.slice(0, max - 1)}…` : line
 }
 
@@ -114,7 +127,10 @@ const wording = (input: MessageInput): Wording => {
         subject: { ar: `${kind.ar} جديد ${reference} — ${amount.ar}`, en: `New ${kind.en} ${reference} — ${amount.en}` },
         greeting: { ar: `وصل ${kind.ar} جديد إلى ${letterhead.name.ar}.`, en: `A new ${kind.en} reached ${letterhead.name.en}.` },
         lines: [...about, ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])],
-        link: input.links.dashboard === undefined ? undefined : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
+        link:
+          input.links.dashboard === undefined
+            ? undefined
+            : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
         short: {
           ar: `${kind.ar} جديد ${reference}: ${amount.ar}${project === undefined ? "" : ` — ${project.ar}`}${name === "" ? "" : ` — ${name}`}`,
           en: `New ${kind.en} ${reference}: ${amount.en}${project === undefined ? "" : ` — ${project.en}`}`
@@ -127,9 +143,17 @@ const wording = (input: MessageInput): Wording => {
           ar: `${name === "" ? "شكرًا لك" : `شكرًا لك يا ${name}`}، وصلنا ${kind.ar}ك إلى ${letterhead.name.ar}.`,
           en: `${name === "" ? "Thank you" : `Thank you, ${name}`}: ${letterhead.name.en} has your ${kind.en}.`
         },
-        lines: [...about, ...(payload.dueDate === undefined ? [] : [{ label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) }])],
+        lines: [
+          ...about,
+          ...(payload.dueDate === undefined
+            ? []
+            : [{ label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) }])
+        ],
         link: input.links.receipt === undefined ? undefined : { label: { ar: "الإيصال", en: "Your receipt" }, href: input.links.receipt },
-        extraLinks: input.links.receiptPdf === undefined ? [] : [{ label: { ar: "الإيصال (PDF)", en: "Receipt (PDF)" }, href: input.links.receiptPdf }],
+        extraLinks:
+          input.links.receiptPdf === undefined
+            ? []
+            : [{ label: { ar: "الإيصال (PDF)", en: "Receipt (PDF)" }, href: input.links.receiptPdf }],
         short: { ar: `شكرًا لك: ${kind.ar} ${reference} بمبلغ ${amount.ar}`, en: `Thank you: ${kind.en} ${reference}, ${amount.en}` }
       }
     case "payment.received":
@@ -140,8 +164,14 @@ const wording = (input: MessageInput): Wording => {
           en: `${letterhead.name.en} received your payment; this is your final receipt.`
         },
         lines: about,
-        link: input.links.receipt === undefined ? undefined : { label: { ar: "الإيصال النهائي", en: "Final receipt" }, href: input.links.receipt },
-        extraLinks: input.links.receiptPdf === undefined ? [] : [{ label: { ar: "الإيصال (PDF)", en: "Receipt (PDF)" }, href: input.links.receiptPdf }],
+        link:
+          input.links.receipt === undefined
+            ? undefined
+            : { label: { ar: "الإيصال النهائي", en: "Final receipt" }, href: input.links.receipt },
+        extraLinks:
+          input.links.receiptPdf === undefined
+            ? []
+            : [{ label: { ar: "الإيصال (PDF)", en: "Receipt (PDF)" }, href: input.links.receiptPdf }],
         short: { ar: `استلمنا دفعتك ${reference}: ${amount.ar}`, en: `Payment received ${reference}: ${amount.en}` }
       }
     case "pledge.due":
@@ -155,11 +185,20 @@ const wording = (input: MessageInput): Wording => {
           ...about,
           { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
           ...(Number(payload.instalments) > 1
-            ? [{ label: { ar: "القسط", en: "Instalment" }, value: `${oneLine(payload.instalment, 3)} / ${oneLine(payload.instalments, 3)}` }]
+            ? [
+                {
+                  label: { ar: "القسط", en: "Instalment" },
+                  value: `${oneLine(payload.instalment, 3)} / ${oneLine(payload.instalments, 3)}`
+                }
+              ]
             : [])
         ],
-        link: input.links.receipt === undefined ? undefined : { label: { ar: "تفاصيل التعهد", en: "Your pledge" }, href: input.links.receipt },
-        short: { ar: `تذكير: تعهدك ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`, en: `Reminder: pledge ${reference} is due ${oneLine(payload.dueDate, 10)}` }
+        link:
+          input.links.receipt === undefined ? undefined : { label: { ar: "تفاصيل التعهد", en: "Your pledge" }, href: input.links.receipt },
+        short: {
+          ar: `تذكير: تعهدك ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`,
+          en: `Reminder: pledge ${reference} is due ${oneLine(payload.dueDate, 10)}`
+        }
       }
     case "member.invited": {
       const role = ROLE[text(payload.role)] ?? { ar: text(payload.role), en: text(payload.role) }
@@ -170,7 +209,10 @@ const wording = (input: MessageInput): Wording => {
           en: `You are invited to join ${letterhead.name.en}'s team on Manara as ${role.en}.`
         },
         lines: [{ label: { ar: "صالحة حتى", en: "Valid until" }, value: oneLine(payload.expiresAt, 30) }],
-        link: input.links.accept === undefined ? undefined : { label: { ar: "اقبل الدعوة", en: "Accept the invitation" }, href: input.links.accept },
+        link:
+          input.links.accept === undefined
+            ? undefined
+            : { label: { ar: "اقبل الدعوة", en: "Accept the invitation" }, href: input.links.accept },
         short: { ar: `دعوة للانضمام إلى ${letterhead.name.ar}`, en: `An invitation to join ${letterhead.name.en}` }
       }
     }
@@ -179,18 +221,36 @@ const wording = (input: MessageInput): Wording => {
       const ar = (latin: string) => latin.replace(/\d/g, (digit) => "٠١٢٣٤٥٦٧٨٩"[Number(digit)]!)
       const threshold = oneLine(payload.threshold, 3)
       const full = threshold === "100"
-      const used = { ar: ar(`${oneLine(payload.usedTokens, 20)} من ${oneLine(payload.tokenBudget, 20)} رمز`), en: `${oneLine(payload.usedTokens, 20)} of ${oneLine(payload.tokenBudget, 20)} tokens` }
+      const used = {
+        ar: ar(`${oneLine(payload.usedTokens, 20)} من ${oneLine(payload.tokenBudget, 20)} رمز`),
+        en: `${oneLine(payload.usedTokens, 20)} of ${oneLine(payload.tokenBudget, 20)} tokens`
+      }
       return {
         subject: full
-          ? { ar: `نفدت ميزانية الذكاء الاصطناعي لشهر ${ar(oneLine(payload.month, 7))}`, en: `The AI budget for ${oneLine(payload.month, 7)} is spent` }
-          : { ar: `بلغ استخدام الذكاء الاصطناعي ${ar(threshold)}٪ من ميزانية الشهر`, en: `AI usage has reached ${threshold}% of the month's budget` },
+          ? {
+              ar: `نفدت ميزانية الذكاء الاصطناعي لشهر ${ar(oneLine(payload.month, 7))}`,
+              en: `The AI budget for ${oneLine(payload.month, 7)} is spent`
+            }
+          : {
+              ar: `بلغ استخدام الذكاء الاصطناعي ${ar(threshold)}٪ من ميزانية الشهر`,
+              en: `AI usage has reached ${threshold}% of the month's budget`
+            },
         greeting: full
-          ? { ar: `استُهلكت ميزانية ${letterhead.name.ar} الشهرية للذكاء الاصطناعي؛ تُرفض الأسئلة الجديدة حتى بداية الشهر القادم.`, en: `The monthly AI budget of ${letterhead.name.en} is spent; new questions are refused until next month begins.` }
-          : { ar: `استهلك ${letterhead.name.ar} ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي لهذا الشهر.`, en: `The AI usage of ${letterhead.name.en} has reached ${threshold}% of this month's budget.` },
+          ? {
+              ar: `استُهلكت ميزانية ${letterhead.name.ar} الشهرية للذكاء الاصطناعي؛ تُرفض الأسئلة الجديدة حتى بداية الشهر القادم.`,
+              en: `The monthly AI budget of ${letterhead.name.en} is spent; new questions are refused until next month begins.`
+            }
+          : {
+              ar: `استهلك ${letterhead.name.ar} ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي لهذا الشهر.`,
+              en: `The AI usage of ${letterhead.name.en} has reached ${threshold}% of this month's budget.`
+            },
         lines: [{ label: { ar: "المستخدم", en: "Used" }, value: used }],
         short: full
           ? { ar: `نفدت ميزانية الذكاء الاصطناعي لـ ${letterhead.name.ar}`, en: `${letterhead.name.en}: AI budget spent` }
-          : { ar: `${letterhead.name.ar}: استُهلك ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي`, en: `${letterhead.name.en}: ${threshold}% of the AI budget used` }
+          : {
+              ar: `${letterhead.name.ar}: استُهلك ${ar(threshold)}٪ من ميزانية الذكاء الاصطناعي`,
+              en: `${letterhead.name.en}: ${threshold}% of the AI budget used`
+            }
       }
     }
     case "notification.test":
@@ -198,34 +258,64 @@ const wording = (input: MessageInput): Wording => {
         subject: { ar: `رسالة تجريبية من ${letterhead.name.ar}`, en: `A test message from ${letterhead.name.en}` },
         greeting: { ar: "وصلت الرسالة التجريبية: الإشعارات تعمل.", en: "The test message arrived: notifications work." },
         lines: [],
-        short: { ar: `رسالة تجريبية من ${letterhead.name.ar}: الإشعارات تعمل.`, en: `Test message from ${letterhead.name.en}: notifications work.` }
+        short: {
+          ar: `رسالة تجريبية من ${letterhead.name.ar}: الإشعارات تعمل.`,
+          en: `Test message from ${letterhead.name.en}: notifications work.`
+        }
       }
     case "staff.payment":
       return {
-        subject: { ar: `استُلمت دفعة ${kind.ar} ${reference} — ${amount.ar}`, en: `Payment received for ${kind.en} ${reference} — ${amount.en}` },
-        greeting: { ar: `سُجّل استلام دفعة ${kind.ar} في ${letterhead.name.ar}.`, en: `A payment for a ${kind.en} was marked received at ${letterhead.name.en}.` },
+        subject: {
+          ar: `استُلمت دفعة ${kind.ar} ${reference} — ${amount.ar}`,
+          en: `Payment received for ${kind.en} ${reference} — ${amount.en}`
+        },
+        greeting: {
+          ar: `سُجّل استلام دفعة ${kind.ar} في ${letterhead.name.ar}.`,
+          en: `A payment for a ${kind.en} was marked received at ${letterhead.name.en}.`
+        },
         lines: [...about, ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])],
-        link: input.links.dashboard === undefined ? undefined : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
+        link:
+          input.links.dashboard === undefined
+            ? undefined
+            : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
         short: { ar: `استُلمت دفعة ${kind.ar} ${reference}: ${amount.ar}`, en: `Payment received: ${kind.en} ${reference}, ${amount.en}` }
       }
     case "staff.pledge_due":
       return {
-        subject: { ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`, en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}` },
-        greeting: { ar: `يستحق قسط تعهد لـ${letterhead.name.ar} قريبًا.`, en: `A pledge instalment to ${letterhead.name.en} falls due soon.` },
+        subject: {
+          ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`,
+          en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}`
+        },
+        greeting: {
+          ar: `يستحق قسط تعهد لـ${letterhead.name.ar} قريبًا.`,
+          en: `A pledge instalment to ${letterhead.name.en} falls due soon.`
+        },
         lines: [
           ...about,
           { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
           ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])
         ],
-        link: input.links.dashboard === undefined ? undefined : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
-        short: { ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}: ${amount.ar}`, en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}: ${amount.en}` }
+        link:
+          input.links.dashboard === undefined
+            ? undefined
+            : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
+        short: {
+          ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}: ${amount.ar}`,
+          en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}: ${amount.en}`
+        }
       }
     case "telegram.linked":
       return {
         subject: { ar: `رُبطت محادثة تيليجرام بـ${letterhead.name.ar}`, en: `Telegram chat linked to ${letterhead.name.en}` },
-        greeting: { ar: "رُبطت هذه المحادثة بحسابك، وستصلك هنا الإشعارات التي تختارها.", en: "Your account is now linked to this chat; the notifications you choose arrive here." },
+        greeting: {
+          ar: "رُبطت هذه المحادثة بحسابك، وستصلك هنا الإشعارات التي تختارها.",
+          en: "Your account is now linked to this chat; the notifications you choose arrive here."
+        },
         lines: [],
-        short: { ar: `رُبطت هذه المحادثة بحسابك في ${letterhead.name.ar}.`, en: `This chat is linked to your account at ${letterhead.name.en}.` }
+        short: {
+          ar: `رُبطت هذه المحادثة بحسابك في ${letterhead.name.ar}.`,
+          en: `This chat is linked to your account at ${letterhead.name.en}.`
+        }
       }
   }
 }
@@ -244,18 +334,23 @@ const plainSection = (w: Wording, locale: Locale) =>
 const htmlSection = (w: Wording, locale: Locale, accent: string) => {
   const dir = locale === "ar" ? "rtl" : "ltr"
   const align = locale === "ar" ? "right" : "left"
-  const rows = w.lines.map((line) =>
-    `<tr><td style="padding:4px 0;color:#555">${escapeHtml(line.label[locale])}</td>` +
-    `<td style="padding:4px 12px"><bdi>${escapeHtml(valueIn(line.value, locale))}</bdi></td></tr>`
-  ).join("")
-  const links = [...(w.link === undefined ? [] : [w.link]), ...(w.extraLinks ?? [])].map((link) =>
-    `<p><a href="${escapeHtml(link.href)}" style="color:${accent}">${escapeHtml(link.label[locale])}</a></p>`
-  ).join("")
-  return `<div lang="${locale}" dir="${dir}" style="text-align:${align};margin:16px 0">` +
+  const rows = w.lines
+    .map(
+      (line) =>
+        `<tr><td style="padding:4px 0;color:#555">${escapeHtml(line.label[locale])}</td>` +
+        `<td style="padding:4px 12px"><bdi>${escapeHtml(valueIn(line.value, locale))}</bdi></td></tr>`
+    )
+    .join("")
+  const links = [...(w.link === undefined ? [] : [w.link]), ...(w.extraLinks ?? [])]
+    .map((link) => `<p><a href="${escapeHtml(link.href)}" style="color:${accent}">${escapeHtml(link.label[locale])}</a></p>`)
+    .join("")
+  return (
+    `<div lang="${locale}" dir="${dir}" style="text-align:${align};margin:16px 0">` +
     `<p>${escapeHtml(w.greeting[locale])}</p>` +
     (rows === "" ? "" : `<table role="presentation" dir="${dir}">${rows}</table>`) +
     links +
     `</div>`
+  )
 }
 
 /** One notification, in both languages (Arabic first), as email and as a Telegram message. */
@@ -265,14 +360,16 @@ export const render = (input: MessageInput): Message => {
   const accent = colour(input.letterhead.accentColour, "#c8a24a")
   const name = input.letterhead.name
   const subject = w.subject[input.locale]
-  const html = `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
+  const html =
+    `<!doctype html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>` +
     `<body style="margin:0;font-family:Tahoma,Arial,sans-serif">` +
     `<div style="background:${primary};color:#fff;padding:12px 16px"><strong>${escapeHtml(name.ar)}</strong>` +
     `<span dir="ltr" style="float:left">${escapeHtml(name.en)}</span></div>` +
     `<div style="padding:0 16px">${htmlSection(w, "ar", accent)}<hr style="border:0;border-top:1px solid ${accent}">${htmlSection(w, "en", accent)}</div>` +
     `</body></html>`
   const text = `${name.ar} | ${name.en}\n\n${plainSection(w, "ar")}\n\n— — —\n\n${plainSection(w, "en")}\n`
-  const link = w.link === undefined ? "" : `\n<a href="${escapeHtml(w.link.href)}">${escapeHtml(w.link.label.ar)} | ${escapeHtml(w.link.label.en)}</a>`
+  const link =
+    w.link === undefined ? "" : `\n<a href="${escapeHtml(w.link.href)}">${escapeHtml(w.link.label.ar)} | ${escapeHtml(w.link.label.en)}</a>`
   const telegram = `<b>${escapeHtml(name.ar)}</b>\n${escapeHtml(w.short.ar)}\n${escapeHtml(w.short.en)}${link}`
   return { email: { subject, text, html }, telegram }
 }

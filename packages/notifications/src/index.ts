@@ -12,4 +12,5 @@ export * from "./MemberSettings.js"
 import type { TelegramNotLinked, WebhookRefused } from "./MemberSettings.js"
 import type { DeliveryNotDead, DeliveryNotFound, PreferenceExists, PreferenceNotFound } from "./Settings.js"
 /** Every expected failure of the notification settings: the API maps each to a problem. (`DeliveryFailed` stays in the outbox.) */
-export type NotificationsError = PreferenceNotFound | PreferenceExists | DeliveryNotFound | DeliveryNotDead | TelegramNotLinked | WebhookRefused
+export type NotificationsError =
+  PreferenceNotFound | PreferenceExists | DeliveryNotFound | DeliveryNotDead | TelegramNotLinked | WebhookRefused

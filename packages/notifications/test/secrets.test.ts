@@ -36,6 +36,7 @@ describe("the code in a message to the bot", () => {
     expect(codeIn("/start AB3DEF7H")).toBe("AB3DEF7H")
     expect(codeIn("  ab3def7h ")).toBe("AB3DEF7H")
     expect(codeIn("/start@manara_bot AB3DEF7H")).toBe("AB3DEF7H")
-    for (const text of ["hello", "/start", "/start AB3DEF7", "AB3DEF7H please", "/help AB3DEF7H"]) expect(codeIn(text), text).toBeUndefined()
+    for (const text of ["hello", "/start", "/start AB3DEF7", "AB3DEF7H please", "/help AB3DEF7H"])
+      expect(codeIn(text), text).toBeUndefined()
   })
 })

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest"
 import { backoff } from "../src/Delivery.js"
 import { EVENTS, type MessageInput, render } from "../src/Templates.js"
 
-const letterhead = { slug: "noor", name: { ar: "جمعية النور", en: "Al Noor" }, primaryColour: "#123456", accentColour: "red;background:url(x)" }
+const letterhead = {
+  slug: "noor",
+  name: { ar: "جمعية النور", en: "Al Noor" },
+  primaryColour: "#123456",
+  accentColour: "red;background:url(x)"
+}
 const input = (overrides: Partial<MessageInput> = {}): MessageInput => ({
   event: "capture.created",
   locale: "ar",
@@ -17,7 +22,9 @@ const input = (overrides: Partial<MessageInput> = {}): MessageInput => ({
 describe("templates", () => {
   it("every event has words in both languages, Arabic first, in email and Telegram", () => {
     for (const event of EVENTS) {
-      const message = render(input({ event, payload: { ...input().payload, role: "admin", dueDate: "2026-12-31", expiresAt: "2026-12-10T00:00:00.000Z" } }))
+      const message = render(
+        input({ event, payload: { ...input().payload, role: "admin", dueDate: "2026-12-31", expiresAt: "2026-12-10T00:00:00.000Z" } })
+      )
       expect(message.email.subject).toMatch(/\p{Script=Arabic}/u)
       const text = message.email.text
       const arabic = text.search(/\p{Script=Arabic}/u)

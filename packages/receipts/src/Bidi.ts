@@ -54,7 +54,10 @@ export const visualRuns = (line: string, direction: "ltr" | "rtl"): ReadonlyArra
     while (end < order.length && levels[order[end]!] === level && order[end]! === order[end - 1]! + step) end++
     const first = Math.min(order[start]!, order[end - 1]!)
     const last = Math.max(order[start]!, order[end - 1]!)
-    const text = chars.slice(first, last + 1).join("").replace(CONTROLS, "")
+    const text = chars
+      .slice(first, last + 1)
+      .join("")
+      .replace(CONTROLS, "")
     if (text.length > 0) runs.push(...forFontkit(text, step === -1))
     start = end
   }

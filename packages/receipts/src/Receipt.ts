@@ -169,7 +169,12 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   const title = TITLE[input.kind]
   y += Math.max(block(title.en, "en", enLeft, y, COLUMN, "regular", 14), block(title.ar, "ar", arRight, y, COLUMN, "regular", 15))
   y += 6
-  doc.moveTo(MARGIN, y).lineTo(PAGE.width - MARGIN, y).lineWidth(1).strokeColor(ACCENT).stroke()
+  doc
+    .moveTo(MARGIN, y)
+    .lineTo(PAGE.width - MARGIN, y)
+    .lineWidth(1)
+    .strokeColor(ACCENT)
+    .stroke()
   y += 14
 
   const rowsAt = (rows: ReadonlyArray<Row>) => {
@@ -232,17 +237,30 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   }
 
   y += 6
-  doc.moveTo(MARGIN, y).lineTo(PAGE.width - MARGIN, y).lineWidth(0.5).strokeColor("#c9d1d9").stroke()
+  doc
+    .moveTo(MARGIN, y)
+    .lineTo(PAGE.width - MARGIN, y)
+    .lineWidth(0.5)
+    .strokeColor("#c9d1d9")
+    .stroke()
   y += 10
   const money: Array<Row> = []
   if (fees !== undefined && fees > 0n) {
     money.push(
       { label: { en: "Donation", ar: "مبلغ التبرع" }, value: { en: enMoney(amount), ar: arMoney(amount) } },
       { label: { en: "Covered fees", ar: "رسوم الدفع" }, value: { en: enMoney(fees), ar: arMoney(fees) } },
-      { label: { en: "Total", ar: "الإجمالي" }, value: { en: enMoney(addMoney(amount, fees)), ar: arMoney(addMoney(amount, fees)) }, strong: true }
+      {
+        label: { en: "Total", ar: "الإجمالي" },
+        value: { en: enMoney(addMoney(amount, fees)), ar: arMoney(addMoney(amount, fees)) },
+        strong: true
+      }
     )
   } else {
-    money.push({ label: donation ? { en: "Amount", ar: "المبلغ" } : { en: "Total", ar: "الإجمالي" }, value: { en: enMoney(amount), ar: arMoney(amount) }, strong: true })
+    money.push({
+      label: donation ? { en: "Amount", ar: "المبلغ" } : { en: "Total", ar: "الإجمالي" },
+      value: { en: enMoney(amount), ar: arMoney(amount) },
+      strong: true
+    })
   }
   money.push(
     { label: { en: "Payment", ar: "الدفع" }, value: PAYMENT[input.paymentState] ?? { en: input.paymentState, ar: input.paymentState } },
@@ -258,7 +276,10 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
       y = MARGIN
     }
     const top = y
-    doc.roundedRect(MARGIN, top, PAGE.width - 2 * MARGIN, 34, 6).fillColor("#e6f4ef").fill()
+    doc
+      .roundedRect(MARGIN, top, PAGE.width - 2 * MARGIN, 34, 6)
+      .fillColor("#e6f4ef")
+      .fill()
     doc.fillColor(ACCENT)
     block("This donation is zakat", "en", enLeft + 12, top + 7, COLUMN, "bold", 13)
     block("هذا التبرع زكاة مال", "ar", arRight - 12, top + 5, COLUMN, "bold", 14)
@@ -287,7 +308,14 @@ export const renderReceipt = (input: ReceiptInput): Effect.Effect<Uint8Array, ne
       font: "",
       lang: "ar",
       displayTitle: true,
-      info: { Title: title, Author: input.tenant.nameEn, Subject: `${TITLE[input.kind].ar} ${input.reference}`, Creator: "Manara", Producer: "Manara", CreationDate: input.createdAt }
+      info: {
+        Title: title,
+        Author: input.tenant.nameEn,
+        Subject: `${TITLE[input.kind].ar} ${input.reference}`,
+        Creator: "Manara",
+        Producer: "Manara",
+        CreationDate: input.createdAt
+      }
     })
     const chunks: Array<Uint8Array> = []
     doc.on("data", (chunk: Uint8Array) => chunks.push(chunk))

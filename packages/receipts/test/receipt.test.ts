@@ -89,7 +89,10 @@ describe("bidi runs", () => {
   })
 
   it("keeps a Latin reference one left-to-right run and mirrors brackets in Arabic", () => {
-    expect(visualRuns("رقم DON-2026-000042", "rtl")).toEqual([{ text: "DON-2026-000042", rtl: false }, { text: "رقم ", rtl: true }])
+    expect(visualRuns("رقم DON-2026-000042", "rtl")).toEqual([
+      { text: "DON-2026-000042", rtl: false },
+      { text: "رقم ", rtl: true }
+    ])
     expect(visualRuns("سقيا (الكويت)", "rtl")).toEqual([{ text: "سقيا )الكويت(", rtl: true }])
     expect(visualRuns("Water wells (Kuwait)", "ltr")).toEqual([{ text: "Water wells (Kuwait)", rtl: false }])
   })
@@ -119,10 +122,23 @@ describe("receipts", () => {
       "Anonymous donor",
       "Awaiting payment",
       "12 March 2026 at 14:05"
-    ]) expect(en, words).toContain(words)
+    ])
+      expect(en, words).toContain(words)
     expect(en).not.toMatch(/زكاة|إيصال/)
     // Arabic comes out in logical order: pdftotext reorders right-to-left lines it recognises as such.
-    for (const words of ["إيصال تبرع", "رقم الإيصال", "نوع التبرع", "زكاة", "هذا التبرع زكاة مال", "فاعل خير", "بانتظار الدفع", "عن روح والدي رحمه الله", "٢٥٫٧٥٠", "٢٦٫٠٠٠", "DON-2026-000042"]) {
+    for (const words of [
+      "إيصال تبرع",
+      "رقم الإيصال",
+      "نوع التبرع",
+      "زكاة",
+      "هذا التبرع زكاة مال",
+      "فاعل خير",
+      "بانتظار الدفع",
+      "عن روح والدي رحمه الله",
+      "٢٥٫٧٥٠",
+      "٢٦٫٠٠٠",
+      "DON-2026-000042"
+    ]) {
       expect(ar, words).toContain(words)
     }
     expect(ar).not.toMatch(/Donation|Anonymous|KWD/)
@@ -144,7 +160,18 @@ describe("receipts", () => {
   })
 
   it("names the donor unless anonymous, and says zakat only for zakat", async () => {
-    const named = inspect("sadaqah-donation", await render({ ...zakat, reference: "DON-2026-000043", payer: { name: "Ahmad Al-Mutairi" }, category: "sadaqah", fees: "0.000", paymentState: "received", status: "confirmed" })).text
+    const named = inspect(
+      "sadaqah-donation",
+      await render({
+        ...zakat,
+        reference: "DON-2026-000043",
+        payer: { name: "Ahmad Al-Mutairi" },
+        category: "sadaqah",
+        fees: "0.000",
+        paymentState: "received",
+        status: "confirmed"
+      })
+    ).text
     expect(named).toContain("Ahmad Al-Mutairi")
     expect(named).not.toContain("Anonymous")
     expect(named).not.toContain("فاعل خير")
@@ -181,8 +208,20 @@ describe("receipts", () => {
       "Received",
       "Confirmed",
       "1 February 2026 at 01:30"
-    ]) expect(en, words).toContain(words)
-    for (const words of ["إيصال طلب", "متجر الخير", "الأصناف", "تمر خلاص", "ماء زمزم", "تم الاستلام", "١٢٫٥٠٠", "الإجمالي", "ORD-2026-000007", "Fatima Al-Sabah"]) {
+    ])
+      expect(en, words).toContain(words)
+    for (const words of [
+      "إيصال طلب",
+      "متجر الخير",
+      "الأصناف",
+      "تمر خلاص",
+      "ماء زمزم",
+      "تم الاستلام",
+      "١٢٫٥٠٠",
+      "الإجمالي",
+      "ORD-2026-000007",
+      "Fatima Al-Sabah"
+    ]) {
       expect(ar, words).toContain(words)
     }
     expect(text).not.toContain("zakat")
@@ -192,7 +231,14 @@ describe("receipts", () => {
 
   it("wraps long values and keeps one page", async () => {
     const long = "Ongoing support for families in need across Kuwait, including rent, school fees, medical bills and monthly food baskets"
-    const pdf = await render({ ...zakat, reference: "DON-2026-000044", project: { ar: "دعم مستمر للأسر المحتاجة في الكويت يشمل الإيجار والرسوم المدرسية والفواتير الطبية والسلال الغذائية الشهرية", en: long } })
+    const pdf = await render({
+      ...zakat,
+      reference: "DON-2026-000044",
+      project: {
+        ar: "دعم مستمر للأسر المحتاجة في الكويت يشمل الإيجار والرسوم المدرسية والفواتير الطبية والسلال الغذائية الشهرية",
+        en: long
+      }
+    })
     const { text, info } = inspect("long-donation", pdf)
     expect(text).toContain("Ongoing support")
     expect(text).toContain("food baskets")
@@ -201,7 +247,12 @@ describe("receipts", () => {
   })
 
   it("continues a long order on a second page instead of losing lines", async () => {
-    const lines = Array.from({ length: 40 }, (_, i) => ({ title: { ar: `صنف رقم ${i + 1}`, en: `Item number ${i + 1}` }, quantity: 1, unitPrice: "1.000", lineTotal: "1.000" }))
+    const lines = Array.from({ length: 40 }, (_, i) => ({
+      title: { ar: `صنف رقم ${i + 1}`, en: `Item number ${i + 1}` },
+      quantity: 1,
+      unitPrice: "1.000",
+      lineTotal: "1.000"
+    }))
     const { en, info } = inspect("long-order", await render({ ...order, amount: "40.000", lines }))
     expect(info).toMatch(/^Pages:\s+2$/m)
     expect(en).toMatch(/Item number 1\s/)

@@ -73,7 +73,7 @@ const contentDisposition = (options: DownloadOptions): string | undefined => {
  * S3 in production, same code path.
  */
 export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
-  scoped: Effect.gen(function*() {
+  scoped: Effect.gen(function* () {
     const config = yield* StorageConfig
     const Bucket = config.bucket
 
@@ -88,7 +88,10 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
       requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 }
     })
     const acquire = (endpoint: Option.Option<string>) =>
-      Effect.acquireRelease(Effect.sync(() => new S3Client(clientConfig(endpoint))), (client) => Effect.sync(() => client.destroy()))
+      Effect.acquireRelease(
+        Effect.sync(() => new S3Client(clientConfig(endpoint))),
+        (client) => Effect.sync(() => client.destroy())
+      )
 
     const client = yield* acquire(config.endpoint)
     // SigV4 signs the host, so URLs for browsers must be signed for the address browsers use. Only
@@ -113,7 +116,7 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
       readonly maxBytes: number
       readonly expiresInSeconds?: number
     }) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (!Number.isInteger(input.maxBytes) || input.maxBytes < 1) {
           return yield* Effect.dieMessage(`maxBytes must be a positive integer, got ${input.maxBytes}`)
         }
@@ -130,7 +133,8 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
             // Fields become exact-match conditions too, so Content-Type is pinned by the policy.
             Fields: { "Content-Type": input.contentType },
             Conditions: [["content-length-range", 1, input.maxBytes]]
-          }))
+          })
+        )
         // The policy's own expiration, so the two can never disagree.
         const policy = JSON.parse(Buffer.from(post.fields["Policy"]!, "base64").toString("utf8")) as { expiration: string }
         return { url: post.url, fields: post.fields, expiresAt: new Date(policy.expiration) } satisfies PresignedUpload
@@ -138,18 +142,21 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
 
     /** Size, stored Content-Type and first bytes of an object; None when there is no such object. */
     const inspect = (key: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const head = yield* attemptFind("inspect", key, (abortSignal) =>
-          client.send(new HeadObjectCommand({ Bucket, Key: key }), { abortSignal }))
+          client.send(new HeadObjectCommand({ Bucket, Key: key }), { abortSignal })
+        )
         const size = head.ContentLength ?? 0
         // A ranged GET of an empty object is a 416 on S3: there is nothing to read anyway.
-        const first = size === 0 ? new Uint8Array() : yield* attemptFind("inspect", key, async (abortSignal) => {
-          const response = await client.send(
-            new GetObjectCommand({ Bucket, Key: key, Range: `bytes=0-${INSPECT_BYTES - 1}` }),
-            { abortSignal }
-          )
-          return (await response.Body?.transformToByteArray()) ?? new Uint8Array()
-        })
+        const first =
+          size === 0
+            ? new Uint8Array()
+            : yield* attemptFind("inspect", key, async (abortSignal) => {
+                const response = await client.send(new GetObjectCommand({ Bucket, Key: key, Range: `bytes=0-${INSPECT_BYTES - 1}` }), {
+                  abortSignal
+                })
+                return (await response.Body?.transformToByteArray()) ?? new Uint8Array()
+              })
         return Option.some<ObjectFacts>({ size, contentType: head.ContentType, head: first.subarray(0, INSPECT_BYTES) })
       }).pipe(Effect.catchTag("ObjectMissing", () => Effect.succeed(Option.none<ObjectFacts>())))
 
@@ -162,19 +169,20 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
 
     const put = (key: string, bytes: Uint8Array, contentType: string) =>
       attempt("put", key, (abortSignal) =>
-        client.send(
-          new PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }),
-          { abortSignal }
-        )).pipe(Effect.asVoid)
+        client.send(new PutObjectCommand({ Bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.byteLength }), {
+          abortSignal
+        })
+      ).pipe(Effect.asVoid)
 
     /** Deleting a missing key succeeds (S3 answers 204 either way). */
     const remove = (key: string) =>
-      attempt("remove", key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket, Key: key }), { abortSignal }))
-        .pipe(Effect.asVoid)
+      attempt("remove", key, (abortSignal) => client.send(new DeleteObjectCommand({ Bucket, Key: key }), { abortSignal })).pipe(
+        Effect.asVoid
+      )
 
     /** A presigned GET for browsers; it does not check that the object exists. */
     const presignDownload = (key: string, options: DownloadOptions = {}) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const expiresIn = yield* expiry(options.expiresInSeconds, DOWNLOAD_EXPIRY_SECONDS)
         const disposition = contentDisposition(options)
         return yield* attempt("presignDownload", key, () =>
@@ -182,7 +190,8 @@ export class Storage extends Effect.Service<Storage>()("Storage/Storage", {
             presigner,
             new GetObjectCommand({ Bucket, Key: key, ...(disposition === undefined ? {} : { ResponseContentDisposition: disposition }) }),
             { expiresIn }
-          ))
+          )
+        )
       })
 
     return { presignUpload, inspect, read, put, remove, presignDownload } as const

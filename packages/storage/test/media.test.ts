@@ -21,15 +21,16 @@ const PDF = new TextEncoder().encode(
 
 describe("sniffContentType", () => {
   it.effect("knows JPEG, PNG, WebP and PDF by their bytes", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect(sniffContentType(yield* image("jpeg", 8, 8))).toBe("image/jpeg")
       expect(sniffContentType(yield* image("png", 8, 8))).toBe("image/png")
       expect(sniffContentType(yield* image("webp", 8, 8))).toBe("image/webp")
       expect(sniffContentType(PDF)).toBe("application/pdf")
-    }))
+    })
+  )
 
   it.effect("gives undefined for anything else, including near misses and short input", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ascii = (text: string) => new TextEncoder().encode(text)
       expect(sniffContentType(new Uint8Array())).toBeUndefined()
       expect(sniffContentType(ascii("<html><body>hello</body></html>"))).toBeUndefined()
@@ -44,12 +45,13 @@ describe("sniffContentType", () => {
       const garbage = new Uint8Array(randomBytes(512))
       garbage[0] = 0x00
       expect(sniffContentType(garbage)).toBeUndefined()
-    }))
+    })
+  )
 })
 
 describe("describeImage", () => {
   it.effect("gives the size and a WebP thumbnail that fits 480x480, keeping the aspect ratio", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const format of ["jpeg", "png", "webp"] as const) {
         const facts = yield* describeImage(yield* image(format, 1200, 800))
         expect(facts).toMatchObject({ width: 1200, height: 800 })
@@ -58,17 +60,19 @@ describe("describeImage", () => {
       }
       const portrait = yield* describeImage(yield* image("png", 900, 1800))
       expect(yield* sizeOf(portrait.thumbnail)).toEqual({ format: "webp", width: 240, height: 480 })
-    }))
+    })
+  )
 
   it.effect("never enlarges a small image", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const facts = yield* describeImage(yield* image("png", 100, 50))
       expect(facts).toMatchObject({ width: 100, height: 50 })
       expect(yield* sizeOf(facts.thumbnail)).toEqual({ format: "webp", width: 100, height: 50 })
-    }))
+    })
+  )
 
   it.effect("applies the EXIF orientation of a phone photo and strips the metadata from the thumbnail", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       // Stored 600x400, to be shown rotated 90°: 400x600.
       const photo = yield* image("jpeg", 600, 400, (i) => i.withMetadata({ orientation: 6 }))
       expect((yield* Effect.promise(() => sharp(photo).metadata())).orientation).toBe(6)
@@ -78,10 +82,11 @@ describe("describeImage", () => {
       const thumbnail = yield* Effect.promise(() => sharp(facts.thumbnail).metadata())
       expect(thumbnail.orientation).toBeUndefined()
       expect(thumbnail.exif).toBeUndefined()
-    }))
+    })
+  )
 
   it.effect("a corrupt image fails with ImageUnreadable", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const png = yield* image("png", 300, 200)
       const corrupt = new Uint8Array(png)
       corrupt.set(randomBytes(corrupt.length - 16), 16)
@@ -92,16 +97,21 @@ describe("describeImage", () => {
       expect((yield* Effect.flip(describeImage(signatureOnly)))._tag).toBe("ImageUnreadable")
       const fakeJpeg = new Uint8Array([0xff, 0xd8, 0xff, ...randomBytes(200)])
       expect((yield* Effect.flip(describeImage(fakeJpeg)))._tag).toBe("ImageUnreadable")
-    }))
+    })
+  )
 
   it.effect("a PDF, an SVG or a GIF is not an image here, even though libvips could open some", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       expect((yield* Effect.flip(describeImage(PDF)))._tag).toBe("ImageUnreadable")
       const svg = new TextEncoder().encode("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>")
       expect((yield* Effect.flip(describeImage(svg)))._tag).toBe("ImageUnreadable")
       const gif = yield* Effect.promise(() =>
-        sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } }).gif().toBuffer().then((b) => new Uint8Array(b))
+        sharp({ create: { width: 8, height: 8, channels: 3, background: "red" } })
+          .gif()
+          .toBuffer()
+          .then((b) => new Uint8Array(b))
       )
       expect((yield* Effect.flip(describeImage(gif)))._tag).toBe("ImageUnreadable")
-    }))
+    })
+  )
 })

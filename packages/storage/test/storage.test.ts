@@ -14,7 +14,10 @@ const StorageLive = (server: S3Server, extra: Record<string, string> = {}) => st
 
 const newKey = (name: string) => `test-tenant/${randomUUID()}/${name}`
 const png = (width = 64, height = 48) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 90 } } }).png().toBuffer().then((b) => new Uint8Array(b))
+  sharp({ create: { width, height, channels: 3, background: { r: 20, g: 120, b: 90 } } })
+    .png()
+    .toBuffer()
+    .then((b) => new Uint8Array(b))
 
 /** What a browser does with a presigned POST: the policy's fields first, the file last. */
 const postForm = (upload: { url: string; fields: Record<string, string> }, bytes: Uint8Array<ArrayBuffer>, type: string) => {
@@ -30,7 +33,7 @@ const decodePolicy = (fields: Record<string, string>) =>
 describe("Storage against s3rver", () => {
   it.layer(StorageLive(s3))((it) => {
     it.effect("a presigned POST uploads from a plain form; inspect then shows size, type and first bytes", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("photo.png")
         const bytes = yield* Effect.promise(() => png())
@@ -47,10 +50,11 @@ describe("Storage against s3rver", () => {
         expect(facts.contentType).toBe("image/png")
         expect(facts.head).toEqual(bytes.subarray(0, INSPECT_BYTES))
         expect(yield* storage.read(key)).toEqual(bytes)
-      }))
+      })
+    )
 
     it.effect("the POST policy pins the key, the Content-Type and 1..maxBytes, and expires when it says", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("receipt.pdf")
         const before = Date.now()
@@ -65,10 +69,11 @@ describe("Storage against s3rver", () => {
         expect(upload.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z")).toBe(policy.expiration)
         expect(upload.expiresAt.getTime()).toBeGreaterThanOrEqual(before + 119_000)
         expect(upload.expiresAt.getTime()).toBeLessThanOrEqual(Date.now() + 120_000)
-      }))
+      })
+    )
 
     it.effect("s3rver does not enforce the policy, so inspect is what catches a lying upload", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         // Real S3 would refuse this POST (too large, wrong Content-Type); s3rver stores it. Hence the
         // API's "upload complete" step checks size and first bytes itself.
         const storage = yield* Storage
@@ -86,20 +91,22 @@ describe("Storage against s3rver", () => {
         expect(facts.contentType).toBe("text/html")
         expect(facts.head.byteLength).toBe(INSPECT_BYTES)
         expect(new TextDecoder().decode(facts.head.subarray(0, 6))).toBe("<html>")
-      }))
+      })
+    )
 
     it.effect("inspect of a missing key is None; read of one is ObjectMissing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("nothing-here")
         expect(yield* storage.inspect(key)).toEqual(Option.none())
         const error = yield* Effect.flip(storage.read(key))
         expect(error._tag).toBe("ObjectMissing")
         expect(error).toMatchObject({ key })
-      }))
+      })
+    )
 
     it.effect("put then remove; remove is idempotent, also for a key that never existed", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("thumb.webp")
         const bytes = new Uint8Array(randomBytes(10_000))
@@ -112,24 +119,26 @@ describe("Storage against s3rver", () => {
         yield* storage.remove(key)
         yield* storage.remove(newKey("never-was"))
         expect(yield* storage.inspect(key)).toEqual(Option.none())
-      }))
+      })
+    )
 
     it.effect("an empty object inspects as size 0 with no head", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("empty")
         yield* storage.put(key, new Uint8Array(), "application/pdf")
         expect(yield* storage.inspect(key)).toEqual(Option.some({ size: 0, contentType: "application/pdf", head: new Uint8Array() }))
-      }))
+      })
+    )
 
     it.effect("a presigned download URL fetches the bytes, offering an Arabic file name intact", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const key = newKey("receipt.pdf")
         const bytes = new TextEncoder().encode("%PDF-1.7\n% a receipt\n")
         yield* storage.put(key, bytes, "application/pdf")
 
-        const url = yield* storage.presignDownload(key, { filename: "إيصال \"رقم\" 42.pdf" })
+        const url = yield* storage.presignDownload(key, { filename: 'إيصال "رقم" 42.pdf' })
         expect(url.startsWith(`${s3.endpoint}/${s3.bucket}/`)).toBe(true)
         expect(new URL(url).searchParams.get("X-Amz-Expires")).toBe("300")
         const response = yield* Effect.promise(() => fetch(url))
@@ -151,15 +160,17 @@ describe("Storage against s3rver", () => {
         const shown = yield* Effect.promise(() => fetch(inline))
         expect(shown.headers.get("content-disposition")).toBe("inline")
         yield* Effect.promise(() => shown.arrayBuffer())
-      }))
+      })
+    )
 
     it.effect("the bucket lets a browser on another origin POST uploads and GET downloads (CORS)", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const preflight = yield* Effect.promise(() =>
           fetch(`${s3.endpoint}/${s3.bucket}`, {
             method: "OPTIONS",
             headers: { origin: "http://demo.localhost:3000", "access-control-request-method": "POST" }
-          }))
+          })
+        )
         expect(preflight.status).toBe(200)
         expect(preflight.headers.get("access-control-allow-origin")).toBe("*")
         expect(preflight.headers.get("access-control-allow-methods")).toContain("POST")
@@ -168,13 +179,15 @@ describe("Storage against s3rver", () => {
             fetch(`${s3.endpoint}/${s3.bucket}/any`, {
               method: "OPTIONS",
               headers: { origin: "http://127.0.0.1:3000", "access-control-request-method": method }
-            }))
+            })
+          )
           expect(allowed.headers.get("access-control-allow-origin")).toBe("*")
         }
-      }))
+      })
+    )
 
     it.effect("bad arguments are defects, not storage outages", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const storage = yield* Storage
         const zero = yield* Effect.exit(storage.presignUpload({ key: newKey("x"), contentType: "image/png", maxBytes: 0 }))
         expect(Exit.isFailure(zero) && !Exit.isInterrupted(zero) && zero.cause._tag).toBe("Die")
@@ -182,11 +195,12 @@ describe("Storage against s3rver", () => {
         expect(Exit.isFailure(prefix) && prefix.cause._tag).toBe("Die")
         const tooLong = yield* Effect.exit(storage.presignDownload(newKey("x"), { expiresInSeconds: 8 * 24 * 3600 }))
         expect(Exit.isFailure(tooLong) && tooLong.cause._tag).toBe("Die")
-      }))
+      })
+    )
   })
 
   it.effect("with S3_PUBLIC_ENDPOINT, URLs for browsers name that address while the API still talks to S3_ENDPOINT", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const storage = yield* Storage
       const key = newKey("public.png")
       yield* storage.put(key, yield* Effect.promise(() => png()), "image/png")
@@ -197,10 +211,11 @@ describe("Storage against s3rver", () => {
       expect(download.searchParams.get("X-Amz-Signature")).toMatch(/^[0-9a-f]{64}$/)
       const upload = yield* storage.presignUpload({ key, contentType: "image/png", maxBytes: 100 })
       expect(upload.url).toBe(`http://media.manara.test:4568/${s3.bucket}`)
-    }).pipe(Effect.provide(StorageLive(s3, { S3_PUBLIC_ENDPOINT: "http://media.manara.test:4568/" }))))
+    }).pipe(Effect.provide(StorageLive(s3, { S3_PUBLIC_ENDPOINT: "http://media.manara.test:4568/" })))
+  )
 
   it.effect("an unreachable S3 is StorageUnavailable, for every operation that talks to it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const storage = yield* Storage
       const key = newKey("down")
       const failures = yield* Effect.all([
@@ -213,12 +228,17 @@ describe("Storage against s3rver", () => {
       expect(failures.map((failure) => (failure as { operation: string }).operation)).toEqual(["inspect", "read", "put", "remove"])
       // Presigning is local computation: it works while S3 is down.
       expect(yield* storage.presignDownload(key)).toContain("X-Amz-Signature=")
-    }).pipe(Effect.provide(Layer.unwrapEffect(
-      Effect.promise(() => freePort()).pipe(Effect.map((port) => StorageLive({ ...s3, endpoint: `http://127.0.0.1:${port}` })))
-    ))))
+    }).pipe(
+      Effect.provide(
+        Layer.unwrapEffect(
+          Effect.promise(() => freePort()).pipe(Effect.map((port) => StorageLive({ ...s3, endpoint: `http://127.0.0.1:${port}` })))
+        )
+      )
+    )
+  )
 
   it.effect("configuration: half a key pair or a malformed endpoint refuses to start", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const half = yield* Effect.exit(Layer.build(storageWith({ S3_ACCESS_KEY_ID: "S3RVER" })).pipe(Effect.scoped))
       expect(Exit.isFailure(half)).toBe(true)
       const malformed = yield* Effect.exit(Layer.build(storageWith({ S3_ENDPOINT: "127.0.0.1:4568" })).pipe(Effect.scoped))
@@ -226,5 +246,6 @@ describe("Storage against s3rver", () => {
       // Nothing set at all is production's shape (AWS, default credential chain) and builds.
       const defaults = yield* Effect.exit(Layer.build(storageWith({})).pipe(Effect.scoped))
       expect(Exit.isSuccess(defaults)).toBe(true)
-    }))
+    })
+  )
 })

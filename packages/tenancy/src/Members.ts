@@ -54,18 +54,25 @@ const toInvitation = (row: typeof InvitationRow.Type) =>
  * and every write records its audit row in that same transaction.
  */
 export class Members extends Effect.Service<Members>()("Tenancy/Members", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
     const selectMembers = (where: Statement.Fragment) =>
       Effect.flatMap(CurrentTenant, (tenantId) =>
-        Effect.flatMap(sql`
+        Effect.flatMap(
+          sql`
           select m.id, m.user_id, p.email, p.display_name, m.role, p.mfa_enabled, m.created_at
           from tenant_members m join app.member_profiles(${tenantId}) p on p.user_id = m.user_id
           where m.status = 'active' and ${where}
-          order by m.created_at, m.id`, Schema.decodeUnknown(Schema.Array(MemberRow))))
+          order by m.created_at, m.id`,
+          Schema.decodeUnknown(Schema.Array(MemberRow))
+        )
+      )
 
-    const list = selectMembers(sql`true`).pipe(Effect.orDie, Effect.map((rows) => rows.map(toMember)))
+    const list = selectMembers(sql`true`).pipe(
+      Effect.orDie,
+      Effect.map((rows) => rows.map(toMember))
+    )
 
     const find = (memberId: string) =>
       selectMembers(sql`m.id = ${memberId}`).pipe(
@@ -76,12 +83,12 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
     /** Locks the owners, so two requests cannot each remove "the other" last owner. */
     const ownerCount = sql<{ id: string }>`
       select id from tenant_members where role = 'owner' and status = 'active' for update`.pipe(
-        Effect.orDie,
-        Effect.map((rows) => rows.length)
-      )
+      Effect.orDie,
+      Effect.map((rows) => rows.length)
+    )
 
     const invite = (email: string, role: Role, by: SignedInUser) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const token = randomBytes(32).toString("base64url")
         const rows = yield* sql`
@@ -99,7 +106,13 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
           values (${tenantId}, 'member.invited',
             ${JSON.stringify({ kind: "invitation", invitationId: invitation.id, role, expiresAt: invitation.expiresAt, token })}::jsonb,
             'email', ${invitation.email}, 'ar', ${`invitation:${invitation.id}`})`
-        yield* recordAudit({ actor: by.id, action: "member.invited", entityKind: "invitation", entityId: invitation.id, after: { email: invitation.email, role } })
+        yield* recordAudit({
+          actor: by.id,
+          action: "member.invited",
+          entityKind: "invitation",
+          entityId: invitation.id,
+          after: { email: invitation.email, role }
+        })
         return new CreatedInvitation({ invitation, token })
       }).pipe(Effect.orDie)
 
@@ -109,11 +122,14 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
       execute: () => sql`
         select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
         where accepted_at is null and revoked_at is null and expires_at > now() order by created_at desc`
-    })(undefined).pipe(Effect.orDie, Effect.map((rows) => rows.map(toInvitation)))
+    })(undefined).pipe(
+      Effect.orDie,
+      Effect.map((rows) => rows.map(toInvitation))
+    )
 
     /** Single-use: the row is locked, checked and marked accepted in one transaction. */
     const accept = (token: string, user: SignedInUser) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
         const found = yield* sql`
           select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
@@ -135,14 +151,22 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
           select ${tenantId}, ${user.id}, role, 'active', invited_by from tenant_invitations where id = ${invitation.id}
           on conflict (tenant_id, user_id) do update set role = excluded.role, status = 'active', invited_by = excluded.invited_by
           returning id`.pipe(Effect.orDie)
-        yield* sql`update tenant_invitations set accepted_at = now(), accepted_by = ${user.id} where id = ${invitation.id}`.pipe(Effect.orDie)
-        yield* recordAudit({ actor: user.id, action: "member.joined", entityKind: "member", entityId: inserted[0]!.id, after: { role: invitation.role } }).pipe(Effect.orDie)
+        yield* sql`update tenant_invitations set accepted_at = now(), accepted_by = ${user.id} where id = ${invitation.id}`.pipe(
+          Effect.orDie
+        )
+        yield* recordAudit({
+          actor: user.id,
+          action: "member.joined",
+          entityKind: "member",
+          entityId: inserted[0]!.id,
+          after: { role: invitation.role }
+        }).pipe(Effect.orDie)
         return toMember(yield* find(inserted[0]!.id).pipe(Effect.orDie))
       })
 
     /** Withdraws an open invitation: its link stops working. Revoking it again changes nothing. */
     const revoke = (invitationId: string, by: SignedInUser) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rows = yield* sql`
           select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
           where id = ${invitationId} for update`.pipe(Effect.flatMap(Schema.decodeUnknown(Schema.Array(InvitationRow))), Effect.orDie)
@@ -152,27 +176,46 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         if (invitation.accepted_at !== null) return yield* new InvitationUsed()
         if (invitation.revoked_at !== null) return
         yield* sql`update tenant_invitations set revoked_at = now(), revoked_by = ${by.id} where id = ${invitationId}`.pipe(Effect.orDie)
-        yield* recordAudit({ actor: by.id, action: "member.invitation_revoked", entityKind: "invitation", entityId: invitationId, before: { email: invitation.email, role: invitation.role } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by.id,
+          action: "member.invitation_revoked",
+          entityKind: "invitation",
+          entityId: invitationId,
+          before: { email: invitation.email, role: invitation.role }
+        }).pipe(Effect.orDie)
       })
 
     const changeRole = (memberId: string, role: Role, by: SignedInUser) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const owners = yield* ownerCount
         const member = yield* find(memberId)
         if (member.role === role) return toMember(member)
         if (member.role === "owner" && owners <= 1) return yield* new LastOwner()
         yield* sql`update tenant_members set role = ${role} where id = ${memberId}`.pipe(Effect.orDie)
-        yield* recordAudit({ actor: by.id, action: "member.role_changed", entityKind: "member", entityId: memberId, before: { role: member.role }, after: { role } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by.id,
+          action: "member.role_changed",
+          entityKind: "member",
+          entityId: memberId,
+          before: { role: member.role },
+          after: { role }
+        }).pipe(Effect.orDie)
         return toMember({ ...member, role })
       })
 
     const remove = (memberId: string, by: SignedInUser) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const owners = yield* ownerCount
         const member = yield* find(memberId)
         if (member.role === "owner" && owners <= 1) return yield* new LastOwner()
         yield* sql`update tenant_members set status = 'removed' where id = ${memberId}`.pipe(Effect.orDie)
-        yield* recordAudit({ actor: by.id, action: "member.removed", entityKind: "member", entityId: memberId, before: { role: member.role, email: member.email } }).pipe(Effect.orDie)
+        yield* recordAudit({
+          actor: by.id,
+          action: "member.removed",
+          entityKind: "member",
+          entityId: memberId,
+          before: { role: member.role, email: member.email }
+        }).pipe(Effect.orDie)
         return member
       })
 

@@ -17,7 +17,7 @@ export type { TenantAccess }
  * pay two extra queries) and invalidated here whenever a membership changes.
  */
 export class Memberships extends Effect.Service<Memberships>()("Tenancy/Memberships", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
 
@@ -54,7 +54,7 @@ export class Memberships extends Effect.Service<Memberships>()("Tenancy/Membersh
 
     /** The caller's membership of the tenant with this slug, or NotAMember. */
     const access = (slug: string, userId: UserId) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenant = yield* tenants.get(slug)
         if (Option.isNone(tenant)) return yield* new NotAMember()
         const member = yield* members.get(`${tenant.value.id}/${userId}`)
@@ -77,10 +77,13 @@ export class Memberships extends Effect.Service<Memberships>()("Tenancy/Membersh
 
     /** An active tenant by slug, membership or not (an invitee is not a member yet). */
     const tenant = (slug: string) =>
-      Effect.flatMap(tenants.get(slug), Option.match({
-        onNone: () => Effect.fail(new NotAMember()),
-        onSome: (found) => Effect.succeed({ id: found.id, slug: found.slug })
-      }))
+      Effect.flatMap(
+        tenants.get(slug),
+        Option.match({
+          onNone: () => Effect.fail(new NotAMember()),
+          onSome: (found) => Effect.succeed({ id: found.id, slug: found.slug })
+        })
+      )
 
     const invalidate = (tenantId: TenantId, userId: string) => members.invalidate(`${tenantId}/${userId}`)
 

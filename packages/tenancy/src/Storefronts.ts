@@ -26,7 +26,7 @@ export const platformDomain = Config.string("PLATFORM_DOMAIN").pipe(Config.withD
  * not) are cached in-process for a short TTL, so a busy storefront costs one query per TTL.
  */
 export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefronts", {
-  effect: Effect.gen(function*() {
+  effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const domain = normalizeHost(yield* platformDomain)
     const ttl = yield* Config.duration("TENANT_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(30)))
@@ -46,25 +46,28 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
       lookup: (host: string) =>
         findByHost(host).pipe(
           Effect.catchTag("ParseError", Effect.die),
-          Effect.flatMap(Option.match({
-            onNone: () => Effect.fail(new TenantNotFound({ host })),
-            onSome: (row) =>
-              Effect.succeed(
-                new ResolvedTenant({
-                  id: row.id,
-                  slug: row.slug,
-                  kind: row.kind,
-                  name: { ar: row.name_ar, en: row.name_en },
-                  defaultLocale: row.default_locale,
-                  branding: Option.getOrElse(BrandingFromRow(row.branding), () => defaultBranding)
-                })
-              )
-          })),
+          Effect.flatMap(
+            Option.match({
+              onNone: () => Effect.fail(new TenantNotFound({ host })),
+              onSome: (row) =>
+                Effect.succeed(
+                  new ResolvedTenant({
+                    id: row.id,
+                    slug: row.slug,
+                    kind: row.kind,
+                    name: { ar: row.name_ar, en: row.name_en },
+                    defaultLocale: row.default_locale,
+                    branding: Option.getOrElse(BrandingFromRow(row.branding), () => defaultBranding)
+                  })
+                )
+            })
+          ),
           Effect.tap((tenant) =>
             Effect.sync(() => {
               if (lastGood.size >= 10_000) lastGood.clear()
               lastGood.set(host, { tenant, at: Date.now(), warnedAt: 0 })
-            }))
+            })
+          )
         ),
       // A miss is remembered briefly too, so unknown hosts cannot hammer the database;
       // a database error is not remembered at all.
@@ -72,32 +75,44 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
         Exit.isSuccess(exit)
           ? ttl
           : Option.exists(Cause.failureOption(exit.cause), (error) => error._tag === "TenantNotFound")
-          ? Duration.seconds(5)
-          : Duration.zero
+            ? Duration.seconds(5)
+            : Duration.zero
     })
 
     // No span: this runs on every public request, and a span takes a stack trace even with no tracer.
     const resolve = (host: string) => {
       const normalized = normalizeHost(host)
       return cache.get(normalized).pipe(
-        Effect.catchIf((error) => error._tag !== "TenantNotFound", (error) => {
-          const good = lastGood.get(normalized)
-          const now = Date.now()
-          if (good === undefined || now - good.at > Duration.toMillis(ttl) + staleFor) return Effect.fail(error)
-          // Said once per host every 10 s, not on every request of an outage.
-          const warn = now - good.warnedAt < 10_000 ? Effect.void : Effect.logWarning("storefront host resolved from its last good copy").pipe(
-            Effect.annotateLogs({ host: normalized, ageSeconds: Math.round((now - good.at) / 1000) }),
-            Effect.zipRight(Effect.sync(() => good.warnedAt = now))
-          )
-          return Effect.as(warn, good.tenant)
-        })
+        Effect.catchIf(
+          (error) => error._tag !== "TenantNotFound",
+          (error) => {
+            const good = lastGood.get(normalized)
+            const now = Date.now()
+            if (good === undefined || now - good.at > Duration.toMillis(ttl) + staleFor) return Effect.fail(error)
+            // Said once per host every 10 s, not on every request of an outage.
+            const warn =
+              now - good.warnedAt < 10_000
+                ? Effect.void
+                : Effect.logWarning("storefront host resolved from its last good copy").pipe(
+                    Effect.annotateLogs({ host: normalized, ageSeconds: Math.round((now - good.at) / 1000) }),
+                    Effect.zipRight(Effect.sync(() => (good.warnedAt = now)))
+                  )
+            return Effect.as(warn, good.tenant)
+          }
+        )
       )
     }
 
     /** Forget a host (after a tenant's slug, domain, branding or status changes). */
     const invalidate = (host: string) =>
-      Effect.zipRight(Effect.sync(() => lastGood.delete(normalizeHost(host))), cache.invalidate(normalizeHost(host)))
-    const invalidateAll = Effect.zipRight(Effect.sync(() => lastGood.clear()), cache.invalidateAll)
+      Effect.zipRight(
+        Effect.sync(() => lastGood.delete(normalizeHost(host))),
+        cache.invalidate(normalizeHost(host))
+      )
+    const invalidateAll = Effect.zipRight(
+      Effect.sync(() => lastGood.clear()),
+      cache.invalidateAll
+    )
 
     return { resolve, invalidate, invalidateAll } as const
   })

@@ -3,7 +3,15 @@ export * from "./Memberships.js"
 export * from "./Members.js"
 export * from "./PlatformTenants.js"
 
-import type { AlreadyMember, InvitationExpired, InvitationNotFound, InvitationRevoked, InvitationUsed, LastOwner, MemberNotFound } from "./Members.js"
+import type {
+  AlreadyMember,
+  InvitationExpired,
+  InvitationNotFound,
+  InvitationRevoked,
+  InvitationUsed,
+  LastOwner,
+  MemberNotFound
+} from "./Members.js"
 import type { NotAMember } from "./Memberships.js"
 import type { NotPlatformAdmin } from "./PlatformTenants.js"
 import type { TenantNotFound } from "./Storefronts.js"

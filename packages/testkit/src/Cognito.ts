@@ -56,33 +56,44 @@ export const startCognitoLocal = async (options: { directory?: string; port?: nu
 /** A user pool (email as username, TOTP MFA optional) and a public app client for password sign-in. */
 export const createPool = async (endpoint: string, name = "manara"): Promise<CognitoPool> => {
   const client = cognitoClient(endpoint)
-  const pool = await client.send(new CreateUserPoolCommand({
-    PoolName: name,
-    MfaConfiguration: "OPTIONAL",
-    UsernameAttributes: ["email"]
-  }))
-  const app = await client.send(new CreateUserPoolClientCommand({
-    UserPoolId: pool.UserPool!.Id!,
-    ClientName: `${name}-web`,
-    ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-  }))
+  const pool = await client.send(
+    new CreateUserPoolCommand({
+      PoolName: name,
+      MfaConfiguration: "OPTIONAL",
+      UsernameAttributes: ["email"]
+    })
+  )
+  const app = await client.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: pool.UserPool!.Id!,
+      ClientName: `${name}-web`,
+      ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    })
+  )
   return { endpoint, userPoolId: pool.UserPool!.Id!, clientId: app.UserPoolClient!.ClientId! }
 }
 
 /** A confirmed user with a permanent password. Returns the user's `sub`. */
 export const createCognitoUser = async (pool: CognitoPool, email: string, password: string): Promise<string> => {
   const client = cognitoClient(pool.endpoint)
-  const created = await client.send(new AdminCreateUserCommand({
-    UserPoolId: pool.userPoolId,
-    Username: email,
-    MessageAction: "SUPPRESS",
-    UserAttributes: [{ Name: "email", Value: email }, { Name: "email_verified", Value: "true" }]
-  }))
-  await client.send(new AdminSetUserPasswordCommand({
-    UserPoolId: pool.userPoolId,
-    Username: email,
-    Password: password,
-    Permanent: true
-  }))
+  const created = await client.send(
+    new AdminCreateUserCommand({
+      UserPoolId: pool.userPoolId,
+      Username: email,
+      MessageAction: "SUPPRESS",
+      UserAttributes: [
+        { Name: "email", Value: email },
+        { Name: "email_verified", Value: "true" }
+      ]
+    })
+  )
+  await client.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: pool.userPoolId,
+      Username: email,
+      Password: password,
+      Permanent: true
+    })
+  )
   return created.User!.Attributes!.find((attribute) => attribute.Name === "sub")!.Value!
 }

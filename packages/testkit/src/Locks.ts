@@ -16,21 +16,23 @@ export interface HeldLock {
 export const holdReferenceCounters = async (urls: TestDatabaseUrls, tenantIds: ReadonlyArray<string>): Promise<HeldLock> => {
   const locked = Effect.runSync(Deferred.make<void, unknown>())
   const done = Effect.runSync(Deferred.make<void>())
-  const holder = Effect.gen(function*() {
+  const holder = Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    yield* sql.withTransaction(Effect.gen(function*() {
-      for (const tenantId of tenantIds) {
-        yield* sql`insert into reference_counters (tenant_id, kind, year, next_value)
+    yield* sql.withTransaction(
+      Effect.gen(function* () {
+        for (const tenantId of tenantIds) {
+          yield* sql`insert into reference_counters (tenant_id, kind, year, next_value)
           select ${tenantId}::uuid, kind, extract(year from now() at time zone 'Asia/Kuwait')::int, 1
           from unnest(array['ORD', 'DON', 'PLG']) as kind
           on conflict (tenant_id, kind, year) do update set next_value = reference_counters.next_value`
-      }
-      yield* Deferred.succeed(locked, undefined)
-      yield* Deferred.await(done)
-    }))
+        }
+        yield* Deferred.succeed(locked, undefined)
+        yield* Deferred.await(done)
+      })
+    )
   }).pipe(
     Effect.provide(PgClient.layer({ url: Redacted.make(withDatabase(urls.adminUrl, urls.database)), maxConnections: 1 })),
-    Effect.onExit((exit) => Exit.isFailure(exit) ? Deferred.failCause(locked, exit.cause) : Effect.void)
+    Effect.onExit((exit) => (Exit.isFailure(exit) ? Deferred.failCause(locked, exit.cause) : Effect.void))
   )
   const fiber = Effect.runFork(holder)
   await Effect.runPromise(Deferred.await(locked))

@@ -21,7 +21,11 @@ export interface Person {
  */
 export const apiPeople = (apiUrl: () => string, urls: TestDatabaseUrls, pool: CognitoPool) => {
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${apiUrl()}/api/v1${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) })
+    fetch(`${apiUrl()}/api/v1${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body)
+    })
 
   /** A call as `person` (or nobody) to tenant `tenant` (sent as `X-Tenant`). */
   const call = (method: string, path: string, person: Person | undefined, tenant: string, body?: unknown) =>
@@ -43,14 +47,20 @@ export const apiPeople = (apiUrl: () => string, urls: TestDatabaseUrls, pool: Co
     const { accessToken } = (await response.json()) as { accessToken: string }
     // Read the id straight from the database: asking the API would cache the user before a test changes it.
     const sub = JSON.parse(Buffer.from(accessToken.split(".")[1]!, "base64url").toString("utf8")).sub as string
-    const [row] = await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from users where cognito_sub = ${sub}`))
+    const [row] = await withOwner(
+      urls,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from users where cognito_sub = ${sub}`)
+    )
     return { email, token: accessToken, userId: row!.id }
   }
 
   const memberOf = async (tenant: { readonly id: TenantId }, role: "owner" | "admin" | "member", label: string = role) => {
     const someone = await person(label)
     // MFA by flag, before any cached lookup: the real TOTP flow has tests of its own.
-    await withOwner(urls, Effect.zipRight(addMember(tenant.id, someone.userId, role), role === "member" ? Effect.void : markMfaEnabled(someone.userId)))
+    await withOwner(
+      urls,
+      Effect.zipRight(addMember(tenant.id, someone.userId, role), role === "member" ? Effect.void : markMfaEnabled(someone.userId))
+    )
     return someone
   }
 

@@ -10,7 +10,10 @@ export class PgProxy {
   private cutAt: number | undefined
   /** Statements executed through the proxy: simple queries ('Q') and extended-protocol binds ('B'). */
   statements = 0
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(
+    private readonly server: Server,
+    readonly port: number
+  ) {}
 
   static async start(target = { host: "127.0.0.1", port: 5432 }): Promise<PgProxy> {
     let proxy: PgProxy | undefined
@@ -22,13 +25,16 @@ export class PgProxy {
         socket.on("close", () => proxy!.sockets.delete(socket))
         socket.on("error", () => {})
       }
-      client.on("data", countStatements((n) => {
-        proxy!.statements += n
-        if (proxy!.cutAt !== undefined && proxy!.statements >= proxy!.cutAt) {
-          proxy!.cutAt = undefined
-          for (const socket of proxy!.sockets) socket.destroy()
-        }
-      }))
+      client.on(
+        "data",
+        countStatements((n) => {
+          proxy!.statements += n
+          if (proxy!.cutAt !== undefined && proxy!.statements >= proxy!.cutAt) {
+            proxy!.cutAt = undefined
+            for (const socket of proxy!.sockets) socket.destroy()
+          }
+        })
+      )
       client.pipe(upstream).pipe(client)
     })
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))

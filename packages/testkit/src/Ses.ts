@@ -8,7 +8,12 @@ export interface StoredEmail {
   readonly destination: { readonly to: ReadonlyArray<string> }
   readonly subject: string
   readonly body: { readonly html?: string; readonly text?: string }
-  readonly attachments: ReadonlyArray<{ readonly content: string; readonly contentType: string; readonly filename?: string; readonly size: number }>
+  readonly attachments: ReadonlyArray<{
+    readonly content: string
+    readonly contentType: string
+    readonly filename?: string
+    readonly size: number
+  }>
   readonly headers?: ReadonlyArray<{ readonly name: string; readonly value: string }>
   readonly at: number
 }

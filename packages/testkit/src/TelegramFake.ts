@@ -63,12 +63,16 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       const payload = JSON.parse(body) as { url?: string; secret_token?: string }
       if (typeof payload.url !== "string" || payload.url === "") webhooks.delete(decodeURIComponent(setWebhook[1]!))
       else webhooks.set(decodeURIComponent(setWebhook[1]!), { url: payload.url, secretToken: payload.secret_token })
-      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, result: true, description: "Webhook was set" }))
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ ok: true, result: true, description: "Webhook was set" }))
       return
     }
     const match = /^\/bot([^/]+)\/sendMessage$/.exec(request.url ?? "")
     if (request.method !== "POST" || match === null) {
-      response.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }))
+      response
+        .writeHead(404, { "content-type": "application/json" })
+        .end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }))
       return
     }
     const payload = JSON.parse(body) as { chat_id: string | number; text: string; parse_mode?: string }
@@ -86,10 +90,16 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       at: Date.now()
     })
     if (answer.status === "hang") return void hanging.add(response)
-    const json = (status: number, value: unknown) => response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value))
+    const json = (status: number, value: unknown) =>
+      response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(value))
     if (answer.status === 200) return json(200, { ok: true, result: { message_id: nextId++, chat: { id: chatId }, text: payload.text } })
     if (answer.status === 429) {
-      return json(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${answer.retryAfter}`, parameters: { retry_after: answer.retryAfter } })
+      return json(429, {
+        ok: false,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${answer.retryAfter}`,
+        parameters: { retry_after: answer.retryAfter }
+      })
     }
     return json(answer.status, { ok: false, error_code: answer.status, description: "Internal Server Error" })
   }
@@ -108,10 +118,19 @@ export const startTelegramFake = async (): Promise<TelegramFake> => {
       const date = Math.floor(Date.now() / 1000)
       const response = await fetch(hook.url, {
         method: "POST",
-        headers: { "content-type": "application/json", ...(hook.secretToken === undefined ? {} : { "x-telegram-bot-api-secret-token": hook.secretToken }) },
+        headers: {
+          "content-type": "application/json",
+          ...(hook.secretToken === undefined ? {} : { "x-telegram-bot-api-secret-token": hook.secretToken })
+        },
         body: JSON.stringify({
           update_id: nextUpdate++,
-          message: { message_id: nextId++, date, text, chat: { id: chat.id, type: "private", first_name: chat.firstName ?? "Member" }, from: { id: chat.id, is_bot: false, first_name: chat.firstName ?? "Member" } }
+          message: {
+            message_id: nextId++,
+            date,
+            text,
+            chat: { id: chat.id, type: "private", first_name: chat.firstName ?? "Member" },
+            from: { id: chat.id, is_bot: false, first_name: chat.firstName ?? "Member" }
+          }
         })
       })
       await response.arrayBuffer()

@@ -21,7 +21,7 @@ export interface TenantFixture {
 
 /** Creates an active tenant as the owner (tenants is a global table the runtime role cannot write). */
 export const createTenant = (options: { slug?: string; nameAr?: string; nameEn?: string; customDomain?: string } = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const slug = options.slug ?? uniqueSlug()
     const rows = yield* sql<{ id: TenantId }>`
@@ -40,14 +40,16 @@ export { Layer }
 
 /** Adds a membership as the owner role, inside the tenant (RLS is forced on the owner too). */
 export const addMember = (tenantId: TenantId, userId: string, role: "owner" | "admin" | "member") =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    return yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
-      const rows = yield* sql<{ id: string }>`
+    return yield* sql.withTransaction(
+      Effect.gen(function* () {
+        yield* sql`select set_config('app.current_tenant', ${tenantId}, true)`
+        const rows = yield* sql<{ id: string }>`
         insert into tenant_members (tenant_id, user_id, role) values (${tenantId}, ${userId}, ${role}) returning id`
-      return rows[0]!.id
-    }))
+        return rows[0]!.id
+      })
+    )
   })
 
 /** Marks a user as having set up MFA (the real setup flow has its own test). */
@@ -57,4 +59,5 @@ export const markMfaEnabled = (userId: string) =>
 /** Runs `effect` as the owner inside one tenant's transaction: for reading back what a test wrote. */
 export const asOwnerInTenant = <A, E, R>(tenantId: TenantId, effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql.withTransaction(Effect.zipRight(sql`select set_config('app.current_tenant', ${tenantId}, true)`, effect)))
+    sql.withTransaction(Effect.zipRight(sql`select set_config('app.current_tenant', ${tenantId}, true)`, effect))
+  )

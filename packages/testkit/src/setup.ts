@@ -21,14 +21,13 @@ export const createTestDatabase = (prefix = "manara_test"): Promise<TestDatabase
     ownerUrl: withDatabase(base.ownerUrl, database),
     runtimeUrl: withDatabase(base.runtimeUrl, database)
   }
-  const program = Effect.gen(function*() {
+  const program = Effect.gen(function* () {
     yield* Effect.scoped(
-      Layer.build(client(base.adminUrl)).pipe(Effect.flatMap((ctx) =>
-        Effect.provide(
-          Effect.zipRight(ensureRoles({ owner: base.ownerUrl, runtime: base.runtimeUrl }), ensureDatabase(database)),
-          ctx
+      Layer.build(client(base.adminUrl)).pipe(
+        Effect.flatMap((ctx) =>
+          Effect.provide(Effect.zipRight(ensureRoles({ owner: base.ownerUrl, runtime: base.runtimeUrl }), ensureDatabase(database)), ctx)
         )
-      ))
+      )
     )
     yield* runMigrations().pipe(Effect.provide(Layer.merge(client(urls.ownerUrl), NodeContext.layer)))
   })

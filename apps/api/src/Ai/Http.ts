@@ -7,8 +7,13 @@ import { allow } from "../Tenancy/Middleware.js"
 
 /** The tenant's usage: the policy first, then the report (it reads Postgres in the tenant's transaction, Redis outside it). */
 export const AiLive = HttpApiBuilder.group(ManaraApi, "ai", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const reports = yield* AiReports
     return handlers.handle("usage", ({ urlParams }) =>
-      allow(AiPolicy.read).pipe(Effect.flatMap((access) => reports.tenantUsage(access.tenantId, urlParams.month)), asProblem))
-  }))
+      allow(AiPolicy.read).pipe(
+        Effect.flatMap((access) => reports.tenantUsage(access.tenantId, urlParams.month)),
+        asProblem
+      )
+    )
+  })
+)

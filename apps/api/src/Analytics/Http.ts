@@ -7,14 +7,17 @@ import { inTenant } from "../Tenancy/Middleware.js"
 
 /** The web server's batches of visits and events, for the storefront its host names. */
 export const TrafficLive = HttpApiBuilder.group(ManaraApi, "traffic", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const traffic = yield* Traffic
     return handlers.handle("record", ({ payload }) =>
-      Effect.flatMap(CurrentStorefront, (tenant) => traffic.record(tenant.id, payload)).pipe(asProblem))
-  }))
+      Effect.flatMap(CurrentStorefront, (tenant) => traffic.record(tenant.id, payload)).pipe(asProblem)
+    )
+  })
+)
 
 export const AnalyticsLive = HttpApiBuilder.group(ManaraApi, "analytics", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const kpis = yield* Kpis
     return handlers.handle("kpis", ({ urlParams }) => kpis.figures(urlParams).pipe(inTenant(AnalyticsPolicy.read), asProblem))
-  }))
+  })
+)

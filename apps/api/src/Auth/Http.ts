@@ -12,7 +12,7 @@ import { bearerTokenOf } from "./Middleware.js"
 const bearerToken = Effect.map(HttpServerRequest.HttpServerRequest, (request) => bearerTokenOf(request.headers.authorization) ?? "")
 
 export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const cognito = yield* Cognito
     const tokens = yield* AccessTokens
     const users = yield* Users
@@ -26,7 +26,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
 
     /** Fresh tokens -> our user (made just in time) -> the refresh cookie -> the access token. */
     const signedIn = (issued: Tokens, email: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const claims = yield* tokens.verify(issued.accessToken)
         const user = yield* users.signIn(claims.sub, email)
         if (Option.isSome(issued.refreshToken)) {
@@ -37,35 +37,46 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
       })
 
     const me = (user: SignedInUser) =>
-      Effect.map(memberships.forUser(user.id), (list) =>
-        new Me({
-          user,
-          memberships: list,
-          mfaSetupRequired: !user.mfaEnabled && list.some((m) => m.role === "owner" || m.role === "admin")
-        }))
+      Effect.map(
+        memberships.forUser(user.id),
+        (list) =>
+          new Me({
+            user,
+            memberships: list,
+            mfaSetupRequired: !user.mfaEnabled && list.some((m) => m.role === "owner" || m.role === "admin")
+          })
+      )
 
     return handlers
       .handle("login", ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const ip = yield* clientIp
-          const outcome = yield* limits.guard(ip, payload.email, cognito.login(payload.email, payload.password), (e) => e._tag === "BadCredentials")
+          const outcome = yield* limits.guard(
+            ip,
+            payload.email,
+            cognito.login(payload.email, payload.password),
+            (e) => e._tag === "BadCredentials"
+          )
           if (outcome._tag === "MfaRequired") return new MfaChallenge({ session: outcome.session })
           return yield* signedIn(outcome.tokens, payload.email)
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("mfa", ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const issued = yield* mfa.answerChallenge(yield* clientIp, payload.email, payload.session, payload.code)
           return yield* signedIn(issued, payload.email)
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("refresh", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const token = yield* refreshCookie
           if (token === undefined || token === "") return yield* problem(401, "no-session", "Not signed in")
           const issued = yield* cognito.refresh(token)
           return new SignedIn({ accessToken: issued.accessToken, expiresIn: issued.expiresIn })
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("logout", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const user = yield* CurrentUser
           const claims = yield* tokens.verify(yield* bearerToken)
           // Access tokens already out (this one too) stop working in every process within seconds.
@@ -73,16 +84,20 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
           const issued = yield* sessions.takeAll(user.id)
           yield* Effect.forEach(issued, (token) => Effect.ignore(cognito.revoke(token)), { discard: true })
           yield* clearRefreshCookie
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("me", () => Effect.flatMap(CurrentUser, me))
       .handle("mfaSetup", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           return new MfaSetup(yield* mfa.beginApp(yield* CurrentUser, yield* bearerToken))
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("mfaVerify", ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const user = yield* CurrentUser
           yield* mfa.confirmApp(user, yield* bearerToken, payload.code)
           return yield* me(new SignedInUser({ ...user, mfaEnabled: true }))
-        }).pipe(asProblem))
-  }))
+        }).pipe(asProblem)
+      )
+  })
+)

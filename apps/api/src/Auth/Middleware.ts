@@ -18,7 +18,7 @@ export const bearerTokenOf = (authorization: string | undefined) => BEARER.exec(
  */
 export const AuthenticationLive = Layer.effect(
   Authentication,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tokens = yield* AccessTokens
     const users = yield* Users
     const cognito = yield* Cognito
@@ -26,7 +26,7 @@ export const AuthenticationLive = Layer.effect(
     return {
       // The platform takes whatever follows the first 7 characters: the header is read again here.
       bearer: () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const request = yield* HttpServerRequest.HttpServerRequest
           const raw = bearerTokenOf(request.headers.authorization)
           if (raw === undefined) return yield* unauthorized

@@ -16,18 +16,21 @@ export const pdfResponse = (pdf: Uint8Array, reference: string) =>
   })
 
 export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const capture = yield* Capture
     const submissions = yield* CaptureSubmissions
     const cache = yield* PublicCache
 
     /** Takes the capture (`CaptureSubmissions`), then speaks HTTP: a replay says so in a header. */
     const submit = (submission: Submission, key: string | undefined) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const tenant = yield* CurrentStorefront
         const submitted = yield* submissions.submit(tenant.id, submission, key)
         if (submitted._tag === "Replayed") {
-          return HttpServerResponse.unsafeJson(encodeReceipt(submitted.receipt), { status: submitted.status, headers: { "idempotency-replayed": "true" } })
+          return HttpServerResponse.unsafeJson(encodeReceipt(submitted.receipt), {
+            status: submitted.status,
+            headers: { "idempotency-replayed": "true" }
+          })
         }
         // A pledge moved its project's pledged amount: the public pages show it at once.
         if (submitted.receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
@@ -39,9 +42,11 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
       .handle("donation", ({ headers, payload }) => submit({ kind: "donation", input: payload }, headers["idempotency-key"]))
       .handle("pledge", ({ headers, payload }) => submit({ kind: "pledge", input: payload }, headers["idempotency-key"]))
       .handle("receiptPdf", ({ path }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { pdf, reference } = yield* inStorefront(capture.receiptPdf({ token: path.token }))
           return pdfResponse(pdf, reference)
-        }).pipe(asProblem))
+        }).pipe(asProblem)
+      )
       .handle("receipt", ({ path }) => inStorefront(capture.receiptFor(path.token)).pipe(asProblem))
-  }))
+  })
+)

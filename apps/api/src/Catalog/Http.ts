@@ -20,19 +20,21 @@ import { allow, inStorefront, inTenant } from "../Tenancy/Middleware.js"
 const PROOFS_ON_PAGE = 50
 
 export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const catalog = yield* Catalog
     const proofs = yield* Proofs
     const media = yield* Media
     const cache = yield* PublicCache
 
     /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
-    const write = (policy: Policy) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
-      work.pipe(
-        Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
-        inTenant(policy),
-        asProblem
-      )
+    const write =
+      (policy: Policy) =>
+      <A, E, R>(work: Effect.Effect<A, E, R>) =>
+        work.pipe(
+          Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
+          inTenant(policy),
+          asProblem
+        )
     const read = <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(inTenant(CatalogPolicy.read), asProblem)
 
     return handlers
@@ -42,35 +44,45 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
       .handle("proofs", ({ path }) => proofs.forItem(path.itemId).pipe(read))
       .handle("media", ({ path }) => media.describe(path.mediaId).pipe(read))
       .handle("create", ({ payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.create(payload, user.id)).pipe(write(CatalogPolicy.edit)))
+        Effect.flatMap(CurrentUser, (user) => catalog.create(payload, user.id)).pipe(write(CatalogPolicy.edit))
+      )
       .handle("update", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.update(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit)))
+        Effect.flatMap(CurrentUser, (user) => catalog.update(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit))
+      )
       .handle("gallery", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => catalog.setGallery(path.itemId, payload.mediaIds, user.id)).pipe(write(CatalogPolicy.edit)))
+        Effect.flatMap(CurrentUser, (user) => catalog.setGallery(path.itemId, payload.mediaIds, user.id)).pipe(write(CatalogPolicy.edit))
+      )
       .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => catalog.changeStatus(path.itemId, payload.to, payload.note, user.id)).pipe(
           write(CatalogPolicy.publish)
-        ))
+        )
+      )
       .handle("addProof", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => proofs.add(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit)))
+        Effect.flatMap(CurrentUser, (user) => proofs.add(path.itemId, payload, user.id)).pipe(write(CatalogPolicy.edit))
+      )
       .handle("publishProof", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => proofs.publish(path.proofId, payload.completeItem, user.id)).pipe(
           write(CatalogPolicy.publish)
-        ))
+        )
+      )
       .handle("removeProof", ({ path }) =>
-        Effect.flatMap(CurrentUser, (user) => proofs.remove(path.proofId, user.id)).pipe(write(CatalogPolicy.publish)))
+        Effect.flatMap(CurrentUser, (user) => proofs.remove(path.proofId, user.id)).pipe(write(CatalogPolicy.publish))
+      )
       .handle("upload", ({ payload }) =>
-        Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(inTenant(CatalogPolicy.edit), asProblem))
+        Effect.flatMap(CurrentUser, (user) => media.startUpload(payload, user.id)).pipe(inTenant(CatalogPolicy.edit), asProblem)
+      )
       .handle("completeUpload", ({ path }) =>
         // Not in the tenant's transaction: `Media.complete` opens its own around the storage check.
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const access = yield* allow(CatalogPolicy.edit)
           return yield* media.complete(access.tenantId, path.mediaId, (yield* CurrentUser).id)
-        }).pipe(asProblem))
-  }))
+        }).pipe(asProblem)
+      )
+  })
+)
 
 export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const catalog = yield* Catalog
     const proofs = yield* Proofs
     const media = yield* Media
@@ -81,53 +93,60 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
      * The storefront's tenant from the host, then the JSON of `work` from the cache (encoded once per
      * TTL, not per request) or from its transaction; with an ETag, so a revalidation is a 304.
      */
-    const publicJson = <A, I>(
-      key: string,
-      schema: Schema.Schema<A, I>
-    ) =>
-    <E, R>(work: Effect.Effect<A, E, R>) =>
-      Effect.gen(function*() {
-        const tenant = yield* CurrentStorefront
-        const { staleSeconds, value: body } = yield* cache.serve(
-          tenant.id,
-          key,
-          tenantSql.withTenant(tenant.id, work).pipe(
-            Effect.flatMap(Schema.encode(schema)),
-            Effect.orDieWith((error) => error),
-            Effect.map((encoded) => {
-              const json = JSON.stringify(encoded)
-              return { json, etag: `"${createHash("sha1").update(json).digest("base64url")}"` }
-            })
+    const publicJson =
+      <A, I>(key: string, schema: Schema.Schema<A, I>) =>
+      <E, R>(work: Effect.Effect<A, E, R>) =>
+        Effect.gen(function* () {
+          const tenant = yield* CurrentStorefront
+          const { staleSeconds, value: body } = yield* cache.serve(
+            tenant.id,
+            key,
+            tenantSql.withTenant(tenant.id, work).pipe(
+              Effect.flatMap(Schema.encode(schema)),
+              Effect.orDieWith((error) => error),
+              Effect.map((encoded) => {
+                const json = JSON.stringify(encoded)
+                return { json, etag: `"${createHash("sha1").update(json).digest("base64url")}"` }
+              })
+            )
           )
-        )
-        const request = yield* HttpServerRequest.HttpServerRequest
-        // Visitors' browsers revalidate; a CDN may keep it a few seconds (the host is part of the key).
-        const fresh = { etag: body.etag, "cache-control": "public, max-age=0, s-maxage=5, stale-while-revalidate=30", vary: "x-forwarded-host" }
-        // The database could not give a fresh copy: the last good one, and it says so (RFC 9111 Age, RFC 7234 Warning 110).
-        const caching = staleSeconds === undefined ? fresh : { ...fresh, age: String(staleSeconds), warning: '110 - "Response is Stale"' }
-        if (request.headers["if-none-match"] === body.etag) return HttpServerResponse.empty({ status: 304, headers: caching })
-        return HttpServerResponse.text(body.json, { contentType: "application/json", headers: caching })
-      }).pipe(asProblem)
+          const request = yield* HttpServerRequest.HttpServerRequest
+          // Visitors' browsers revalidate; a CDN may keep it a few seconds (the host is part of the key).
+          const fresh = {
+            etag: body.etag,
+            "cache-control": "public, max-age=0, s-maxage=5, stale-while-revalidate=30",
+            vary: "x-forwarded-host"
+          }
+          // The database could not give a fresh copy: the last good one, and it says so (RFC 9111 Age, RFC 7234 Warning 110).
+          const caching = staleSeconds === undefined ? fresh : { ...fresh, age: String(staleSeconds), warning: '110 - "Response is Stale"' }
+          if (request.headers["if-none-match"] === body.etag) return HttpServerResponse.empty({ status: 304, headers: caching })
+          return HttpServerResponse.text(body.json, { contentType: "application/json", headers: caching })
+        }).pipe(asProblem)
 
     return handlers
       .handle("list", ({ urlParams }) =>
         catalog.publicList(urlParams).pipe(
           Effect.map((page) => new PublicCatalogPage(page, true)),
           publicJson(`list:${JSON.stringify(urlParams)}`, PublicCatalogPage)
-        ))
+        )
+      )
       .handle("item", ({ path }) =>
-        catalog.publicItem(path.slug, (itemId) => proofs.published({ itemId, limit: PROOFS_ON_PAGE })).pipe(
-          publicJson(`item:${path.slug}`, PublicCatalogItem)
-        ))
+        catalog
+          .publicItem(path.slug, (itemId) => proofs.published({ itemId, limit: PROOFS_ON_PAGE }))
+          .pipe(publicJson(`item:${path.slug}`, PublicCatalogItem))
+      )
       .handle("proofs", ({ urlParams }) =>
-        proofs.published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 }).pipe(
-          publicJson(`proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof))
-        ))
+        proofs
+          .published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 })
+          .pipe(publicJson(`proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof)))
+      )
       .handle("media", ({ path, urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const key = yield* inStorefront(media.publicKey(path.mediaId, urlParams.size ?? "full"))
           const url = yield* media.downloadUrl(key)
           // The address itself stays stable for pages and caches; the signed URL behind it does not.
           return HttpServerResponse.empty({ status: 302, headers: { location: url, "cache-control": "private, max-age=240" } })
-        }).pipe(asProblem))
-  }))
+        }).pipe(asProblem)
+      )
+  })
+)

@@ -14,7 +14,7 @@ import { allow, inTenant } from "../Tenancy/Middleware.js"
 const encoder = new TextEncoder()
 
 export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const inbox = yield* Inbox
     const events = yield* CaptureEvents
     const capture = yield* Capture
@@ -35,20 +35,23 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
           Effect.tap(() => refreshPublic),
           inTenant(InboxPolicy.status),
           asProblem
-        ))
+        )
+      )
       .handle("markPayment", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
           Effect.tap(() => refreshPublic),
           inTenant(InboxPolicy.payment),
           asProblem
-        ))
+        )
+      )
       .handle("receiptPdf", ({ path }) =>
         capture.receiptPdf({ kind: path.kind, id: path.id }).pipe(
           Effect.catchTag("ReceiptNotFound", () => Effect.fail(new CaptureNotFound())),
           inTenant(InboxPolicy.read),
           Effect.map(({ pdf, reference }) => pdfResponse(pdf, reference)),
           asProblem
-        ))
+        )
+      )
       .handle("csv", ({ urlParams }) =>
         Effect.all([inbox.all(urlParams), CurrentAccess]).pipe(
           inTenant(InboxPolicy.read),
@@ -59,28 +62,36 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
             })
           ),
           asProblem
-        ))
+        )
+      )
       .handle("events", () =>
         // No transaction stays open for a stream: membership is checked first, then again every second.
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const access = yield* allow(InboxPolicy.read)
           const user = yield* CurrentUser
           const token = bearerTokenOf((yield* HttpServerRequest.HttpServerRequest).headers.authorization) ?? ""
           // Removed from the tenant, signed out or deleted: the stream ends within about a second of us knowing.
-          const allowed = Effect.gen(function*() {
+          const allowed = Effect.gen(function* () {
             const claims = yield* tokens.verify(token)
             if (!(yield* revocations.isValid(token, claims))) return false
             yield* memberships.access(access.slug, user.id)
             return true
           }).pipe(Effect.orElseSucceed(() => false))
           const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
-          const captures = events.forTenant(access.tenantId).pipe(
-            Stream.map((event) => `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`)
-          )
+          const captures = events
+            .forTenant(access.tenantId)
+            .pipe(
+              Stream.map(
+                (event) =>
+                  `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`
+              )
+            )
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
           // A shutdown ends the stream with a hint to reconnect soon (to another process, or this one restarted).
-          const drained = Stream.unwrap(Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty)))
+          const drained = Stream.unwrap(
+            Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty))
+          )
           const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(captures, heartbeat)).pipe(
             Stream.interruptWhen(accessEnds),
             Stream.interruptWhen(drain.started),
@@ -91,5 +102,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
             contentType: "text/event-stream",
             headers: { "cache-control": "no-store", "x-accel-buffering": "no" }
           })
-        }).pipe(asProblem))
-  }))
+        }).pipe(asProblem)
+      )
+  })
+)

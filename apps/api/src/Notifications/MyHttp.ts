@@ -7,9 +7,9 @@ import { inTenant } from "../Tenancy/Middleware.js"
 
 /** The signed-in member's own notifications: always their own row, never another member's. */
 export const MyNotificationsLive = HttpApiBuilder.group(ManaraApi, "myNotifications", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const settings = yield* MemberNotificationSettings
-    const mine = <A, E, R>(work: (userId: typeof CurrentUser.Service["id"]) => Effect.Effect<A, E, R>) =>
+    const mine = <A, E, R>(work: (userId: (typeof CurrentUser.Service)["id"]) => Effect.Effect<A, E, R>) =>
       Effect.flatMap(CurrentUser, (user) => work(user.id)).pipe(inTenant(MyNotificationsPolicy.own), asProblem)
     return handlers
       .handle("myNotifications", () => mine(settings.read))
@@ -17,12 +17,15 @@ export const MyNotificationsLive = HttpApiBuilder.group(ManaraApi, "myNotificati
       .handle("telegramLinkCode", () => mine(settings.linkCode))
       .handle("unlinkTelegram", () => mine(settings.unlink))
       .handle("testMyNotifications", () => mine(settings.test))
-  }))
+  })
+)
 
 /** Telegram's updates for a tenant's bot: checked and handled in the service. */
 export const TelegramWebhookLive = HttpApiBuilder.group(ManaraApi, "telegramWebhook", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const settings = yield* MemberNotificationSettings
     return handlers.handle("telegramUpdate", ({ headers, path, payload }) =>
-      settings.webhook(path.tenantId as never, headers["x-telegram-bot-api-secret-token"], payload).pipe(asProblem))
-  }))
+      settings.webhook(path.tenantId as never, headers["x-telegram-bot-api-secret-token"], payload).pipe(asProblem)
+    )
+  })
+)

@@ -6,12 +6,16 @@ import { Effect } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 
 export const PlatformLive = HttpApiBuilder.group(ManaraApi, "platform", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tenants = yield* PlatformTenants
     const reports = yield* AiReports
     return handlers
       .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
-      .handle("aiUsage", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem))
+      .handle("aiUsage", ({ urlParams }) =>
+        Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem)
+      )
       .handle("setAiBudget", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem))
-  }))
+        Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
+      )
+  })
+)

@@ -7,15 +7,18 @@ export const StorefrontLive = HttpApiBuilder.group(ManaraApi, "storefront", (han
   Effect.sync(() => {
     return handlers.handle("storefront", () =>
       CurrentStorefront.pipe(
-        Effect.map((tenant) =>
-          new Storefront({
-            slug: tenant.slug,
-            kind: tenant.kind,
-            name: tenant.name,
-            defaultLocale: tenant.defaultLocale,
-            branding: tenant.branding
-          })
+        Effect.map(
+          (tenant) =>
+            new Storefront({
+              slug: tenant.slug,
+              kind: tenant.kind,
+              name: tenant.name,
+              defaultLocale: tenant.defaultLocale,
+              branding: tenant.branding
+            })
         ),
         asProblem
-      ))
-  }))
+      )
+    )
+  })
+)

@@ -34,9 +34,9 @@ const tenantHeaders = decodeHeaders(TenantHeaders)
 /** Host -> the storefront's tenant (cached by `Storefronts`). */
 export const StorefrontHostLive = Layer.effect(
   StorefrontHost,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const storefronts = yield* Storefronts
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const headers = yield* storefrontHeaders
       return yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "").pipe(Effect.mapError(toProblem))
     })
@@ -46,9 +46,9 @@ export const StorefrontHostLive = Layer.effect(
 /** `X-Tenant` -> the signed-in caller's membership (cached by `Memberships`: the hot path adds no query). */
 export const TenantMembershipLive = Layer.effect(
   TenantMembership,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const memberships = yield* Memberships
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const headers = yield* tenantHeaders
       // Authentication runs first and provides the user; without it there is nobody to look up.
       const user = yield* Effect.serviceOption(CurrentUser)
@@ -63,7 +63,7 @@ export const TenantMembershipLive = Layer.effect(
  * first (else 403 `mfa-setup-required`).
  */
 export const allow = (policy: Policy) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const access = yield* CurrentAccess
     if (!allows(policy, access.role)) return yield* problem(403, "role-not-allowed", `A ${access.role} cannot do this`)
     if (needsMfa(access.role) && !(yield* CurrentUser).mfaEnabled) {
@@ -73,15 +73,17 @@ export const allow = (policy: Policy) =>
   })
 
 /** `allow`, then `work` in the tenant's transaction. */
-export const inTenant = (policy: Policy) => <A, E, R>(work: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const access = yield* allow(policy)
-    return yield* (yield* TenantSql).withTenant(access.tenantId, work)
-  })
+export const inTenant =
+  (policy: Policy) =>
+  <A, E, R>(work: Effect.Effect<A, E, R>) =>
+    Effect.gen(function* () {
+      const access = yield* allow(policy)
+      return yield* (yield* TenantSql).withTenant(access.tenantId, work)
+    })
 
 /** `work` in the transaction of the storefront's tenant. */
 export const inStorefront = <A, E, R>(work: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const tenant = yield* CurrentStorefront
     return yield* (yield* TenantSql).withTenant(tenant.id, work)
   })

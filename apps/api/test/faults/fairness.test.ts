@@ -39,29 +39,33 @@ describe("one noisy tenant cannot starve the rest", () => {
     await api?.close()
   })
 
-  it("refuses the third concurrent request of a tenant holding its share, while another tenant gets through", { timeout: 60_000 }, async () => {
-    const [noisy, quiet] = tenants as [DonatingTenant, DonatingTenant]
-    const lock = await holdReferenceCounters(urls, [noisy.id])
-    let held: Array<Promise<Response>> = []
-    try {
-      const before = await waitingOnLocks(urls)
-      held = [donate(api.url, noisy), donate(api.url, noisy)]
-      // Both hold a connection of the noisy tenant's share, waiting for their reference number.
-      await eventually(async () => (await waitingOnLocks(urls)) >= before + 2)
-      const refused = await donate(api.url, noisy)
-      expect(refused.status).toBe(503)
-      expect(refused.headers.get("content-type")).toBe("application/problem+json")
-      expect(refused.headers.get("retry-after")).toMatch(/^\d+$/)
-      expect((await refused.json()).type).toBe("https://manara.app/problems/tenant-busy")
-      // The gate has two more connections, and they are not the noisy tenant's.
-      const other = await donate(api.url, quiet)
-      expect(other.status).toBe(201)
-    } finally {
-      await lock.release()
+  it(
+    "refuses the third concurrent request of a tenant holding its share, while another tenant gets through",
+    { timeout: 60_000 },
+    async () => {
+      const [noisy, quiet] = tenants as [DonatingTenant, DonatingTenant]
+      const lock = await holdReferenceCounters(urls, [noisy.id])
+      let held: Array<Promise<Response>> = []
+      try {
+        const before = await waitingOnLocks(urls)
+        held = [donate(api.url, noisy), donate(api.url, noisy)]
+        // Both hold a connection of the noisy tenant's share, waiting for their reference number.
+        await eventually(async () => (await waitingOnLocks(urls)) >= before + 2)
+        const refused = await donate(api.url, noisy)
+        expect(refused.status).toBe(503)
+        expect(refused.headers.get("content-type")).toBe("application/problem+json")
+        expect(refused.headers.get("retry-after")).toMatch(/^\d+$/)
+        expect((await refused.json()).type).toBe("https://manara.app/problems/tenant-busy")
+        // The gate has two more connections, and they are not the noisy tenant's.
+        const other = await donate(api.url, quiet)
+        expect(other.status).toBe(201)
+      } finally {
+        await lock.release()
+      }
+      const answers = await Promise.all(held)
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201])
     }
-    const answers = await Promise.all(held)
-    expect(answers.map((answer) => answer.status)).toEqual([201, 201])
-  })
+  )
 })
 
 describe("a bounded queue in front of the pool", () => {
@@ -73,29 +77,33 @@ describe("a bounded queue in front of the pool", () => {
     await api?.close()
   })
 
-  it("sheds with 503 + Retry-After once the pool is held and its queue is full, and serves the waiter after", { timeout: 60_000 }, async () => {
-    const [first, second, third] = tenants.slice(1) as [DonatingTenant, DonatingTenant, DonatingTenant]
-    const lock = await holdReferenceCounters(urls, [first.id, second.id])
-    let held: Array<Promise<Response>> = []
-    let waiter: Promise<Response> | undefined
-    try {
-      const before = await waitingOnLocks(urls)
-      held = [donate(api.url, first), donate(api.url, first), donate(api.url, second), donate(api.url, second)]
-      await eventually(async () => (await waitingOnLocks(urls)) >= before + 4)
-      const health = await (await fetch(`${api.url}/api/v1/health`)).json()
-      expect(health.checks).toMatchObject({ postgres: "up", pool: "ok" })
-      waiter = donate(api.url, third)
-      await eventually(async () => (await (await fetch(`${api.url}/api/v1/health`)).json()).checks.pool === "saturated")
-      const shed = await donate(api.url, third)
-      expect(shed.status).toBe(503)
-      expect(shed.headers.get("retry-after")).toMatch(/^\d+$/)
-      expect((await shed.json()).type).toBe("https://manara.app/problems/database-busy")
-      const health2 = await fetch(`${api.url}/api/v1/health`)
-      expect(health2.status).toBe(200)
-      expect(await health2.json()).toEqual({ status: "busy", checks: { postgres: "up", redis: "up", pool: "saturated" } })
-    } finally {
-      await lock.release()
+  it(
+    "sheds with 503 + Retry-After once the pool is held and its queue is full, and serves the waiter after",
+    { timeout: 60_000 },
+    async () => {
+      const [first, second, third] = tenants.slice(1) as [DonatingTenant, DonatingTenant, DonatingTenant]
+      const lock = await holdReferenceCounters(urls, [first.id, second.id])
+      let held: Array<Promise<Response>> = []
+      let waiter: Promise<Response> | undefined
+      try {
+        const before = await waitingOnLocks(urls)
+        held = [donate(api.url, first), donate(api.url, first), donate(api.url, second), donate(api.url, second)]
+        await eventually(async () => (await waitingOnLocks(urls)) >= before + 4)
+        const health = await (await fetch(`${api.url}/api/v1/health`)).json()
+        expect(health.checks).toMatchObject({ postgres: "up", pool: "ok" })
+        waiter = donate(api.url, third)
+        await eventually(async () => (await (await fetch(`${api.url}/api/v1/health`)).json()).checks.pool === "saturated")
+        const shed = await donate(api.url, third)
+        expect(shed.status).toBe(503)
+        expect(shed.headers.get("retry-after")).toMatch(/^\d+$/)
+        expect((await shed.json()).type).toBe("https://manara.app/problems/database-busy")
+        const health2 = await fetch(`${api.url}/api/v1/health`)
+        expect(health2.status).toBe(200)
+        expect(await health2.json()).toEqual({ status: "busy", checks: { postgres: "up", redis: "up", pool: "saturated" } })
+      } finally {
+        await lock.release()
+      }
+      expect((await Promise.all([...held, waiter!])).map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201])
     }
-    expect((await Promise.all([...held, waiter!])).map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201])
-  })
+  )
 })

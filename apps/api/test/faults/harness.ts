@@ -26,7 +26,9 @@ export const spawnApi = async (env: Record<string, string>): Promise<ApiChild> =
   })
   let output = ""
   child.stderr.on("data", (chunk) => (output += chunk))
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on("exit", (code) => resolve({ code, at: Date.now() })))
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
+    child.on("exit", (code) => resolve({ code, at: Date.now() }))
+  )
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on("data", (chunk) => {
       output += chunk
@@ -42,16 +44,22 @@ export const spawnApi = async (env: Record<string, string>): Promise<ApiChild> =
 export const donationTenant = async (urls: TestDatabaseUrls): Promise<TenantFixture & { project: string }> => {
   const tenant = await withOwner(urls, createTenant())
   const project = `well-${randomUUID().slice(0, 6)}`
-  await withOwner(urls, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`update tenants set settings = ${JSON.stringify({
-      bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
-      donations: { minimum: "1.000", maximum: "5000.000" },
-      contact: { email: "office@example.com" }
-    })}::jsonb where id = ${tenant.id}`
-    yield* asOwnerInTenant(tenant.id, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
-        values (${tenant.id}, 'project', ${project}, 'بئر ماء', 100000, 'zakat', 'active')`)
-  }))
+  await withOwner(
+    urls,
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* sql`update tenants set settings = ${JSON.stringify({
+        bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
+        donations: { minimum: "1.000", maximum: "5000.000" },
+        contact: { email: "office@example.com" }
+      })}::jsonb where id = ${tenant.id}`
+      yield* asOwnerInTenant(
+        tenant.id,
+        sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
+        values (${tenant.id}, 'project', ${project}, 'بئر ماء', 100000, 'zakat', 'active')`
+      )
+    })
+  )
   return { ...tenant, project }
 }
 
@@ -73,17 +81,24 @@ export const donate = (base: string, tenant: TenantFixture & { project: string }
   })
 
 /** As the owner inside the tenant: what the database really holds. */
-export const ownerRows = <A extends object>(urls: TestDatabaseUrls, tenantId: TenantId, query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
-  withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, query)))
+export const ownerRows = <A extends object>(
+  urls: TestDatabaseUrls,
+  tenantId: TenantId,
+  query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>
+) => withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, query)))
 
 /** Every answered donation has its row, its outbox rows and its audit row; references have no gaps. */
 export const everyAnswerKept = async (urls: TestDatabaseUrls, tenantId: TenantId, references: ReadonlyArray<string>) => {
-  const rows = await ownerRows(urls, tenantId, (sql) =>
-    sql<{ reference: string; outbox: number; audit: number }>`
+  const rows = await ownerRows(
+    urls,
+    tenantId,
+    (sql) =>
+      sql<{ reference: string; outbox: number; audit: number }>`
       select d.reference,
         (select count(*)::int from notification_outbox o where o.payload->>'id' = d.id::text) as outbox,
         (select count(*)::int from audit_log a where a.entity_id = d.id::text and a.action = 'donation.created') as audit
-      from donations d order by d.reference`)
+      from donations d order by d.reference`
+  )
   const byReference = new Map(rows.map((row) => [row.reference, row]))
   const missing = references.filter((reference) => byReference.get(reference) === undefined)
   const incomplete = rows.filter((row) => row.outbox < 1 || row.audit !== 1)
@@ -99,15 +114,21 @@ export const everyAnswerKept = async (urls: TestDatabaseUrls, tenantId: TenantId
 export const holdCounter = async (urls: TestDatabaseUrls, tenantId: TenantId) => {
   const locked = Effect.runSync(Deferred.make<void>())
   const release = Effect.runSync(Deferred.make<void>())
-  const done = withOwner(urls, asOwnerInTenant(tenantId, Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql`insert into reference_counters (tenant_id, kind, year, next_value)
+  const done = withOwner(
+    urls,
+    asOwnerInTenant(
+      tenantId,
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`insert into reference_counters (tenant_id, kind, year, next_value)
       values (${tenantId}, 'DON', extract(year from now() at time zone 'Asia/Kuwait')::int, 2)
       on conflict (tenant_id, kind, year) do update set next_value = reference_counters.next_value + 1`
-    yield* Deferred.succeed(locked, undefined)
-    yield* Deferred.await(release)
-    return yield* Effect.fail("roll back")
-  })).pipe(Effect.catchAll(() => Effect.void)))
+        yield* Deferred.succeed(locked, undefined)
+        yield* Deferred.await(release)
+        return yield* Effect.fail("roll back")
+      })
+    ).pipe(Effect.catchAll(() => Effect.void))
+  )
   await Effect.runPromise(Deferred.await(locked))
   return async () => {
     await Effect.runPromise(Deferred.succeed(release, undefined))
@@ -116,24 +137,32 @@ export const holdCounter = async (urls: TestDatabaseUrls, tenantId: TenantId) =>
 }
 
 const asAdmin = <A>(urls: TestDatabaseUrls, query: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
-  Effect.runPromise(Effect.provide(
-    Effect.flatMap(SqlClient.SqlClient, query),
-    PgClient.layer({ url: Redacted.make(urls.adminUrl), maxConnections: 1 })
-  ).pipe(Effect.orDie))
+  Effect.runPromise(
+    Effect.provide(
+      Effect.flatMap(SqlClient.SqlClient, query),
+      PgClient.layer({ url: Redacted.make(urls.adminUrl), maxConnections: 1 })
+    ).pipe(Effect.orDie)
+  )
 
 /** Ends the sessions waiting on a lock, as a lost machine's connections end: their transactions roll back. */
 export const terminateLockWaiters = (urls: TestDatabaseUrls) =>
-  asAdmin(urls, (sql) => sql`select pg_terminate_backend(pid) from pg_stat_activity
-    where datname = ${urls.database} and wait_event_type = 'Lock'`)
+  asAdmin(
+    urls,
+    (sql) => sql`select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = ${urls.database} and wait_event_type = 'Lock'`
+  )
 
 /** Waits until at least `n` sessions wait on a lock (captures stuck behind `holdCounter`). */
 export const lockWaiters = async (urls: TestDatabaseUrls, n: number, timeoutMs = 20_000) => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     // Only a superuser sees what other roles' sessions wait on.
-    const [row] = await asAdmin(urls, (sql) =>
-      sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
-        where datname = ${urls.database} and wait_event_type = 'Lock'`)
+    const [row] = await asAdmin(
+      urls,
+      (sql) =>
+        sql<{ waiting: number }>`select count(*)::int as waiting from pg_stat_activity
+        where datname = ${urls.database} and wait_event_type = 'Lock'`
+    )
     if (row!.waiting >= n) return row!.waiting
     if (Date.now() > deadline) throw new Error(`only ${row!.waiting} sessions wait on a lock`)
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -8,7 +8,11 @@ const pool = inject("manaraCognito")
 const env = apiEnv(urls, pool, { CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" })
 
 const keyRows = (tenantId: Parameters<typeof ownerRows>[1]) =>
-  ownerRows(urls, tenantId, (sql) => sql<{ key: string; state: string; owner: string | null }>`select key, state, owner from idempotency_keys order by key`)
+  ownerRows(
+    urls,
+    tenantId,
+    (sql) => sql<{ key: string; state: string; owner: string | null }>`select key, state, owner from idempotency_keys order by key`
+  )
 
 /** Polls until `check` holds or `ms` passed; returns how long it took. */
 const within = async (ms: number, check: () => Promise<boolean>) => {
@@ -64,11 +68,13 @@ describe("kill -9 mid-load", () => {
     const first = await spawnApi(env)
     try {
       // Committed before the kill: their retries are replays.
-      const committed = await Promise.all(Array.from({ length: 5 }, async (_, index) => {
-        const response = await donate(first.url, tenant, `done-${index}`)
-        expect(response.status).toBe(201)
-        return ((await response.json()) as { reference: string }).reference
-      }))
+      const committed = await Promise.all(
+        Array.from({ length: 5 }, async (_, index) => {
+          const response = await donate(first.url, tenant, `done-${index}`)
+          expect(response.status).toBe(201)
+          return ((await response.json()) as { reference: string }).reference
+        })
+      )
       // Claimed, then stuck behind the counter when the process dies: never committed.
       const release = await holdCounter(urls, tenant.id)
       const stuck = Array.from({ length: 20 }, (_, index) => donate(first.url, tenant, `stuck-${index}`).catch(() => "killed"))
@@ -88,13 +94,21 @@ describe("kill -9 mid-load", () => {
         const keys = [...committed.map((_, index) => `done-${index}`), ...Array.from({ length: 20 }, (_, index) => `stuck-${index}`)]
         const answers = new Map<string, { status: number; replayed: boolean; reference: string }>()
         const took = await within(5_000, async () => {
-          await Promise.all(keys.filter((key) => answers.get(key)?.status !== 201).map(async (key) => {
-            const response = await donate(second.url, tenant, key)
-            const body = (await response.json()) as { reference?: string }
-            if (response.status === 409) expect(response.headers.get("retry-after")).not.toBeNull()
-            else expect(response.status).toBe(201)
-            answers.set(key, { status: response.status, replayed: response.headers.get("idempotency-replayed") === "true", reference: body.reference ?? "" })
-          }))
+          await Promise.all(
+            keys
+              .filter((key) => answers.get(key)?.status !== 201)
+              .map(async (key) => {
+                const response = await donate(second.url, tenant, key)
+                const body = (await response.json()) as { reference?: string }
+                if (response.status === 409) expect(response.headers.get("retry-after")).not.toBeNull()
+                else expect(response.status).toBe(201)
+                answers.set(key, {
+                  status: response.status,
+                  replayed: response.headers.get("idempotency-replayed") === "true",
+                  reference: body.reference ?? ""
+                })
+              })
+          )
           return keys.every((key) => answers.get(key)?.status === 201)
         })
         expect(took).toBeLessThan(5_000)

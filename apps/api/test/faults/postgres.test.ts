@@ -45,7 +45,11 @@ describe("Postgres stopped and started again", () => {
     expect((await donate(api.url, tenant)).status).toBe(201)
 
     await cluster.stop()
-    for (const answer of await Promise.all([donate(api.url, tenant, "outage-1"), donate(api.url, tenant), fetch(`${api.url}/api/v1/health`)])) {
+    for (const answer of await Promise.all([
+      donate(api.url, tenant, "outage-1"),
+      donate(api.url, tenant),
+      fetch(`${api.url}/api/v1/health`)
+    ])) {
       expect(answer.status).toBe(503)
       expect(answer.headers.get("retry-after")).toMatch(/^\d+$/)
     }

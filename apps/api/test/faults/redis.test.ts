@@ -49,9 +49,11 @@ const within = async (ms: number, check: () => Promise<boolean>) => {
 
 describe("Redis stopped and started again", () => {
   it("captures continue, sign-in is 200 or 503 (never 500) under in-process limits, and the live stream and limits recover without a restart", async () => {
-    const stream = listen(await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
-      headers: { authorization: `Bearer ${owner.token}`, "x-tenant": tenant.slug }
-    }))
+    const stream = listen(
+      await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
+        headers: { authorization: `Bearer ${owner.token}`, "x-tenant": tenant.slug }
+      })
+    )
     await within(10_000, async () => stream.text().includes("retry:"))
 
     await redis.stop()
@@ -61,7 +63,8 @@ describe("Redis stopped and started again", () => {
     expect([200, 503]).toContain(signIn.status)
     // The limits still hold, counted in this process: the 4th wrong password of the account is refused before Cognito.
     const wrong = []
-    for (let attempt = 0; attempt < 4; attempt++) wrong.push((await people.post("/auth/login", { email: owner.email, password: "Wrong-Passw0rd!" })).status)
+    for (let attempt = 0; attempt < 4; attempt++)
+      wrong.push((await people.post("/auth/login", { email: owner.email, password: "Wrong-Passw0rd!" })).status)
     expect(wrong).toEqual([401, 401, 401, 429])
     const health = await fetch(`${api.url}/api/v1/health`)
     expect(health.status).toBe(503)

@@ -40,9 +40,14 @@ export class OwnRedis {
   }
 
   async resume(): Promise<void> {
-    this.process = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" })
-    await until("redis-server answers", 10_000, async () =>
-      (await promisify(execFile)("redis-cli", ["-p", String(this.port), "ping"])).stdout.trim() === "PONG")
+    this.process = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: "ignore"
+    })
+    await until(
+      "redis-server answers",
+      10_000,
+      async () => (await promisify(execFile)("redis-cli", ["-p", String(this.port), "ping"])).stdout.trim() === "PONG"
+    )
   }
 
   async stop(): Promise<void> {
@@ -64,7 +69,10 @@ const asPostgres = (program: string, args: Array<string>) =>
 
 /** A Postgres cluster of the test's own (initdb + pg_ctl) on a free port, trust auth, stopped and started at will. */
 export class OwnPostgres {
-  private constructor(readonly directory: string, readonly port: number) {}
+  private constructor(
+    readonly directory: string,
+    readonly port: number
+  ) {}
 
   static async start(): Promise<OwnPostgres> {
     const directory = await mkdtemp(join(tmpdir(), "manara-pg-"))
@@ -82,7 +90,16 @@ export class OwnPostgres {
   private ctl = (...args: Array<string>) => asPostgres("pg_ctl", ["-D", join(this.directory, "data"), ...args])
 
   async resume(): Promise<void> {
-    await this.ctl("-w", "-t", "30", "-l", join(this.directory, "log"), "-o", `-p ${this.port} -k ${this.directory} -c listen_addresses=127.0.0.1 -c fsync=off`, "start")
+    await this.ctl(
+      "-w",
+      "-t",
+      "30",
+      "-l",
+      join(this.directory, "log"),
+      "-o",
+      `-p ${this.port} -k ${this.directory} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start"
+    )
   }
 
   async stop(): Promise<void> {

@@ -11,12 +11,14 @@ let tenant: Awaited<ReturnType<typeof donationTenant>>
 
 beforeAll(async () => {
   // A pool for all 50: each is then seen waiting on the counter's lock, so surely in flight when SIGTERM comes.
-  api = await spawnApi(apiEnv(urls, pool, {
-    CAPTURE_LIMIT_PER_IP: "100000",
-    CAPTURE_LIMIT_PER_TENANT: "100000",
-    SHUTDOWN_GRACE: "8 seconds",
-    DATABASE_POOL_SIZE: "55"
-  }))
+  api = await spawnApi(
+    apiEnv(urls, pool, {
+      CAPTURE_LIMIT_PER_IP: "100000",
+      CAPTURE_LIMIT_PER_TENANT: "100000",
+      SHUTDOWN_GRACE: "8 seconds",
+      DATABASE_POOL_SIZE: "55"
+    })
+  )
   tenant = await donationTenant(urls)
   owner = await apiPeople(() => api.url, urls, pool).memberOf(tenant, "owner")
 }, 60_000)
@@ -38,7 +40,8 @@ describe("SIGTERM", () => {
       donate(api.url, tenant, `drain-${index}`).then(
         async (response) => ({ status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.text() }),
         (error: unknown) => ({ status: 0, retryAfter: null, body: `${String(error)} ${String((error as { cause?: unknown }).cause)}` })
-      ))
+      )
+    )
     await lockWaiters(urls, 50, 30_000)
     const signalled = Date.now()
     api.child.kill("SIGTERM")

@@ -11,19 +11,26 @@ export interface DonatingTenant extends TenantFixture {
 }
 
 export const donatingTenants = (urls: TestDatabaseUrls, count: number): Promise<Array<DonatingTenant>> =>
-  withOwner(urls, Effect.forEach(Array.from({ length: count }), () =>
-    Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      const tenant = yield* createTenant()
-      const project = `well-${randomUUID().slice(0, 6)}`
-      yield* sql`update tenants set settings = ${JSON.stringify({
-        bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
-        donations: { minimum: "1.000", maximum: "5000.000" }
-      })}::jsonb where id = ${tenant.id}`
-      yield* asOwnerInTenant(tenant.id, sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
-        values (${tenant.id}, 'project', ${project}, 'بئر ماء', 1000, 'zakat', 'active')`)
-      return { ...tenant, project }
-    })))
+  withOwner(
+    urls,
+    Effect.forEach(Array.from({ length: count }), () =>
+      Effect.gen(function* () {
+        const sql = yield* SqlClient.SqlClient
+        const tenant = yield* createTenant()
+        const project = `well-${randomUUID().slice(0, 6)}`
+        yield* sql`update tenants set settings = ${JSON.stringify({
+          bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
+          donations: { minimum: "1.000", maximum: "5000.000" }
+        })}::jsonb where id = ${tenant.id}`
+        yield* asOwnerInTenant(
+          tenant.id,
+          sql`insert into catalog_items (tenant_id, kind, slug, title_ar, goal_amount, category, status)
+        values (${tenant.id}, 'project', ${project}, 'بئر ماء', 1000, 'zakat', 'active')`
+        )
+        return { ...tenant, project }
+      })
+    )
+  )
 
 export const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
 
@@ -53,7 +60,14 @@ export const eventually = async (check: () => Promise<boolean>, timeoutMs = 15_0
 
 /** How many sessions of the runtime role in this database wait for a lock right now (as a superuser: it sees every session). */
 export const waitingOnLocks = (urls: TestDatabaseUrls) =>
-  Effect.runPromise(Effect.provide(Effect.flatMap(SqlClient.SqlClient, (sql) =>
-    sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where datname = ${urls.database} and usename = 'manara_app' and wait_event_type = 'Lock'`),
-  PgClient.layer({ url: Redacted.make(withDatabase(urls.adminUrl, urls.database)), maxConnections: 1 })).pipe(Effect.orDie)).then((rows) => rows[0]!.n)
+  Effect.runPromise(
+    Effect.provide(
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) =>
+          sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+      where datname = ${urls.database} and usename = 'manara_app' and wait_event_type = 'Lock'`
+      ),
+      PgClient.layer({ url: Redacted.make(withDatabase(urls.adminUrl, urls.database)), maxConnections: 1 })
+    ).pipe(Effect.orDie)
+  ).then((rows) => rows[0]!.n)

@@ -23,13 +23,15 @@ describe("stale on error: Postgres cut away", () => {
   let api: StartedApi
   beforeAll(async () => {
     proxy = await PgProxy.start()
-    api = await startApi(env({
-      DATABASE_URL: proxy.url(urls.runtimeUrl),
-      PUBLIC_CACHE_TTL: "1 second",
-      TENANT_CACHE_TTL: "1 second",
-      STALE_IF_ERROR: "4 seconds",
-      DATABASE_ACQUIRE_TIMEOUT: "1 second"
-    }))
+    api = await startApi(
+      env({
+        DATABASE_URL: proxy.url(urls.runtimeUrl),
+        PUBLIC_CACHE_TTL: "1 second",
+        TENANT_CACHE_TTL: "1 second",
+        STALE_IF_ERROR: "4 seconds",
+        DATABASE_ACQUIRE_TIMEOUT: "1 second"
+      })
+    )
   })
   afterAll(async () => {
     await api?.close()
@@ -83,92 +85,101 @@ describe("a lock held on the reference counters under load", () => {
   const HOLD_MS = 30_000
   let api: StartedApi
   beforeAll(async () => {
-    api = await startApi(env({
-      DATABASE_POOL_SIZE: "5",
-      DATABASE_TENANT_SHARE: "0.5",
-      // Longer than the deadline: the deadline answers, the transaction gives its connection back later.
-      DATABASE_LOCK_TIMEOUT: "4 seconds",
-      DATABASE_ACQUIRE_TIMEOUT: "1 second",
-      REQUEST_DEADLINE: `${DEADLINE_MS} millis`,
-      PUBLIC_CACHE_TTL: "1 second",
-      PUBLIC_CACHE_STALE_WAIT: "300 millis",
-      TENANT_CACHE_TTL: "1 second"
-    }))
+    api = await startApi(
+      env({
+        DATABASE_POOL_SIZE: "5",
+        DATABASE_TENANT_SHARE: "0.5",
+        // Longer than the deadline: the deadline answers, the transaction gives its connection back later.
+        DATABASE_LOCK_TIMEOUT: "4 seconds",
+        DATABASE_ACQUIRE_TIMEOUT: "1 second",
+        REQUEST_DEADLINE: `${DEADLINE_MS} millis`,
+        PUBLIC_CACHE_TTL: "1 second",
+        PUBLIC_CACHE_STALE_WAIT: "300 millis",
+        TENANT_CACHE_TTL: "1 second"
+      })
+    )
   })
   afterAll(async () => {
     await api?.close()
   })
 
-  it("answers every request within its deadline, public reads from the last good cache, and recovers by itself", { timeout: 120_000 }, async () => {
-    const [locked1, locked2, reader] = tenants.slice(2) as [DonatingTenant, DonatingTenant, DonatingTenant]
-    for (const tenant of [locked1, locked2, reader]) expect((await publicCatalog(api.url, tenant)).status).toBe(200)
+  it(
+    "answers every request within its deadline, public reads from the last good cache, and recovers by itself",
+    { timeout: 120_000 },
+    async () => {
+      const [locked1, locked2, reader] = tenants.slice(2) as [DonatingTenant, DonatingTenant, DonatingTenant]
+      for (const tenant of [locked1, locked2, reader]) expect((await publicCatalog(api.url, tenant)).status).toBe(200)
 
-    interface Answer {
-      readonly kind: "capture" | "read"
-      readonly status: number
-      readonly ms: number
-      readonly retryAfter: string | null
-      readonly stale: boolean
-      readonly type?: string
-    }
-    const answers: Array<Answer> = []
-    const healths: Array<{ status: number; body: { checks?: { postgres?: string; pool?: string } } }> = []
-    const lock = await holdReferenceCounters(urls, [locked1.id, locked2.id])
-    const until = Date.now() + HOLD_MS
-    try {
-      const worker = async (index: number) => {
-        for (let round = 0; Date.now() < until; round++) {
-          const started = performance.now()
-          const pick = (index + round) % 4
-          const response = pick === 0 ? await donate(api.url, locked1)
-            : pick === 1 ? await donate(api.url, locked2)
-            : await publicCatalog(api.url, pick === 2 ? reader : locked1)
-          const body = await response.text()
-          answers.push({
-            kind: pick < 2 ? "capture" : "read",
-            status: response.status,
-            ms: performance.now() - started,
-            retryAfter: response.headers.get("retry-after"),
-            stale: response.headers.get("warning") !== null,
-            ...(response.status >= 400 ? { type: JSON.parse(body).type } : {})
-          })
+      interface Answer {
+        readonly kind: "capture" | "read"
+        readonly status: number
+        readonly ms: number
+        readonly retryAfter: string | null
+        readonly stale: boolean
+        readonly type?: string
+      }
+      const answers: Array<Answer> = []
+      const healths: Array<{ status: number; body: { checks?: { postgres?: string; pool?: string } } }> = []
+      const lock = await holdReferenceCounters(urls, [locked1.id, locked2.id])
+      const until = Date.now() + HOLD_MS
+      try {
+        const worker = async (index: number) => {
+          for (let round = 0; Date.now() < until; round++) {
+            const started = performance.now()
+            const pick = (index + round) % 4
+            const response =
+              pick === 0
+                ? await donate(api.url, locked1)
+                : pick === 1
+                  ? await donate(api.url, locked2)
+                  : await publicCatalog(api.url, pick === 2 ? reader : locked1)
+            const body = await response.text()
+            answers.push({
+              kind: pick < 2 ? "capture" : "read",
+              status: response.status,
+              ms: performance.now() - started,
+              retryAfter: response.headers.get("retry-after"),
+              stale: response.headers.get("warning") !== null,
+              ...(response.status >= 400 ? { type: JSON.parse(body).type } : {})
+            })
+          }
+        }
+        const prober = async () => {
+          while (Date.now() < until) {
+            healths.push(await health(api.url))
+            await new Promise((resolve) => setTimeout(resolve, 1_000))
+          }
+        }
+        await Promise.all([...Array.from({ length: 12 }, (_, index) => worker(index)), prober()])
+      } finally {
+        await lock.release()
+      }
+
+      expect(answers.length).toBeGreaterThan(50)
+      for (const answer of answers) {
+        expect(answer.ms, JSON.stringify(answer)).toBeLessThan(DEADLINE_MS + SLACK_MS)
+        if (answer.kind === "capture") {
+          // Their reference number is locked: refused honestly, never a 500.
+          expect(answer.status, JSON.stringify(answer)).toBe(503)
+          expect(answer.retryAfter).toMatch(/^\d+$/)
+        } else {
+          expect(answer.status, JSON.stringify(answer)).toBe(200)
         }
       }
-      const prober = async () => {
-        while (Date.now() < until) {
-          healths.push(await health(api.url))
-          await new Promise((resolve) => setTimeout(resolve, 1_000))
-        }
-      }
-      await Promise.all([...Array.from({ length: 12 }, (_, index) => worker(index)), prober()])
-    } finally {
-      await lock.release()
-    }
+      const types = new Set(answers.filter((answer) => answer.status === 503).map((answer) => answer.type))
+      expect(types).toContain("https://manara.app/problems/deadline-exceeded")
+      expect(answers.some((answer) => answer.kind === "read" && answer.stale)).toBe(true)
+      // Postgres was up all along; the pool was what was full.
+      expect(healths.every((check) => check.status === 200 && check.body.checks?.postgres === "up")).toBe(true)
+      expect(healths.some((check) => check.body.checks?.pool === "saturated")).toBe(true)
 
-    expect(answers.length).toBeGreaterThan(50)
-    for (const answer of answers) {
-      expect(answer.ms, JSON.stringify(answer)).toBeLessThan(DEADLINE_MS + SLACK_MS)
-      if (answer.kind === "capture") {
-        // Their reference number is locked: refused honestly, never a 500.
-        expect(answer.status, JSON.stringify(answer)).toBe(503)
-        expect(answer.retryAfter).toMatch(/^\d+$/)
-      } else {
-        expect(answer.status, JSON.stringify(answer)).toBe(200)
-      }
+      // Recovers by itself, without a restart.
+      await eventually(async () => (await donate(api.url, locked1)).status === 201)
+      await eventually(async () => {
+        const read = await publicCatalog(api.url, reader)
+        return read.status === 200 && read.headers.get("warning") === null
+      })
+      await eventually(async () => (await health(api.url)).body.status === "ok")
     }
-    const types = new Set(answers.filter((answer) => answer.status === 503).map((answer) => answer.type))
-    expect(types).toContain("https://manara.app/problems/deadline-exceeded")
-    expect(answers.some((answer) => answer.kind === "read" && answer.stale)).toBe(true)
-    // Postgres was up all along; the pool was what was full.
-    expect(healths.every((check) => check.status === 200 && check.body.checks?.postgres === "up")).toBe(true)
-    expect(healths.some((check) => check.body.checks?.pool === "saturated")).toBe(true)
-
-    // Recovers by itself, without a restart.
-    await eventually(async () => (await donate(api.url, locked1)).status === 201)
-    await eventually(async () => {
-      const read = await publicCatalog(api.url, reader)
-      return read.status === 200 && read.headers.get("warning") === null
-    })
-    await eventually(async () => (await health(api.url)).body.status === "ok")
-  })
+  )
 })

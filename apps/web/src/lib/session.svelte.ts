@@ -16,7 +16,10 @@ export const session = {
 
 /** An answer the API refused, as RFC 9457 says it; `retryAfter` in seconds for a 429. */
 export class ApiProblem extends Error {
-  constructor(readonly problem: ProblemData, readonly retryAfter?: number) {
+  constructor(
+    readonly problem: ProblemData,
+    readonly retryAfter?: number
+  ) {
     super(problem.detail ?? problem.title)
   }
 
@@ -43,9 +46,8 @@ export class MfaSetupRequired extends Error {
 /** Reads a problem body; anything else (a proxy's HTML, a dropped connection) becomes a generic one. */
 const problemOf = async (response: Response): Promise<ApiProblem> => {
   const body = (await response.json().catch(() => undefined)) as Partial<ProblemData> | undefined
-  const problem: ProblemData = typeof body?.type === "string"
-    ? (body as ProblemData)
-    : { type: "about:blank", title: response.statusText, status: response.status }
+  const problem: ProblemData =
+    typeof body?.type === "string" ? (body as ProblemData) : { type: "about:blank", title: response.statusText, status: response.status }
   const retryAfter = Number(response.headers.get("retry-after"))
   return new ApiProblem(problem, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined)
 }

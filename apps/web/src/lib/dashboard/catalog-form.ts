@@ -134,8 +134,13 @@ export const readItemForm = (data: FormData, kind?: ItemValues["kind"]): ItemVal
  * what is left of letters and digits is joined by single hyphens, at most 80 characters; "" when nothing is.
  */
 export const slugFromTitle = (title: string): string =>
-  title.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-").slice(0, 80).replace(/^-+|-+$/g, "")
+  title
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 80)
+    .replace(/^-+|-+$/g, "")
 
 /** What the API would refuse, found before asking it; the API checks again all the same. */
 export const checkItem = (values: ItemValues): FieldErrors => {
@@ -204,7 +209,16 @@ export const apiFieldErrors = (problem: {
   for (const issue of problem.errors ?? []) {
     const field = fieldOfPath(issue.path)
     if (field === undefined || errors[field] !== undefined) continue
-    errors[field] = field === "price" || field === "goal" ? "money" : field === "slug" ? "slug" : /at most/.test(issue.message) ? "too-long" : /required/.test(issue.message) ? "required" : "invalid"
+    errors[field] =
+      field === "price" || field === "goal"
+        ? "money"
+        : field === "slug"
+          ? "slug"
+          : /at most/.test(issue.message)
+            ? "too-long"
+            : /required/.test(issue.message)
+              ? "required"
+              : "invalid"
   }
   const kind = (problem.type ?? "").split("/").pop()
   if (kind === "slug-taken") errors.slug = "slug-taken"

@@ -19,7 +19,8 @@ export const statusName = (status: ItemStatus): string =>
     archived: m.dash_catalog_status_archived
   })[status]()
 
-export const kindName = (kind: "product" | "project"): string => (kind === "product" ? m.dash_catalog_kind_product() : m.dash_catalog_kind_project())
+export const kindName = (kind: "product" | "project"): string =>
+  kind === "product" ? m.dash_catalog_kind_product() : m.dash_catalog_kind_project()
 
 export const categoryName = (category: Category): string =>
   ({
@@ -63,16 +64,27 @@ export const fieldMessage = (field: Field, code: ErrorCode | undefined): string 
 }
 
 const isProblem = (value: unknown): value is ProblemLike =>
-  typeof value === "object" && value !== null && typeof (value as ProblemLike).type === "string" && typeof (value as ProblemLike).status === "number"
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as ProblemLike).type === "string" &&
+  typeof (value as ProblemLike).status === "number"
 
 /** The problem a failure is or carries (the typed client's `Problem`, or one an action handed back). */
 const problemIn = (failure: unknown): ProblemLike | undefined =>
-  isProblem(failure) ? failure : isProblem((failure as { problem?: unknown } | null)?.problem) ? (failure as { problem: ProblemLike }).problem : undefined
+  isProblem(failure)
+    ? failure
+    : isProblem((failure as { problem?: unknown } | null)?.problem)
+      ? (failure as { problem: ProblemLike }).problem
+      : undefined
 
 /** What to say about a failed catalog call: our words for the catalog's problems, the shared ones otherwise. */
 export const describeCatalogFailure = (failure: unknown): string => {
   if (failure instanceof UploadRefused) {
-    return failure.reason === "type" ? m.dash_catalog_upload_error_type() : failure.reason === "too-large" ? m.dash_catalog_upload_error_too_large() : m.dash_catalog_upload_error_storage()
+    return failure.reason === "type"
+      ? m.dash_catalog_upload_error_type()
+      : failure.reason === "too-large"
+        ? m.dash_catalog_upload_error_too_large()
+        : m.dash_catalog_upload_error_storage()
   }
   const problem = problemIn(failure)
   if (problem !== undefined) {

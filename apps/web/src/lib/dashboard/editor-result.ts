@@ -3,12 +3,13 @@ import type { ProofFailure } from "./proof-form.js"
 /** What one of the item editor's form actions answered, as its panels read it (`form` of the page). */
 export type EditorResult =
   | {
-    readonly panel?: "media" | "status" | "proof" | "upload"
-    readonly message?: string
-    readonly done?: "cover-set" | "cover-removed" | "gallery-saved" | "status-changed" | "proof-added" | "proof-published" | "proof-deleted"
-    readonly values?: ProofFailure["values"]
-    readonly errors?: ProofFailure["errors"] | Record<string, unknown>
-  }
+      readonly panel?: "media" | "status" | "proof" | "upload"
+      readonly message?: string
+      readonly done?:
+        "cover-set" | "cover-removed" | "gallery-saved" | "status-changed" | "proof-added" | "proof-published" | "proof-deleted"
+      readonly values?: ProofFailure["values"]
+      readonly errors?: ProofFailure["errors"] | Record<string, unknown>
+    }
   | null
   | undefined
 

@@ -11,7 +11,11 @@ export const formatDate = (iso: string, locale: Locale): string =>
 
 /** A moment with its time of day in Kuwait, in the page's language: when a status changed. */
 export const formatDateTime = (iso: string, locale: Locale): string =>
-  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso))
+  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", {
+    timeZone: TIME_ZONE,
+    dateStyle: "medium",
+    timeStyle: "short"
+  }).format(new Date(iso))
 
 /** A calendar day ("2026-11-20", a day in Kuwait) in the page's language: when a proof happened. */
 export const formatDay = (isoDate: string, locale: Locale): string => {
@@ -33,4 +37,8 @@ export type { Role }
 export const roles: ReadonlyArray<Role> = ["owner", "admin", "member"]
 
 export const roleName = (role: Role, locale: Locale): string =>
-  role === "owner" ? m.dash_role_owner({}, { locale }) : role === "admin" ? m.dash_role_admin({}, { locale }) : m.dash_role_member({}, { locale })
+  role === "owner"
+    ? m.dash_role_owner({}, { locale })
+    : role === "admin"
+      ? m.dash_role_admin({}, { locale })
+      : m.dash_role_member({}, { locale })

@@ -35,8 +35,13 @@ export const inboxFeed = {
 
 const isCaptureEvent = (value: unknown): value is CaptureEvent => {
   const event = value as Partial<CaptureEvent> | null
-  return typeof event === "object" && event !== null && ["order", "donation", "pledge"].includes(event.kind as string) &&
-    typeof event.reference === "string" && typeof event.amount === "string"
+  return (
+    typeof event === "object" &&
+    event !== null &&
+    ["order", "donation", "pledge"].includes(event.kind as string) &&
+    typeof event.reference === "string" &&
+    typeof event.amount === "string"
+  )
 }
 
 /** A dropped connection (fetch's TypeError), an API that is down or busy: worth another try later. */

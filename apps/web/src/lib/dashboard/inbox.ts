@@ -23,8 +23,9 @@ export const KINDS: ReadonlyArray<CaptureKind> = ["order", "donation", "pledge"]
 export const CATEGORIES: ReadonlyArray<DonationCategory> = ["zakat", "sadaqah", "waqf", "general"]
 
 /** Every status of a kind (or of all kinds), in workflow order, from the domain's own transitions. */
-export const statusesOf = (kind: CaptureKind | undefined): ReadonlyArray<string> =>
-  [...new Set((kind === undefined ? KINDS : [kind]).flatMap((one) => Object.keys(CAPTURE_TRANSITIONS[one])))]
+export const statusesOf = (kind: CaptureKind | undefined): ReadonlyArray<string> => [
+  ...new Set((kind === undefined ? KINDS : [kind]).flatMap((one) => Object.keys(CAPTURE_TRANSITIONS[one])))
+]
 
 export const nextStatuses = (kind: CaptureKind, status: string): ReadonlyArray<string> => CAPTURE_TRANSITIONS[kind][status] ?? []
 
@@ -77,11 +78,20 @@ export const paymentMoveName = (state: PaymentState): string =>
   state === "received" ? m.dash_inbox_pay_received() : state === "failed" ? m.dash_inbox_pay_failed() : m.dash_inbox_pay_refunded()
 
 export const categoryName = (category: DonationCategory): string =>
-  ({ zakat: m.public_category_zakat, sadaqah: m.public_category_sadaqah, waqf: m.public_category_waqf, general: m.public_category_general })[category]()
+  ({
+    zakat: m.public_category_zakat,
+    sadaqah: m.public_category_sadaqah,
+    waqf: m.public_category_waqf,
+    general: m.public_category_general
+  })[category]()
 
 /** Which badge colour a state gets: settled, waiting, or stopped. */
 export const tone = (step: string): "done" | "waiting" | "stopped" =>
-  ["confirmed", "fulfilled", "received"].includes(step) ? "done" : ["cancelled", "lapsed", "failed", "refunded"].includes(step) ? "stopped" : "waiting"
+  ["confirmed", "fulfilled", "received"].includes(step)
+    ? "done"
+    : ["cancelled", "lapsed", "failed", "refunded"].includes(step)
+      ? "stopped"
+      : "waiting"
 
 /** An amount from the API ("12.500") as the domain shows it: KWD with 3 decimals, Arabic-Indic digits in Arabic. */
 export const money = (amount: string, locale: Locale): string => {
@@ -104,7 +114,9 @@ export const formatDateTime = (iso: string, locale: Locale): string => {
 /** A calendar day ("2026-12-01") in the page's language, read as a day in Kuwait. */
 export const formatDay = (day: string, locale: Locale): string => {
   const at = new Date(`${day}T12:00:00+03:00`)
-  return Number.isNaN(at.getTime()) ? day : new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "long" }).format(at)
+  return Number.isNaN(at.getTime())
+    ? day
+    : new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: TIME_ZONE, dateStyle: "long" }).format(at)
 }
 
 /** One line of the inbox, whatever its kind: how the live stream tells what is new. */

@@ -79,7 +79,9 @@ export const formatKwd = (amount: string, locale: Locale): string => {
 
 /** A day (YYYY-MM-DD) short, for an axis: "3 Dec", "٣ ديسمبر". */
 export const formatShortDay = (day: string, locale: Locale): string =>
-  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: "UTC", day: "numeric", month: "short" }).format(new Date(`${day}T00:00:00Z`))
+  new Intl.DateTimeFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en-GB", { timeZone: "UTC", day: "numeric", month: "short" }).format(
+    new Date(`${day}T00:00:00Z`)
+  )
 
 // ------------------------------------------------------------------ CSV
 
@@ -111,13 +113,19 @@ export interface KpiCsvInput {
 /** The export: the campaign table, then the days; a BOM so Excel reads UTF-8 Arabic. */
 export const kpiCsv = (kpis: KpiCsvInput): string => {
   const line = (cells: ReadonlyArray<string | number | null>) => cells.map(csvCell).join(",")
-  return "\uFEFF" + [
-    line(["source", "medium", "campaign", "visits", "captures", "raised_kwd", "conversion_rate"]),
-    ...kpis.campaigns.map((row) => line([row.source, row.medium, row.campaign, row.visits, row.captures, row.raised, row.conversionRate])),
-    "",
-    line(["day", "visits", "captures", "raised_kwd"]),
-    ...kpis.days.map((row) => line([row.day, row.visits, row.captures, row.raised]))
-  ].join("\r\n") + "\r\n"
+  return (
+    "\uFEFF" +
+    [
+      line(["source", "medium", "campaign", "visits", "captures", "raised_kwd", "conversion_rate"]),
+      ...kpis.campaigns.map((row) =>
+        line([row.source, row.medium, row.campaign, row.visits, row.captures, row.raised, row.conversionRate])
+      ),
+      "",
+      line(["day", "visits", "captures", "raised_kwd"]),
+      ...kpis.days.map((row) => line([row.day, row.visits, row.captures, row.raised]))
+    ].join("\r\n") +
+    "\r\n"
+  )
 }
 
 // ------------------------------------------------------------------ campaign links

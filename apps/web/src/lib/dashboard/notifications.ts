@@ -44,18 +44,29 @@ export const statusName = (status: DeliveryStatus, locale: Locale): string => st
 export const notificationProblem = (problem: ProblemLike | undefined): string | undefined => {
   // The kind read here, not through problems.ts, whose `$lib` imports plain node cannot load.
   switch (problem?.type.replace("https://manara.app/problems/", "")) {
-    case "preference-exists": return m.dash_notify_error_exists()
-    case "preference-not-found": return m.dash_notify_error_preference_not_found()
-    case "delivery-not-found": return m.dash_notify_error_delivery_not_found()
-    case "delivery-not-dead": return m.dash_notify_error_not_dead()
-    default: return undefined
+    case "preference-exists":
+      return m.dash_notify_error_exists()
+    case "preference-not-found":
+      return m.dash_notify_error_preference_not_found()
+    case "delivery-not-found":
+      return m.dash_notify_error_delivery_not_found()
+    case "delivery-not-dead":
+      return m.dash_notify_error_not_dead()
+    default:
+      return undefined
   }
 }
 
 // ---- A member's own notifications (the my-notifications page) ----
 
 export type MemberEvent = "capture.order" | "capture.donation" | "capture.pledge" | "payment.received" | "pledge.due"
-export const memberEvents: ReadonlyArray<MemberEvent> = ["capture.order", "capture.donation", "capture.pledge", "payment.received", "pledge.due"]
+export const memberEvents: ReadonlyArray<MemberEvent> = [
+  "capture.order",
+  "capture.donation",
+  "capture.pledge",
+  "payment.received",
+  "pledge.due"
+]
 
 const memberEventWords: Record<MemberEvent, (locale: Locale) => string> = {
   "capture.order": (locale) => m.dash_mynotify_event_order({}, { locale }),

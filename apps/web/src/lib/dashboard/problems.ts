@@ -12,8 +12,7 @@ export interface ProblemLike {
 }
 
 /** The last segment of a problem type: `bad-credentials`, `last-owner`, ... */
-export const problemKind = (problem: ProblemLike): string =>
-  problem.type.startsWith(PROBLEMS) ? problem.type.slice(PROBLEMS.length) : ""
+export const problemKind = (problem: ProblemLike): string => (problem.type.startsWith(PROBLEMS) ? problem.type.slice(PROBLEMS.length) : "")
 
 /** Problem kinds whose own words we have in both languages; the rest show the API's detail. */
 const known: Partial<Record<ProblemKind, () => string>> = {
@@ -48,11 +47,12 @@ export const describeProblem = (problem: ProblemLike): string => {
 }
 
 const isProblem = (failure: unknown): failure is ProblemLike =>
-  typeof failure === "object" && failure !== null && typeof (failure as ProblemLike).type === "string" &&
+  typeof failure === "object" &&
+  failure !== null &&
+  typeof (failure as ProblemLike).type === "string" &&
   typeof (failure as ProblemLike).status === "number"
 
-const tagOf = (failure: unknown) =>
-  typeof failure === "object" && failure !== null ? (failure as { _tag?: unknown })._tag : undefined
+const tagOf = (failure: unknown) => (typeof failure === "object" && failure !== null ? (failure as { _tag?: unknown })._tag : undefined)
 
 /**
  * What to tell the person about a failed call: our words for a known problem, the API's detail for

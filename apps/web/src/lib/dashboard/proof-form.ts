@@ -36,10 +36,19 @@ export const readProofForm = (data: FormData): ProofValues => ({
 
 /** A problem+json `errors` path as the proof form's field. */
 const fieldOf = (path: ReadonlyArray<string | number>): ProofField | undefined =>
-  path[0] === "caption" ? (path[1] === "en" ? "caption_en" : "caption_ar") : path[0] === "occurredOn" || path[0] === "amountSpent" || path[0] === "mediaId" ? path[0] : undefined
+  path[0] === "caption"
+    ? path[1] === "en"
+      ? "caption_en"
+      : "caption_ar"
+    : path[0] === "occurredOn" || path[0] === "amountSpent" || path[0] === "mediaId"
+      ? path[0]
+      : undefined
 
 /** Our checks, and then the contract's or the API's issues by field, each in our words where we have them. */
-export const checkProof = (values: ProofValues, issues: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }> = []) => {
+export const checkProof = (
+  values: ProofValues,
+  issues: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }> = []
+) => {
   const errors: ProofFailure["errors"] = {}
   if (values.caption_ar.trim() === "") errors.caption_ar = m.dash_catalog_error_caption_required()
   if (values.caption_ar.length > 1000) errors.caption_ar = m.dash_catalog_error_too_long({ max: "1000" })
@@ -49,7 +58,9 @@ export const checkProof = (values: ProofValues, issues: ReadonlyArray<{ readonly
   if (spent !== "" && !isAmount(spent)) errors.amountSpent = m.dash_catalog_error_money()
   for (const issue of issues) {
     const field = fieldOf(issue.path)
-    if (field) errors[field] ??= field === "amountSpent" ? m.dash_catalog_error_money() : field === "occurredOn" ? m.dash_catalog_error_date() : issue.message
+    if (field)
+      errors[field] ??=
+        field === "amountSpent" ? m.dash_catalog_error_money() : field === "occurredOn" ? m.dash_catalog_error_date() : issue.message
   }
   return errors
 }

@@ -39,9 +39,10 @@ export class SseParser {
 
   private line(line: string): SseMessage | undefined {
     if (line === "") {
-      const message = this.data.length === 0
-        ? undefined
-        : { event: this.event || "message", data: this.data.join("\n"), ...(this.id === undefined ? {} : { id: this.id }) }
+      const message =
+        this.data.length === 0
+          ? undefined
+          : { event: this.event || "message", data: this.data.join("\n"), ...(this.id === undefined ? {} : { id: this.id }) }
       this.event = ""
       this.data = []
       return message

@@ -16,7 +16,8 @@ const send = (ticket: TicketData, file: File, onProgress: (fraction: number) => 
     request.addEventListener("load", () =>
       request.status >= 200 && request.status < 300
         ? resolve()
-        : reject(new UploadRefused(request.status === 413 || /EntityTooLarge/.test(request.responseText) ? "too-large" : "storage")))
+        : reject(new UploadRefused(request.status === 413 || /EntityTooLarge/.test(request.responseText) ? "too-large" : "storage"))
+    )
     // The same error a failed fetch gives: shown as "could not reach the server".
     request.addEventListener("error", () => reject(new TypeError("upload failed")))
     request.send(form)
@@ -51,7 +52,11 @@ const step = async <A>(action: "uploadTicket" | "completeUpload", fields: Record
  * the bytes and refuses a wrong type or size, or answers the ready asset with its thumbnail.
  */
 export const uploadFile = async (file: File, onProgress: (fraction: number) => void): Promise<MediaAssetData> => {
-  const { ticket } = await step<{ ticket: TicketData }>("uploadTicket", { contentType: file.type, byteSize: String(file.size), filename: file.name.slice(0, 255) })
+  const { ticket } = await step<{ ticket: TicketData }>("uploadTicket", {
+    contentType: file.type,
+    byteSize: String(file.size),
+    filename: file.name.slice(0, 255)
+  })
   await send(ticket, file, onProgress)
   const { asset } = await step<{ asset: MediaAssetData }>("completeUpload", { mediaId: ticket.mediaId })
   return asset

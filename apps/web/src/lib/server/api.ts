@@ -31,8 +31,7 @@ export interface Seen {
  * than a page's own work. The fetch it sends with is read per call from the context.
  */
 let shared: Promise<ManaraClient> | undefined
-const client = () =>
-  (shared ??= Effect.runPromise(makeClient(apiUrl()).pipe(Effect.provide(FetchHttpClient.layer))))
+const client = () => (shared ??= Effect.runPromise(makeClient(apiUrl()).pipe(Effect.provide(FetchHttpClient.layer))))
 
 export const apiUrl = () => env.API_URL || "http://127.0.0.1:4000"
 
@@ -45,7 +44,8 @@ const refreshCookieValue = (setCookie: string): string | undefined => {
 }
 
 /** `fetch` with the credentials added, and what the answer's headers say kept in `seen`. */
-const withCredentials = (fetch: typeof globalThis.fetch, credentials: Credentials, seen: Seen): typeof globalThis.fetch =>
+const withCredentials =
+  (fetch: typeof globalThis.fetch, credentials: Credentials, seen: Seen): typeof globalThis.fetch =>
   async (input, init) => {
     const headers = new Headers(init?.headers)
     if (credentials.accessToken !== undefined) headers.set("authorization", `Bearer ${credentials.accessToken}`)
@@ -62,9 +62,11 @@ const withCredentials = (fetch: typeof globalThis.fetch, credentials: Credential
   }
 
 /** Calls on SvelteKit's `fetch` of this request (so server-side calls keep the request's context). */
-export const apiFor = (fetch: typeof globalThis.fetch, credentials: Credentials = {}, seen: Seen = {}): ApiCall => async (use) =>
-  use(await client()).pipe(
-    Effect.either,
-    Effect.provideService(FetchHttpClient.Fetch, withCredentials(fetch, credentials, seen)),
-    Effect.runPromise
-  )
+export const apiFor =
+  (fetch: typeof globalThis.fetch, credentials: Credentials = {}, seen: Seen = {}): ApiCall =>
+  async (use) =>
+    use(await client()).pipe(
+      Effect.either,
+      Effect.provideService(FetchHttpClient.Fetch, withCredentials(fetch, credentials, seen)),
+      Effect.runPromise
+    )

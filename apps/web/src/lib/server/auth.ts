@@ -56,7 +56,11 @@ export const passwordStep = async (
     event.locals.session = await startSession(event.cookies, { email, challenge: answer.session }, event.locals.session)
     return { _tag: "Challenge" }
   }
-  event.locals.session = await startSession(event.cookies, signedInData(email, answer.accessToken, answer.expiresIn, seen.refreshToken), event.locals.session)
+  event.locals.session = await startSession(
+    event.cookies,
+    signedInData(email, answer.accessToken, answer.expiresIn, seen.refreshToken),
+    event.locals.session
+  )
   return { _tag: "SignedIn" }
 }
 
@@ -64,7 +68,9 @@ export const passwordStep = async (
 export const codeStep = async (
   event: RequestEvent,
   code: string
-): Promise<{ readonly _tag: "SignedIn" } | { readonly _tag: "Failed"; readonly failure: StepFailure } | { readonly _tag: "NoChallenge" }> => {
+): Promise<
+  { readonly _tag: "SignedIn" } | { readonly _tag: "Failed"; readonly failure: StepFailure } | { readonly _tag: "NoChallenge" }
+> => {
   const session = event.locals.session
   const challenge = session?.data.challenge
   if (session === undefined || challenge === undefined) return { _tag: "NoChallenge" }
@@ -73,7 +79,11 @@ export const codeStep = async (
   const email = session.data.email
   const result = await api((client) => client.auth.mfa({ payload: { email, session: challenge, code } }))
   if (Either.isLeft(result)) return { _tag: "Failed", failure: stepFailure(result.left, seen) }
-  event.locals.session = await startSession(event.cookies, signedInData(email, result.right.accessToken, result.right.expiresIn, seen.refreshToken), session)
+  event.locals.session = await startSession(
+    event.cookies,
+    signedInData(email, result.right.accessToken, result.right.expiresIn, seen.refreshToken),
+    session
+  )
   return { _tag: "SignedIn" }
 }
 
@@ -123,7 +133,10 @@ export const signOut = async (event: RequestEvent): Promise<void> => {
  * One call to the API as the person whose session this request carries: Bearer added here, on the server.
  * A token the API refuses is refreshed once and the call sent again. `Left` carries the typed failure.
  */
-export const asSignedIn = async <A, E>(event: RequestEvent, use: (client: ManaraClient) => Effect.Effect<A, E>): Promise<Either.Either<A, E | "signed-out">> => {
+export const asSignedIn = async <A, E>(
+  event: RequestEvent,
+  use: (client: ManaraClient) => Effect.Effect<A, E>
+): Promise<Either.Either<A, E | "signed-out">> => {
   const session = event.locals.session
   if (!isSignedIn(session)) return Either.left("signed-out")
   const call = (token: string): ApiCall => apiFor(globalThis.fetch, { accessToken: token })
@@ -176,7 +189,11 @@ export const actAs = async <A, E>(
   const problem = problemOf(failure)
   if (problem !== undefined && problemKind(problem) === "mfa-setup-required") redirect(303, mfaSetupHref(here(event)))
   const invalid = (failure as { _tag?: unknown })._tag === "ParseError"
-  return Either.left({ message: describeFailure(failure), status: problem?.status ?? (invalid ? 400 : 503), ...(problem === undefined ? {} : { problem }) })
+  return Either.left({
+    message: describeFailure(failure),
+    status: problem?.status ?? (invalid ? 400 : 503),
+    ...(problem === undefined ? {} : { problem })
+  })
 }
 
 const encodeMe = Schema.encodeSync(Me)

@@ -25,10 +25,20 @@ export type Field =
   | "dueDate"
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
-export type FieldCode = Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
+export type FieldCode =
+  Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
 
 /** What went wrong with the form as a whole. */
-export type FormCode = "rate-limited" | "unavailable" | "in-flight" | "key-reused" | "unknown-project" | "item-unavailable" | "empty-cart" | "order-too-large" | "invalid"
+export type FormCode =
+  | "rate-limited"
+  | "unavailable"
+  | "in-flight"
+  | "key-reused"
+  | "unknown-project"
+  | "item-unavailable"
+  | "empty-cart"
+  | "order-too-large"
+  | "invalid"
 
 export interface FormProblem {
   readonly errors: Partial<Record<Field, FieldCode>>
@@ -38,9 +48,7 @@ export interface FormProblem {
 }
 
 /** What the API answered to a capture. */
-export type CaptureOutcome =
-  | { readonly ok: true; readonly receipt: ReceiptData }
-  | { readonly ok: false; readonly problem: FormProblem }
+export type CaptureOutcome = { readonly ok: true; readonly receipt: ReceiptData } | { readonly ok: false; readonly problem: FormProblem }
 
 // The last string of an issue's path is the field, whatever wraps it (`donor`, `customer`).
 const FIELDS: Record<string, Field> = {
@@ -144,7 +152,10 @@ export const submitCapture = async (
   }
   if (response.status === 429) {
     const seconds = Number(response.headers.get("retry-after"))
-    return { ok: false, problem: { errors: {}, form: "rate-limited", retryAfter: Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60 } }
+    return {
+      ok: false,
+      problem: { errors: {}, form: "rate-limited", retryAfter: Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : 60 }
+    }
   }
   const problem = (json ?? {}) as { type?: unknown; errors?: ReadonlyArray<FieldIssue> }
   const type = typeof problem.type === "string" ? problem.type.slice(problem.type.lastIndexOf("/") + 1) : ""
@@ -198,23 +209,29 @@ export interface GivenNote {
 const GIVEN_COOKIE = "manara_given"
 const MAX_NOTES = 5
 
-const GivenNotes = Schema.parseJson(Schema.Array(Schema.Struct({
-  reference: Schema.String,
-  kind: Schema.Literal("donation", "pledge", "order"),
-  token: Schema.optional(Schema.String),
-  category: Schema.optional(Schema.String),
-  project: Schema.optional(Schema.String),
-  amount: Schema.optional(Schema.String),
-  dueDate: Schema.optional(Schema.String),
-  schedule: Schema.optional(Schema.Literal("once", "monthly")),
-  instalments: Schema.optional(Schema.Number)
-})))
+const GivenNotes = Schema.parseJson(
+  Schema.Array(
+    Schema.Struct({
+      reference: Schema.String,
+      kind: Schema.Literal("donation", "pledge", "order"),
+      token: Schema.optional(Schema.String),
+      category: Schema.optional(Schema.String),
+      project: Schema.optional(Schema.String),
+      amount: Schema.optional(Schema.String),
+      dueDate: Schema.optional(Schema.String),
+      schedule: Schema.optional(Schema.Literal("once", "monthly")),
+      instalments: Schema.optional(Schema.Number)
+    })
+  )
+)
 
 export const readNotes = (cookies: Cookies): ReadonlyArray<GivenNote> =>
   Either.getOrElse(Schema.decodeUnknownEither(GivenNotes)(cookies.get(GIVEN_COOKIE) ?? ""), () => [])
 
 export const rememberNote = (cookies: Cookies, url: URL, note: GivenNote) => {
-  const kept = readNotes(cookies).filter((old) => old.reference !== note.reference).slice(-(MAX_NOTES - 1))
+  const kept = readNotes(cookies)
+    .filter((old) => old.reference !== note.reference)
+    .slice(-(MAX_NOTES - 1))
   cookies.set(GIVEN_COOKIE, Schema.encodeSync(GivenNotes)([...kept, note]), {
     path: "/",
     httpOnly: true,

@@ -58,7 +58,12 @@ export const priceCart = async (locals: App.Locals, host: string, lines: Readonl
     const card = cards[index] ?? null
     const total = card?.price == null ? undefined : lineTotal(card.price, line.quantity)
     if (total !== undefined) sum += total
-    return { slug: line.slug, quantity: line.quantity, card: total === undefined ? null : card, total: total === undefined ? null : formatMoney(total) }
+    return {
+      slug: line.slug,
+      quantity: line.quantity,
+      card: total === undefined ? null : card,
+      total: total === undefined ? null : formatMoney(total)
+    }
   })
   return { lines: priced, total: formatMoney(sum), unavailable: priced.filter((line) => line.card === null).length }
 }

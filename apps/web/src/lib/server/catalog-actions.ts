@@ -1,7 +1,25 @@
 import { fail, redirect, type RequestEvent } from "@sveltejs/kit"
-import { CatalogItemChanges, GalleryRequest, MediaAsset, NewCatalogItem, NewProof, ProofKind, StatusChangeRequest, UploadRequest, UploadTicket } from "@manara/domain"
+import {
+  CatalogItemChanges,
+  GalleryRequest,
+  MediaAsset,
+  NewCatalogItem,
+  NewProof,
+  ProofKind,
+  StatusChangeRequest,
+  UploadRequest,
+  UploadTicket
+} from "@manara/domain"
 import { Effect, Either, ParseResult, Schema } from "effect"
-import { apiFieldErrors, checkItem, type ItemFailure, itemPayload, type ItemValues, normaliseMoney, readItemForm } from "$lib/dashboard/catalog-form.js"
+import {
+  apiFieldErrors,
+  checkItem,
+  type ItemFailure,
+  itemPayload,
+  type ItemValues,
+  normaliseMoney,
+  readItemForm
+} from "$lib/dashboard/catalog-form.js"
 import { describeCatalogFailure } from "$lib/dashboard/catalog-labels.js"
 import { arrangedGallery } from "$lib/dashboard/gallery.js"
 import { dashboardHref } from "$lib/dashboard/links.js"
@@ -13,16 +31,31 @@ type Event = RequestEvent<{ tenant: string; id?: string }>
 
 /** The validation issues of a decode, as the API would name them in problem+json `errors`. */
 const issuesOf = (error: ParseResult.ParseError) =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({ path: issue.path as ReadonlyArray<string | number>, message: issue.message }))
+  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
+    path: issue.path as ReadonlyArray<string | number>,
+    message: issue.message
+  }))
 
 /** The API's refusal of an item as the form's: by field when it names one, else one problem for the whole form. */
-const itemRefused = (values: ItemValues, failure: { readonly status: number; readonly problem?: ProblemLike & { readonly errors?: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }> } }) => {
+const itemRefused = (
+  values: ItemValues,
+  failure: {
+    readonly status: number
+    readonly problem?: ProblemLike & {
+      readonly errors?: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }>
+    }
+  }
+) => {
   const problem = failure.problem
   const errors = problem === undefined ? {} : apiFieldErrors(problem)
   if (Object.keys(errors).length > 0) return fail(400, { values, errors } satisfies ItemFailure)
   const kind = problem === undefined ? (failure.status === 400 ? "invalid-request" : "api-unavailable") : problemKind(problem)
   const detail = problem?.detail
-  return fail(failure.status, { values, errors: {}, problem: { kind, status: failure.status, ...(detail === undefined ? {} : { detail }) } } satisfies ItemFailure)
+  return fail(failure.status, {
+    values,
+    errors: {},
+    problem: { kind, status: failure.status, ...(detail === undefined ? {} : { detail }) }
+  } satisfies ItemFailure)
 }
 
 /** Our checks, then the contract's own decode, so each refusal shows by its field before anything is sent. */
@@ -52,7 +85,9 @@ export const saveItem = async (event: Event) => {
   const values = readItemForm(await event.request.formData())
   const payload = itemChecked(CatalogItemChanges, values, false)
   if (Either.isLeft(payload)) return payload.left
-  const saved = await actAs(event, (client) => client.catalog.update({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: payload.right }))
+  const saved = await actAs(event, (client) =>
+    client.catalog.update({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: payload.right })
+  )
   if (Either.isLeft(saved)) return itemRefused(values, saved.left)
   return { saved: true as const }
 }
@@ -77,7 +112,9 @@ export const setCover = async (event: Event) => {
   const mediaId = text(await event.request.formData(), "mediaId")
   const changes = Schema.decodeUnknownEither(CatalogItemChanges)({ coverMediaId: mediaId === "" ? null : mediaId })
   if (Either.isLeft(changes)) return fail(400, { panel: "media" as const, message: describeCatalogFailure(changes.left) })
-  const done = await actAs(event, (client) => client.catalog.update({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: changes.right }))
+  const done = await actAs(event, (client) =>
+    client.catalog.update({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: changes.right })
+  )
   if (Either.isLeft(done)) return refusedIn("media", done.left)
   return { panel: "media" as const, done: mediaId === "" ? ("cover-removed" as const) : ("cover-set" as const) }
 }
@@ -87,7 +124,9 @@ export const saveGallery = async (event: Event) => {
   const mediaIds = arrangedGallery(await event.request.formData())
   const request = Schema.decodeUnknownEither(GalleryRequest)({ mediaIds })
   if (Either.isLeft(request)) return fail(400, { panel: "media" as const, message: describeCatalogFailure(request.left) })
-  const done = await actAs(event, (client) => client.catalog.gallery({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: request.right }))
+  const done = await actAs(event, (client) =>
+    client.catalog.gallery({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: request.right })
+  )
   if (Either.isLeft(done)) return refusedIn("media", done.left)
   return { panel: "media" as const, done: "gallery-saved" as const }
 }
@@ -97,7 +136,9 @@ export const changeStatus = async (event: Event) => {
   const data = await event.request.formData()
   const request = Schema.decodeUnknownEither(StatusChangeRequest)({ to: text(data, "to"), note: text(data, "note").trim() })
   if (Either.isLeft(request)) return fail(400, { panel: "status" as const, message: describeCatalogFailure(request.left) })
-  const done = await actAs(event, (client) => client.catalog.changeStatus({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: request.right }))
+  const done = await actAs(event, (client) =>
+    client.catalog.changeStatus({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: request.right })
+  )
   if (Either.isLeft(done)) return refusedIn("status", done.left)
   return { panel: "status" as const, done: "status-changed" as const }
 }
@@ -119,9 +160,15 @@ export const addProof = async (event: Event) => {
     ...(values.mediaId === "" ? {} : { mediaId: values.mediaId })
   })
   if (Either.isLeft(payload)) return proofRefused(values, checkProof(values, issuesOf(payload.left)))
-  const added = await actAs(event, (client) => client.catalog.addProof({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: payload.right }))
+  const added = await actAs(event, (client) =>
+    client.catalog.addProof({ ...tenantHeaders(event.params.tenant), path: { itemId: itemIdOf(event) }, payload: payload.right })
+  )
   if (Either.isLeft(added)) {
-    const byField = checkProof(values, (added.left.problem as { errors?: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }> } | undefined)?.errors ?? [])
+    const byField = checkProof(
+      values,
+      (added.left.problem as { errors?: ReadonlyArray<{ path: ReadonlyArray<string | number>; message: string }> } | undefined)?.errors ??
+        []
+    )
     return Object.keys(byField).length > 0 ? proofRefused(values, byField, added.left.status) : refusedIn("proof", added.left)
   }
   return { panel: "proof" as const, done: "proof-added" as const }
@@ -134,7 +181,12 @@ export const publishProof = async (event: Event) => {
   const data = await event.request.formData()
   const proofId = proofIdOf(data)
   const done = await actAs(event, (client) =>
-    client.catalog.publishProof({ ...tenantHeaders(event.params.tenant), path: { proofId }, payload: { completeItem: data.get("completeItem") !== null } }))
+    client.catalog.publishProof({
+      ...tenantHeaders(event.params.tenant),
+      path: { proofId },
+      payload: { completeItem: data.get("completeItem") !== null }
+    })
+  )
   if (Either.isLeft(done)) return refusedIn("proof", done.left)
   return { panel: "proof" as const, done: "proof-published" as const }
 }
@@ -153,7 +205,11 @@ const encodeAsset = Schema.encodeSync(MediaAsset)
 /** `?/uploadTicket`: the presigned POST the browser sends the file's bytes with, straight to storage. */
 export const uploadTicket = async (event: Event) => {
   const data = await event.request.formData()
-  const request = Schema.decodeUnknownEither(UploadRequest)({ contentType: text(data, "contentType"), byteSize: Number(text(data, "byteSize")), filename: text(data, "filename").slice(0, 255) })
+  const request = Schema.decodeUnknownEither(UploadRequest)({
+    contentType: text(data, "contentType"),
+    byteSize: Number(text(data, "byteSize")),
+    filename: text(data, "filename").slice(0, 255)
+  })
   if (Either.isLeft(request)) return fail(400, { panel: "upload" as const, message: describeCatalogFailure(request.left) })
   const ticket = await actAs(event, (client) => client.catalog.upload({ ...tenantHeaders(event.params.tenant), payload: request.right }))
   if (Either.isLeft(ticket)) return fail(ticket.left.status, { panel: "upload" as const, message: wordsOf(ticket.left) })
@@ -164,7 +220,10 @@ export const uploadTicket = async (event: Event) => {
 export const completeUpload = async (event: Event) => {
   const mediaId = text(await event.request.formData(), "mediaId")
   const asset = await actAs(event, (client) =>
-    Schema.decodeUnknown(Schema.UUID)(mediaId).pipe(Effect.flatMap((id) => client.catalog.completeUpload({ ...tenantHeaders(event.params.tenant), path: { mediaId: id } }))))
+    Schema.decodeUnknown(Schema.UUID)(mediaId).pipe(
+      Effect.flatMap((id) => client.catalog.completeUpload({ ...tenantHeaders(event.params.tenant), path: { mediaId: id } }))
+    )
+  )
   if (Either.isLeft(asset)) return fail(asset.left.status, { panel: "upload" as const, message: wordsOf(asset.left) })
   return { asset: encodeAsset(asset.right) }
 }

@@ -73,7 +73,7 @@ export const donate = async (event: RequestEvent, project: Project | undefined) 
     donor: { name: text(data, "name", 200).trim(), phone: asciiDigits(text(data, "phone", 40).trim()), ...optionalEmail(data) },
     anonymous: data.get("anonymous") === "on",
     dedication: text(data, "dedication", 400).trim(),
-    paymentMethod: text(data, "paymentMethod", 20) as typeof NewDonation.Encoded["paymentMethod"],
+    paymentMethod: text(data, "paymentMethod", 20) as (typeof NewDonation.Encoded)["paymentMethod"],
     locale: getLocale(),
     ...honeypot(data)
   }
@@ -92,7 +92,9 @@ export const donate = async (event: RequestEvent, project: Project | undefined) 
   return redirect(303, localizeHref(`/thanks/${receipt.receiptToken}`))
 }
 
-const isRealDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
+const isRealDate = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) &&
+  !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
   new Date(`${value}T00:00:00Z`).toISOString().startsWith(value)
 
 /** `?/pledge`: a promise to give later, once or monthly, then its confirmation. */

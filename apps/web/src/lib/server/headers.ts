@@ -12,7 +12,8 @@ export const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
 ]
 
 /** For what is not a rendered page (refusals, files, the proxy): nothing runs, nothing frames it. */
-const FALLBACK_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+const FALLBACK_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 
 export const withSecurityHeaders = (response: Response): Response => {
   // A response fetched from elsewhere (the API proxy) has immutable headers: copy it first.

@@ -27,7 +27,12 @@ export const storefrontOrigin = (url: URL, slug: string): string => {
 /** The campaign link the address describes (`target`, `source`, `medium`, `campaign`), or undefined. */
 export const linkOf = (url: URL, slug: string): string | undefined => {
   const get = (name: string) => (url.searchParams.get(name) ?? "").trim()
-  return campaignLink(storefrontOrigin(url, slug), { target: get("target"), source: get("source"), medium: get("medium"), campaign: get("campaign") })
+  return campaignLink(storefrontOrigin(url, slug), {
+    target: get("target"),
+    source: get("source"),
+    medium: get("medium"),
+    campaign: get("campaign")
+  })
 }
 
 /** The QR code of a campaign link, for the dashboard's people only (nothing is read from the API). */
@@ -38,7 +43,9 @@ export const qrResponse = async (event: RequestEvent, format: "svg" | "png"): Pr
   const name = `qr-${(event.url.searchParams.get("campaign") ?? "campaign").replace(/[^A-Za-z0-9_-]/g, "").slice(0, 40) || "campaign"}`
   const headers = { "content-disposition": `attachment; filename="${name}.${format}"`, "cache-control": "no-store" }
   if (format === "svg") {
-    return new Response(await QRCode.toString(link, { type: "svg", margin: 2, errorCorrectionLevel: "M" }), { headers: { ...headers, "content-type": "image/svg+xml" } })
+    return new Response(await QRCode.toString(link, { type: "svg", margin: 2, errorCorrectionLevel: "M" }), {
+      headers: { ...headers, "content-type": "image/svg+xml" }
+    })
   }
   const png = await QRCode.toBuffer(link, { type: "png", margin: 2, width: 600, errorCorrectionLevel: "M" })
   return new Response(new Uint8Array(png), { headers: { ...headers, "content-type": "image/png" } })

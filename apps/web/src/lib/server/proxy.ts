@@ -9,4 +9,5 @@
 export const proxyAllows = (method: string, path: string): boolean =>
   // An encoded dot, slash or backslash could climb out of the prefix once the API decodes it.
   !/%2e|%2f|%5c|\.\./i.test(path) &&
-  (method === "GET" || method === "HEAD") && /^\/api\/v1\/public\/(media\/[^/]+|receipts\/[^/]+\/pdf)$/.test(path)
+  (method === "GET" || method === "HEAD") &&
+  /^\/api\/v1\/public\/(media\/[^/]+|receipts\/[^/]+\/pdf)$/.test(path)

@@ -7,8 +7,7 @@ import type { ApiCall } from "./api.js"
 export type StorefrontData = typeof Storefront.Encoded
 
 export type StorefrontLookup =
-  | { readonly storefront: StorefrontData; readonly status?: never }
-  | { readonly storefront?: never; readonly status: 404 | 503 }
+  { readonly storefront: StorefrontData; readonly status?: never } | { readonly storefront?: never; readonly status: 404 | 503 }
 
 const isHost = Schema.is(HostHeader)
 
@@ -46,4 +45,4 @@ export const missingOrDown = (failure: { readonly _tag: string; readonly status?
 /** For storefront routes: the tenant, or the 404/503 error page in the visitor's language. */
 export const requireStorefront = (locals: App.Locals): StorefrontData =>
   locals.storefront ??
-    error(locals.storefrontStatus ?? 503, locals.storefrontStatus === 404 ? "No storefront at this address" : "Storefront unavailable")
+  error(locals.storefrontStatus ?? 503, locals.storefrontStatus === 404 ? "No storefront at this address" : "Storefront unavailable")

@@ -66,10 +66,13 @@ export const flushTraffic = async (): Promise<void> => {
   pending.clear()
   sources.clear()
   const api = apiFor(globalThis.fetch)
-  await Promise.all(batches.map(([host, batch]) =>
-    api((client) => client.traffic.record({ headers: { "x-forwarded-host": host }, payload: batch }).pipe(Effect.timeout("10 seconds")))
-      .catch(() => undefined)
-  ))
+  await Promise.all(
+    batches.map(([host, batch]) =>
+      api((client) =>
+        client.traffic.record({ headers: { "x-forwarded-host": host }, payload: batch }).pipe(Effect.timeout("10 seconds"))
+      ).catch(() => undefined)
+    )
+  )
 }
 
 const enqueue = (host: string, add: (buffer: Pending) => void) => {
@@ -77,7 +80,9 @@ const enqueue = (host: string, add: (buffer: Pending) => void) => {
   add(buffer)
   if (buffer.visits.length >= FLUSH_SIZE || buffer.events.length >= FLUSH_SIZE) {
     pending.delete(host)
-    void apiFor(globalThis.fetch)((client) => client.traffic.record({ headers: { "x-forwarded-host": host }, payload: buffer })).catch(() => undefined)
+    void apiFor(globalThis.fetch)((client) => client.traffic.record({ headers: { "x-forwarded-host": host }, payload: buffer })).catch(
+      () => undefined
+    )
   }
 }
 
@@ -146,7 +151,11 @@ export const recordVisit = async (event: RequestEvent): Promise<void> => {
 }
 
 /** One event of the fixed set, of this request's visit (none under DNT: there is no cookie). */
-export const recordEvent = (event: Pick<RequestEvent, "url" | "cookies" | "request">, name: TrafficEventName, item: string | null = null) => {
+export const recordEvent = (
+  event: Pick<RequestEvent, "url" | "cookies" | "request">,
+  name: TrafficEventName,
+  item: string | null = null
+) => {
   if (!recordingOn() || isBot(event.request.headers.get("user-agent"))) return
   const visitId = touchOf(event.cookies).visitId ?? null
   enqueue(event.url.host, (buffer) => buffer.events.push({ name, visitId, item }))

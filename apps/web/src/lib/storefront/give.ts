@@ -59,13 +59,16 @@ export const serialiseCart = (lines: ReadonlyArray<CartLine>): string => lines.m
 /** Adds `quantity` of `slug` (merged with a line already there), capped at 99 per line and 50 lines. */
 export const addToCart = (lines: ReadonlyArray<CartLine>, slug: string, quantity: number): Array<CartLine> => {
   const existing = lines.find((line) => line.slug === slug)
-  if (existing === undefined) return lines.length >= MAX_CART_LINES ? [...lines] : [...lines, { slug, quantity: Math.min(quantity, MAX_QUANTITY) }]
+  if (existing === undefined)
+    return lines.length >= MAX_CART_LINES ? [...lines] : [...lines, { slug, quantity: Math.min(quantity, MAX_QUANTITY) }]
   return lines.map((line) => (line.slug === slug ? { slug, quantity: Math.min(line.quantity + quantity, MAX_QUANTITY) } : line))
 }
 
 /** Sets a line's quantity; zero removes it. */
 export const setQuantity = (lines: ReadonlyArray<CartLine>, slug: string, quantity: number): Array<CartLine> =>
-  quantity <= 0 ? lines.filter((line) => line.slug !== slug) : lines.map((line) => (line.slug === slug ? { slug, quantity: Math.min(quantity, MAX_QUANTITY) } : line))
+  quantity <= 0
+    ? lines.filter((line) => line.slug !== slug)
+    : lines.map((line) => (line.slug === slug ? { slug, quantity: Math.min(quantity, MAX_QUANTITY) } : line))
 
 /** A line's total and the cart's, in fils, from the prices the public catalog shows now. */
 export const lineTotal = (price: string, quantity: number): bigint | undefined => {
@@ -80,5 +83,7 @@ export const wholeDinars = (amount: string, locale: "ar" | "en"): string =>
 /** The fee's rate as a person reads it: "2.5%" or "٢٫٥٪". */
 export const feePercent = (locale: "ar" | "en"): string => {
   const text = `${FEE_PER_MILLE / 10n}.${FEE_PER_MILLE % 10n}`
-  return locale === "en" ? `${text}%` : `${text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace(".", "٫")}٪`
+  return locale === "en"
+    ? `${text}%`
+    : `${text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace(".", "٫")}٪`
 }

@@ -14,7 +14,8 @@ export const load: LayoutServerLoad = async (event) => {
   if (!isSignedIn(event.locals.session)) return { me: undefined }
   event.locals.me ??= asSignedIn(event, (client) => client.auth.me()).then((result) =>
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the client's typed failure, caught below
-    Either.isRight(result) ? encodeMe(result.right) : Promise.reject(result.left))
+    Either.isRight(result) ? encodeMe(result.right) : Promise.reject(result.left)
+  )
   const me: MeData | undefined = await event.locals.me.catch(() => {
     event.locals.me = undefined
     return undefined

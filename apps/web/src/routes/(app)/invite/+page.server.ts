@@ -33,7 +33,8 @@ export const actions: Actions = {
     const { tenant, token, wellFormed } = linkOf(event.url)
     if (!wellFormed) return fail(400, { error: "" })
     const result = await actAs(event, (client) =>
-      Effect.zipRight(client.members.accept({ ...tenantHeaders(tenant), payload: { token } }), client.auth.me()))
+      Effect.zipRight(client.members.accept({ ...tenantHeaders(tenant), payload: { token } }), client.auth.me())
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: result.left.message })
     redirect(303, landingHref(encodeMe(result.right), `/dashboard/${tenant}`))
   },

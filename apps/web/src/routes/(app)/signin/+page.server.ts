@@ -6,13 +6,14 @@ import type { Actions, PageServerLoad } from "./$types"
 
 /** Which step to show: the code once the password was accepted (the challenge is in the session, not the page). */
 export const load: PageServerLoad = ({ locals }) => ({
-  step: locals.session?.data.challenge === undefined ? "password" as const : "code" as const
+  step: locals.session?.data.challenge === undefined ? ("password" as const) : ("code" as const)
 })
 
 const nextOf = (url: URL) => safeNext(url.searchParams.get("next"), url.origin)
 
 /** This page again, without the action's query: after the password step, the code step shows on a GET. */
-const thisPage = (url: URL) => url.pathname + (url.searchParams.has("next") ? `?next=${encodeURIComponent(url.searchParams.get("next")!)}` : "")
+const thisPage = (url: URL) =>
+  url.pathname + (url.searchParams.has("next") ? `?next=${encodeURIComponent(url.searchParams.get("next")!)}` : "")
 
 const field = (data: FormData, name: string) => {
   const value = data.get(name)

@@ -15,7 +15,10 @@ export const load = (async ({ locals, url, cookies, request }) => {
   return { storefront, cart: await priceCart(locals, url.host, readCart(cookies)), key: newIdempotencyKey() }
 }) satisfies PageServerLoad
 
-const text = (data: FormData, name: string, max: number) => String(data.get(name) ?? "").slice(0, max).trim()
+const text = (data: FormData, name: string, max: number) =>
+  String(data.get(name) ?? "")
+    .slice(0, max)
+    .trim()
 
 export const actions = {
   default: async (event) => {
@@ -25,14 +28,15 @@ export const actions = {
     const cart = await priceCart(locals, url.host, readCart(cookies))
     if (cart.lines.length === 0) return refuse("checkout", { errors: {}, form: "empty-cart" }, data)
     const items = cart.unavailable === 0 ? orderItems(cart) : undefined
-    if (items === undefined) return refuse("checkout", { errors: {}, form: cart.unavailable === 0 ? "unavailable" : "item-unavailable" }, data)
+    if (items === undefined)
+      return refuse("checkout", { errors: {}, form: cart.unavailable === 0 ? "unavailable" : "item-unavailable" }, data)
     const email = text(data, "email", 320)
     const website = String(data.get("website") ?? "").slice(0, 200)
     // Items and quantities only: the API prices the order from its own catalog.
     const body: typeof NewOrder.Encoded = {
       items,
       customer: { name: text(data, "name", 200), phone: asciiDigits(text(data, "phone", 40)), ...(email === "" ? {} : { email }) },
-      paymentMethod: String(data.get("paymentMethod") ?? "") as typeof NewOrder.Encoded["paymentMethod"],
+      paymentMethod: String(data.get("paymentMethod") ?? "") as (typeof NewOrder.Encoded)["paymentMethod"],
       notes: text(data, "notes", 1200),
       locale: getLocale(),
       ...(website === "" ? {} : { website })
@@ -43,7 +47,11 @@ export const actions = {
     if (!outcome.ok) return refuse("checkout", outcome.problem, data)
     const { receipt } = outcome
     writeCart(cookies, url, [])
-    rememberNote(cookies, url, { kind: "order", reference: receipt.reference, ...(receipt.receiptToken === null ? {} : { token: receipt.receiptToken }) })
+    rememberNote(cookies, url, {
+      kind: "order",
+      reference: receipt.reference,
+      ...(receipt.receiptToken === null ? {} : { token: receipt.receiptToken })
+    })
     return redirect(303, localizeHref(`/thanks/${receipt.receiptToken}`))
   }
 } satisfies Actions

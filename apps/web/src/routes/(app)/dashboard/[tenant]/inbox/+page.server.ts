@@ -18,13 +18,20 @@ export const load: PageServerLoad = async (event) => {
   const cursor = event.url.searchParams.get("cursor")
   const urlParams = Either.getOrElse(decodeQuery(cursor === null ? raw : { ...raw, cursor }), () => ({}))
   const headers = tenantHeaders(event.params.tenant)
-  const [list, projects] = await loadAs(event, (client) =>
-    Effect.all([
-      client.inbox.list({ ...headers, urlParams }),
-      client.catalog.list({ ...headers, urlParams: { kind: "project", limit: 100 } }).pipe(
-        Effect.map((page) => encodeCatalog(page).items.map((item) => ({ slug: item.slug, title: item.title }))),
-        Effect.orElseSucceed(() => [])
-      )
-    ], { concurrency: 2 }), describeInboxFailure)
+  const [list, projects] = await loadAs(
+    event,
+    (client) =>
+      Effect.all(
+        [
+          client.inbox.list({ ...headers, urlParams }),
+          client.catalog.list({ ...headers, urlParams: { kind: "project", limit: 100 } }).pipe(
+            Effect.map((page) => encodeCatalog(page).items.map((item) => ({ slug: item.slug, title: item.title }))),
+            Effect.orElseSucceed(() => [])
+          )
+        ],
+        { concurrency: 2 }
+      ),
+    describeInboxFailure
+  )
   return { list: encodeInbox(list), projects }
 }

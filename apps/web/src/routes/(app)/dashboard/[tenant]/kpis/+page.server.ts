@@ -14,7 +14,10 @@ export const load: PageServerLoad = async (event) => {
     range,
     presets: presets(now),
     kpis,
-    link: link === undefined ? undefined : { url: link, svg: await QRCode.toString(link, { type: "svg", margin: 1, errorCorrectionLevel: "M" }) },
+    link:
+      link === undefined
+        ? undefined
+        : { url: link, svg: await QRCode.toString(link, { type: "svg", margin: 1, errorCorrectionLevel: "M" }) },
     linkRefused: asked && link === undefined
   }
 }

@@ -20,10 +20,14 @@ export const load: PageServerLoad = async (event) => {
   const role = me.memberships.find((membership) => membership.tenantSlug === slug)?.role
   const withInvitations = role !== undefined && allows(TeamPolicy.invitations, role)
   const [members, invitations] = await loadAs(event, (client) =>
-    Effect.all([
-      client.members.list(tenantHeaders(slug)),
-      withInvitations ? client.members.invitations(tenantHeaders(slug)) : Effect.succeed(undefined)
-    ], { concurrency: 2 }))
+    Effect.all(
+      [
+        client.members.list(tenantHeaders(slug)),
+        withInvitations ? client.members.invitations(tenantHeaders(slug)) : Effect.succeed(undefined)
+      ],
+      { concurrency: 2 }
+    )
+  )
   return { members: encodeMembers(members), invitations: invitations === undefined ? undefined : encodeInvitations(invitations) }
 }
 
@@ -40,7 +44,8 @@ export const actions: Actions = {
     const role = text(data, "role")
     if (!isRole(role)) return fail(400, { error: m.dash_error_invalid_request() })
     const result = await actAs(event, (client) =>
-      client.members.changeRole({ ...tenantHeaders(event.params.tenant), path: { memberId }, payload: { role } }))
+      client.members.changeRole({ ...tenantHeaders(event.params.tenant), path: { memberId }, payload: { role } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: result.left.message })
     return { done: m.dash_role_changed({ email }) }
   },
@@ -56,7 +61,8 @@ export const actions: Actions = {
     const data = await event.request.formData()
     const email = text(data, "email")
     const result = await actAs(event, (client) =>
-      client.members.revokeInvitation({ ...tenantHeaders(event.params.tenant), path: { invitationId: text(data, "invitationId") } }))
+      client.members.revokeInvitation({ ...tenantHeaders(event.params.tenant), path: { invitationId: text(data, "invitationId") } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { revokeError: result.left.message })
     return { revoked: m.dash_members_revoked({ email }) }
   },

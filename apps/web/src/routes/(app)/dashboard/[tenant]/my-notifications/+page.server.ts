@@ -28,7 +28,8 @@ export const actions: Actions = {
     const decoded = decodeUpdate({ locale: data.get("locale"), emailEvents: chosen("email"), telegramEvents: chosen("telegram") })
     if (Either.isLeft(decoded)) return fail(400, { error: m.dash_error_with_detail({ detail: "locale" }) })
     const result = await actAs(event, (client) =>
-      client.myNotifications.setMyNotifications({ ...tenantHeaders(event.params.tenant), payload: decoded.right }))
+      client.myNotifications.setMyNotifications({ ...tenantHeaders(event.params.tenant), payload: decoded.right })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: refused(result.left) })
     return { done: m.dash_mynotify_saved() }
   },

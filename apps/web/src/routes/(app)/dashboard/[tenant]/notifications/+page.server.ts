@@ -17,10 +17,11 @@ export const load: PageServerLoad = async (event) => {
   const status = decodeStatus(event.url.searchParams.get("status"))
   const urlParams = status._tag === "Some" ? { status: status.value } : {}
   const [preferences, deliveries] = await loadAs(event, (client) =>
-    Effect.all([
-      client.notifications.preferences(tenantHeaders(slug)),
-      client.notifications.deliveries({ ...tenantHeaders(slug), urlParams })
-    ], { concurrency: 2 }))
+    Effect.all(
+      [client.notifications.preferences(tenantHeaders(slug)), client.notifications.deliveries({ ...tenantHeaders(slug), urlParams })],
+      { concurrency: 2 }
+    )
+  )
   return {
     preferences: encodePreferences(preferences),
     deliveries: encodeDeliveries(deliveries),
@@ -56,7 +57,8 @@ export const actions: Actions = {
     const result = await actAs(event, (client) =>
       payload.channel === "email"
         ? client.notifications.addPreference({ ...headers, payload })
-        : client.notifications.addPreference({ ...headers, payload }))
+        : client.notifications.addPreference({ ...headers, payload })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { addError: refused(result.left), form })
     return { done: m.dash_notify_added({ target: result.right.target }) }
   },
@@ -65,7 +67,8 @@ export const actions: Actions = {
     const preferenceId = text(data, "preferenceId")
     const target = text(data, "target")
     const result = await actAs(event, (client) =>
-      client.notifications.removePreference({ ...tenantHeaders(event.params.tenant), path: { preferenceId } }))
+      client.notifications.removePreference({ ...tenantHeaders(event.params.tenant), path: { preferenceId } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: refused(result.left) })
     return { done: m.dash_notify_removed({ target }) }
   },
@@ -73,7 +76,8 @@ export const actions: Actions = {
     const data = await event.request.formData()
     const preferenceId = text(data, "preferenceId")
     const result = await actAs(event, (client) =>
-      client.notifications.testPreference({ ...tenantHeaders(event.params.tenant), path: { preferenceId } }))
+      client.notifications.testPreference({ ...tenantHeaders(event.params.tenant), path: { preferenceId } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: refused(result.left) })
     return { done: m.dash_notify_test_queued({ target: result.right.target }), deliveryId: result.right.id }
   },
@@ -81,7 +85,8 @@ export const actions: Actions = {
     const data = await event.request.formData()
     const deliveryId = text(data, "deliveryId")
     const result = await actAs(event, (client) =>
-      client.notifications.retryDelivery({ ...tenantHeaders(event.params.tenant), path: { deliveryId } }))
+      client.notifications.retryDelivery({ ...tenantHeaders(event.params.tenant), path: { deliveryId } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: refused(result.left) })
     return { done: m.dash_notify_retried({ target: result.right.target }), deliveryId: result.right.id }
   }

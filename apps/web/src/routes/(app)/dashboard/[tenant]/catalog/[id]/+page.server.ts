@@ -3,7 +3,17 @@ import { CatalogItem, MediaAsset, Proof, StatusChange, TRANSITIONS } from "@mana
 import { Effect, Option, Schema } from "effect"
 import { describeCatalogFailure } from "$lib/dashboard/catalog-labels.js"
 import { m } from "$lib/paraglide/messages.js"
-import { addProof, changeStatus, completeUpload, deleteProof, publishProof, saveGallery, saveItem, setCover, uploadTicket } from "$lib/server/catalog-actions.js"
+import {
+  addProof,
+  changeStatus,
+  completeUpload,
+  deleteProof,
+  publishProof,
+  saveGallery,
+  saveItem,
+  setCover,
+  uploadTicket
+} from "$lib/server/catalog-actions.js"
 import { loadAs, tenantHeaders } from "$lib/server/auth.js"
 import type { Actions, PageServerLoad } from "./$types"
 
@@ -22,23 +32,35 @@ export const load: PageServerLoad = async (event) => {
   const itemId = event.params.id
   if (!UUID.test(itemId)) error(404, m.dash_error_with_detail({ detail: "404" }))
   const headers = tenantHeaders(event.params.tenant)
-  const found = await loadAs(event, (client) =>
-    Effect.gen(function*() {
-      const [item, history, proofs, members] = yield* Effect.all([
-        client.catalog.get({ ...headers, path: { itemId } }),
-        client.catalog.history({ ...headers, path: { itemId } }),
-        client.catalog.proofs({ ...headers, path: { itemId } }),
-        client.members.list(headers).pipe(Effect.orElseSucceed(() => []))
-      ], { concurrency: 4 })
-      const ids = [...new Set([
-        ...(item.cover ? [item.cover.id] : []),
-        ...item.gallery.map((media) => media.id),
-        ...proofs.flatMap((proof) => (proof.media ? [proof.media.id] : []))
-      ])]
-      const assets = yield* Effect.forEach(ids, (mediaId) =>
-        client.catalog.media({ ...headers, path: { mediaId } }).pipe(Effect.option), { concurrency: 4 })
-      return { item, history, proofs, members, assets: assets.flatMap(Option.toArray) }
-    }), describeCatalogFailure)
+  const found = await loadAs(
+    event,
+    (client) =>
+      Effect.gen(function* () {
+        const [item, history, proofs, members] = yield* Effect.all(
+          [
+            client.catalog.get({ ...headers, path: { itemId } }),
+            client.catalog.history({ ...headers, path: { itemId } }),
+            client.catalog.proofs({ ...headers, path: { itemId } }),
+            client.members.list(headers).pipe(Effect.orElseSucceed(() => []))
+          ],
+          { concurrency: 4 }
+        )
+        const ids = [
+          ...new Set([
+            ...(item.cover ? [item.cover.id] : []),
+            ...item.gallery.map((media) => media.id),
+            ...proofs.flatMap((proof) => (proof.media ? [proof.media.id] : []))
+          ])
+        ]
+        const assets = yield* Effect.forEach(
+          ids,
+          (mediaId) => client.catalog.media({ ...headers, path: { mediaId } }).pipe(Effect.option),
+          { concurrency: 4 }
+        )
+        return { item, history, proofs, members, assets: assets.flatMap(Option.toArray) }
+      }),
+    describeCatalogFailure
+  )
   return {
     transitions: TRANSITIONS,
     item: encodeItem(found.item),

@@ -20,11 +20,15 @@ const captureOf = (params: { kind: string; id: string }) => {
 export const load: PageServerLoad = async (event) => {
   const { kind, id } = captureOf(event.params)
   const headers = tenantHeaders(event.params.tenant)
-  const [detail, members] = await loadAs(event, (client) =>
-    Effect.all([
-      client.inbox.detail({ ...headers, path: { kind, id } }),
-      client.members.list(headers).pipe(Effect.orElseSucceed(() => []))
-    ], { concurrency: 2 }), describeInboxFailure)
+  const [detail, members] = await loadAs(
+    event,
+    (client) =>
+      Effect.all(
+        [client.inbox.detail({ ...headers, path: { kind, id } }), client.members.list(headers).pipe(Effect.orElseSucceed(() => []))],
+        { concurrency: 2 }
+      ),
+    describeInboxFailure
+  )
   return {
     detail: encodeDetail(detail),
     people: Object.fromEntries(members.map((member) => [member.userId, member.displayName || member.email]))
@@ -35,7 +39,9 @@ const note = (data: FormData) => String(data.get("note") ?? "").trim()
 
 const answered = (result: Either.Either<InboxDetail, { readonly message: string; readonly status: number; readonly problem?: unknown }>) =>
   Either.isLeft(result)
-    ? fail(result.left.status, { error: result.left.problem === undefined ? result.left.message : describeInboxFailure(result.left.problem) })
+    ? fail(result.left.status, {
+        error: result.left.problem === undefined ? result.left.message : describeInboxFailure(result.left.problem)
+      })
     : { detail: encodeDetail(result.right) }
 
 export const actions: Actions = {
@@ -44,7 +50,8 @@ export const actions: Actions = {
     const data = await event.request.formData()
     const to = String(data.get("to") ?? "")
     const result = await actAs(event, (client) =>
-      client.inbox.changeStatus({ ...tenantHeaders(event.params.tenant), path: { kind, id }, payload: { to, note: note(data) } }))
+      client.inbox.changeStatus({ ...tenantHeaders(event.params.tenant), path: { kind, id }, payload: { to, note: note(data) } })
+    )
     return Either.isRight(result) ? { moved: true as const, ...answered(result) } : answered(result)
   },
   payment: async (event) => {
@@ -54,7 +61,12 @@ export const actions: Actions = {
     const state = String(data.get("state") ?? "")
     if (!isPaymentState(state)) return fail(400, { error: m.dash_error_invalid_request() })
     const result = await actAs(event, (client) =>
-      client.inbox.markPayment({ ...tenantHeaders(event.params.tenant), path: { kind: kind as Exclude<CaptureKind, "pledge">, id }, payload: { state, note: note(data) } }))
+      client.inbox.markPayment({
+        ...tenantHeaders(event.params.tenant),
+        path: { kind: kind as Exclude<CaptureKind, "pledge">, id },
+        payload: { state, note: note(data) }
+      })
+    )
     return Either.isRight(result) ? { paid: state, ...answered(result) } : answered(result)
   }
 }

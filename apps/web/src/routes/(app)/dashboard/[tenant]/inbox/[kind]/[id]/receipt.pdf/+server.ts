@@ -12,7 +12,8 @@ export const GET: RequestHandler = async (event) => {
   if ((kind !== "order" && kind !== "donation") || !UUID.test(id)) error(404, "Not found")
   const headers = tenantHeaders(tenant)
   const answer = await actAs(event, (client) => client.inbox.receiptPdf({ ...headers, path: { kind, id } }))
-  if (Either.isLeft(answer)) error(answer.left.status, answer.left.problem === undefined ? answer.left.message : describeInboxFailure(answer.left.problem))
+  if (Either.isLeft(answer))
+    error(answer.left.status, answer.left.problem === undefined ? answer.left.message : describeInboxFailure(answer.left.problem))
   const reference = event.url.searchParams.get("reference") ?? ""
   const name = /^[A-Za-z0-9-]{1,40}$/.test(reference) ? reference : "receipt"
   return new Response(answer.right as Uint8Array<ArrayBuffer>, {
