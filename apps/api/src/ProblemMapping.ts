@@ -66,7 +66,8 @@ const waitRefusal = (error: unknown): Problem | undefined => {
   if (busy !== undefined) return problem(503, "database-busy", "The database is busy; try again shortly")
   if (!(error instanceof SqlError)) return undefined
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
-  if (cause?.code === "55P03" || /^timeout exceeded when trying to connect/.test(String(cause?.message ?? ""))) {
+  const message = typeof cause?.message === "string" ? cause.message : ""
+  if (cause?.code === "55P03" || /^timeout exceeded when trying to connect/.test(message)) {
     return problem(503, "database-busy", "The database is busy; try again shortly")
   }
   return undefined

@@ -54,7 +54,7 @@ const call = async (method: string, path: string, person: Person | undefined, te
 const rows = <A extends object>(tenant: TenantFixture, query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
   withOwner(urls, asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, query)))
 
-const eventually = async <A>(check: () => Promise<A | undefined>, ms = 20_000): Promise<A> => {
+const eventually = async <A>(check: () => A | undefined | Promise<A | undefined>, ms = 20_000): Promise<A> => {
   const until = Date.now() + ms
   for (;;) {
     const value = await check()
@@ -236,7 +236,7 @@ describe("my notification preferences", () => {
       select telegram_chat_id as chat, link_code_hash as hash from member_notifications where user_id = ${member.userId}`
     )
     expect(row).toEqual({ chat: String(chatId), hash: null })
-    const linked = await eventually(async () => telegram.received().find((message) => message.chatId === String(chatId)))
+    const linked = await eventually(() => telegram.received().find((message) => message.chatId === String(chatId)))
     expect(linked.token).toBe(TENANT_BOT_TOKEN)
     expect(linked.text).toContain("رُبطت هذه المحادثة")
     // The same code again links nothing (someone else's chat cannot take it over).
@@ -269,7 +269,7 @@ describe("my notification preferences", () => {
     ).toBe(200)
 
     const receipt = await donate(home)
-    const heard = await eventually(async () =>
+    const heard = await eventually(() =>
       telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes(receipt.reference))
     )
     expect(heard.token).toBe(TENANT_BOT_TOKEN)
@@ -291,7 +291,7 @@ describe("my notification preferences", () => {
 
     // The payment received reaches the member in staff words, on Telegram only.
     expect((await call("POST", `/tenant/inbox/donation/${donation!.id}/payment`, owner, home.slug, { state: "received" })).status).toBe(200)
-    const paid = await eventually(async () =>
+    const paid = await eventually(() =>
       telegram.received().find((message) => message.chatId === String(chatId) && message.text.includes("استُلمت دفعة"))
     )
     expect(paid.text).toContain(receipt.reference)
@@ -348,7 +348,7 @@ describe("my notification preferences", () => {
     expect(await targets(after.reference)).not.toContain(leaving.email)
   })
 
-  it("no bot token in any database row, API answer or log line", async () => {
+  it("no bot token in any database row, API answer or log line", () => {
     const database = new URL(urls.adminUrl)
     database.pathname = `/${urls.database}`
     const dump = execFileSync("pg_dump", ["--data-only", database.href], { maxBuffer: 512 * 1024 * 1024 }).toString("utf8")

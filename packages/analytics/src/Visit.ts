@@ -24,6 +24,7 @@ export const TAG_LENGTH = 100
 const PATH_LENGTH = 500
 
 // Controls, lone surrogates and noncharacters: what the API's Text schema refuses.
+// eslint-disable-next-line no-control-regex -- control characters are exactly what this strips
 const UNTYPABLE = /[\u0000-\u001f\u007f-\u009f\p{Cs}\p{Noncharacter_Code_Point}]/gu
 
 /**

@@ -32,7 +32,7 @@ describe("a request arriving during the drain", () => {
       const socket = connect(port, "127.0.0.1")
       await new Promise((resolve) => socket.once("connect", resolve))
       let answer = ""
-      socket.on("data", (chunk) => (answer += chunk))
+      socket.on("data", (chunk: Buffer) => (answer += chunk.toString()))
       const ended = new Promise((resolve) => socket.once("close", resolve))
       socket.write("GET /api/v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n")
       await new Promise((resolve) => setTimeout(resolve, 200))

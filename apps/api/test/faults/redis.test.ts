@@ -54,7 +54,7 @@ describe("Redis stopped and started again", () => {
         headers: { authorization: `Bearer ${owner.token}`, "x-tenant": tenant.slug }
       })
     )
-    await within(10_000, async () => stream.text().includes("retry:"))
+    await within(10_000, () => Promise.resolve(stream.text().includes("retry:")))
 
     await redis.stop()
     const during = await donate(api.url, tenant)
@@ -82,7 +82,7 @@ describe("Redis stopped and started again", () => {
       }
       return stream.text().includes(reference)
     })
-    stream.stop()
+    await stream.stop()
     // The limits count in Redis again: a wrong password of a new account leaves its counter there.
     const someone = await people.person("after")
     expect((await people.post("/auth/login", { email: someone.email, password: "Wrong-Passw0rd!" })).status).toBe(401)

@@ -137,7 +137,7 @@ export interface CampaignLinkInput {
   readonly campaign: string
 }
 
-const TAG = /^[\p{L}\p{N} _.\-]{1,100}$/u
+const TAG = /^[\p{L}\p{N} _.-]{1,100}$/u
 
 /** A tagged storefront link: the home page or a project's page, with utm_source/medium/campaign; undefined when a tag is not plain. */
 export const campaignLink = (origin: string, input: CampaignLinkInput): string | undefined => {
