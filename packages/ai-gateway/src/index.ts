@@ -20,7 +20,7 @@ export const AiGatewayLive = Layer.mergeAll(Gateway.Default, AiReports.Default).
 )
 export * from "./Reports.js"
 
-import { Effect } from "effect"
+import { Config, Effect } from "effect"
 import { AiRedis } from "./Quota.js"
 import { ConfiguredModel } from "./Models.js"
 import { AiSweeperLive } from "./Gateway.js"
@@ -28,12 +28,16 @@ import { budgetMonth } from "./Month.js"
 
 /** At start, in the background: this month's counters of every tenant rebuilt from `ai_usage_log` where Redis has none. */
 export const AiStartupRebuildLive = Layer.scopedDiscard(
-  Effect.flatMap(Gateway, (gateway) =>
-    gateway.rebuildAll(budgetMonth(), false).pipe(
-      Effect.tap((tenants) => Effect.logInfo(`AI counters rebuilt from Postgres for ${tenants.filter((t) => t.written).length} tenants`)),
-      Effect.catchAllCause((cause) => Effect.logWarning("AI counters not rebuilt at start; each is rebuilt on its first call", cause)),
-      Effect.forkScoped
-    )
+  Effect.flatMap(Effect.zip(Gateway, Config.boolean("AI_REBUILD_AT_START").pipe(Config.withDefault(true))), ([gateway, atStart]) =>
+    !atStart
+      ? Effect.void
+      : gateway.rebuildAll(budgetMonth(), false).pipe(
+          Effect.tap((tenants) =>
+            Effect.logInfo(`AI counters rebuilt from Postgres for ${tenants.filter((t) => t.written).length} tenants`)
+          ),
+          Effect.catchAllCause((cause) => Effect.logWarning("AI counters not rebuilt at start; each is rebuilt on its first call", cause)),
+          Effect.forkScoped
+        )
   )
 )
 

@@ -85,6 +85,13 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       const tenant = yield* CurrentTenant
       yield* sql`insert into traffic_events (tenant_id, visit_id, name) values (${tenant}, (select id from visits limit 1), 'view_item')`
     }),
+  ai_usage_log: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into ai_usage_log (tenant_id, reservation_id, conversation_id, model, billed_month, input_tokens, output_tokens, cost_microfils, latency_ms, outcome)
+        values (${tenant}, ${randomUUID()}, 'isolation', 'builtin', date_trunc('month', now())::date, 10, 20, 30, 1, 'ok')`
+    }),
   orders: () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

@@ -22,6 +22,9 @@ export const apiEnv = (
   COGNITO_CLIENT_ID: pool.clientId,
   // Every test file shares the run's outbox: only the notification tests drain it, for their own tenants.
   NOTIFY_DELIVERY: "false",
+  // The AI counters' rebuild at start reads every tenant's usage in the background: tests that count
+  // statements or hold the pool must not see it (the gateway tests rebuild explicitly).
+  AI_REBUILD_AT_START: "false",
   ...(s3 === undefined ? {} : s3Env(s3)),
   ...overrides
 })
