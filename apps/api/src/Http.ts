@@ -1,16 +1,10 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Kpis, Traffic } from "@manara/analytics"
 import { AiServicesLive } from "@manara/ai-gateway"
-import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, Users } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, Inbox, ReceiptPdfsLive } from "@manara/capture"
-import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
+import { Capture, ReceiptPdfsLive } from "@manara/capture"
 import { RedisClient, TenantSqlLive } from "@manara/db"
-import { Storage } from "@manara/storage"
 import { ManaraApi } from "@manara/domain"
-import { NotificationSettings, NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
-import { MemberNotificationSettings } from "@manara/notifications"
-import { Members, Memberships, PlatformTenants, Storefronts } from "@manara/tenancy"
+import { NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
 import { Config, Effect, Layer, Logger, LogLevel } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
@@ -34,44 +28,22 @@ import { StorefrontLive } from "./Storefront/Http.js"
 import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
 import { boundedWaits, RequestDeadlinesLive } from "./Waits.js"
 
-/** The services every slice runs on, each built once. */
-const CoreServicesLive = Layer.mergeAll(
-  Storefronts.Default,
-  Memberships.Default,
-  Members.Default,
-  PlatformTenants.Default,
-  AccessTokens.Default,
-  Cognito.Default,
-  Users.Default,
-  LoginLimits.Default,
-  Sessions.Default,
-  Revocations.Default,
-  Catalog.Default,
-  Proofs.Default,
-  Media.Default,
-  PublicCache.Default,
-  Capture.Default,
-  Idempotency.Default,
-  CaptureLimits.Default,
-  CaptureEvents.Default,
-  Inbox.Default,
-  NotificationSettings.Default,
-  MemberNotificationSettings.Default,
-  Traffic.Default,
-  Kpis.Default
-).pipe(Layer.provideMerge(Storage.Default), Layer.provideMerge(RedisClient.Default), Layer.provideMerge(TenantSqlLive))
+/**
+ * Each feature's `Http.ts` provides its own services; here is only what every slice shares: the
+ * pools, Redis and the background fibers. A layer value is built once per app however many groups
+ * provide it (test/one-instance.test.ts), so caches and limiters stay one instance.
+ */
+const InfrastructureLive = Layer.merge(RedisClient.Default, TenantSqlLive)
 
 /**
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
- * leaves the outbox to `apps/worker`.
+ * leaves the outbox to `apps/worker`. AI stays here: its sweeper and start-up rebuild are process
+ * work, and the AI and platform groups read the one gateway it builds.
  */
 export const ServicesLive = Layer.mergeAll(
-  CoreServicesLive,
-  Mfa.Default.pipe(Layer.provide(CoreServicesLive)),
-  CaptureSubmissions.Default.pipe(Layer.provide(CoreServicesLive)),
-  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(CoreServicesLive)),
-  AiServicesLive.pipe(Layer.provide(CoreServicesLive))
-)
+  DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(Capture.Default)),
+  AiServicesLive
+).pipe(Layer.provideMerge(InfrastructureLive))
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
   Layer.provide([

@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { Kpis, Traffic } from "@manara/analytics"
 import { AnalyticsPolicy, CurrentStorefront, ManaraApi } from "@manara/domain"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
@@ -13,11 +13,11 @@ export const TrafficLive = HttpApiBuilder.group(ManaraApi, "traffic", (handlers)
       Effect.flatMap(CurrentStorefront, (tenant) => traffic.record(tenant.id, payload)).pipe(asProblem)
     )
   })
-)
+).pipe(Layer.provide(Traffic.Default))
 
 export const AnalyticsLive = HttpApiBuilder.group(ManaraApi, "analytics", (handlers) =>
   Effect.gen(function* () {
     const kpis = yield* Kpis
     return handlers.handle("kpis", ({ urlParams }) => kpis.figures(urlParams).pipe(inTenant(AnalyticsPolicy.read), asProblem))
   })
-)
+).pipe(Layer.provide(Kpis.Default))

@@ -3,7 +3,7 @@ import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, type To
 import { currentRequestMeta } from "@manara/db"
 import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
-import { Effect, FiberRef, Option } from "effect"
+import { Effect, FiberRef, Layer, Option } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { clearRefreshCookie, refreshCookie, setRefreshCookie } from "./Cookies.js"
 import { bearerTokenOf } from "./Middleware.js"
@@ -100,4 +100,15 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
         }).pipe(asProblem)
       )
   })
+).pipe(
+  Layer.provide(Mfa.Default),
+  Layer.provide([
+    Cognito.Default,
+    AccessTokens.Default,
+    Users.Default,
+    LoginLimits.Default,
+    Sessions.Default,
+    Revocations.Default,
+    Memberships.Default
+  ])
 )

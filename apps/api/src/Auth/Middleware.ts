@@ -39,4 +39,4 @@ export const AuthenticationLive = Layer.effect(
         }).pipe(Effect.catchAll(() => Effect.fail(unauthorized)))
     }
   })
-)
+).pipe(Layer.provide([AccessTokens.Default, Users.Default, Cognito.Default, Revocations.Default]))

@@ -1,8 +1,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
-import { Capture, CaptureSubmissions, type Submission } from "@manara/capture"
+import { Capture, CaptureEvents, CaptureLimits, CaptureSubmissions, Idempotency, type Submission } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import { CaptureReceipt, CurrentStorefront, ManaraApi } from "@manara/domain"
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inStorefront } from "../Tenancy/Middleware.js"
 
@@ -49,4 +49,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
       )
       .handle("receipt", ({ path }) => inStorefront(capture.receiptFor(path.token)).pipe(asProblem))
   })
+).pipe(
+  Layer.provide(CaptureSubmissions.Default),
+  Layer.provide([Capture.Default, Idempotency.Default, CaptureLimits.Default, CaptureEvents.Default, PublicCache.Default])
 )

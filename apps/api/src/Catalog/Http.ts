@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
 import { TenantSql } from "@manara/db"
+import { Storage } from "@manara/storage"
 import {
   CatalogPolicy,
   CurrentAccess,
@@ -12,12 +13,17 @@ import {
   PublicCatalogPage,
   PublicProof
 } from "@manara/domain"
-import { Effect, Schema } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { createHash } from "node:crypto"
 import { asProblem } from "../ProblemMapping.js"
 import { allow, inStorefront, inTenant } from "../Tenancy/Middleware.js"
 
 const PROOFS_ON_PAGE = 50
+
+/** One value for both groups: a layer is built once per value, so both share one PublicCache. */
+const CatalogServicesLive = Layer.mergeAll(Catalog.Default, Proofs.Default, Media.Default, PublicCache.Default).pipe(
+  Layer.provide(Storage.Default)
+)
 
 export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers) =>
   Effect.gen(function* () {
@@ -79,7 +85,7 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
         }).pipe(asProblem)
       )
   })
-)
+).pipe(Layer.provide(CatalogServicesLive))
 
 export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog", (handlers) =>
   Effect.gen(function* () {
@@ -149,4 +155,4 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
         }).pipe(asProblem)
       )
   })
-)
+).pipe(Layer.provide(CatalogServicesLive))

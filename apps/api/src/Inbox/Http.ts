@@ -4,7 +4,7 @@ import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manar
 import { PublicCache } from "@manara/catalog"
 import { CurrentAccess, CurrentUser, InboxPolicy, ManaraApi } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
-import { Effect, Schedule, Stream } from "effect"
+import { Effect, Layer, Schedule, Stream } from "effect"
 import { bearerTokenOf } from "../Auth/Middleware.js"
 import { pdfResponse } from "../Capture/Http.js"
 import { Drain } from "../Drain.js"
@@ -105,4 +105,14 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
         }).pipe(asProblem)
       )
   })
+).pipe(
+  Layer.provide([
+    Inbox.Default,
+    CaptureEvents.Default,
+    Capture.Default,
+    PublicCache.Default,
+    Memberships.Default,
+    AccessTokens.Default,
+    Revocations.Default
+  ])
 )

@@ -2,7 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { TenantSql } from "@manara/db"
 import { CurrentAccess, CurrentUser, ManaraApi, problem, TeamPolicy } from "@manara/domain"
 import { Members, Memberships } from "@manara/tenancy"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
@@ -56,4 +56,4 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
         }).pipe(asProblem)
       )
   })
-)
+).pipe(Layer.provide([Members.Default, Memberships.Default]))

@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { ManaraApi, NotificationsPolicy } from "@manara/domain"
 import { NotificationSettings } from "@manara/notifications"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
@@ -18,4 +18,4 @@ export const NotificationsLive = HttpApiBuilder.group(ManaraApi, "notifications"
       .handle("deliveries", ({ urlParams }) => settings.deliveries(urlParams.status).pipe(inTenant(NotificationsPolicy.read), asProblem))
       .handle("retryDelivery", ({ path }) => settings.retry(path.deliveryId).pipe(inTenant(NotificationsPolicy.manage), asProblem))
   })
-)
+).pipe(Layer.provide(NotificationSettings.Default))

@@ -1,7 +1,7 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { CurrentUser, ManaraApi, MyNotificationsPolicy } from "@manara/domain"
 import { MemberNotificationSettings } from "@manara/notifications"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
@@ -18,7 +18,7 @@ export const MyNotificationsLive = HttpApiBuilder.group(ManaraApi, "myNotificati
       .handle("unlinkTelegram", () => mine(settings.unlink))
       .handle("testMyNotifications", () => mine(settings.test))
   })
-)
+).pipe(Layer.provide(MemberNotificationSettings.Default))
 
 /** Telegram's updates for a tenant's bot: checked and handled in the service. */
 export const TelegramWebhookLive = HttpApiBuilder.group(ManaraApi, "telegramWebhook", (handlers) =>
@@ -28,4 +28,4 @@ export const TelegramWebhookLive = HttpApiBuilder.group(ManaraApi, "telegramWebh
       settings.webhook(path.tenantId as never, headers["x-telegram-bot-api-secret-token"], payload).pipe(asProblem)
     )
   })
-)
+).pipe(Layer.provide(MemberNotificationSettings.Default))

@@ -2,7 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { AiReports } from "@manara/ai-gateway"
 import { CurrentUser, ManaraApi, TenantId } from "@manara/domain"
 import { PlatformTenants } from "@manara/tenancy"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 
 export const PlatformLive = HttpApiBuilder.group(ManaraApi, "platform", (handlers) =>
@@ -18,4 +18,4 @@ export const PlatformLive = HttpApiBuilder.group(ManaraApi, "platform", (handler
         Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
       )
   })
-)
+).pipe(Layer.provide(PlatformTenants.Default))

@@ -41,7 +41,7 @@ export const StorefrontHostLive = Layer.effect(
       return yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "").pipe(Effect.mapError(toProblem))
     })
   })
-)
+).pipe(Layer.provide(Storefronts.Default))
 
 /** `X-Tenant` -> the signed-in caller's membership (cached by `Memberships`: the hot path adds no query). */
 export const TenantMembershipLive = Layer.effect(
@@ -56,7 +56,7 @@ export const TenantMembershipLive = Layer.effect(
       return yield* memberships.access(headers["x-tenant"], user.value.id).pipe(Effect.mapError(() => notAMember))
     })
   })
-)
+).pipe(Layer.provide(Memberships.Default))
 
 /**
  * The endpoint's policy: the role must be allowed (else 403), an owner or admin must have set up MFA
