@@ -50,8 +50,12 @@ describe("templates", () => {
   })
 
   it("the subject is in the recipient's language", () => {
-    expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — 25.000 KWD")
-    expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — 25.000 د.ك")
+    expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — KWD 25.000")
+    expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — ٢٥٫٠٠٠ د.ك")
+    // Thousands separators, exactly three decimals, Arabic-Indic digits in Arabic.
+    const large = input({ payload: { ...input().payload, amount: "1234567.8" } })
+    expect(render({ ...large, locale: "en" }).email.subject).toBe("New donation DON-2026-000001 — KWD 1,234,567.800")
+    expect(render(large).telegram).toContain("١٬٢٣٤٬٥٦٧٫٨٠٠ د.ك")
   })
 
   it("escapes donor text and links in HTML and Telegram, and keeps a name on one line", () => {
