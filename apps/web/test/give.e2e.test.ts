@@ -243,7 +243,7 @@ describe("pledges", { timeout: 30_000 }, () => {
     const form = page.getByTestId("pledge-form")
     await form.getByLabel("المبلغ بالدينار الكويتي").fill("120")
     await form.getByLabel("شهريًا").check()
-    await form.getByLabel("عدد الدفعات الشهرية (من 1 إلى 60)").fill("6")
+    await form.getByLabel("عدد الدفعات الشهرية (من ١ إلى ٦٠)").fill("6")
     await form.getByLabel("الاسم").fill("عبدالله")
     await form.getByLabel("رقم الهاتف").fill("+965 6000 1111")
     await form.getByRole("button", { name: "سجّل التعهد" }).click()
