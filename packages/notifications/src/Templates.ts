@@ -3,7 +3,7 @@
  * in the recipient's language. Pure functions: whatever came from a donor (names, notes) is escaped
  * here, for HTML and for Telegram's HTML parse mode alike.
  */
-import { formatKwdText, localDigits } from "@manara/domain/numbers"
+import { formatCount, formatKwdText, localDigits } from "@manara/domain/numbers"
 
 export type Locale = "ar" | "en"
 
@@ -224,12 +224,17 @@ const wording = (input: MessageInput): Wording => {
     }
     case "ai.budget": {
       // Arabic text carries Arabic-Indic digits.
-      const ar = (latin: string) => latin.replace(/\d/g, (digit) => "٠١٢٣٤٥٦٧٨٩"[Number(digit)]!)
+      const ar = (latin: string) => localDigits(latin, "ar")
+      // Token counts with thousands separators; anything not a plain count is shown as written.
+      const tokens = (value: unknown, locale: Locale) => {
+        const line = oneLine(value, 20)
+        return /^[0-9]+$/.test(line) ? formatCount(BigInt(line), locale) : locale === "ar" ? ar(line) : line
+      }
       const threshold = oneLine(payload.threshold, 3)
       const full = threshold === "100"
       const used = {
-        ar: ar(`${oneLine(payload.usedTokens, 20)} من ${oneLine(payload.tokenBudget, 20)} رمز`),
-        en: `${oneLine(payload.usedTokens, 20)} of ${oneLine(payload.tokenBudget, 20)} tokens`
+        ar: `${tokens(payload.usedTokens, "ar")} من ${tokens(payload.tokenBudget, "ar")} رمز`,
+        en: `${tokens(payload.usedTokens, "en")} of ${tokens(payload.tokenBudget, "en")} tokens`
       }
       return {
         subject: full
