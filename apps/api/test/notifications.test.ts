@@ -202,7 +202,7 @@ describe("a capture's notifications", () => {
     // Arabic first, English after it.
     expect(text.indexOf("المبلغ")).toBeGreaterThan(-1)
     expect(text.indexOf("المبلغ")).toBeLessThan(text.indexOf("Amount"))
-    expect(text).toContain("25.000 د.ك")
+    expect(text).toContain("٢٥٫٠٠٠ د.ك")
     expect(text).toContain("بئر ماء")
     expect(text).toContain(`http://${home.slug}.manara.test/thanks/${receipt.receiptToken}`)
     const html = mail!.body.html!
@@ -289,7 +289,7 @@ describe("a capture's notifications", () => {
     const reminders = (await sesEmailsTo(ses, email)).filter((mail) => mail.subject.includes("تذكير"))
     expect(reminders).toHaveLength(1)
     expect(reminders[0]!.subject).toContain(reference)
-    expect(reminders[0]!.body.text).toContain("33.333 د.ك")
+    expect(reminders[0]!.body.text).toContain("٣٣٫٣٣٣ د.ك")
     expect(reminders[0]!.body.text).toContain("1 / 3")
     expect(reminders[0]!.body.text).toContain(today)
   }, 20_000)

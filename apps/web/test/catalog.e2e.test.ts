@@ -227,7 +227,7 @@ describe("home page", () => {
     expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
     const bar = page.getByRole("progressbar", { name: `التبرّعات لمشروع ${well.title.ar}` })
     expect(await bar.getAttribute("aria-valuenow")).toBe("16")
-    expect(await bar.getAttribute("aria-valuetext")).toBe("جُمع ٢٥٠٫٠٠٠ د.ك من ١٥٠٠٫٠٠٠ د.ك")
+    expect(await bar.getAttribute("aria-valuetext")).toBe("جُمع ٢٥٠٫٠٠٠ د.ك من ١٬٥٠٠٫٠٠٠ د.ك")
     const pledge = page.locator(`[id="${await bar.getAttribute("aria-describedby")}"]`)
     expect(await pledge.innerText()).toBe("وتعهّدات بمبلغ ١٠٠٫٠٠٠ د.ك")
     // Two segments from the inline start, which is the right edge in Arabic: 250 and 100 of 1500.
@@ -256,7 +256,7 @@ describe("home page", () => {
     await page.goto(urlOf("/en"))
     expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
     const bar = page.getByRole("progressbar", { name: `Donations to ${well.title.en}` })
-    expect(await bar.getAttribute("aria-valuetext")).toBe("KWD 250.000 of KWD 1500.000 raised")
+    expect(await bar.getAttribute("aria-valuetext")).toBe("KWD 250.000 of KWD 1,500.000 raised")
     expect(await page.getByTestId("progress-pledged").innerText()).toBe("KWD 100.000 pledged")
     const track = (await bar.boundingBox())!
     const raised = (await bar.locator(".raised").boundingBox())!

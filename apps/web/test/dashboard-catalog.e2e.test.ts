@@ -215,7 +215,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
       expect(await storefront.getByRole("heading", { level: 1 }).innerText()).toBe(project.title[locale])
       expect(await storefront.getByText(project.summary[locale]).count()).toBeGreaterThan(0)
       expect(await storefront.getByRole("progressbar").getAttribute("aria-valuetext")).toContain(
-        locale === "ar" ? "١٥٠٠٫٥٠٠ د.ك" : "KWD 1500.500"
+        locale === "ar" ? "١٬٥٠٠٫٥٠٠ د.ك" : "KWD 1,500.500"
       )
       expect(await loadedWidth(storefront.getByRole("img", { name: project.title[locale], exact: true }))).toBe(640)
       await storefront.screenshot({ path: `${results}dashboard-catalog-storefront-${locale}.png`, fullPage: true })
@@ -228,7 +228,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const row = page.getByTestId("catalog-row").filter({ hasText: project.title.ar })
     await row.waitFor()
     expect(await row.getByTestId("status-badge").innerText()).toBe("منشور")
-    expect(await row.innerText()).toContain("١٥٠٠٫٥٠٠ د.ك")
+    expect(await row.innerText()).toContain("١٬٥٠٠٫٥٠٠ د.ك")
     await page.getByLabel("الحالة").selectOption("draft")
     await page.getByRole("button", { name: "تطبيق" }).click()
     await page.waitForURL((url) => url.searchParams.get("status") === "draft")

@@ -1,5 +1,6 @@
 import { startApi, type StartedApi } from "@manara/api/server"
 import { apiEnv, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
+import { formatKwdText } from "@manara/domain"
 import { execFileSync } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import type { Browser, Page } from "playwright-core"
@@ -242,7 +243,7 @@ describe("pledges", { timeout: 30_000 }, () => {
     const form = page.getByTestId("pledge-form")
     await form.getByLabel("المبلغ بالدينار الكويتي").fill("120")
     await form.getByLabel("شهريًا").check()
-    await form.getByLabel("عدد الدفعات الشهرية (من 1 إلى 60)").fill("6")
+    await form.getByLabel("عدد الدفعات الشهرية (من ١ إلى ٦٠)").fill("6")
     await form.getByLabel("الاسم").fill("عبدالله")
     await form.getByLabel("رقم الهاتف").fill("+965 6000 1111")
     await form.getByRole("button", { name: "سجّل التعهد" }).click()
@@ -260,7 +261,8 @@ describe("pledges", { timeout: 30_000 }, () => {
     expect(row).toEqual({ schedule: "monthly", instalments: 6, pledged: (Number(before) + 120).toFixed(3) })
     // The public catalog is cached for 5 s: within a few, the project page shows the new pledge.
     await page.getByTestId("back-to-project").click()
-    const shown = `${arabicDigits((Number(before) + 120).toFixed(3))} د.ك`
+    // The domain's formatter (pinned by packages/domain/test/numbers.test.ts): separators once it passes 1,000.
+    const shown = formatKwdText((Number(before) + 120).toFixed(3), "ar")
     for (let attempt = 0; attempt < 20 && !(await page.getByTestId("progress-pledged").innerText()).includes(shown); attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 500))
       await page.reload()

@@ -3,10 +3,11 @@ import { calendarDate, localDigits, money, progress } from "../src/lib/storefron
 
 describe("storefront formatting", () => {
   it("shows amounts exactly, in each language's digits", () => {
-    expect(money("1500.000", "ar")).toBe("١٥٠٠٫٠٠٠ د.ك")
+    expect(money("1500.000", "ar")).toBe("١٬٥٠٠٫٠٠٠ د.ك")
+    expect(money("1500.5", "en")).toBe("KWD 1,500.500")
     expect(money("0.005", "en")).toBe("KWD 0.005")
     // Beyond a double's precision: still exact.
-    expect(money("999999999.999", "en")).toBe("KWD 999999999.999")
+    expect(money("999999999.999", "en")).toBe("KWD 999,999,999.999")
     expect(localDigits(2026, "ar")).toBe("٢٠٢٦")
     expect(localDigits(12, "en")).toBe("12")
   })

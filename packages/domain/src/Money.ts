@@ -1,4 +1,5 @@
 import { ParseResult, Schema } from "effect"
+import { formatKwd } from "./Numbers.js"
 
 /**
  * Kuwaiti dinars, exact: an integer count of fils (1 KWD = 1000 fils), never a float.
@@ -51,10 +52,5 @@ export const Money = Schema.transformOrFail(Schema.String.annotations({ examples
   encode: (fils) => ParseResult.succeed(formatMoney(fils))
 }).annotations({ identifier: "Money", description: "KWD as a decimal string with up to 3 decimals" })
 
-/** How a person reads an amount: Arabic-Indic digits in Arabic, "KWD 12.500" in English. */
-export const displayMoney = (amount: Money, locale: "ar" | "en"): string => {
-  const text = formatMoney(amount)
-  if (locale === "en") return `KWD ${text}`
-  const arabicDigits = text.replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d))).replace(".", "٫")
-  return `${arabicDigits} د.ك`
-}
+/** How a person reads an amount: "KWD 1,250.500", "١٬٢٥٠٫٥٠٠ د.ك" (see `formatKwd`). */
+export const displayMoney = (amount: Money, locale: "ar" | "en"): string => formatKwd(amount, locale)

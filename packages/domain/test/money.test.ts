@@ -29,7 +29,7 @@ describe("Money (KWD, exact fils)", () => {
   })
 
   it("reads naturally in both languages", () => {
-    expect(displayMoney(money("1250.5"), "en")).toBe("KWD 1250.500")
-    expect(displayMoney(money("1250.5"), "ar")).toBe("١٢٥٠٫٥٠٠ د.ك")
+    expect(displayMoney(money("1250.5"), "en")).toBe("KWD 1,250.500")
+    expect(displayMoney(money("1250.5"), "ar")).toBe("١٬٢٥٠٫٥٠٠ د.ك")
   })
 })

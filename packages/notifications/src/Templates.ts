@@ -3,6 +3,7 @@
  * in the recipient's language. Pure functions: whatever came from a donor (names, notes) is escaped
  * here, for HTML and for Telegram's HTML parse mode alike.
  */
+import { formatCount, formatKwdText, localDigits } from "@manara/domain/numbers"
 
 export type Locale = "ar" | "en"
 
@@ -104,9 +105,16 @@ interface Wording {
   readonly short: Bilingual
 }
 
+// Exact from the payload's decimal string: separators, three decimals, Arabic-Indic digits in Arabic.
 const amountOf = (payload: MessageInput["payload"]): Bilingual => {
   const amount = oneLine(payload.amount, 20)
-  return { ar: `${amount} د.ك`, en: `${amount} KWD` }
+  return { ar: formatKwdText(amount, "ar"), en: formatKwdText(amount, "en") }
+}
+
+/** A due date ("2026-12-01") with the digits of each language. */
+const dueDateOf = (payload: MessageInput["payload"]): Bilingual => {
+  const date = oneLine(payload.dueDate, 10)
+  return { ar: localDigits(date, "ar"), en: date }
 }
 
 const wording = (input: MessageInput): Wording => {
@@ -145,9 +153,7 @@ const wording = (input: MessageInput): Wording => {
         },
         lines: [
           ...about,
-          ...(payload.dueDate === undefined
-            ? []
-            : [{ label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) }])
+          ...(payload.dueDate === undefined ? [] : [{ label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: dueDateOf(payload) }])
         ],
         link: input.links.receipt === undefined ? undefined : { label: { ar: "الإيصال", en: "Your receipt" }, href: input.links.receipt },
         extraLinks:
@@ -183,7 +189,7 @@ const wording = (input: MessageInput): Wording => {
         },
         lines: [
           ...about,
-          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
+          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: dueDateOf(payload) },
           ...(Number(payload.instalments) > 1
             ? [
                 {
@@ -196,7 +202,7 @@ const wording = (input: MessageInput): Wording => {
         link:
           input.links.receipt === undefined ? undefined : { label: { ar: "تفاصيل التعهد", en: "Your pledge" }, href: input.links.receipt },
         short: {
-          ar: `تذكير: تعهدك ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`,
+          ar: `تذكير: تعهدك ${reference} يستحق في ${dueDateOf(payload).ar}`,
           en: `Reminder: pledge ${reference} is due ${oneLine(payload.dueDate, 10)}`
         }
       }
@@ -218,12 +224,17 @@ const wording = (input: MessageInput): Wording => {
     }
     case "ai.budget": {
       // Arabic text carries Arabic-Indic digits.
-      const ar = (latin: string) => latin.replace(/\d/g, (digit) => "٠١٢٣٤٥٦٧٨٩"[Number(digit)]!)
+      const ar = (latin: string) => localDigits(latin, "ar")
+      // Token counts with thousands separators; anything not a plain count is shown as written.
+      const tokens = (value: unknown, locale: Locale) => {
+        const line = oneLine(value, 20)
+        return /^[0-9]+$/.test(line) ? formatCount(BigInt(line), locale) : locale === "ar" ? ar(line) : line
+      }
       const threshold = oneLine(payload.threshold, 3)
       const full = threshold === "100"
       const used = {
-        ar: ar(`${oneLine(payload.usedTokens, 20)} من ${oneLine(payload.tokenBudget, 20)} رمز`),
-        en: `${oneLine(payload.usedTokens, 20)} of ${oneLine(payload.tokenBudget, 20)} tokens`
+        ar: `${tokens(payload.usedTokens, "ar")} من ${tokens(payload.tokenBudget, "ar")} رمز`,
+        en: `${tokens(payload.usedTokens, "en")} of ${tokens(payload.tokenBudget, "en")} tokens`
       }
       return {
         subject: full
@@ -283,7 +294,7 @@ const wording = (input: MessageInput): Wording => {
     case "staff.pledge_due":
       return {
         subject: {
-          ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}`,
+          ar: `قسط تعهد ${reference} يستحق في ${dueDateOf(payload).ar}`,
           en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}`
         },
         greeting: {
@@ -292,7 +303,7 @@ const wording = (input: MessageInput): Wording => {
         },
         lines: [
           ...about,
-          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: oneLine(payload.dueDate, 10) },
+          { label: { ar: "تاريخ الاستحقاق", en: "Due date" }, value: dueDateOf(payload) },
           ...(name === "" ? [] : [{ label: { ar: "الاسم", en: "Name" }, value: name }])
         ],
         link:
@@ -300,7 +311,7 @@ const wording = (input: MessageInput): Wording => {
             ? undefined
             : { label: { ar: "افتحه في لوحة التحكم", en: "Open it in the dashboard" }, href: input.links.dashboard },
         short: {
-          ar: `قسط تعهد ${reference} يستحق في ${oneLine(payload.dueDate, 10)}: ${amount.ar}`,
+          ar: `قسط تعهد ${reference} يستحق في ${dueDateOf(payload).ar}: ${amount.ar}`,
           en: `Pledge ${reference} instalment due ${oneLine(payload.dueDate, 10)}: ${amount.en}`
         }
       }

@@ -42,7 +42,8 @@ describe("templates", () => {
     const payload = { threshold: 80, month: "2026-12", usedTokens: "40000", tokenBudget: "50000", usedCost: "0", costBudget: "500000000" }
     const at80 = render(input({ event: "ai.budget", payload }))
     expect(at80.email.subject).toBe("بلغ استخدام الذكاء الاصطناعي ٨٠٪ من ميزانية الشهر")
-    expect(at80.email.text).toContain("٤٠٠٠٠ من ٥٠٠٠٠ رمز")
+    expect(at80.email.text).toContain("٤٠٬٠٠٠ من ٥٠٬٠٠٠ رمز")
+    expect(at80.email.text).toContain("40,000 of 50,000 tokens")
     expect(at80.email.text).toContain("The AI usage of Al Noor has reached 80% of this month's budget.")
     const at100 = render(input({ event: "ai.budget", locale: "en", payload: { ...payload, threshold: 100 } }))
     expect(at100.email.subject).toBe("The AI budget for 2026-12 is spent")
@@ -50,8 +51,12 @@ describe("templates", () => {
   })
 
   it("the subject is in the recipient's language", () => {
-    expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — 25.000 KWD")
-    expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — 25.000 د.ك")
+    expect(render(input({ locale: "en" })).email.subject).toBe("New donation DON-2026-000001 — KWD 25.000")
+    expect(render(input()).email.subject).toBe("تبرع جديد DON-2026-000001 — ٢٥٫٠٠٠ د.ك")
+    // Thousands separators, exactly three decimals, Arabic-Indic digits in Arabic.
+    const large = input({ payload: { ...input().payload, amount: "1234567.8" } })
+    expect(render({ ...large, locale: "en" }).email.subject).toBe("New donation DON-2026-000001 — KWD 1,234,567.800")
+    expect(render(large).telegram).toContain("١٬٢٣٤٬٥٦٧٫٨٠٠ د.ك")
   })
 
   it("escapes donor text and links in HTML and Telegram, and keeps a name on one line", () => {

@@ -1,4 +1,4 @@
-import { addMoney, displayMoney, formatMoney, parseMoney, type Money } from "@manara/domain"
+import { addMoney, displayMoney, formatCount, parseMoney, type Money } from "@manara/domain"
 import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import PDFDocument from "pdfkit"
@@ -78,7 +78,7 @@ const amountOf = (text: string): Money => {
 
 const enMoney = (money: Money) => displayMoney(money, "en")
 const arMoney = (money: Money) => displayMoney(money, "ar")
-const arDigits = (n: number) => String(n).replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)))
+const arDigits = (n: number) => formatCount(n, "ar")
 
 type Side = "ar" | "en"
 type Font = "regular" | "bold"
@@ -228,7 +228,7 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
         return {
           label: item.title,
           value: {
-            en: `${item.quantity} × ${formatMoney(unit)} = ${enMoney(total)}`,
+            en: `${item.quantity} × ${enMoney(unit)} = ${enMoney(total)}`,
             ar: `${arDigits(item.quantity)} × ${arMoney(unit)} = ${arMoney(total)}`
           }
         }

@@ -192,6 +192,13 @@ describe("receipts", () => {
     expect(blank).toContain("Anonymous donor")
   })
 
+  it("writes large amounts with thousands separators and three decimals, Arabic-Indic in Arabic", async () => {
+    const { en, ar } = inspect("large", await render({ ...zakat, amount: "1234567.891" }))
+    expect(en).toContain("KWD 1,234,567.891")
+    expect(ar).toContain("١٬٢٣٤٬٥٦٧٫٨٩١")
+    expect(en).not.toContain("1234567")
+  })
+
   it("renders an order with its lines, total and payment state", async () => {
     const pdf = await render(order)
     expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-")
@@ -202,7 +209,7 @@ describe("receipts", () => {
       "Al Khair Shop",
       "Fatima Al-Sabah",
       "Khalas dates",
-      "2 × 5.000 = KWD 10.000",
+      "2 × KWD 5.000 = KWD 10.000",
       "Zamzam water",
       "KWD 12.500",
       "Received",

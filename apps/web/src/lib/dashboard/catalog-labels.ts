@@ -1,5 +1,7 @@
 import type { ItemStatus, ProofKind } from "@manara/domain"
+import { formatCount } from "@manara/domain/numbers"
 import { m } from "$lib/paraglide/messages.js"
+import { getLocale } from "$lib/paraglide/runtime.js"
 import type { Category, ErrorCode, Field } from "./catalog-form.js"
 import { MAX_LENGTH } from "./catalog-form.js"
 import { describeFailure, problemKind, type ProblemLike } from "./problems.js"
@@ -53,7 +55,7 @@ export const fieldMessage = (field: Field, code: ErrorCode | undefined): string 
     case "money-positive":
       return m.dash_catalog_error_money_positive()
     case "too-long":
-      return m.dash_catalog_error_too_long({ max: String(MAX_LENGTH[field] ?? "") })
+      return m.dash_catalog_error_too_long({ max: formatCount(MAX_LENGTH[field] ?? 0, getLocale()) })
     case "sort":
       return m.dash_catalog_error_sort()
     case "category":

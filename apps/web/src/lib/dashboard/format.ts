@@ -1,4 +1,5 @@
 import type { Role } from "@manara/domain"
+import { formatCount as formatCountIn } from "@manara/domain/numbers"
 import { m } from "../paraglide/messages.js"
 import type { Locale } from "../paraglide/runtime.js"
 
@@ -24,8 +25,7 @@ export const formatDay = (isoDate: string, locale: Locale): string => {
 }
 
 /** A count in the page's digits. */
-export const formatCount = (count: number, locale: Locale): string =>
-  new Intl.NumberFormat(locale === "ar" ? "ar-KW-u-nu-arab" : "en").format(count)
+export const formatCount = (count: number, locale: Locale): string => formatCountIn(count, locale)
 
 /** How long to wait, in whole minutes past a minute: "٣ دقائق", "45 seconds". */
 export const formatWait = (seconds: number, locale: Locale): string => {

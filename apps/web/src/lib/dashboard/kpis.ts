@@ -1,4 +1,5 @@
-// Relative imports, no runes, no @manara/domain: the unit tests load this module in plain node, and the browser gets no contract.
+// Relative imports, no runes, only @manara/domain/numbers: the unit tests load this module in plain node, and the browser gets no contract.
+import { formatCount, formatKwdText } from "@manara/domain/numbers"
 import type { Locale } from "../paraglide/runtime.js"
 
 export type PresetId = "today" | "7d" | "30d" | "month" | "ramadan"
@@ -61,21 +62,14 @@ export const rangeOf = (params: URLSearchParams, now: Date): Range => {
 const numbers = (locale: Locale) => (locale === "ar" ? "ar-KW-u-nu-arab" : "en")
 
 /** A count with separators in the page's digits. */
-export const formatNumber = (value: number, locale: Locale): string => new Intl.NumberFormat(numbers(locale)).format(value)
+export const formatNumber = (value: number, locale: Locale): string => formatCount(value, locale)
 
 /** A share (0..1) as a percentage with up to two decimals. */
 export const formatRate = (rate: number, locale: Locale): string =>
   new Intl.NumberFormat(numbers(locale), { style: "percent", maximumFractionDigits: 2 }).format(rate)
 
 /** KWD from the API's decimal string, exact (no float): three decimals, thousands separators, the page's digits. */
-export const formatKwd = (amount: string, locale: Locale): string => {
-  const match = /^(\d+)(?:\.(\d{1,3}))?$/.exec(amount)
-  if (match === null) return amount
-  const whole = new Intl.NumberFormat(numbers(locale)).format(BigInt(match[1]!))
-  const fraction = (match[2] ?? "").padEnd(3, "0")
-  if (locale === "en") return `KWD ${whole}.${fraction}`
-  return `${whole}٫${fraction.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit)))} د.ك`
-}
+export const formatKwd = (amount: string, locale: Locale): string => formatKwdText(amount, locale)
 
 /** A day (YYYY-MM-DD) short, for an axis: "3 Dec", "٣ ديسمبر". */
 export const formatShortDay = (day: string, locale: Locale): string =>

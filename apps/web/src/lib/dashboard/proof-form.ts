@@ -1,4 +1,6 @@
+import { formatCount } from "@manara/domain/numbers"
 import { m } from "$lib/paraglide/messages.js"
+import { getLocale } from "$lib/paraglide/runtime.js"
 import { normaliseMoney } from "./catalog-form.js"
 import { isAmount } from "./money.js"
 
@@ -51,8 +53,8 @@ export const checkProof = (
 ) => {
   const errors: ProofFailure["errors"] = {}
   if (values.caption_ar.trim() === "") errors.caption_ar = m.dash_catalog_error_caption_required()
-  if (values.caption_ar.length > 1000) errors.caption_ar = m.dash_catalog_error_too_long({ max: "1000" })
-  if (values.caption_en.length > 1000) errors.caption_en = m.dash_catalog_error_too_long({ max: "1000" })
+  if (values.caption_ar.length > 1000) errors.caption_ar = m.dash_catalog_error_too_long({ max: formatCount(1000, getLocale()) })
+  if (values.caption_en.length > 1000) errors.caption_en = m.dash_catalog_error_too_long({ max: formatCount(1000, getLocale()) })
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values.occurredOn)) errors.occurredOn = m.dash_catalog_error_date()
   const spent = normaliseMoney(values.amountSpent)
   if (spent !== "" && !isAmount(spent)) errors.amountSpent = m.dash_catalog_error_money()

@@ -1,8 +1,7 @@
 import { displayMoney, type Locale, parseMoney, TIME_ZONE } from "@manara/domain"
 
-/** ASCII digits as the page's language writes them: Arabic-Indic in Arabic, as `displayMoney` does. */
-export const localDigits = (text: string | number, locale: Locale): string =>
-  locale === "ar" ? String(text).replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : String(text)
+/** ASCII digits and counts as the page's language writes them: Arabic-Indic in Arabic. */
+export { countOf, formatCount, localDigits } from "@manara/domain"
 
 /** An amount from the API (a decimal string such as "12.500"), as a person reads it; exact, never a float. */
 export const money = (amount: string, locale: Locale): string => {

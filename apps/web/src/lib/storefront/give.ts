@@ -1,4 +1,4 @@
-import { formatMoney, parseMoney, TIME_ZONE } from "@manara/domain"
+import { formatCount, formatMoney, localDigits, parseMoney, TIME_ZONE } from "@manara/domain"
 
 /** The amounts offered as one tap each, in KWD; anything else is typed. */
 export const PRESET_AMOUNTS = ["5", "10", "25", "50"] as const
@@ -78,12 +78,14 @@ export const lineTotal = (price: string, quantity: number): bigint | undefined =
 
 /** A preset's label: whole dinars read better on a button than "25.000". */
 export const wholeDinars = (amount: string, locale: "ar" | "en"): string =>
-  locale === "en" ? `KWD ${amount}` : `${amount.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit)))} د.ك`
+  /^[0-9]{1,9}$/.test(amount)
+    ? locale === "en"
+      ? `KWD ${formatCount(BigInt(amount), locale)}`
+      : `${formatCount(BigInt(amount), locale)} د.ك`
+    : amount
 
 /** The fee's rate as a person reads it: "2.5%" or "٢٫٥٪". */
 export const feePercent = (locale: "ar" | "en"): string => {
   const text = `${FEE_PER_MILLE / 10n}.${FEE_PER_MILLE % 10n}`
-  return locale === "en"
-    ? `${text}%`
-    : `${text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace(".", "٫")}٪`
+  return locale === "en" ? `${text}%` : `${localDigits(text, locale).replace(".", "٫")}٪`
 }

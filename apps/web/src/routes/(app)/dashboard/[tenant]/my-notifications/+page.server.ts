@@ -1,8 +1,8 @@
 import { fail } from "@sveltejs/kit"
 import { MyNotifications, MyNotificationsUpdate } from "@manara/domain"
 import { Either, Schema } from "effect"
-import { formatCount } from "$lib/dashboard/format.js"
 import { memberEvents, myNotificationProblem } from "$lib/dashboard/notifications.js"
+import { formatCount } from "$lib/dashboard/format.js"
 import { m } from "$lib/paraglide/messages.js"
 import { getLocale } from "$lib/paraglide/runtime.js"
 import { actAs, loadAs, tenantHeaders } from "$lib/server/auth.js"
@@ -46,6 +46,6 @@ export const actions: Actions = {
   test: async (event) => {
     const result = await actAs(event, (client) => client.myNotifications.testMyNotifications(tenantHeaders(event.params.tenant)))
     if (Either.isLeft(result)) return fail(result.left.status, { error: refused(result.left) })
-    return { done: m.dash_mynotify_test_queued({ count: formatCount(result.right.length, getLocale()) }) }
+    return { done: m.dash_mynotify_test_queued({ count: result.right.length, shown: formatCount(result.right.length, getLocale()) }) }
   }
 }
