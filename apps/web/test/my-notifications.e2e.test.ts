@@ -143,7 +143,7 @@ describe("my notifications in the dashboard", { timeout: 120_000 }, () => {
     await page.getByTestId("action-done").filter({ hasText: "حُفظت تفضيلاتك." }).waitFor()
 
     await page.getByTestId("my-test").click()
-    await page.getByTestId("action-done").filter({ hasText: "أُضيفت رسالة تجريبية إلى ٢" }).waitFor()
+    await page.getByTestId("action-done").filter({ hasText: "أُضيفت رسالة تجريبية إلى قناتين" }).waitFor()
 
     // The tenant's delivery log shows both, sent.
     await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "التنبيهات" }).click()
