@@ -1,32 +1,16 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import { execFileSync } from "node:child_process"
-import type { Browser, Locator, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  htmlAttributes,
-  launchBrowser,
-  requireBuild,
-  results,
-  services,
-  solidPng,
-  startWeb,
-  stopAll,
-  storefrontUrl,
-  watchProblems,
-  type WebServer
-} from "./harness.js"
+import type { Locator, Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { htmlAttributes, results, services, solidPng, storefrontUrl, useStack, watchProblems } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let tenant: TenantFixture
 let owner: Person
 const media = { cover: "", photo: "", invoice: "" }
 
-const { call, memberOf } = apiPeople(() => api!.url, urls, pool)
+const { call, memberOf } = apiPeople(() => stack.api.url, urls, pool)
 
 const names = { ar: "جمعية البر الخيرية", en: "Al Birr Charity" }
 // Written with its diacritics, as staff type a title; visitors search without them.
@@ -125,40 +109,35 @@ const setTotals = (itemId: string, raised: string, pledged: string) =>
      update catalog_items set raised_amount = ${raised}, pledged_amount = ${pledged} where id = '${itemId}'`
   ])
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }, s3))
-  tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
-  owner = await memberOf(tenant, "owner")
+const stack = useStack({
+  seed: async () => {
+    tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
+    owner = await memberOf(tenant, "owner")
 
-  media.cover = await upload(solidPng(600, 400, [15, 94, 77]), "image/png", "cover.png")
-  media.photo = await upload(solidPng(400, 300, [200, 162, 74]), "image/png", "site.png")
-  media.invoice = await upload(
-    new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"),
-    "application/pdf",
-    "invoice.pdf"
-  )
+    media.cover = await upload(solidPng(600, 400, [15, 94, 77]), "image/png", "cover.png")
+    media.photo = await upload(solidPng(400, 300, [200, 162, 74]), "image/png", "site.png")
+    media.invoice = await upload(
+      new TextEncoder().encode("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"),
+      "application/pdf",
+      "invoice.pdf"
+    )
 
-  const wellId = await createItem(well, false)
-  await expectCall(200, "PATCH", `/tenant/catalog/${wellId}`, { coverMediaId: media.cover })
-  await expectCall(200, "PUT", `/tenant/catalog/${wellId}/gallery`, { mediaIds: [media.photo] })
-  setTotals(wellId, "250.000", "100.000")
-  await expectCall(200, "POST", `/tenant/catalog/${wellId}/status`, { to: "active" })
-  for (const { file, ...proof } of proofs) {
-    const mediaId = file === undefined ? {} : { mediaId: media[file] }
-    const added = await expectCall(201, "POST", `/tenant/catalog/${wellId}/proofs`, { ...proof, ...mediaId })
-    await expectCall(200, "POST", `/tenant/proofs/${added.id}/publish`, {})
+    const wellId = await createItem(well, false)
+    await expectCall(200, "PATCH", `/tenant/catalog/${wellId}`, { coverMediaId: media.cover })
+    await expectCall(200, "PUT", `/tenant/catalog/${wellId}/gallery`, { mediaIds: [media.photo] })
+    setTotals(wellId, "250.000", "100.000")
+    await expectCall(200, "POST", `/tenant/catalog/${wellId}/status`, { to: "active" })
+    for (const { file, ...proof } of proofs) {
+      const mediaId = file === undefined ? {} : { mediaId: media[file] }
+      const added = await expectCall(201, "POST", `/tenant/catalog/${wellId}/proofs`, { ...proof, ...mediaId })
+      await expectCall(200, "POST", `/tenant/proofs/${added.id}/publish`, {})
+    }
+    await createItem(book, true)
+    await createItem(hidden, false)
   }
-  await createItem(book, true)
-  await createItem(hidden, false)
-
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
 })
 
-afterAll(() => stopAll(browser, web, api))
-
-const urlOf = (path: string) => storefrontUrl(web!, tenant.slug, path)
+const urlOf = (path: string) => storefrontUrl(stack.web, tenant.slug, path)
 
 /** Lazy images load once near the viewport: bring it there, then wait for the bytes. */
 const loadedWidth = async (image: Locator) => {
@@ -221,7 +200,7 @@ const onHost = (path: string) => urlOf(path).replace(/^http:/, "")
 
 describe("home page", () => {
   it("shows the featured project's raised and pledged against its goal, in Arabic right to left", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } })
+    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } })
     const problems = watchProblems(page)
     expect((await page.goto(urlOf("/")))?.status()).toBe(200)
     expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
@@ -252,7 +231,7 @@ describe("home page", () => {
   })
 
   it("shows the same in English, left to right, with the bar starting at the left", async () => {
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } })
+    const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } })
     await page.goto(urlOf("/en"))
     expect(await htmlAttributes(page)).toEqual({ lang: "en", dir: "ltr" })
     const bar = page.getByRole("progressbar", { name: `Donations to ${well.title.en}` })
@@ -274,7 +253,7 @@ describe("home page", () => {
 
 describe("catalog list", () => {
   it("finds the item by Arabic words typed without diacritics, and filters by kind", async () => {
-    const page = await browser!.newPage()
+    const page = await stack.browser.newPage()
     await page.goto(urlOf("/catalog"))
     expect(await page.getByTestId("item-card").count()).toBe(2)
     expect(await page.getByTestId("catalog-count").innerText()).toBe("عدد النتائج: ٢")
@@ -314,9 +293,9 @@ describe("catalog list", () => {
       })
       await asKeeper(200, "POST", `/tenant/catalog/${created.id}/status`, { to: "active" })
     }
-    const page = await browser!.newPage()
+    const page = await stack.browser.newPage()
     const slugs = () => page.getByTestId("item-card").evaluateAll((cards) => cards.map((card) => card.getAttribute("data-slug")!))
-    await page.goto(storefrontUrl(web!, shop.slug, "/en/catalog?kind=product"))
+    await page.goto(storefrontUrl(stack.web, shop.slug, "/en/catalog?kind=product"))
     const first = await slugs()
     expect(first).toHaveLength(12)
     expect(await page.getByTestId("catalog-count").innerText()).toBe("Showing 12 results; there are more.")
@@ -342,7 +321,7 @@ describe("catalog list", () => {
 describe("item page", () => {
   for (const locale of ["ar", "en"] as const) {
     it(`shows the gallery and the proof timeline, newest first (${locale})`, async () => {
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } })
+      const page = await stack.browser.newPage({ viewport: { width: 1280, height: 900 } })
       const problems = watchProblems(page)
       const response = await page.goto(urlOf(`${locale === "en" ? "/en" : ""}/catalog/${well.slug}`))
       expect(response?.status()).toBe(200)
@@ -394,7 +373,7 @@ describe("item page", () => {
   }
 
   it("answers a draft, or an unknown slug, with the 404 page in the visitor's language", async () => {
-    const page = await browser!.newPage()
+    const page = await stack.browser.newPage()
     for (const path of [`/catalog/${hidden.slug}`, "/catalog/no-such-thing", "/catalog/Not_A_Slug"]) {
       expect((await page.goto(urlOf(path)))?.status(), path).toBe(404)
       expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
@@ -409,7 +388,7 @@ describe("item page", () => {
 
 describe("without JavaScript", () => {
   it("ships no script, renders every page and searches with the plain form", async () => {
-    const context = await browser!.newContext({ javaScriptEnabled: false })
+    const context = await stack.browser.newContext({ javaScriptEnabled: false })
     const page = await context.newPage()
     await page.goto(urlOf("/"))
     expect(await page.locator("script").count()).toBe(0)
@@ -435,7 +414,7 @@ describe("without JavaScript", () => {
 
 describe("search engines and link previews", () => {
   it("each page names its canonical address, its alternates in both languages and its Open Graph card", async () => {
-    const page = await browser!.newPage()
+    const page = await stack.browser.newPage()
     await page.goto(urlOf(`/catalog/${well.slug}`))
     const coverUrl = onHost(`/api/v1/public/media/${media.cover}?size=full`)
     expect(await head(page)).toEqual({

@@ -1,37 +1,29 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import type { BrowserContext, Locator, Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
 import {
-  enableTotp,
   htmlAttributes,
-  launchBrowser,
   openPage,
-  requireBuild,
+  ownerWithTotp,
   results,
   services,
   signIn,
   solidPng,
-  startWeb,
-  stopAll,
   storefrontUrl,
   totp,
-  watchProblems,
-  type WebServer
+  useStack,
+  watchProblems
 } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let tenant: TenantFixture
 let owner: Person
 let secret: string
 // The owner's browser stays signed in from one test to the next: an authenticator code is good once.
 let ownerContext: BrowserContext | undefined
 
-const people = apiPeople(() => api!.url, urls, pool)
+const people = apiPeople(() => stack.api.url, urls, pool)
 
 /** An API call as the owner that must answer `status`; its JSON body. */
 const expectCall = async (status: number, method: string, path: string, body?: unknown) => {
@@ -53,26 +45,23 @@ const loadedWidth = async (image: Locator) => {
   return image.evaluate((element: HTMLImageElement) => element.naturalWidth)
 }
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }, s3))
-  tenant = await withOwner(urls, createTenant({ nameAr: "جمعية السقيا الخيرية", nameEn: "Al Suqya Charity" }))
-  owner = await people.person("catalog-owner")
-  await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
-  // TOTP on for real, verified with the previous period's code so the current one stays unused for the sign-in.
-  secret = await enableTotp(people, owner)
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
+const stack = useStack({
+  seed: async () => {
+    tenant = await withOwner(urls, createTenant({ nameAr: "جمعية السقيا الخيرية", nameEn: "Al Suqya Charity" }))
+    // TOTP on for real, verified with the previous period's code so the current one stays unused for the sign-in.
+    const made = await ownerWithTotp(people, tenant, "catalog-owner")
+    owner = made.owner
+    secret = made.secret
+  },
+  closeFirst: async () => {
+    await ownerContext?.close()
+  },
+  // Up to a minute: the web server drains open connections (the dashboard's inbox event stream among them) before it exits.
+  stopTimeout: 60_000
 })
 
-// Up to a minute: the web server drains open connections (the dashboard's inbox event stream among them) before it exits.
-afterAll(async () => {
-  await ownerContext?.close()
-  await stopAll(browser, web, api)
-}, 60_000)
-
 // The dashboard works on any host: here the tenant's own, so the storefront is one navigation away.
-const at = (path: string) => storefrontUrl(web!, tenant.slug, path)
+const at = (path: string) => storefrontUrl(stack.web, tenant.slug, path)
 
 const signInHere = async (page: Page, email: string, code?: () => string) => {
   await page.goto(at("/signin"))
@@ -92,7 +81,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
   let itemUrl = ""
 
   it("an owner creates a project (field errors first), uploads its cover, publishes it, and the storefront shows it in both languages", async () => {
-    ownerContext = await browser!.newContext({ viewport: { width: 1280, height: 900 } })
+    ownerContext = await stack.browser.newContext({ viewport: { width: 1280, height: 900 } })
     const context = ownerContext
     const page = await context.newPage()
     const problems = watchProblems(page)
@@ -239,7 +228,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
 
   it("a member edits but sees no status or publishing controls", async () => {
     const member = await people.memberOf(tenant, "member", "catalog-member")
-    const context = await browser!.newContext()
+    const context = await stack.browser.newContext()
     const page = await context.newPage()
     const problems = watchProblems(page)
     await signInHere(page, member.email)
@@ -308,10 +297,8 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
   })
 
   it("without JavaScript: an owner creates an item, saves it, publishes it, adds a proof (refused by its field first), publishes and deletes it", async () => {
-    const other = await people.person("catalog-owner-nojs")
-    await withOwner(urls, addMember(tenant.id, other.userId, "owner"))
-    const otherSecret = await enableTotp(people, other)
-    const { context, page } = await openPage(browser!, { javaScriptEnabled: false })
+    const { owner: other, secret: otherSecret } = await ownerWithTotp(people, tenant, "catalog-owner-nojs")
+    const { context, page } = await openPage(stack.browser, { javaScriptEnabled: false })
     await signInHere(page, other.email, () => totp(otherSecret))
 
     await page.goto(at(`/dashboard/${tenant.slug}/catalog/new`))

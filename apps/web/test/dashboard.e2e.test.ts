@@ -1,55 +1,41 @@
-import { startApi, type StartedApi } from "@manara/api/server"
+import { startApi } from "@manara/api/server"
 import { addMember, apiEnv, apiPeople, createCognitoUser, createTenant, markMfaEnabled, TEST_PASSWORD, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
 import {
   arabicSignIn,
   enableTotp,
   freePort,
   htmlAttributes,
-  launchBrowser,
   openPage,
-  requireBuild,
   results,
   services,
   signIn,
   startWeb,
-  stopAll,
   stopWeb,
   totp,
-  type WebServer
+  useStack
 } from "./harness.js"
 
 const { urls, pool } = services()
 
 const otherCode = (code: string) => (code === "000000" ? "111111" : "000000")
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
-
-const people = apiPeople(() => api!.url, urls, pool)
+const people = apiPeople(() => stack.api.url, urls, pool)
 const person = people.person
 
 /** Script errors and warnings; not Chromium's note of each refused call (401 before a refresh, 409 last owner): the tests check what the page says of those. */
 const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
-const newPage = () => openPage(browser!)
+const newPage = () => openPage(stack.browser)
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }))
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
-})
-
-afterAll(() => stopAll(browser, web, api))
+const stack = useStack({ s3: false })
 
 // `localhost` is the platform's own host; `nowhere.localhost` a host no storefront answers: the dashboard works on both.
-const platform = (path: string) => `http://localhost:${web!.port}${path}`
-const unknownHost = (path: string) => `http://nowhere.localhost:${web!.port}${path}`
+const platform = (path: string) => `http://localhost:${stack.web.port}${path}`
+const unknownHost = (path: string) => `http://nowhere.localhost:${stack.web.port}${path}`
 
 const signInWithPassword = (page: Page, email: string, password: string, labels = arabicSignIn) => signIn(page, email, { password, labels })
 
@@ -235,7 +221,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     // No session: the server itself sends the page to sign-in, in the URL's language, whatever the host.
     for (const [url, signin] of [
       [platform(target), "/signin"],
-      [`http://127.0.0.1:${web!.port}/en${target}`, "/en/signin"]
+      [`http://127.0.0.1:${stack.web.port}/en${target}`, "/en/signin"]
     ] as const) {
       const answer = await fetch(url, { redirect: "manual" })
       expect(answer.status).toBe(303)

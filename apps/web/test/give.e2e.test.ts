@@ -1,27 +1,13 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { apiEnv, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
+import { createTenant, type TenantFixture, withOwner } from "@manara/testkit"
 import { formatKwdText } from "@manara/domain"
 import { execFileSync } from "node:child_process"
 import { request as httpRequest } from "node:http"
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  launchBrowser,
-  requireBuild,
-  results,
-  services,
-  startWeb,
-  stopAll,
-  storefrontUrl,
-  watchProblems,
-  type WebServer
-} from "./harness.js"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { results, services, storefrontUrl, useStack, watchProblems } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let tenant: TenantFixture
 
 const IBAN = "KW81CBKU0000000000001234560101"
@@ -54,12 +40,12 @@ const rows = <A>(query: string): Array<A> => JSON.parse(psql(`select coalesce(js
  */
 const postForm = (path: string, fields: Record<string, string>) =>
   new Promise<{ status: number; location: string | undefined }>((resolve, reject) => {
-    const host = `${tenant.slug}.localhost:${web!.port}`
+    const host = `${tenant.slug}.localhost:${stack.web.port}`
     const body = new URLSearchParams(fields).toString()
     const request = httpRequest(
       {
         host: "127.0.0.1",
-        port: web!.port,
+        port: stack.web.port,
         method: "POST",
         path,
         headers: {
@@ -87,32 +73,27 @@ const literal = (value: string) => {
   return `'${value}'`
 }
 
-beforeAll(async () => {
-  requireBuild()
+const stack = useStack({
   // Every capture of this file comes from one address: the limit has a test of its own in the API.
-  api = await startApi(
-    apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" }, s3)
-  )
-  tenant = await withOwner(urls, createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }))
-  // A tenant that takes bank transfers (no pay link), with a zakat project and a product.
-  psql(`update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: IBAN } })}'::jsonb where id = '${tenant.id}';
+  env: { CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" },
+  seed: async () => {
+    tenant = await withOwner(urls, createTenant({ nameAr: "جمعية النور الخيرية", nameEn: "Al Noor Charity" }))
+    // A tenant that takes bank transfers (no pay link), with a zakat project and a product.
+    psql(`update tenants set settings = '${JSON.stringify({ bankTransfer: { bank: "بيت التمويل الكويتي", iban: IBAN } })}'::jsonb where id = '${tenant.id}';
     insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, zakat_eligible, status)
       values ('${tenant.id}', 'project', '${well.slug}', '${well.title}', 'A well for the village', 1500, 'zakat', true, 'active');
     insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status)
       values ('${tenant.id}', 'product', '${dates.slug}', '${dates.title}', 'Ajwa dates', ${dates.price}, 'active')`)
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
+  }
 })
 
-afterAll(() => stopAll(browser, web, api))
-
-const urlOf = (path: string) => storefrontUrl(web!, tenant.slug, path)
+const urlOf = (path: string) => storefrontUrl(stack.web, tenant.slug, path)
 
 const arabicDigits = (text: string) => text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace(".", "٫")
 
 /** A page whose waits fail with the locator's own message, well inside the test's time. */
 const openPage = async (options: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean } = {}) => {
-  const context = await browser!.newContext(options)
+  const context = await stack.browser.newContext(options)
   const page = await context.newPage()
   page.setDefaultTimeout(8_000)
   return page

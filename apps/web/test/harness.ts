@@ -1,8 +1,8 @@
 // testkit's S3.ts imports s3rver, whose types live beside it: svelte-check sees them only when named.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient module declaration has nothing to import
 /// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
-import type { StartedApi } from "@manara/api/server"
-import { type apiPeople, type Person, TEST_PASSWORD } from "@manara/testkit"
+import { startApi, type StartedApi } from "@manara/api/server"
+import { addMember, apiEnv, type apiPeople, type Person, type TenantFixture, TEST_PASSWORD, withOwner } from "@manara/testkit"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
@@ -10,7 +10,7 @@ import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { crc32, deflateSync } from "node:zlib"
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core"
-import { expect, inject } from "vitest"
+import { afterAll, beforeAll, expect, inject } from "vitest"
 
 const serverEntry = fileURLToPath(new URL("../build/index.js", import.meta.url))
 
@@ -94,6 +94,71 @@ export const stopAll = async (browser: Browser | undefined, web: WebServer | und
   await api?.close()
 }
 
+/** What a browser suite runs against: the API, the built web server calling it, and Chromium. */
+export interface Stack {
+  readonly api: StartedApi
+  readonly web: WebServer
+  readonly browser: Browser
+}
+
+export interface StackOptions {
+  /** apiEnv's overrides beside `PLATFORM_DOMAIN: "localhost"`; a function when they name what `before` made. */
+  readonly env?: Record<string, string> | (() => Record<string, string>)
+  /** The S3 emulator for the API (on unless false: the suites that never touch media go without). */
+  readonly s3?: boolean
+  /** Fixtures made before the API starts (its env may name them). */
+  readonly before?: () => Promise<void> | void
+  /** Fixtures made once the API runs (given its whole env), before the web server starts. */
+  readonly seed?: (api: StartedApi, env: Record<string, string>) => Promise<void> | void
+  /** The suite's own things closed before the stack (its browser contexts). */
+  readonly closeFirst?: () => Promise<void> | void
+  /** What the API was calling, closed after the stack (an emulator). */
+  readonly closeLast?: () => Promise<void> | void
+  /** The afterAll's timeout: the web server may take long to drain open connections (an inbox's event stream). */
+  readonly stopTimeout?: number
+}
+
+/**
+ * The suite's stack, started in its beforeAll (the build checked, the API on `env`, the web server, the browser)
+ * and stopped in its afterAll in reverse; its parts are read once started.
+ */
+export const useStack = ({ env = {}, s3 = true, before, seed, closeFirst, closeLast, stopTimeout }: StackOptions = {}): Stack => {
+  let api: StartedApi | undefined
+  let web: WebServer | undefined
+  let browser: Browser | undefined
+  const { urls, pool, s3: bucket } = services()
+  beforeAll(async () => {
+    requireBuild()
+    await before?.()
+    const overrides = typeof env === "function" ? env() : env
+    const all = apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", ...overrides }, s3 ? bucket : undefined)
+    api = await startApi(all)
+    await seed?.(api, all)
+    web = await startWeb(api.url)
+    browser = await launchBrowser()
+  })
+  afterAll(async () => {
+    await closeFirst?.()
+    await stopAll(browser, web, api)
+    await closeLast?.()
+  }, stopTimeout)
+  const started = <A>(part: A | undefined, name: string): A => {
+    if (part === undefined) throw new Error(`the ${name} is not running: read it in a test or a hook, once the stack started`)
+    return part
+  }
+  return {
+    get api() {
+      return started(api, "API")
+    },
+    get web() {
+      return started(web, "web server")
+    },
+    get browser() {
+      return started(browser, "browser")
+    }
+  }
+}
+
 /** A fresh context and page at the dashboard's size, watched for problems. */
 export const openPage = async (
   browser: Browser,
@@ -133,6 +198,13 @@ export const enableTotp = async (people: ReturnType<typeof apiPeople>, someone: 
   const { secret } = (await (await people.post("/auth/mfa/setup", {}, auth)).json()) as { secret: string }
   expect((await people.post("/auth/mfa/verify", { code: totp(secret, Date.now() - 30_000) }, auth)).status).toBe(200)
   return secret
+}
+
+/** A new person (`label`) made the tenant's owner with TOTP on, its current code unused: they and their secret. */
+export const ownerWithTotp = async (people: ReturnType<typeof apiPeople>, tenant: TenantFixture, label: string) => {
+  const owner = await people.person(label)
+  await withOwner(services().urls, addMember(tenant.id, owner.userId, "owner"))
+  return { owner, secret: await enableTotp(people, owner) }
 }
 
 export const arabicSignIn = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }

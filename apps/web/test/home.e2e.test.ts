@@ -1,50 +1,32 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, markMfaEnabled, type TenantFixture, TEST_PASSWORD, withOwner } from "@manara/testkit"
+import { addMember, apiPeople, createTenant, markMfaEnabled, type TenantFixture, TEST_PASSWORD, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
-import type { Browser, BrowserContext } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  givingTenant,
-  launchBrowser,
-  psqlInTenant,
-  requireBuild,
-  services,
-  signIn,
-  startWeb,
-  stopAll,
-  watchProblems,
-  type WebServer
-} from "./harness.js"
+import type { BrowserContext } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { givingTenant, psqlInTenant, services, signIn, useStack, watchProblems } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let tenant: TenantFixture
 const contexts: Array<BrowserContext> = []
-const people = apiPeople(() => api!.url, urls, pool)
-const at = (path: string) => `http://localhost:${web!.port}${path}`
+const people = apiPeople(() => stack.api.url, urls, pool)
+const at = (path: string) => `http://localhost:${stack.web.port}${path}`
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }, s3))
-  tenant = await withOwner(urls, createTenant({ nameAr: "جمعية الفجر", nameEn: "Al Fajr Society" }))
-  givingTenant(urls.ownerUrl, tenant.id, "school-roof", { ar: "سقف المدرسة", en: "The school roof" })
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
+const stack = useStack({
+  seed: async () => {
+    tenant = await withOwner(urls, createTenant({ nameAr: "جمعية الفجر", nameEn: "Al Fajr Society" }))
+    givingTenant(urls.ownerUrl, tenant.id, "school-roof", { ar: "سقف المدرسة", en: "The school roof" })
+  },
+  closeFirst: async () => {
+    for (const context of contexts) await context.close()
+  },
+  stopTimeout: 60_000
 })
-
-afterAll(async () => {
-  for (const context of contexts) await context.close()
-  await stopAll(browser, web, api)
-}, 60_000)
 
 /** A signed-in owner's browser, with or without JavaScript. */
 const ownerBrowser = async (javaScriptEnabled: boolean) => {
   const owner = await people.person(`home-owner-${javaScriptEnabled ? "js" : "nojs"}`)
   await withOwner(urls, Effect.zipRight(addMember(tenant.id, owner.userId, "owner"), markMfaEnabled(owner.userId)))
-  const context = await browser!.newContext({ viewport: { width: 390, height: 900 }, javaScriptEnabled })
+  const context = await stack.browser.newContext({ viewport: { width: 390, height: 900 }, javaScriptEnabled })
   contexts.push(context)
   const page = await context.newPage()
   const problems = watchProblems(page)
@@ -56,7 +38,7 @@ const ownerBrowser = async (javaScriptEnabled: boolean) => {
 
 describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
   it("home shows today's and this month's figures in Arabic-Indic digits and KWD, the payment awaiting, the latest, and links to them and the site", async () => {
-    const response = await fetch(`${api!.url}/api/v1/public/donations`, {
+    const response = await fetch(`${stack.api.url}/api/v1/public/donations`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.localhost` },
       body: JSON.stringify({
@@ -75,7 +57,7 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
     expect(await today.locator('tr[data-kind="order"]').innerText()).toMatch(/\s٠\s+٠٫٠٠٠ د\.ك/)
     expect(await page.getByTestId("home-month").locator('tr[data-kind="donation"]').innerText()).toMatch(/١٬?٢٥٠٫٥٠٠ د\.ك/)
     expect(await page.getByTestId("home-awaiting").innerText()).toContain("١ بانتظار التأكيد")
-    expect(await page.getByTestId("view-site").getAttribute("href")).toBe(`http://${tenant.slug}.localhost:${web!.port}/`)
+    expect(await page.getByTestId("view-site").getAttribute("href")).toBe(`http://${tenant.slug}.localhost:${stack.web.port}/`)
     // The latest capture's link opens it.
     await page.getByTestId("home-latest").getByRole("link", { name: reference }).click()
     await page.waitForURL((url) => url.pathname.startsWith(`/dashboard/${tenant.slug}/inbox/donation/`))
@@ -119,7 +101,7 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
       )
     ).toBe("member.invitation_revoked")
 
-    const inviteeContext = await browser!.newContext({ javaScriptEnabled: false })
+    const inviteeContext = await stack.browser.newContext({ javaScriptEnabled: false })
     contexts.push(inviteeContext)
     const invitePage = await inviteeContext.newPage()
     await invitePage.goto(at("/signin"))

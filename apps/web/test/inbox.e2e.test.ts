@@ -1,55 +1,28 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
+import { addMember, apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
 import { randomUUID } from "node:crypto"
 import { readFile } from "node:fs/promises"
-import type { Browser } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  enableTotp,
-  givingTenant,
-  htmlAttributes,
-  launchBrowser,
-  openPage,
-  requireBuild,
-  results,
-  services,
-  signIn,
-  startWeb,
-  stopAll,
-  totp,
-  type WebServer
-} from "./harness.js"
+import { describe, expect, it } from "vitest"
+import { givingTenant, htmlAttributes, openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
-
-const people = apiPeople(() => api!.url, urls, pool)
+const people = apiPeople(() => stack.api.url, urls, pool)
 
 /** Script errors and warnings; not Chromium's note of each refused call (a 401 before a refresh, the 400 this test provokes). */
 const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
-const newPage = () => openPage(browser!, { acceptDownloads: true })
+const newPage = () => openPage(stack.browser, { acceptDownloads: true })
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", CAPTURE_LIMIT_PER_IP: "100000" }, s3))
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
-})
+const stack = useStack({ env: { CAPTURE_LIMIT_PER_IP: "100000" } })
 
-afterAll(() => stopAll(browser, web, api))
-
-const platform = (path: string) => `http://localhost:${web!.port}${path}`
+const platform = (path: string) => `http://localhost:${stack.web.port}${path}`
 
 /** A tenant that takes bank transfers, with an active project. */
 const prepare = (tenant: TenantFixture, project: string) => givingTenant(urls.ownerUrl, tenant.id, project)
 
 /** A visitor's capture through the public API, on the tenant's storefront host. */
 const capture = async (tenant: TenantFixture, kind: "donations" | "pledges", body: Record<string, unknown>) => {
-  const response = await fetch(`${api!.url}/api/v1/public/${kind}`, {
+  const response = await fetch(`${stack.api.url}/api/v1/public/${kind}`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-forwarded-host": `${tenant.slug}.localhost` },
     body: JSON.stringify(body)
@@ -60,7 +33,7 @@ const capture = async (tenant: TenantFixture, kind: "donations" | "pledges", bod
 
 /** What the storefront says a project has raised. */
 const raised = async (tenant: TenantFixture, project: string): Promise<string> => {
-  const response = await fetch(`${api!.url}/api/v1/public/catalog/${project}`, {
+  const response = await fetch(`${stack.api.url}/api/v1/public/catalog/${project}`, {
     headers: { "x-forwarded-host": `${tenant.slug}.localhost` }
   })
   expect(response.status).toBe(200)
@@ -80,9 +53,7 @@ const arabicDigits = (text: string) => text.replace(/[0-9]/g, (digit) => String.
 describe("the staff inbox", { timeout: 90_000 }, () => {
   it("a donation captured while the owner watches appears without a reload; payment received confirms it and raises the project; CSV, filter and search work", async () => {
     const { tenant, project } = await setUp()
-    const owner = await people.person("inbox-owner")
-    await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
-    const secret = await enableTotp(people, owner)
+    const { owner, secret } = await ownerWithTotp(people, tenant, "inbox-owner")
     const pledge = await capture(tenant, "pledges", {
       amount: "100.000",
       project,

@@ -1,8 +1,5 @@
-import { startApi, type StartedApi } from "@manara/api/server"
 import { configKeyOf, SecretsLive, TelegramBot, TelegramBotLive, telegramTokenRef } from "@manara/notifications"
 import {
-  addMember,
-  apiEnv,
   apiPeople,
   createTenant,
   sesEmailsTo,
@@ -15,85 +12,60 @@ import {
 import { ConfigProvider, Effect, Layer } from "effect"
 import { execFileSync } from "node:child_process"
 import { randomUUID } from "node:crypto"
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import {
-  enableTotp,
-  htmlAttributes,
-  launchBrowser,
-  openPage,
-  requireBuild,
-  results,
-  services,
-  signIn,
-  startWeb,
-  stopAll,
-  totp,
-  type WebServer
-} from "./harness.js"
+import type { Page } from "playwright-core"
+import { describe, expect, inject, it } from "vitest"
+import { htmlAttributes, openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 const ses = inject("manaraSes")
 
 /** The tenant's own bot: its token only in configuration, under the name its secret reference maps to. */
 const BOT_TOKEN = `8811:tenant-bot-${randomUUID()}`
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let telegram: TelegramFake | undefined
 let home: TenantFixture
 
-const people = apiPeople(() => api!.url, urls, pool)
+const people = apiPeople(() => stack.api.url, urls, pool)
 
-beforeAll(async () => {
-  requireBuild()
-  telegram = await startTelegramFake()
-  home = await withOwner(urls, createTenant({ nameAr: "جمعية البر", nameEn: "Al Birr Society" }))
-  // The operator stores the reference (as the owner role, inside the tenant: RLS is forced on it too).
-  execFileSync("psql", [
-    "-q",
-    "-v",
-    "ON_ERROR_STOP=1",
-    urls.ownerUrl,
-    "-c",
-    `begin; select set_config('app.current_tenant', '${home.id}', true);
+const stack = useStack({
+  before: async () => {
+    telegram = await startTelegramFake()
+    home = await withOwner(urls, createTenant({ nameAr: "جمعية البر", nameEn: "Al Birr Society" }))
+    // The operator stores the reference (as the owner role, inside the tenant: RLS is forced on it too).
+    execFileSync("psql", [
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      urls.ownerUrl,
+      "-c",
+      `begin; select set_config('app.current_tenant', '${home.id}', true);
     insert into tenant_telegram_bots (tenant_id, token_ref) values ('${home.id}', '${telegramTokenRef(home.id)}'); commit;`
-  ])
-  const env = apiEnv(
-    urls,
-    pool,
-    {
-      PLATFORM_DOMAIN: "localhost",
-      ...sesEnv(ses),
-      NOTIFY_DELIVERY: "true",
-      NOTIFY_TENANTS: home.id,
-      NOTIFY_POLL: "300 millis",
-      TELEGRAM_API_URL: telegram.url,
-      [configKeyOf(`manara/tenant/${home.id}/telegram`)]: BOT_TOKEN
-    },
-    s3
-  )
-  api = await startApi(env)
+    ])
+  },
+  env: () => ({
+    ...sesEnv(ses),
+    NOTIFY_DELIVERY: "true",
+    NOTIFY_TENANTS: home.id,
+    NOTIFY_POLL: "300 millis",
+    TELEGRAM_API_URL: telegram!.url,
+    [configKeyOf(`manara/tenant/${home.id}/telegram`)]: BOT_TOKEN
+  }),
   // What the operator does once per bot, with the product's code: point its webhook at the API.
-  await Effect.runPromise(
-    Effect.flatMap(TelegramBot, (bot) =>
-      bot.setWebhook(home.id, telegramTokenRef(home.id), `${api!.url}/api/v1/public/telegram/${home.id}/webhook`)
-    ).pipe(
-      Effect.provide(TelegramBotLive.pipe(Layer.provide(SecretsLive))),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
-    )
-  )
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
+  seed: (api, env) =>
+    Effect.runPromise(
+      Effect.flatMap(TelegramBot, (bot) =>
+        bot.setWebhook(home.id, telegramTokenRef(home.id), `${api.url}/api/v1/public/telegram/${home.id}/webhook`)
+      ).pipe(
+        Effect.provide(TelegramBotLive.pipe(Layer.provide(SecretsLive))),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+      )
+    ),
+  closeLast: async () => {
+    await telegram?.close()
+  }
 })
 
-afterAll(async () => {
-  await stopAll(browser, web, api)
-  await telegram?.close()
-})
-
-const platform = (path: string) => `http://localhost:${web!.port}${path}`
+const platform = (path: string) => `http://localhost:${stack.web.port}${path}`
 
 /** Delivery happens in the background: reload the log until the row of `target` reaches `status`. */
 const untilStatus = async (page: Page, event: string, target: string, status: string, ms = 20_000) => {
@@ -109,12 +81,10 @@ const untilStatus = async (page: Page, event: string, target: string, status: st
 
 describe("my notifications in the dashboard", { timeout: 120_000 }, () => {
   it("an owner chooses events, links a Telegram chat with a code sent to the tenant's bot, sends a test and sees it in the delivery log", async () => {
-    const owner = await people.person("my-notify-owner")
-    await withOwner(urls, addMember(home.id, owner.userId, "owner"))
-    const secret = await enableTotp(people, owner)
+    const { owner, secret } = await ownerWithTotp(people, home, "my-notify-owner")
     const chat = Math.floor(Math.random() * 1e9)
 
-    const { page, context } = await openPage(browser!)
+    const { page, context } = await openPage(stack.browser)
     await page.goto(platform("/signin"))
     await signIn(page, owner.email, { code: () => totp(secret) })
     await page.waitForURL(platform(`/dashboard/${home.slug}`))

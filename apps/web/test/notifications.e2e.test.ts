@@ -1,7 +1,5 @@
-import { startApi, type StartedApi } from "@manara/api/server"
 import {
   addMember,
-  apiEnv,
   apiPeople,
   createTenant,
   sesEmailsTo,
@@ -12,73 +10,46 @@ import {
   withOwner
 } from "@manara/testkit"
 import { randomUUID } from "node:crypto"
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import {
-  enableTotp,
-  htmlAttributes,
-  launchBrowser,
-  openPage,
-  requireBuild,
-  results,
-  services,
-  signIn,
-  startWeb,
-  stopAll,
-  totp,
-  type WebServer
-} from "./harness.js"
+import type { Page } from "playwright-core"
+import { describe, expect, inject, it } from "vitest"
+import { htmlAttributes, openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
 
-const { urls, pool, s3 } = services()
+const { urls, pool } = services()
 const ses = inject("manaraSes")
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
 let telegram: TelegramFake | undefined
 let home: TenantFixture
 let foreign: TenantFixture
 
-const people = apiPeople(() => api!.url, urls, pool)
+const people = apiPeople(() => stack.api.url, urls, pool)
 
 /** Script errors and warnings; not Chromium's note of each refused call (the 403 and 404 this test provokes). */
 const unexpected = (problems: ReadonlyArray<string>) => problems.filter((problem) => !problem.startsWith("Failed to load resource: "))
 
-beforeAll(async () => {
-  requireBuild()
-  telegram = await startTelegramFake()
-  home = await withOwner(urls, createTenant({ nameAr: "جمعية الضياء", nameEn: "Al Diyaa Society" }))
-  foreign = await withOwner(urls, createTenant({ nameAr: "مسجد السلام", nameEn: "Al Salam Mosque" }))
+const stack = useStack({
+  before: async () => {
+    telegram = await startTelegramFake()
+    home = await withOwner(urls, createTenant({ nameAr: "جمعية الضياء", nameEn: "Al Diyaa Society" }))
+    foreign = await withOwner(urls, createTenant({ nameAr: "مسجد السلام", nameEn: "Al Salam Mosque" }))
+  },
   // Delivery on for this suite's tenant only: other suites' rows in the shared database are not ours to send.
-  api = await startApi(
-    apiEnv(
-      urls,
-      pool,
-      {
-        PLATFORM_DOMAIN: "localhost",
-        ...sesEnv(ses),
-        NOTIFY_DELIVERY: "true",
-        NOTIFY_TENANTS: home.id,
-        NOTIFY_MAX_ATTEMPTS: "2",
-        NOTIFY_BACKOFF_BASE: "200 millis",
-        NOTIFY_BACKOFF_MAX: "1 second",
-        NOTIFY_POLL: "300 millis",
-        TELEGRAM_API_URL: telegram.url,
-        TELEGRAM_BOT_TOKEN: "7711:kept-out-of-the-page"
-      },
-      s3
-    )
-  )
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
+  env: () => ({
+    ...sesEnv(ses),
+    NOTIFY_DELIVERY: "true",
+    NOTIFY_TENANTS: home.id,
+    NOTIFY_MAX_ATTEMPTS: "2",
+    NOTIFY_BACKOFF_BASE: "200 millis",
+    NOTIFY_BACKOFF_MAX: "1 second",
+    NOTIFY_POLL: "300 millis",
+    TELEGRAM_API_URL: telegram!.url,
+    TELEGRAM_BOT_TOKEN: "7711:kept-out-of-the-page"
+  }),
+  closeLast: async () => {
+    await telegram?.close()
+  }
 })
 
-afterAll(async () => {
-  await stopAll(browser, web, api)
-  await telegram?.close()
-})
-
-const platform = (path: string) => `http://localhost:${web!.port}${path}`
+const platform = (path: string) => `http://localhost:${stack.web.port}${path}`
 
 /** The log row of the latest message of `event` to `target`. */
 const logRow = (page: Page, event: string, target: string) =>
@@ -100,15 +71,13 @@ const untilStatus = async (page: Page, event: string, target: string, status: st
 // Whole journeys through a real browser, API, Cognito, SES and Telegram emulators and database.
 describe("notifications in the dashboard", { timeout: 120_000 }, () => {
   it("an owner adds an email, sends it a test that the SES emulator receives, and retries a Telegram dead letter until it is sent", async () => {
-    const owner = await people.person("notify-owner")
-    await withOwner(urls, addMember(home.id, owner.userId, "owner"))
-    const secret = await enableTotp(people, owner)
+    const { owner, secret } = await ownerWithTotp(people, home, "notify-owner")
     const email = `office-${randomUUID().slice(0, 8)}@example.com`
     const chat = String(Math.floor(Math.random() * 1e9))
     // Two refusals use up NOTIFY_MAX_ATTEMPTS; after the retry Telegram answers 200.
     telegram!.script(chat, [{ status: 502 }, { status: 502 }])
 
-    const { context, page, problems } = await openPage(browser!)
+    const { context, page, problems } = await openPage(stack.browser)
     await page.goto(platform("/signin"))
     await signIn(page, owner.email, { code: () => totp(secret) })
     await page.waitForURL(platform(`/dashboard/${home.slug}`))
@@ -221,7 +190,7 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     await untilStatus(page, "member.invited", invitee, "sent")
 
     // Without JavaScript the forms are plain posts: a test message from the same session.
-    const plain = await browser!.newContext({
+    const plain = await stack.browser.newContext({
       viewport: { width: 1280, height: 900 },
       javaScriptEnabled: false,
       storageState: await context.storageState()
@@ -244,7 +213,7 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
   it("a member is refused the page and has no link to it", async () => {
     const member = await people.person("notify-member")
     await withOwner(urls, addMember(home.id, member.userId, "member"))
-    const { context, page } = await openPage(browser!)
+    const { context, page } = await openPage(stack.browser)
     await page.goto(platform("/signin"))
     await signIn(page, member.email)
     await page.waitForURL(platform(`/dashboard/${home.slug}`))

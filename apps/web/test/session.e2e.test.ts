@@ -1,40 +1,16 @@
-import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, withOwner } from "@manara/testkit"
+import { addMember, apiPeople, createTenant, withOwner } from "@manara/testkit"
 import { randomUUID } from "node:crypto"
-import type { Browser, Page } from "playwright-core"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import {
-  enableTotp,
-  launchBrowser,
-  openPage,
-  requireBuild,
-  results,
-  services,
-  signIn,
-  startWeb,
-  stopAll,
-  totp,
-  type WebServer
-} from "./harness.js"
+import type { Page } from "playwright-core"
+import { describe, expect, it } from "vitest"
+import { openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
 
 const { urls, pool } = services()
 
-let api: StartedApi | undefined
-let web: WebServer | undefined
-let browser: Browser | undefined
+const people = apiPeople(() => stack.api.url, urls, pool)
 
-const people = apiPeople(() => api!.url, urls, pool)
+const stack = useStack({ s3: false })
 
-beforeAll(async () => {
-  requireBuild()
-  api = await startApi(apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost" }))
-  web = await startWeb(api.url)
-  browser = await launchBrowser()
-})
-
-afterAll(() => stopAll(browser, web, api))
-
-const at = (path: string) => `http://localhost:${web!.port}${path}`
+const at = (path: string) => `http://localhost:${stack.web.port}${path}`
 
 /** A JWT (access, id or refresh token) starts with the base64url of `{"`: none may reach the browser. */
 const JWT = /eyJ[A-Za-z0-9_-]{10,}/
@@ -54,16 +30,13 @@ const collectBodies = (page: Page) => {
 
 const ownerWithMfa = async (label: string) => {
   const tenant = await withOwner(urls, createTenant({ nameAr: "جمعية السلام", nameEn: "Al Salam Society" }))
-  const owner = await people.person(label)
-  await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
-  const secret = await enableTotp(people, owner)
-  return { tenant, owner, secret }
+  return { tenant, ...(await ownerWithTotp(people, tenant, label)) }
 }
 
 describe("the server-side session", { timeout: 90_000 }, () => {
   it("with JavaScript off: sign-in with the code, an httpOnly __Host- cookie and no token anywhere, server-rendered pages, forms that work, sign-out that ends it", async () => {
     const { tenant, owner, secret } = await ownerWithMfa("session-nojs")
-    const { context, page } = await openPage(browser!, { javaScriptEnabled: false })
+    const { context, page } = await openPage(stack.browser, { javaScriptEnabled: false })
     const bodies = collectBodies(page)
 
     await page.goto(at(`/dashboard/${tenant.slug}/members`))
@@ -127,7 +100,7 @@ describe("the server-side session", { timeout: 90_000 }, () => {
 
   it("with JavaScript on: page scripts see no cookie and no token; the proxy refuses the auth endpoints", async () => {
     const { tenant, owner, secret } = await ownerWithMfa("session-js")
-    const { context, page, problems } = await openPage(browser!)
+    const { context, page, problems } = await openPage(stack.browser)
     const bodies = collectBodies(page)
     await page.goto(at("/signin"))
     await signIn(page, owner.email, { code: () => totp(secret) })
@@ -156,7 +129,7 @@ describe("the server-side session", { timeout: 90_000 }, () => {
     const tenant = await withOwner(urls, createTenant({ nameAr: "جمعية الرحمة", nameEn: "Al Rahma" }))
     const owner = await people.person("session-setup")
     await withOwner(urls, addMember(tenant.id, owner.userId, "owner"))
-    const { context, page } = await openPage(browser!, { javaScriptEnabled: false })
+    const { context, page } = await openPage(stack.browser, { javaScriptEnabled: false })
     await page.goto(at("/signin"))
     await signIn(page, owner.email)
     await page.waitForURL(at("/dashboard/mfa"))
