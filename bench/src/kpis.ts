@@ -36,9 +36,11 @@ const program = Effect.gen(function* () {
       times.push(performance.now() - started)
       visits = figures.visits
     }
+    // The first run of a range also sums its closed days not summed yet (traffic_days); later runs read them.
+    const first = times[0]!
     times.sort((a, b) => a - b)
     console.log(
-      `KPI query, ${days} days (${visits} visits in range): median ${times[2]!.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`
+      `KPI query, ${days} days (${visits} visits in range): first ${first.toFixed(0)} ms, median ${times[2]!.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times[4]!.toFixed(0)} ms`
     )
   }
   const plan = yield* tenantSql.withTenant(

@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { AiServicesLive } from "@manara/ai-gateway"
+import { TrafficDaysSummerLive } from "@manara/analytics"
 import { Capture, ReceiptPdfsLive } from "@manara/capture"
 import { RedisClient, TenantSqlLive } from "@manara/db"
 import { ManaraApi } from "@manara/domain"
@@ -38,11 +39,12 @@ const InfrastructureLive = Layer.merge(RedisClient.Default, TenantSqlLive)
 /**
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
  * leaves the outbox to `apps/worker`. AI stays here: its sweeper and start-up rebuild are process
- * work, and the AI and platform groups read the one gateway it builds.
+ * work, and the AI and platform groups read the one gateway it builds. So does summing closed traffic days.
  */
 export const ServicesLive = Layer.mergeAll(
   DeliveryFibersLive.pipe(Layer.provide(ReceiptPdfsLive), Layer.provide(Capture.Default)),
-  AiServicesLive
+  AiServicesLive,
+  TrafficDaysSummerLive
 ).pipe(Layer.provideMerge(InfrastructureLive))
 
 export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(

@@ -29,10 +29,23 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
         if (!(length >= 1)) return yield* new InvalidKpiRange({ reason: "to is before from" })
         if (length > MAX_RANGE_DAYS) return yield* new InvalidKpiRange({ reason: `at most ${MAX_RANGE_DAYS} days` })
         const tenant = yield* CurrentTenant
-        const start = sql`(${query.from}::date)::timestamp at time zone 'Asia/Kuwait'`
+        const kuwaitStart = (day: string) => sql`(${day}::date)::timestamp at time zone 'Asia/Kuwait'`
         const end = sql`(${query.to}::date + 1)::timestamp at time zone 'Asia/Kuwait'`
         const inRange = (alias: string) =>
-          sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.created_at >= ${start} and ${sql(alias)}.created_at < ${end}`
+          sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.created_at >= ${kuwaitStart(query.from)} and ${sql(alias)}.created_at < ${end}`
+        // Days summed in traffic_days (closed days, by TrafficDays) are read from there; the days after them live.
+        const [summed] = yield* sql<{ through: string | null; next: string | null }>`
+          select to_char(max(r.day), 'YYYY-MM-DD') as through, to_char(max(r.day) + 1, 'YYYY-MM-DD') as next
+          from traffic_days r where r.tenant_id = ${tenant}`
+        const through = summed?.through ?? null
+        const rolledTo = through === null || query.to < through ? query.to : through
+        const liveFrom = through === null ? query.from : query.from > through ? query.from : summed!.next!
+        const rolled = (alias: string) =>
+          through === null
+            ? sql`false`
+            : sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.day between ${query.from}::date and ${rolledTo}::date`
+        const live = (alias: string) =>
+          sql`${sql(alias)}.tenant_id = ${tenant} and ${sql(alias)}.created_at >= ${kuwaitStart(liveFrom)} and ${sql(alias)}.created_at < ${end}`
         const captures = sql`(
           select 'order' as kind, o.visit_id, o.total as amount, o.created_at, null::uuid as item from orders o where ${inRange("o")} and o.status <> 'cancelled'
           union all
@@ -42,10 +55,12 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
         )`
 
         const [visits] = yield* sql<{ visits: number; unique_visitors: number }>`
-          select count(*)::int as visits,
+          select (coalesce(r.visits, 0) + v.visits)::int as visits, (coalesce(r.unique_visitors, 0) + v.unique_visitors)::int as unique_visitors
+          from (select sum(r.visits) as visits, sum(r.unique_visitors) as unique_visitors from traffic_days r where ${rolled("r")}) r,
+          (select count(*) as visits,
             -- A visitor who asked not to be tracked has no hash: each such visit is one visitor.
-            (count(distinct v.visitor_id) + count(*) filter (where v.visitor_id is null))::int as unique_visitors
-          from visits v where ${inRange("v")}`
+            count(distinct v.visitor_id) + count(*) filter (where v.visitor_id is null) as unique_visitors
+          from visits v where ${live("v")}) v`
         const byKind = yield* sql<{ kind: "order" | "donation" | "pledge"; n: number; fils: string; with_visit: number }>`
           select c.kind, count(*)::int as n, round(coalesce(sum(c.amount), 0) * 1000)::bigint::text as fils,
             count(c.visit_id)::int as with_visit
@@ -59,8 +74,10 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
           fils: string
         }>`
           with seen as (
-            select v.utm_source as s, v.utm_medium as m, v.utm_campaign as c, count(*)::int as visits
-            from visits v where ${inRange("v")} group by 1, 2, 3
+            select r.utm_source as s, r.utm_medium as m, r.utm_campaign as c, sum(r.visits)::int as visits
+            from traffic_day_campaigns r where ${rolled("r")} group by 1, 2, 3
+            union all
+            select v.utm_source, v.utm_medium, v.utm_campaign, count(*)::int from visits v where ${live("v")} group by 1, 2, 3
           ), won as (
             select v.utm_source as s, v.utm_medium as m, v.utm_campaign as c, count(*)::int as captures,
               coalesce(sum(x.amount) filter (where x.kind <> 'pledge'), 0) as raised
@@ -81,12 +98,18 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
           where ${inRange("d")} and d.status <> 'cancelled'
           group by i.slug, i.title_ar, i.title_en order by sum(d.amount) desc, i.slug limit 5`
         const [funnel] = yield* sql<{ viewed: number; checkout: number }>`
-          select (count(distinct e.visit_id) filter (where e.name = 'view_item') + count(*) filter (where e.name = 'view_item' and e.visit_id is null))::int as viewed,
-            (count(distinct e.visit_id) filter (where e.name = 'start_checkout') + count(*) filter (where e.name = 'start_checkout' and e.visit_id is null))::int as checkout
-          from traffic_events e where ${inRange("e")} and e.name in ('view_item', 'start_checkout')`
+          select (coalesce(r.viewed, 0) + e.viewed)::int as viewed, (coalesce(r.checkout, 0) + e.checkout)::int as checkout
+          from (select sum(r.viewed_item) as viewed, sum(r.started_checkout) as checkout from traffic_day_campaigns r where ${rolled("r")}) r,
+          (select count(distinct e.visit_id) filter (where e.name = 'view_item') + count(*) filter (where e.name = 'view_item' and e.visit_id is null) as viewed,
+            count(distinct e.visit_id) filter (where e.name = 'start_checkout') + count(*) filter (where e.name = 'start_checkout' and e.visit_id is null) as checkout
+          from traffic_events e where ${live("e")} and e.name in ('view_item', 'start_checkout')) e`
         const daily = yield* sql<{ day: string; visits: number; captures: number; fils: string }>`
           with span as (select generate_series(${query.from}::date, ${query.to}::date, interval '1 day')::date as day),
-          v as (select (v.created_at at time zone 'Asia/Kuwait')::date as day, count(*)::int as n from visits v where ${inRange("v")} group by 1),
+          v as (
+            select r.day, r.visits as n from traffic_days r where ${rolled("r")}
+            union all
+            select (v.created_at at time zone 'Asia/Kuwait')::date, count(*)::int from visits v where ${live("v")} group by 1
+          ),
           c as (select (c.created_at at time zone 'Asia/Kuwait')::date as day, count(*)::int as n,
                   coalesce(sum(c.amount) filter (where c.kind <> 'pledge'), 0) as raised from ${captures} c group by 1)
           select to_char(span.day, 'YYYY-MM-DD') as day, coalesce(v.n, 0) as visits, coalesce(c.n, 0) as captures,

@@ -1,5 +1,6 @@
 export * from "./Kpis.js"
 export * from "./Traffic.js"
+export * from "./TrafficDays.js"
 export * from "./Visit.js"
 
 import type { InvalidKpiRange } from "./Kpis.js"

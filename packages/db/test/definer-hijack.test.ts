@@ -84,6 +84,10 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["pledges"],
     call: (f) => `select t from app.tenants_with_instalments_due('2026-01-01', '2026-12-31') t where t = '${f.tenantId}'`
   },
+  "app.tenants_with_unsummed_traffic(date)": {
+    reads: ["visits", "traffic_days", "tenants"],
+    call: (f) => `select t from app.tenants_with_unsummed_traffic('2026-06-01') t where t = '${f.tenantId}'`
+  },
   "app.user_memberships(uuid)": {
     reads: ["tenant_members", "tenants"],
     call: (f) => `select tenant_id, slug, role from app.user_memberships('${f.userId}') where tenant_id = '${f.tenantId}'`
@@ -113,7 +117,10 @@ const decoys = (f: Fixture): Record<string, string> =>
       notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
       pledges: `create temporary view pledges as select * from public.pledges where false`,
       plans: `create temporary view plans as select * from public.plans where false`,
-      ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`
+      ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`,
+      visits: `create temporary view visits as select * from public.visits where false`,
+      // A day summed past the one asked about: shadowing would hide the tenant.
+      traffic_days: `create temporary view traffic_days as select '${f.tenantId}'::uuid as tenant_id, '2026-12-31'::date as day, 0 as visits, 0 as unique_visitors`
     }).map(([table, view]) => [table, `${view}; grant select, insert, update on pg_temp.${table} to public`])
   )
 
@@ -160,6 +167,7 @@ const asRuntimeWithTemp = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, SqlCl
         values (${f.tenantId}, 'donation.received', '{}'::jsonb, 'email', 'donor@hijack.test', 'hijack')`
           yield* sql`insert into pledges (tenant_id, reference, amount, schedule, instalments, due_date, donor_name, donor_phone, donor_email, receipt_token)
         values (${f.tenantId}, 'PLG-2026-000001', 12.5, 'monthly', 3, '2026-05-01', 'متبرع', '+96550000000', 'donor@hijack.test', ${randomUUID() + randomUUID()})`
+          yield* sql`insert into visits (tenant_id, visitor_id, created_at) values (${f.tenantId}, 'hijack', '2026-01-01T12:00:00+03:00')`
           yield* sql.unsafe(`grant temporary on database ${urls.database} to manara_app`)
           yield* sql`select set_config('app.current_tenant', ${f.tenantId}, true)`
           yield* sql.unsafe("set local role manara_app")
@@ -192,7 +200,17 @@ describe("definer functions cannot be hijacked", () => {
       Effect.gen(function* () {
         const sql = yield* SqlClient.SqlClient
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
-        expect(tables).toEqual(["ai_usage_log", "notification_outbox", "plans", "pledges", "tenant_members", "tenants", "users"])
+        expect(tables).toEqual([
+          "ai_usage_log",
+          "notification_outbox",
+          "plans",
+          "pledges",
+          "tenant_members",
+          "tenants",
+          "traffic_days",
+          "users",
+          "visits"
+        ])
         for (const table of tables) {
           for (const statement of [`create temporary view ${table} as select 1 as id`, `create temporary table ${table} (id uuid)`]) {
             const error = yield* Effect.flip(sql.unsafe(statement))

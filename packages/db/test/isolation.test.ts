@@ -85,6 +85,19 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       const tenant = yield* CurrentTenant
       yield* sql`insert into traffic_events (tenant_id, visit_id, name) values (${tenant}, (select id from visits limit 1), 'view_item')`
     }),
+  traffic_days: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into traffic_days (tenant_id, day, visits, unique_visitors) values (${tenant}, current_date - 10, 3, 2)`
+    }),
+  traffic_day_campaigns: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into traffic_day_campaigns (tenant_id, day, utm_source, visits, viewed_item, started_checkout)
+        values (${tenant}, current_date - 10, 'instagram', 3, 1, 0)`
+    }),
   ai_usage_log: () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

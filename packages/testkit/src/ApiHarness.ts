@@ -25,6 +25,8 @@ export const apiEnv = (
   // The AI counters' rebuild at start reads every tenant's usage in the background: tests that count
   // statements or hold the pool must not see it (the gateway tests rebuild explicitly).
   AI_REBUILD_AT_START: "false",
+  // Summing closed traffic days walks every tenant's past visits: the analytics tests sum explicitly.
+  TRAFFIC_SUM: "false",
   ...(s3 === undefined ? {} : s3Env(s3)),
   ...overrides
 })
