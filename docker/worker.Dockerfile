@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# The notification worker (apps/worker). Build from the repository root: docker build -f docker/worker.Dockerfile -t manara-worker .
+ARG NODE_IMAGE=node:24.11.1-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+RUN corepack enable
+COPY . .
+RUN pnpm install --frozen-lockfile \
+ && pnpm --filter @manara/worker deploy --prod --legacy /out
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=node:node /out /app
+USER node
+# No HTTP server: the process is healthy while it runs; a dead fiber ends it (runMain) and ECS replaces it.
+HEALTHCHECK --interval=30s --timeout=3s --retries=3 CMD ["node", "-e", "process.exit(0)"]
+# On SIGTERM runMain interrupts the fibers: sends in flight are marked, the rest of the claim is released.
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "src/main.ts"]
