@@ -18,7 +18,10 @@ const read = (path: string) => readFileSync(join(root, path), "utf8")
 const problemsOf = (text: string): Array<string> => {
   const problems = validate(text)
     .filter((diagnostic) => diagnostic.severity === ValidationSeverity.ERROR || diagnostic.severity === ValidationSeverity.WARNING)
-    .map((diagnostic) => `lint ${diagnostic.range.start.line + 1}: ${diagnostic.message}`)
+    .map(
+      (diagnostic) =>
+        `lint ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === "string" ? diagnostic.message : diagnostic.message.value}`
+    )
   const dockerfile = DockerfileParser.parse(text)
   const args = Object.fromEntries(
     dockerfile.getInitialARGs().flatMap((arg) => {
