@@ -9,6 +9,7 @@ import {
   AiGatewayLive,
   AiQuota,
   AiRedis,
+  AiUsageLog,
   budgetMonth,
   estimateInputTokens,
   FakeModel,
@@ -102,24 +103,35 @@ export const config = (urls: TestDatabaseUrls, env: Record<string, string> = {})
 /** The machine's Redis under a prefix of this run. */
 export const sharedRedis = AiRedis.fromRedisClient.pipe(Layer.provide(RedisClient.Default))
 
+/** Every gateway "process" of the file: reads of the log wait for their queued rows first. */
+const live = new Set<ManagedRuntime.ManagedRuntime<AiUsageLog, unknown>>()
+
+/** The rows every live gateway has queued, written (the log is written off the caller's path). */
+export const flushLogs = () =>
+  Promise.all([...live].map((runtime) => runtime.runPromise(Effect.flatMap(AiUsageLog, (log) => log.flush)).catch(() => live.delete(runtime))))
+
 /** A gateway "process": its own Redis connection and its own Postgres pool. */
 export const gatewayRuntime = (
   urls: TestDatabaseUrls,
-  options: { model: Layer.Layer<GatewayModel>; redis?: Layer.Layer<AiRedis, unknown>; env?: Record<string, string> }
-) =>
-  ManagedRuntime.make(
+  options: { model: Layer.Layer<GatewayModel>; redis?: Layer.Layer<AiRedis, unknown>; env?: Record<string, string>; poolSize?: number }
+) => {
+  const runtime = ManagedRuntime.make(
     AiGatewayLive.pipe(
       Layer.provide(options.model),
       Layer.provideMerge(options.redis ?? sharedRedis),
       Layer.provideMerge(TenantSql.Default),
-      Layer.provideMerge(runtimeSql(urls, 8)),
+      Layer.provideMerge(runtimeSql(urls, options.poolSize ?? 8)),
       Layer.provide(config(urls, options.env))
     )
   )
+  live.add(runtime)
+  return runtime
+}
 export type GatewayRuntime = ReturnType<typeof gatewayRuntime>
 
 /** What `ai_usage_log` holds for the tenant this month, as the owner sees it inside the tenant. */
 export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>
+  flushLogs().then(() =>
   withOwner(
     urls,
     asOwnerInTenant(
@@ -135,9 +147,10 @@ export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>
     tokens: BigInt(row!.tokens),
     cost: BigInt(row!.cost),
     rows: Number(row!.rows)
-  }))
+  })))
 
 export const logRows = (urls: TestDatabaseUrls, tenantId: TenantId) =>
+  flushLogs().then(() =>
   withOwner(
     urls,
     asOwnerInTenant(
@@ -157,7 +170,7 @@ export const logRows = (urls: TestDatabaseUrls, tenantId: TenantId) =>
     from ai_usage_log order by created_at`
       )
     )
-  )
+  ))
 
 export const totals = (runtime: GatewayRuntime, tenantId: TenantId) =>
   runtime.runPromise(Effect.flatMap(AiQuota, (quota) => quota.totals(tenantId, budgetMonth())))
