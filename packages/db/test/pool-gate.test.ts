@@ -83,9 +83,19 @@ describe("the gate in front of the pool", () => {
       const busy = [yield* hold(g, "busy"), yield* hold(g, "busy")]
       const other = [yield* hold(g, "other"), yield* hold(g, "other")]
       const order: Array<string> = []
-      const busyThird = yield* Effect.fork(g.around("busy", Effect.sync(() => order.push("busy"))))
+      const busyThird = yield* Effect.fork(
+        g.around(
+          "busy",
+          Effect.sync(() => order.push("busy"))
+        )
+      )
       yield* Effect.yieldNow()
-      const quiet = yield* Effect.fork(g.around("quiet", Effect.sync(() => order.push("quiet"))))
+      const quiet = yield* Effect.fork(
+        g.around(
+          "quiet",
+          Effect.sync(() => order.push("quiet"))
+        )
+      )
       yield* Effect.yieldNow()
       expect(g.state()).toMatchObject({ held: 4, waiting: 2 })
       // One permit back: the quiet tenant (holding none) goes first though it came second; FIFO would have served "busy".
