@@ -46,7 +46,11 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
      * tenant's contact email. The dedupe key makes an alert once per month per threshold; a row already
      * written (a retried batch whose commit was in doubt) is skipped by its reservation id.
      */
-    const recordMany = (tenantId: TenantId, entries: ReadonlyArray<UsageEntry>, alerts: ReadonlyArray<{ month: string; alert: BudgetAlert }>) =>
+    const recordMany = (
+      tenantId: TenantId,
+      entries: ReadonlyArray<UsageEntry>,
+      alerts: ReadonlyArray<{ month: string; alert: BudgetAlert }>
+    ) =>
       tenantSql.withTenant(
         tenantId,
         Effect.gen(function* () {

@@ -108,7 +108,9 @@ const live = new Set<ManagedRuntime.ManagedRuntime<AiUsageLog, unknown>>()
 
 /** The rows every live gateway has queued, written (the log is written off the caller's path). */
 export const flushLogs = () =>
-  Promise.all([...live].map((runtime) => runtime.runPromise(Effect.flatMap(AiUsageLog, (log) => log.flush)).catch(() => live.delete(runtime))))
+  Promise.all(
+    [...live].map((runtime) => runtime.runPromise(Effect.flatMap(AiUsageLog, (log) => log.flush)).catch(() => live.delete(runtime)))
+  )
 
 /** A gateway "process": its own Redis connection and its own Postgres pool. */
 export const gatewayRuntime = (
@@ -132,45 +134,47 @@ export type GatewayRuntime = ReturnType<typeof gatewayRuntime>
 /** What `ai_usage_log` holds for the tenant this month, as the owner sees it inside the tenant. */
 export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>
   flushLogs().then(() =>
-  withOwner(
-    urls,
-    asOwnerInTenant(
-      tenantId,
-      Effect.flatMap(
-        SqlClient.SqlClient,
-        (sql) => sql<{ tokens: string; cost: string; rows: string }>`
+    withOwner(
+      urls,
+      asOwnerInTenant(
+        tenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ tokens: string; cost: string; rows: string }>`
     select coalesce(sum(input_tokens + output_tokens), 0)::text as tokens, coalesce(sum(cost_microfils), 0)::text as cost, count(*)::text as rows
     from ai_usage_log where billed_month = ${`${budgetMonth()}-01`}`
+        )
       )
-    )
-  ).then(([row]) => ({
-    tokens: BigInt(row!.tokens),
-    cost: BigInt(row!.cost),
-    rows: Number(row!.rows)
-  })))
+    ).then(([row]) => ({
+      tokens: BigInt(row!.tokens),
+      cost: BigInt(row!.cost),
+      rows: Number(row!.rows)
+    }))
+  )
 
 export const logRows = (urls: TestDatabaseUrls, tenantId: TenantId) =>
   flushLogs().then(() =>
-  withOwner(
-    urls,
-    asOwnerInTenant(
-      tenantId,
-      Effect.flatMap(
-        SqlClient.SqlClient,
-        (sql) => sql<{
-          outcome: string
-          inputTokens: number
-          outputTokens: number
-          cost: string
-          conversationId: string
-          latencyMs: number
-        }>`
+    withOwner(
+      urls,
+      asOwnerInTenant(
+        tenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{
+            outcome: string
+            inputTokens: number
+            outputTokens: number
+            cost: string
+            conversationId: string
+            latencyMs: number
+          }>`
     select outcome, input_tokens as "inputTokens", output_tokens as "outputTokens", cost_microfils::text as cost,
       conversation_id as "conversationId", latency_ms as "latencyMs"
     from ai_usage_log order by created_at`
+        )
       )
     )
-  ))
+  )
 
 export const totals = (runtime: GatewayRuntime, tenantId: TenantId) =>
   runtime.runPromise(Effect.flatMap(AiQuota, (quota) => quota.totals(tenantId, budgetMonth())))

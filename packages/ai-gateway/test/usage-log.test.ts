@@ -1,7 +1,17 @@
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { AiUsageLog } from "../src/index.js"
-import { budgetedTenant, concurrently, ensureFakePrice, exactFake, expectNoDrift, gatewayRuntime, type GatewayRuntime, perCall, question } from "./harness.js"
+import {
+  budgetedTenant,
+  concurrently,
+  ensureFakePrice,
+  exactFake,
+  expectNoDrift,
+  gatewayRuntime,
+  type GatewayRuntime,
+  perCall,
+  question
+} from "./harness.js"
 import { SqlClient } from "@effect/sql"
 import { asOwnerInTenant, withOwner } from "@manara/testkit"
 import type { TenantId } from "@manara/domain"
