@@ -48,7 +48,13 @@ export class AiUsageLog extends Effect.Service<AiUsageLog>()("AiGateway/AiUsageL
             .pipe(
               // Postgres away or busy: the same rows again, sooner at first, then every 2 s (a row already in is skipped).
               Effect.tapError(() => Effect.logWarning(`AI usage log: ${list.length} rows not written yet; retrying`)),
-              Effect.retry({ schedule: Schedule.union(Schedule.exponential("50 millis"), Schedule.spaced("2 seconds")) })
+              Effect.retry({ schedule: Schedule.union(Schedule.exponential("50 millis"), Schedule.spaced("2 seconds")) }),
+              // A defect (a value that cannot be sent): this tenant's rows of the batch are logged as lost, the others still go.
+              Effect.catchAllCause((cause) =>
+                Cause.isInterruptedOnly(cause)
+                  ? Effect.failCause(cause)
+                  : Effect.logError(`AI usage log: ${list.length} rows of tenant ${tenantId} not written`, cause)
+              )
             ),
         { discard: true }
       )
@@ -69,7 +75,7 @@ export class AiUsageLog extends Effect.Service<AiUsageLog>()("AiGateway/AiUsageL
         }
         if (rows.length > 0) yield* write(rows)
       }).pipe(
-        // A defect (a value Postgres refuses): logged with what was lost, and the writer carries on.
+        // Whatever else went wrong: logged, and the writer carries on.
         Effect.catchAllCause((cause) =>
           Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : Effect.logError("AI usage log: rows not written", cause)
         )
