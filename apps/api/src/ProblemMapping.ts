@@ -45,21 +45,12 @@ export const isOutage = (error: SqlError): boolean => {
 }
 
 /**
- * A database that is up but cannot serve this now: a statement or lock wait past its timeout (57014,
- * 55P03), no connection slot left (53300). The request may well succeed later: 503 + Retry-After.
+ * A database that is up but cannot serve this now, and the request may well succeed later (503 +
+ * Retry-After; docs/faults.md "Bounded waits"): the gate in front of the pool refused (the tenant's
+ * share, or saturation), the pool's own queue timed out, a lock was not granted within `lock_timeout`
+ * (55P03), a statement ran past `statement_timeout` (57014), no connection slot was left (53300).
  */
-const BUSY_CODES = new Set(["57014", "55P03", "53300"])
-
-export const isBusy = (error: SqlError): boolean => {
-  const code = (error.cause as { code?: unknown } | undefined)?.code
-  return typeof code === "string" && BUSY_CODES.has(code)
-}
-
-/**
- * Bounded waits (docs/faults.md): the gate in front of the pool refused, the pool's own queue timed
- * out, or a lock was not granted within `lock_timeout` (55P03). The database is up, only busy.
- */
-const waitRefusal = (error: unknown): Problem | undefined => {
+const busyProblem = (error: unknown): Problem | undefined => {
   const busy = poolBusyOf(error)
   if (busy?.reason === "tenant-share")
     return problem(503, "tenant-busy", "This storefront has too many requests in progress; try again shortly")
@@ -67,8 +58,12 @@ const waitRefusal = (error: unknown): Problem | undefined => {
   if (!(error instanceof SqlError)) return undefined
   const cause = error.cause as { code?: unknown; message?: unknown } | undefined
   const message = typeof cause?.message === "string" ? cause.message : ""
+  // Checked before outages: node-postgres words a pool wait that ran out like a failed connection.
   if (cause?.code === "55P03" || /^timeout exceeded when trying to connect/.test(message)) {
     return problem(503, "database-busy", "The database is busy; try again shortly")
+  }
+  if (cause?.code === "57014" || cause?.code === "53300") {
+    return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   }
   return undefined
 }
@@ -180,11 +175,9 @@ export const toProblem = (error: unknown): Problem => {
       errors: fieldIssues(error.issues)
     })
   }
-  const busy = waitRefusal(error)
+  const busy = busyProblem(error)
   if (busy !== undefined) return busy
   if (error instanceof SqlError && isOutage(error)) return problem(503, "database-unavailable", "The database is unreachable")
-  if (error instanceof SqlError && isBusy(error))
-    return problem(503, "database-busy", "The database is too busy to answer in time; try again shortly")
   const tag = (error as { _tag?: unknown } | null)?._tag
   if (tag === "RouteNotFound") return problem(404, "not-found", "No such endpoint")
   if (tag === "RequestError") return problem(400, "unreadable-request", "The request body could not be read")

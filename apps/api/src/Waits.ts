@@ -31,8 +31,8 @@ const LONG_PATHS = /^\/api\/v1\/(inbox\/events$|media\/)/
 /**
  * A request's answer within its deadline, or a 503 `deadline-exceeded` problem with `Retry-After`.
  * The work is disconnected, not waited for: a tenant transaction runs to its end uninterruptibly (its
- * statement and lock timeouts bound it) while the caller already has its answer. A 503 leaving without
- * `Retry-After` (a full pool, a lock not granted) gets one here.
+ * statement and lock timeouts bound it) while the caller already has its answer. Other 503s get their
+ * `Retry-After` from the outer `drainMiddleware` (Drain.ts).
  */
 export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
   Effect.gen(function* () {
@@ -40,14 +40,6 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
     const request = yield* HttpServerRequest.HttpServerRequest
     const path = request.url.split("?")[0]!
     const retryAfter = String(deadlines.retryAfterSeconds)
-    // Errors become responses after this middleware: the header goes on as the response is written.
-    yield* HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.succeed(
-        response.status === 503 && response.headers["retry-after"] === undefined
-          ? HttpServerResponse.setHeader(response, "retry-after", retryAfter)
-          : response
-      )
-    )
     // The platform runs the whole app uninterruptibly (its routes restore it): the deadline's race must be interruptible.
     const response = yield* Effect.interruptible(
       Effect.disconnect(app).pipe(

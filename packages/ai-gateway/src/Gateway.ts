@@ -10,6 +10,7 @@ import { budgetMonth } from "./Month.js"
 import { type AiPlan, AiPlans } from "./Plans.js"
 import { AiQuota, type Outcome, type Reservation } from "./Quota.js"
 import { AiUsage, type BudgetAlert } from "./Usage.js"
+import { AiUsageLog } from "./UsageLog.js"
 
 export interface GatewayMessage {
   readonly role: "user" | "assistant"
@@ -43,8 +44,9 @@ const reached = (used: bigint, budget: bigint): ReadonlyArray<80 | 100> =>
 /**
  * Every model call goes through here, in order: the plan's caps, the rate limits and the quota
  * reservation (one Redis script), the provider's stream, then — in a finalizer that interruption
- * cannot skip — settlement: the reservation goes, actual usage is added, one `ai_usage_log` row is
- * written, and an alert at 80 % and 100 % of the budget.
+ * cannot skip — settlement: the reservation goes and actual usage is added (one Redis script), then
+ * one `ai_usage_log` row and an alert at 80 % and 100 % of the budget are handed to `AiUsageLog`,
+ * which writes them in the background.
  */
 export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
   effect: Effect.gen(function* () {
@@ -52,13 +54,17 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
     const plans = yield* AiPlans
     const quota = yield* AiQuota
     const usage = yield* AiUsage
+    const log = yield* AiUsageLog
     const { idleTimeout } = yield* GatewayConfig
     /** Alerts already written by this process (the outbox's dedupe key keeps it once across processes). */
     const alerted = new Set<string>()
 
-    /** A month's Redis counters from `ai_usage_log`: only when missing, unless `force`. */
+    /** A month's Redis counters from `ai_usage_log` (this process's queued rows written first): only when missing, unless `force`. */
     const rebuild = (tenantId: TenantId, month: string, force: boolean) =>
-      Effect.flatMap(usage.monthSums(tenantId, month), (sums) => quota.initMonth(tenantId, month, sums, force))
+      log.flush.pipe(
+        Effect.zipRight(usage.monthSums(tenantId, month)),
+        Effect.flatMap((sums) => quota.initMonth(tenantId, month, sums, force))
+      )
 
     /** Calls that find the counters missing at once share one rebuild (a cold start is one query, not hundreds). */
     const rebuilds = yield* Cache.makeWith({
@@ -147,7 +153,8 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
                 })
               }
             }
-            yield* usage
+            // Handed to the log's writer: the caller's stream ends without waiting for Postgres.
+            yield* log
               .record(
                 {
                   tenantId: call.tenantId,

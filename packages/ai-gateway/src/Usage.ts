@@ -41,41 +41,67 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
     const tenantSql = yield* TenantSql
 
     /**
-     * The call's row and, when a threshold was reached, its alert in the outbox: to the staff who asked
-     * for `ai.budget`, else the tenant's contact email. The dedupe key makes it once per month per threshold.
+     * Calls' rows of one tenant in one transaction (one INSERT, sent with its COMMIT) and, when a
+     * threshold was reached, its alert in the outbox: to the staff who asked for `ai.budget`, else the
+     * tenant's contact email. The dedupe key makes an alert once per month per threshold; a row already
+     * written (a retried batch whose commit was in doubt) is skipped by its reservation id.
      */
-    const record = (entry: UsageEntry, alerts: ReadonlyArray<BudgetAlert>) =>
+    const recordMany = (
+      tenantId: TenantId,
+      entries: ReadonlyArray<UsageEntry>,
+      alerts: ReadonlyArray<{ month: string; alert: BudgetAlert }>
+    ) =>
       tenantSql.withTenant(
-        entry.tenantId,
+        tenantId,
         Effect.gen(function* () {
-          const tenantId = yield* CurrentTenant
-          for (const alert of alerts) {
+          const tenant = yield* CurrentTenant
+          for (const { alert, month } of alerts) {
             const payload = JSON.stringify({
               threshold: alert.threshold,
-              month: entry.month,
+              month,
               usedTokens: alert.usedTokens.toString(),
               tokenBudget: alert.tokenBudget.toString(),
               usedCost: alert.usedCost.toString(),
               costBudget: alert.costBudget.toString()
             })
-            const key = `ai-budget:${entry.month}:${alert.threshold}`
+            const key = `ai-budget:${month}:${alert.threshold}`
             yield* sql`
               insert into notification_outbox (tenant_id, event, payload, channel, target, locale, dedupe_key)
-              select ${tenantId}::uuid, 'ai.budget', ${payload}::jsonb, p.channel, p.target, p.locale, ${key} || ':' || p.channel || ':' || p.target
+              select ${tenant}::uuid, 'ai.budget', ${payload}::jsonb, p.channel, p.target, p.locale, ${key} || ':' || p.channel || ':' || p.target
               from notification_preferences p where p.enabled and 'ai.budget' = any (p.events)
               union all
-              select ${tenantId}::uuid, 'ai.budget', ${payload}::jsonb, 'email', s.settings -> 'contact' ->> 'email', 'ar', ${key} || ':office'
+              select ${tenant}::uuid, 'ai.budget', ${payload}::jsonb, 'email', s.settings -> 'contact' ->> 'email', 'ar', ${key} || ':office'
               from app.current_tenant_settings() s
               where s.settings -> 'contact' ->> 'email' is not null
                 and not exists (select 1 from notification_preferences p where p.enabled and 'ai.budget' = any (p.events))
               on conflict (tenant_id, dedupe_key) do nothing`
           }
+          if (entries.length === 0) return
           yield* tenantSql.commitWith(sql`
-            insert into ai_usage_log (tenant_id, reservation_id, conversation_id, model, billed_month, input_tokens, output_tokens,
-              cost_microfils, latency_ms, outcome)
-            values (${tenantId}, ${entry.reservationId}, ${entry.conversationId}, ${entry.model}, ${monthStart(entry.month)},
-              ${entry.inputTokens}, ${entry.outputTokens}, ${entry.costMicrofils.toString()}, ${entry.latencyMs}, ${entry.outcome})`)
+            insert into ai_usage_log ${sql.insert(
+              entries.map((entry) => ({
+                tenant_id: tenant,
+                reservation_id: entry.reservationId,
+                conversation_id: entry.conversationId,
+                model: entry.model,
+                billed_month: monthStart(entry.month),
+                input_tokens: entry.inputTokens,
+                output_tokens: entry.outputTokens,
+                cost_microfils: entry.costMicrofils.toString(),
+                latency_ms: entry.latencyMs,
+                outcome: entry.outcome
+              }))
+            )}
+            on conflict (tenant_id, reservation_id) do nothing`)
         })
+      )
+
+    /** One call's row and its alerts, written now. */
+    const record = (entry: UsageEntry, alerts: ReadonlyArray<BudgetAlert>) =>
+      recordMany(
+        entry.tenantId,
+        [entry],
+        alerts.map((alert) => ({ month: entry.month, alert }))
       )
 
     /** What the month's Redis counters are rebuilt from: Postgres is the truth. */
@@ -155,6 +181,6 @@ export class AiUsage extends Effect.Service<AiUsage>()("AiGateway/AiUsage", {
         Effect.map((rows) => rows[0]?.done === true)
       )
 
-    return { record, monthSums, month, byTenant, setBudget } as const
+    return { record, recordMany, monthSums, month, byTenant, setBudget } as const
   })
 }) {}

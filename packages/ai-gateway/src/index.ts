@@ -6,6 +6,7 @@ export * from "./Month.js"
 export * from "./Plans.js"
 export * from "./Quota.js"
 export * from "./Usage.js"
+export * from "./UsageLog.js"
 
 import { Layer } from "effect"
 import { Gateway } from "./Gateway.js"
@@ -13,9 +14,12 @@ import { AiPlans } from "./Plans.js"
 import { AiQuota } from "./Quota.js"
 import { AiReports } from "./Reports.js"
 import { AiUsage } from "./Usage.js"
+import { AiUsageLog } from "./UsageLog.js"
 
 /** The gateway and its parts; needs a `GatewayModel`, an `AiRedis`, the SQL client and `TenantSql`. */
 export const AiGatewayLive = Layer.mergeAll(Gateway.Default, AiReports.Default).pipe(
+  // The log's writer closes after the gateway and before the pool: what is queued at shutdown is written.
+  Layer.provideMerge(AiUsageLog.Default),
   Layer.provideMerge(Layer.mergeAll(AiQuota.Default, AiPlans.Default, AiUsage.Default))
 )
 export * from "./Reports.js"

@@ -9,6 +9,7 @@ import {
   AiGatewayLive,
   AiQuota,
   AiRedis,
+  AiUsageLog,
   budgetMonth,
   estimateInputTokens,
   FakeModel,
@@ -102,59 +103,75 @@ export const config = (urls: TestDatabaseUrls, env: Record<string, string> = {})
 /** The machine's Redis under a prefix of this run. */
 export const sharedRedis = AiRedis.fromRedisClient.pipe(Layer.provide(RedisClient.Default))
 
+/** Every gateway "process" of the file: reads of the log wait for their queued rows first. */
+const live = new Set<ManagedRuntime.ManagedRuntime<AiUsageLog, unknown>>()
+
+/** The rows every live gateway has queued, written (the log is written off the caller's path). */
+export const flushLogs = () =>
+  Promise.all(
+    [...live].map((runtime) => runtime.runPromise(Effect.flatMap(AiUsageLog, (log) => log.flush)).catch(() => live.delete(runtime)))
+  )
+
 /** A gateway "process": its own Redis connection and its own Postgres pool. */
 export const gatewayRuntime = (
   urls: TestDatabaseUrls,
-  options: { model: Layer.Layer<GatewayModel>; redis?: Layer.Layer<AiRedis, unknown>; env?: Record<string, string> }
-) =>
-  ManagedRuntime.make(
+  options: { model: Layer.Layer<GatewayModel>; redis?: Layer.Layer<AiRedis, unknown>; env?: Record<string, string>; poolSize?: number }
+) => {
+  const runtime = ManagedRuntime.make(
     AiGatewayLive.pipe(
       Layer.provide(options.model),
       Layer.provideMerge(options.redis ?? sharedRedis),
       Layer.provideMerge(TenantSql.Default),
-      Layer.provideMerge(runtimeSql(urls, 8)),
+      Layer.provideMerge(runtimeSql(urls, options.poolSize ?? 8)),
       Layer.provide(config(urls, options.env))
     )
   )
+  live.add(runtime)
+  return runtime
+}
 export type GatewayRuntime = ReturnType<typeof gatewayRuntime>
 
 /** What `ai_usage_log` holds for the tenant this month, as the owner sees it inside the tenant. */
 export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>
-  withOwner(
-    urls,
-    asOwnerInTenant(
-      tenantId,
-      Effect.flatMap(
-        SqlClient.SqlClient,
-        (sql) => sql<{ tokens: string; cost: string; rows: string }>`
+  flushLogs().then(() =>
+    withOwner(
+      urls,
+      asOwnerInTenant(
+        tenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ tokens: string; cost: string; rows: string }>`
     select coalesce(sum(input_tokens + output_tokens), 0)::text as tokens, coalesce(sum(cost_microfils), 0)::text as cost, count(*)::text as rows
     from ai_usage_log where billed_month = ${`${budgetMonth()}-01`}`
+        )
       )
-    )
-  ).then(([row]) => ({
-    tokens: BigInt(row!.tokens),
-    cost: BigInt(row!.cost),
-    rows: Number(row!.rows)
-  }))
+    ).then(([row]) => ({
+      tokens: BigInt(row!.tokens),
+      cost: BigInt(row!.cost),
+      rows: Number(row!.rows)
+    }))
+  )
 
 export const logRows = (urls: TestDatabaseUrls, tenantId: TenantId) =>
-  withOwner(
-    urls,
-    asOwnerInTenant(
-      tenantId,
-      Effect.flatMap(
-        SqlClient.SqlClient,
-        (sql) => sql<{
-          outcome: string
-          inputTokens: number
-          outputTokens: number
-          cost: string
-          conversationId: string
-          latencyMs: number
-        }>`
+  flushLogs().then(() =>
+    withOwner(
+      urls,
+      asOwnerInTenant(
+        tenantId,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{
+            outcome: string
+            inputTokens: number
+            outputTokens: number
+            cost: string
+            conversationId: string
+            latencyMs: number
+          }>`
     select outcome, input_tokens as "inputTokens", output_tokens as "outputTokens", cost_microfils::text as cost,
       conversation_id as "conversationId", latency_ms as "latencyMs"
     from ai_usage_log order by created_at`
+        )
       )
     )
   )

@@ -18,13 +18,21 @@ export const poolBusyOf = (error: unknown): PoolBusy | undefined =>
   error instanceof SqlError && error.cause instanceof PoolBusy ? error.cause : undefined
 
 interface Waiter {
+  readonly tenantId: string
   readonly admit: () => void
 }
 
-/** Counted permits with a capped FIFO of waiters: plain callbacks and one timer, so nothing can race. */
+/**
+ * Counted permits with a capped queue of waiters: plain callbacks and one timer, so nothing can race.
+ * A freed permit goes to the waiter whose tenant holds the fewest permits here, the oldest of those
+ * first: a quiet tenant's one request is not queued behind a busy tenant's several (with one tenant,
+ * as in a tenant's own queue, that is plain FIFO).
+ */
 class Permits {
   held = 0
   readonly waiting = new Set<Waiter>()
+  /** Permits held per tenant, for the choice of the next waiter. */
+  private readonly heldBy = new Map<string, number>()
   constructor(
     readonly size: number,
     readonly maxWaiting: number
@@ -34,21 +42,29 @@ class Permits {
     return this.held === 0 && this.waiting.size === 0
   }
 
-  enter(until: number, full: () => SqlError, late: () => SqlError, settled: () => void): Effect.Effect<void, SqlError> {
+  private take(tenantId: string) {
+    this.held++
+    this.heldBy.set(tenantId, (this.heldBy.get(tenantId) ?? 0) + 1)
+  }
+
+  enter(tenantId: string, until: number, full: () => SqlError, late: () => SqlError, settled: () => void): Effect.Effect<void, SqlError> {
     return Effect.async<void, SqlError>((resume) => {
       if (this.held < this.size && this.waiting.size === 0) {
-        this.held++
+        this.take(tenantId)
         return resume(Effect.void)
       }
       if (this.waiting.size >= this.maxWaiting) {
         settled()
         return resume(Effect.fail(full()))
       }
+      let admitted = false
       const waiter: Waiter = {
+        tenantId,
         admit: () => {
+          admitted = true
           clearTimeout(timer)
           this.waiting.delete(waiter)
-          this.held++
+          this.take(tenantId)
           resume(Effect.void)
         }
       }
@@ -64,15 +80,30 @@ class Permits {
       return Effect.sync(() => {
         clearTimeout(timer)
         this.waiting.delete(waiter)
+        // Interrupted after it was admitted but before it resumed: its permit goes on, not lost.
+        if (admitted) this.leave(tenantId)
         settled()
       })
     })
   }
 
-  leave() {
+  leave(tenantId: string) {
     this.held--
-    const next = this.waiting.values().next()
-    if (!next.done) next.value.admit()
+    const left = (this.heldBy.get(tenantId) ?? 1) - 1
+    if (left === 0) this.heldBy.delete(tenantId)
+    else this.heldBy.set(tenantId, left)
+    // The queue is capped (DATABASE_QUEUE_LIMIT), so one pass over it is cheap.
+    let next: Waiter | undefined
+    let fewest = Infinity
+    for (const waiter of this.waiting) {
+      const holds = this.heldBy.get(waiter.tenantId) ?? 0
+      if (holds < fewest) {
+        next = waiter
+        fewest = holds
+        if (holds === 0) break
+      }
+    }
+    next?.admit()
   }
 }
 
@@ -129,17 +160,17 @@ export const makePoolGate = (options: PoolGateOptions) => {
       Effect.suspend(() => {
         const until = Date.now() + waitMillis
         const own = tenantPermits(tenantId)
-        const inPool = Effect.flatMap(restore(pool.enter(until, saturated, saturated, () => {})), () =>
+        const inPool = Effect.flatMap(restore(pool.enter(tenantId, until, saturated, saturated, () => {})), () =>
           Effect.ensuring(
             restore(effect),
-            Effect.sync(() => pool.leave())
+            Effect.sync(() => pool.leave(tenantId))
           )
         )
-        return Effect.flatMap(restore(own.enter(until, tenantFull, tenantFull, () => forget(tenantId, own))), () =>
+        return Effect.flatMap(restore(own.enter(tenantId, until, tenantFull, tenantFull, () => forget(tenantId, own))), () =>
           Effect.ensuring(
             inPool,
             Effect.sync(() => {
-              own.leave()
+              own.leave(tenantId)
               forget(tenantId, own)
             })
           )

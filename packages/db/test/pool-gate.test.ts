@@ -75,4 +75,43 @@ describe("the gate in front of the pool", () => {
       expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
     })
   )
+
+  it.effect("a quiet tenant's request is not queued behind a busy tenant's: a freed permit goes to the tenant holding fewest", () =>
+    Effect.gen(function* () {
+      // 4 permits, 3 per tenant: the busy tenant holds 2 and queues a third; a quiet tenant queues after it.
+      const g = gate({ poolSize: 5, tenantShare: 0.75 })
+      const busy = [yield* hold(g, "busy"), yield* hold(g, "busy")]
+      const other = [yield* hold(g, "other"), yield* hold(g, "other")]
+      const order: Array<string> = []
+      const busyThird = yield* Effect.fork(
+        g.around(
+          "busy",
+          Effect.sync(() => order.push("busy"))
+        )
+      )
+      yield* Effect.yieldNow()
+      const quiet = yield* Effect.fork(
+        g.around(
+          "quiet",
+          Effect.sync(() => order.push("quiet"))
+        )
+      )
+      yield* Effect.yieldNow()
+      expect(g.state()).toMatchObject({ held: 4, waiting: 2 })
+      // One permit back: the quiet tenant (holding none) goes first though it came second; FIFO would have served "busy".
+      yield* Deferred.succeed(other[0]!.done, undefined)
+      yield* Fiber.join(other[0]!.fiber)
+      yield* Fiber.join(quiet)
+      expect(order).toEqual(["quiet"])
+      yield* Deferred.succeed(other[1]!.done, undefined)
+      yield* Fiber.join(other[1]!.fiber)
+      yield* Fiber.join(busyThird)
+      expect(order).toEqual(["quiet", "busy"])
+      for (const held of busy) {
+        yield* Deferred.succeed(held.done, undefined)
+        yield* Fiber.join(held.fiber)
+      }
+      expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
+    })
+  )
 })
