@@ -74,9 +74,15 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = PlanLimitReached | AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError =
+  PlanLimitReached | AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
-const LIMIT_WORDS = { items: "catalog items", storage: "bytes of media", members: "members (open invitations count)", captures: "captures this month" }
+const LIMIT_WORDS = {
+  items: "catalog items",
+  storage: "bytes of media",
+  members: "members (open invitations count)",
+  captures: "captures this month"
+}
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 

@@ -1,15 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
-import {
-  apiEnv,
-  apiPeople,
-  asOwnerInTenant,
-  createTenant,
-  type Person,
-  type TenantFixture,
-  uniqueSlug,
-  withOwner
-} from "@manara/testkit"
+import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, uniqueSlug, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -41,7 +32,8 @@ const admin_ = (method: string, path: string, who: Person | undefined, body?: un
     ...(body === undefined ? {} : { body: JSON.stringify(body) })
   })
 
-const storefront = (slug: string) => fetch(`${api.url}/api/v1/public/storefront`, { headers: { "x-forwarded-host": `${slug}.manara.test` } })
+const storefront = (slug: string) =>
+  fetch(`${api.url}/api/v1/public/storefront`, { headers: { "x-forwarded-host": `${slug}.manara.test` } })
 
 const newTenant = (overrides: Record<string, unknown> = {}) => ({
   slug: uniqueSlug("new"),
@@ -55,10 +47,11 @@ const newTenant = (overrides: Record<string, unknown> = {}) => ({
 /** A tenant that takes bank transfers, with one active project. */
 const takingDonations = async (tenant: TenantFixture) => {
   await sqlOf(
-    (sql) => sql`update tenants set settings = ${JSON.stringify({
-      bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
-      donations: { minimum: "1.000", maximum: "5000.000" }
-    })}::jsonb where id = ${tenant.id}`
+    (sql) =>
+      sql`update tenants set settings = ${JSON.stringify({
+        bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" },
+        donations: { minimum: "1.000", maximum: "5000.000" }
+      })}::jsonb where id = ${tenant.id}`
   )
   await inTenant(
     tenant,
@@ -108,7 +101,16 @@ describe("the platform admin API is for platform admins only", () => {
     ["POST", `/tenants/${id}/reactivate`],
     ["PUT", `/tenants/${id}/plan`, { planCode: "free", overrides: { items: 1, storage: null, members: null, captures: null } }],
     ["GET", "/plans"],
-    ["PUT", "/plans/free", { name: { ar: "مجاني", en: "Free" }, aiBudget: { tokens: "1", costMicrofils: "1" }, limits: { items: 1, storage: 1, members: 1, captures: 1 }, price: "0.000" }],
+    [
+      "PUT",
+      "/plans/free",
+      {
+        name: { ar: "مجاني", en: "Free" },
+        aiBudget: { tokens: "1", costMicrofils: "1" },
+        limits: { items: 1, storage: 1, members: 1, captures: 1 },
+        price: "0.000"
+      }
+    ],
     ["GET", "/figures"]
   ]
 
@@ -119,8 +121,10 @@ describe("the platform admin API is for platform admins only", () => {
       expect(response.headers.get("content-type")).toBe("application/problem+json")
       expect((await response.json()).type).toBe("https://manara.app/problems/not-found")
     }
-    const [row] = await sqlOf((sql) => sql<{ status: string; max_catalog_items: number | null }>`
-      select status, max_catalog_items from tenants where id = ${ownersTenant.id}`)
+    const [row] = await sqlOf(
+      (sql) => sql<{ status: string; max_catalog_items: number | null }>`
+      select status, max_catalog_items from tenants where id = ${ownersTenant.id}`
+    )
     expect(row).toEqual({ status: "active", max_catalog_items: null })
     const [plan] = await sqlOf((sql) => sql<{ max_members: number }>`select max_members from plans where code = 'free'`)
     expect(plan!.max_members).toBe(3)
@@ -139,10 +143,23 @@ describe("creating a tenant", () => {
     const response = await admin_("POST", "/tenants", admin, input)
     expect(response.status).toBe(201)
     const created = await response.json()
-    expect(created).toMatchObject({ slug: input.slug, ownerEmail: input.ownerEmail, id: expect.any(String), invitationId: expect.any(String) })
-    const [tenant] = await sqlOf((sql) => sql<{ kind: string; name_ar: string; plan_code: string; status: string; settings: unknown }>`
-      select kind, name_ar, plan_code, status, settings from tenants where slug = ${input.slug}`)
-    expect(tenant).toEqual({ kind: "masjid", name_ar: "مسجد النور", plan_code: "free", status: "active", settings: { contact: { email: input.ownerEmail } } })
+    expect(created).toMatchObject({
+      slug: input.slug,
+      ownerEmail: input.ownerEmail,
+      id: expect.any(String),
+      invitationId: expect.any(String)
+    })
+    const [tenant] = await sqlOf(
+      (sql) => sql<{ kind: string; name_ar: string; plan_code: string; status: string; settings: unknown }>`
+      select kind, name_ar, plan_code, status, settings from tenants where slug = ${input.slug}`
+    )
+    expect(tenant).toEqual({
+      kind: "masjid",
+      name_ar: "مسجد النور",
+      plan_code: "free",
+      status: "active",
+      settings: { contact: { email: input.ownerEmail } }
+    })
     const inside = { id: created.id }
     const invitations = await inTenant(inside, (sql) => sql`select email, role, invited_by from tenant_invitations`)
     expect(invitations).toEqual([{ email: input.ownerEmail, role: "owner", invited_by: admin.userId }])
@@ -185,7 +202,9 @@ describe("creating a tenant", () => {
       Effect.zipRight(
         sql.unsafe(`create function public.refuse_invitation() returns trigger language plpgsql as $$
           begin if new.email = '${failing}' then raise exception 'invitation refused by the test'; end if; return new; end $$`),
-        sql.unsafe(`create trigger refuse_invitation before insert on tenant_invitations for each row execute function public.refuse_invitation()`)
+        sql.unsafe(
+          `create trigger refuse_invitation before insert on tenant_invitations for each row execute function public.refuse_invitation()`
+        )
       )
     )
     try {
@@ -197,7 +216,10 @@ describe("creating a tenant", () => {
       expect((await admin_("POST", "/tenants", admin, newTenant({ slug }))).status).toBe(201)
     } finally {
       await sqlOf((sql) =>
-        Effect.zipRight(sql.unsafe(`drop trigger refuse_invitation on tenant_invitations`), sql.unsafe(`drop function public.refuse_invitation()`))
+        Effect.zipRight(
+          sql.unsafe(`drop trigger refuse_invitation on tenant_invitations`),
+          sql.unsafe(`drop function public.refuse_invitation()`)
+        )
       )
     }
   })
@@ -269,7 +291,9 @@ describe("plans and overrides", () => {
     expect(saved.status).toBe(200)
     expect(await saved.json()).toMatchObject({ code, price: "1.500", limits: body.limits, tenants: 0 })
     expect((await admin_("PUT", `/plans/${code}`, admin, { ...body, limits: { ...body.limits, items: 6 } })).status).toBe(200)
-    const audit = await sqlOf((sql) => sql`select action, actor_user_id from platform_audit_log where entity_id = ${code} order by created_at`)
+    const audit = await sqlOf(
+      (sql) => sql`select action, actor_user_id from platform_audit_log where entity_id = ${code} order by created_at`
+    )
     expect(audit).toEqual([
       { action: "platform.plan_created", actor_user_id: admin.userId },
       { action: "platform.plan_changed", actor_user_id: admin.userId }
@@ -303,7 +327,9 @@ describe("plans and overrides", () => {
     const overrides = { items: null, storage: null, members: null, captures: null }
     expect((await admin_("PUT", `/tenants/${randomUUID()}/plan`, admin, { planCode: "free", overrides })).status).toBe(404)
     expect((await admin_("PUT", `/tenants/${tenant.id}/plan`, admin, { planCode: "gold", overrides })).status).toBe(400)
-    expect((await admin_("PUT", `/tenants/${tenant.id}/plan`, admin, { planCode: "free", overrides: { ...overrides, members: 0 } })).status).toBe(400)
+    expect(
+      (await admin_("PUT", `/tenants/${tenant.id}/plan`, admin, { planCode: "free", overrides: { ...overrides, members: 0 } })).status
+    ).toBe(400)
   })
 })
 
@@ -349,7 +375,8 @@ describe("plan limits at the boundary: N allowed, N+1 refused", () => {
     const tenant = await owned(createTenant())
     const staff = await memberOf(tenant, "owner")
     expect((await setPlan(tenant, { storage: 1000 })).status).toBe(200)
-    const upload = (byteSize: number) => call("POST", "/tenant/media/uploads", staff, tenant.slug, { contentType: "image/png", byteSize, filename: "a.png" })
+    const upload = (byteSize: number) =>
+      call("POST", "/tenant/media/uploads", staff, tenant.slug, { contentType: "image/png", byteSize, filename: "a.png" })
     expect((await upload(600)).status).toBe(201)
     expect((await upload(400)).status).toBe(201)
     await expectPlanLimit(await upload(1), "storage", 1000, 1000)

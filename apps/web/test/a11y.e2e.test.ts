@@ -71,7 +71,8 @@ beforeAll(async () => {
     urls,
     Effect.flatMap(
       SqlClient.SqlClient,
-      (sql) => sql<{ id: string }>`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${ownerEmail}, true) returning id`
+      (sql) =>
+        sql<{ id: string }>`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${ownerEmail}, true) returning id`
     )
   )
   const login = await people.post("/auth/login", { email: ownerEmail, password: TEST_PASSWORD })

@@ -14,7 +14,10 @@ const stack = useStack({
     const sub = await createCognitoUser(pool, adminEmail, TEST_PASSWORD)
     await withOwner(
       urls,
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${adminEmail}, true)`)
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${adminEmail}, true)`
+      )
     )
   }
 })
@@ -50,7 +53,10 @@ describe("the platform admin console, in Arabic", { timeout: 180_000 }, () => {
     await expect(page.getByTestId("admin-created").textContent()).resolves.toContain(owner)
     await page.screenshot({ path: `${results}platform-admin-3-created-ar.png`, fullPage: true })
     // The owner's invitation waits in the new tenant's outbox.
-    const [tenant] = await withOwner(urls, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from tenants where slug = ${slug}`))
+    const [tenant] = await withOwner(
+      urls,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from tenants where slug = ${slug}`)
+    )
     const outbox = await withOwner(
       urls,
       Effect.flatMap(SqlClient.SqlClient, (sql) =>

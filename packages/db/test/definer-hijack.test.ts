@@ -122,7 +122,8 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
   },
   "app.platform_figures(timestamp with time zone,timestamp with time zone)": {
     reads: ["tenants", "orders", "donations", "pledges", "ai_usage_log"],
-    call: () => `select tenants_suspended > 0 as some_suspended, pledges > 0 as some_pledges from app.platform_figures('2000-01-01', '2100-01-01')`
+    call: () =>
+      `select tenants_suspended > 0 as some_suspended, pledges > 0 as some_pledges from app.platform_figures('2000-01-01', '2100-01-01')`
   }
 }
 

@@ -917,7 +917,10 @@ export class PlatformApi extends HttpApiGroup.make("platform")
       .setUrlParams(PlatformTenantsQuery)
       .addSuccess(Schema.Array(PlatformTenant))
       .annotateContext(
-        doc("Find tenants", "Tenants whose slug or name contains `q`, optionally of one status. Platform admins only; anyone else gets 404.")
+        doc(
+          "Find tenants",
+          "Tenants whose slug or name contains `q`, optionally of one status. Platform admins only; anyone else gets 404."
+        )
       )
   )
   .add(
@@ -934,7 +937,12 @@ export class PlatformApi extends HttpApiGroup.make("platform")
   .add(
     HttpApiEndpoint.get("tenant")`/tenants/${platformTenantId}`
       .addSuccess(PlatformTenantDetail)
-      .annotateContext(doc("One tenant", "Its status, plan, overrides and the limits that apply. Platform admins only; anyone else, or an unknown tenant, gets 404."))
+      .annotateContext(
+        doc(
+          "One tenant",
+          "Its status, plan, overrides and the limits that apply. Platform admins only; anyone else, or an unknown tenant, gets 404."
+        )
+      )
   )
   .add(
     HttpApiEndpoint.post("suspendTenant")`/tenants/${platformTenantId}/suspend`

@@ -93,8 +93,12 @@ export const TenantPlanChange = Schema.Struct({ planCode: PlanCode, overrides: P
 
 /** Platform-wide sums over a date range (Asia/Kuwait days, both included). */
 export const FiguresQuery = Schema.Struct({
-  from: Schema.optional(Schema.String.pipe(Schema.pattern(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: () => "a day, YYYY-MM-DD" }))),
-  to: Schema.optional(Schema.String.pipe(Schema.pattern(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: () => "a day, YYYY-MM-DD" })))
+  from: Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: () => "a day, YYYY-MM-DD" }))
+  ),
+  to: Schema.optional(
+    Schema.String.pipe(Schema.pattern(/^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: () => "a day, YYYY-MM-DD" }))
+  )
 })
 
 /** A platform-wide sum of KWD: exact, three decimals, and unbounded (it can pass NUMERIC(12,3)). */

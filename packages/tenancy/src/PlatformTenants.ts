@@ -109,7 +109,13 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
       from app.platform_tenants()`
 
     const list = (user: SignedInUser) =>
-      Effect.zipRight(adminOnly(user), selectTenants.pipe(Effect.orDie, Effect.map((rows) => rows.map(toTenant))))
+      Effect.zipRight(
+        adminOnly(user),
+        selectTenants.pipe(
+          Effect.orDie,
+          Effect.map((rows) => rows.map(toTenant))
+        )
+      )
 
     /** Slug or either name containing `q` (as typed: Arabic names are compared as they are), by status. */
     const search = (user: SignedInUser, query: { readonly q?: string | undefined; readonly status?: Status | undefined }) =>
@@ -347,4 +353,3 @@ const toPlan = (row: PlanRow, tenants: number) =>
     price: money(row.price),
     tenants
   })
-

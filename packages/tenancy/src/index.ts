@@ -13,13 +13,7 @@ import type {
   MemberNotFound
 } from "./Members.js"
 import type { NotAMember } from "./Memberships.js"
-import type {
-  InvalidFiguresRange,
-  NotPlatformAdmin,
-  PlanNotFound,
-  PlatformTenantNotFound,
-  TenantSlugTaken
-} from "./PlatformTenants.js"
+import type { InvalidFiguresRange, NotPlatformAdmin, PlanNotFound, PlatformTenantNotFound, TenantSlugTaken } from "./PlatformTenants.js"
 import type { TenantNotFound, TenantSuspended } from "./Storefronts.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =

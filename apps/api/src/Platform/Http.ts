@@ -8,34 +8,39 @@ import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
 /** `/admin/*`: the signed-in user, then the service, which answers 404 to anyone but a platform admin. */
-export const PlatformLive = HttpApiBuilder.group(ManaraApi, "platform", (handlers) =>
-  Effect.gen(function* () {
-    const tenants = yield* PlatformTenants
-    const reports = yield* AiReports
-    return handlers
-      .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
-      .handle("aiUsage", ({ urlParams }) =>
-        Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem)
-      )
-      .handle("setAiBudget", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
-      )
-      .handle("searchTenants", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.search(user, urlParams)).pipe(asProblem))
-      .handle("createTenant", ({ payload }) => Effect.flatMap(CurrentUser, (user) => tenants.create(user, payload)).pipe(asProblem))
-      .handle("tenant", ({ path }) => Effect.flatMap(CurrentUser, (user) => tenants.detail(user, path.tenantId)).pipe(asProblem))
-      .handle("suspendTenant", ({ path }) =>
-        Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "suspended")).pipe(asProblem)
-      )
-      .handle("reactivateTenant", ({ path }) =>
-        Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "active")).pipe(asProblem)
-      )
-      .handle("setTenantPlan", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => tenants.setPlan(user, path.tenantId, payload)).pipe(asProblem)
-      )
-      .handle("plans", () => Effect.flatMap(CurrentUser, tenants.plans).pipe(asProblem))
-      .handle("savePlan", ({ path, payload }) => Effect.flatMap(CurrentUser, (user) => tenants.savePlan(user, path.code, payload)).pipe(asProblem))
-      .handle("figures", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.figures(user, urlParams)).pipe(asProblem))
-  })
+export const PlatformLive = HttpApiBuilder.group(
+  ManaraApi,
+  "platform",
+  (handlers) =>
+    Effect.gen(function* () {
+      const tenants = yield* PlatformTenants
+      const reports = yield* AiReports
+      return handlers
+        .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
+        .handle("aiUsage", ({ urlParams }) =>
+          Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem)
+        )
+        .handle("setAiBudget", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
+        )
+        .handle("searchTenants", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.search(user, urlParams)).pipe(asProblem))
+        .handle("createTenant", ({ payload }) => Effect.flatMap(CurrentUser, (user) => tenants.create(user, payload)).pipe(asProblem))
+        .handle("tenant", ({ path }) => Effect.flatMap(CurrentUser, (user) => tenants.detail(user, path.tenantId)).pipe(asProblem))
+        .handle("suspendTenant", ({ path }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "suspended")).pipe(asProblem)
+        )
+        .handle("reactivateTenant", ({ path }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "active")).pipe(asProblem)
+        )
+        .handle("setTenantPlan", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setPlan(user, path.tenantId, payload)).pipe(asProblem)
+        )
+        .handle("plans", () => Effect.flatMap(CurrentUser, tenants.plans).pipe(asProblem))
+        .handle("savePlan", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.savePlan(user, path.code, payload)).pipe(asProblem)
+        )
+        .handle("figures", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.figures(user, urlParams)).pipe(asProblem))
+    })
   // The same `Storefronts` value as the storefront middleware's: one cache, so a suspension is seen at once.
 ).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(Storefronts.Default))
 

@@ -7,8 +7,7 @@ import type { ApiCall } from "./api.js"
 export type StorefrontData = typeof Storefront.Encoded
 
 export type StorefrontLookup =
-  | { readonly storefront: StorefrontData; readonly status?: never }
-  | { readonly storefront?: never; readonly status: 403 | 404 | 503 }
+  { readonly storefront: StorefrontData; readonly status?: never } | { readonly storefront?: never; readonly status: 403 | 404 | 503 }
 
 const isHost = Schema.is(HostHeader)
 
@@ -59,5 +58,4 @@ export const requireStorefront = (locals: App.Locals): StorefrontData =>
   )
 
 /** The platform's own host (`PLATFORM_DOMAIN`, any port): its home is the landing page, not a storefront. */
-export const isPlatformHost = (host: string, platformDomain: string): boolean =>
-  normalizeHost(host) === normalizeHost(platformDomain)
+export const isPlatformHost = (host: string, platformDomain: string): boolean => normalizeHost(host) === normalizeHost(platformDomain)

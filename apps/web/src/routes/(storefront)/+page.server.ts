@@ -11,7 +11,8 @@ const PROOFS_SHOWN = 4
 
 export const load = (async ({ locals, url }) => {
   // The platform's own host has no storefront: its home is the landing page with sign-in.
-  if (locals.storefront === undefined && isPlatformHost(url.host, env.PLATFORM_DOMAIN || "localhost")) redirect(307, localizeHref("/welcome"))
+  if (locals.storefront === undefined && isPlatformHost(url.host, env.PLATFORM_DOMAIN || "localhost"))
+    redirect(307, localizeHref("/welcome"))
   const storefront = requireStorefront(locals)
   const [projects, products, proofs] = await Promise.all([
     // More than shown: featured ones may sit further down the catalog's own order.

@@ -19,7 +19,8 @@ export const actions: Actions = {
     const code = field(data, "code")
     const numbers = ["items", "storage", "members", "captures", "aiTokens", "aiCost"].map((name) => wholeNumber(field(data, name)))
     const price = parseMoney(field(data, "price"))
-    if (numbers.some((value) => value === undefined) || price === undefined) return fail(400, { error: m.dash_error_invalid_request(), code })
+    if (numbers.some((value) => value === undefined) || price === undefined)
+      return fail(400, { error: m.dash_error_invalid_request(), code })
     const [items, storage, members, captures, aiTokens, aiCost] = numbers as Array<number>
     const result = await actAs(event, (client) =>
       client.platform.savePlan({
