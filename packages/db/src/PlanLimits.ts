@@ -65,14 +65,18 @@ const usedOf = (limit: PlanLimitName) =>
 
 /**
  * Refuses, inside the caller's tenant transaction, what would take the tenant past its plan: `adding`
- * more of `limit` (an item, the upload's bytes, a seat, a capture). A transaction-scoped advisory lock
- * per tenant and limit makes two concurrent requests count one after the other, so N+1 never slips in.
+ * more of `limit` (an item, the upload's bytes, a seat). A transaction-scoped advisory lock per tenant
+ * and limit makes two concurrent staff requests count one after the other, so N+1 never slips in.
+ * Captures take no lock: they are the storefront's hot path, kept short on purpose (`commitWith`), so
+ * captures in flight at the same moment may pass the monthly limit by as many as run concurrently.
  */
 export const requireWithinPlan = (limit: PlanLimitName, adding: number) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantId = yield* CurrentTenant
-    yield* sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:plan:${limit}`}, 0))`.pipe(Effect.orDie)
+    if (limit !== "captures") {
+      yield* sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:plan:${limit}`}, 0))`.pipe(Effect.orDie)
+    }
     const limits = yield* currentLimits
     const max = maxOf(limits, limit)
     const used = yield* usedOf(limit)
