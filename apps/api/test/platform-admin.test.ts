@@ -125,7 +125,7 @@ describe("the platform admin API is for platform admins only", () => {
       (sql) => sql<{ status: string; max_catalog_items: number | null }>`
       select status, max_catalog_items from tenants where id = ${ownersTenant.id}`
     )
-    expect(row).toEqual({ status: "active", max_catalog_items: null })
+    expect(row).toEqual({ status: "active", max_catalog_items: 1000000 })
     const [plan] = await sqlOf((sql) => sql<{ max_members: number }>`select max_members from plans where code = 'free'`)
     expect(plan!.max_members).toBe(3)
   })
@@ -238,7 +238,13 @@ describe("listing, finding and reading tenants", () => {
     expect((await admin_("GET", "/tenants/search?status=gone", admin)).status).toBe(400)
     const detail = await admin_("GET", `/tenants/${tenant.id}`, admin)
     expect(detail.status).toBe(200)
-    expect(await detail.json()).toMatchObject({ slug: tenant.slug, status: "active", planCode: "free", limits: { items: 25, members: 3 } })
+    expect(await detail.json()).toMatchObject({
+      slug: tenant.slug,
+      status: "active",
+      planCode: "free",
+      overrides: { items: 1000000, members: 1000000 },
+      limits: { items: 1000000, members: 1000000 }
+    })
     expect((await admin_("GET", `/tenants/${randomUUID()}`, admin)).status).toBe(404)
     expect((await admin_("GET", `/tenants/not-a-uuid`, admin)).status).toBe(400)
   })
