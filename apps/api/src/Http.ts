@@ -21,7 +21,7 @@ import { HealthLive } from "./Health/Http.js"
 import { MembersLive } from "./Members/Http.js"
 import { NotificationsLive } from "./Notifications/Http.js"
 import { MyNotificationsLive, TelegramWebhookLive } from "./Notifications/MyHttp.js"
-import { PlatformLive } from "./Platform/Http.js"
+import { PlanUsageLive, PlatformLive } from "./Platform/Http.js"
 import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
@@ -54,6 +54,7 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
     AuthLive,
     MembersLive,
     PlatformLive,
+    PlanUsageLive,
     CatalogLive,
     PublicCatalogLive,
     CaptureLive,

@@ -5,7 +5,7 @@ import { type AiGatewayError, AiBudgetExhausted, AiRateLimited, AiUnavailable } 
 import { type AuthError, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
-import { currentRequestMeta, poolBusyOf } from "@manara/db"
+import { currentRequestMeta, PlanLimitReached, poolBusyOf } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
 import type { NotificationsError } from "@manara/notifications"
 import type { TenancyError } from "@manara/tenancy"
@@ -69,7 +69,15 @@ const busyProblem = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError =
+  PlanLimitReached | AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+
+const LIMIT_WORDS = {
+  items: "catalog items",
+  storage: "bytes of media",
+  members: "members (open invitations count)",
+  captures: "captures this month"
+}
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 
@@ -95,6 +103,16 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   AlreadyMember: () => [409, "already-member", "You are already a member of this tenant"],
   LastOwner: () => [409, "last-owner", "A tenant keeps at least one owner"],
   NotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
+  PlatformTenantNotFound: () => [404, "tenant-not-found", "No such tenant"],
+  TenantSlugTaken: (error) => [409, "tenant-slug-taken", `Another tenant already has the slug ${error.slug}`],
+  PlanNotFound: (error) => [400, "plan-not-found", `No plan has the code ${error.code}`],
+  InvalidFiguresRange: (error) => [400, "invalid-range", `Choose another date range: ${error.reason}`],
+  TenantSuspended: () => [403, "tenant-suspended", "This site is suspended by the platform; it takes no orders, donations or questions"],
+  PlanLimitReached: (error) => [
+    409,
+    "plan-limit",
+    `The plan allows ${error.max} ${LIMIT_WORDS[error.limit]} and ${error.used} are used: ask the platform for a larger plan`
+  ],
   ItemNotFound: () => [404, "item-not-found", "No such catalog item in this tenant"],
   ProofNotFound: () => [404, "proof-not-found", "No such proof in this tenant"],
   MediaNotFound: () => [404, "media-not-found", "No such uploaded file in this tenant"],
@@ -169,6 +187,9 @@ const fieldIssues = (issues: HttpApiError.HttpApiDecodeError["issues"]): Array<F
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Problem) return error
   const known = serviceMapping(error)
+  // A plan limit says which limit, what it allows and what is used, for the dashboard's notice.
+  if (known !== undefined && error instanceof PlanLimitReached)
+    return problem(...known, { limit: { name: error.limit, max: error.max, used: error.used } })
   if (known !== undefined) return problem(...known)
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {

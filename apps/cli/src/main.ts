@@ -46,7 +46,7 @@ const create = Command.make(
     slug: Options.text("slug"),
     name: Options.text("name").pipe(Options.withDescription("Arabic name")),
     nameEn: Options.text("name-en").pipe(Options.withDefault("")),
-    kind: Options.choice("kind", ["charity", "store"]).pipe(Options.withDefault("charity" as const)),
+    kind: Options.choice("kind", ["charity", "masjid", "store"]).pipe(Options.withDefault("charity" as const)),
     domain: Options.text("domain").pipe(Options.optional)
   },
   ({ domain, kind, name, nameEn, slug }) =>

@@ -15,7 +15,7 @@ declare global {
       /** The tenant behind the request's host; undefined when none answers or the API is down. */
       storefront: StorefrontData | undefined
       /** Why `storefront` is undefined: 404 (no tenant at this host) or 503 (API unreachable). */
-      storefrontStatus: 404 | 503 | undefined
+      storefrontStatus: 403 | 404 | 503 | undefined
     }
   }
 }

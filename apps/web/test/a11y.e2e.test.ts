@@ -1,6 +1,18 @@
+import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, apiPeople, createTenant, markMfaEnabled, type TenantFixture, withOwner } from "@manara/testkit"
+import {
+  addMember,
+  apiEnv,
+  apiPeople,
+  createCognitoUser,
+  createTenant,
+  markMfaEnabled,
+  TEST_PASSWORD,
+  type TenantFixture,
+  withOwner
+} from "@manara/testkit"
 import { Effect } from "effect"
+import { randomUUID } from "node:crypto"
 import { readdirSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
@@ -52,7 +64,19 @@ beforeAll(async () => {
     ])
   )
   tenant = home!
-  const owner = await people.person("a11y-owner")
+  // The owner is a platform admin too (the admin console is under axe), made so before the API first sees them.
+  const ownerEmail = `a11y-owner-${randomUUID().slice(0, 8)}@example.com`
+  const sub = await createCognitoUser(pool, ownerEmail, TEST_PASSWORD)
+  const [ownerRow] = await withOwner(
+    urls,
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) =>
+        sql<{ id: string }>`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${ownerEmail}, true) returning id`
+    )
+  )
+  const login = await people.post("/auth/login", { email: ownerEmail, password: TEST_PASSWORD })
+  const owner = { email: ownerEmail, token: ((await login.json()) as { accessToken: string }).accessToken, userId: ownerRow!.id }
   const newcomer = await people.person("a11y-admin")
   await withOwner(
     urls,
@@ -77,7 +101,12 @@ beforeAll(async () => {
     })
   })
   expect(donation.status).toBe(201)
-  fixtures = { slug: tenant.slug, itemId, donationId: psqlInTenant(urls.ownerUrl, tenant.id, "select id from donations") }
+  fixtures = {
+    slug: tenant.slug,
+    itemId,
+    donationId: psqlInTenant(urls.ownerUrl, tenant.id, "select id from donations"),
+    tenantId: tenant.id
+  }
   expect(
     (await people.call("POST", "/tenant/invitations", owner, tenant.slug, { email: "new-volunteer@example.com", role: "member" })).status
   ).toBe(201)
@@ -133,7 +162,9 @@ const audit = async (page: Page): Promise<Array<Finding>> => {
 
 describe("accessibility of every dashboard page", { timeout: 600_000 }, () => {
   it("lists every dashboard route (a new page must be added to test/dashboard-pages.ts)", () => {
-    expect([...new Set(DASHBOARD_PAGES.map((page) => page.route))].sort()).toEqual(dashboardRoutes().sort())
+    expect([...new Set(DASHBOARD_PAGES.map((page) => page.route))].sort()).toEqual(
+      [...dashboardRoutes(), ...dashboardRoutes("(app)/admin")].sort()
+    )
   })
 
   it("Arabic and English, at 390 px and 1366 px: no serious or critical axe finding, nothing wider than the viewport", async () => {

@@ -1,6 +1,6 @@
 /**
  * Every dashboard page, as the accessibility test visits it. A new page under src/routes/(app)/dashboard
- * is added here (its route id and its address from the fixtures); test/a11y.e2e.test.ts fails until it is.
+ * (or src/routes/(app)/admin) is added here (its route id and its address from the fixtures); test/a11y.e2e.test.ts fails until it is.
  */
 export interface PageFixtures {
   /** The tenant the signed-in owner manages (a second one makes the picker show). */
@@ -9,6 +9,8 @@ export interface PageFixtures {
   readonly itemId: string
   /** A donation in its inbox. */
   readonly donationId: string
+  /** That tenant's id (the platform admin's tenant page). */
+  readonly tenantId: string
 }
 
 export interface DashboardPage {
@@ -37,6 +39,11 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/dashboard/[tenant]/notifications", path: ({ slug }) => `/dashboard/${slug}/notifications` },
   { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` },
   { route: "/(app)/dashboard/[tenant]/kpis", path: ({ slug }) => `/dashboard/${slug}/kpis` },
-  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` }
+  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` },
+  // The platform admin console (the test's owner is a platform admin too).
+  { route: "/(app)/admin", path: () => "/admin" },
+  { route: "/(app)/admin/tenants/new", path: () => "/admin/tenants/new" },
+  { route: "/(app)/admin/tenants/[id]", path: ({ tenantId }) => `/admin/tenants/${tenantId}` },
+  { route: "/(app)/admin/plans", path: () => "/admin/plans" }
   // Add new dashboard pages above this line.
 ]

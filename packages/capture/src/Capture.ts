@@ -1,5 +1,5 @@
 import { SqlClient, type Statement } from "@effect/sql"
-import { CurrentTenant, currentRequestMeta, TenantSql } from "@manara/db"
+import { CurrentTenant, currentRequestMeta, requireWithinPlan, TenantSql } from "@manara/db"
 import {
   CaptureReceipt,
   type CaptureKind,
@@ -249,6 +249,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const order = (input: NewOrder, key?: IdempotencyHold) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("captures", 1)
         const ids = [...new Set(input.items.map((line) => line.itemId))]
         const [tenant, products] = yield* Effect.all([
           context(undefined, input),
@@ -300,6 +301,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const donation = (input: NewDonation, key?: IdempotencyHold) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("captures", 1)
         const tenant = yield* context(input.project, input)
         yield* checkGift(input.amount, tenant.settings, "donation")
         const fees = input.coverFees ?? Fils.make(0n)
@@ -339,6 +341,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const pledge = (input: NewPledge, key?: IdempotencyHold) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("captures", 1)
         if (input.dueDate < kuwaitToday())
           return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
         if (input.schedule === "once" && input.instalments !== 1) {

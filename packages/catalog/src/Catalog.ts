@@ -1,6 +1,6 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { CurrentTenant, recordAudit, timestampSql } from "@manara/db"
+import { CurrentTenant, recordAudit, requireWithinPlan, timestampSql } from "@manara/db"
 import {
   canTransition,
   CatalogCard,
@@ -247,6 +247,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     const create = (input: NewCatalogItem, by: UserId) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("items", 1)
         const category = input.kind === "project" ? (input.category ?? "general") : null
         if (input.kind === "product" && input.category !== undefined) {
           return yield* new InvalidItem({ detail: "A donation category belongs to a project" })

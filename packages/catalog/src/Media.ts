@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { CurrentTenant, recordAudit, TenantSql } from "@manara/db"
+import { CurrentTenant, recordAudit, requireWithinPlan, TenantSql } from "@manara/db"
 import {
   MAX_UPLOAD_BYTES,
   MediaAsset,
@@ -77,6 +77,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
         }
         if (request.byteSize > MAX_UPLOAD_BYTES) return yield* new UploadTooLarge({ maxBytes: MAX_UPLOAD_BYTES })
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("storage", request.byteSize)
         const id = randomUUID()
         const key = `${tenantId}/media/${id}.${EXTENSIONS[request.contentType]}`
         yield* sql`insert into media_assets (tenant_id, id, key, content_type, byte_size, original_name, created_by)

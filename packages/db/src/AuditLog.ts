@@ -30,3 +30,16 @@ export const recordAudit = (entry: AuditEntry) =>
               ${entry.after === undefined ? null : JSON.stringify(entry.after)}::jsonb,
               ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId})`
   })
+
+/** What concerns no single tenant (a plan's edit), in `platform_audit_log`, in the caller's transaction. */
+export const recordPlatformAudit = (entry: AuditEntry) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const meta = yield* FiberRef.get(currentRequestMeta)
+    yield* sql`
+      insert into platform_audit_log (actor_user_id, action, entity_kind, entity_id, before, after, ip, request_id)
+      values (${entry.actor}, ${entry.action}, ${entry.entityKind}, ${entry.entityId},
+              ${entry.before === undefined ? null : JSON.stringify(entry.before)}::jsonb,
+              ${entry.after === undefined ? null : JSON.stringify(entry.after)}::jsonb,
+              ${meta.ip}::inet, ${meta.requestId === "" ? null : meta.requestId})`
+  })

@@ -91,6 +91,43 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
   "app.user_memberships(uuid)": {
     reads: ["tenant_members", "tenants"],
     call: (f) => `select tenant_id, slug, role from app.user_memberships('${f.userId}') where tenant_id = '${f.tenantId}'`
+  },
+  "app.current_tenant_limits()": {
+    reads: ["tenants", "plans"],
+    call: () => `select plan_code, max_catalog_items, max_storage_bytes, max_members, max_monthly_captures from app.current_tenant_limits()`
+  },
+  // The fixture's slug is taken: nothing is created, both times.
+  "app.platform_create_tenant(uuid,text,text,text,text,text,jsonb)": {
+    reads: ["tenants"],
+    call: (f) => `select app.platform_create_tenant('${f.tenantId}', '${f.slug}', 'charity', 'جمعية', 'x', 'free', '{}') as created`
+  },
+  "app.platform_set_tenant_status(uuid,text)": {
+    reads: ["tenants"],
+    call: (f) => `select slug, previous from app.platform_set_tenant_status('${f.tenantId}', 'active')`
+  },
+  "app.platform_tenant_limits(uuid)": {
+    reads: ["tenants"],
+    call: (f) => `select id, slug, status, plan_code, max_members from app.platform_tenant_limits('${f.tenantId}')`
+  },
+  "app.platform_set_tenant_limits(uuid,text,integer,bigint,integer,integer)": {
+    reads: ["tenants"],
+    call: (f) => `select app.platform_set_tenant_limits('${f.tenantId}', 'free', null, null, null, null) as done`
+  },
+  // The free plan saved as it is: the plan before is the same both times.
+  "app.platform_save_plan(text,text,text,bigint,bigint,integer,bigint,integer,integer,numeric)": {
+    reads: ["plans"],
+    call: () =>
+      `select app.platform_save_plan(code, name_ar, name_en, monthly_ai_token_budget, monthly_ai_cost_budget, max_catalog_items,
+        max_storage_bytes, max_members, max_monthly_captures, price) - 'updated_at' as before from public.plans where code = 'free'`
+  },
+  "app.suspended_tenant_at(text,text)": {
+    reads: ["tenants"],
+    call: (f) => `select slug, name_ar from app.suspended_tenant_at('${f.slug}-off.hijack.test', 'hijack.test')`
+  },
+  "app.platform_figures(timestamp with time zone,timestamp with time zone)": {
+    reads: ["tenants", "orders", "donations", "pledges", "ai_usage_log"],
+    call: () =>
+      `select tenants_suspended > 0 as some_suspended, pledges > 0 as some_pledges from app.platform_figures('2000-01-01', '2100-01-01')`
   }
 }
 
@@ -116,6 +153,8 @@ const decoys = (f: Fixture): Record<string, string> =>
       // Empty decoys: every answer that reads them is non-empty, so being shadowed would show.
       notification_outbox: `create temporary view notification_outbox as select * from public.notification_outbox where false`,
       pledges: `create temporary view pledges as select * from public.pledges where false`,
+      orders: `create temporary view orders as select * from public.orders where false`,
+      donations: `create temporary view donations as select * from public.donations where false`,
       plans: `create temporary view plans as select * from public.plans where false`,
       ai_usage_log: `create temporary view ai_usage_log as select * from public.ai_usage_log where false`,
       visits: `create temporary view visits as select * from public.visits where false`,
@@ -161,6 +200,8 @@ const asRuntimeWithTemp = <A, E>(body: (f: Fixture) => Effect.Effect<A, E, SqlCl
       .withTransaction(
         Effect.gen(function* () {
           yield* sql`insert into tenants (id, slug, kind, name_ar, settings) values (${f.tenantId}, ${f.slug}, 'charity', 'جمعية', '{"real": true}'::jsonb)`
+          // A suspended tenant beside it, for the suspended storefront's notice.
+          yield* sql`insert into tenants (slug, kind, name_ar, status) values (${`${f.slug}-off`}, 'charity', 'جمعية موقوفة', 'suspended')`
           yield* sql`insert into users (id, cognito_sub, email) values (${f.userId}, ${f.sub}, ${f.email})`
           yield* sql`insert into tenant_members (tenant_id, user_id, role) values (${f.tenantId}, ${f.userId}, 'member')`
           yield* sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key)
@@ -202,7 +243,9 @@ describe("definer functions cannot be hijacked", () => {
         const tables = [...new Set(Object.values(DEFINERS).flatMap((definer) => definer.reads))].sort()
         expect(tables).toEqual([
           "ai_usage_log",
+          "donations",
           "notification_outbox",
+          "orders",
           "plans",
           "pledges",
           "tenant_members",

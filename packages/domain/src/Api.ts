@@ -48,6 +48,19 @@ import {
   TelegramWebhookHeaders
 } from "./Notifications.js"
 import { Problems } from "./Problem.js"
+import {
+  CreatedTenant,
+  FiguresQuery,
+  NewTenant,
+  Plan,
+  planCodeParam,
+  PlanInput,
+  PlatformFigures,
+  PlatformTenantDetail,
+  PlatformTenantsQuery,
+  TenantPlanChange,
+  TenantUsage
+} from "./Platform.js"
 import { HostHeader, Storefront } from "./Storefront.js"
 import { StorefrontHost, TenantMembership } from "./Tenancy.js"
 
@@ -898,10 +911,111 @@ export class PlatformApi extends HttpApiGroup.make("platform")
         )
       )
   )
+  // The platform admin console: tenants' lifecycle, plans and their limits, platform-wide figures.
+  .add(
+    HttpApiEndpoint.get("searchTenants", "/tenants/search")
+      .setUrlParams(PlatformTenantsQuery)
+      .addSuccess(Schema.Array(PlatformTenant))
+      .annotateContext(
+        doc(
+          "Find tenants",
+          "Tenants whose slug or name contains `q`, optionally of one status. Platform admins only; anyone else gets 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("createTenant", "/tenants")
+      .setPayload(NewTenant)
+      .addSuccess(CreatedTenant, { status: 201 })
+      .annotateContext(
+        doc(
+          "Create a tenant",
+          "The tenant, its owner's invitation (emailed through the outbox) and its default settings, in one transaction: all of it or nothing. The slug is one ASCII DNS label, not a reserved word; a taken one is a 409 `tenant-slug-taken`, an unknown plan a 400 `plan-not-found`. Platform admins only; audited."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("tenant")`/tenants/${platformTenantId}`
+      .addSuccess(PlatformTenantDetail)
+      .annotateContext(
+        doc(
+          "One tenant",
+          "Its status, plan, overrides and the limits that apply. Platform admins only; anyone else, or an unknown tenant, gets 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("suspendTenant")`/tenants/${platformTenantId}/suspend`
+      .addSuccess(PlatformTenantDetail)
+      .annotateContext(
+        doc(
+          "Suspend a tenant",
+          "From the next request its storefront shows a notice and its public API refuses captures and chat (403 `tenant-suspended`). Platform admins only; audited."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("reactivateTenant")`/tenants/${platformTenantId}/reactivate`
+      .addSuccess(PlatformTenantDetail)
+      .annotateContext(doc("Reactivate a tenant", "Its storefront is back from the next request. Platform admins only; audited."))
+  )
+  .add(
+    HttpApiEndpoint.put("setTenantPlan")`/tenants/${platformTenantId}/plan`
+      .setPayload(TenantPlanChange)
+      .addSuccess(PlatformTenantDetail)
+      .annotateContext(
+        doc(
+          "Set a tenant's plan and overrides",
+          "Moves the tenant to a plan and sets its own limits on items, storage, members and monthly captures (null: the plan's). Platform admins only; audited."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("plans", "/plans")
+      .addSuccess(Schema.Array(Plan))
+      .annotateContext(doc("Every plan", "AI budget, limits, price and how many tenants are on it. Platform admins only."))
+  )
+  .add(
+    HttpApiEndpoint.put("savePlan")`/plans/${HttpApiSchema.param("code", planCodeParam)}`
+      .setPayload(PlanInput)
+      .addSuccess(Plan)
+      .annotateContext(doc("Create or change a plan", "By its code. Takes effect for its tenants at once. Platform admins only; audited."))
+  )
+  .add(
+    HttpApiEndpoint.get("figures", "/figures")
+      .setUrlParams(FiguresQuery)
+      .addSuccess(PlatformFigures)
+      .annotateContext(
+        doc(
+          "Platform-wide figures",
+          "Tenants by status; captures, amounts and AI spend from `from` to `to` (Kuwait days, both included; this month by default; at most 366 days, else 400 `invalid-range`). Sums only, no tenant named. Platform admins only."
+        )
+      )
+  )
+  .addError(Problems.Conflict)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .prefix("/admin")
   .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)") {}
+
+export class PlanUsageApi extends HttpApiGroup.make("planUsage")
+  .add(
+    HttpApiEndpoint.get("usage", "/usage")
+      .setHeaders(TenantHeaders)
+      .addSuccess(TenantUsage)
+      .annotateContext(
+        doc(
+          "The plan's limits and their usage",
+          "Catalog items, stored media bytes, active members (and open invitations) and this Kuwait month's captures, each against what the tenant's plan (or its override) allows. Any member."
+        )
+      )
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The tenant's plan: its limits and what is used of each") {}
 
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
@@ -919,6 +1033,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(TrafficApi)
   .add(AnalyticsApi)
   .add(AiApi)
+  .add(PlanUsageApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

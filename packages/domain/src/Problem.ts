@@ -15,7 +15,9 @@ const problemFields = {
   detail: Schema.optional(Schema.String),
   instance: Schema.optional(Schema.String),
   requestId: Schema.optional(Schema.String),
-  errors: Schema.optional(Schema.Array(FieldIssue))
+  errors: Schema.optional(Schema.Array(FieldIssue)),
+  /** A plan limit refusal (`plan-limit`): which limit, what it allows and what is used. */
+  limit: Schema.optional(Schema.Struct({ name: Schema.String, max: Schema.Number, used: Schema.Number }))
 }
 
 /**
@@ -155,7 +157,12 @@ export const ProblemKinds = [
   "ai-budget-exhausted",
   "ai-unavailable",
   "ai-provider-failed",
-  "ai-timeout"
+  "ai-timeout",
+  // The platform admin console and plans
+  "tenant-suspended",
+  "tenant-slug-taken",
+  "plan-not-found",
+  "plan-limit"
 ] as const
 export type ProblemKind = (typeof ProblemKinds)[number]
 
@@ -178,12 +185,16 @@ export const problem = (
   status: number,
   slug: ProblemKind,
   detail?: string,
-  extra?: { readonly errors?: ReadonlyArray<FieldIssue> }
+  extra?: {
+    readonly errors?: ReadonlyArray<FieldIssue>
+    readonly limit?: { readonly name: string; readonly max: number; readonly used: number }
+  }
 ): Problem =>
   new Problem({
     type: `https://manara.app/problems/${slug}`,
     title: titles[status] ?? "Error",
     status,
     ...(detail === undefined ? {} : { detail }),
-    ...(extra?.errors === undefined ? {} : { errors: extra.errors })
+    ...(extra?.errors === undefined ? {} : { errors: extra.errors }),
+    ...(extra?.limit === undefined ? {} : { limit: extra.limit })
   })

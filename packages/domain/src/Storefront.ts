@@ -21,7 +21,7 @@ export const defaultBranding: Branding = {
   tagline: { ar: "", en: "" }
 }
 
-export const TenantKind = Schema.Literal("charity", "store")
+export const TenantKind = Schema.Literal("charity", "masjid", "store")
 export type TenantKind = typeof TenantKind.Type
 
 /** What a visitor's browser may know about the tenant behind a storefront host. */

@@ -22,10 +22,11 @@ export class CurrentStorefront extends Context.Tag("Tenancy/CurrentStorefront")<
 
 /**
  * Host -> tenant, once per public request, before its handler: the web server forwards the visitor's
- * host as `X-Forwarded-Host`, else `Host` is used. 404 when no active tenant answers there.
+ * host as `X-Forwarded-Host`, else `Host` is used. 404 when no tenant answers there; 403
+ * `tenant-suspended` when the platform suspended it (no capture, no chat, the storefront's notice page).
  */
 export class StorefrontHost extends HttpApiMiddleware.Tag<StorefrontHost>()("Tenancy/StorefrontHost", {
-  failure: Problems.NotFound,
+  failure: Schema.Union(Problems.NotFound, Problems.Forbidden),
   provides: CurrentStorefront
 }) {}
 
@@ -94,6 +95,11 @@ export const AnalyticsPolicy = {
 /** The tenant's AI usage against its budget: owners and admins. */
 export const AiPolicy = {
   read: ["owner", "admin"]
+} as const satisfies Record<string, Policy>
+
+/** The plan's usage against its limits: every member sees it (the dashboard's notice of a limit reached). */
+export const PlanUsagePolicy = {
+  read: ["owner", "admin", "member"]
 } as const satisfies Record<string, Policy>
 
 /** Whether a role may do what a policy allows. */

@@ -1,5 +1,5 @@
 import { SqlClient, SqlSchema, Statement } from "@effect/sql"
-import { CurrentTenant, recordAudit } from "@manara/db"
+import { CurrentTenant, recordAudit, requireWithinPlan } from "@manara/db"
 import { CreatedInvitation, Invitation, Member, Role, type SignedInUser } from "@manara/domain"
 import { Data, Effect, Option, Schema } from "effect"
 import { createHash, randomBytes } from "node:crypto"
@@ -90,6 +90,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
     const invite = (email: string, role: Role, by: SignedInUser) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
+        yield* requireWithinPlan("members", 1)
         const token = randomBytes(32).toString("base64url")
         const rows = yield* sql`
           insert into tenant_invitations (tenant_id, email, role, token_hash, invited_by, expires_at)
@@ -114,7 +115,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
           after: { email: invitation.email, role }
         })
         return new CreatedInvitation({ invitation, token })
-      }).pipe(Effect.orDie)
+      }).pipe(Effect.catchAll((error) => (error._tag === "PlanLimitReached" ? Effect.fail(error) : Effect.die(error))))
 
     const openInvitations = SqlSchema.findAll({
       Request: Schema.Void,
@@ -146,6 +147,8 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         if (invitation.expires_at.getTime() <= Date.now()) return yield* new InvitationExpired()
         const existing = yield* sql<{ status: string }>`select status from tenant_members where user_id = ${user.id}`.pipe(Effect.orDie)
         if (existing[0]?.status === "active") return yield* new AlreadyMember()
+        // The invitation being accepted already holds its seat: refused only if the plan shrank since.
+        yield* requireWithinPlan("members", 0)
         const inserted = yield* sql<{ id: string }>`
           insert into tenant_members (tenant_id, user_id, role, status, invited_by)
           select ${tenantId}, ${user.id}, role, 'active', invited_by from tenant_invitations where id = ${invitation.id}

@@ -1,9 +1,12 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Branding, defaultBranding, Locale, normalizeHost, ResolvedTenant, Slug, TenantId, TenantKind } from "@manara/domain"
 import { Cache, Cause, Config, Data, Duration, Effect, Exit, Option, Schema } from "effect"
 
 /** No active tenant answers at this host. */
 export class TenantNotFound extends Data.TaggedError("TenantNotFound")<{ readonly host: string }> {}
+/** The tenant at this host is suspended by the platform: its storefront shows a notice, its API refuses. */
+export class TenantSuspended extends Data.TaggedError("TenantSuspended")<{ readonly host: string }> {}
 
 export { ResolvedTenant }
 
@@ -37,6 +40,15 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
       execute: (host) => sql`select * from app.resolve_tenant(${host}, ${domain})`
     })
 
+    const suspendedAt = (host: string): Effect.Effect<never, TenantSuspended | TenantNotFound | SqlError> =>
+      sql<{ id: string }>`select id from app.suspended_tenant_at(${host}, ${domain})`.pipe(
+        Effect.flatMap((rows) =>
+          rows.length > 0
+            ? Effect.fail<TenantSuspended | TenantNotFound>(new TenantSuspended({ host }))
+            : Effect.fail(new TenantNotFound({ host }))
+        )
+      )
+
     const staleFor = Duration.toMillis(yield* Config.duration("STALE_IF_ERROR").pipe(Config.withDefault(Duration.minutes(5))))
     /** The last good answer per host and when it was looked up: served while the database fails (stale on error). */
     const lastGood = new Map<string, { readonly tenant: ResolvedTenant; readonly at: number; warnedAt: number }>()
@@ -48,7 +60,8 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
           Effect.catchTag("ParseError", Effect.die),
           Effect.flatMap(
             Option.match({
-              onNone: () => Effect.fail(new TenantNotFound({ host })),
+              // No active tenant here: a suspended one gets its notice, anything else is nobody's.
+              onNone: () => suspendedAt(host),
               onSome: (row) =>
                 Effect.succeed(
                   new ResolvedTenant({
@@ -69,14 +82,16 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
             })
           )
         ),
-      // A miss is remembered briefly too, so unknown hosts cannot hammer the database;
-      // a database error is not remembered at all.
+      // A miss is remembered briefly too, so unknown hosts cannot hammer the database; a suspension
+      // as long as an answer (a reactivation forgets it); a database error is not remembered at all.
       timeToLive: (exit) =>
         Exit.isSuccess(exit)
           ? ttl
           : Option.exists(Cause.failureOption(exit.cause), (error) => error._tag === "TenantNotFound")
             ? Duration.seconds(5)
-            : Duration.zero
+            : Option.exists(Cause.failureOption(exit.cause), (error) => error._tag === "TenantSuspended")
+              ? ttl
+              : Duration.zero
     })
 
     // No span: this runs on every public request, and a span takes a stack trace even with no tracer.
@@ -84,7 +99,7 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
       const normalized = normalizeHost(host)
       return cache.get(normalized).pipe(
         Effect.catchIf(
-          (error) => error._tag !== "TenantNotFound",
+          (error) => error._tag !== "TenantNotFound" && error._tag !== "TenantSuspended",
           (error) => {
             const good = lastGood.get(normalized)
             const now = Date.now()

@@ -13,8 +13,8 @@ import type {
   MemberNotFound
 } from "./Members.js"
 import type { NotAMember } from "./Memberships.js"
-import type { NotPlatformAdmin } from "./PlatformTenants.js"
-import type { TenantNotFound } from "./Storefronts.js"
+import type { InvalidFiguresRange, NotPlatformAdmin, PlanNotFound, PlatformTenantNotFound, TenantSlugTaken } from "./PlatformTenants.js"
+import type { TenantNotFound, TenantSuspended } from "./Storefronts.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =
   | TenantNotFound
@@ -27,3 +27,8 @@ export type TenancyError =
   | AlreadyMember
   | LastOwner
   | NotPlatformAdmin
+  | PlatformTenantNotFound
+  | TenantSlugTaken
+  | PlanNotFound
+  | InvalidFiguresRange
+  | TenantSuspended

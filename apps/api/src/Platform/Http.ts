@@ -1,21 +1,50 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { AiReports } from "@manara/ai-gateway"
-import { CurrentUser, ManaraApi, TenantId } from "@manara/domain"
-import { PlatformTenants } from "@manara/tenancy"
+import { planUsage } from "@manara/db"
+import { CurrentUser, ManaraApi, PlanUsagePolicy, TenantId } from "@manara/domain"
+import { PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
+import { inTenant } from "../Tenancy/Middleware.js"
 
-export const PlatformLive = HttpApiBuilder.group(ManaraApi, "platform", (handlers) =>
-  Effect.gen(function* () {
-    const tenants = yield* PlatformTenants
-    const reports = yield* AiReports
-    return handlers
-      .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
-      .handle("aiUsage", ({ urlParams }) =>
-        Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem)
-      )
-      .handle("setAiBudget", ({ path, payload }) =>
-        Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
-      )
-  })
-).pipe(Layer.provide(PlatformTenants.Default))
+/** `/admin/*`: the signed-in user, then the service, which answers 404 to anyone but a platform admin. */
+export const PlatformLive = HttpApiBuilder.group(
+  ManaraApi,
+  "platform",
+  (handlers) =>
+    Effect.gen(function* () {
+      const tenants = yield* PlatformTenants
+      const reports = yield* AiReports
+      return handlers
+        .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
+        .handle("aiUsage", ({ urlParams }) =>
+          Effect.flatMap(CurrentUser, (user) => reports.platformUsage(user, urlParams.month)).pipe(asProblem)
+        )
+        .handle("setAiBudget", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => reports.setBudget(user, TenantId.make(path.tenantId), payload)).pipe(asProblem)
+        )
+        .handle("searchTenants", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.search(user, urlParams)).pipe(asProblem))
+        .handle("createTenant", ({ payload }) => Effect.flatMap(CurrentUser, (user) => tenants.create(user, payload)).pipe(asProblem))
+        .handle("tenant", ({ path }) => Effect.flatMap(CurrentUser, (user) => tenants.detail(user, path.tenantId)).pipe(asProblem))
+        .handle("suspendTenant", ({ path }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "suspended")).pipe(asProblem)
+        )
+        .handle("reactivateTenant", ({ path }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "active")).pipe(asProblem)
+        )
+        .handle("setTenantPlan", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.setPlan(user, path.tenantId, payload)).pipe(asProblem)
+        )
+        .handle("plans", () => Effect.flatMap(CurrentUser, tenants.plans).pipe(asProblem))
+        .handle("savePlan", ({ path, payload }) =>
+          Effect.flatMap(CurrentUser, (user) => tenants.savePlan(user, path.code, payload)).pipe(asProblem)
+        )
+        .handle("figures", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.figures(user, urlParams)).pipe(asProblem))
+    })
+  // The same `Storefronts` value as the storefront middleware's: one cache, so a suspension is seen at once.
+).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(Storefronts.Default))
+
+/** The tenant's plan usage against its limits (any member). */
+export const PlanUsageLive = HttpApiBuilder.group(ManaraApi, "planUsage", (handlers) =>
+  Effect.succeed(handlers.handle("usage", () => planUsage.pipe(inTenant(PlanUsagePolicy.read), asProblem)))
+)

@@ -1,5 +1,8 @@
 import type { ProblemKind } from "@manara/domain"
+import { formatCount as formatCountIn } from "@manara/domain/numbers"
 import { m } from "$lib/paraglide/messages.js"
+import { getLocale } from "$lib/paraglide/runtime.js"
+import { limitLabel } from "./platform.js"
 
 const PROBLEMS = "https://manara.app/problems/"
 
@@ -9,6 +12,8 @@ export interface ProblemLike {
   readonly status: number
   readonly title?: string
   readonly detail?: string
+  /** A `plan-limit` refusal: which limit, what it allows and what is used. */
+  readonly limit?: { readonly name: string; readonly max: number; readonly used: number } | undefined
 }
 
 /** The last segment of a problem type: `bad-credentials`, `last-owner`, ... */
@@ -36,10 +41,21 @@ const known: Partial<Record<ProblemKind, () => string>> = {
   "dependency-down": () => m.dash_error_unavailable(),
   "database-busy": () => m.dash_error_unavailable(),
   "tenant-busy": () => m.dash_error_unavailable(),
-  "deadline-exceeded": () => m.dash_error_unavailable()
+  "deadline-exceeded": () => m.dash_error_unavailable(),
+  "tenant-slug-taken": () => m.admin_error_slug_taken(),
+  "plan-not-found": () => m.admin_error_plan_not_found()
 }
 
 export const describeProblem = (problem: ProblemLike): string => {
+  // The dashboard's notice of a plan limit: which one, and how much of it is used.
+  if (problemKind(problem) === "plan-limit" && problem.limit !== undefined) {
+    const locale = getLocale()
+    return m.plan_limit_reached({
+      limit: limitLabel(problem.limit.name),
+      used: formatCountIn(problem.limit.used, locale),
+      max: formatCountIn(problem.limit.max, locale)
+    })
+  }
   const words = known[problemKind(problem) as ProblemKind]
   if (words) return words()
   if (problem.status === 503) return m.dash_error_unavailable()

@@ -1,5 +1,5 @@
 import { error } from "@sveltejs/kit"
-import { HostHeader, Storefront } from "@manara/domain"
+import { HostHeader, normalizeHost, Storefront } from "@manara/domain"
 import { Effect, Either, Schema } from "effect"
 import type { ApiCall } from "./api.js"
 
@@ -7,7 +7,7 @@ import type { ApiCall } from "./api.js"
 export type StorefrontData = typeof Storefront.Encoded
 
 export type StorefrontLookup =
-  { readonly storefront: StorefrontData; readonly status?: never } | { readonly storefront?: never; readonly status: 404 | 503 }
+  { readonly storefront: StorefrontData; readonly status?: never } | { readonly storefront?: never; readonly status: 403 | 404 | 503 }
 
 const isHost = Schema.is(HostHeader)
 
@@ -19,6 +19,9 @@ export const lookupStorefront = async (api: ApiCall, host: string): Promise<Stor
     client.storefront.storefront({ headers: { "x-forwarded-host": host } }).pipe(Effect.timeout("5 seconds"))
   )
   if (Either.isRight(result)) return { storefront: Schema.encodeSync(Storefront)(result.right) }
+  // Suspended by the platform: the bilingual notice page instead of the storefront.
+  const left = result.left as { readonly _tag: string; readonly status?: unknown; readonly type?: unknown }
+  if (left._tag === "Problem" && left.status === 403 && left.type === "https://manara.app/problems/tenant-suspended") return { status: 403 }
   return { status: missingOrDown(result.left) }
 }
 
@@ -45,4 +48,14 @@ export const missingOrDown = (failure: { readonly _tag: string; readonly status?
 /** For storefront routes: the tenant, or the 404/503 error page in the visitor's language. */
 export const requireStorefront = (locals: App.Locals): StorefrontData =>
   locals.storefront ??
-  error(locals.storefrontStatus ?? 503, locals.storefrontStatus === 404 ? "No storefront at this address" : "Storefront unavailable")
+  error(
+    locals.storefrontStatus ?? 503,
+    locals.storefrontStatus === 404
+      ? "No storefront at this address"
+      : locals.storefrontStatus === 403
+        ? "This site is suspended"
+        : "Storefront unavailable"
+  )
+
+/** The platform's own host (`PLATFORM_DOMAIN`, any port): its home is the landing page, not a storefront. */
+export const isPlatformHost = (host: string, platformDomain: string): boolean => normalizeHost(host) === normalizeHost(platformDomain)

@@ -1,5 +1,8 @@
 import { catalogPage, latestProofs } from "$lib/server/catalog.js"
-import { requireStorefront } from "$lib/server/storefront.js"
+import { redirect } from "@sveltejs/kit"
+import { env } from "$env/dynamic/private"
+import { localizeHref } from "$lib/paraglide/runtime.js"
+import { isPlatformHost, requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 
 const PROJECTS_SHOWN = 6
@@ -7,6 +10,9 @@ const PRODUCTS_SHOWN = 6
 const PROOFS_SHOWN = 4
 
 export const load = (async ({ locals, url }) => {
+  // The platform's own host has no storefront: its home is the landing page with sign-in.
+  if (locals.storefront === undefined && isPlatformHost(url.host, env.PLATFORM_DOMAIN || "localhost"))
+    redirect(307, localizeHref("/welcome"))
   const storefront = requireStorefront(locals)
   const [projects, products, proofs] = await Promise.all([
     // More than shown: featured ones may sit further down the catalog's own order.

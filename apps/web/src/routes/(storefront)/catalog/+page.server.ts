@@ -5,7 +5,7 @@ import type { PageServerLoad } from "./$types"
 export const load = (async ({ locals, url }) => {
   const storefront = requireStorefront(locals)
   // Only charities sort their giving into zakat, sadaqah and waqf.
-  const categories = storefront.kind === "charity"
+  const categories = storefront.kind !== "store"
   const query = catalogQuery(url.searchParams, categories)
   const page = await catalogPage(locals, url.host, query)
   return { storefront, query, categories, page }

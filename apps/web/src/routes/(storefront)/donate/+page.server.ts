@@ -8,7 +8,7 @@ import type { Actions, PageServerLoad } from "./$types"
 /** Shops sell; only charities take gifts to a general fund. */
 const requireCharity = (locals: App.Locals) => {
   const storefront = requireStorefront(locals)
-  return storefront.kind === "charity" ? storefront : error(404, "Not found")
+  return storefront.kind !== "store" ? storefront : error(404, "Not found")
 }
 
 export const load = (({ locals, url, cookies, request }) => {

@@ -1,11 +1,12 @@
-import { TenantOverview } from "@manara/domain"
-import { Schema } from "effect"
+import { TenantOverview, TenantUsage } from "@manara/domain"
+import { Effect, Schema } from "effect"
 import { env } from "$env/dynamic/private"
 import { loadAs, tenantHeaders } from "$lib/server/auth.js"
 import { publicOrigin } from "$lib/server/csrf.js"
 import type { PageServerLoad } from "./$types"
 
 const encodeOverview = Schema.encodeSync(TenantOverview)
+const encodeUsage = Schema.encodeSync(TenantUsage)
 
 /** The storefront on its own subdomain of the platform's domain, by the scheme and port this page came on. */
 const siteHref = (here: URL, slug: string) => {
@@ -15,6 +16,15 @@ const siteHref = (here: URL, slug: string) => {
 
 /** Today's and this month's figures in Kuwait, payments awaiting confirmation and the latest captures. */
 export const load: PageServerLoad = async (event) => {
-  const overview = await loadAs(event, (client) => client.inbox.overview({ ...tenantHeaders(event.params.tenant), urlParams: {} }))
-  return { overview: encodeOverview(overview), siteHref: siteHref(event.url, event.params.tenant) }
+  const [overview, usage] = await loadAs(event, (client) =>
+    Effect.all(
+      [
+        client.inbox.overview({ ...tenantHeaders(event.params.tenant), urlParams: {} }),
+        // The plan's limits and their usage, so a refusal is never a surprise.
+        client.planUsage.usage(tenantHeaders(event.params.tenant))
+      ],
+      { concurrency: 2 }
+    )
+  )
+  return { overview: encodeOverview(overview), usage: encodeUsage(usage), siteHref: siteHref(event.url, event.params.tenant) }
 }
