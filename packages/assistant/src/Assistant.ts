@@ -24,7 +24,7 @@ import { AssistantOff, ConversationClosed, ConversationNotFound } from "./Errors
 import { AssistantEvents } from "./Events.js"
 import { checkAnswer } from "./Guardrail.js"
 import { retrieve } from "./Knowledge.js"
-import { intentOf, languageOf, revealsRules, SAYS, systemPrompt, visitorTurn } from "./Prompt.js"
+import { intentOf, languageOf, quoteTenantText, revealsRules, SAYS, systemPrompt, visitorTurn } from "./Prompt.js"
 
 /** What one visitor message came to: the events the chat stream sends, in order. */
 export interface ChatResult {
@@ -259,7 +259,8 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
           usage = answer.usage
           const verdict = checkAnswer(
             answer.text,
-            retrieval.passages.map((passage) => `${passage.title}\n${passage.body}`)
+            // What the model was shown: the quoted text, a planted instruction already gone.
+            retrieval.passages.map((passage) => `${quoteTenantText(passage.title)}\n${quoteTenantText(passage.body)}`)
           )
           if (answer.text === "") handOff("unknown")
           else if (revealsRules(answer.text)) {
