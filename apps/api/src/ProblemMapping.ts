@@ -75,7 +75,8 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = AiGatewayError | AnalyticsError | AssistantError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError =
+  AiGatewayError | AnalyticsError | AssistantError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 

@@ -92,7 +92,10 @@ export const DeterministicModel = Layer.effect(
       const last = options.prompt.content.filter((message) => message.role === "user").at(-1)
       const question = last === undefined ? [] : wordsOf({ ...options.prompt, content: [last] } as Prompt.Prompt)
       const retrieved = firstPassage(options.prompt)
-      const answer = (retrieved === undefined ? ["منارة", "(نموذج", "تجريبي):", ...question] : retrieved.split(/(?<=\n)|[ \t]+/)).slice(0, cap)
+      const answer = (retrieved === undefined ? ["منارة", "(نموذج", "تجريبي):", ...question] : retrieved.split(/(?<=\n)|[ \t]+/)).slice(
+        0,
+        cap
+      )
       return Stream.make<Array<Response.StreamPartEncoded>>(
         { type: "text-start", id: "0" },
         ...answer.map((word, index) => ({

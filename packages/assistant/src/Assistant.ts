@@ -187,9 +187,7 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
         const current = yield* settings
         if (!current.enabled) return yield* new AssistantOff()
         const existing =
-          request.conversationId === undefined
-            ? undefined
-            : yield* visitorsConversation(request.conversationId, request.token ?? "")
+          request.conversationId === undefined ? undefined : yield* visitorsConversation(request.conversationId, request.token ?? "")
         const history = existing === undefined ? [] : yield* messagesOf(existing.id)
         const retrieval = yield* retrieve(request.message, locale)
         return { settings: current, existing, history, retrieval }
@@ -213,7 +211,12 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
     const chat = (storefront: ChatStorefront, request: ChatRequest & { readonly visitId?: string | undefined }, ip: string | null) =>
       Effect.gen(function* () {
         const locale = languageOf(request.message, request.locale)
-        const { existing, history, retrieval, settings: current } = yield* tenantSql.withTenant(storefront.tenantId, prepare(request, locale))
+        const {
+          existing,
+          history,
+          retrieval,
+          settings: current
+        } = yield* tenantSql.withTenant(storefront.tenantId, prepare(request, locale))
         const conversationId = existing?.id ?? randomUUID()
         const token = existing === undefined ? randomBytes(32).toString("base64url") : undefined
         const turns = (existing?.turns ?? 0) + 1
@@ -325,7 +328,9 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
         const conversation = yield* visitorsConversation(id, token)
         yield* sql`update ai_conversations set status = 'handed_off', handoff_reason = coalesce(handoff_reason, 'asked'),
           visitor_email = coalesce(${email ?? null}, visitor_email), last_message_at = now() where id = ${id}`
-        const [first] = yield* sql<{ body: string }>`select body from ai_messages where conversation_id = ${id} and role = 'visitor' order by created_at limit 1`
+        const [first] = yield* sql<{
+          body: string
+        }>`select body from ai_messages where conversation_id = ${id} and role = 'visitor' order by created_at limit 1`
         yield* notifyHandoff(id, "asked", first?.body ?? "", conversation.locale)
         return yield* publicConversation(id)
       })
@@ -435,4 +440,3 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
   }),
   dependencies: [AssistantEvents.Default]
 }) {}
-

@@ -39,9 +39,8 @@ export class Faqs extends Effect.Service<Faqs>()("Assistant/Faqs", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const list = Effect.map(
-      sql<FaqRow>`select ${sql.unsafe(columns)} from faqs order by position, created_at, id`,
-      (rows) => rows.map(toFaq)
+    const list = Effect.map(sql<FaqRow>`select ${sql.unsafe(columns)} from faqs order by position, created_at, id`, (rows) =>
+      rows.map(toFaq)
     )
 
     /** A new FAQ goes last unless given a position. */

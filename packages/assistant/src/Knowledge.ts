@@ -97,7 +97,8 @@ const itemPassage = (row: ItemRow, locale: Locale): Omit<ScoredPassage, "matched
     if (status !== undefined) facts.push(locale === "ar" ? `حالة المشروع: ${status.ar}.` : `The project is ${status.en}.`)
     if (row.zakat_eligible) facts.push(locale === "ar" ? "يقبل أموال الزكاة." : "It accepts zakat.")
   }
-  if (row.kind === "product" && row.price !== null) facts.push(locale === "ar" ? `السعر: ${money(row.price)}.` : `Price: ${money(row.price)}.`)
+  if (row.kind === "product" && row.price !== null)
+    facts.push(locale === "ar" ? `السعر: ${money(row.price)}.` : `Price: ${money(row.price)}.`)
   const summary = cut(pick(locale, row.summary_ar, row.summary_en))
   const source = { kind: "item", id: row.id, title, url: `${prefixOf(locale)}/catalog/${row.slug}` } as Citation
   return { source, title, body: [summary, ...facts].filter((line) => line !== "").join("\n"), rank: row.rank }
@@ -111,7 +112,11 @@ const proofPassage = (row: ProofRow, locale: Locale): Omit<ScoredPassage, "match
     locale === "ar" ? `التاريخ: ${localDigits(row.occurred_on, "ar")}.` : `Date: ${row.occurred_on}.`,
     ...(row.amount_spent === null
       ? []
-      : [locale === "ar" ? `المبلغ المصروف: ${formatKwdText(row.amount_spent, "ar")}.` : `Amount spent: ${formatKwdText(row.amount_spent, "en")}.`])
+      : [
+          locale === "ar"
+            ? `المبلغ المصروف: ${formatKwdText(row.amount_spent, "ar")}.`
+            : `Amount spent: ${formatKwdText(row.amount_spent, "en")}.`
+        ])
   ]
   const source = { kind: "proof", id: row.id, title, url: `${prefixOf(locale)}/catalog/${row.slug}#proof-${row.id}` } as Citation
   return { source, title, body: [cut(pick(locale, row.caption_ar, row.caption_en)), ...facts].join("\n"), rank: row.rank }

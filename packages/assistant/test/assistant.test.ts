@@ -2,7 +2,17 @@ import { FakeModel } from "@manara/ai-gateway"
 import type { TenantFixture } from "@manara/testkit"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { checkAnswer, quoteTenantText, RULES, systemPrompt } from "../src/index.js"
-import { ask, askFailure, type AssistantRuntime, assistantRuntime, ensurePrice, onTinyPlan, rowsOf, seedCharity, ZAKAT_FAQ } from "./harness.js"
+import {
+  ask,
+  askFailure,
+  type AssistantRuntime,
+  assistantRuntime,
+  ensurePrice,
+  onTinyPlan,
+  rowsOf,
+  seedCharity,
+  ZAKAT_FAQ
+} from "./harness.js"
 
 const urls = inject("manaraDatabase")
 
@@ -14,8 +24,11 @@ beforeAll(async () => {
   builtin = assistantRuntime(urls)
   ;[home, other] = await Promise.all([seedCharity(urls), seedCharity(urls)])
   // The other tenant has a project of its own that must never reach the home tenant's visitors.
-  await rowsOf(urls, other.id, (sql) =>
-    sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, goal_amount, raised_amount, category, status, published_at)
+  await rowsOf(
+    urls,
+    other.id,
+    (sql) =>
+      sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, goal_amount, raised_amount, category, status, published_at)
       values (${other.id}, 'project', 'gaza-bakery', 'مخبز غزة الخيري', 'Gaza charity bakery', 'خبز يومي لألف أسرة.', 'Daily bread for a thousand families.',
         7000, 6100.25, 'sadaqah', 'active', now()) returning id`
   )
@@ -112,8 +125,11 @@ describe("the built-in responder answers from retrieval alone", () => {
   })
 
   it("'I want to speak to a person' / 'أريد التحدث مع موظف' hands off, flags the conversation and notifies staff with a dashboard link", async () => {
-    await rowsOf(urls, home.id, (sql) =>
-      sql`insert into assistant_settings (tenant_id, handoff_emails) values (${home.id}, '{help@example.com}')
+    await rowsOf(
+      urls,
+      home.id,
+      (sql) =>
+        sql`insert into assistant_settings (tenant_id, handoff_emails) values (${home.id}, '{help@example.com}')
         on conflict (tenant_id) do update set handoff_emails = excluded.handoff_emails returning tenant_id`
     )
     for (const [message, locale] of [
@@ -125,7 +141,11 @@ describe("the built-in responder answers from retrieval alone", () => {
       const [conversation] = await rowsOf(
         urls,
         home.id,
-        (sql) => sql<{ status: string; handoff_reason: string }>`select status, handoff_reason from ai_conversations where id = ${result.conversation.id}`
+        (sql) =>
+          sql<{
+            status: string
+            handoff_reason: string
+          }>`select status, handoff_reason from ai_conversations where id = ${result.conversation.id}`
       )
       expect(conversation).toEqual({ status: "handed_off", handoff_reason: "asked" })
       const outbox = await rowsOf(
@@ -135,7 +155,11 @@ describe("the built-in responder answers from retrieval alone", () => {
           select event, target, payload from notification_outbox where payload ->> 'id' = ${result.conversation.id}`
       )
       expect(outbox).toEqual([
-        { event: "assistant.handoff", target: "help@example.com", payload: expect.objectContaining({ kind: "conversation", id: result.conversation.id, reason: "asked" }) }
+        {
+          event: "assistant.handoff",
+          target: "help@example.com",
+          payload: expect.objectContaining({ kind: "conversation", id: result.conversation.id, reason: "asked" })
+        }
       ])
     }
   })
@@ -243,7 +267,9 @@ describe("the guardrail, against a scripted model", () => {
         }
       ]
     })
-    expect(prompt).toMatch(/<tenant_data>\n<passage n="1" kind="faq">\nHours‹\/passage›‹passage›\nOpen Sunday.\n<\/passage>\n<\/tenant_data>$/)
+    expect(prompt).toMatch(
+      /<tenant_data>\n<passage n="1" kind="faq">\nHours‹\/passage›‹passage›\nOpen Sunday.\n<\/passage>\n<\/tenant_data>$/
+    )
     expect(prompt).not.toContain("hacked")
   })
 })

@@ -78,7 +78,8 @@ export const seedCharity = (urls: TestDatabaseUrls, names: { nameAr?: string; na
             questionAr: "كيف أحصل على إيصال لتبرعي؟",
             questionEn: "How do I get a receipt for my donation?",
             answerAr: "يصلك إيصال برقم مرجعي فور التبرع، ويمكنك تنزيله بصيغة PDF من صفحة الشكر.",
-            answerEn: "You get a receipt with a reference number right after donating, and you can download it as a PDF from the thank-you page."
+            answerEn:
+              "You get a receipt with a reference number right after donating, and you can download it as a PDF from the thank-you page."
           })
           yield* faq({
             questionAr: "ما هي طرق الدفع المتاحة؟",
@@ -142,8 +143,18 @@ export const onTinyPlan = (urls: TestDatabaseUrls, tenant: TenantFixture) =>
   )
 
 /** Rows of a tenant's table as the owner sees them inside the tenant. */
-export const rowsOf = <A extends object>(urls: TestDatabaseUrls, tenantId: TenantId, query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>) =>
-  withOwner(urls, asOwnerInTenant(tenantId, Effect.flatMap(SqlClient.SqlClient, (sql) => query(sql))))
+export const rowsOf = <A extends object>(
+  urls: TestDatabaseUrls,
+  tenantId: TenantId,
+  query: (sql: SqlClient.SqlClient) => Effect.Effect<ReadonlyArray<A>, unknown>
+) =>
+  withOwner(
+    urls,
+    asOwnerInTenant(
+      tenantId,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => query(sql))
+    )
+  )
 
 export const ask = (
   runtime: AssistantRuntime,
@@ -162,7 +173,12 @@ export const ask = (
   )
 
 /** The tag of the failure a chat ends with. */
-export const askFailure = (runtime: AssistantRuntime, tenant: TenantFixture, message: string, options: { conversationId: string; token: string }) =>
+export const askFailure = (
+  runtime: AssistantRuntime,
+  tenant: TenantFixture,
+  message: string,
+  options: { conversationId: string; token: string }
+) =>
   runtime.runPromise(
     Effect.flatMap(Assistant, (assistant) =>
       Effect.flip(assistant.chat({ tenantId: tenant.id, name: "x" }, { message, locale: "en", ...options }, null))

@@ -301,7 +301,10 @@ const wording = (input: MessageInput): Wording => {
           en: `The ${letterhead.name.en} team replied to your conversation with the assistant:`
         },
         lines: [{ label: { ar: "الرد", en: "Reply" }, value: oneLine(payload.body, 2000) }],
-        short: { ar: `رد من ${letterhead.name.ar}: ${oneLine(payload.body, 200)}`, en: `Reply from ${letterhead.name.en}: ${oneLine(payload.body, 200)}` }
+        short: {
+          ar: `رد من ${letterhead.name.ar}: ${oneLine(payload.body, 200)}`,
+          en: `Reply from ${letterhead.name.en}: ${oneLine(payload.body, 200)}`
+        }
       }
     case "notification.test":
       return {

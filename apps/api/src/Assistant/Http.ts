@@ -59,7 +59,9 @@ export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handl
           const messages = assistant.liveMessages(storefront.id, path.conversationId).pipe(Stream.map((message) => sse("message", message)))
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
-          const drained = Stream.unwrap(Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty)))
+          const drained = Stream.unwrap(
+            Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty))
+          )
           const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(messages, heartbeat)).pipe(
             Stream.interruptWhen(drain.started),
             Stream.concat(drained),
@@ -100,4 +102,3 @@ export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaf
       )
   })
 ).pipe(Layer.provide([Assistant.Default, Faqs.Default]))
-

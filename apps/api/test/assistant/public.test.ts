@@ -80,7 +80,10 @@ describe("POST /public/assistant/chat", () => {
       .join("")
     expect(text).toContain("مؤهلة للزكاة")
     expect(events.at(-2)!.data[0]).toMatchObject({ kind: "faq", url: expect.stringMatching(/^\/faq#faq-/) })
-    expect(events.at(-1)!.data).toEqual({ outcome: "answered", usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) } })
+    expect(events.at(-1)!.data).toEqual({
+      outcome: "answered",
+      usage: { inputTokens: expect.any(Number), outputTokens: expect.any(Number) }
+    })
     // Stored: the token only as its hash.
     const [row] = await rowsOf(
       urls,
@@ -102,19 +105,30 @@ describe("POST /public/assistant/chat", () => {
     const { id, token } = first[0]!.data
     const second = await chat(home, { message: "How do I get a receipt for my donation?", locale: "en", conversationId: id, token })
     expect(second[0]!.data).toEqual({ id })
-    const [row] = await rowsOf(urls, home.id, (sql) => sql<{ visit_id: string; turns: number }>`select visit_id::text, turns from ai_conversations where id = ${id}`)
+    const [row] = await rowsOf(
+      urls,
+      home.id,
+      (sql) => sql<{ visit_id: string; turns: number }>`select visit_id::text, turns from ai_conversations where id = ${id}`
+    )
     expect(row).toEqual({ visit_id: visit!.id, turns: 2 })
   })
 
   it("'I want to speak to a person' sends a handoff event and notifies staff", async () => {
     const events = await chat(home, { message: "I want to speak to a person", locale: "en", email: "visitor@example.com" })
-    expect(events.map((event) => event.event)).toEqual(["conversation", ...events.slice(1, -3).map(() => "text"), "citations", "handoff", "done"])
+    expect(events.map((event) => event.event)).toEqual([
+      "conversation",
+      ...events.slice(1, -3).map(() => "text"),
+      "citations",
+      "handoff",
+      "done"
+    ])
     expect(events.at(-2)!.data).toEqual({ reason: "asked" })
     expect(events.at(-1)!.data.outcome).toBe("handed_off")
     const outbox = await rowsOf(
       urls,
       home.id,
-      (sql) => sql<{ event: string; target: string }>`select event, target from notification_outbox where payload ->> 'id' = ${events[0]!.data.id}`
+      (sql) =>
+        sql<{ event: string; target: string }>`select event, target from notification_outbox where payload ->> 'id' = ${events[0]!.data.id}`
     )
     expect(outbox).toEqual([{ event: "assistant.handoff", target: "office@example.com" }])
   })
@@ -211,9 +225,17 @@ describe("the visitor's conversation: read, live staff replies, handoff", () => 
     const response = await handoff(home, { token, email: "me@example.com" })
     expect(response.status).toBe(200)
     expect((await response.json()).status).toBe("handed_off")
-    const [row] = await rowsOf(urls, home.id, (sql) => sql<{ visitor_email: string }>`select visitor_email from ai_conversations where id = ${id}`)
+    const [row] = await rowsOf(
+      urls,
+      home.id,
+      (sql) => sql<{ visitor_email: string }>`select visitor_email from ai_conversations where id = ${id}`
+    )
     expect(row!.visitor_email).toBe("me@example.com")
-    const outbox = await rowsOf(urls, home.id, (sql) => sql<{ event: string }>`select event from notification_outbox where payload ->> 'id' = ${id}`)
+    const outbox = await rowsOf(
+      urls,
+      home.id,
+      (sql) => sql<{ event: string }>`select event from notification_outbox where payload ->> 'id' = ${id}`
+    )
     expect(outbox.map((r) => r.event)).toContain("assistant.handoff")
   })
 
@@ -251,7 +273,9 @@ describe("the visitor's conversation: read, live staff replies, handoff", () => 
     const widget = read(response)
     const bystander = read(otherStream)
     await Promise.all([widget.until("retry:"), bystander.until("retry:")])
-    const reply = await people.call("POST", `/tenant/assistant/conversations/${id}/replies`, owner, home.slug, { body: "أهلًا، كيف نساعدك؟" })
+    const reply = await people.call("POST", `/tenant/assistant/conversations/${id}/replies`, owner, home.slug, {
+      body: "أهلًا، كيف نساعدك؟"
+    })
     expect(reply.status).toBe(201)
     await widget.until("أهلًا، كيف نساعدك؟")
     await bystander.until("event: message", 800)

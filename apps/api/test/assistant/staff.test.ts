@@ -80,7 +80,12 @@ describe("FAQs", () => {
   })
 
   it("bad input is a 400; another tenant's FAQ a 404; strangers 404, nobody 401", async () => {
-    for (const body of [{}, { questionAr: "", answerAr: "x" }, { questionAr: "x\u0000", answerAr: "y" }, { questionAr: "q", answerAr: "a", position: -1 }]) {
+    for (const body of [
+      {},
+      { questionAr: "", answerAr: "x" },
+      { questionAr: "x\u0000", answerAr: "y" },
+      { questionAr: "q", answerAr: "a", position: -1 }
+    ]) {
       const response = await json(await call("POST", "/tenant/faqs", owner, home.slug, body))
       expect(response.status).toBe(400)
       expect(response.type).toContain("application/problem+json")
@@ -93,7 +98,9 @@ describe("FAQs", () => {
     expect((await call("GET", "/tenant/faqs", foreignOwner, home.slug)).status).toBe(404)
     expect((await call("GET", "/tenant/faqs", undefined, home.slug)).status).toBe(401)
     // Still there for its own tenant.
-    expect((await rowsOf(urls, other.id, (sql) => sql<{ published: boolean }>`select published from faqs where id = ${theirs!.id}`))[0]).toEqual({
+    expect(
+      (await rowsOf(urls, other.id, (sql) => sql<{ published: boolean }>`select published from faqs where id = ${theirs!.id}`))[0]
+    ).toEqual({
       published: true
     })
   })
@@ -111,7 +118,12 @@ describe("assistant settings", () => {
     expect((await call("PUT", "/tenant/assistant/settings", member, home.slug, settings)).status).toBe(403)
     const put = await json(await call("PUT", "/tenant/assistant/settings", owner, home.slug, settings))
     expect(put.body).toEqual({ ...settings, handoffEmails: ["help@example.com"] })
-    for (const body of [{}, { ...settings, tone: "rude" }, { ...settings, handoffEmails: ["nope"] }, { ...settings, handoffEmails: Array(11).fill("a@b.co") }]) {
+    for (const body of [
+      {},
+      { ...settings, tone: "rude" },
+      { ...settings, handoffEmails: ["nope"] },
+      { ...settings, handoffEmails: Array(11).fill("a@b.co") }
+    ]) {
       expect((await call("PUT", "/tenant/assistant/settings", owner, home.slug, body)).status).toBe(400)
     }
     expect((await call("GET", "/tenant/assistant/settings", foreignOwner, home.slug)).status).toBe(404)
@@ -130,11 +142,18 @@ describe("conversations", () => {
     expect(all.status).toBe(200)
     expect(all.body.conversations.map((c: { id: string }) => c.id)).toEqual([declined.id, handed.id])
     expect(all.body.nextCursor).toMatch(/\|/)
-    const next = await json(await call("GET", `/tenant/assistant/conversations?limit=2&cursor=${encodeURIComponent(all.body.nextCursor)}`, member, home.slug))
+    const next = await json(
+      await call("GET", `/tenant/assistant/conversations?limit=2&cursor=${encodeURIComponent(all.body.nextCursor)}`, member, home.slug)
+    )
     expect(next.body.conversations[0].id).toBe(answered.id)
     const onlyHanded = await json(await call("GET", "/tenant/assistant/conversations?status=handed_off", member, home.slug))
     expect(onlyHanded.body.conversations.map((c: { id: string }) => c.id)).toEqual([handed.id])
-    expect(onlyHanded.body.conversations[0]).toMatchObject({ status: "handed_off", locale: "en", preview: "I want to speak to a person", turns: 1 })
+    expect(onlyHanded.body.conversations[0]).toMatchObject({
+      status: "handed_off",
+      locale: "en",
+      preview: "I want to speak to a person",
+      turns: 1
+    })
 
     const detail = await json(await call("GET", `/tenant/assistant/conversations/${answered.id}`, member, home.slug))
     expect(detail.body).toMatchObject({ id: answered.id, status: "answered", visitorEmail: null, turns: 1 })
@@ -146,7 +165,9 @@ describe("conversations", () => {
 
   it("a reply is stored, emailed to a visitor who left an address; close and resolve; a closed one takes no reply", async () => {
     const { id } = await converse(home, "I want to speak to a person", { email: "visitor@example.com" })
-    const reply = await json(await call("POST", `/tenant/assistant/conversations/${id}/replies`, member, home.slug, { body: "We will call you today." }))
+    const reply = await json(
+      await call("POST", `/tenant/assistant/conversations/${id}/replies`, member, home.slug, { body: "We will call you today." })
+    )
     expect(reply.status).toBe(201)
     expect(reply.body).toMatchObject({ role: "staff", body: "We will call you today.", memberId: expect.any(String) })
     const email = await rowsOf(
@@ -157,12 +178,18 @@ describe("conversations", () => {
     )
     expect(email).toEqual([{ event: "assistant.reply", target: "visitor@example.com", locale: "en" }])
 
-    const resolved = await json(await call("POST", `/tenant/assistant/conversations/${id}/status`, member, home.slug, { status: "resolved" }))
+    const resolved = await json(
+      await call("POST", `/tenant/assistant/conversations/${id}/status`, member, home.slug, { status: "resolved" })
+    )
     expect(resolved.body.status).toBe("resolved")
-    const closedReply = await json(await call("POST", `/tenant/assistant/conversations/${id}/replies`, member, home.slug, { body: "again" }))
+    const closedReply = await json(
+      await call("POST", `/tenant/assistant/conversations/${id}/replies`, member, home.slug, { body: "again" })
+    )
     expect(closedReply.status).toBe(409)
     expect(closedReply.body.type).toBe("https://manara.app/problems/conversation-closed")
-    expect((await json(await call("POST", `/tenant/assistant/conversations/${id}/status`, owner, home.slug, { status: "closed" }))).body.status).toBe("closed")
+    expect(
+      (await json(await call("POST", `/tenant/assistant/conversations/${id}/status`, owner, home.slug, { status: "closed" }))).body.status
+    ).toBe("closed")
   })
 
   it("bad input is a 400; another tenant's conversation a 404 on every endpoint; strangers 404", async () => {
@@ -178,18 +205,29 @@ describe("conversations", () => {
       expect(response.body.type).toBe("https://manara.app/problems/conversation-not-found")
     }
     // The other tenant's conversation is untouched.
-    const [row] = await rowsOf(urls, other.id, (sql) => sql<{ status: string; n: string }>`
-      select status, (select count(*)::text from ai_messages where conversation_id = ${theirs.id}) as n from ai_conversations where id = ${theirs.id}`)
+    const [row] = await rowsOf(
+      urls,
+      other.id,
+      (sql) => sql<{ status: string; n: string }>`
+      select status, (select count(*)::text from ai_messages where conversation_id = ${theirs.id}) as n from ai_conversations where id = ${theirs.id}`
+    )
     expect(row).toEqual({ status: "handed_off", n: "2" })
     const list = await json(await call("GET", "/tenant/assistant/conversations", owner, home.slug))
     expect(list.body.conversations.map((c: { id: string }) => c.id)).not.toContain(theirs.id)
 
-    for (const query of ["?status=maybe", "?cursor=nope", "?cursor=2026-02-30T00:00:00.000000|00000000-0000-0000-0000-000000000000", "?limit=0"]) {
+    for (const query of [
+      "?status=maybe",
+      "?cursor=nope",
+      "?cursor=2026-02-30T00:00:00.000000|00000000-0000-0000-0000-000000000000",
+      "?limit=0"
+    ]) {
       expect((await call("GET", `/tenant/assistant/conversations${query}`, owner, home.slug)).status).toBe(400)
     }
     const mine = await converse(home, "Can I volunteer with you?")
     expect((await call("POST", `/tenant/assistant/conversations/${mine.id}/replies`, owner, home.slug, { body: "" })).status).toBe(400)
-    expect((await call("POST", `/tenant/assistant/conversations/${mine.id}/replies`, owner, home.slug, { body: "x".repeat(4001) })).status).toBe(400)
+    expect(
+      (await call("POST", `/tenant/assistant/conversations/${mine.id}/replies`, owner, home.slug, { body: "x".repeat(4001) })).status
+    ).toBe(400)
     expect((await call("POST", `/tenant/assistant/conversations/${mine.id}/status`, owner, home.slug, { status: "open" })).status).toBe(400)
     expect((await call("GET", "/tenant/assistant/conversations/nope", owner, home.slug)).status).toBe(400)
     expect((await call("GET", "/tenant/assistant/conversations", stranger, home.slug)).status).toBe(404)
