@@ -5,7 +5,7 @@ import { Config, Context, Duration, Effect, FiberRef, Layer } from "effect"
 
 /**
  * How long a request may take to get its answer (docs/faults.md "Bounded waits"). The live event
- * stream, the upload endpoints (which read the object back from storage) and the assistant's chat get the long one.
+ * stream and the upload endpoints (which read the object back from storage) get the long one.
  */
 export class RequestDeadlines extends Context.Tag("Api/RequestDeadlines")<
   RequestDeadlines,
@@ -26,8 +26,7 @@ export const RequestDeadlinesLive = Layer.effect(
   })
 )
 
-// The assistant's chat answers after the whole model call (the guardrail reads it all first).
-const LONG_PATHS = /^\/api\/v1\/(inbox\/events$|media\/|public\/assistant\/chat$)/
+const LONG_PATHS = /^\/api\/v1\/(inbox\/events$|media\/)/
 
 /**
  * A request's answer within its deadline, or a 503 `deadline-exceeded` problem with `Retry-After`.
