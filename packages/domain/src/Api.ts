@@ -932,7 +932,7 @@ export class AssistantApi extends HttpApiGroup.make("assistant")
       .annotateContext(
         doc(
           "Ask the storefront's assistant",
-          "A server-sent event stream: `conversation` ({id, token} — the token only when the conversation is new), `text` ({delta}, one or more), `citations` ([{kind, id, title, url}]), `handoff` ({reason}) when staff take over, `done` ({outcome, usage}). Answers only from the tenant's published FAQs, catalog and proofs. A message over 2000 characters is a 400, a body over 16 KiB a 413, neither calls a model; an unknown conversation or a wrong token is a 404, as is a storefront whose assistant is off; rate and budget limits are 429s."
+          "A server-sent event stream: `conversation` ({id, token} — the token only when the conversation is new), `text` ({delta}, one or more), `citations` ([{kind, id, title, url}]), `handoff` ({reason}) when staff take over, `done` ({outcome, usage}). Answers only from the tenant's published FAQs, catalog and proofs. A message over 2000 characters is a 400 (no model called, no quota spent); an unknown conversation or a wrong token is a 404, as is a storefront whose assistant is off; rate and budget limits are 429s."
         )
       )
   )

@@ -16,7 +16,7 @@ export const AssistantPolicy = {
   settings: ["owner", "admin"]
 } as const satisfies Record<string, Policy>
 
-/** The longest message a visitor may send (characters); a body past 16 KiB is refused earlier, 413. */
+/** The longest message a visitor may send (characters): longer is a 400 before any model is called. */
 export const ASSISTANT_MAX_MESSAGE = 2000
 
 export class Faq extends Schema.Class<Faq>("Faq")({
