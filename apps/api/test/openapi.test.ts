@@ -111,5 +111,6 @@ describe("the served API document is complete", () => {
     } finally {
       rmSync(directory, { recursive: true, force: true })
     }
-  })
+    // Redocly reads the whole document: seconds on a busy machine.
+  }, 60_000)
 })
