@@ -162,7 +162,12 @@ export const ProblemKinds = [
   "tenant-suspended",
   "tenant-slug-taken",
   "plan-not-found",
-  "plan-limit"
+  "plan-limit",
+  // The storefront assistant
+  "assistant-off",
+  "faq-not-found",
+  "conversation-not-found",
+  "conversation-closed"
 ] as const
 export type ProblemKind = (typeof ProblemKinds)[number]
 
