@@ -1026,6 +1026,13 @@ export class PlanUsageApi extends HttpApiGroup.make("planUsage")
         )
       )
   )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The tenant's plan: its limits and what is used of each") {}
+
 // The storefront assistant (issue 16): the public chat and the staff's FAQs, settings and conversations.
 const conversationId = HttpApiSchema.param("conversationId", Schema.UUID)
 const faqId = HttpApiSchema.param("faqId", Schema.UUID)
@@ -1172,8 +1179,6 @@ export class AssistantStaffApi extends HttpApiGroup.make("assistantStaff")
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .addError(Problems.Forbidden)
-  .prefix("/tenant")
-  .annotate(OpenApi.Description, "The tenant's plan: its limits and what is used of each") {}
   .addError(Problems.Conflict)
   .prefix("/tenant")
   .annotate(OpenApi.Description, "The assistant for staff: FAQs, settings, conversations and replies") {}
