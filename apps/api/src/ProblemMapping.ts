@@ -8,7 +8,7 @@ import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta, poolBusyOf } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
 import type { NotificationsError } from "@manara/notifications"
-import type { TenancyError } from "@manara/tenancy"
+import { InvalidSettings, type TenancyError } from "@manara/tenancy"
 import { Cause, Effect, FiberRef, Option } from "effect"
 
 /**
@@ -147,7 +147,9 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   AiTimeout: () => [504, "ai-timeout", "The model's provider stopped answering"],
   AiTenantInactive: () => [404, "tenant-not-found", "No such tenant"],
   AiNotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
-  AiTenantNotFound: () => [404, "tenant-not-found", "No such tenant"]
+  AiTenantNotFound: () => [404, "tenant-not-found", "No such tenant"],
+  // Tenant settings: the field errors are added by `toProblem`.
+  InvalidSettings: () => [400, "invalid-settings", "Some settings need correcting"]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */
@@ -174,6 +176,11 @@ const fieldIssues = (issues: HttpApiError.HttpApiDecodeError["issues"]): Array<F
 export const toProblem = (error: unknown): Problem => {
   if (error instanceof Problem) return error
   const known = serviceMapping(error)
+  if (known !== undefined && error instanceof InvalidSettings) {
+    return problem(...known, {
+      errors: error.issues.map((issue) => ({ path: issue.path, message: issue.message, code: issue.code, messageAr: issue.messageAr }))
+    })
+  }
   if (known !== undefined) return problem(...known)
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {

@@ -15,6 +15,7 @@ import type {
 import type { NotAMember } from "./Memberships.js"
 import type { NotPlatformAdmin } from "./PlatformTenants.js"
 import type { TenantNotFound } from "./Storefronts.js"
+import type { InvalidSettings } from "./TenantSettings.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =
   | TenantNotFound
@@ -27,3 +28,6 @@ export type TenancyError =
   | AlreadyMember
   | LastOwner
   | NotPlatformAdmin
+  // Tenant settings
+  | InvalidSettings
+export * from "./TenantSettings.js"
