@@ -37,6 +37,7 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/dashboard/[tenant]/notifications", path: ({ slug }) => `/dashboard/${slug}/notifications` },
   { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` },
   { route: "/(app)/dashboard/[tenant]/kpis", path: ({ slug }) => `/dashboard/${slug}/kpis` },
-  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` }
+  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` },
+  { route: "/(app)/dashboard/[tenant]/settings", path: ({ slug }) => `/dashboard/${slug}/settings` }
   // Add new dashboard pages above this line.
 ]
