@@ -1,4 +1,5 @@
 import { SocialNetworks, type TenantSettings } from "@manara/domain"
+import { normaliseAmount } from "$lib/storefront/give.js"
 
 /** The settings as the dashboard form sends and keeps them: plain data. */
 export type SettingsData = typeof TenantSettings.Encoded
@@ -34,12 +35,14 @@ export const settingsFromForm = (data: FormData): SettingsData => ({
     payLink: { url: text(data, "payments.payLink.url") }
   },
   donations: {
-    minimum: text(data, "donations.minimum"),
-    maximum: text(data, "donations.maximum"),
+    // Amounts may be typed with Arabic-Indic digits and the Arabic decimal separator.
+    minimum: normaliseAmount(text(data, "donations.minimum")),
+    maximum: normaliseAmount(text(data, "donations.maximum")),
     // Typed as one list: "5, 10, 25" (Arabic commas too).
     presets: text(data, "donations.presets")
       .split(/[\s,،]+/)
       .filter((preset) => preset !== "")
+      .map(normaliseAmount)
       .slice(0, 6)
   },
   receipt: { footer: { ar: text(data, "receipt.footer.ar"), en: text(data, "receipt.footer.en") } }
