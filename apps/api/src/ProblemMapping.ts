@@ -178,7 +178,12 @@ export const toProblem = (error: unknown): Problem => {
   const known = serviceMapping(error)
   if (known !== undefined && error instanceof InvalidSettings) {
     return problem(...known, {
-      errors: (error.issues ?? []).map((issue) => ({ path: issue.path, message: issue.message, code: issue.code, messageAr: issue.messageAr }))
+      errors: (error.issues ?? []).map((issue) => ({
+        path: issue.path,
+        message: issue.message,
+        code: issue.code,
+        messageAr: issue.messageAr
+      }))
     })
   }
   if (known !== undefined) return problem(...known)

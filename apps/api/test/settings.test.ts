@@ -83,7 +83,10 @@ const save = async (tenant: TenantFixture, body: unknown) => {
 const fieldErrors = async (response: Response) => {
   expect(response.status).toBe(400)
   expect(response.headers.get("content-type")).toContain("application/problem+json")
-  const body = (await response.json()) as { type: string; errors: Array<{ path: Array<string | number>; code: string; message: string; messageAr: string }> }
+  const body = (await response.json()) as {
+    type: string
+    errors: Array<{ path: Array<string | number>; code: string; message: string; messageAr: string }>
+  }
   expect(body.type).toBe("https://manara.app/problems/invalid-settings")
   return body.errors
 }
@@ -144,7 +147,12 @@ describe("GET/PUT /tenant/settings", () => {
         home.id,
         Effect.flatMap(
           SqlClient.SqlClient,
-          (sql) => sql<{ actor_user_id: string; entity_id: string; before: { branding: { primaryColour: string } }; after: { branding: { primaryColour: string } } }>`
+          (sql) => sql<{
+            actor_user_id: string
+            entity_id: string
+            before: { branding: { primaryColour: string } }
+            after: { branding: { primaryColour: string } }
+          }>`
             select actor_user_id, entity_id, before, after from audit_log where action = 'settings.updated' order by created_at`
         )
       )
@@ -167,21 +175,49 @@ describe("GET/PUT /tenant/settings", () => {
       [{ contact: { whatsapp: "12" } }, ["contact", "whatsapp"], "phone"],
       [{ contact: { email: "office-at-example" } }, ["contact", "email"], "email"],
       [
-        { contact: { social: { instagram: "http://instagram.com/x", x: "", facebook: "", youtube: "", tiktok: "", snapchat: "", linkedin: "" } } },
+        {
+          contact: {
+            social: { instagram: "http://instagram.com/x", x: "", facebook: "", youtube: "", tiktok: "", snapchat: "", linkedin: "" }
+          }
+        },
         ["contact", "social", "instagram"],
         "https"
       ],
       // One digit off: the mod-97 check fails.
-      [{ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "KW81CBKU0000000000001234560102" }, payLink: { url: "" } } }, ["payments", "bankTransfer", "iban"], "iban"],
+      [
+        { payments: { bankTransfer: { bank: "", beneficiary: "", iban: "KW81CBKU0000000000001234560102" }, payLink: { url: "" } } },
+        ["payments", "bankTransfer", "iban"],
+        "iban"
+      ],
       // One character short.
-      [{ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "KW81CBKU000000000000123456010" }, payLink: { url: "" } } }, ["payments", "bankTransfer", "iban"], "iban"],
-      [{ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "GB82WEST12345698765432" }, payLink: { url: "" } } }, ["payments", "bankTransfer", "iban"], "iban-country"],
-      [{ payments: { bankTransfer: { bank: "بنك", beneficiary: "", iban: "" }, payLink: { url: "" } } }, ["payments", "bankTransfer", "iban"], "bank-incomplete"],
-      [{ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "" }, payLink: { url: "http://pay.example.org" } } }, ["payments", "payLink", "url"], "https"],
+      [
+        { payments: { bankTransfer: { bank: "", beneficiary: "", iban: "KW81CBKU000000000000123456010" }, payLink: { url: "" } } },
+        ["payments", "bankTransfer", "iban"],
+        "iban"
+      ],
+      [
+        { payments: { bankTransfer: { bank: "", beneficiary: "", iban: "GB82WEST12345698765432" }, payLink: { url: "" } } },
+        ["payments", "bankTransfer", "iban"],
+        "iban-country"
+      ],
+      [
+        { payments: { bankTransfer: { bank: "بنك", beneficiary: "", iban: "" }, payLink: { url: "" } } },
+        ["payments", "bankTransfer", "iban"],
+        "bank-incomplete"
+      ],
+      [
+        { payments: { bankTransfer: { bank: "", beneficiary: "", iban: "" }, payLink: { url: "http://pay.example.org" } } },
+        ["payments", "payLink", "url"],
+        "https"
+      ],
       [{ donations: { minimum: "1.2345", maximum: "50.000", presets: [] } }, ["donations", "minimum"], "amount"],
       [{ donations: { minimum: "0", maximum: "50.000", presets: [] } }, ["donations", "minimum"], "amount"],
       [{ donations: { minimum: "60.000", maximum: "50.000", presets: [] } }, ["donations", "minimum"], "minimum-above-maximum"],
-      [{ donations: { minimum: "5.000", maximum: "50.000", presets: ["10.000", "75.000"] } }, ["donations", "presets", 1], "preset-out-of-range"],
+      [
+        { donations: { minimum: "5.000", maximum: "50.000", presets: ["10.000", "75.000"] } },
+        ["donations", "presets", 1],
+        "preset-out-of-range"
+      ],
       [{ donations: { minimum: "5.000", maximum: "50.000", presets: ["10.000", "10"] } }, ["donations", "presets", 1], "preset-duplicate"]
     ]
     const owner = await people.memberOf(other, "owner")
@@ -209,14 +245,20 @@ describe("GET/PUT /tenant/settings", () => {
     const admin = await people.memberOf(other, "admin")
     expect((await people.call("PUT", "/tenant/settings", admin, other.slug, full())).status).toBe(200)
     const member = await people.memberOf(other, "member")
-    for (const [method, body] of [["GET", undefined], ["PUT", full({ contact: { registrationNumber: "HACKED" } })]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PUT", full({ contact: { registrationNumber: "HACKED" } })]
+    ] as const) {
       const refused = await people.call(method, "/tenant/settings", member, other.slug, body)
       expect(refused.status).toBe(403)
       expect((await refused.json()).type).toBe("https://manara.app/problems/role-not-allowed")
       expect((await people.call(method, "/tenant/settings", undefined, other.slug, body)).status).toBe(401)
     }
     const foreign = await people.memberOf(home, "owner")
-    for (const [method, body] of [["GET", undefined], ["PUT", full({ contact: { registrationNumber: "HACKED" } })]] as const) {
+    for (const [method, body] of [
+      ["GET", undefined],
+      ["PUT", full({ contact: { registrationNumber: "HACKED" } })]
+    ] as const) {
       const refused = await people.call(method, "/tenant/settings", foreign, other.slug, body)
       expect(refused.status).toBe(404)
     }
@@ -241,7 +283,10 @@ describe("GET/PUT /tenant/settings", () => {
     expect(errors.map((error) => error.code)).toEqual(["logo"])
     expect((await save(home, full({ branding: { logoMediaId: mediaId } }))).status).toBe(200)
     expect((await storefront(home)).settings).toMatchObject({ logoMediaId: mediaId })
-    const logo = await fetch(`${api.url}/api/v1/public/media/${mediaId}`, { headers: { "x-forwarded-host": hostOf(home) }, redirect: "manual" })
+    const logo = await fetch(`${api.url}/api/v1/public/media/${mediaId}`, {
+      headers: { "x-forwarded-host": hostOf(home) },
+      redirect: "manual"
+    })
     expect(logo.status).toBe(302)
   })
 })
@@ -258,7 +303,12 @@ describe("capture follows the settings", () => {
     }
     // A pay link only.
     expect(
-      (await save(tenant, full({ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "" }, payLink: { url: "https://pay.example.org/give" } } }))).status
+      (
+        await save(
+          tenant,
+          full({ payments: { bankTransfer: { bank: "", beneficiary: "", iban: "" }, payLink: { url: "https://pay.example.org/give" } } })
+        )
+      ).status
     ).toBe(200)
     expect((await storefront(tenant)).settings.paymentMethods).toEqual(["pay_link"])
     expect((await donate(tenant, { paymentMethod: "bank_transfer" })).status).toBe(400)
@@ -268,7 +318,8 @@ describe("capture follows the settings", () => {
       urls,
       Effect.flatMap(
         SqlClient.SqlClient,
-        (sql) => sql`update tenants set settings = jsonb_set(settings, '{bankTransfer,iban}', '"KW81CBKU0000000000001234560102"') where id = ${tenant.id}`
+        (sql) =>
+          sql`update tenants set settings = jsonb_set(settings, '{bankTransfer,iban}', '"KW81CBKU0000000000001234560102"') where id = ${tenant.id}`
       )
     )
     // The write went around the API: wait out nothing, just a fresh API that has no cached copy.

@@ -2,13 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { TenantSql } from "@manara/db"
 import { ownerSql, uniqueSlug } from "@manara/testkit"
-import {
-  paymentMethodsSetUp,
-  settingsFromStored,
-  type StoredBranding,
-  type StoredSettings,
-  validateSettings
-} from "@manara/domain"
+import { paymentMethodsSetUp, settingsFromStored, type StoredBranding, type StoredSettings, validateSettings } from "@manara/domain"
 import { ConfigProvider, Effect, Either, Exit, Layer, Schema } from "effect"
 import { inject } from "vitest"
 import { addOwner, createTenant, DomainRefused, DomainTaken, seedDemo, TenantInput } from "../src/Tenants.js"

@@ -2,7 +2,19 @@ import type { Person } from "@manara/testkit"
 import { apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/testkit"
 import type { BrowserContext, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { htmlAttributes, ownerWithTotp, psqlInTenant, results, services, signIn, solidPng, storefrontUrl, totp, useStack, watchProblems } from "./harness.js"
+import {
+  htmlAttributes,
+  ownerWithTotp,
+  psqlInTenant,
+  results,
+  services,
+  signIn,
+  solidPng,
+  storefrontUrl,
+  totp,
+  useStack,
+  watchProblems
+} from "./harness.js"
 
 const { urls, pool } = services()
 const IBAN = "KW81CBKU0000000000001234560101"

@@ -200,7 +200,9 @@ export const validateSettings = (settings: TenantSettings): ReadonlyArray<Settin
   if (bank.iban !== "") {
     const normalized = normalizeIban(bank.iban)
     if (!normalized.startsWith("KW"))
-      issues.push(issue(["payments", "bankTransfer", "iban"], "iban-country", "A Kuwaiti IBAN starts with KW", "رقم الآيبان الكويتي يبدأ بـ KW"))
+      issues.push(
+        issue(["payments", "bankTransfer", "iban"], "iban-country", "A Kuwaiti IBAN starts with KW", "رقم الآيبان الكويتي يبدأ بـ KW")
+      )
     else if (!isKuwaitiIban(normalized))
       issues.push(
         issue(
@@ -213,7 +215,12 @@ export const validateSettings = (settings: TenantSettings): ReadonlyArray<Settin
   }
   if (bank.iban === "" && (bank.bank !== "" || bank.beneficiary !== ""))
     issues.push(
-      issue(["payments", "bankTransfer", "iban"], "bank-incomplete", "Enter the IBAN, or clear the bank details", "أدخل رقم الآيبان أو امسح بيانات البنك")
+      issue(
+        ["payments", "bankTransfer", "iban"],
+        "bank-incomplete",
+        "Enter the IBAN, or clear the bank details",
+        "أدخل رقم الآيبان أو امسح بيانات البنك"
+      )
     )
   if (payments.payLink.url !== "" && !isHttpsUrl(payments.payLink.url))
     issues.push(issue(["payments", "payLink", "url"], "https", "A link starting with https://", "رابط يبدأ بـ https://"))
@@ -233,7 +240,8 @@ export const validateSettings = (settings: TenantSettings): ReadonlyArray<Settin
   donations.presets.forEach((preset, index) => {
     const parsed = amount(["donations", "presets", index], preset)
     if (parsed === undefined) return
-    if (seen.has(parsed)) issues.push(issue(["donations", "presets", index], "preset-duplicate", "This amount is listed twice", "هذا المبلغ مكرر"))
+    if (seen.has(parsed))
+      issues.push(issue(["donations", "presets", index], "preset-duplicate", "This amount is listed twice", "هذا المبلغ مكرر"))
     seen.add(parsed)
     if (minimum !== undefined && maximum !== undefined && (parsed < minimum || parsed > maximum))
       issues.push(
@@ -254,7 +262,11 @@ export const normalizeSettings = (settings: TenantSettings): TenantSettings => {
     Object.fromEntries(
       Object.entries(value).map(([key, field]) => [
         key,
-        typeof field === "string" ? field.trim() : field !== null && typeof field === "object" && !Array.isArray(field) ? trim(field as Record<string, unknown>) : field
+        typeof field === "string"
+          ? field.trim()
+          : field !== null && typeof field === "object" && !Array.isArray(field)
+            ? trim(field as Record<string, unknown>)
+            : field
       ])
     ) as T
   const trimmed = trim({ ...settings })
@@ -264,10 +276,20 @@ export const normalizeSettings = (settings: TenantSettings): TenantSettings => {
   }
   return new TenantSettings({
     ...trimmed,
-    branding: { ...trimmed.branding, primaryColour: trimmed.branding.primaryColour.toLowerCase(), accentColour: trimmed.branding.accentColour.toLowerCase() },
+    branding: {
+      ...trimmed.branding,
+      primaryColour: trimmed.branding.primaryColour.toLowerCase(),
+      accentColour: trimmed.branding.accentColour.toLowerCase()
+    },
     payments: {
       ...trimmed.payments,
-      bankTransfer: { ...trimmed.payments.bankTransfer, iban: trimmed.payments.bankTransfer.iban === "" ? "" : normalizeIban(trimmed.payments.bankTransfer.iban) || trimmed.payments.bankTransfer.iban }
+      bankTransfer: {
+        ...trimmed.payments.bankTransfer,
+        iban:
+          trimmed.payments.bankTransfer.iban === ""
+            ? ""
+            : normalizeIban(trimmed.payments.bankTransfer.iban) || trimmed.payments.bankTransfer.iban
+      }
     },
     donations: {
       minimum: amount(settings.donations.minimum),
@@ -317,7 +339,9 @@ export const settingsFromStored = (locale: Locale, branding: StoredBranding, sto
       whatsapp: str(stored.contact?.whatsapp),
       email: str(stored.contact?.email),
       address: bilingual(stored.contact?.address),
-      social: Object.fromEntries(SocialNetworks.map((network) => [network, str(stored.contact?.social?.[network])])) as ContactSection["social"],
+      social: Object.fromEntries(
+        SocialNetworks.map((network) => [network, str(stored.contact?.social?.[network])])
+      ) as ContactSection["social"],
       registrationNumber: str(stored.contact?.registrationNumber)
     },
     payments: {

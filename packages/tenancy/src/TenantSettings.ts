@@ -81,7 +81,8 @@ export class TenantSettingsService extends Effect.Service<TenantSettingsService>
           action: "settings.updated",
           entityKind: "tenant",
           entityId: tenantId,
-          before: before[0] === undefined ? undefined : settingsFromStored(before[0].default_locale, before[0].branding, before[0].settings),
+          before:
+            before[0] === undefined ? undefined : settingsFromStored(before[0].default_locale, before[0].branding, before[0].settings),
           after: settings
         }).pipe(Effect.orDie)
         return settings

@@ -23,7 +23,9 @@ export const settingsFromForm = (data: FormData): SettingsData => ({
     whatsapp: text(data, "contact.whatsapp"),
     email: text(data, "contact.email"),
     address: { ar: text(data, "contact.address.ar"), en: text(data, "contact.address.en") },
-    social: Object.fromEntries(SocialNetworks.map((network) => [network, text(data, `contact.social.${network}`)])) as SettingsData["contact"]["social"],
+    social: Object.fromEntries(
+      SocialNetworks.map((network) => [network, text(data, `contact.social.${network}`)])
+    ) as SettingsData["contact"]["social"],
     registrationNumber: text(data, "contact.registrationNumber")
   },
   payments: {

@@ -26,13 +26,15 @@ export const actions: Actions = {
   save: async (event) => {
     const values = settingsFromForm(await event.request.formData())
     const payload = decodeSettings(values)
-    if (Either.isLeft(payload)) return fail(400, { values, error: m.dash_error_invalid_request(), fields: {} as Record<string, FieldError> })
+    if (Either.isLeft(payload))
+      return fail(400, { values, error: m.dash_error_invalid_request(), fields: {} as Record<string, FieldError> })
     const saved = await actAs(event, (client) =>
       client.settings.save({ ...tenantHeaders(event.params.tenant), payload: payload.right }).pipe(Effect.map(encodeSettings))
     )
     if (Either.isLeft(saved)) {
       // The contract's field errors, each beside its field in the person's language.
-      const issues = ((saved.left.problem as { errors?: ReadonlyArray<FieldIssueLike> } | undefined)?.errors ?? []) as ReadonlyArray<FieldIssueLike>
+      const issues = ((saved.left.problem as { errors?: ReadonlyArray<FieldIssueLike> } | undefined)?.errors ??
+        []) as ReadonlyArray<FieldIssueLike>
       const fields: Record<string, FieldError> = {}
       for (const issue of issues) fields[fieldKey(issue.path)] ??= { en: issue.message, ar: issue.messageAr ?? issue.message }
       return fail(saved.left.status, {
