@@ -98,7 +98,7 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     await field(page, "receipt.footer.ar").fill("تقبّل الله منكم")
     await page
       .locator("#settings-logo")
-      .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from(solidPng(120, 120, [122, 31, 92])) })
+      .setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: Buffer.from(solidPng(120, 120, [245, 215, 110])) })
     await page.getByTestId("settings-logo").waitFor()
     await page.getByTestId("settings-save").click()
     await page.getByTestId("action-done").waitFor()
