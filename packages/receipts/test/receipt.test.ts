@@ -107,7 +107,10 @@ describe("receipts", () => {
         tenant: {
           ...tenant,
           registrationNumber: "MSA-2020-318",
-          contact: [{ en: "Phone +965 2244 6688", ar: "هاتف +965 2244 6688" }, { en: "Jabriya, Kuwait", ar: "الجابرية، الكويت" }]
+          contact: [
+            { en: "Phone +965 2244 6688", ar: "هاتف +965 2244 6688" },
+            { en: "Jabriya, Kuwait", ar: "الجابرية، الكويت" }
+          ]
         },
         footer: { en: "May your giving be accepted", ar: "تقبل الله منكم" }
       })
