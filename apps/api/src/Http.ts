@@ -26,6 +26,7 @@ import { PlanUsageLive, PlatformLive } from "./Platform/Http.js"
 import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
+import { SettingsLive } from "./Settings/Http.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
 import { boundedWaits, RequestDeadlinesLive } from "./Waits.js"
@@ -66,6 +67,7 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
     AiLive,
     AssistantLive,
     AssistantStaffLive,
+    SettingsLive,
     ProblemMappingLive,
     JsonDepthLive
   ]),

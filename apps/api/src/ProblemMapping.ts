@@ -9,7 +9,7 @@ import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta, PlanLimitReached, poolBusyOf } from "@manara/db"
 import { type FieldIssue, ManaraApi, Problem, problem, type ProblemKind } from "@manara/domain"
 import type { NotificationsError } from "@manara/notifications"
-import type { TenancyError } from "@manara/tenancy"
+import { InvalidSettings, type TenancyError } from "@manara/tenancy"
 import { Cause, Effect, FiberRef, Option } from "effect"
 
 /**
@@ -174,7 +174,9 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   AssistantOff: () => [404, "assistant-off", "This storefront has no assistant"],
   ConversationNotFound: () => [404, "conversation-not-found", "No such conversation here (or the token is wrong)"],
   ConversationClosed: () => [409, "conversation-closed", "This conversation is closed or resolved"],
-  FaqNotFound: () => [404, "faq-not-found", "No such FAQ in this tenant"]
+  FaqNotFound: () => [404, "faq-not-found", "No such FAQ in this tenant"],
+  // Tenant settings: the field errors are added by `toProblem`.
+  InvalidSettings: () => [400, "invalid-settings", "Some settings need correcting"]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */
@@ -204,6 +206,16 @@ export const toProblem = (error: unknown): Problem => {
   // A plan limit says which limit, what it allows and what is used, for the dashboard's notice.
   if (known !== undefined && error instanceof PlanLimitReached)
     return problem(...known, { limit: { name: error.limit, max: error.max, used: error.used } })
+  if (known !== undefined && error instanceof InvalidSettings) {
+    return problem(...known, {
+      errors: (error.issues ?? []).map((issue) => ({
+        path: issue.path,
+        message: issue.message,
+        code: issue.code,
+        messageAr: issue.messageAr
+      }))
+    })
+  }
   if (known !== undefined) return problem(...known)
   if (error instanceof HttpApiError.HttpApiDecodeError) {
     return problem(400, "invalid-request", "The request did not pass validation", {

@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { TenantSql } from "@manara/db"
-import { type Branding, normalizeHost, Slug, TenantId, TenantKind } from "@manara/domain"
+import { type Branding, normalizeHost, Slug, type StoredSettings, TenantId, TenantKind } from "@manara/domain"
 import { platformDomain } from "@manara/tenancy"
 import { Data, Effect, Schema } from "effect"
 
@@ -57,9 +57,34 @@ export const seedDemo = Effect.gen(function* () {
       en: "Building good together: charity projects in Kuwait, accountable for every dinar"
     }
   }
-  const settings = {
-    contact: { phone: "+965 2222 0000", email: "info@demo.manara.app" },
-    bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" }
+  // Every section of the tenant settings (`@manara/domain` Settings), as the dashboard would save them.
+  const settings: StoredSettings = {
+    contact: {
+      phone: "+965 2222 0000",
+      whatsapp: "+965 5000 0000",
+      email: "info@demo.manara.app",
+      address: { ar: "الكويت، حولي، شارع تونس، مبنى ١٢", en: "Building 12, Tunis Street, Hawalli, Kuwait" },
+      social: {
+        instagram: "https://instagram.com/manara.demo",
+        x: "https://x.com/manara_demo",
+        facebook: "",
+        youtube: "",
+        tiktok: "",
+        snapchat: "",
+        linkedin: ""
+      },
+      registrationNumber: "MSA-2021-0417"
+    },
+    bankTransfer: { bank: "بيت التمويل الكويتي", beneficiary: "جمعية منارة الخيرية", iban: "KW81CBKU0000000000001234560101" },
+    // No pay link: the demo has no payment provider, and a link to nowhere must not be offered to donors.
+    payLink: { url: "" },
+    donations: { minimum: "1.000", maximum: "10000.000", presets: ["5.000", "10.000", "25.000", "50.000", "100.000"] },
+    receipt: {
+      footer: {
+        ar: "جمعية منارة الخيرية مرخّصة من وزارة الشؤون الاجتماعية. تقبّل الله منكم.",
+        en: "Manara Charity is licensed by the Ministry of Social Affairs. May your giving be accepted."
+      }
+    }
   }
   const rows = yield* sql<{ id: string }>`
     insert into tenants (slug, kind, name_ar, name_en, default_locale, branding, settings)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { SqlClient } from "@effect/sql"
 import { TenantSql } from "@manara/db"
 import { ownerSql, uniqueSlug } from "@manara/testkit"
+import { paymentMethodsSetUp, settingsFromStored, type StoredBranding, type StoredSettings, validateSettings } from "@manara/domain"
 import { ConfigProvider, Effect, Either, Exit, Layer, Schema } from "effect"
 import { inject } from "vitest"
 import { addOwner, createTenant, DomainRefused, DomainTaken, seedDemo, TenantInput } from "../src/Tenants.js"
@@ -80,6 +81,14 @@ describe("tenant commands", () => {
         expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
         expect(demo!.name_en).toBe("Manara Charity")
         expect(demo!.tagline.length).toBeGreaterThan(10)
+        // Full settings, every section valid as the dashboard would save them, bank transfer set up.
+        const [profile] = yield* sql<{ default_locale: "ar" | "en"; branding: StoredBranding; settings: StoredSettings }>`
+          select default_locale, branding, settings from tenants where slug = 'demo'`
+        const settings = settingsFromStored(profile!.default_locale, profile!.branding, profile!.settings)
+        expect(validateSettings(settings)).toEqual([])
+        expect(settings.contact.registrationNumber).not.toBe("")
+        expect(settings.receipt.footer.ar).not.toBe("")
+        expect(paymentMethodsSetUp(profile!.settings)).toEqual(["bank_transfer"])
         const tenantSql = yield* TenantSql
         const catalog = yield* tenantSql.withTenant(
           first,

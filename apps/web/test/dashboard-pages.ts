@@ -44,6 +44,7 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/admin", path: () => "/admin" },
   { route: "/(app)/admin/tenants/new", path: () => "/admin/tenants/new" },
   { route: "/(app)/admin/tenants/[id]", path: ({ tenantId }) => `/admin/tenants/${tenantId}` },
-  { route: "/(app)/admin/plans", path: () => "/admin/plans" }
+  { route: "/(app)/admin/plans", path: () => "/admin/plans" },
+  { route: "/(app)/dashboard/[tenant]/settings", path: ({ slug }) => `/dashboard/${slug}/settings` }
   // Add new dashboard pages above this line.
 ]

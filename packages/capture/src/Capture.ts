@@ -1,6 +1,9 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import { CurrentTenant, currentRequestMeta, requireWithinPlan, TenantSql } from "@manara/db"
 import {
+  DEFAULT_DONATION_MAXIMUM,
+  DEFAULT_DONATION_MINIMUM,
+  type StoredSettings,
   CaptureReceipt,
   type CaptureKind,
   type CaptureRefusalCode,
@@ -19,7 +22,7 @@ import { Data, Effect, FiberRef } from "effect"
 import { randomBytes } from "node:crypto"
 import { renderReceipt } from "@manara/receipts"
 import { Idempotency, IdempotencyInFlight, type IdempotencyHold, isClaimTakenOver } from "./Idempotency.js"
-import { PaymentProvider, type PaymentSettings } from "./Payments.js"
+import { PaymentProvider } from "./Payments.js"
 import { type ReferenceKind, referenceCounterSql } from "./References.js"
 import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
 
@@ -42,13 +45,11 @@ interface ProjectWithSums extends ProjectRow {
 
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
-interface TenantSettings extends PaymentSettings {
-  readonly donations?: { readonly minimum?: string; readonly maximum?: string }
-  readonly contact?: { readonly email?: string }
-}
+/** What capture reads of the tenant's settings (the one schema: `@manara/domain` Settings). */
+type TenantSettings = StoredSettings
 
-const DEFAULT_MINIMUM = parseMoney("1.000")!
-const DEFAULT_MAXIMUM = parseMoney("10000.000")!
+const DEFAULT_MINIMUM = parseMoney(DEFAULT_DONATION_MINIMUM)!
+const DEFAULT_MAXIMUM = parseMoney(DEFAULT_DONATION_MAXIMUM)!
 
 /** A gift, given now or pledged, is within the tenant's bounds (`settings.donations`). */
 const checkGift = (amount: Money, settings: TenantSettings, what: "donation" | "pledge") => {
@@ -63,6 +64,23 @@ const checkGift = (amount: Money, settings: TenantSettings, what: "donation" | "
       )
     : Effect.void
 }
+
+/** The tenant's registration number and contact lines, as receipts print them. */
+const receiptContact = (settings: TenantSettings) => {
+  const contact = settings.contact ?? {}
+  const address = { ar: contact.address?.ar ?? "", en: contact.address?.en ?? "" }
+  return {
+    registrationNumber: contact.registrationNumber ?? "",
+    contact: [
+      ...(contact.phone ? [{ en: `Phone ${contact.phone}`, ar: `هاتف ${contact.phone}` }] : []),
+      ...(contact.whatsapp ? [{ en: `WhatsApp ${contact.whatsapp}`, ar: `واتساب ${contact.whatsapp}` }] : []),
+      ...(contact.email ? [{ en: contact.email, ar: contact.email }] : []),
+      ...(address.ar || address.en ? [address] : [])
+    ]
+  }
+}
+
+const receiptFooter = (settings: TenantSettings) => ({ ar: settings.receipt?.footer?.ar ?? "", en: settings.receipt?.footer?.en ?? "" })
 
 const orderTotalOutOfRange = () =>
   new CaptureRefused({ code: "order-total-out-of-range", detail: `An order comes to at most ${MAX_TOTAL} KWD` })
@@ -433,9 +451,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
      */
     const receiptPdf = (by: { readonly token: string } | { readonly kind: "order" | "donation"; readonly id: string }) =>
       Effect.gen(function* () {
-        const tenant = yield* sql<{ name_ar: string; name_en: string }>`select name_ar, name_en from app.current_tenant_settings()`.pipe(
-          Effect.orDie
-        )
+        const tenant = yield* sql<{ name_ar: string; name_en: string; settings: TenantSettings }>`
+          select name_ar, name_en, settings from app.current_tenant_settings()`.pipe(Effect.orDie)
         const byDonation = "token" in by ? sql`d.receipt_token = ${by.token}` : by.kind === "donation" ? sql`d.id = ${by.id}` : sql`false`
         const byOrder = "token" in by ? sql`o.receipt_token = ${by.token}` : by.kind === "order" ? sql`o.id = ${by.id}` : sql`false`
         const rows = yield* sql<{
@@ -468,7 +485,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           kind: row.kind,
           reference: row.reference,
           createdAt: row.created_at,
-          tenant: { nameAr: tenant[0]!.name_ar, nameEn: tenant[0]!.name_en },
+          tenant: { nameAr: tenant[0]!.name_ar, nameEn: tenant[0]!.name_en, ...receiptContact(tenant[0]!.settings) },
+          footer: receiptFooter(tenant[0]!.settings),
           payer: { name: row.name, anonymous: row.anonymous },
           amount: row.amount,
           ...(row.fees === "0.000" || row.fees === "0" ? {} : { fees: row.fees }),

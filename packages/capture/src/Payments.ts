@@ -1,18 +1,14 @@
-import type { Money, PaymentInstructions, PaymentMethod } from "@manara/domain"
+import { type Money, type PaymentInstructions, type PaymentMethod, paymentMethodsSetUp, type StoredSettings } from "@manara/domain"
 import { Data, Effect } from "effect"
 
 /** The tenant has not set up this way of paying (no IBAN, no pay link). */
 export class PaymentMethodUnavailable extends Data.TaggedError("PaymentMethodUnavailable")<{ readonly method: PaymentMethod }> {}
 
-/** The payment part of a tenant's settings. */
-export interface PaymentSettings {
-  readonly bankTransfer?: { readonly bank?: string; readonly iban?: string; readonly beneficiary?: string }
-  readonly payLink?: { readonly url?: string }
-}
+/** The payment part of a tenant's settings (the one schema: `@manara/domain` Settings). */
+export type PaymentSettings = Pick<StoredSettings, "bankTransfer" | "payLink">
 
-/** Whether the tenant has set this way of paying up: an IBAN, or an https pay link. */
-const available = (method: PaymentMethod, settings: PaymentSettings): boolean =>
-  method === "bank_transfer" ? (settings.bankTransfer?.iban ?? "") !== "" : /^https:\/\//.test(settings.payLink?.url ?? "")
+/** Whether the tenant has set this way of paying up: a valid Kuwaiti IBAN, or an https pay link. */
+const available = (method: PaymentMethod, settings: PaymentSettings): boolean => paymentMethodsSetUp(settings).includes(method)
 
 /**
  * How a visitor pays for a capture. Bank transfer and pay link now; a KNET-capable PSP is another

@@ -174,6 +174,8 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
                      where g.media_id = m.id and i.status in ${sql.in(PUBLIC_STATUSES)})
           or exists (select 1 from proofs p join catalog_items i on i.id = p.catalog_item_id
                      where p.media_id = m.id and p.status = 'published' and i.status in ${sql.in(PUBLIC_STATUSES)})
+          -- The tenant's logo (settings) is on every page.
+          or m.id::text = (select p.branding ->> 'logoMediaId' from app.current_tenant_profile() p)
         )`.pipe(
         Effect.orDie,
         Effect.flatMap((rows) =>

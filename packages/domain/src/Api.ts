@@ -64,6 +64,7 @@ import {
   TelegramWebhookHeaders
 } from "./Notifications.js"
 import { Problems } from "./Problem.js"
+import { TenantSettings } from "./Settings.js"
 import {
   CreatedTenant,
   FiguresQuery,
@@ -1183,6 +1184,39 @@ export class AssistantStaffApi extends HttpApiGroup.make("assistantStaff")
   .prefix("/tenant")
   .annotate(OpenApi.Description, "The assistant for staff: FAQs, settings, conversations and replies") {}
 
+// ---- Tenant settings (issue 18 item 3) ----
+
+export class SettingsApi extends HttpApiGroup.make("settings")
+  .add(
+    HttpApiEndpoint.get("read", "/settings")
+      .setHeaders(TenantHeaders)
+      .addSuccess(TenantSettings)
+      .annotateContext(
+        doc(
+          "The tenant's settings",
+          "Branding (colours, logo, tagline, default language), contact details and registration number, bank transfer and pay link, donation limits and preset amounts, the receipt footer. Owners and admins."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.put("save", "/settings")
+      .setHeaders(TenantHeaders)
+      .setPayload(TenantSettings)
+      .addSuccess(TenantSettings)
+      .annotateContext(
+        doc(
+          "Change the tenant's settings",
+          "Replaces every section. Refused field by field with a 400 `invalid-settings` whose `errors` name each field (`path`), why (`code`) and say it in English (`message`) and Arabic (`messageAr`): a colour white text is unreadable on (below 4.5:1), an accent below 3:1 on the primary colour, an IBAN that is not Kuwaiti (KW, 30 characters, mod-97 check digits), a pay link or social link that is not https, amounts that are not KWD with up to 3 decimals, a minimum above the maximum, presets outside the limits. Owners and admins; audited; the storefront shows it on the next request."
+        )
+      )
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "Tenant settings: branding, contact, payments, donation limits, receipts (owners and admins)") {}
+
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
   .add(StorefrontApi)
@@ -1202,6 +1236,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(PlanUsageApi)
   .add(AssistantApi)
   .add(AssistantStaffApi)
+  .add(SettingsApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

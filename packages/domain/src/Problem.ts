@@ -4,7 +4,10 @@ import { Schema } from "effect"
 /** One field that failed validation, by its path in the request. */
 export const FieldIssue = Schema.Struct({
   path: Schema.Array(Schema.Union(Schema.String, Schema.Number)),
-  message: Schema.String
+  message: Schema.String,
+  /** Tenant settings: why, as a code the web app's messages key on, and the message in Arabic. */
+  code: Schema.optional(Schema.String),
+  messageAr: Schema.optional(Schema.String)
 })
 export type FieldIssue = typeof FieldIssue.Type
 
@@ -150,6 +153,8 @@ export const ProblemKinds = [
   "webhook-refused",
   // KPIs
   "invalid-range",
+  // Tenant settings
+  "invalid-settings",
   // The AI gateway
   "ai-input-too-long",
   "ai-too-many-turns",

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
 import { Locale } from "./Locale.js"
+import { PublicSettings } from "./Settings.js"
 import { Slug } from "./Slug.js"
 
 /** Text in both languages; Arabic is the one that must be there. */
@@ -30,7 +31,9 @@ export class Storefront extends Schema.Class<Storefront>("Storefront")({
   kind: TenantKind,
   name: Bilingual,
   defaultLocale: Locale,
-  branding: Branding
+  branding: Branding,
+  /** Contact, donation limits and presets, the ways to pay that are set up (tenant settings). */
+  settings: PublicSettings
 }) {}
 
 /** A storefront host as it arrives in `Host` or `X-Forwarded-Host`: a DNS name with an optional port. */

@@ -10,7 +10,16 @@ export interface ReceiptInput {
   readonly reference: string
   /** Printed in Asia/Kuwait time. */
   readonly createdAt: Date
-  readonly tenant: { readonly nameAr: string; readonly nameEn: string }
+  readonly tenant: {
+    readonly nameAr: string
+    readonly nameEn: string
+    /** The charity's registration number, from its settings. */
+    readonly registrationNumber?: string
+    /** Phone, email, address lines, from its settings. */
+    readonly contact?: ReadonlyArray<Bilingual>
+  }
+  /** The tenant's receipt footer, from its settings. */
+  readonly footer?: Bilingual
   /** "فاعل خير" / "Anonymous donor" when anonymous or empty. */
   readonly payer: { readonly name: string; readonly anonymous?: boolean }
   /** KWD as a decimal string, e.g. "25.750": the donation, or the order's total. */
@@ -293,7 +302,29 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   }
   doc.fillColor(MUTED)
   block(donation ? "Thank you for your support." : "Thank you for your order.", "en", enLeft, y, COLUMN, "regular", 11)
-  block(donation ? "شكراً لدعمكم، وجزاكم الله خيراً." : "شكراً لطلبكم.", "ar", arRight, y, COLUMN, "regular", 12)
+  y += block(donation ? "شكراً لدعمكم، وجزاكم الله خيراً." : "شكراً لطلبكم.", "ar", arRight, y, COLUMN, "regular", 12)
+
+  // The tenant's own words and how to reach it (settings): registration number, contact, footer.
+  const registration = input.tenant.registrationNumber?.trim() ?? ""
+  const tail: Array<Bilingual> = [
+    ...(registration === "" ? [] : [{ en: `Registration no. ${registration}`, ar: `رقم الترخيص ${registration}` }]),
+    ...(input.tenant.contact ?? []).filter((entry) => entry.en.trim() !== "" || entry.ar.trim() !== ""),
+    ...(input.footer === undefined || (input.footer.en.trim() === "" && input.footer.ar.trim() === "") ? [] : [input.footer])
+  ]
+  if (tail.length > 0) {
+    y += 16
+    doc.fillColor(MUTED)
+    for (const entry of tail) {
+      if (y > PAGE.height - MARGIN - 30) {
+        doc.addPage()
+        y = MARGIN
+      }
+      y += Math.max(
+        block(entry.en.trim() || entry.ar.trim(), "en", enLeft, y, COLUMN, "regular", 9.5),
+        block(entry.ar.trim() || entry.en.trim(), "ar", arRight, y, COLUMN, "regular", 10)
+      )
+    }
+  }
 }
 
 /** An A4 PDF receipt (one page unless an order has dozens of lines), English on the left and Arabic on the right, with the Amiri font embedded. */

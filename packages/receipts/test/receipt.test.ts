@@ -99,6 +99,29 @@ describe("bidi runs", () => {
 })
 
 describe("receipts", () => {
+  it("prints the tenant's registration number, contact lines and receipt footer (its settings) in both languages", async () => {
+    const { en, ar } = inspect(
+      "settings-footer",
+      await render({
+        ...zakat,
+        tenant: {
+          ...tenant,
+          registrationNumber: "MSA-2020-318",
+          contact: [
+            { en: "Phone +965 2244 6688", ar: "هاتف +965 2244 6688" },
+            { en: "Jabriya, Kuwait", ar: "الجابرية، الكويت" }
+          ]
+        },
+        footer: { en: "May your giving be accepted", ar: "تقبل الله منكم" }
+      })
+    )
+    for (const words of ["Registration no. MSA-2020-318", "Phone +965 2244 6688", "Jabriya, Kuwait", "May your giving be accepted"])
+      expect(en, words).toContain(words)
+    for (const words of ["رقم الترخيص", "هاتف", "تقبل الله منكم"]) expect(ar, words).toContain(words)
+    // Without settings, none of it.
+    expect(inspect("settings-none", await render(zakat)).en).not.toContain("Registration no.")
+  })
+
   it("renders a zakat donation that says it is zakat, in both languages, with the reference and amount intact", async () => {
     const pdf = await render(zakat)
     expect(Buffer.from(pdf.subarray(0, 5)).toString("latin1")).toBe("%PDF-")

@@ -15,6 +15,7 @@ import type {
 import type { NotAMember } from "./Memberships.js"
 import type { InvalidFiguresRange, NotPlatformAdmin, PlanNotFound, PlatformTenantNotFound, TenantSlugTaken } from "./PlatformTenants.js"
 import type { TenantNotFound, TenantSuspended } from "./Storefronts.js"
+import type { InvalidSettings } from "./TenantSettings.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =
   | TenantNotFound
@@ -32,3 +33,6 @@ export type TenancyError =
   | PlanNotFound
   | InvalidFiguresRange
   | TenantSuspended
+  // Tenant settings
+  | InvalidSettings
+export * from "./TenantSettings.js"

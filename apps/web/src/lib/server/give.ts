@@ -2,7 +2,7 @@ import { fail, redirect, type RequestEvent } from "@sveltejs/kit"
 import { type DonationCategory, NewDonation, NewPledge, parseMoney } from "@manara/domain"
 import { Schema } from "effect"
 import { getLocale, localizeHref } from "$lib/paraglide/runtime.js"
-import { asciiDigits, coverFees, kuwaitToday, normaliseAmount, PRESET_AMOUNTS } from "$lib/storefront/give.js"
+import { asciiDigits, coverFees, kuwaitToday, normaliseAmount } from "$lib/storefront/give.js"
 import { checkBody, type FormProblem, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCapture } from "./capture.js"
 import { recordEvent } from "./traffic.js"
 
@@ -39,7 +39,8 @@ const chosenAmount = (data: FormData): string => {
   const custom = normaliseAmount(text(data, "customAmount", 40))
   const preset = text(data, "amount", 40)
   if (custom !== "") return custom
-  return (PRESET_AMOUNTS as ReadonlyArray<string>).includes(preset) ? preset : ""
+  // The tenant's presets change with its settings: any amount passes here, and the API holds it to the limits.
+  return /^[0-9]{1,9}(?:\.[0-9]{1,3})?$/.test(preset) ? preset : ""
 }
 
 const optionalEmail = (data: FormData) => {

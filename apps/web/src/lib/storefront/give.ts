@@ -1,7 +1,11 @@
 import { formatCount, formatMoney, localDigits, parseMoney, TIME_ZONE } from "@manara/domain"
 
-/** The amounts offered as one tap each, in KWD; anything else is typed. */
+/** The amounts offered as one tap each, in KWD, when the tenant has set none; anything else is typed. */
 export const PRESET_AMOUNTS = ["5", "10", "25", "50"] as const
+
+/** The tenant's presets ("10.000", "12.500") as the form offers them: whole dinars as "10", else as set. */
+export const offeredPresets = (presets: ReadonlyArray<string>): ReadonlyArray<string> =>
+  presets.length === 0 ? PRESET_AMOUNTS : presets.map((preset) => preset.replace(/\.000$/, ""))
 
 /** What covering the payment fees adds: 2.5% of the gift, in per mille of fils, rounded up to the fils. */
 export const FEE_PER_MILLE = 25n

@@ -1,0 +1,27 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { PublicCache } from "@manara/catalog"
+import { CurrentAccess, CurrentUser, ManaraApi, SettingsPolicy } from "@manara/domain"
+import { Storefronts, TenantSettingsService } from "@manara/tenancy"
+import { Effect, Layer } from "effect"
+import { asProblem } from "../ProblemMapping.js"
+import { inTenant } from "../Tenancy/Middleware.js"
+
+export const SettingsLive = HttpApiBuilder.group(ManaraApi, "settings", (handlers) =>
+  Effect.gen(function* () {
+    const settings = yield* TenantSettingsService
+    const storefronts = yield* Storefronts
+    const cache = yield* PublicCache
+    return handlers
+      .handle("read", () => settings.read.pipe(inTenant(SettingsPolicy.read), asProblem))
+      .handle("save", ({ payload }) =>
+        Effect.gen(function* () {
+          const user = yield* CurrentUser
+          const saved = yield* settings.save(payload, user.id).pipe(inTenant(SettingsPolicy.manage))
+          // Colours live in the host cache, the rest in the public read cache: both forget this tenant now.
+          yield* storefronts.invalidateAll
+          yield* cache.invalidate((yield* CurrentAccess).tenantId)
+          return saved
+        }).pipe(asProblem)
+      )
+  })
+).pipe(Layer.provide([TenantSettingsService.Default, Storefronts.Default, PublicCache.Default]))
