@@ -76,7 +76,7 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 /** Every expected failure a service may answer with, each package's own union. */
 export type ServiceError = AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
-type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
+type Mapping = readonly [status: number, kind: ProblemKind, detail: string, extra?: { readonly errors?: ReadonlyArray<FieldIssue> }]
 
 /**
  * Expected failures of the services, by tag: status, problem type, what the person is told. Total over
@@ -113,7 +113,8 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   IdempotencyMismatch: () => [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
   ReceiptNotFound: () => [404, "receipt-not-found", "No receipt at this address"],
   CaptureNotFound: () => [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
-  CaptureRefused: (error) => [400, error.code, error.detail],
+  CaptureRefused: (error) =>
+    error.errors === undefined ? [400, error.code, error.detail] : [400, error.code, error.detail, { errors: error.errors }],
   HoneypotFilled: () => [400, "invalid-request", "The request did not pass validation"],
   InvalidCaptureTransition: (error) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
   PaymentMethodUnavailable: () => [400, "payment-method-unavailable", "This way of paying is not available here"],
