@@ -4,6 +4,7 @@ import {
   CaptureReceipt,
   type CaptureKind,
   type CaptureRefusalCode,
+  describeDelivery,
   type OrderDelivery,
   type FieldIssue,
   Fils,
@@ -529,16 +530,17 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           project_en: string | null
           dedication: string
           items: Array<{ title: { ar: string; en: string }; quantity: number; unitPrice: string; lineTotal: string }> | null
+          delivery: OrderDelivery | null
           status: string
           payment_state: string
         }>`
           select 'donation' as kind, d.reference, d.created_at, d.donor_name as name, d.anonymous, d.amount::text as amount,
             d.fees_amount::text as fees, d.category, i.title_ar as project_ar, i.title_en as project_en, d.dedication,
-            null::jsonb as items, d.status, d.payment_state
+            null::jsonb as items, null::jsonb as delivery, d.status, d.payment_state
           from donations d left join catalog_items i on i.id = d.catalog_item_id where ${byDonation}
           union all
           select 'order', o.reference, o.created_at, o.customer_name, false, o.total::text, '0', null, null, null, '',
-            o.items, o.status, o.payment_state
+            o.items, o.delivery, o.status, o.payment_state
           from orders o where ${byOrder}`.pipe(Effect.orDie)
         if (rows.length === 0 || tenant.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
@@ -554,6 +556,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           project: row.project_ar === null ? null : { ar: row.project_ar, en: row.project_en ?? "" },
           dedication: row.dedication,
           ...(row.items === null ? {} : { lines: row.items }),
+          ...(row.delivery === null ? {} : { delivery: { ar: describeDelivery(row.delivery, "ar"), en: describeDelivery(row.delivery, "en") } }),
           status: row.status,
           paymentState: row.payment_state
         })
