@@ -19,12 +19,18 @@ export const toE164 = (typed: string): string | undefined => {
 export const formatPhone = (stored: string): string => {
   const parsed = parsePhoneNumberFromString(stored)
   if (parsed === undefined) return stored
-  return parsed.country === "KW" ? parsed.formatNational() : parsed.formatInternational()
+  return parsed.country === "KW" ? kuwaitiNational(parsed.nationalNumber) : parsed.formatInternational()
 }
 
+// Kuwait's numbers are 8 digits, written 4 + 4 ("5000 1234"); libphonenumber writes some 5xx numbers 3 + 5.
+const kuwaitiNational = (national: string) => (/^[0-9]{8}$/.test(national) ? `${national.slice(0, 4)} ${national.slice(4)}` : national)
+
 /** The international form with spaces ("+965 5000 1234"), for a spreadsheet. */
-export const formatPhoneInternational = (stored: string): string =>
-  parsePhoneNumberFromString(stored)?.formatInternational() ?? stored
+export const formatPhoneInternational = (stored: string): string => {
+  const parsed = parsePhoneNumberFromString(stored)
+  if (parsed === undefined) return stored
+  return parsed.country === "KW" ? `+965 ${kuwaitiNational(parsed.nationalNumber)}` : parsed.formatInternational()
+}
 
 /**
  * The digits staff search matches a stored phone's digits against: a number in any form (+965 5xx,
