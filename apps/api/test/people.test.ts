@@ -221,6 +221,15 @@ describe("phones", () => {
     expect(await stored(uk.reference)).toBe("+447911123456")
   })
 
+  it("typed before E.164 are rewritten by migration 0020 where they parse without doubt", async () => {
+    const typed = ["5000 1234", "+965 5000-1234", "0096550001234", "965 5000 1234", "٥٠٠٠١٢٣٤", "+44 7911 123456", "ext. 12", "1234"]
+    const [row] = await withOwner(
+      urls,
+      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ out: Array<string> }>`select array(select app.phone_e164(t) from unnest(${typed}::text[]) t) as out`)
+    )
+    expect(row!.out).toEqual(["+96550001234", "+96550001234", "+96550001234", "+96550001234", "+96550001234", "+447911123456", "ext. 12", "1234"])
+  })
+
   it("that are no phone number are a field error", async () => {
     for (const typed of ["123", "5000", "+965 1234", "abcdefgh", "+999 5000 1234"]) {
       const problem = await refusal(await post("orders", order({ customer: { name: "منى", phone: typed } })))
