@@ -94,21 +94,24 @@ export const OrderDelivery = Schema.Union(
 export type OrderDelivery = typeof OrderDelivery.Type
 
 /** An order's delivery in one line of the reader's language: "Hawalli, Salmiya, block 10, street 5, building 12, floor 3, flat 7". */
-export const describeDelivery = (delivery: OrderDelivery, locale: "ar" | "en"): string => {
+export const describeDelivery = (delivery: typeof OrderDelivery.Encoded, locale: "ar" | "en"): string => {
   if (delivery.method === "pickup") return locale === "ar" ? "استلام من المتجر" : "Pickup from the store"
   const a = delivery.address
   const ar = locale === "ar"
+  const floor = a.floor ?? ""
+  const flat = a.flat ?? ""
+  const notes = a.notes ?? ""
   const parts = [
     GOVERNORATES[a.governorate][locale],
     a.area,
     `${ar ? "قطعة" : "block"} ${a.block}`,
     `${ar ? "شارع" : "street"} ${a.street}`,
     `${ar ? "مبنى" : "building"} ${a.building}`,
-    ...(a.floor === "" ? [] : [`${ar ? "الدور" : "floor"} ${a.floor}`]),
-    ...(a.flat === "" ? [] : [`${ar ? "شقة" : "flat"} ${a.flat}`])
+    ...(floor === "" ? [] : [`${ar ? "الدور" : "floor"} ${floor}`]),
+    ...(flat === "" ? [] : [`${ar ? "شقة" : "flat"} ${flat}`])
   ]
   const line = parts.join(ar ? "، " : ", ")
-  return a.notes === "" ? line : `${line} (${a.notes})`
+  return notes === "" ? line : `${line} (${notes})`
 }
 
 /** An order's line as priced by the server. */
