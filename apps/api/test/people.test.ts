@@ -72,7 +72,9 @@ const prepare = (tenantId: TenantId, pickup: boolean) =>
       Effect.gen(function* () {
         yield* sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
           values (${tenantId}, 'project', ${slug}, 'بئر الخير', 'Well of good', 1000, 'sadaqah', 'active')`
-        const [ships] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status, ships)
+        const [ships] = yield* sql<{
+          id: string
+        }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status, ships)
           values (${tenantId}, 'product', ${`${slug}-dates`}, 'تمر خلاص', 'Khalas dates', 2.5, 'active', true) returning id`
         const [card] = yield* sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status)
           values (${tenantId}, 'product', ${`${slug}-card`}, 'بطاقة إهداء', 'Gift card', 1, 'active') returning id`
@@ -112,7 +114,10 @@ describe("orders that ship", () => {
       { slug: `${slug}-card`, title: { ar: "بطاقة إهداء", en: "Gift card" }, quantity: 1, unitPrice: "1.000", lineTotal: "1.000" }
     ])
     expect(receipt.delivery).toEqual({ method: "delivery", address })
-    const [stored] = await rows(home, (sql) => sql<{ delivery: unknown }>`select delivery from orders where reference = ${receipt.reference}`)
+    const [stored] = await rows(
+      home,
+      (sql) => sql<{ delivery: unknown }>`select delivery from orders where reference = ${receipt.reference}`
+    )
     expect(stored!.delivery).toEqual({ method: "delivery", address })
     // The thank-you page reads the receipt by its token alone: the same lines and address.
     const again = await (
@@ -147,15 +152,21 @@ describe("orders that ship", () => {
 
   it("refuse each missing or bad address field by its path", async () => {
     for (const field of ["area", "block", "street", "building"] as const) {
-      const problem = await refusal(await post("orders", order({ delivery: { method: "delivery", address: { ...address, [field]: "  " } } })))
+      const problem = await refusal(
+        await post("orders", order({ delivery: { method: "delivery", address: { ...address, [field]: "  " } } }))
+      )
       expect(paths(problem)).toContain(`delivery.address.${field}`)
       const { [field]: _, ...without } = address
       const missing = await refusal(await post("orders", order({ delivery: { method: "delivery", address: without } })))
       expect(paths(missing)).toContain(`delivery.address.${field}`)
     }
-    const long = await refusal(await post("orders", order({ delivery: { method: "delivery", address: { ...address, notes: "x".repeat(301) } } })))
+    const long = await refusal(
+      await post("orders", order({ delivery: { method: "delivery", address: { ...address, notes: "x".repeat(301) } } }))
+    )
     expect(paths(long)).toContain("delivery.address.notes")
-    const floor = await refusal(await post("orders", order({ delivery: { method: "delivery", address: { ...address, floor: "1".repeat(11) } } })))
+    const floor = await refusal(
+      await post("orders", order({ delivery: { method: "delivery", address: { ...address, floor: "1".repeat(11) } } }))
+    )
     expect(paths(floor)).toContain("delivery.address.floor")
   })
 
@@ -181,7 +192,10 @@ describe("orders that ship", () => {
     expect(receipt.lines).toHaveLength(1)
     // An address sent for an order that does not ship is not kept.
     const ignored = await (await post("orders", { ...order(), items: [{ itemId: digital, quantity: 1 }] })).json()
-    const [stored] = await rows(home, (sql) => sql<{ delivery: unknown }>`select delivery from orders where reference = ${ignored.reference}`)
+    const [stored] = await rows(
+      home,
+      (sql) => sql<{ delivery: unknown }>`select delivery from orders where reference = ${ignored.reference}`
+    )
     expect(stored!.delivery).toBeNull()
   })
 
@@ -191,7 +205,12 @@ describe("orders that ship", () => {
     expect(paths(refused)).toEqual(["delivery.method"])
     const allowed = await post(
       "orders",
-      { items: [{ itemId: otherShipping, quantity: 1 }], customer: { name: "Ali", phone: "+965 6000 0001" }, paymentMethod: "bank_transfer", delivery: { method: "pickup" } },
+      {
+        items: [{ itemId: otherShipping, quantity: 1 }],
+        customer: { name: "Ali", phone: "+965 6000 0001" },
+        paymentMethod: "bank_transfer",
+        delivery: { method: "pickup" }
+      },
       other
     )
     expect(allowed.status).toBe(201)
@@ -208,12 +227,22 @@ describe("orders that ship", () => {
 
 describe("phones", () => {
   const stored = async (reference: string) =>
-    (await rows(home, (sql) => sql<{ phone: string }>`select donor_phone as phone from donations where reference = ${reference}
-      union all select customer_phone from orders where reference = ${reference}`))[0]!.phone
+    (
+      await rows(
+        home,
+        (sql) => sql<{ phone: string }>`select donor_phone as phone from donations where reference = ${reference}
+      union all select customer_phone from orders where reference = ${reference}`
+      )
+    )[0]!.phone
 
   it("are stored in E.164 however they are typed", async () => {
     for (const typed of ["5000 2345", "+965 5000 2345", "0096550002345", "965 5000 2345", "٥٠٠٠٢٣٤٥", "+٩٦٥ ٥٠٠٠ ٢٣٤٥"]) {
-      const response = await post("donations", { amount: "5.000", project: slug, donor: { name: "ريم", phone: typed }, paymentMethod: "bank_transfer" })
+      const response = await post("donations", {
+        amount: "5.000",
+        project: slug,
+        donor: { name: "ريم", phone: typed },
+        paymentMethod: "bank_transfer"
+      })
       expect(response.status).toBe(201)
       expect(await stored((await response.json()).reference)).toBe("+96550002345")
     }
@@ -225,9 +254,21 @@ describe("phones", () => {
     const typed = ["5000 1234", "+965 5000-1234", "0096550001234", "965 5000 1234", "٥٠٠٠١٢٣٤", "+44 7911 123456", "ext. 12", "1234"]
     const [row] = await withOwner(
       urls,
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ out: Array<string> }>`select array(select app.phone_e164(t) from unnest(${typed}::text[]) t) as out`)
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ out: Array<string> }>`select array(select app.phone_e164(t) from unnest(${typed}::text[]) t) as out`
+      )
     )
-    expect(row!.out).toEqual(["+96550001234", "+96550001234", "+96550001234", "+96550001234", "+96550001234", "+447911123456", "ext. 12", "1234"])
+    expect(row!.out).toEqual([
+      "+96550001234",
+      "+96550001234",
+      "+96550001234",
+      "+96550001234",
+      "+96550001234",
+      "+447911123456",
+      "ext. 12",
+      "1234"
+    ])
   })
 
   it("that are no phone number are a field error", async () => {
@@ -239,15 +280,32 @@ describe("phones", () => {
 
   it("are found by staff in any form of the number", async () => {
     const { reference } = await (
-      await post("donations", { amount: "6.000", project: slug, donor: { name: "هيا", phone: "9000 4321" }, paymentMethod: "bank_transfer" })
+      await post("donations", {
+        amount: "6.000",
+        project: slug,
+        donor: { name: "هيا", phone: "9000 4321" },
+        paymentMethod: "bank_transfer"
+      })
     ).json()
     const found = async (q: string) => {
       const response = await call("GET", `/tenant/inbox?q=${encodeURIComponent(q)}`, owner, home.slug)
       expect(response.status).toBe(200)
       return ((await response.json()) as { entries: Array<{ reference: string; phone: string }> }).entries
     }
-    for (const q of ["+965 9000 4321", "+96590004321", "96590004321", "0096590004321", "90004321", "9000 4321", "٩٠٠٠٤٣٢١", "+٩٦٥ ٩٠٠٠ ٤٣٢١"]) {
-      expect((await found(q)).map((entry) => entry.reference), q).toEqual([reference])
+    for (const q of [
+      "+965 9000 4321",
+      "+96590004321",
+      "96590004321",
+      "0096590004321",
+      "90004321",
+      "9000 4321",
+      "٩٠٠٠٤٣٢١",
+      "+٩٦٥ ٩٠٠٠ ٤٣٢١"
+    ]) {
+      expect(
+        (await found(q)).map((entry) => entry.reference),
+        q
+      ).toEqual([reference])
     }
     expect((await found("9000 4321"))[0]!.phone).toBe("+96590004321")
     expect(await found("90004322")).toEqual([])
@@ -292,20 +350,30 @@ describe("the CSV export", () => {
 
   it("has headers and labels in the staff member's language, ISO dates in Kuwait's time and exact amounts", async () => {
     const { reference } = await (
-      await post("donations", { amount: "12.345", project: slug, donor: { name: "نورة", phone: "5000 7777" }, paymentMethod: "bank_transfer" })
+      await post("donations", {
+        amount: "12.345",
+        project: slug,
+        donor: { name: "نورة", phone: "5000 7777" },
+        paymentMethod: "bank_transfer"
+      })
     ).json()
     const en = await csv("?locale=en&kind=donation")
     expect(en[0]).toBe("Reference,Kind,Status,Payment,Amount (KWD),Name,Phone,Email,Category,Project,Date")
     const line = en.find((l) => l.startsWith(reference))!
-    expect(line).toMatch(/^DON-\d{4}-\d{6},Donation,Pending,Awaiting payment,12\.345,نورة,"\t\+965 5000 7777",,Sadaqah,Well of good,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$/)
+    expect(line).toMatch(
+      /^DON-\d{4}-\d{6},Donation,Pending,Awaiting payment,12\.345,نورة,"\t\+965 5000 7777",,Sadaqah,Well of good,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$/
+    )
     const ar = await csv("?locale=ar&kind=donation")
     expect(ar[0]).toBe("المرجع,النوع,الحالة,الدفع,المبلغ (د.ك),الاسم,الهاتف,البريد الإلكتروني,الفئة,المشروع,التاريخ")
     const arLine = ar.find((l) => l.startsWith(reference))!
     expect(arLine).toContain(",تبرع,قيد الانتظار,بانتظار الدفع,12.345,نورة,")
     expect(arLine).toContain(",صدقة,بئر الخير,")
     // The date is this moment in Kuwait (UTC+3), not UTC.
-    const [created] = await rows(home, (sql) => sql<{ at: string }>`
-      select to_char(created_at at time zone 'Asia/Kuwait', 'YYYY-MM-DD"T"HH24:MI:SS') || '+03:00' as at from donations where reference = ${reference}`)
+    const [created] = await rows(
+      home,
+      (sql) => sql<{ at: string }>`
+      select to_char(created_at at time zone 'Asia/Kuwait', 'YYYY-MM-DD"T"HH24:MI:SS') || '+03:00' as at from donations where reference = ${reference}`
+    )
     expect(arLine.endsWith(`,${created!.at}`)).toBe(true)
     // Without a locale: Arabic, the dashboard's first language.
     expect((await csv("?kind=donation"))[0]).toBe(ar[0])
@@ -315,7 +383,12 @@ describe("the CSV export", () => {
     const names = ['=HYPERLINK("http://x","y")', "+SUM(1,2)", "-2+3", "@cmd", "|calc"]
     const references: Array<string> = []
     for (const name of names) {
-      const response = await post("donations", { amount: "1.000", project: slug, donor: { name, phone: "+965 6000 7777" }, paymentMethod: "bank_transfer" })
+      const response = await post("donations", {
+        amount: "1.000",
+        project: slug,
+        donor: { name, phone: "+965 6000 7777" },
+        paymentMethod: "bank_transfer"
+      })
       expect(response.status).toBe(201)
       references.push((await response.json()).reference)
     }

@@ -556,7 +556,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           project: row.project_ar === null ? null : { ar: row.project_ar, en: row.project_en ?? "" },
           dedication: row.dedication,
           ...(row.items === null ? {} : { lines: row.items }),
-          ...(row.delivery === null ? {} : { delivery: { ar: describeDelivery(row.delivery, "ar"), en: describeDelivery(row.delivery, "en") } }),
+          ...(row.delivery === null
+            ? {}
+            : { delivery: { ar: describeDelivery(row.delivery, "ar"), en: describeDelivery(row.delivery, "en") } }),
           status: row.status,
           paymentState: row.payment_state
         })

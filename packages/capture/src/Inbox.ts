@@ -152,7 +152,9 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         const row = yield* entry(kind, id)
         const [extra] = yield* (
           kind === "order"
-            ? sql<Record<string, unknown>>`select items, notes, delivery, payment_method, locale, receipt_token from orders where id = ${id}`
+            ? sql<
+                Record<string, unknown>
+              >`select items, notes, delivery, payment_method, locale, receipt_token from orders where id = ${id}`
             : kind === "donation"
               ? sql<
                   Record<string, unknown>

@@ -36,7 +36,7 @@ export type Field =
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
 export type FieldCode =
-    | Field
+  | Field
   | "amount-range"
   | "project-total-range"
   | "fees-too-high"
