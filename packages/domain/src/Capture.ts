@@ -111,7 +111,9 @@ export const describeDelivery = (delivery: typeof OrderDelivery.Encoded, locale:
     ...(flat === "" ? [] : [`${ar ? "شقة" : "flat"} ${flat}`])
   ]
   const line = parts.join(ar ? "، " : ", ")
-  return notes === "" ? line : `${line} (${notes})`
+  const text = notes === "" ? line : `${line} (${notes})`
+  // Arabic text writes its digits in Arabic-Indic, the block and building numbers too.
+  return ar ? text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : text
 }
 
 /** An order's line as priced by the server. */
