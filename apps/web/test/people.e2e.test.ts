@@ -127,7 +127,9 @@ describe("checkout with a delivery address", { timeout: 120_000 }, () => {
           locale === "ar" ? "حولي، السالمية، قطعة ١٠، شارع ٥، مبنى ١٢، الدور ٣، شقة ٧" : l.delivery
         )
         await page.screenshot({ path: `${results}people-thanks-${locale}-${width}.png`, fullPage: true })
-        expect(problems).toEqual([])
+        // The refused form (the missing block) came back as a 400 document, by design; nothing else went wrong.
+        expect(problems.filter((problem) => !problem.includes("status of 400"))).toEqual([])
+        expect(problems.length).toBeLessThanOrEqual(1)
         await context.close()
       })
     }
