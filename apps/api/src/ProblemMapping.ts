@@ -88,7 +88,7 @@ const LIMIT_WORDS = {
   captures: "captures this month"
 }
 
-type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
+type Mapping = readonly [status: number, kind: ProblemKind, detail: string, extra?: { readonly errors?: ReadonlyArray<FieldIssue> }]
 
 /**
  * Expected failures of the services, by tag: status, problem type, what the person is told. Total over
@@ -135,7 +135,8 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   IdempotencyMismatch: () => [422, "idempotency-key-reused", "This Idempotency-Key was used with a different request"],
   ReceiptNotFound: () => [404, "receipt-not-found", "No receipt at this address"],
   CaptureNotFound: () => [404, "capture-not-found", "No such order, donation or pledge in this tenant"],
-  CaptureRefused: (error) => [400, error.code, error.detail],
+  CaptureRefused: (error) =>
+    error.errors === undefined ? [400, error.code, error.detail] : [400, error.code, error.detail, { errors: error.errors }],
   HoneypotFilled: () => [400, "invalid-request", "The request did not pass validation"],
   InvalidCaptureTransition: (error) => [400, "invalid-transition", `Cannot go from ${error.from} to ${error.to}`],
   PaymentMethodUnavailable: () => [400, "payment-method-unavailable", "This way of paying is not available here"],
@@ -205,9 +206,9 @@ export const toProblem = (error: unknown): Problem => {
   const known = serviceMapping(error)
   // A plan limit says which limit, what it allows and what is used, for the dashboard's notice.
   if (known !== undefined && error instanceof PlanLimitReached)
-    return problem(...known, { limit: { name: error.limit, max: error.max, used: error.used } })
+    return problem(known[0], known[1], known[2], { ...known[3], limit: { name: error.limit, max: error.max, used: error.used } })
   if (known !== undefined && error instanceof InvalidSettings) {
-    return problem(...known, {
+    return problem(known[0], known[1], known[2], {
       errors: (error.issues ?? []).map((issue) => ({
         path: issue.path,
         message: issue.message,

@@ -7,6 +7,9 @@ import {
   CaptureReceipt,
   type CaptureKind,
   type CaptureRefusalCode,
+  describeDelivery,
+  type OrderDelivery,
+  type FieldIssue,
   Fils,
   formatMoney,
   MAX_FILS,
@@ -27,7 +30,12 @@ import { type ReferenceKind, referenceCounterSql } from "./References.js"
 import { fitsOnTop, isNumericOverflow, MAX_TOTAL } from "./Totals.js"
 
 /** Something in the request does not fit (a product not for sale, an amount out of range): 400. */
-export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{ readonly code: CaptureRefusalCode; readonly detail: string }> {}
+export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{
+  readonly code: CaptureRefusalCode
+  readonly detail: string
+  /** The fields at fault (an order that ships without its address), as the problem's `errors`. */
+  readonly errors?: ReadonlyArray<FieldIssue>
+}> {}
 
 interface ProjectRow {
   readonly id: string
@@ -43,10 +51,27 @@ interface ProjectWithSums extends ProjectRow {
   readonly pledged: string
 }
 
+/** An order's line as `orders.items` keeps it (amounts as decimal strings). */
+interface StoredLine {
+  readonly slug: string
+  readonly title: { readonly ar: string; readonly en: string }
+  readonly quantity: number
+  readonly unitPrice: string
+  readonly lineTotal: string
+}
+
+const storedLine = (line: StoredLine) => ({
+  slug: line.slug,
+  title: line.title,
+  quantity: line.quantity,
+  unitPrice: parseMoney(line.unitPrice)!,
+  lineTotal: parseMoney(line.lineTotal)!
+})
+
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
-/** What capture reads of the tenant's settings (the one schema: `@manara/domain` Settings). */
-type TenantSettings = StoredSettings
+/** What capture reads of the tenant's settings (the one schema: `@manara/domain` Settings), and whether buyers may collect what ships. */
+type TenantSettings = StoredSettings & { readonly orders?: { readonly pickup?: boolean } }
 
 const DEFAULT_MINIMUM = parseMoney(DEFAULT_DONATION_MINIMUM)!
 const DEFAULT_MAXIMUM = parseMoney(DEFAULT_DONATION_MAXIMUM)!
@@ -81,6 +106,33 @@ const receiptContact = (settings: TenantSettings) => {
 }
 
 const receiptFooter = (settings: TenantSettings) => ({ ar: settings.receipt?.footer?.ar ?? "", en: settings.receipt?.footer?.en ?? "" })
+
+/**
+ * An order's delivery: an item that ships needs an address (or pickup, where the tenant allows it);
+ * an order where nothing ships keeps none, whatever the request says.
+ */
+const checkDelivery = (ships: boolean, delivery: OrderDelivery | undefined, settings: TenantSettings) => {
+  if (!ships) return Effect.succeed(null)
+  if (delivery === undefined) {
+    return Effect.fail(
+      new CaptureRefused({
+        code: "delivery-required",
+        detail: "An item in this order ships: give a delivery address",
+        errors: [{ path: ["delivery"], message: "a delivery address in Kuwait" }]
+      })
+    )
+  }
+  if (delivery.method === "pickup" && settings.orders?.pickup !== true) {
+    return Effect.fail(
+      new CaptureRefused({
+        code: "pickup-unavailable",
+        detail: "This store does not offer pickup: give a delivery address",
+        errors: [{ path: ["delivery", "method"], message: "pickup is not offered here" }]
+      })
+    )
+  }
+  return Effect.succeed(delivery)
+}
 
 const orderTotalOutOfRange = () =>
   new CaptureRefused({ code: "order-total-out-of-range", detail: `An order comes to at most ${MAX_TOTAL} KWD` })
@@ -246,7 +298,12 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       createdAt: Date,
       payment: CaptureReceipt["payment"],
       token: string,
-      about: { readonly category: CaptureReceipt["category"]; readonly project: ProjectRow | null }
+      about: {
+        readonly category: CaptureReceipt["category"]
+        readonly project: ProjectRow | null
+        readonly lines?: CaptureReceipt["lines"]
+        readonly delivery?: CaptureReceipt["delivery"]
+      }
     ) =>
       new CaptureReceipt(
         {
@@ -259,6 +316,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           category: about.category,
           project:
             about.project === null ? null : { slug: about.project.slug, title: { ar: about.project.title_ar, en: about.project.title_en } },
+          lines: about.lines ?? null,
+          delivery: about.delivery ?? null,
           receiptToken: token
         },
         true
@@ -271,8 +330,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const ids = [...new Set(input.items.map((line) => line.itemId))]
         const [tenant, products] = yield* Effect.all([
           context(undefined, input),
-          sql<{ id: string; slug: string; title_ar: string; title_en: string; price: string }>`
-            select id, slug, title_ar, title_en, price::text as price from catalog_items
+          sql<{ id: string; slug: string; title_ar: string; title_en: string; price: string; ships: boolean }>`
+            select id, slug, title_ar, title_en, price::text as price, ships from catalog_items
             where id in ${sql.in(ids)} and kind = 'product' and status = 'active'`.pipe(Effect.orDie)
         ])
         const byId = new Map(products.map((product) => [product.id, product]))
@@ -295,6 +354,11 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         const total = Fils.make(lines.reduce((sum, line) => sum + line.lineTotal, 0n))
         if (total <= 0n) return yield* new CaptureRefused({ code: "empty-order", detail: "The order comes to nothing" })
         if (total > MAX_FILS) return yield* orderTotalOutOfRange()
+        const delivery = yield* checkDelivery(
+          products.some((product) => product.ships),
+          input.delivery,
+          tenant.settings
+        )
         yield* payments.check(input.paymentMethod, tenant.settings)
         const token = receiptToken()
         const written = yield* write({
@@ -302,10 +366,11 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           key,
           kind: "ORD",
           entity: "order",
-          insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, locale, receipt_token, visit_id, first_visit_id)
+          insert: sql`insert into orders (tenant_id, reference, customer_name, customer_phone, customer_email, items, total, payment_method, notes, delivery, locale, receipt_token, visit_id, first_visit_id)
             select ${tenantId}, reference, ${input.customer.name}, ${input.customer.phone}, ${input.customer.email ?? null},
               ${JSON.stringify(lines.map((line) => ({ ...line, unitPrice: formatMoney(line.unitPrice), lineTotal: formatMoney(line.lineTotal) })))}::jsonb,
-              ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes}, ${input.locale}, ${token}, ${tenant.visit_id}, ${tenant.first_visit_id}
+              ${formatMoney(total)}::numeric, ${input.paymentMethod}, ${input.notes},
+              ${delivery === null ? null : JSON.stringify(delivery)}::jsonb, ${input.locale}, ${token}, ${tenant.visit_id}, ${tenant.first_visit_id}
             from counter returning id, reference, created_at`,
           payload: { amount: formatMoney(total), name: input.customer.name },
           payer: { email: input.customer.email, locale: input.locale },
@@ -313,7 +378,18 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           overflow: orderTotalOutOfRange()
         })
         const payment = yield* payments.instructions(input.paymentMethod, tenant.settings, tenant.name_ar, written.reference, total)
-        return receipt("order", written.reference, total, "new", written.created_at, payment, token, { category: null, project: null })
+        return receipt("order", written.reference, total, "new", written.created_at, payment, token, {
+          category: null,
+          project: null,
+          lines: lines.map((line) => ({
+            slug: line.slug,
+            title: line.title,
+            quantity: line.quantity,
+            unitPrice: line.unitPrice,
+            lineTotal: line.lineTotal
+          })),
+          delivery
+        })
       })
 
     const donation = (input: NewDonation, key?: IdempotencyHold) =>
@@ -420,15 +496,17 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           category: "zakat" | "sadaqah" | "waqf" | "general" | null
           project: ProjectRow | null
           created_at: Date
+          items: ReadonlyArray<StoredLine> | null
+          delivery: OrderDelivery | null
         }>`
           select 'donation' as kind, d.reference, (d.amount + d.fees_amount)::text as amount, d.status, d.payment_method,
-            null::text as due_date, d.category, ${projectJson(sql`d`)} as project, d.created_at
+            null::text as due_date, d.category, ${projectJson(sql`d`)} as project, d.created_at, null::jsonb as items, null::jsonb as delivery
           from donations d where d.receipt_token = ${token}
           union all
-          select 'order', o.reference, o.total::text, o.status, o.payment_method, null, null, null, o.created_at
+          select 'order', o.reference, o.total::text, o.status, o.payment_method, null, null, null, o.created_at, o.items, o.delivery
           from orders o where o.receipt_token = ${token}
           union all
-          select 'pledge', p.reference, p.amount::text, p.status, null, p.due_date::text, null, ${projectJson(sql`p`)}, p.created_at
+          select 'pledge', p.reference, p.amount::text, p.status, null, p.due_date::text, null, ${projectJson(sql`p`)}, p.created_at, null, null
           from pledges p where p.receipt_token = ${token}`.pipe(Effect.orDie)
         if (rows.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
@@ -441,7 +519,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
                 .pipe(Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const))
         return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token, {
           category: row.category,
-          project: row.project
+          project: row.project,
+          lines: row.items === null ? null : row.items.map(storedLine),
+          delivery: row.delivery
         })
       })
 
@@ -468,16 +548,17 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           project_en: string | null
           dedication: string
           items: Array<{ title: { ar: string; en: string }; quantity: number; unitPrice: string; lineTotal: string }> | null
+          delivery: OrderDelivery | null
           status: string
           payment_state: string
         }>`
           select 'donation' as kind, d.reference, d.created_at, d.donor_name as name, d.anonymous, d.amount::text as amount,
             d.fees_amount::text as fees, d.category, i.title_ar as project_ar, i.title_en as project_en, d.dedication,
-            null::jsonb as items, d.status, d.payment_state
+            null::jsonb as items, null::jsonb as delivery, d.status, d.payment_state
           from donations d left join catalog_items i on i.id = d.catalog_item_id where ${byDonation}
           union all
           select 'order', o.reference, o.created_at, o.customer_name, false, o.total::text, '0', null, null, null, '',
-            o.items, o.status, o.payment_state
+            o.items, o.delivery, o.status, o.payment_state
           from orders o where ${byOrder}`.pipe(Effect.orDie)
         if (rows.length === 0 || tenant.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
@@ -494,6 +575,9 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           project: row.project_ar === null ? null : { ar: row.project_ar, en: row.project_en ?? "" },
           dedication: row.dedication,
           ...(row.items === null ? {} : { lines: row.items }),
+          ...(row.delivery === null
+            ? {}
+            : { delivery: { ar: describeDelivery(row.delivery, "ar"), en: describeDelivery(row.delivery, "en") } }),
           status: row.status,
           paymentState: row.payment_state
         })

@@ -13,6 +13,8 @@ import {
   PAYMENT_TRANSITIONS,
   parseMoney,
   type PaymentState,
+  phoneSearchDigits,
+  formatPhoneInternational,
   StatusChange,
   timestamp,
   type UserId
@@ -106,8 +108,11 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
       if (query.category !== undefined) where.push(sql`e.category = ${query.category}`)
       const q = query.q?.trim() ?? ""
       if (q !== "") {
-        const digits = q.replace(/\D/g, "")
-        where.push(sql`(e.reference ilike ${`%${likeEscape(q)}%`} or e.name ilike ${`%${likeEscape(q)}%`}
+        // A number in any form (+965 5xx, 00965, 8 local digits, Arabic-Indic digits) as the digits of its E.164.
+        const digits = phoneSearchDigits(q)
+        // Names fold as the storefront's search does (app.fold_arabic, migration 0003): ة/ه, أ/إ/آ/ا, ى/ي, diacritics.
+        where.push(sql`(e.reference ilike ${`%${likeEscape(q)}%`}
+          or app.fold_arabic(e.name) like '%' || app.fold_arabic(${likeEscape(q)}) || '%'
           ${digits.length >= 3 ? sql`or regexp_replace(e.phone, '\\D', '', 'g') like ${`%${digits}%`}` : sql``})`)
       }
       if (query.cursor !== undefined) {
@@ -147,7 +152,9 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         const row = yield* entry(kind, id)
         const [extra] = yield* (
           kind === "order"
-            ? sql<Record<string, unknown>>`select items, notes, payment_method, locale, receipt_token from orders where id = ${id}`
+            ? sql<
+                Record<string, unknown>
+              >`select items, notes, delivery, payment_method, locale, receipt_token from orders where id = ${id}`
             : kind === "donation"
               ? sql<
                   Record<string, unknown>
@@ -387,33 +394,82 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
   })
 }) {}
 
-/** The inbox as a spreadsheet: UTF-8 with a BOM (so Excel reads Arabic), CRLF, formulas defused. */
-export const inboxCsv = (entries: ReadonlyArray<InboxEntry>): string => {
-  const cell = (value: string) => {
-    // A cell starting with = + - @ would run as a formula in a spreadsheet.
-    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+/** What the CSV says, in the staff member's language. */
+const CSV_LABELS = {
+  ar: {
+    header: ["المرجع", "النوع", "الحالة", "الدفع", "المبلغ (د.ك)", "الاسم", "الهاتف", "البريد الإلكتروني", "الفئة", "المشروع", "التاريخ"],
+    kind: { order: "طلب", donation: "تبرع", pledge: "تعهد" },
+    status: {
+      new: "جديد",
+      confirmed: "مؤكد",
+      fulfilled: "منجز",
+      cancelled: "ملغى",
+      pending: "قيد الانتظار",
+      open: "مفتوح",
+      lapsed: "متأخر"
+    },
+    payment: { pending: "بانتظار الدفع", received: "مستلم", failed: "فشل", refunded: "مسترد" },
+    category: { zakat: "زكاة", sadaqah: "صدقة", waqf: "وقف", general: "عام" }
+  },
+  en: {
+    header: ["Reference", "Kind", "Status", "Payment", "Amount (KWD)", "Name", "Phone", "Email", "Category", "Project", "Date"],
+    kind: { order: "Order", donation: "Donation", pledge: "Pledge" },
+    status: {
+      new: "New",
+      confirmed: "Confirmed",
+      fulfilled: "Fulfilled",
+      cancelled: "Cancelled",
+      pending: "Pending",
+      open: "Open",
+      lapsed: "Lapsed"
+    },
+    payment: { pending: "Awaiting payment", received: "Received", failed: "Failed", refunded: "Refunded" },
+    category: { zakat: "Zakat", sadaqah: "Sadaqah", waqf: "Waqf", general: "General" }
   }
-  const kuwait = new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Kuwait", dateStyle: "short", timeStyle: "short", hourCycle: "h23" })
-  const header = ["reference", "kind", "status", "payment", "amount_kwd", "name", "phone", "email", "category", "project", "created_kuwait"]
+} as const
+
+/** A moment as ISO 8601 in Kuwait's time (UTC+3 all year, no DST): "2026-12-03T15:04:05+03:00". */
+const kuwaitIso = (at: Date) => `${new Date(at.getTime() + 3 * 3600_000).toISOString().slice(0, 19)}+03:00`
+
+/**
+ * A cell that cannot run as a formula (OWASP's CSV injection advice): a value starting with = + - @ | tab, CR
+ * or NUL gets a leading apostrophe, then RFC 4180 quoting.
+ */
+const csvCell = (value: string) => {
+  const safe = /^[=+\-@|\t\r\0]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe
+}
+
+/**
+ * A phone as typed ("+965 5000 1234"): it is our own E.164, only "+", digits and spaces, so it can carry
+ * no formula; a leading tab keeps spreadsheets from reading it as a number (or "+965" as arithmetic)
+ * without the apostrophe staff would see. An old row that is not E.164 is an ordinary cell.
+ */
+const phoneCell = (stored: string) => (/^\+[1-9][0-9]{6,14}$/.test(stored) ? `"\t${formatPhoneInternational(stored)}"` : csvCell(stored))
+
+/**
+ * The inbox as a spreadsheet: UTF-8 with a BOM (so Excel reads Arabic), CRLF, formulas defused; headers
+ * and labels in the staff member's language, ISO 8601 dates in Kuwait's time, amounts with 3 decimals.
+ */
+export const inboxCsv = (entries: ReadonlyArray<InboxEntry>, locale: "ar" | "en" = "ar"): string => {
+  const labels = CSV_LABELS[locale]
+  const label = (table: Record<string, string>, code: string) => (Object.hasOwn(table, code) ? table[code]! : code)
   const lines = entries.map((e) =>
     [
-      e.reference,
-      e.kind,
-      e.status,
-      e.paymentState ?? "",
+      csvCell(e.reference),
+      csvCell(labels.kind[e.kind]),
+      csvCell(label(labels.status, e.status)),
+      csvCell(e.paymentState === null ? "" : label(labels.payment, e.paymentState)),
       formatAmount(e.amount),
-      e.name,
-      e.phone,
-      e.email ?? "",
-      e.category ?? "",
-      e.project?.title.ar ?? "",
-      kuwait.format(new Date(e.createdAt))
-    ]
-      .map(cell)
-      .join(",")
+      csvCell(e.name),
+      phoneCell(e.phone),
+      csvCell(e.email ?? ""),
+      csvCell(e.category === null ? "" : labels.category[e.category]),
+      csvCell(e.project?.title[locale] ?? ""),
+      kuwaitIso(new Date(e.createdAt))
+    ].join(",")
   )
-  return `\uFEFF${[header.join(","), ...lines].join("\r\n")}\r\n`
+  return `\uFEFF${[labels.header.map(csvCell).join(","), ...lines].join("\r\n")}\r\n`
 }
 
 const formatAmount = (fils: bigint) => `${fils / 1000n}.${(fils % 1000n).toString().padStart(3, "0")}`

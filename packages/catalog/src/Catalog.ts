@@ -60,6 +60,7 @@ interface ItemRow {
   readonly raised_amount: string
   readonly pledged_amount: string
   readonly zakat_eligible: boolean
+  readonly ships: boolean
   readonly category: "zakat" | "sadaqah" | "waqf" | "general" | null
   readonly featured: boolean
   readonly sort: number
@@ -90,7 +91,8 @@ const cardFields = (row: CardRow) => ({
   zakatEligible: row.zakat_eligible,
   category: row.category,
   featured: row.featured,
-  cover: row.cover === null ? null : mediaRef(row.cover)
+  cover: row.cover === null ? null : mediaRef(row.cover),
+  ships: row.ships
 })
 
 // Rows are built into their classes without validation: the database's constraints already hold
@@ -158,12 +160,12 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
     const cursorAt = sql`to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_at`
     const columns = sql`i.id, ${cursorAt}, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
       i.summary_en, i.body_ar, i.body_en, i.price::text as price, i.goal_amount::text as goal_amount,
-      i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
+      i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.ships,
       i.category, i.featured, i.sort, i.published_at, i.created_at, i.updated_at,
       ${coverSql} as cover, ${gallerySql} as gallery`
     const cardColumns = sql`i.id, ${cursorAt}, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar,
       i.summary_en, i.price::text as price, i.goal_amount::text as goal_amount,
-      i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible,
+      i.raised_amount::text as raised_amount, i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.ships,
       i.category, i.featured, i.sort, ${coverSql} as cover`
 
     /** Filters shared by the staff and the public list; keyset order: `sort`, then newest first (`created_at`, `id`). */
@@ -255,14 +257,15 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         if (input.kind === "product" && input.zakatEligible) {
           return yield* new InvalidItem({ detail: "Only a project can be zakat-eligible" })
         }
+        if (input.kind === "project" && input.ships) return yield* new InvalidItem({ detail: "Only a product ships" })
         yield* checkKind({ kind: input.kind, price: input.price ?? null, goal: input.goal ?? null, category })
         const inserted = yield* sql<{ id: string }>`
           insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, body_ar, body_en,
-            price, goal_amount, zakat_eligible, category, featured, sort, created_by)
+            price, goal_amount, zakat_eligible, category, featured, sort, ships, created_by)
           values (${tenantId}, ${input.kind}, ${input.slug}, ${input.title.ar}, ${input.title.en}, ${input.summary.ar},
             ${input.summary.en}, ${input.body.ar}, ${input.body.en}, ${money(input.price)}::numeric,
             ${money(input.goal)}::numeric, ${input.zakatEligible}, ${category},
-            ${input.featured}, ${input.sort}, ${by})
+            ${input.featured}, ${input.sort}, ${input.ships}, ${by})
           returning id`.pipe(
           Effect.catchIf(isUniqueViolation, () => Effect.fail(new SlugTaken())),
           Effect.catchTag("SqlError", Effect.die)
@@ -290,6 +293,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         if (before.kind === "product" && changes.zakatEligible === true) {
           return yield* new InvalidItem({ detail: "Only a project can be zakat-eligible" })
         }
+        if (before.kind === "project" && changes.ships === true) return yield* new InvalidItem({ detail: "Only a product ships" })
         yield* checkKind({
           kind: before.kind,
           price: changes.price ?? before.price,
@@ -308,6 +312,7 @@ export class Catalog extends Effect.Service<Catalog>()("Catalog/Catalog", {
         if (changes.category !== undefined) set.push(sql`category = ${changes.category}`)
         if (changes.featured !== undefined) set.push(sql`featured = ${changes.featured}`)
         if (changes.sort !== undefined) set.push(sql`sort = ${changes.sort}`)
+        if (changes.ships !== undefined) set.push(sql`ships = ${changes.ships}`)
         if (changes.coverMediaId !== undefined) set.push(sql`cover_media_id = ${changes.coverMediaId}`)
         if (set.length === 0) return before
         yield* sql`update catalog_items set ${sql.csv(set)} where id = ${id}`.pipe(

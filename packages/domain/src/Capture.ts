@@ -1,8 +1,9 @@
-import { Schema } from "effect"
+import { ParseResult, Schema } from "effect"
 import { Email } from "./Auth.js"
 import { DonationCategory, ItemSlug } from "./Catalog.js"
 import { Locale } from "./Locale.js"
 import { Money } from "./Money.js"
+import { toE164 } from "./Phones.js"
 import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
 
@@ -17,8 +18,24 @@ const Name = Text.pipe(
   Schema.minLength(1, { message: () => "a name is required" }),
   Schema.maxLength(120, { message: () => "at most 120 characters" })
 )
-/** Kuwaiti or international: digits, spaces and an optional leading +, 7 to 20 of them. */
-export const Phone = Schema.Trim.pipe(Schema.pattern(/^\+?[0-9][0-9 ]{6,19}$/, { message: () => "a phone number such as +965 5000 0000" }))
+/**
+ * A phone as the visitor types it (Kuwait's 8 digits, +965/00965, another country's +..., Arabic-Indic
+ * digits), decoded to E.164 (`+96550001234`) with libphonenumber-js; a number that is not valid is a field error.
+ */
+export const Phone = Schema.transformOrFail(
+  Schema.String.pipe(Schema.maxLength(40, { message: () => "a phone number such as 5000 0000 or +965 5000 0000" })),
+  Schema.String.pipe(Schema.pattern(/^\+[1-9][0-9]{6,14}$/)),
+  {
+    strict: true,
+    decode: (typed, _, ast) => {
+      const e164 = toE164(typed)
+      return e164 === undefined
+        ? ParseResult.fail(new ParseResult.Type(ast, typed, "a phone number such as 5000 0000 or +965 5000 0000"))
+        : ParseResult.succeed(e164)
+    },
+    encode: ParseResult.succeed
+  }
+).annotations({ identifier: "Phone", description: "A phone number; stored and answered in E.164" })
 /** A bot fills every field; a person never sees this one. Must stay empty. */
 const Honeypot = Schema.optional(Schema.String.pipe(Schema.maxLength(0, { message: () => "must be empty" })))
 /** The session's visit (last touch) and the visitor's first within 30 days (first touch), from the storefront's cookies. */
@@ -31,6 +48,84 @@ const Notes = (max: number) => MultilineText.pipe(Schema.maxLength(max, { messag
 /** Amounts a person types: a decimal string, more than zero. */
 export const PositiveMoney = Money.pipe(Schema.filter((fils) => fils > 0n, { message: () => "an amount above zero" }))
 
+/** Kuwait's six governorates. */
+export const Governorate = Schema.Literal("capital", "hawalli", "farwaniya", "mubarak-al-kabeer", "ahmadi", "jahra")
+export type Governorate = typeof Governorate.Type
+
+/** Their names, as the checkout, the receipt and the inbox show them. */
+export const GOVERNORATES: Record<Governorate, { readonly ar: string; readonly en: string }> = {
+  capital: { ar: "العاصمة", en: "Al Asimah (Capital)" },
+  hawalli: { ar: "حولي", en: "Hawalli" },
+  farwaniya: { ar: "الفروانية", en: "Farwaniya" },
+  "mubarak-al-kabeer": { ar: "مبارك الكبير", en: "Mubarak Al-Kabeer" },
+  ahmadi: { ar: "الأحمدي", en: "Ahmadi" },
+  jahra: { ar: "الجهراء", en: "Jahra" }
+}
+
+const Required = (max: number) =>
+  Text.pipe(
+    Schema.compose(Schema.Trim),
+    Schema.minLength(1, { message: () => "required" }),
+    Schema.maxLength(max, { message: () => `at most ${max} characters` })
+  )
+const Optional = (max: number) =>
+  Schema.optionalWith(Text.pipe(Schema.compose(Schema.Trim), Schema.maxLength(max, { message: () => `at most ${max} characters` })), {
+    default: () => ""
+  })
+
+/** A Kuwaiti delivery address: governorate, area, block, street, building; floor, flat and notes optional. */
+export const DeliveryAddress = Schema.Struct({
+  governorate: Governorate.annotations({ message: () => "one of Kuwait's six governorates" }),
+  area: Required(80),
+  block: Required(10),
+  street: Required(80),
+  building: Required(20),
+  floor: Optional(10),
+  flat: Optional(10),
+  notes: Optional(300)
+})
+export type DeliveryAddress = typeof DeliveryAddress.Type
+
+/** How an order that ships reaches its buyer: delivered to an address, or picked up where the tenant allows it. */
+export const OrderDelivery = Schema.Union(
+  Schema.Struct({ method: Schema.Literal("delivery"), address: DeliveryAddress }),
+  Schema.Struct({ method: Schema.Literal("pickup") })
+)
+export type OrderDelivery = typeof OrderDelivery.Type
+
+/** An order's delivery in one line of the reader's language: "Hawalli, Salmiya, block 10, street 5, building 12, floor 3, flat 7". */
+export const describeDelivery = (delivery: typeof OrderDelivery.Encoded, locale: "ar" | "en"): string => {
+  if (delivery.method === "pickup") return locale === "ar" ? "استلام من المتجر" : "Pickup from the store"
+  const a = delivery.address
+  const ar = locale === "ar"
+  const floor = a.floor ?? ""
+  const flat = a.flat ?? ""
+  const notes = a.notes ?? ""
+  const parts = [
+    GOVERNORATES[a.governorate][locale],
+    a.area,
+    `${ar ? "قطعة" : "block"} ${a.block}`,
+    `${ar ? "شارع" : "street"} ${a.street}`,
+    `${ar ? "مبنى" : "building"} ${a.building}`,
+    ...(floor === "" ? [] : [`${ar ? "الدور" : "floor"} ${floor}`]),
+    ...(flat === "" ? [] : [`${ar ? "شقة" : "flat"} ${flat}`])
+  ]
+  const line = parts.join(ar ? "، " : ", ")
+  const text = notes === "" ? line : `${line} (${notes})`
+  // Arabic text writes its digits in Arabic-Indic, the block and building numbers too.
+  return ar ? text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))) : text
+}
+
+/** An order's line as priced by the server. */
+export const OrderLine = Schema.Struct({
+  slug: Schema.String,
+  title: Schema.Struct({ ar: Schema.String, en: Schema.String }),
+  quantity: Schema.Int,
+  unitPrice: Money,
+  lineTotal: Money
+})
+export type OrderLine = typeof OrderLine.Type
+
 export const NewOrder = Schema.Struct({
   items: Schema.Array(
     Schema.Struct({
@@ -41,6 +136,8 @@ export const NewOrder = Schema.Struct({
   customer: Schema.Struct({ name: Name, phone: Phone, email: Schema.optional(Email) }),
   paymentMethod: PaymentMethod,
   notes: Schema.optionalWith(Notes(1000), { default: () => "" }),
+  /** Required when an item ships (a 400 `delivery-required` otherwise); ignored when none does. */
+  delivery: Schema.optional(OrderDelivery),
   locale: Schema.optionalWith(Locale, { default: () => "ar" as const }),
   visitId: VisitId,
   firstVisitId: VisitId,
@@ -135,6 +232,10 @@ export class CaptureReceipt extends Schema.Class<CaptureReceipt>("CaptureReceipt
   category: Schema.NullOr(DonationCategory),
   /** The project given or pledged to; null for the general fund and for orders. */
   project: Schema.NullOr(Schema.Struct({ slug: Schema.String, title: Schema.Struct({ ar: Schema.String, en: Schema.String }) })),
+  /** An order's lines (item, quantity, unit price, line total); null for donations and pledges. */
+  lines: Schema.optionalWith(Schema.NullOr(Schema.Array(OrderLine)), { default: () => null }),
+  /** An order's delivery (address or pickup); null when nothing in it ships, and for donations and pledges. */
+  delivery: Schema.optionalWith(Schema.NullOr(OrderDelivery), { default: () => null }),
   /** `/api/v1/public/receipts/{token}` reads it again; `/pdf` there for donations and orders. */
   receiptToken: Schema.String
 }) {}

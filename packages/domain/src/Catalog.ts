@@ -92,7 +92,9 @@ const cardFields = {
   zakatEligible: Schema.Boolean,
   category: Schema.NullOr(DonationCategory),
   featured: Schema.Boolean,
-  cover: Schema.NullOr(MediaRef)
+  cover: Schema.NullOr(MediaRef),
+  /** A product that ships: its checkout asks for a delivery address. */
+  ships: Schema.optionalWith(Schema.Boolean, { default: () => false })
 }
 
 /** An item in the dashboard's list: the card, its place in the order and when it last changed (no body, no gallery). */
@@ -127,7 +129,9 @@ export const NewCatalogItem = Schema.Struct({
   zakatEligible: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   category: Schema.optional(DonationCategory),
   featured: Schema.optionalWith(Schema.Boolean, { default: () => false }),
-  sort: Schema.optionalWith(Sort, { default: () => 0 })
+  sort: Schema.optionalWith(Sort, { default: () => 0 }),
+  /** A product that ships (its checkout asks for a delivery address); never a project. */
+  ships: Schema.optionalWith(Schema.Boolean, { default: () => false })
 })
 export type NewCatalogItem = typeof NewCatalogItem.Type
 
@@ -143,7 +147,8 @@ export const CatalogItemChanges = Schema.Struct({
   category: Schema.optional(DonationCategory),
   featured: Schema.optional(Schema.Boolean),
   sort: Schema.optional(Sort),
-  coverMediaId: Schema.optional(Schema.NullOr(Schema.UUID))
+  coverMediaId: Schema.optional(Schema.NullOr(Schema.UUID)),
+  ships: Schema.optional(Schema.Boolean)
 })
 export type CatalogItemChanges = typeof CatalogItemChanges.Type
 

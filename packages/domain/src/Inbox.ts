@@ -3,6 +3,7 @@ import { StatusChange } from "./Catalog.js"
 import { CaptureKind } from "./Capture.js"
 import { DonationCategory } from "./Catalog.js"
 import { isRealDay, isRealMicroTimestamp } from "./Keyset.js"
+import { Locale } from "./Locale.js"
 import { Money } from "./Money.js"
 import { MultilineText, Text } from "./Text.js"
 import { Timestamp } from "./Timestamp.js"
@@ -89,7 +90,9 @@ export const InboxQuery = Schema.Struct({
   /** A reference, part of a name, or digits of a phone number. */
   q: Schema.optional(Text.pipe(Schema.maxLength(100))),
   cursor: Schema.optional(InboxCursor),
-  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200)))
+  limit: Schema.optional(Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 200))),
+  /** The staff member's language, for the CSV's headers and labels (Arabic when absent). */
+  locale: Schema.optional(Locale)
 })
 export type InboxQuery = typeof InboxQuery.Type
 

@@ -143,6 +143,9 @@ export const ProblemKinds = [
   "fees-too-high",
   "due-date-past",
   "instalments-need-schedule",
+  // Orders that ship
+  "delivery-required",
+  "pickup-unavailable",
   // Notifications
   "preference-not-found",
   "preference-exists",
@@ -188,6 +191,8 @@ export type CaptureRefusalCode = Extract<
   | "fees-too-high"
   | "due-date-past"
   | "instalments-need-schedule"
+  | "delivery-required"
+  | "pickup-unavailable"
 >
 
 /** `problem(404, "tenant-not-found", "No storefront at this address")`. */

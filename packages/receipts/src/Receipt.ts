@@ -35,6 +35,8 @@ export interface ReceiptInput {
     readonly unitPrice: string
     readonly lineTotal: string
   }>
+  /** An order's delivery, written out in each language (an address, or pickup). */
+  readonly delivery?: { readonly ar: string; readonly en: string }
   readonly status: string
   readonly paymentState: string
 }
@@ -244,6 +246,7 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
       })
     )
   }
+  if (input.delivery !== undefined) rowsAt([{ label: { en: "Delivery", ar: "التوصيل" }, value: input.delivery }])
 
   y += 6
   doc

@@ -56,7 +56,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
         Effect.all([inbox.all(urlParams), CurrentAccess]).pipe(
           inTenant(InboxPolicy.read),
           Effect.map(([entries, access]) =>
-            HttpServerResponse.text(inboxCsv(entries), {
+            HttpServerResponse.text(inboxCsv(entries, urlParams.locale ?? "ar"), {
               contentType: "text/csv; charset=utf-8",
               headers: { "content-disposition": `attachment; filename="inbox-${access.slug}.csv"` }
             })

@@ -21,6 +21,8 @@ export interface ItemValues {
   zakatEligible: boolean
   featured: boolean
   sort: string
+  /** A product that ships: its checkout asks for a delivery address. */
+  ships: boolean
 }
 
 export type Field = Exclude<keyof ItemValues, "kind">
@@ -64,7 +66,8 @@ export const emptyItem = (): ItemValues => ({
   category: "general",
   zakatEligible: false,
   featured: false,
-  sort: "0"
+  sort: "0",
+  ships: false
 })
 
 /** An item from the API (wire form) as the form's values. */
@@ -80,6 +83,7 @@ export const itemValues = (item: {
   readonly zakatEligible: boolean
   readonly featured: boolean
   readonly sort: number
+  readonly ships?: boolean
 }): ItemValues => ({
   kind: item.kind,
   slug: item.slug,
@@ -94,7 +98,8 @@ export const itemValues = (item: {
   category: item.category ?? "general",
   zakatEligible: item.zakatEligible,
   featured: item.featured,
-  sort: String(item.sort)
+  sort: String(item.sort),
+  ships: item.ships ?? false
 })
 
 /** An amount as typed on either keyboard ("١٢٫٥"), as the API's decimal string ("12.5"); no float anywhere. */
@@ -125,7 +130,8 @@ export const readItemForm = (data: FormData, kind?: ItemValues["kind"]): ItemVal
     category: isCategory(category) ? category : "general",
     zakatEligible: data.get("zakatEligible") === "on",
     featured: data.get("featured") === "on",
-    sort: latinDigits(text(data, "sort").trim()) || "0"
+    sort: latinDigits(text(data, "sort").trim()) || "0",
+    ships: data.get("ships") === "on"
   }
 }
 
@@ -173,7 +179,7 @@ export const itemPayload = (values: ItemValues, creating: boolean): Record<strin
   featured: values.featured,
   sort: Number(values.sort),
   ...(values.kind === "product"
-    ? { price: values.price }
+    ? { price: values.price, ships: values.ships }
     : { goal: values.goal, category: values.category, zakatEligible: values.zakatEligible })
 })
 
@@ -190,7 +196,8 @@ const FIELDS: ReadonlyArray<Field> = [
   "category",
   "zakatEligible",
   "featured",
-  "sort"
+  "sort",
+  "ships"
 ]
 
 /** A problem+json `errors` path (`["title", "ar"]`, `["price"]`) as the form's field, when it names one. */

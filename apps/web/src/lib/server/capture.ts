@@ -23,10 +23,28 @@ export type Field =
   | "schedule"
   | "instalments"
   | "dueDate"
+  // An order's delivery (`delivery.method`, `delivery.address.*`; the address's notes are `addressNotes`).
+  | "delivery"
+  | "governorate"
+  | "area"
+  | "block"
+  | "street"
+  | "building"
+  | "floor"
+  | "flat"
+  | "addressNotes"
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
 export type FieldCode =
-  Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
+  | Field
+  | "amount-range"
+  | "project-total-range"
+  | "fees-too-high"
+  | "payment-unavailable"
+  | "due-date-past"
+  | "instalments-need-schedule"
+  | "delivery-required"
+  | "pickup-unavailable"
 
 /** What went wrong with the form as a whole. */
 export type FormCode =
@@ -66,6 +84,21 @@ const FIELDS: Record<string, Field> = {
   dueDate: "dueDate"
 }
 
+// Under `delivery`: the address's own fields; its notes are not the order's.
+const DELIVERY_FIELDS: Record<string, Field> = {
+  delivery: "delivery",
+  method: "delivery",
+  address: "delivery",
+  governorate: "governorate",
+  area: "area",
+  block: "block",
+  street: "street",
+  building: "building",
+  floor: "floor",
+  flat: "flat",
+  notes: "addressNotes"
+}
+
 /** Field issues (the API's, or our own decode of the same schema) as the form's errors. */
 export const fieldProblem = (issues: ReadonlyArray<{ readonly path: ReadonlyArray<PropertyKey> }>): FormProblem => {
   const errors: Partial<Record<Field, FieldCode>> = {}
@@ -74,7 +107,7 @@ export const fieldProblem = (issues: ReadonlyArray<{ readonly path: ReadonlyArra
     const names = issue.path.filter((part): part is string => typeof part === "string")
     if (names[0] === "project") form = "unknown-project"
     else if (names[0] === "items") form = "item-unavailable"
-    const field = FIELDS[names.at(-1) ?? ""]
+    const field = names[0] === "delivery" ? DELIVERY_FIELDS[names.at(-1) ?? ""] : FIELDS[names.at(-1) ?? ""]
     if (field !== undefined) errors[field] ??= field
   }
   // A refusal that names no field the visitor can fix (the honeypot, a malformed key) is the form's.
@@ -98,6 +131,8 @@ const REFUSALS: Record<string, FormProblem> = {
   "payment-method-unavailable": { errors: { paymentMethod: "payment-unavailable" } },
   "due-date-past": { errors: { dueDate: "due-date-past" } },
   "instalments-need-schedule": { errors: { instalments: "instalments-need-schedule" } },
+  "delivery-required": { errors: { delivery: "delivery-required" } },
+  "pickup-unavailable": { errors: { delivery: "pickup-unavailable" } },
   "unknown-project": { errors: {}, form: "unknown-project" },
   "item-unavailable": { errors: {}, form: "item-unavailable" },
   "empty-order": { errors: {}, form: "empty-cart" },

@@ -23,7 +23,18 @@ const fieldMessages: Record<FieldCode, () => string> = {
   instalments: m.public_give_error_instalments,
   "instalments-need-schedule": m.public_give_error_instalments_need_schedule,
   dueDate: m.public_give_error_due_date,
-  "due-date-past": m.public_give_error_due_date_past
+  "due-date-past": m.public_give_error_due_date_past,
+  delivery: m.people_delivery_error_method,
+  "delivery-required": m.people_delivery_error_required,
+  "pickup-unavailable": m.people_delivery_error_pickup,
+  governorate: m.people_delivery_error_governorate,
+  area: m.people_delivery_error_area,
+  block: m.people_delivery_error_block,
+  street: m.people_delivery_error_street,
+  building: m.people_delivery_error_building,
+  floor: m.people_delivery_error_floor,
+  flat: m.people_delivery_error_flat,
+  addressNotes: m.people_delivery_error_notes
 }
 
 /** What to tell the visitor about one field, or undefined when it is fine. */

@@ -1,5 +1,5 @@
 import { redirect } from "@sveltejs/kit"
-import { NewOrder } from "@manara/domain"
+import { type Governorate, NewOrder } from "@manara/domain"
 import { getLocale, localizeHref } from "$lib/paraglide/runtime.js"
 import { checkBody, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCapture } from "$lib/server/capture.js"
 import { orderItems, priceCart, readCart, writeCart } from "$lib/server/cart.js"
@@ -31,6 +31,18 @@ export const actions = {
     if (items === undefined)
       return refuse("checkout", { errors: {}, form: cart.unavailable === 0 ? "unavailable" : "item-unavailable" }, data)
     const email = text(data, "email", 320)
+    // Only an order with an item that ships carries a delivery; the API checks it needs one.
+    const ships = cart.lines.some((line) => line.card?.ships === true)
+    const address = {
+      governorate: text(data, "governorate", 40) as Governorate,
+      area: text(data, "area", 200),
+      block: asciiDigits(text(data, "block", 40)),
+      street: text(data, "street", 200),
+      building: asciiDigits(text(data, "building", 60)),
+      floor: asciiDigits(text(data, "floor", 40)),
+      flat: asciiDigits(text(data, "flat", 40)),
+      notes: text(data, "addressNotes", 400)
+    }
     const website = String(data.get("website") ?? "").slice(0, 200)
     // Items and quantities only: the API prices the order from its own catalog.
     const body: typeof NewOrder.Encoded = {
@@ -38,6 +50,7 @@ export const actions = {
       customer: { name: text(data, "name", 200), phone: asciiDigits(text(data, "phone", 40)), ...(email === "" ? {} : { email }) },
       paymentMethod: String(data.get("paymentMethod") ?? "") as (typeof NewOrder.Encoded)["paymentMethod"],
       notes: text(data, "notes", 1200),
+      ...(ships ? { delivery: { method: "delivery" as const, address } } : {}),
       locale: getLocale(),
       ...(website === "" ? {} : { website })
     }
