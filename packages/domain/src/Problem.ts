@@ -138,6 +138,7 @@ export const ProblemKinds = [
   "fees-too-high",
   "due-date-past",
   "instalments-need-schedule",
+  "zakat-not-eligible",
   // Notifications
   "preference-not-found",
   "preference-exists",
@@ -171,6 +172,7 @@ export type CaptureRefusalCode = Extract<
   | "fees-too-high"
   | "due-date-past"
   | "instalments-need-schedule"
+  | "zakat-not-eligible"
 >
 
 /** `problem(404, "tenant-not-found", "No storefront at this address")`. */

@@ -26,7 +26,7 @@ export type Field =
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
 export type FieldCode =
-  Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule"
+  Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule" | "zakat-not-eligible"
 
 /** What went wrong with the form as a whole. */
 export type FormCode =
@@ -98,6 +98,7 @@ const REFUSALS: Record<string, FormProblem> = {
   "payment-method-unavailable": { errors: { paymentMethod: "payment-unavailable" } },
   "due-date-past": { errors: { dueDate: "due-date-past" } },
   "instalments-need-schedule": { errors: { instalments: "instalments-need-schedule" } },
+  "zakat-not-eligible": { errors: { category: "zakat-not-eligible" } },
   "unknown-project": { errors: {}, form: "unknown-project" },
   "item-unavailable": { errors: {}, form: "item-unavailable" },
   "empty-order": { errors: {}, form: "empty-cart" },
