@@ -1,6 +1,6 @@
 import { formatKwdText, localDigits, type NumberLocale } from "@manara/domain/numbers"
 import { Data, Effect } from "effect"
-import sharp from "sharp"
+import sharp, { type OverlayOptions } from "sharp"
 
 /** Open Graph's recommended size: what WhatsApp, X and Facebook crop to. */
 export const SHARE_WIDTH = 1200
@@ -90,7 +90,7 @@ export const renderShareImage = (card: ShareCard): Effect.Effect<Uint8Array, Sha
         <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0.25" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.78"/></linearGradient></defs>
         <rect width="${SHARE_WIDTH}" height="${SHARE_HEIGHT}" fill="url(#s)"/></svg>`)
       const inner = SHARE_WIDTH - 2 * PAD
-      const layers: Array<sharp.OverlayOptions> = [{ input: shade, top: 0, left: 0 }]
+      const layers: Array<OverlayOptions> = [{ input: shade, top: 0, left: 0 }]
       const place = (width: number) => (rtl ? SHARE_WIDTH - PAD - width : PAD)
 
       let bottom = SHARE_HEIGHT - PAD
