@@ -2,9 +2,10 @@ import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { Media, renderIllustration } from "@manara/catalog"
 import { TenantSql } from "@manara/db"
+import { Storage } from "@manara/storage"
 import { type Branding, normalizeHost, Slug, TenantId, TenantKind } from "@manara/domain"
 import { platformDomain } from "@manara/tenancy"
-import { Data, Effect, Schema } from "effect"
+import { ConfigProvider, Data, Effect, Layer, Schema } from "effect"
 
 export class TenantInput extends Schema.Class<TenantInput>("TenantInput")({
   slug: Slug,
@@ -94,6 +95,18 @@ interface DemoItem {
   /** The illustration's gradient. */
   readonly colours: readonly [string, string]
 }
+
+/** The demo with its pictures going to the bucket named by `s3` (S3_* variables): for tests, which have no such environment. */
+export const seedDemoWithBucket = (s3: Record<string, string>) =>
+  seedDemo.pipe(
+    Effect.provide(
+      Media.Default.pipe(
+        Layer.provideMerge(Storage.Default),
+        Layer.provideMerge(TenantSql.Default),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(s3)))))
+      )
+    )
+  )
 
 const demoItems: ReadonlyArray<DemoItem> = [
   {
