@@ -46,7 +46,10 @@ const inTenant = <A>(tenant: TenantFixture, work: (sql: SqlClient.SqlClient) => 
 const setSettings = (tenant: TenantFixture, settings: object) =>
   withOwner(
     urls,
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update tenants set settings = ${JSON.stringify(settings)}::jsonb where id = ${tenant.id}`)
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) => sql`update tenants set settings = ${JSON.stringify(settings)}::jsonb where id = ${tenant.id}`
+    )
   )
 
 const SETTINGS = { bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } }
@@ -71,7 +74,9 @@ beforeAll(async () => {
     await setSettings(tenant, SETTINGS)
     await inTenant(
       tenant,
-      (sql) => sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, raised_amount, category, zakat_eligible, status) values
+      (
+        sql
+      ) => sql`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, raised_amount, category, zakat_eligible, status) values
         (${tenant.id}, 'project', ${slugs.eligible}, 'كفالة أيتام', 'Orphan sponsorship', 1000, 250, 'general', true, 'active'),
         (${tenant.id}, 'project', ${slugs.notEligible}, 'مسجد الحي', 'The neighbourhood mosque', 1000, 0, 'sadaqah', false, 'active'),
         (${tenant.id}, 'project', ${slugs.funded}, 'سلال رمضان', 'Ramadan baskets', 500, 500, 'sadaqah', false, 'funded'),

@@ -179,7 +179,10 @@ const demoItems: ReadonlyArray<DemoItem> = [
     featured: false,
     title: ["وقف مدرسة تحفيظ القرآن", "An endowed Quran school"],
     summary: ["فصول ومعلمون لثلاثمئة طالب وطالبة", "Classrooms and teachers for three hundred students"],
-    body: ["وقف يبقى أجره: فصول مجهزة ورواتب المعلمين لعشر سنوات.", "An endowment whose reward lasts: equipped classrooms and ten years of teachers' salaries."],
+    body: [
+      "وقف يبقى أجره: فصول مجهزة ورواتب المعلمين لعشر سنوات.",
+      "An endowment whose reward lasts: equipped classrooms and ten years of teachers' salaries."
+    ],
     colours: ["#1f6f4a", "#9cc46b"]
   },
   {
@@ -195,7 +198,10 @@ const demoItems: ReadonlyArray<DemoItem> = [
     featured: false,
     title: ["إفطار صائم", "Iftar for those fasting"],
     summary: ["وجبات إفطار للعمال والأسر طوال رمضان", "Iftar meals for workers and families all through Ramadan"],
-    body: ["وجبة الإفطار بدينار ونصف، تُوزع عند المساجد ومواقع العمل.", "A meal costs one and a half dinars, handed out at masjids and work sites."],
+    body: [
+      "وجبة الإفطار بدينار ونصف، تُوزع عند المساجد ومواقع العمل.",
+      "A meal costs one and a half dinars, handed out at masjids and work sites."
+    ],
     colours: ["#b5651d", "#f2c14e"]
   },
   {
@@ -243,7 +249,10 @@ const demoItems: ReadonlyArray<DemoItem> = [
     featured: false,
     title: ["كسوة الشتاء", "Winter clothing"],
     summary: ["معاطف وبطانيات لخمسمئة أسرة", "Coats and blankets for five hundred families"],
-    body: ["وُزعت الكسوة قبل اشتداد البرد، وهذه صور التوزيع وفواتيره.", "The clothing went out before the cold set in; here are the photos and invoices."],
+    body: [
+      "وُزعت الكسوة قبل اشتداد البرد، وهذه صور التوزيع وفواتيره.",
+      "The clothing went out before the cold set in; here are the photos and invoices."
+    ],
     colours: ["#35526e", "#9fb8cf"]
   },
   {
@@ -311,7 +320,14 @@ const demoProofs = [
   ["masjid-restoration", "report", "اكتمل تركيب السقف الجديد", "The new roof is in place", "2026-09-14", "11200.000"],
   ["winter-clothing", "photo", "توزيع الكسوة في الجهراء", "Handing out clothing in Jahra", "2026-11-02", "2400.000"],
   ["winter-clothing", "invoice", "فاتورة المعاطف والبطانيات", "Invoice for the coats and blankets", "2026-10-28", "1600.000"],
-  ["orphans-education", "update", "بدأ العام الدراسي لأول خمسين يتيماً", "The school year began for the first fifty orphans", "2026-09-20", "1250.000"],
+  [
+    "orphans-education",
+    "update",
+    "بدأ العام الدراسي لأول خمسين يتيماً",
+    "The school year began for the first fifty orphans",
+    "2026-09-20",
+    "1250.000"
+  ],
   ["medical-aid", "report", "سداد فاتورة عملية قلب لطفل", "A child's heart operation paid for", "2026-11-10", "1800.000"]
 ] as const
 
@@ -335,7 +351,14 @@ const seedDemoCatalog = (tenantId: TenantId) =>
       insert into proofs (tenant_id, catalog_item_id, kind, caption_ar, caption_en, occurred_on, amount_spent, status, published_at)
       select ${tenantId}, i.id, p.kind, p.caption_ar, p.caption_en, p.occurred_on::date, p.amount::numeric, 'published', now()
       from jsonb_to_recordset(${JSON.stringify(
-        demoProofs.map(([slug, kind, caption_ar, caption_en, occurred_on, amount]) => ({ slug, kind, caption_ar, caption_en, occurred_on, amount }))
+        demoProofs.map(([slug, kind, caption_ar, caption_en, occurred_on, amount]) => ({
+          slug,
+          kind,
+          caption_ar,
+          caption_en,
+          occurred_on,
+          amount
+        }))
       )}::jsonb) as p (slug text, kind text, caption_ar text, caption_en text, occurred_on text, amount text)
       join catalog_items i on i.slug = p.slug
       where not exists (select 1 from proofs x where x.catalog_item_id = i.id and x.caption_ar = p.caption_ar)`

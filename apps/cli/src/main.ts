@@ -116,7 +116,9 @@ const demo = Command.make(
       yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
     }).pipe(
       // The illustrations go to the media bucket (S3_* as for the API) like any upload.
-      Effect.provide(Media.Default.pipe(Layer.provideMerge(Storage.Default), Layer.provideMerge(TenantSql.Default), Layer.provideMerge(ownerSql)))
+      Effect.provide(
+        Media.Default.pipe(Layer.provideMerge(Storage.Default), Layer.provideMerge(TenantSql.Default), Layer.provideMerge(ownerSql))
+      )
     )
 ).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 

@@ -81,63 +81,73 @@ describe("tenant commands", () => {
       })
     )
 
-    it.effect("seeds the demo charity idempotently, in Arabic and English", () =>
-      Effect.gen(function* () {
-        const first = yield* seedDemo
-        const second = yield* seedDemo
-        expect(second).toBe(first)
-        const sql = yield* SqlClient.SqlClient
-        const [demo] = yield* sql<{ name_ar: string; name_en: string; tagline: string }>`
+    it.effect(
+      "seeds the demo charity idempotently, in Arabic and English",
+      () =>
+        Effect.gen(function* () {
+          const first = yield* seedDemo
+          const second = yield* seedDemo
+          expect(second).toBe(first)
+          const sql = yield* SqlClient.SqlClient
+          const [demo] = yield* sql<{ name_ar: string; name_en: string; tagline: string }>`
           select name_ar, name_en, branding #>> '{tagline,ar}' as tagline from tenants where slug = 'demo'`
-        expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
-        expect(demo!.name_en).toBe("Manara Charity")
-        expect(demo!.tagline.length).toBeGreaterThan(10)
-        const tenantSql = yield* TenantSql
-        const catalog = yield* tenantSql.withTenant(
-          first,
-          sql<{
-            items: string
-            proofs: string
-          }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
-        )
-        expect(catalog).toEqual([{ items: "12", proofs: "7" }])
-        // Enough to fill the home page, one project funded and one completed.
-        const statuses = yield* tenantSql.withTenant(
-          first,
-          sql<{ kind: string; status: string; n: string }>`
+          expect(demo!.name_ar).toBe("جمعية منارة الخيرية")
+          expect(demo!.name_en).toBe("Manara Charity")
+          expect(demo!.tagline.length).toBeGreaterThan(10)
+          const tenantSql = yield* TenantSql
+          const catalog = yield* tenantSql.withTenant(
+            first,
+            sql<{
+              items: string
+              proofs: string
+            }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
+          )
+          expect(catalog).toEqual([{ items: "12", proofs: "7" }])
+          // Enough to fill the home page, one project funded and one completed.
+          const statuses = yield* tenantSql.withTenant(
+            first,
+            sql<{ kind: string; status: string; n: string }>`
             select kind, status, count(*)::text as n from catalog_items group by kind, status order by kind, status`
-        )
-        expect(statuses).toEqual([
-          { kind: "product", status: "active", n: "4" },
-          { kind: "project", status: "active", n: "6" },
-          { kind: "project", status: "completed", n: "1" },
-          { kind: "project", status: "funded", n: "1" }
-        ])
-        // Every item has an illustrated cover, stored as an upload is: ready, measured, with its thumbnail in the bucket.
-        const covers = yield* tenantSql.withTenant(
-          first,
-          sql<{ slug: string; status: string; content_type: string; width: number; height: number; thumbnail_key: string | null; key: string }>`
+          )
+          expect(statuses).toEqual([
+            { kind: "product", status: "active", n: "4" },
+            { kind: "project", status: "active", n: "6" },
+            { kind: "project", status: "completed", n: "1" },
+            { kind: "project", status: "funded", n: "1" }
+          ])
+          // Every item has an illustrated cover, stored as an upload is: ready, measured, with its thumbnail in the bucket.
+          const covers = yield* tenantSql.withTenant(
+            first,
+            sql<{
+              slug: string
+              status: string
+              content_type: string
+              width: number
+              height: number
+              thumbnail_key: string | null
+              key: string
+            }>`
             select i.slug, m.status, m.content_type, m.width, m.height, m.thumbnail_key, m.key
             from catalog_items i left join media_assets m on m.id = i.cover_media_id order by i.sort`
-        )
-        expect(covers).toHaveLength(12)
-        for (const cover of covers) {
-          expect(cover, cover.slug).toMatchObject({ status: "ready", content_type: "image/jpeg", width: 1600, height: 900 })
-          expect(cover.thumbnail_key).toMatch(/\.thumb\.webp$/)
-        }
-        const storage = yield* Storage
-        const bytes = yield* storage.read(covers[0]!.key)
-        expect(Buffer.from(bytes.subarray(0, 3)).toString("hex")).toBe("ffd8ff")
-        const pictures = yield* tenantSql.withTenant(
-          first,
-          sql<{ n: string }>`select count(*)::text as n from proofs where media_id is not null`
-        )
-        expect(Number(pictures[0]!.n)).toBeGreaterThanOrEqual(4)
-        // The second run drew nothing new.
-        const assets = yield* tenantSql.withTenant(first, sql<{ n: string }>`select count(*)::text as n from media_assets`)
-        yield* seedDemo
-        expect(yield* tenantSql.withTenant(first, sql<{ n: string }>`select count(*)::text as n from media_assets`)).toEqual(assets)
-      }),
+          )
+          expect(covers).toHaveLength(12)
+          for (const cover of covers) {
+            expect(cover, cover.slug).toMatchObject({ status: "ready", content_type: "image/jpeg", width: 1600, height: 900 })
+            expect(cover.thumbnail_key).toMatch(/\.thumb\.webp$/)
+          }
+          const storage = yield* Storage
+          const bytes = yield* storage.read(covers[0]!.key)
+          expect(Buffer.from(bytes.subarray(0, 3)).toString("hex")).toBe("ffd8ff")
+          const pictures = yield* tenantSql.withTenant(
+            first,
+            sql<{ n: string }>`select count(*)::text as n from proofs where media_id is not null`
+          )
+          expect(Number(pictures[0]!.n)).toBeGreaterThanOrEqual(4)
+          // The second run drew nothing new.
+          const assets = yield* tenantSql.withTenant(first, sql<{ n: string }>`select count(*)::text as n from media_assets`)
+          yield* seedDemo
+          expect(yield* tenantSql.withTenant(first, sql<{ n: string }>`select count(*)::text as n from media_assets`)).toEqual(assets)
+        }),
       120_000
     )
 

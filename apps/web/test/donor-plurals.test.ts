@@ -20,7 +20,11 @@ describe("counts in words", () => {
       "١٠٠ جديد لم تُطّلع عليه",
       "١٬٢٠٠ جديد لم تُطّلع عليه"
     ])
-    expect([1, 2, 1200].map((count) => unread(count, "en"))).toEqual(["1 new, not yet seen", "2 new, not yet seen", "1,200 new, not yet seen"])
+    expect([1, 2, 1200].map((count) => unread(count, "en"))).toEqual([
+      "1 new, not yet seen",
+      "2 new, not yet seen",
+      "1,200 new, not yet seen"
+    ])
   })
 
   it("the dashboard's awaiting summary agrees with its count and writes amounts with separators", async () => {
@@ -40,7 +44,12 @@ describe("counts in words", () => {
 
   it("Arabic hints and limits carry no Latin digit", async () => {
     const m = await compiled()
-    for (const key of ["public_give_instalments_label", "public_give_error_instalments", "public_give_amount_hint", "donor_share_link_hint"]) {
+    for (const key of [
+      "public_give_instalments_label",
+      "public_give_error_instalments",
+      "public_give_amount_hint",
+      "donor_share_link_hint"
+    ]) {
       const text = m[key]!({}, { locale: "ar" })
       expect(text, key).not.toMatch(/[0-9]/)
     }

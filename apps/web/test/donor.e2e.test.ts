@@ -109,7 +109,9 @@ describe("item page", { timeout: 120_000 }, () => {
   it("offers zakat only for a zakat-eligible project", async () => {
     const { page, close } = await open(stack.browser, 1366)
     await page.goto(urlOf("/catalog/orphans-education"))
-    const eligible = await page.locator("#donate-category option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))
+    const eligible = await page
+      .locator("#donate-category option")
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))
     expect(eligible).toContain("zakat")
     await page.goto(urlOf("/catalog/water-well-village"))
     const not = await page.locator("#donate-category option").evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value))
@@ -143,10 +145,13 @@ describe("item page", { timeout: 120_000 }, () => {
     // Fetched as a crawler would, from the storefront's own host (through its /api proxy).
     const crawler = await open(stack.browser, 1366)
     await crawler.page.goto(urlOf("/en"))
-    const picture = await crawler.page.evaluate(async (address) => {
-      const response = await fetch(address)
-      return { status: response.status, type: response.headers.get("content-type"), size: (await response.arrayBuffer()).byteLength }
-    }, new URL(image!).pathname + new URL(image!).search)
+    const picture = await crawler.page.evaluate(
+      async (address) => {
+        const response = await fetch(address)
+        return { status: response.status, type: response.headers.get("content-type"), size: (await response.arrayBuffer()).byteLength }
+      },
+      new URL(image!).pathname + new URL(image!).search
+    )
     expect(picture).toMatchObject({ status: 200, type: "image/png" })
     expect(picture.size).toBeGreaterThan(10_000)
     await crawler.close()

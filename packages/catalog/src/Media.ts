@@ -200,7 +200,10 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
      * A file made on the server (the demo's illustrations), taken through the same steps as an
      * upload: recorded pending, put in the bucket, checked and thumbnailed, then marked ready.
      */
-    const storeGenerated = (tenantId: TenantId, file: { readonly bytes: Uint8Array; readonly contentType: (typeof UPLOAD_TYPES)[number]; readonly filename: string }) =>
+    const storeGenerated = (
+      tenantId: TenantId,
+      file: { readonly bytes: Uint8Array; readonly contentType: (typeof UPLOAD_TYPES)[number]; readonly filename: string }
+    ) =>
       Effect.gen(function* () {
         const id = randomUUID()
         const key = `${tenantId}/media/${id}.${EXTENSIONS[file.contentType]}`

@@ -35,7 +35,17 @@ const FONT = "Noto Sans Arabic, Noto Sans"
  * Text drawn by Pango (through sharp's `text` input): it shapes Arabic (joined letters, right to
  * left), which librsvg's SVG `<text>` does not do reliably. Returns a transparent PNG and its size.
  */
-const textLayer = async (text: string, options: { readonly size: number; readonly width: number; readonly bold: boolean; readonly rtl: boolean; readonly colour: string; readonly height?: number }) => {
+const textLayer = async (
+  text: string,
+  options: {
+    readonly size: number
+    readonly width: number
+    readonly bold: boolean
+    readonly rtl: boolean
+    readonly colour: string
+    readonly height?: number
+  }
+) => {
   const { data, info } = await sharp({
     text: {
       text: `<span foreground="${options.colour}">${escapeMarkup(text)}</span>`,
@@ -85,7 +95,11 @@ export const renderShareImage = (card: ShareCard): Effect.Effect<Uint8Array, Sha
             .toBuffer()
             .catch(() => null)
         : null
-      const base = background ?? (await sharp(gradientSvg(SHARE_WIDTH, SHARE_HEIGHT, from, to)).png().toBuffer())
+      const base =
+        background ??
+        (await sharp(gradientSvg(SHARE_WIDTH, SHARE_HEIGHT, from, to))
+          .png()
+          .toBuffer())
       const shade = Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${SHARE_WIDTH}" height="${SHARE_HEIGHT}">
         <defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0.25" stop-color="#000" stop-opacity="0"/><stop offset="1" stop-color="#000" stop-opacity="0.78"/></linearGradient></defs>
         <rect width="${SHARE_WIDTH}" height="${SHARE_HEIGHT}" fill="url(#s)"/></svg>`)
@@ -141,7 +155,14 @@ export const renderIllustration = (input: {
       const base = await sharp(gradientSvg(width, height, colour(input.colours[0], "#0f5e4d"), colour(input.colours[1], "#c8a24a")))
         .png()
         .toBuffer()
-      const title = await textLayer(input.title, { size: 96, width: width - 240, bold: true, rtl: input.rtl, colour: "#ffffff", height: 420 })
+      const title = await textLayer(input.title, {
+        size: 96,
+        width: width - 240,
+        bold: true,
+        rtl: input.rtl,
+        colour: "#ffffff",
+        height: 420
+      })
       const jpeg = await sharp(base)
         .composite([{ input: title.data, top: Math.round((height - title.height) / 2), left: Math.round((width - title.width) / 2) }])
         .jpeg({ quality: 82, mozjpeg: true })

@@ -38,7 +38,8 @@ describe("share image", () => {
     expect(meta).toMatchObject({ format: "png", width: SHARE_WIDTH, height: SHARE_HEIGHT })
     // Half funded: the bar's filled half (the accent colour) sits on the right in Arabic.
     const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true })
-    const at = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3))
+    const at = (x: number, y: number) =>
+      Array.from(data.subarray((y * info.width + x) * info.channels, (y * info.width + x) * info.channels + 3))
     const barY = SHARE_HEIGHT - 64 - 9
     const right = at(SHARE_WIDTH - 64 - 40, barY)
     const left = at(64 + 40, barY)
@@ -46,7 +47,8 @@ describe("share image", () => {
     expect(Math.abs(left[0]! - left[2]!)).toBeLessThan(60)
     const english = await render("share-en", { ...card, locale: "en", title: "A water well for a village" })
     const en = await sharp(english).raw().toBuffer({ resolveWithObject: true })
-    const enAt = (x: number) => Array.from(en.data.subarray((barY * en.info.width + x) * en.info.channels, (barY * en.info.width + x) * en.info.channels + 3))
+    const enAt = (x: number) =>
+      Array.from(en.data.subarray((barY * en.info.width + x) * en.info.channels, (barY * en.info.width + x) * en.info.channels + 3))
     expect(enAt(64 + 40)[0]! - enAt(64 + 40)[2]!).toBeGreaterThan(60)
   })
 
@@ -64,7 +66,9 @@ describe("share image", () => {
   it("falls back to the gradient when the cover cannot be read, and draws the cover when it can", { timeout: 30_000 }, async () => {
     const broken = await render("share-broken-cover", { ...card, cover: new Uint8Array([1, 2, 3]) })
     expect((await sharp(broken).metadata()).width).toBe(SHARE_WIDTH)
-    const red = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#d00000" } }).jpeg().toBuffer()
+    const red = await sharp({ create: { width: 800, height: 600, channels: 3, background: "#d00000" } })
+      .jpeg()
+      .toBuffer()
     const covered = await render("share-cover", { ...card, cover: new Uint8Array(red), progress: null })
     const { data } = await sharp(covered).raw().toBuffer({ resolveWithObject: true })
     // The top-left corner is the cover's red (the shade darkens only the foot).

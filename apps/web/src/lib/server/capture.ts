@@ -26,7 +26,14 @@ export type Field =
 
 /** Why a field was refused: usually "the field is wrong" (its own name), a few have a reason of their own. */
 export type FieldCode =
-  Field | "amount-range" | "project-total-range" | "fees-too-high" | "payment-unavailable" | "due-date-past" | "instalments-need-schedule" | "zakat-not-eligible"
+  | Field
+  | "amount-range"
+  | "project-total-range"
+  | "fees-too-high"
+  | "payment-unavailable"
+  | "due-date-past"
+  | "instalments-need-schedule"
+  | "zakat-not-eligible"
 
 /** What went wrong with the form as a whole. */
 export type FormCode =
