@@ -6,6 +6,7 @@ ensure_pnpm
 install_dependencies
 ensure_postgres
 ensure_redis
+ensure_arabic_fonts
 
 cd "$ROOT"
 STATE="$ROOT/.manara"

@@ -47,6 +47,15 @@ ensure_chromium() {
   apt-get install -y -qq --no-install-recommends chromium fonts-noto-core >/dev/null
 }
 
+# Share pictures and the demo's illustrations draw Arabic through Pango: it needs a font with Arabic.
+ensure_arabic_fonts() {
+  if fc-list :lang=ar 2>/dev/null | grep -q .; then return; fi
+  log "installing Debian's fonts-noto-core (Arabic in share pictures)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends fonts-noto-core fontconfig >/dev/null
+}
+
 ensure_poppler() {
   if command -v pdftotext >/dev/null 2>&1; then return; fi
   log "installing Debian's poppler-utils (receipt tests)"

@@ -1,1 +1,2 @@
 export { seedDemoTraffic, seedTraffic, type TrafficSeed } from "./Traffic.js"
+export { seedDemoWithBucket } from "./Tenants.js"

@@ -2,6 +2,8 @@ import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { TrafficDays } from "@manara/analytics"
+import { Media } from "@manara/catalog"
+import { Storage } from "@manara/storage"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
@@ -113,7 +115,12 @@ const demo = Command.make(
         yield* Console.log(`demo owner: ${ownerEmail.value}`)
       }
       yield* Console.log(`demo tenant ready: ${id} (http://demo.localhost:3000)`)
-    }).pipe(Effect.provide(TenantSql.Default.pipe(Layer.provideMerge(ownerSql))))
+    }).pipe(
+      // The illustrations go to the media bucket (S3_* as for the API) like any upload.
+      Effect.provide(
+        Media.Default.pipe(Layer.provideMerge(Storage.Default), Layer.provideMerge(TenantSql.Default), Layer.provideMerge(ownerSql))
+      )
+    )
 ).pipe(Command.withDescription("Create or refresh the demo charity (and its owner)"))
 
 const kpis = Command.make(

@@ -427,11 +427,13 @@ describe("search engines and link previews", () => {
       ogTitle: well.title.ar,
       ogDescription: well.summary.ar,
       ogUrl: onHost(`/catalog/${well.slug}`),
-      ogImage: coverUrl,
+      // An item's card is its share picture (cover, title, progress), made for it in its language.
+      ogImage: onHost(`/api/v1/public/catalog/${well.slug}/share.png?lang=ar`),
       ogLocale: "ar_KW"
     })
-    // A crawler fetches the picture from the storefront's own host.
+    // A crawler fetches the pictures from the storefront's own host.
     expect(await download(page, `/api/v1/public/media/${media.cover}?size=full`)).toMatchObject({ status: 200, type: "image/png" })
+    expect(await download(page, `/api/v1/public/catalog/${well.slug}/share.png?lang=ar`)).toMatchObject({ status: 200, type: "image/png" })
 
     await page.goto(urlOf(`/en/catalog/${well.slug}`))
     expect(await head(page)).toMatchObject({
@@ -439,7 +441,7 @@ describe("search engines and link previews", () => {
       description: well.summary.en,
       canonical: onHost(`/en/catalog/${well.slug}`),
       ogLocale: "en_GB",
-      ogImage: coverUrl
+      ogImage: onHost(`/api/v1/public/catalog/${well.slug}/share.png?lang=en`)
     })
 
     await page.goto(urlOf("/en/catalog?kind=project"))

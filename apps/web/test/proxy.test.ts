@@ -5,6 +5,9 @@ describe("the /api proxy", () => {
   it("passes the storefront's public files, and nothing of the dashboard's", () => {
     expect(proxyAllows("GET", "/api/v1/public/media/3f2b6f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b")).toBe(true)
     expect(proxyAllows("GET", "/api/v1/public/receipts/abc_DEF-123/pdf")).toBe(true)
+    expect(proxyAllows("GET", "/api/v1/public/catalog/water-well/share.png")).toBe(true)
+    expect(proxyAllows("GET", "/api/v1/public/catalog/water-well")).toBe(false)
+    expect(proxyAllows("POST", "/api/v1/public/catalog/water-well/share.png")).toBe(false)
     // Uploads, downloads and every change go through the web server's own actions and routes with the session.
     expect(proxyAllows("POST", "/api/v1/tenant/media/uploads")).toBe(false)
     expect(proxyAllows("GET", "/api/v1/tenant/inbox.csv")).toBe(false)

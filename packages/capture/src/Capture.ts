@@ -40,6 +40,8 @@ export class CaptureRefused extends Data.TaggedError("CaptureRefused")<{
 interface ProjectRow {
   readonly id: string
   readonly category: "zakat" | "sadaqah" | "waqf" | "general"
+  /** Staff marked it as a lawful recipient of zakat (or its own category is zakat). */
+  readonly zakat_eligible?: boolean
   readonly slug: string
   readonly title_ar: string
   readonly title_en: string
@@ -71,7 +73,11 @@ const storedLine = (line: StoredLine) => ({
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
 /** What capture reads of the tenant's settings (the one schema: `@manara/domain` Settings), and whether buyers may collect what ships. */
-type TenantSettings = StoredSettings & { readonly orders?: { readonly pickup?: boolean } }
+type TenantSettings = StoredSettings & {
+  readonly orders?: { readonly pickup?: boolean }
+  /** Zakat may go to the general fund (no project): the tenant's own ruling, off unless set. */
+  readonly donations?: { readonly zakatGeneralFund?: boolean }
+}
 
 const DEFAULT_MINIMUM = parseMoney(DEFAULT_DONATION_MINIMUM)!
 const DEFAULT_MAXIMUM = parseMoney(DEFAULT_DONATION_MAXIMUM)!
@@ -147,6 +153,10 @@ const projectTotalOutOfRange = () =>
 const checkProjectRoom = (project: ProjectWithSums | null, amount: Money, sums: ReadonlyArray<"raised" | "pledged">) =>
   project !== null && sums.some((sum) => !fitsOnTop(project[sum], amount)) ? Effect.fail(projectTotalOutOfRange()) : Effect.void
 
+/** Zakat goes only where it may lawfully be spent: a zakat-eligible project, or the general fund where the tenant allows it. */
+const zakatAccepted = (project: ProjectRow | null, settings: TenantSettings) =>
+  project === null ? settings.donations?.zakatGeneralFund === true : project.zakat_eligible === true
+
 /** Unguessable: the receipt link is the only key a donor holds. */
 const receiptToken = () => randomBytes(24).toString("base64url")
 
@@ -182,7 +192,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
       }>`
         select s.name_ar, s.settings,
           (select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en,
-              'raised', i.raised_amount::text, 'pledged', i.pledged_amount::text)
+              'raised', i.raised_amount::text, 'pledged', i.pledged_amount::text, 'zakat_eligible', i.zakat_eligible or i.category = 'zakat')
             from catalog_items i
             where i.slug = ${projectSlug ?? null} and i.kind = 'project' and i.status in ('active', 'funded')) as project,
           (select v.id from visits v where v.id = ${touch.visitId ?? null}::uuid) as visit_id,
@@ -287,7 +297,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
 
     /** The project a capture is for, as the receipt shows it (`alias` is the capture's table). */
     const projectJson = (alias: Statement.Fragment) =>
-      sql`(select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en)
+      sql`(select json_build_object('id', i.id, 'category', i.category, 'slug', i.slug, 'title_ar', i.title_ar, 'title_en', i.title_en,
+          'zakat_eligible', i.zakat_eligible or i.category = 'zakat')
         from catalog_items i where i.id = ${alias}.catalog_item_id)`
 
     const receipt = (
@@ -403,7 +414,16 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
         // Once received, the donation adds to the project's raised sum.
         yield* checkProjectRoom(tenant.project, input.amount, ["raised"])
         yield* payments.check(input.paymentMethod, tenant.settings)
-        const category = input.category ?? tenant.project?.category ?? "general"
+        const zakatAllowed = zakatAccepted(tenant.project, tenant.settings)
+        // A project's own category is its default, but never zakat where zakat is not accepted.
+        const fallback = tenant.project?.category ?? "general"
+        const category = input.category ?? (fallback === "zakat" && !zakatAllowed ? "general" : fallback)
+        if (category === "zakat" && !zakatAllowed) {
+          return yield* new CaptureRefused({
+            code: "zakat-not-eligible",
+            detail: tenant.project === null ? "This charity does not take zakat into its general fund" : "This project does not take zakat"
+          })
+        }
         const total = Fils.make(input.amount + fees)
         const token = receiptToken()
         const written = yield* write({
@@ -518,7 +538,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
                 .instructions(row.payment_method, tenant.settings, tenant.name_ar, row.reference, amount)
                 .pipe(Effect.orElseSucceed(() => ({ _tag: "Later", dueDate: "" }) as const))
         return receipt(row.kind, row.reference, amount, row.status, row.created_at, payment, token, {
-          category: row.category,
+          // Zakat is named only where it was accepted: a record from before the rule cannot claim it.
+          category: row.category === "zakat" && !zakatAccepted(row.project, tenant.settings) ? null : row.category,
           project: row.project,
           lines: row.items === null ? null : row.items.map(storedLine),
           delivery: row.delivery
@@ -551,14 +572,17 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           delivery: OrderDelivery | null
           status: string
           payment_state: string
+          zakat_ok: boolean
         }>`
           select 'donation' as kind, d.reference, d.created_at, d.donor_name as name, d.anonymous, d.amount::text as amount,
             d.fees_amount::text as fees, d.category, i.title_ar as project_ar, i.title_en as project_en, d.dedication,
-            null::jsonb as items, null::jsonb as delivery, d.status, d.payment_state
-          from donations d left join catalog_items i on i.id = d.catalog_item_id where ${byDonation}
+            null::jsonb as items, null::jsonb as delivery, d.status, d.payment_state,
+            case when i.id is null then coalesce((s.settings #>> '{donations,zakatGeneralFund}')::boolean, false)
+              else i.zakat_eligible or i.category = 'zakat' end as zakat_ok
+          from donations d left join catalog_items i on i.id = d.catalog_item_id cross join app.current_tenant_settings() s where ${byDonation}
           union all
           select 'order', o.reference, o.created_at, o.customer_name, false, o.total::text, '0', null, null, null, '',
-            o.items, o.delivery, o.status, o.payment_state
+            o.items, o.delivery, o.status, o.payment_state, false
           from orders o where ${byOrder}`.pipe(Effect.orDie)
         if (rows.length === 0 || tenant.length === 0) return yield* new ReceiptNotFound()
         const row = rows[0]!
@@ -571,7 +595,8 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
           payer: { name: row.name, anonymous: row.anonymous },
           amount: row.amount,
           ...(row.fees === "0.000" || row.fees === "0" ? {} : { fees: row.fees }),
-          ...(row.category === null ? {} : { category: row.category }),
+          // Zakat is named only where it was accepted: a record from before the rule cannot claim it.
+          ...(row.category === null || (row.category === "zakat" && !row.zakat_ok) ? {} : { category: row.category }),
           project: row.project_ar === null ? null : { ar: row.project_ar, en: row.project_en ?? "" },
           dedication: row.dedication,
           ...(row.items === null ? {} : { lines: row.items }),

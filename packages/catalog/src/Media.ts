@@ -128,7 +128,7 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
         return { byteSize: object.size, width: image.width, height: image.height, thumbnailKey } satisfies VerifiedUpload
       })
 
-    const markReady = (id: string, verified: VerifiedUpload, by: UserId) =>
+    const markReady = (id: string, verified: VerifiedUpload, by: UserId | null) =>
       Effect.gen(function* () {
         const updated = yield* sql`update media_assets set status = 'ready', byte_size = ${verified.byteSize},
             width = ${verified.width}, height = ${verified.height}, thumbnail_key = ${verified.thumbnailKey}
@@ -199,6 +199,27 @@ export class Media extends Effect.Service<Media>()("Catalog/Media", {
         return yield* tenantSql.withTenant(tenantId, markReady(row.id, verified, by))
       })
 
-    return { startUpload, pending, verifyObject, markReady, describe, complete, publicKey, downloadUrl } as const
+    /**
+     * A file made on the server (the demo's illustrations), taken through the same steps as an
+     * upload: recorded pending, put in the bucket, checked and thumbnailed, then marked ready.
+     */
+    const storeGenerated = (
+      tenantId: TenantId,
+      file: { readonly bytes: Uint8Array; readonly contentType: (typeof UPLOAD_TYPES)[number]; readonly filename: string }
+    ) =>
+      Effect.gen(function* () {
+        const id = randomUUID()
+        const key = `${tenantId}/media/${id}.${EXTENSIONS[file.contentType]}`
+        yield* tenantSql.withTenant(
+          tenantId,
+          sql`insert into media_assets (tenant_id, id, key, content_type, byte_size, original_name)
+            values (${tenantId}, ${id}, ${key}, ${file.contentType}, ${file.bytes.byteLength}, ${file.filename})`.pipe(Effect.orDie)
+        )
+        yield* storage.put(key, file.bytes, file.contentType).pipe(Effect.orDie)
+        const verified = yield* verifyObject({ key, content_type: file.contentType })
+        return yield* tenantSql.withTenant(tenantId, markReady(id, verified, null))
+      })
+
+    return { startUpload, pending, verifyObject, markReady, describe, complete, publicKey, downloadUrl, storeGenerated } as const
   })
 }) {}

@@ -2,6 +2,7 @@ export * from "./Catalog.js"
 export * from "./Media.js"
 export * from "./Proofs.js"
 export * from "./PublicCache.js"
+export * from "./ShareImage.js"
 export { searchWords } from "./Catalog.js"
 
 import type { InvalidItem, InvalidItemTransition, ItemNotFound, MediaNotFound, SlugTaken } from "./Catalog.js"

@@ -300,6 +300,7 @@ const itemSlug = HttpApiSchema.param("slug", ItemSlug)
 const itemId = HttpApiSchema.param("itemId", Schema.UUID)
 const proofId = HttpApiSchema.param("proofId", Schema.UUID)
 const mediaId = HttpApiSchema.param("mediaId", Schema.UUID)
+const ShareImageQuery = Schema.Struct({ lang: Schema.optional(Schema.Literal("ar", "en")) })
 
 export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
   .add(
@@ -350,6 +351,19 @@ export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
         doc(
           "A published picture",
           "Redirects (302) to a short-lived download address of the file, full size or its thumbnail. Only files shown by a public item (cover, gallery or published proof); anything else is a 404."
+        )
+      )
+  )
+  // Donor's journey: the picture a shared item link shows.
+  .add(
+    HttpApiEndpoint.get("shareImage")`/catalog/${itemSlug}/share.png`
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(ShareImageQuery)
+      .addSuccess(HttpApiSchema.Uint8Array({ contentType: "image/png" }))
+      .annotateContext(
+        doc(
+          "An item's share picture",
+          "A 1200×630 PNG for Open Graph and X cards: the item's cover (or the storefront's colours), its title and, for a project, its progress, in Arabic or English (`lang`). Rendered once per version of the item and kept."
         )
       )
   )

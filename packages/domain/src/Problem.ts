@@ -146,6 +146,7 @@ export const ProblemKinds = [
   // Orders that ship
   "delivery-required",
   "pickup-unavailable",
+  "zakat-not-eligible",
   // Notifications
   "preference-not-found",
   "preference-exists",
@@ -193,6 +194,7 @@ export type CaptureRefusalCode = Extract<
   | "instalments-need-schedule"
   | "delivery-required"
   | "pickup-unavailable"
+  | "zakat-not-eligible"
 >
 
 /** `problem(404, "tenant-not-found", "No storefront at this address")`. */

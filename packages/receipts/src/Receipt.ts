@@ -70,6 +70,16 @@ const TITLE: Record<ReceiptInput["kind"], Bilingual> = {
   order: { ar: "إيصال طلب", en: "Order receipt" }
 }
 
+/** Until the money is received the document only confirms the request: it is not yet a receipt. */
+const CONFIRMATION: Record<ReceiptInput["kind"], Bilingual> = {
+  donation: { ar: "تأكيد تبرع", en: "Donation confirmation" },
+  order: { ar: "تأكيد طلب", en: "Order confirmation" }
+}
+
+/** A receipt once the payment is received (or was, before a refund); a confirmation before that. */
+export const receiptTitle = (input: Pick<ReceiptInput, "kind" | "paymentState">): Bilingual =>
+  input.paymentState === "received" || input.paymentState === "refunded" ? TITLE[input.kind] : CONFIRMATION[input.kind]
+
 // Read once per process: pdfkit parses the bytes per document, the disk is not touched again.
 let fontBytes: { readonly regular: Buffer; readonly bold: Buffer } | undefined
 const fonts = () =>
@@ -108,6 +118,8 @@ interface Row {
   readonly label: Bilingual
   readonly value: Bilingual
   readonly strong?: boolean
+  /** Drawn on one line whatever its width (a reference number must never break). */
+  readonly whole?: boolean
 }
 
 const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
@@ -157,9 +169,11 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   }
 
   /** A block of wrapped lines; returns its height. */
-  const block = (text: string, side: Side, edge: number, y: number, max: number, font: Font, size: number) => {
+  const block = (text: string, side: Side, edge: number, y: number, max: number, font: Font, size: number, whole = false) => {
     setFont(font, size)
-    const lines = wrap(text, side, max)
+    // A whole value that is too wide is drawn smaller rather than broken.
+    if (whole) setFont(font, Math.min(size, (size * max) / Math.max(width(text, side), 1)))
+    const lines = whole ? [text] : wrap(text, side, max)
     const height = size * 1.55
     lines.forEach((l, i) => line(l, side, edge, y + i * height))
     return lines.length * height
@@ -177,7 +191,7 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   )
   y += header + 2
   doc.fillColor(INK)
-  const title = TITLE[input.kind]
+  const title = receiptTitle(input)
   y += Math.max(block(title.en, "en", enLeft, y, COLUMN, "regular", 14), block(title.ar, "ar", arRight, y, COLUMN, "regular", 15))
   y += 6
   doc
@@ -204,8 +218,8 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
       )
       doc.fillColor(INK)
       const values = Math.max(
-        block(row.value.en, "en", enLeft + LABEL, y, COLUMN - LABEL, font, size),
-        block(row.value.ar, "ar", arRight - LABEL, y, COLUMN - LABEL, font, size + 0.5)
+        block(row.value.en, "en", enLeft + LABEL, y, COLUMN - LABEL, font, size, row.whole),
+        block(row.value.ar, "ar", arRight - LABEL, y, COLUMN - LABEL, font, size + 0.5, row.whole)
       )
       y += Math.max(labels, values) + 4
     }
@@ -214,7 +228,7 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
   const payer = input.payer.name.trim()
   const anonymous = input.payer.anonymous === true || payer === ""
   const rows: Array<Row> = [
-    { label: { en: "Reference", ar: "رقم الإيصال" }, value: { en: input.reference, ar: input.reference }, strong: true },
+    { label: { en: "Reference", ar: "رقم الإيصال" }, value: { en: input.reference, ar: input.reference }, strong: true, whole: true },
     { label: { en: "Date", ar: "التاريخ" }, value: { en: kuwaitTime("en-GB", input.createdAt), ar: kuwaitTime("ar-KW", input.createdAt) } },
     {
       label: donation ? { en: "Donor", ar: "المتبرع" } : { en: "Customer", ar: "العميل" },
@@ -334,7 +348,7 @@ const draw = (input: ReceiptInput, doc: PDFKit.PDFDocument) => {
 export const renderReceipt = (input: ReceiptInput): Effect.Effect<Uint8Array, never> =>
   Effect.async<Uint8Array>((resume) => {
     const { regular, bold } = fonts()
-    const title = `${TITLE[input.kind].en} ${input.reference}`
+    const title = `${receiptTitle(input).en} ${input.reference}`
     const doc = new PDFDocument({
       size: "A4",
       margin: MARGIN,
@@ -345,7 +359,7 @@ export const renderReceipt = (input: ReceiptInput): Effect.Effect<Uint8Array, ne
       info: {
         Title: title,
         Author: input.tenant.nameEn,
-        Subject: `${TITLE[input.kind].ar} ${input.reference}`,
+        Subject: `${receiptTitle(input).ar} ${input.reference}`,
         Creator: "Manara",
         Producer: "Manara",
         CreationDate: input.createdAt

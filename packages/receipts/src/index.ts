@@ -1,1 +1,1 @@
-export { renderReceipt, type ReceiptInput } from "./Receipt.js"
+export { receiptTitle, renderReceipt, type ReceiptInput } from "./Receipt.js"

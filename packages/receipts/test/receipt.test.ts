@@ -134,7 +134,7 @@ describe("receipts", () => {
     for (const words of [
       "DON-2026-000042",
       "Al Noor Charity",
-      "Donation receipt",
+      "Donation confirmation",
       "KWD 25.750",
       "Covered fees",
       "KWD 0.250",
@@ -147,10 +147,10 @@ describe("receipts", () => {
       "12 March 2026 at 14:05"
     ])
       expect(en, words).toContain(words)
-    expect(en).not.toMatch(/زكاة|إيصال/)
+    expect(en).not.toMatch(/زكاة|إيصال|تأكيد/)
     // Arabic comes out in logical order: pdftotext reorders right-to-left lines it recognises as such.
     for (const words of [
-      "إيصال تبرع",
+      "تأكيد تبرع",
       "رقم الإيصال",
       "نوع التبرع",
       "زكاة",
@@ -176,7 +176,7 @@ describe("receipts", () => {
     // The right-to-left lines are marked as such by pdftotext: the Arabic was laid out as Arabic.
     expect(raw).toMatch(/\u202B[^\n]*زكاة/)
 
-    expect(info).toMatch(/^Title:\s+Donation receipt DON-2026-000042$/m)
+    expect(info).toMatch(/^Title:\s+Donation confirmation DON-2026-000042$/m)
     expect(info).toMatch(/^Author:\s+Al Noor Charity$/m)
     expect(info).toMatch(/^CreationDate:\s+2026-03-12T11:05:00/m)
     expect(info).toMatch(/^Pages:\s+1$/m)
@@ -289,6 +289,33 @@ describe("receipts", () => {
     expect(en).toContain("Item number 40")
     expect(en).toContain("KWD 40.000")
     expect(en).toContain("Thank you for your order.")
+  })
+
+  it("titles a pending donation a confirmation and a received one a receipt, in both languages", async () => {
+    const pending = inspect("title-pending", await render({ ...zakat, paymentState: "pending" }))
+    expect(pending.en).toContain("Donation confirmation")
+    expect(pending.en).not.toContain("Donation receipt")
+    expect(pending.ar).toContain("تأكيد تبرع")
+    expect(pending.ar).not.toContain("إيصال تبرع")
+    expect(pending.info).toMatch(/^Title:\s+Donation confirmation DON-2026-000042$/m)
+
+    const received = inspect("title-received", await render({ ...zakat, paymentState: "received" }))
+    expect(received.en).toContain("Donation receipt")
+    expect(received.en).not.toContain("confirmation")
+    expect(received.ar).toContain("إيصال تبرع")
+    expect(received.ar).not.toContain("تأكيد تبرع")
+    expect(received.info).toMatch(/^Title:\s+Donation receipt DON-2026-000042$/m)
+
+    const order = inspect("title-order-pending", await render({ ...zakat, kind: "order", paymentState: "pending" }))
+    expect(order.en).toContain("Order confirmation")
+  })
+
+  it("never breaks the reference number, even in a narrow column at a large size", async () => {
+    const reference = "DON-2026-1234567890123456"
+    const { en, ar } = inspect("long-reference", await render({ ...zakat, reference }))
+    // One line each side: pdftotext would otherwise split it across two lines.
+    expect(en).toContain(reference)
+    expect(ar).toContain(reference)
   })
 
   it("refuses an amount that is not KWD as a defect", async () => {

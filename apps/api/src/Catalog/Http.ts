@@ -1,5 +1,5 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Catalog, Media, Proofs, PublicCache } from "@manara/catalog"
+import { Catalog, Media, Proofs, PublicCache, renderShareImage } from "@manara/catalog"
 import { TenantSql } from "@manara/db"
 import { Storage } from "@manara/storage"
 import {
@@ -7,6 +7,7 @@ import {
   CurrentAccess,
   CurrentStorefront,
   CurrentUser,
+  formatMoney,
   ManaraApi,
   type Policy,
   PublicCatalogItem,
@@ -22,8 +23,11 @@ const PROOFS_ON_PAGE = 50
 
 /** One value for both groups: a layer is built once per value, so both share one PublicCache. */
 const CatalogServicesLive = Layer.mergeAll(Catalog.Default, Proofs.Default, Media.Default, PublicCache.Default).pipe(
-  Layer.provide(Storage.Default)
+  Layer.provideMerge(Storage.Default)
 )
+
+/** Share pictures kept per version (the item's title, progress, cover and the tenant's colours): a new version is a new key. */
+const SHARE_IMAGES_KEPT = 256
 
 export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers) =>
   Effect.gen(function* () {
@@ -94,6 +98,9 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
     const media = yield* Media
     const cache = yield* PublicCache
     const tenantSql = yield* TenantSql
+    const storage = yield* Storage
+    /** Rendered once per version, concurrent misses included (each entry is a memoised render). */
+    const shareImages = new Map<string, Effect.Effect<Uint8Array>>()
 
     /**
      * The storefront's tenant from the host, then the JSON of `work` from the cache (encoded once per
@@ -145,6 +152,55 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
         proofs
           .published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 })
           .pipe(publicJson(`proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof)))
+      )
+      .handle("shareImage", ({ path, urlParams }) =>
+        Effect.gen(function* () {
+          const tenant = yield* CurrentStorefront
+          const locale = urlParams.lang ?? "ar"
+          const { item } = yield* inStorefront(catalog.publicItem(path.slug, () => Effect.succeed([])))
+          const title = locale === "en" && item.title.en.trim() !== "" ? item.title.en : item.title.ar
+          const siteName = locale === "en" && tenant.name.en.trim() !== "" ? tenant.name.en : tenant.name.ar
+          const progress =
+            item.kind === "project" && item.goal !== null ? { raised: formatMoney(item.raised), goal: formatMoney(item.goal) } : null
+          const cover = item.cover !== null && item.cover.contentType.startsWith("image/") ? item.cover : null
+          const colours = [tenant.branding.primaryColour, tenant.branding.accentColour] as const
+          const version = createHash("sha1")
+            .update(JSON.stringify([tenant.id, item.id, locale, title, siteName, progress, cover?.id ?? null, colours]))
+            .digest("base64url")
+          const headers = {
+            etag: `"${version}"`,
+            // The address stays the same while the picture changes with the item: caches revalidate (a 304 is cheap).
+            "cache-control": "public, max-age=300, s-maxage=300, stale-while-revalidate=3600",
+            vary: "x-forwarded-host"
+          }
+          const request = yield* HttpServerRequest.HttpServerRequest
+          if (request.headers["if-none-match"] === headers.etag) return HttpServerResponse.empty({ status: 304, headers })
+          const key = `${tenant.id}:${version}`
+          let render = shareImages.get(key)
+          if (render === undefined) {
+            const context = yield* Effect.context<CurrentStorefront | TenantSql>()
+            const coverBytes =
+              cover === null
+                ? Effect.succeed(null)
+                : inStorefront(media.publicKey(cover.id, "full")).pipe(
+                    Effect.flatMap((objectKey) => storage.read(objectKey)),
+                    Effect.map((bytes): Uint8Array | null => bytes),
+                    // A missing or unreachable cover still gives a picture: the storefront's colours.
+                    Effect.orElseSucceed(() => null)
+                  )
+            render = yield* Effect.cached(
+              Effect.flatMap(coverBytes, (bytes) => renderShareImage({ locale, title, siteName, progress, cover: bytes, colours })).pipe(
+                Effect.orDie,
+                Effect.tapErrorCause(() => Effect.sync(() => shareImages.delete(key))),
+                Effect.provide(context)
+              )
+            )
+            if (shareImages.size >= SHARE_IMAGES_KEPT) shareImages.delete(shareImages.keys().next().value!)
+            shareImages.set(key, render)
+          }
+          const png = yield* render
+          return HttpServerResponse.uint8Array(png, { contentType: "image/png", headers })
+        }).pipe(asProblem)
       )
       .handle("media", ({ path, urlParams }) =>
         Effect.gen(function* () {

@@ -45,6 +45,7 @@ export type FieldCode =
   | "instalments-need-schedule"
   | "delivery-required"
   | "pickup-unavailable"
+  | "zakat-not-eligible"
 
 /** What went wrong with the form as a whole. */
 export type FormCode =
@@ -133,6 +134,7 @@ const REFUSALS: Record<string, FormProblem> = {
   "instalments-need-schedule": { errors: { instalments: "instalments-need-schedule" } },
   "delivery-required": { errors: { delivery: "delivery-required" } },
   "pickup-unavailable": { errors: { delivery: "pickup-unavailable" } },
+  "zakat-not-eligible": { errors: { category: "zakat-not-eligible" } },
   "unknown-project": { errors: {}, form: "unknown-project" },
   "item-unavailable": { errors: {}, form: "item-unavailable" },
   "empty-order": { errors: {}, form: "empty-cart" },

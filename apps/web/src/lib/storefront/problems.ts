@@ -22,6 +22,7 @@ const fieldMessages: Record<FieldCode, () => string> = {
   schedule: m.public_give_error_schedule,
   instalments: m.public_give_error_instalments,
   "instalments-need-schedule": m.public_give_error_instalments_need_schedule,
+  "zakat-not-eligible": m.donor_zakat_not_eligible,
   dueDate: m.public_give_error_due_date,
   "due-date-past": m.public_give_error_due_date_past,
   delivery: m.people_delivery_error_method,
