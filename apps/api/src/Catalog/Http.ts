@@ -32,13 +32,13 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
     const media = yield* Media
     const cache = yield* PublicCache
 
-    /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
+    /** A write: in the tenant's transaction, then, once committed, the tenant's public answers are stale. */
     const write =
       (policy: Policy) =>
       <A, E, R>(work: Effect.Effect<A, E, R>) =>
         work.pipe(
-          Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
           inTenant(policy),
+          Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId, access.slug))),
           asProblem
         )
     const read = <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(inTenant(CatalogPolicy.read), asProblem)
@@ -104,9 +104,11 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
       <E, R>(work: Effect.Effect<A, E, R>) =>
         Effect.gen(function* () {
           const tenant = yield* CurrentStorefront
+          // Keyed by the tenant's public version too: another API process's write is seen at once.
+          const version = yield* cache.version(tenant.slug)
           const { staleSeconds, value: body } = yield* cache.serve(
             tenant.id,
-            key,
+            `${version}:${key}`,
             tenantSql.withTenant(tenant.id, work).pipe(
               Effect.flatMap(Schema.encode(schema)),
               Effect.orDieWith((error) => error),
