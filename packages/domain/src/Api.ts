@@ -33,6 +33,7 @@ import {
   UploadRequest,
   UploadTicket
 } from "./Catalog.js"
+import { HomePageQuery, PublicHomePage } from "./Catalog.js"
 import { KpiQuery, Kpis, TrafficBatch, TrafficRecorded } from "./Analytics.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { AiBudgetOverride, AiUsageQuery, PlatformAiUsage, TenantAiUsage } from "./Ai.js"
@@ -320,6 +321,19 @@ export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
         doc(
           "A published picture",
           "Redirects (302) to a short-lived download address of the file, full size or its thumbnail. Only files shown by a public item (cover, gallery or published proof); anything else is a 404."
+        )
+      )
+  )
+  // ---- page data (page cache): one call per storefront page
+  .add(
+    HttpApiEndpoint.get("homePage", "/pages/home")
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(HomePageQuery)
+      .addSuccess(PublicHomePage)
+      .annotateContext(
+        doc(
+          "The home page's data",
+          "What the storefront's home page shows, in one call: its projects and products (catalog order) and its newest published proofs, each up to its `limit` (defaults 24, 6 and 4). Keyed on the tenant's public version: a write is seen on the next call. Answers 304 to a matching `If-None-Match`."
         )
       )
   )

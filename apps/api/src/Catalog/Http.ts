@@ -11,6 +11,7 @@ import {
   type Policy,
   PublicCatalogItem,
   PublicCatalogPage,
+  PublicHomePage,
   PublicProof
 } from "@manara/domain"
 import { Effect, Layer, Schema } from "effect"
@@ -148,6 +149,20 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
           .published({ ...(urlParams.item === undefined ? {} : { itemSlug: urlParams.item }), limit: urlParams.limit ?? 20 })
           .pipe(publicJson(`proofs:${urlParams.item ?? ""}:${urlParams.limit ?? 20}`, Schema.Array(PublicProof)))
       )
+      .handle("homePage", ({ urlParams }) => {
+        const [projects, products, proofsShown] = [urlParams.projects ?? 24, urlParams.products ?? 6, urlParams.proofs ?? 4]
+        // One transaction for the three lists the page used to ask for in three calls.
+        return Effect.all({
+          projects: catalog.publicList({ kind: "project", limit: projects }),
+          products: catalog.publicList({ kind: "product", limit: products }),
+          proofs: proofs.published({ limit: proofsShown })
+        }).pipe(
+          Effect.map(
+            (read) => new PublicHomePage({ projects: read.projects.items, products: read.products.items, proofs: read.proofs }, true)
+          ),
+          publicJson(`home:${projects}:${products}:${proofsShown}`, PublicHomePage)
+        )
+      })
       .handle("media", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const key = yield* inStorefront(media.publicKey(path.mediaId, urlParams.size ?? "full"))

@@ -1,4 +1,4 @@
-import { catalogPage, latestProofs } from "$lib/server/catalog.js"
+import { homePage } from "$lib/server/catalog.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 
@@ -8,18 +8,14 @@ const PROOFS_SHOWN = 4
 
 export const load = (async ({ locals, url }) => {
   const storefront = requireStorefront(locals)
-  const [projects, products, proofs] = await Promise.all([
-    // More than shown: featured ones may sit further down the catalog's own order.
-    catalogPage(locals, url.host, { kind: "project" }, 24),
-    catalogPage(locals, url.host, { kind: "product" }, PRODUCTS_SHOWN),
-    latestProofs(locals, url.host, PROOFS_SHOWN)
-  ])
-  const open = projects.items.filter((item) => item.featured || item.status === "active")
+  // One call for the page's three lists; more projects than shown: featured ones may sit further down the catalog's order.
+  const { projects, products, proofs } = await homePage(locals, url.host, { projects: 24, products: PRODUCTS_SHOWN, proofs: PROOFS_SHOWN })
+  const open = projects.filter((item) => item.featured || item.status === "active")
   return {
     storefront,
     // Featured first, each group in the catalog's order.
     projects: [...open.filter((item) => item.featured), ...open.filter((item) => !item.featured)].slice(0, PROJECTS_SHOWN),
-    products: products.items,
+    products,
     proofs
   }
 }) satisfies PageServerLoad
