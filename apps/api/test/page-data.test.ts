@@ -102,7 +102,9 @@ describe("GET /public/pages/home", () => {
   it("answers 304 to a matching If-None-Match", async () => {
     const first = await homePage()
     const etag = first.headers.get("etag")!
-    const again = await fetch(`${api.url}/api/v1/public/pages/home`, { headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag } })
+    const again = await fetch(`${api.url}/api/v1/public/pages/home`, {
+      headers: { "x-forwarded-host": hostOf(home), "if-none-match": etag }
+    })
     expect(again.status).toBe(304)
   })
 })

@@ -8,7 +8,15 @@ import { refreshSession } from "$lib/server/auth.js"
 import { isCrossSiteForm } from "$lib/server/csrf.js"
 import { withSecurityHeaders } from "$lib/server/headers.js"
 import { readSession } from "$lib/server/session.js"
-import { cachedPage, compressed, isCachedRoute, knownStorefront, pageKey, publicVersion, rememberStorefront } from "$lib/server/page-cache.js"
+import {
+  cachedPage,
+  compressed,
+  isCachedRoute,
+  knownStorefront,
+  pageKey,
+  publicVersion,
+  rememberStorefront
+} from "$lib/server/page-cache.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 import { recordVisit } from "$lib/server/traffic.js"
 

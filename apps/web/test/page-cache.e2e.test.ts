@@ -53,9 +53,12 @@ const stack = useStack({
     })
     wellId = well.id
     await expectCall(200, "POST", `/tenant/catalog/${wellId}/status`, { to: "active" })
-    await expectCall(201, "POST", "/tenant/catalog", { kind: "product", slug: "cached-book", title: { ar: "كتاب", en: "A book" }, price: "4.500" }).then(
-      (book: { id: string }) => expectCall(200, "POST", `/tenant/catalog/${book.id}/status`, { to: "active" })
-    )
+    await expectCall(201, "POST", "/tenant/catalog", {
+      kind: "product",
+      slug: "cached-book",
+      title: { ar: "كتاب", en: "A book" },
+      price: "4.500"
+    }).then((book: { id: string }) => expectCall(200, "POST", `/tenant/catalog/${book.id}/status`, { to: "active" }))
   }
 })
 
@@ -83,7 +86,12 @@ const get = (path: string, headers: Record<string, string> = {}) =>
           const raw = Buffer.concat(chunks)
           const encoding = response.headers["content-encoding"]
           const body = encoding === "br" ? brotliDecompressSync(raw) : encoding === "gzip" ? gunzipSync(raw) : raw
-          resolve({ status: response.statusCode!, headers: response.headers, cookies: response.headers["set-cookie"] ?? [], body: body.toString() })
+          resolve({
+            status: response.statusCode!,
+            headers: response.headers,
+            cookies: response.headers["set-cookie"] ?? [],
+            body: body.toString()
+          })
         })
       }
     )
@@ -229,11 +237,17 @@ describe("the page cache", () => {
     await warm(`/?utm_source=${tag}`)
     const view = await get(`/?utm_source=${tag}`)
     expect(cacheState(view)).toBe("hit")
-    const visitId = view.cookies.find((cookie) => cookie.startsWith("manara_visit="))!.split(";")[0]!.slice("manara_visit=".length)
+    const visitId = view.cookies
+      .find((cookie) => cookie.startsWith("manara_visit="))!
+      .split(";")[0]!
+      .slice("manara_visit=".length)
     const found = async () =>
       withOwner(
         urls,
-        asOwnerInTenant(tenant.id, Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from visits where id = ${visitId}`))
+        asOwnerInTenant(
+          tenant.id,
+          Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ id: string }>`select id from visits where id = ${visitId}`)
+        )
       )
     const until = Date.now() + 15_000
     let rows = await found()
@@ -255,10 +269,13 @@ describe("the page cache", () => {
 
   it("leaves unknown hosts and form posts alone", async () => {
     const unknown = await new Promise<number>((resolve, reject) =>
-      request({ host: "127.0.0.1", port: stack.web.port, path: "/", headers: { host: `nobody-here.localhost:${stack.web.port}` } }, (response) => {
-        response.resume()
-        resolve(response.statusCode!)
-      })
+      request(
+        { host: "127.0.0.1", port: stack.web.port, path: "/", headers: { host: `nobody-here.localhost:${stack.web.port}` } },
+        (response) => {
+          response.resume()
+          resolve(response.statusCode!)
+        }
+      )
         .on("error", reject)
         .end()
     )

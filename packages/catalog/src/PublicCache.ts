@@ -97,7 +97,9 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
         }),
         Effect.tryPromise(() => redis.incr(publicVersionKey(slug))).pipe(
           Effect.timeout("1 second"),
-          Effect.catchAll((error) => Effect.logWarning("public version not bumped").pipe(Effect.annotateLogs({ slug, error: String(error) })))
+          Effect.catchAll((error) =>
+            Effect.logWarning("public version not bumped").pipe(Effect.annotateLogs({ slug, error: String(error) }))
+          )
         )
       )
 

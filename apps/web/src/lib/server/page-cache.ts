@@ -198,5 +198,9 @@ export const compressed = async (request: Request, response: Response): Promise<
   headers.delete("content-length")
   headers.set("content-encoding", encoding)
   headers.append("vary", "accept-encoding")
-  return new Response(new Uint8Array(compress(body, encoding, false)), { status: response.status, statusText: response.statusText, headers })
+  return new Response(new Uint8Array(compress(body, encoding, false)), {
+    status: response.status,
+    statusText: response.statusText,
+    headers
+  })
 }

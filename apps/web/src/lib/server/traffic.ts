@@ -24,7 +24,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 export interface SetCookie {
   readonly name: string
   readonly value: string
-  readonly options: { readonly path: "/"; readonly httpOnly: true; readonly sameSite: "lax"; readonly secure: boolean; readonly maxAge?: number }
+  readonly options: {
+    readonly path: "/"
+    readonly httpOnly: true
+    readonly sameSite: "lax"
+    readonly secure: boolean
+    readonly maxAge?: number
+  }
 }
 
 export const recordingOn = () => env.VISITS_RECORDING !== "off"
@@ -155,7 +161,11 @@ export const recordVisit = async (event: RequestEvent): Promise<ReadonlyArray<Se
   const secure = publicOrigin(event.url).startsWith("https:")
   const set: Array<SetCookie> = [{ name: VISIT_COOKIE, value: id, options: { path: "/", httpOnly: true, sameSite: "lax", secure } }]
   if (touchOf(event.cookies).firstVisitId === undefined) {
-    set.push({ name: FIRST_VISIT_COOKIE, value: id, options: { path: "/", httpOnly: true, sameSite: "lax", secure, maxAge: FIRST_TOUCH_SECONDS } })
+    set.push({
+      name: FIRST_VISIT_COOKIE,
+      value: id,
+      options: { path: "/", httpOnly: true, sameSite: "lax", secure, maxAge: FIRST_TOUCH_SECONDS }
+    })
   }
   for (const cookie of set) event.cookies.set(cookie.name, cookie.value, cookie.options)
   return set
