@@ -1,12 +1,22 @@
 import { direction } from "@manara/domain"
 import type { Handle } from "@sveltejs/kit"
 import { sequence } from "@sveltejs/kit/hooks"
+import { getLocale } from "$lib/paraglide/runtime.js"
 import { paraglideMiddleware } from "$lib/paraglide/server.js"
 import { apiFor } from "$lib/server/api.js"
 import { refreshSession } from "$lib/server/auth.js"
 import { isCrossSiteForm } from "$lib/server/csrf.js"
 import { withSecurityHeaders } from "$lib/server/headers.js"
 import { readSession } from "$lib/server/session.js"
+import {
+  cachedPage,
+  compressed,
+  isCachedRoute,
+  knownStorefront,
+  pageKey,
+  publicVersion,
+  rememberStorefront
+} from "$lib/server/page-cache.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 import { recordVisit } from "$lib/server/traffic.js"
 
@@ -22,17 +32,33 @@ const i18n: Handle = ({ event, resolve }) =>
 /**
  * The tenant is the host. Missing or unreachable is not thrown here: an error thrown in `handle`
  * gets the static error page, while one thrown by a `load` gets `+error.svelte` in the visitor's language.
+ * Public pages come from the page cache (docs/page-cache.md), keyed on the tenant's public version:
+ * a storefront seen before at this host and version needs no API call at all.
  */
 const tenant: Handle = async ({ event, resolve }) => {
   event.locals.api = apiFor(event.fetch)
   // Sign-in, invitations and the dashboard work on any host, the platform's own and unknown ones too.
   if (event.route.id?.startsWith("/(app)/")) return resolve(event)
-  const lookup = await lookupStorefront(event.locals.api, event.url.host)
-  event.locals.storefront = lookup.storefront
-  event.locals.storefrontStatus = lookup.status
-  // A storefront page (not a form post, not a missing one) opens a visit when the session has none.
-  if (lookup.storefront !== undefined && event.route.id?.startsWith("/(storefront)")) await recordVisit(event)
-  return resolve(event)
+  const host = event.url.host
+  const cacheable = isCachedRoute(event)
+  const known = cacheable ? knownStorefront(host) : undefined
+  // Read before the storefront and the page's data: what is rendered is at least as new as the key.
+  const version = known === undefined ? undefined : await publicVersion(known.storefront.slug)
+  if (known !== undefined && version !== undefined && known.version === version) {
+    event.locals.storefront = known.storefront
+    event.locals.storefrontStatus = undefined
+  } else {
+    const lookup = await lookupStorefront(event.locals.api, host)
+    event.locals.storefront = lookup.storefront
+    event.locals.storefrontStatus = lookup.status
+    // First sight of this host (no version read before the lookup): remembered now, kept from the next view on.
+    if (cacheable && lookup.storefront !== undefined) rememberStorefront(host, { storefront: lookup.storefront, version })
+  }
+  // A storefront page (not a form post, not a missing one) opens a visit when the session has none, cached page or not.
+  if (event.locals.storefront === undefined || !event.route.id?.startsWith("/(storefront)")) return resolve(event)
+  const visitCookies = await recordVisit(event)
+  if (!cacheable || version === undefined || event.locals.storefront.slug !== known?.storefront.slug) return resolve(event)
+  return cachedPage(event, pageKey(event, getLocale(), version), () => resolve(event), visitCookies)
 }
 
 /**
@@ -62,5 +88,8 @@ const sameSiteForms: Handle = (input) =>
       })
     : routes(input)
 
-/** Every response, pages, errors, refusals and the API proxy's alike (`securityHeaders`, CSP from svelte.config.js). */
-export const handle: Handle = async (input) => withSecurityHeaders(await sameSiteForms(input))
+/**
+ * Every response, pages, errors, refusals and the API proxy's alike (`securityHeaders`, CSP from
+ * svelte.config.js); HTML and JSON compressed as the browser accepts (cached pages come compressed).
+ */
+export const handle: Handle = async (input) => withSecurityHeaders(await compressed(input.event.request, await sameSiteForms(input)))

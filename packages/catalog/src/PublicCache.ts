@@ -1,4 +1,8 @@
+import { RedisClient } from "@manara/db"
 import { Cause, Config, Duration, Effect } from "effect"
+
+/** The Redis counter of a tenant's public data (after the client's key prefix): the web's page cache keys on it too. */
+export const publicVersionKey = (slug: string) => `public-version:${slug}`
 
 const MAX_ENTRIES_PER_TENANT = 500
 
@@ -17,7 +21,9 @@ export interface Served<A> {
 /**
  * Public reads (catalog list, item page, proofs) are the same for every visitor of a tenant: kept
  * in-process for a few seconds, keyed by tenant first, and dropped for that tenant by every write
- * this process makes. Another process's writes show within the TTL. While the database is slow or
+ * this process makes. Every write also bumps the tenant's public version in Redis (`publicVersionKey`):
+ * readers that put `version` in their keys (the public reads here, the web's page cache) see another
+ * process's write on their next request. While the database is slow or
  * down, the last good copy is served for up to STALE_IF_ERROR past its TTL (docs/faults.md).
  */
 export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCache", {
@@ -27,6 +33,7 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
     const staleFor = Duration.toMillis(yield* Config.duration("STALE_IF_ERROR").pipe(Config.withDefault(Duration.minutes(5))))
     // With a stale copy at hand, a fresh one is not waited for longer than this.
     const staleWait = yield* Config.duration("PUBLIC_CACHE_STALE_WAIT").pipe(Config.withDefault(Duration.seconds(1)))
+    const { client: redis } = yield* RedisClient
     const tenants = new Map<string, TenantEntries>()
     const tenant = (tenantId: string) => {
       let found = tenants.get(tenantId)
@@ -69,13 +76,33 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
     const through = <A, E, R>(tenantId: string, key: string, load: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.map(serve(tenantId, key, load), (served) => served.value)
 
-    const invalidate = (tenantId: string) =>
-      Effect.sync(() => {
-        const cache = tenant(tenantId)
-        cache.generation++
-        cache.entries.clear()
-      })
+    /** The tenant's public version ("0" before its first write); while Redis is down, "down": this process's generation still holds. */
+    const version = (slug: string) =>
+      Effect.tryPromise(() => redis.get(publicVersionKey(slug))).pipe(
+        Effect.timeout("1 second"),
+        Effect.map((found) => found ?? "0"),
+        Effect.orElseSucceed(() => "down")
+      )
 
-    return { serve, through, invalidate } as const
+    /**
+     * After a committed write of the tenant's public data (catalog, proofs, captures that move totals,
+     * settings): this process's copies go, and the version every process and web server keys on moves.
+     */
+    const invalidate = (tenantId: string, slug: string) =>
+      Effect.zipRight(
+        Effect.sync(() => {
+          const cache = tenant(tenantId)
+          cache.generation++
+          cache.entries.clear()
+        }),
+        Effect.tryPromise(() => redis.incr(publicVersionKey(slug))).pipe(
+          Effect.timeout("1 second"),
+          Effect.catchAll((error) =>
+            Effect.logWarning("public version not bumped").pipe(Effect.annotateLogs({ slug, error: String(error) }))
+          )
+        )
+      )
+
+    return { serve, through, invalidate, version } as const
   })
 }) {}

@@ -33,6 +33,7 @@ import {
   UploadRequest,
   UploadTicket
 } from "./Catalog.js"
+import { HomePageQuery, PublicHomePage } from "./Catalog.js"
 import { KpiQuery, Kpis, TrafficBatch, TrafficRecorded } from "./Analytics.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { AiBudgetOverride, AiUsageQuery, PlatformAiUsage, TenantAiUsage } from "./Ai.js"
@@ -364,6 +365,19 @@ export class PublicCatalogApi extends HttpApiGroup.make("publicCatalog")
         doc(
           "An item's share picture",
           "A 1200×630 PNG for Open Graph and X cards: the item's cover (or the storefront's colours), its title and, for a project, its progress, in Arabic or English (`lang`). Rendered once per version of the item and kept."
+        )
+      )
+  )
+  // ---- page data (page cache): one call per storefront page
+  .add(
+    HttpApiEndpoint.get("homePage", "/pages/home")
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(HomePageQuery)
+      .addSuccess(PublicHomePage)
+      .annotateContext(
+        doc(
+          "The home page's data",
+          "What the storefront's home page shows, in one call: its projects and products (catalog order) and its newest published proofs, each up to its `limit` (defaults 24, 6 and 4). Keyed on the tenant's public version: a write is seen on the next call. Answers 304 to a matching `If-None-Match`."
         )
       )
   )

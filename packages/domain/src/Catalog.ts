@@ -271,6 +271,22 @@ export const PublicProofsQuery = Schema.Struct({
   limit: Schema.optional(Limit)
 })
 
+// ---------------------------------------------------------------- page data (one call per storefront page)
+
+/** `GET /public/pages/home`: how many of each the home page shows (each 1..Limit, defaults 24, 6, 4). */
+export const HomePageQuery = Schema.Struct({
+  projects: Schema.optional(Limit),
+  products: Schema.optional(Limit),
+  proofs: Schema.optional(Limit)
+})
+
+/** Everything the home page renders besides the shell, read in one transaction. */
+export class PublicHomePage extends Schema.Class<PublicHomePage>("PublicHomePage")({
+  projects: Schema.Array(CatalogCard),
+  products: Schema.Array(CatalogCard),
+  proofs: Schema.Array(PublicProof)
+}) {}
+
 // ---------------------------------------------------------------- media
 
 export const UPLOAD_TYPES = ["image/jpeg", "image/png", "image/webp", "application/pdf"] as const

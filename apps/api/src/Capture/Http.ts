@@ -33,7 +33,7 @@ export const CaptureLive = HttpApiBuilder.group(ManaraApi, "capture", (handlers)
           })
         }
         // A pledge moved its project's pledged amount: the public pages show it at once.
-        if (submitted.receipt.kind === "pledge") yield* cache.invalidate(tenant.id)
+        if (submitted.receipt.kind === "pledge") yield* cache.invalidate(tenant.id, tenant.slug)
         return submitted.receipt
       }).pipe(asProblem)
 

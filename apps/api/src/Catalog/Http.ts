@@ -12,6 +12,7 @@ import {
   type Policy,
   PublicCatalogItem,
   PublicCatalogPage,
+  PublicHomePage,
   PublicProof
 } from "@manara/domain"
 import { Effect, Layer, Schema } from "effect"
@@ -36,13 +37,13 @@ export const CatalogLive = HttpApiBuilder.group(ManaraApi, "catalog", (handlers)
     const media = yield* Media
     const cache = yield* PublicCache
 
-    /** A write: in the tenant's transaction, then the tenant's public answers are stale. */
+    /** A write: in the tenant's transaction, then, once committed, the tenant's public answers are stale. */
     const write =
       (policy: Policy) =>
       <A, E, R>(work: Effect.Effect<A, E, R>) =>
         work.pipe(
-          Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))),
           inTenant(policy),
+          Effect.tap(() => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId, access.slug))),
           asProblem
         )
     const read = <A, E, R>(work: Effect.Effect<A, E, R>) => work.pipe(inTenant(CatalogPolicy.read), asProblem)
@@ -111,9 +112,11 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
       <E, R>(work: Effect.Effect<A, E, R>) =>
         Effect.gen(function* () {
           const tenant = yield* CurrentStorefront
+          // Keyed by the tenant's public version too: another API process's write is seen at once.
+          const version = yield* cache.version(tenant.slug)
           const { staleSeconds, value: body } = yield* cache.serve(
             tenant.id,
-            key,
+            `${version}:${key}`,
             tenantSql.withTenant(tenant.id, work).pipe(
               Effect.flatMap(Schema.encode(schema)),
               Effect.orDieWith((error) => error),
@@ -202,6 +205,20 @@ export const PublicCatalogLive = HttpApiBuilder.group(ManaraApi, "publicCatalog"
           return HttpServerResponse.uint8Array(png, { contentType: "image/png", headers })
         }).pipe(asProblem)
       )
+      .handle("homePage", ({ urlParams }) => {
+        const [projects, products, proofsShown] = [urlParams.projects ?? 24, urlParams.products ?? 6, urlParams.proofs ?? 4]
+        // One transaction for the three lists the page used to ask for in three calls.
+        return Effect.all({
+          projects: catalog.publicList({ kind: "project", limit: projects }),
+          products: catalog.publicList({ kind: "product", limit: products }),
+          proofs: proofs.published({ limit: proofsShown })
+        }).pipe(
+          Effect.map(
+            (read) => new PublicHomePage({ projects: read.projects.items, products: read.products.items, proofs: read.proofs }, true)
+          ),
+          publicJson(`home:${projects}:${products}:${proofsShown}`, PublicHomePage)
+        )
+      })
       .handle("media", ({ path, urlParams }) =>
         Effect.gen(function* () {
           const key = yield* inStorefront(media.publicKey(path.mediaId, urlParams.size ?? "full"))

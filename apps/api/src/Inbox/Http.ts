@@ -24,7 +24,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
     const revocations = yield* Revocations
     const drain = yield* Drain
     /** Moves that change a project's raised or pledged money: the public progress bars show it at once. */
-    const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId))
+    const refreshPublic = Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId, access.slug))
 
     return handlers
       .handle("list", ({ urlParams }) => inbox.list(urlParams).pipe(inTenant(InboxPolicy.read), asProblem))
@@ -32,15 +32,16 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
       .handle("detail", ({ path }) => inbox.detail(path.kind, path.id).pipe(inTenant(InboxPolicy.read), asProblem))
       .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(
-          Effect.tap(() => refreshPublic),
           inTenant(InboxPolicy.status),
+          // After the commit: a page rendered on the new version reads the new totals.
+          Effect.tap(() => refreshPublic),
           asProblem
         )
       )
       .handle("markPayment", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.markPayment(path.kind, path.id, payload.state, payload.note, user.id)).pipe(
-          Effect.tap(() => refreshPublic),
           inTenant(InboxPolicy.payment),
+          Effect.tap(() => refreshPublic),
           asProblem
         )
       )

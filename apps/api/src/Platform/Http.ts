@@ -2,6 +2,7 @@ import { HttpApiBuilder } from "@effect/platform"
 import { AiReports } from "@manara/ai-gateway"
 import { planUsage } from "@manara/db"
 import { CurrentUser, ManaraApi, PlanUsagePolicy, TenantId } from "@manara/domain"
+import { PublicCache } from "@manara/catalog"
 import { PlatformTenants, Storefronts } from "@manara/tenancy"
 import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
@@ -15,6 +16,12 @@ export const PlatformLive = HttpApiBuilder.group(
     Effect.gen(function* () {
       const tenants = yield* PlatformTenants
       const reports = yield* AiReports
+      const cache = yield* PublicCache
+      // A suspension or reactivation bumps the tenant's public version: kept pages (web page cache, CDN revalidation) go at once.
+      const setStatus = (tenantId: string, status: "active" | "suspended") =>
+        Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, tenantId, status)).pipe(
+          Effect.tap((detail) => cache.invalidate(TenantId.make(detail.id), detail.slug))
+        )
       return handlers
         .handle("tenants", () => Effect.flatMap(CurrentUser, tenants.list).pipe(asProblem))
         .handle("aiUsage", ({ urlParams }) =>
@@ -26,12 +33,8 @@ export const PlatformLive = HttpApiBuilder.group(
         .handle("searchTenants", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.search(user, urlParams)).pipe(asProblem))
         .handle("createTenant", ({ payload }) => Effect.flatMap(CurrentUser, (user) => tenants.create(user, payload)).pipe(asProblem))
         .handle("tenant", ({ path }) => Effect.flatMap(CurrentUser, (user) => tenants.detail(user, path.tenantId)).pipe(asProblem))
-        .handle("suspendTenant", ({ path }) =>
-          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "suspended")).pipe(asProblem)
-        )
-        .handle("reactivateTenant", ({ path }) =>
-          Effect.flatMap(CurrentUser, (user) => tenants.setStatus(user, path.tenantId, "active")).pipe(asProblem)
-        )
+        .handle("suspendTenant", ({ path }) => setStatus(path.tenantId, "suspended").pipe(asProblem))
+        .handle("reactivateTenant", ({ path }) => setStatus(path.tenantId, "active").pipe(asProblem))
         .handle("setTenantPlan", ({ path, payload }) =>
           Effect.flatMap(CurrentUser, (user) => tenants.setPlan(user, path.tenantId, payload)).pipe(asProblem)
         )
@@ -42,7 +45,7 @@ export const PlatformLive = HttpApiBuilder.group(
         .handle("figures", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.figures(user, urlParams)).pipe(asProblem))
     })
   // The same `Storefronts` value as the storefront middleware's: one cache, so a suspension is seen at once.
-).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(Storefronts.Default))
+).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(Storefronts.Default), Layer.provide(PublicCache.Default))
 
 /** The tenant's plan usage against its limits (any member). */
 export const PlanUsageLive = HttpApiBuilder.group(ManaraApi, "planUsage", (handlers) =>

@@ -19,7 +19,9 @@ export const SettingsLive = HttpApiBuilder.group(ManaraApi, "settings", (handler
           const saved = yield* settings.save(payload, user.id).pipe(inTenant(SettingsPolicy.manage))
           // Colours live in the host cache, the rest in the public read cache: both forget this tenant now.
           yield* storefronts.invalidateAll
-          yield* cache.invalidate((yield* CurrentAccess).tenantId)
+          // The bump of the public version makes every API process and the web's page cache see it on the next request.
+          const access = yield* CurrentAccess
+          yield* cache.invalidate(access.tenantId, access.slug)
           return saved
         }).pipe(asProblem)
       )

@@ -7,6 +7,7 @@ import {
   ItemSlug,
   PublicCatalogItem,
   PublicCatalogPage,
+  PublicHomePage,
   PublicProof
 } from "@manara/domain"
 import { Effect, Either, Schema } from "effect"
@@ -69,3 +70,7 @@ export const catalogItem = (locals: App.Locals, host: string, slug: string) =>
   isItemSlug(slug)
     ? read(locals, host, PublicCatalogItem, (client, headers) => client.publicCatalog.item({ headers, path: { slug } }))
     : error(404, "Not found")
+
+/** The home page's lists in one call (`GET /public/pages/home`). */
+export const homePage = (locals: App.Locals, host: string, limits: { projects: number; products: number; proofs: number }) =>
+  read(locals, host, PublicHomePage, (client, headers) => client.publicCatalog.homePage({ headers, urlParams: limits }))

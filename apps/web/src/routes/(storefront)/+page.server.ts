@@ -1,4 +1,4 @@
-import { catalogPage, latestProofs } from "$lib/server/catalog.js"
+import { homePage } from "$lib/server/catalog.js"
 import { redirect } from "@sveltejs/kit"
 import { env } from "$env/dynamic/private"
 import { localizeHref } from "$lib/paraglide/runtime.js"
@@ -14,18 +14,14 @@ export const load = (async ({ locals, url }) => {
   if (locals.storefront === undefined && isPlatformHost(url.host, env.PLATFORM_DOMAIN || "localhost"))
     redirect(307, localizeHref("/welcome"))
   const storefront = requireStorefront(locals)
-  const [projects, products, proofs] = await Promise.all([
-    // More than shown: featured ones may sit further down the catalog's own order.
-    catalogPage(locals, url.host, { kind: "project" }, 24),
-    catalogPage(locals, url.host, { kind: "product" }, PRODUCTS_SHOWN),
-    latestProofs(locals, url.host, PROOFS_SHOWN)
-  ])
-  const open = projects.items.filter((item) => item.featured || item.status === "active")
+  // One call for the page's three lists; more projects than shown: featured ones may sit further down the catalog's order.
+  const { projects, products, proofs } = await homePage(locals, url.host, { projects: 24, products: PRODUCTS_SHOWN, proofs: PROOFS_SHOWN })
+  const open = projects.filter((item) => item.featured || item.status === "active")
   return {
     storefront,
     // Featured first, each group in the catalog's order.
     projects: [...open.filter((item) => item.featured), ...open.filter((item) => !item.featured)].slice(0, PROJECTS_SHOWN),
-    products: products.items,
+    products,
     proofs
   }
 }) satisfies PageServerLoad
