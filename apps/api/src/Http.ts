@@ -11,6 +11,7 @@ import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
 import { setSecurityHeaders } from "./SecurityHeaders.js"
 import { AnalyticsLive, TrafficLive } from "./Analytics/Http.js"
 import { AiLive } from "./Ai/Http.js"
+import { AssistantLive, AssistantStaffLive } from "./Assistant/Http.js"
 import { AuthLive } from "./Auth/Http.js"
 import { AuthenticationLive } from "./Auth/Middleware.js"
 import { CaptureLive } from "./Capture/Http.js"
@@ -60,6 +61,8 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
     TrafficLive,
     AnalyticsLive,
     AiLive,
+    AssistantLive,
+    AssistantStaffLive,
     ProblemMappingLive,
     JsonDepthLive
   ]),

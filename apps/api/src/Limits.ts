@@ -9,7 +9,8 @@ import type { Duplex } from "node:stream"
  */
 
 /** Bodies a person's form can produce: captures are small; everything else fits in 1 MiB. */
-export const bodyLimitFor = (path: string) => (/^\/api\/v1\/public\/(orders|donations|pledges)$/.test(path) ? 16 * 1024 : 1024 * 1024)
+export const bodyLimitFor = (path: string) =>
+  /^\/api\/v1\/public\/(orders|donations|pledges|assistant\/chat)$/.test(path) ? 16 * 1024 : 1024 * 1024
 
 const TITLES: Record<number, string> = {
   400: "Bad Request",

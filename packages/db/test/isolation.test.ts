@@ -92,6 +92,31 @@ const sampleRows: Record<string, (userId: string) => Effect.Effect<unknown, unkn
       yield* sql`insert into ai_usage_log (tenant_id, reservation_id, conversation_id, model, billed_month, input_tokens, output_tokens, cost_microfils, latency_ms, outcome)
         values (${tenant}, ${randomUUID()}, 'isolation', 'builtin', date_trunc('month', now())::date, 10, 20, 30, 1, 'ok')`
     }),
+  faqs: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into faqs (tenant_id, question_ar, answer_ar) values (${tenant}, 'هل تقبلون الزكاة؟', 'نعم')`
+    }),
+  assistant_settings: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into assistant_settings (tenant_id, handoff_emails) values (${tenant}, '{staff@example.com}')`
+    }),
+  ai_conversations: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into ai_conversations (tenant_id, visit_id, visitor_token_hash)
+        values (${tenant}, (select id from visits limit 1), encode(sha256(${randomUUID()}::bytea), 'hex'))`
+    }),
+  ai_messages: () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const tenant = yield* CurrentTenant
+      yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body) values (${tenant}, (select id from ai_conversations limit 1), 'visitor', 'مرحبا')`
+    }),
   orders: () =>
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient

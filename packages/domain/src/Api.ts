@@ -37,6 +37,22 @@ import { KpiQuery, Kpis, TrafficBatch, TrafficRecorded } from "./Analytics.js"
 import { CaptureHeaders, CaptureReceipt, NewDonation, NewOrder, NewPledge } from "./Capture.js"
 import { AiBudgetOverride, AiUsageQuery, PlatformAiUsage, TenantAiUsage } from "./Ai.js"
 import { Health, Liveness } from "./Health.js"
+import {
+  AssistantSettings,
+  ChatRequest,
+  ConversationDetail,
+  ConversationPage,
+  ConversationQuery,
+  ConversationStatusRequest,
+  Faq,
+  FaqChanges,
+  HandoffRequest,
+  NewFaq,
+  PublicConversation,
+  StaffMessage,
+  StaffReplyRequest,
+  TokenQuery
+} from "./Assistant.js"
 import { InboxDetail, InboxPage, InboxQuery, InboxStatusRequest, OverviewQuery, PaymentRequest, TenantOverview } from "./Inbox.js"
 import { Delivery, DeliveryQuery, NewNotificationPreference, NotificationPreference } from "./Notifications.js"
 import {
@@ -903,6 +919,156 @@ export class PlatformApi extends HttpApiGroup.make("platform")
   .prefix("/admin")
   .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)") {}
 
+// The storefront assistant (issue 16): the public chat and the staff's FAQs, settings and conversations.
+const conversationId = HttpApiSchema.param("conversationId", Schema.UUID)
+const faqId = HttpApiSchema.param("faqId", Schema.UUID)
+
+export class AssistantApi extends HttpApiGroup.make("assistant")
+  .add(
+    HttpApiEndpoint.post("chat", "/assistant/chat")
+      .setHeaders(StorefrontHeaders)
+      .setPayload(ChatRequest)
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .annotateContext(
+        doc(
+          "Ask the storefront's assistant",
+          "A server-sent event stream: `conversation` ({id, token} — the token only when the conversation is new), `text` ({delta}, one or more), `citations` ([{kind, id, title, url}]), `handoff` ({reason}) when staff take over, `done` ({outcome, usage}). Answers only from the tenant's published FAQs, catalog and proofs. A message over 2000 characters is a 400, a body over 16 KiB a 413, neither calls a model; an unknown conversation or a wrong token is a 404, as is a storefront whose assistant is off; rate and budget limits are 429s."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("conversation")`/assistant/conversations/${conversationId}`
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(TokenQuery)
+      .addSuccess(PublicConversation)
+      .annotateContext(
+        doc(
+          "A visitor's conversation",
+          "Its status and messages (visitor, assistant, staff), for the visitor holding its token; a wrong token is a 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("events")`/assistant/conversations/${conversationId}/events`
+      .setHeaders(StorefrontHeaders)
+      .setUrlParams(TokenQuery)
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .annotateContext(
+        doc(
+          "Staff replies, live",
+          "A server-sent event stream: one `message` event (a message as in the conversation) per staff reply while the widget is open, and a keep-alive comment every 20 s. A wrong token is a 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("handoff")`/assistant/conversations/${conversationId}/handoff`
+      .setHeaders(StorefrontHeaders)
+      .setPayload(HandoffRequest)
+      .addSuccess(PublicConversation)
+      .annotateContext(
+        doc(
+          "Ask for a person",
+          "The visitor asks for staff (optionally leaving an email for the reply): the conversation is handed off and staff are notified. A wrong token is a 404."
+        )
+      )
+  )
+  .addError(Problems.TooManyRequests)
+  .middleware(StorefrontHost)
+  .prefix("/public")
+  .annotate(OpenApi.Description, "The storefront assistant: answers from the tenant's published data, with citations; handoff to staff") {}
+
+export class AssistantStaffApi extends HttpApiGroup.make("assistantStaff")
+  .add(
+    HttpApiEndpoint.get("faqs", "/faqs")
+      .setHeaders(TenantHeaders)
+      .addSuccess(Schema.Array(Faq))
+      .annotateContext(doc("The tenant's FAQs", "Every FAQ, published or not, by position. Any member."))
+  )
+  .add(
+    HttpApiEndpoint.post("createFaq", "/faqs")
+      .setHeaders(TenantHeaders)
+      .setPayload(NewFaq)
+      .addSuccess(Faq, { status: 201 })
+      .annotateContext(
+        doc("Add an FAQ", "A question and its answer, Arabic required, English optional; published ones feed the assistant. Any member.")
+      )
+  )
+  .add(
+    HttpApiEndpoint.patch("updateFaq")`/faqs/${faqId}`
+      .setHeaders(TenantHeaders)
+      .setPayload(FaqChanges)
+      .addSuccess(Faq)
+      .annotateContext(doc("Change an FAQ", "The fields sent change; another tenant's FAQ is a 404. Any member."))
+  )
+  .add(
+    HttpApiEndpoint.del("deleteFaq")`/faqs/${faqId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(doc("Remove an FAQ", "Deletes it; the assistant stops using it at once. Any member."))
+  )
+  .add(
+    HttpApiEndpoint.get("settings", "/assistant/settings")
+      .setHeaders(TenantHeaders)
+      .addSuccess(AssistantSettings)
+      .annotateContext(doc("The assistant's settings", "On or off, tone, who hears of handoffs. Any member reads."))
+  )
+  .add(
+    HttpApiEndpoint.put("updateSettings", "/assistant/settings")
+      .setHeaders(TenantHeaders)
+      .setPayload(AssistantSettings)
+      .addSuccess(AssistantSettings)
+      .annotateContext(doc("Change the assistant's settings", "Owners and admins. Off: the storefront's chat answers 404."))
+  )
+  .add(
+    HttpApiEndpoint.get("conversations", "/assistant/conversations")
+      .setHeaders(TenantHeaders)
+      .setUrlParams(ConversationQuery)
+      .addSuccess(ConversationPage)
+      .annotateContext(
+        doc(
+          "Visitors' conversations",
+          "Newest activity first, filtered by status, a page at a time (`cursor` from the previous page). Any member."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.get("conversation")`/assistant/conversations/${conversationId}`
+      .setHeaders(TenantHeaders)
+      .addSuccess(ConversationDetail)
+      .annotateContext(
+        doc(
+          "One conversation",
+          "Every message, with the guardrail's verdict on the assistant's answers. Any member; another tenant's is a 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("reply")`/assistant/conversations/${conversationId}/replies`
+      .setHeaders(TenantHeaders)
+      .setPayload(StaffReplyRequest)
+      .addSuccess(StaffMessage, { status: 201 })
+      .annotateContext(
+        doc(
+          "Answer a visitor",
+          "A staff reply: shown in the visitor's open widget at once, and emailed to the visitor when they left an address. A closed or resolved conversation is a 409. Any member."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("setStatus")`/assistant/conversations/${conversationId}/status`
+      .setHeaders(TenantHeaders)
+      .setPayload(ConversationStatusRequest)
+      .addSuccess(ConversationDetail)
+      .annotateContext(doc("Close or resolve", "Marks the conversation closed or resolved. Any member."))
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The assistant for staff: FAQs, settings, conversations and replies") {}
+
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
   .add(StorefrontApi)
@@ -919,6 +1085,8 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(TrafficApi)
   .add(AnalyticsApi)
   .add(AiApi)
+  .add(AssistantApi)
+  .add(AssistantStaffApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

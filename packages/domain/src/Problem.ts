@@ -155,7 +155,12 @@ export const ProblemKinds = [
   "ai-budget-exhausted",
   "ai-unavailable",
   "ai-provider-failed",
-  "ai-timeout"
+  "ai-timeout",
+  // The storefront assistant
+  "assistant-off",
+  "faq-not-found",
+  "conversation-not-found",
+  "conversation-closed"
 ] as const
 export type ProblemKind = (typeof ProblemKinds)[number]
 
