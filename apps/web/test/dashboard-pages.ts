@@ -9,6 +9,8 @@ export interface PageFixtures {
   readonly itemId: string
   /** A donation in its inbox. */
   readonly donationId: string
+  /** A visitor's conversation with its assistant (handed off to staff). */
+  readonly conversationId: string
 }
 
 export interface DashboardPage {
@@ -37,6 +39,13 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/dashboard/[tenant]/notifications", path: ({ slug }) => `/dashboard/${slug}/notifications` },
   { route: "/(app)/dashboard/[tenant]/my-notifications", path: ({ slug }) => `/dashboard/${slug}/my-notifications` },
   { route: "/(app)/dashboard/[tenant]/kpis", path: ({ slug }) => `/dashboard/${slug}/kpis` },
-  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` }
+  { route: "/(app)/dashboard/[tenant]/ai", path: ({ slug }) => `/dashboard/${slug}/ai` },
+  { route: "/(app)/dashboard/[tenant]/assistant", path: ({ slug }) => `/dashboard/${slug}/assistant` },
+  {
+    route: "/(app)/dashboard/[tenant]/assistant/[id]",
+    path: ({ slug, conversationId }) => `/dashboard/${slug}/assistant/${conversationId}`
+  },
+  { route: "/(app)/dashboard/[tenant]/assistant/faqs", path: ({ slug }) => `/dashboard/${slug}/assistant/faqs` },
+  { route: "/(app)/dashboard/[tenant]/assistant/settings", path: ({ slug }) => `/dashboard/${slug}/assistant/settings` }
   // Add new dashboard pages above this line.
 ]
