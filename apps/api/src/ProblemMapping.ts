@@ -1,6 +1,7 @@
 import { HttpApiBuilder, HttpApiError, HttpApp, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { SqlError } from "@effect/sql/SqlError"
 import type { AnalyticsError } from "@manara/analytics"
+import type { AssistantError } from "@manara/assistant"
 import { type AiGatewayError, AiBudgetExhausted, AiRateLimited, AiUnavailable } from "@manara/ai-gateway"
 import { type AuthError, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
@@ -74,7 +75,7 @@ const waitRefusal = (error: unknown): Problem | undefined => {
 }
 
 /** Every expected failure a service may answer with, each package's own union. */
-export type ServiceError = AiGatewayError | AnalyticsError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
+export type ServiceError = AiGatewayError | AnalyticsError | AssistantError | AuthError | CaptureError | CatalogError | NotificationsError | TenancyError
 
 type Mapping = readonly [status: number, kind: ProblemKind, detail: string]
 
@@ -147,7 +148,12 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   AiTimeout: () => [504, "ai-timeout", "The model's provider stopped answering"],
   AiTenantInactive: () => [404, "tenant-not-found", "No such tenant"],
   AiNotPlatformAdmin: () => [404, "not-found", "No such endpoint"],
-  AiTenantNotFound: () => [404, "tenant-not-found", "No such tenant"]
+  AiTenantNotFound: () => [404, "tenant-not-found", "No such tenant"],
+  // The storefront assistant
+  AssistantOff: () => [404, "assistant-off", "This storefront has no assistant"],
+  ConversationNotFound: () => [404, "conversation-not-found", "No such conversation here (or the token is wrong)"],
+  ConversationClosed: () => [409, "conversation-closed", "This conversation is closed or resolved"],
+  FaqNotFound: () => [404, "faq-not-found", "No such FAQ in this tenant"]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */

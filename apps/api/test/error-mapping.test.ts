@@ -1,5 +1,6 @@
 import * as AiGateway from "@manara/ai-gateway"
 import * as Analytics from "@manara/analytics"
+import * as Assistant from "@manara/assistant"
 import * as Auth from "@manara/auth"
 import * as Capture from "@manara/capture"
 import * as Catalog from "@manara/catalog"
@@ -30,7 +31,7 @@ const errorsOf = (module: Record<string, unknown>) =>
   })
 
 describe("every error a package exports has a problem mapping", () => {
-  const all = [AiGateway, Analytics, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) =>
+  const all = [AiGateway, Analytics, Assistant, Auth, Capture, Catalog, Notifications, Tenancy].flatMap((module) =>
     errorsOf(module as Record<string, unknown>)
   )
 

@@ -71,8 +71,69 @@ export const seedDemo = Effect.gen(function* () {
   const tenantId = Schema.decodeSync(TenantId)(rows[0]!.id)
   // Tenant rows only through the one door, as the API writes them.
   yield* Effect.flatMap(TenantSql, (tenantSql) => tenantSql.withTenant(tenantId, seedDemoCatalog(tenantId)))
+  yield* Effect.flatMap(TenantSql, (tenantSql) => tenantSql.withTenant(tenantId, seedDemoFaqs(tenantId)))
   return tenantId
 })
+
+/** The demo's FAQs for the storefront assistant (docs/assistant.md): added once each, by their Arabic question. */
+const demoFaqs = [
+  [
+    "zakat",
+    "هل يمكنني دفع زكاة مالي لمشاريعكم؟",
+    "Can I pay my zakat to your projects?",
+    "نعم، مشروع كفالة تعليم الأيتام مؤهل للزكاة، ونصرف الزكاة على المستحقين وفق الضوابط الشرعية. اختر «زكاة» عند التبرع.",
+    "Yes: the education for orphans project is zakat-eligible, and we spend zakat on those entitled under Sharia rules. Choose “zakat” when you donate."
+  ],
+  [
+    "zakat",
+    "هل مشروع حفر البئر مؤهل للزكاة؟",
+    "Is the water well project zakat-eligible?",
+    "مشروع حفر البئر صدقة جارية وليس من مصارف الزكاة لدينا، ويمكنك التبرع له صدقةً.",
+    "The water well project is an ongoing sadaqah, not one of our zakat projects; you can give to it as sadaqah."
+  ],
+  [
+    "donations",
+    "كيف أحصل على إيصال لتبرعي؟",
+    "How do I get a receipt for my donation?",
+    "يصلك إيصال برقم مرجعي فور التبرع، ويمكنك تنزيله بصيغة PDF من صفحة الشكر أو من البريد الإلكتروني.",
+    "You get a receipt with a reference number right after donating; download it as a PDF from the thank-you page or the email."
+  ],
+  [
+    "donations",
+    "ما هي طرق الدفع المتاحة؟",
+    "Which payment methods do you accept?",
+    "نقبل الدفع عبر كي نت والتحويل البنكي إلى حساب الجمعية في بيت التمويل الكويتي.",
+    "We accept KNET and bank transfer to the charity's account at Kuwait Finance House."
+  ],
+  [
+    "transparency",
+    "كيف أعرف أين صُرف تبرعي؟",
+    "How do I know where my donation went?",
+    "ننشر إثباتات الإنجاز (صور وفواتير وتقارير) في صفحة كل مشروع، مع المبلغ المصروف وتاريخه.",
+    "We publish proofs of impact (photos, invoices and reports) on each project's page, with the amount spent and its date."
+  ],
+  [
+    "contact",
+    "كيف أتواصل معكم؟",
+    "How can I contact you?",
+    "راسلنا على info@demo.manara.app أو اطلب التحدث مع موظف هنا في المحادثة.",
+    "Email us at info@demo.manara.app, or ask for a member of staff here in the chat."
+  ]
+] as const
+
+const seedDemoFaqs = (tenantId: TenantId) =>
+  Effect.forEach(
+    demoFaqs,
+    ([category, questionAr, questionEn, answerAr, answerEn], position) =>
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`
+          insert into faqs (tenant_id, question_ar, question_en, answer_ar, answer_en, category, position)
+          select ${tenantId}, ${questionAr}, ${questionEn}, ${answerAr}, ${answerEn}, ${category}, ${position}
+          where not exists (select 1 from faqs where question_ar = ${questionAr})`
+      ),
+    { discard: true }
+  )
 
 const demoItems = [
   {

@@ -89,6 +89,14 @@ describe("tenant commands", () => {
           }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
         )
         expect(catalog).toEqual([{ items: "4", proofs: "3" }])
+        // The assistant's FAQs, zakat eligibility among them, once each however often it runs.
+        const faqs = yield* tenantSql.withTenant(first, sql<{ category: string; n: string }>`select category, count(*)::text as n from faqs group by 1 order by 1`)
+        expect(faqs).toEqual([
+          { category: "contact", n: "1" },
+          { category: "donations", n: "2" },
+          { category: "transparency", n: "1" },
+          { category: "zakat", n: "2" }
+        ])
       })
     )
 

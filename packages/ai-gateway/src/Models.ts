@@ -68,8 +68,21 @@ const wordsOf = (prompt: Prompt.Prompt): Array<string> =>
 export const DETERMINISTIC_MODEL = "manara-deterministic"
 
 /**
- * The built-in model (no provider configured): answers by echoing the last question's words, one
- * token per word, and reports usage counted from what it read and wrote. Metering works offline.
+ * The assistant's best passage (`<passage n="1" ...>` in the system text, its title line then its
+ * body): what the built-in model answers with, so with no provider the assistant answers from
+ * retrieval alone, through the gateway like any model (metered, logged).
+ */
+const firstPassage = (prompt: Prompt.Prompt): string | undefined => {
+  const system = prompt.content.find((message) => message.role === "system")
+  const text = system === undefined ? "" : typeof system.content === "string" ? system.content : ""
+  const match = /<tenant_data>\n<passage n="1"[^>]*>\n[^\n]*\n([\s\S]*?)\n<\/passage>/u.exec(text)
+  return match?.[1]?.trim() === "" ? undefined : match?.[1]?.trim()
+}
+
+/**
+ * The built-in model (no provider configured): answers with the assistant's best retrieved passage
+ * when the system text has one, else by echoing the last question's words; one token per word, and
+ * usage counted from what it read and wrote. Metering works offline.
  */
 export const DeterministicModel = Layer.effect(
   GatewayModel,
@@ -78,10 +91,15 @@ export const DeterministicModel = Layer.effect(
       const words = wordsOf(options.prompt)
       const last = options.prompt.content.filter((message) => message.role === "user").at(-1)
       const question = last === undefined ? [] : wordsOf({ ...options.prompt, content: [last] } as Prompt.Prompt)
-      const answer = ["منارة", "(نموذج", "تجريبي):", ...question].slice(0, cap)
+      const retrieved = firstPassage(options.prompt)
+      const answer = (retrieved === undefined ? ["منارة", "(نموذج", "تجريبي):", ...question] : retrieved.split(/(?<=\n)|[ \t]+/)).slice(0, cap)
       return Stream.make<Array<Response.StreamPartEncoded>>(
         { type: "text-start", id: "0" },
-        ...answer.map((word, index) => ({ type: "text-delta" as const, id: "0", delta: index === 0 ? word : ` ${word}` })),
+        ...answer.map((word, index) => ({
+          type: "text-delta" as const,
+          id: "0",
+          delta: index === 0 || answer[index - 1]!.endsWith("\n") ? word : ` ${word}`
+        })),
         { type: "text-end", id: "0" },
         {
           type: "finish",

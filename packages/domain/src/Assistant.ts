@@ -114,7 +114,9 @@ export const ChatRequest = Schema.Struct({
   locale: Locale,
   conversationId: Schema.optional(Schema.UUID),
   token: Schema.optional(VisitorToken),
-  email: Schema.optional(Email)
+  email: Schema.optional(Email),
+  /** The storefront visit (the web server reads its cookie): the conversation is linked to it. */
+  visitId: Schema.optional(Schema.UUID)
 })
 export type ChatRequest = typeof ChatRequest.Type
 

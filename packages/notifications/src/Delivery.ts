@@ -83,7 +83,9 @@ export const linksFor = (
     dashboard:
       kind === undefined || id === undefined
         ? undefined
-        : `${web}${prefix}/dashboard/${slug}/inbox/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`,
+        : kind === "conversation"
+          ? `${web}${prefix}/dashboard/${slug}/assistant/${encodeURIComponent(id)}`
+          : `${web}${prefix}/dashboard/${slug}/inbox/${encodeURIComponent(kind)}/${encodeURIComponent(id)}`,
     accept: token === undefined ? undefined : `${web}${prefix}/invite?tenant=${slug}&token=${encodeURIComponent(token)}`
   }
 }

@@ -31,7 +31,9 @@ export const EVENTS = [
   "telegram.linked",
   "staff.payment",
   "staff.pledge_due",
-  "ai.budget"
+  "ai.budget",
+  "assistant.handoff",
+  "assistant.reply"
 ] as const
 export type NotificationEvent = (typeof EVENTS)[number]
 export const isNotificationEvent = (event: string): event is NotificationEvent => (EVENTS as ReadonlyArray<string>).includes(event)
@@ -264,6 +266,43 @@ const wording = (input: MessageInput): Wording => {
             }
       }
     }
+    case "assistant.handoff": {
+      const reason = text(payload.reason)
+      const why: Bilingual =
+        reason === "asked"
+          ? { ar: "طلب الزائر التحدث مع موظف", en: "The visitor asked for a person" }
+          : reason === "turn-cap"
+            ? { ar: "بلغت المحادثة حدها من الأسئلة", en: "The conversation reached its question limit" }
+            : reason === "guardrail"
+              ? { ar: "لم يستطع المساعد التأكد من إجابته", en: "The assistant could not confirm its answer" }
+              : { ar: "لم يجد المساعد إجابة فيما نُشر", en: "The assistant found no answer in what is published" }
+      return {
+        subject: { ar: `زائر ينتظر ردكم في ${letterhead.name.ar}`, en: `A visitor is waiting for a reply at ${letterhead.name.en}` },
+        greeting: {
+          ar: `أحال المساعد محادثة إلى فريق ${letterhead.name.ar}: ${why.ar}.`,
+          en: `The assistant passed a conversation to the ${letterhead.name.en} team: ${why.en}.`
+        },
+        lines: [{ label: { ar: "رسالة الزائر", en: "The visitor wrote" }, value: oneLine(payload.preview, 300) }],
+        link:
+          input.links.dashboard === undefined
+            ? undefined
+            : { label: { ar: "افتح المحادثة في لوحة التحكم", en: "Open the conversation in the dashboard" }, href: input.links.dashboard },
+        short: {
+          ar: `زائر ينتظر ردكم (${why.ar}): ${oneLine(payload.preview, 120)}`,
+          en: `A visitor is waiting (${why.en.toLowerCase()}): ${oneLine(payload.preview, 120)}`
+        }
+      }
+    }
+    case "assistant.reply":
+      return {
+        subject: { ar: `رد من ${letterhead.name.ar} على سؤالك`, en: `${letterhead.name.en} replied to your question` },
+        greeting: {
+          ar: `ردّ فريق ${letterhead.name.ar} على محادثتك مع المساعد:`,
+          en: `The ${letterhead.name.en} team replied to your conversation with the assistant:`
+        },
+        lines: [{ label: { ar: "الرد", en: "Reply" }, value: oneLine(payload.body, 2000) }],
+        short: { ar: `رد من ${letterhead.name.ar}: ${oneLine(payload.body, 200)}`, en: `Reply from ${letterhead.name.en}: ${oneLine(payload.body, 200)}` }
+      }
     case "notification.test":
       return {
         subject: { ar: `رسالة تجريبية من ${letterhead.name.ar}`, en: `A test message from ${letterhead.name.en}` },

@@ -88,3 +88,20 @@ describe("backoff", () => {
     expect(Duration.toMillis(backoff(40, base, max, () => 1))).toBe(3_600_000)
   })
 })
+
+describe("assistant templates", () => {
+  it("a handoff says why and what the visitor wrote, links the conversation, in both languages", () => {
+    const message = render(
+      input({
+        event: "assistant.handoff",
+        payload: { kind: "conversation", id: "c1", reason: "asked", preview: "أريد التحدث مع موظف <b>" },
+        links: { dashboard: "https://web.example/dashboard/noor/assistant/c1" }
+      })
+    )
+    expect(message.email.subject).toBe("زائر ينتظر ردكم في جمعية النور")
+    expect(message.email.text).toContain("طلب الزائر التحدث مع موظف")
+    expect(message.email.text).toContain("The visitor asked for a person")
+    expect(message.email.text).toContain("https://web.example/dashboard/noor/assistant/c1")
+    expect(message.email.html).not.toContain("<b>")
+  })
+})

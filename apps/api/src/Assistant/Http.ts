@@ -1,26 +1,103 @@
-import { HttpApiBuilder } from "@effect/platform"
-import { ManaraApi, problem } from "@manara/domain"
-import { Effect } from "effect"
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { Assistant, type ChatResult, Faqs } from "@manara/assistant"
+import { currentRequestMeta, TenantSql } from "@manara/db"
+import { AssistantPolicy, CurrentStorefront, ManaraApi } from "@manara/domain"
+import { Effect, FiberRef, Layer, Schedule, Stream } from "effect"
+import { Drain } from "../Drain.js"
+import { asProblem } from "../ProblemMapping.js"
+import { allow, inStorefront, inTenant } from "../Tenancy/Middleware.js"
 
-// The contract first (issue 16): handlers answer 503 until the assistant's services land.
-const notYet = () => Effect.fail(problem(503, "ai-unavailable", "The assistant is not ready yet"))
+const encoder = new TextEncoder()
+const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+const SSE_HEADERS = { "cache-control": "no-store", "x-accel-buffering": "no" }
 
+/** The answer's text in parts (a few words each), as a model streams it. */
+const parts = (text: string): Array<string> => text.match(/(?:\S+\s*){1,4}|\s+/gu) ?? []
+
+/** A finished chat turn as the stream's events, in the contract's order. */
+const chatEvents = (result: ChatResult): Array<string> => [
+  sse("conversation", result.conversation),
+  ...parts(result.text).map((delta) => sse("text", { delta })),
+  sse("citations", result.citations),
+  ...(result.handoff === undefined ? [] : [sse("handoff", { reason: result.handoff })]),
+  sse("done", { outcome: result.outcome, usage: result.usage })
+]
+
+/**
+ * The visitor's side. The chat's work (retrieval, the model through the gateway, the guardrail, the
+ * writes) is done before the response starts, so refusals (404, 429, 503) are problems, not a broken
+ * stream, and no unchecked word reaches the visitor.
+ */
 export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handlers) =>
-  Effect.succeed(handlers.handle("chat", notYet).handle("conversation", notYet).handle("events", notYet).handle("handoff", notYet))
-)
+  Effect.gen(function* () {
+    const assistant = yield* Assistant
+    const drain = yield* Drain
+    return handlers
+      .handle("chat", ({ payload }) =>
+        Effect.gen(function* () {
+          const storefront = yield* CurrentStorefront
+          const meta = yield* FiberRef.get(currentRequestMeta)
+          const name = payload.locale === "en" && storefront.name.en !== "" ? storefront.name.en : storefront.name.ar
+          const result = yield* assistant.chat({ tenantId: storefront.id, name }, payload, meta.ip)
+          return HttpServerResponse.stream(Stream.fromIterable(chatEvents(result)).pipe(Stream.map((text) => encoder.encode(text))), {
+            contentType: "text/event-stream",
+            headers: SSE_HEADERS
+          })
+        }).pipe(asProblem)
+      )
+      .handle("conversation", ({ path, urlParams }) =>
+        assistant.publicConversation(path.conversationId, urlParams.token).pipe(inStorefront, asProblem)
+      )
+      .handle("handoff", ({ path, payload }) =>
+        assistant.handoff(path.conversationId, payload.token, payload.email).pipe(inStorefront, asProblem)
+      )
+      .handle("events", ({ path, urlParams }) =>
+        // No transaction stays open for a stream: the token is checked first, then staff replies arrive through Redis.
+        Effect.gen(function* () {
+          const storefront = yield* CurrentStorefront
+          yield* assistant.verifyVisitor(path.conversationId, urlParams.token).pipe(inStorefront)
+          const messages = assistant.liveMessages(storefront.id, path.conversationId).pipe(Stream.map((message) => sse("message", message)))
+          // A comment every 20 s keeps proxies from closing a quiet stream.
+          const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
+          const drained = Stream.unwrap(Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty)))
+          const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(messages, heartbeat)).pipe(
+            Stream.interruptWhen(drain.started),
+            Stream.concat(drained),
+            Stream.map((text) => encoder.encode(text))
+          )
+          return HttpServerResponse.stream(body, { contentType: "text/event-stream", headers: SSE_HEADERS })
+        }).pipe(asProblem)
+      )
+  })
+).pipe(Layer.provide(Assistant.Default))
 
+/** The staff's side: FAQs, settings, conversations and replies, each under its policy in the tenant's transaction. */
 export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaff", (handlers) =>
-  Effect.succeed(
-    handlers
-      .handle("faqs", notYet)
-      .handle("createFaq", notYet)
-      .handle("updateFaq", notYet)
-      .handle("deleteFaq", notYet)
-      .handle("settings", notYet)
-      .handle("updateSettings", notYet)
-      .handle("conversations", notYet)
-      .handle("conversation", notYet)
-      .handle("reply", notYet)
-      .handle("setStatus", notYet)
-  )
-)
+  Effect.gen(function* () {
+    const assistant = yield* Assistant
+    const faqs = yield* Faqs
+    const tenantSql = yield* TenantSql
+    return handlers
+      .handle("faqs", () => faqs.list.pipe(inTenant(AssistantPolicy.read), asProblem))
+      .handle("createFaq", ({ payload }) => faqs.create(payload).pipe(inTenant(AssistantPolicy.faqs), asProblem))
+      .handle("updateFaq", ({ path, payload }) => faqs.update(path.faqId, payload).pipe(inTenant(AssistantPolicy.faqs), asProblem))
+      .handle("deleteFaq", ({ path }) => faqs.remove(path.faqId).pipe(inTenant(AssistantPolicy.faqs), asProblem))
+      .handle("settings", () => assistant.settings.pipe(inTenant(AssistantPolicy.read), asProblem))
+      .handle("updateSettings", ({ payload }) => assistant.updateSettings(payload).pipe(inTenant(AssistantPolicy.settings), asProblem))
+      .handle("conversations", ({ urlParams }) => assistant.list(urlParams).pipe(inTenant(AssistantPolicy.read), asProblem))
+      .handle("conversation", ({ path }) => assistant.detail(path.conversationId).pipe(inTenant(AssistantPolicy.read), asProblem))
+      .handle("reply", ({ path, payload }) =>
+        Effect.gen(function* () {
+          const access = yield* allow(AssistantPolicy.reply)
+          const message = yield* tenantSql.withTenant(access.tenantId, assistant.reply(path.conversationId, access.memberId, payload.body))
+          // After the commit: the visitor's open widget shows it.
+          yield* assistant.announce(access.tenantId, path.conversationId, message)
+          return message
+        }).pipe(asProblem)
+      )
+      .handle("setStatus", ({ path, payload }) =>
+        assistant.setStatus(path.conversationId, payload.status).pipe(inTenant(AssistantPolicy.reply), asProblem)
+      )
+  })
+).pipe(Layer.provide([Assistant.Default, Faqs.Default]))
+
