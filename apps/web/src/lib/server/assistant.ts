@@ -59,3 +59,19 @@ export const tooLarge = () => problem(413, "payload-too-large", "Content Too Lar
 /** The page to go back to when the panel closes: a path on this site only, never another origin. */
 export const backPath = (from: string | null): string =>
   from !== null && from.startsWith("/") && !from.startsWith("//") && !/[\\\s]/.test(from) && from.length <= 1024 ? from : "/"
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The conversation is linked to the visit this server recorded (its cookie is httpOnly: the browser cannot send it itself). */
+export const withVisit = (body: string, visitId: string | undefined): string => {
+  if (visitId === undefined || !UUID.test(visitId)) return body
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    // Not JSON: the API says why (400).
+    return body
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return body
+  return JSON.stringify({ ...parsed, visitId })
+}

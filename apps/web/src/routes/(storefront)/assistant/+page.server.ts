@@ -3,6 +3,7 @@ import { Effect, Either } from "effect"
 import { apiFor } from "$lib/server/api.js"
 import { backPath, relayStream } from "$lib/server/assistant.js"
 import { requireStorefront } from "$lib/server/storefront.js"
+import { VISIT_COOKIE } from "$lib/server/traffic.js"
 import { collectAnswer, messageOf, type ChatMessage } from "$lib/assistant/events.js"
 import { getLocale } from "$lib/paraglide/runtime.js"
 import { m } from "$lib/paraglide/messages.js"
@@ -41,11 +42,13 @@ const history = async (event: RequestEvent, id: string, token: string): Promise<
 
 /** Without JavaScript: the question goes to the same stream, read to its end here, and the page shows the conversation. */
 const ask = async (event: RequestEvent, message: string, conversationId: string, token: string, email: string) => {
+  const visitId = event.cookies.get(VISIT_COOKIE)
   const body = JSON.stringify({
     message,
     locale: getLocale(),
     ...(conversationId && token ? { conversationId, token } : {}),
-    ...(email ? { email } : {})
+    ...(email ? { email } : {}),
+    ...(visitId !== undefined && /^[0-9a-f-]{36}$/i.test(visitId) ? { visitId } : {})
   })
   const response = await relayStream(event, "/public/assistant/chat", { method: "POST", body })
   if (!response.ok || response.body === null) return fail(response.status, { notice: noticeOf(response.status) })
