@@ -15,10 +15,14 @@ export const statusName = (status: ConversationStatus): string =>
     resolved: m.assistant_dash_status_resolved()
   })[status]
 
-export const languageName = (locale: "ar" | "en"): string => (locale === "ar" ? m.assistant_dash_language_ar() : m.assistant_dash_language_en())
+export const languageName = (locale: "ar" | "en"): string =>
+  locale === "ar" ? m.assistant_dash_language_ar() : m.assistant_dash_language_en()
 
 /** Words for a refused assistant action: the contract's own problem kinds first, else what `actAs` said. */
-export const assistantRefusal = (failure: { readonly message: string; readonly problem?: ProblemLike }, status?: ConversationStatus): string => {
+export const assistantRefusal = (
+  failure: { readonly message: string; readonly problem?: ProblemLike },
+  status?: ConversationStatus
+): string => {
   const kind = failure.problem ? problemKind(failure.problem) : ""
   if (kind === "conversation-closed") return m.assistant_dash_ended({ status: status ? statusName(status) : "" })
   if (kind === "invalid-request" || failure.problem?.status === 400) return failure.message

@@ -33,7 +33,12 @@ export const relayStream = async (
   let upstream: Response
   try {
     // eslint-disable-next-line manara/no-string-api-calls -- an event stream passes through as it arrives (above)
-    upstream = await fetch(new URL(`/api/v1${path}`, apiUrl()), { method: init.method, headers, body: init.body, signal: event.request.signal })
+    upstream = await fetch(new URL(`/api/v1${path}`, apiUrl()), {
+      method: init.method,
+      headers,
+      body: init.body,
+      signal: event.request.signal
+    })
   } catch {
     return problem(503, "api-unavailable", "Service Unavailable")
   }

@@ -19,7 +19,10 @@ export const POST: RequestHandler = async (event) => {
   const result = await api((client) =>
     client.assistant.handoff({
       path: { conversationId: event.params.id as never },
-      payload: { token: String(body.token ?? ""), ...(typeof body.email === "string" && body.email !== "" ? { email: body.email } : {}) } as never,
+      payload: {
+        token: typeof body.token === "string" ? body.token : "",
+        ...(typeof body.email === "string" && body.email !== "" ? { email: body.email } : {})
+      } as never,
       headers: { "x-forwarded-host": event.url.host }
     })
   )

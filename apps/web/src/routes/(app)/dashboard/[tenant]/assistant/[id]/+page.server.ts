@@ -32,7 +32,10 @@ export const actions: Actions = {
       client.assistantStaff.reply({ ...tenantHeaders(event.params.tenant), path: { conversationId: event.params.id }, payload: { body } })
     )
     if (Either.isLeft(result)) {
-      return fail(result.left.status, { replyError: assistantRefusal(result.left, status._tag === "Some" ? status.value : undefined), body })
+      return fail(result.left.status, {
+        replyError: assistantRefusal(result.left, status._tag === "Some" ? status.value : undefined),
+        body
+      })
     }
     return { done: m.assistant_dash_replied() }
   },
@@ -41,7 +44,11 @@ export const actions: Actions = {
     const status = text(data, "status")
     if (status !== "closed" && status !== "resolved") return fail(400, { error: m.dash_error_invalid_request() })
     const result = await actAs(event, (client) =>
-      client.assistantStaff.setStatus({ ...tenantHeaders(event.params.tenant), path: { conversationId: event.params.id }, payload: { status } })
+      client.assistantStaff.setStatus({
+        ...tenantHeaders(event.params.tenant),
+        path: { conversationId: event.params.id },
+        payload: { status }
+      })
     )
     if (Either.isLeft(result)) return fail(result.left.status, { error: assistantRefusal(result.left) })
     return { done: m.assistant_dash_status_changed({ status: statusName(result.right.status) }) }

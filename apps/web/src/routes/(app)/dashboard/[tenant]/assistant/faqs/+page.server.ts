@@ -66,7 +66,9 @@ export const actions: Actions = {
   delete: async (event) => {
     const data = await event.request.formData()
     const faqId = text(data, "faqId")
-    const result = await actAs(event, (client) => client.assistantStaff.deleteFaq({ ...tenantHeaders(event.params.tenant), path: { faqId } }))
+    const result = await actAs(event, (client) =>
+      client.assistantStaff.deleteFaq({ ...tenantHeaders(event.params.tenant), path: { faqId } })
+    )
     if (Either.isLeft(result)) return fail(result.left.status, { error: assistantRefusal(result.left), faqId })
     return { done: m.assistant_faq_deleted() }
   }
