@@ -101,11 +101,29 @@ beforeAll(async () => {
     })
   })
   expect(donation.status).toBe(201)
+  // A handed-off conversation (written as the API stores one: the token only hashed), an FAQ, with messages of every role.
+  const conversationId = psqlInTenant(
+    urls.ownerUrl,
+    tenant.id,
+    `insert into ai_conversations (tenant_id, locale, status, visitor_email, visitor_token_hash, turns)
+       values ('${tenant.id}', 'ar', 'handed_off', 'visitor@example.com', repeat('a', 64), 2) returning id`
+  )
+  psqlInTenant(
+    urls.ownerUrl,
+    tenant.id,
+    `insert into faqs (tenant_id, question_ar, question_en, answer_ar, answer_en, category)
+       values ('${tenant.id}', 'هل تقبلون الزكاة؟', 'Do you accept zakat?', 'نعم، نقبل الزكاة ونصرفها في مصارفها.', 'Yes, we accept zakat.', 'zakat');
+     insert into ai_messages (tenant_id, conversation_id, role, body, citations, outcome)
+       values ('${tenant.id}', '${conversationId}', 'visitor', 'هل تقبلون الزكاة؟', '[]', null),
+              ('${tenant.id}', '${conversationId}', 'assistant', 'نعم، نقبل الزكاة.', '[{"kind":"faq","id":"1","title":"هل تقبلون الزكاة؟","url":"/"}]', 'answered'),
+              ('${tenant.id}', '${conversationId}', 'visitor', 'أريد التحدث مع موظف', '[]', null);`
+  )
   fixtures = {
     slug: tenant.slug,
     itemId,
     donationId: psqlInTenant(urls.ownerUrl, tenant.id, "select id from donations"),
-    tenantId: tenant.id
+    tenantId: tenant.id,
+    conversationId
   }
   expect(
     (await people.call("POST", "/tenant/invitations", owner, tenant.slug, { email: "new-volunteer@example.com", role: "member" })).status

@@ -11,6 +11,8 @@ export interface PageFixtures {
   readonly donationId: string
   /** That tenant's id (the platform admin's tenant page). */
   readonly tenantId: string
+  /** A visitor's conversation with its assistant (handed off to staff). */
+  readonly conversationId: string
 }
 
 export interface DashboardPage {
@@ -45,6 +47,13 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/admin/tenants/new", path: () => "/admin/tenants/new" },
   { route: "/(app)/admin/tenants/[id]", path: ({ tenantId }) => `/admin/tenants/${tenantId}` },
   { route: "/(app)/admin/plans", path: () => "/admin/plans" },
-  { route: "/(app)/dashboard/[tenant]/settings", path: ({ slug }) => `/dashboard/${slug}/settings` }
+  { route: "/(app)/dashboard/[tenant]/settings", path: ({ slug }) => `/dashboard/${slug}/settings` },
+  { route: "/(app)/dashboard/[tenant]/assistant", path: ({ slug }) => `/dashboard/${slug}/assistant` },
+  {
+    route: "/(app)/dashboard/[tenant]/assistant/[id]",
+    path: ({ slug, conversationId }) => `/dashboard/${slug}/assistant/${conversationId}`
+  },
+  { route: "/(app)/dashboard/[tenant]/assistant/faqs", path: ({ slug }) => `/dashboard/${slug}/assistant/faqs` },
+  { route: "/(app)/dashboard/[tenant]/assistant/settings", path: ({ slug }) => `/dashboard/${slug}/assistant/settings` }
   // Add new dashboard pages above this line.
 ]
