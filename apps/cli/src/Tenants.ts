@@ -163,7 +163,6 @@ const seedDemoFaqs = (tenantId: TenantId) =>
     { discard: true }
   )
 
-
 interface DemoItem {
   readonly slug: string
   readonly kind: "project" | "product"
