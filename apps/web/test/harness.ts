@@ -38,11 +38,11 @@ export interface WebServer {
 }
 
 /** The built adapter-node server as production runs it: `node build/index.js`, configured by env. */
-export const startWeb = async (apiUrl: string): Promise<WebServer> => {
+export const startWeb = async (apiUrl: string, extra: Record<string, string> = {}): Promise<WebServer> => {
   const port = await freePort()
   const { ORIGIN: _, ...env } = process.env
   const child = spawn(process.execPath, [serverEntry], {
-    env: { ...env, PORT: String(port), HOST: "127.0.0.1", API_URL: apiUrl },
+    env: { ...env, ...extra, PORT: String(port), HOST: "127.0.0.1", API_URL: apiUrl },
     stdio: ["ignore", "ignore", "pipe"]
   })
   let stderr = ""
@@ -134,7 +134,8 @@ export const useStack = ({ env = {}, s3 = true, before, seed, closeFirst, closeL
     const all = apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", ...overrides }, s3 ? bucket : undefined)
     api = await startApi(all)
     await seed?.(api, all)
-    web = await startWeb(api.url)
+    // The page cache reads the public versions the API bumps: the same Redis and key prefix as this run's API.
+    web = await startWeb(api.url, { REDIS_URL: all["REDIS_URL"]!, REDIS_KEY_PREFIX: all["REDIS_KEY_PREFIX"]! })
     browser = await launchBrowser()
   })
   afterAll(async () => {
