@@ -133,7 +133,8 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     expect(await page.getByTestId("capture-payment").innerText()).toBe("بانتظار الدفع")
     const facts = await page.getByTestId("capture-detail").innerText()
     expect(facts).toContain(donor)
-    expect(facts).toContain("+965 6555 0123")
+    // Stored as E.164 (+96565550123), shown in Kuwait's national form.
+    expect(facts).toContain("6555 0123")
     expect(facts).toContain("تحويل بنكي")
     expect(facts).toContain("بئر ماء في النيجر")
     await page.getByLabel("ملاحظة (اختيارية، تُحفظ في السجل)").fill("حوالة من بيت التمويل")

@@ -48,6 +48,15 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["tenants"],
     call: () => `select slug, name_ar, branding from app.current_tenant_letterhead()`
   },
+  "app.current_tenant_profile()": {
+    reads: ["tenants"],
+    call: () => `select default_locale, branding, settings from app.current_tenant_profile()`
+  },
+  // Saves what is already there, so every call answers the same (what was there before).
+  "app.save_tenant_profile(text,jsonb,jsonb)": {
+    reads: ["tenants"],
+    call: () => `select default_locale, branding, settings from app.save_tenant_profile('ar', '{}'::jsonb, '{"real": true}'::jsonb)`
+  },
   "app.current_tenant_settings()": {
     reads: ["tenants"],
     call: () => `select name_ar, kind, settings from app.current_tenant_settings()`
