@@ -11,8 +11,8 @@ export interface ConversationEvent {
 const CHANNEL = "manara:assistant"
 
 /**
- * Staff replies, as they commit, for the widgets that are open: published to Redis (the live inbox's
- * way, `CaptureEvents`), so whichever API process holds the visitor's stream hears it.
+ * Staff replies, as they commit, for the widgets that are open: on a Redis channel (`redisChannel`, as
+ * the live inbox), so whichever API process holds the visitor's stream hears it.
  */
 export class AssistantEvents extends Effect.Service<AssistantEvents>()("Assistant/AssistantEvents", {
   scoped: Effect.gen(function* () {
