@@ -1,5 +1,5 @@
-import { RedisClient } from "@manara/db"
-import { Effect, PubSub, Stream } from "effect"
+import { redisChannel } from "@manara/db"
+import { Effect, Stream } from "effect"
 
 export interface CaptureEvent {
   readonly tenantId: string
@@ -16,34 +16,8 @@ const CHANNEL = "manara:captures"
  */
 export class CaptureEvents extends Effect.Service<CaptureEvents>()("Capture/CaptureEvents", {
   scoped: Effect.gen(function* () {
-    const { client } = yield* RedisClient
-    const hub = yield* PubSub.unbounded<CaptureEvent>()
-    // A subscribed Redis connection can do nothing else: a second one, for listening only.
-    const subscriber = yield* Effect.acquireRelease(
-      Effect.sync(() => client.duplicate({ lazyConnect: true, enableOfflineQueue: true })),
-      (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
-    )
-    subscriber.on("error", () => {})
-    subscriber.on("message", (_, message: string) => {
-      try {
-        hub.unsafeOffer(JSON.parse(message) as CaptureEvent) // no fiber per message: every capture comes back here
-      } catch {
-        // Not ours to understand: ignored.
-      }
-    })
-    yield* Effect.promise(() => subscriber.subscribe(CHANNEL).catch(() => undefined))
-
-    /**
-     * After the capture committed, sent and not waited for: a lost event only means a reload shows it
-     * (the inbox reads the database).
-     */
-    const publish = (event: CaptureEvent) =>
-      Effect.sync(() => {
-        client.publish(CHANNEL, JSON.stringify(event)).catch(() => 0)
-      })
-
-    const forTenant = (tenantId: string) => Stream.fromPubSub(hub).pipe(Stream.filter((event) => event.tenantId === tenantId))
-
-    return { publish, forTenant } as const
+    const channel = yield* redisChannel<CaptureEvent>(CHANNEL)
+    const forTenant = (tenantId: string) => channel.events.pipe(Stream.filter((event) => event.tenantId === tenantId))
+    return { publish: channel.publish, forTenant } as const
   })
 }) {}
