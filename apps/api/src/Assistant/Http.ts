@@ -1,7 +1,8 @@
 import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import { Assistant, type ChatResult, Faqs } from "@manara/assistant"
+import { PublicCache } from "@manara/catalog"
 import { currentRequestMeta, TenantSql } from "@manara/db"
-import { AssistantPolicy, CurrentStorefront, ManaraApi } from "@manara/domain"
+import { AssistantPolicy, CurrentAccess, CurrentStorefront, ManaraApi } from "@manara/domain"
 import { Effect, FiberRef, Layer, Schedule, Stream } from "effect"
 import { Drain } from "../Drain.js"
 import { asProblem } from "../ProblemMapping.js"
@@ -31,8 +32,11 @@ const chatEvents = (result: ChatResult): Array<string> => [
 export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handlers) =>
   Effect.gen(function* () {
     const assistant = yield* Assistant
+    const faqs = yield* Faqs
     const drain = yield* Drain
     return handlers
+      // Published content: not behind the assistant's on/off switch, which only governs the chat.
+      .handle("faqs", () => faqs.published.pipe(inStorefront, asProblem))
       .handle("chat", ({ payload }) =>
         Effect.gen(function* () {
           const storefront = yield* CurrentStorefront
@@ -71,7 +75,7 @@ export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handl
         }).pipe(asProblem)
       )
   })
-).pipe(Layer.provide(Assistant.Default))
+).pipe(Layer.provide([Assistant.Default, Faqs.Default]))
 
 /** The staff's side: FAQs, settings, conversations and replies, each under its policy in the tenant's transaction. */
 export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaff", (handlers) =>
@@ -79,11 +83,16 @@ export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaf
     const assistant = yield* Assistant
     const faqs = yield* Faqs
     const tenantSql = yield* TenantSql
+    const cache = yield* PublicCache
+    // After the commit: the public version moves, so the storefront's cached FAQ page shows the change on the next request.
+    const faqPageChanged = () => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId, access.slug))
     return handlers
       .handle("faqs", () => faqs.list.pipe(inTenant(AssistantPolicy.read), asProblem))
-      .handle("createFaq", ({ payload }) => faqs.create(payload).pipe(inTenant(AssistantPolicy.faqs), asProblem))
-      .handle("updateFaq", ({ path, payload }) => faqs.update(path.faqId, payload).pipe(inTenant(AssistantPolicy.faqs), asProblem))
-      .handle("deleteFaq", ({ path }) => faqs.remove(path.faqId).pipe(inTenant(AssistantPolicy.faqs), asProblem))
+      .handle("createFaq", ({ payload }) => faqs.create(payload).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem))
+      .handle("updateFaq", ({ path, payload }) =>
+        faqs.update(path.faqId, payload).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem)
+      )
+      .handle("deleteFaq", ({ path }) => faqs.remove(path.faqId).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem))
       .handle("settings", () => assistant.settings.pipe(inTenant(AssistantPolicy.read), asProblem))
       .handle("updateSettings", ({ payload }) => assistant.updateSettings(payload).pipe(inTenant(AssistantPolicy.settings), asProblem))
       .handle("conversations", ({ urlParams }) => assistant.list(urlParams).pipe(inTenant(AssistantPolicy.read), asProblem))
@@ -101,4 +110,4 @@ export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaf
         assistant.setStatus(path.conversationId, payload.status).pipe(inTenant(AssistantPolicy.reply), asProblem)
       )
   })
-).pipe(Layer.provide([Assistant.Default, Faqs.Default]))
+).pipe(Layer.provide([Assistant.Default, Faqs.Default, PublicCache.Default]))
