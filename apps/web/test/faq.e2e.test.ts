@@ -76,8 +76,24 @@ const get = (path: string) =>
 
 describe("the storefront's FAQ page", { timeout: 120_000 }, () => {
   for (const language of [
-    { locale: "ar", prefix: "", dir: "rtl", title: "الأسئلة الشائعة", link: "الأسئلة الشائعة", zakat: ZAKAT.questionAr, answer: ZAKAT.answerAr },
-    { locale: "en", prefix: "/en", dir: "ltr", title: "Frequently asked questions", link: "FAQ", zakat: ZAKAT.questionEn, answer: ZAKAT.answerEn }
+    {
+      locale: "ar",
+      prefix: "",
+      dir: "rtl",
+      title: "الأسئلة الشائعة",
+      link: "الأسئلة الشائعة",
+      zakat: ZAKAT.questionAr,
+      answer: ZAKAT.answerAr
+    },
+    {
+      locale: "en",
+      prefix: "/en",
+      dir: "ltr",
+      title: "Frequently asked questions",
+      link: "FAQ",
+      zakat: ZAKAT.questionEn,
+      answer: ZAKAT.answerEn
+    }
   ] as const) {
     it(`${language.locale}: the footer links to it; it shows the published FAQs by category, the draft never, without JavaScript`, async () => {
       const { context, page, problems } = await openPage(stack.browser, { javaScriptEnabled: false })

@@ -34,46 +34,50 @@ export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handl
     const assistant = yield* Assistant
     const faqs = yield* Faqs
     const drain = yield* Drain
-    return handlers
-      // Published content: not behind the assistant's on/off switch, which only governs the chat.
-      .handle("faqs", () => faqs.published.pipe(inStorefront, asProblem))
-      .handle("chat", ({ payload }) =>
-        Effect.gen(function* () {
-          const storefront = yield* CurrentStorefront
-          const meta = yield* FiberRef.get(currentRequestMeta)
-          const name = payload.locale === "en" && storefront.name.en !== "" ? storefront.name.en : storefront.name.ar
-          const result = yield* assistant.chat({ tenantId: storefront.id, name }, payload, meta.ip)
-          return HttpServerResponse.stream(Stream.fromIterable(chatEvents(result)).pipe(Stream.map((text) => encoder.encode(text))), {
-            contentType: "text/event-stream",
-            headers: SSE_HEADERS
-          })
-        }).pipe(asProblem)
-      )
-      .handle("conversation", ({ path, urlParams }) =>
-        assistant.publicConversation(path.conversationId, urlParams.token).pipe(inStorefront, asProblem)
-      )
-      .handle("handoff", ({ path, payload }) =>
-        assistant.handoff(path.conversationId, payload.token, payload.email).pipe(inStorefront, asProblem)
-      )
-      .handle("events", ({ path, urlParams }) =>
-        // No transaction stays open for a stream: the token is checked first, then staff replies arrive through Redis.
-        Effect.gen(function* () {
-          const storefront = yield* CurrentStorefront
-          yield* assistant.verifyVisitor(path.conversationId, urlParams.token).pipe(inStorefront)
-          const messages = assistant.liveMessages(storefront.id, path.conversationId).pipe(Stream.map((message) => sse("message", message)))
-          // A comment every 20 s keeps proxies from closing a quiet stream.
-          const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
-          const drained = Stream.unwrap(
-            Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty))
-          )
-          const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(messages, heartbeat)).pipe(
-            Stream.interruptWhen(drain.started),
-            Stream.concat(drained),
-            Stream.map((text) => encoder.encode(text))
-          )
-          return HttpServerResponse.stream(body, { contentType: "text/event-stream", headers: SSE_HEADERS })
-        }).pipe(asProblem)
-      )
+    return (
+      handlers
+        // Published content: not behind the assistant's on/off switch, which only governs the chat.
+        .handle("faqs", () => faqs.published.pipe(inStorefront, asProblem))
+        .handle("chat", ({ payload }) =>
+          Effect.gen(function* () {
+            const storefront = yield* CurrentStorefront
+            const meta = yield* FiberRef.get(currentRequestMeta)
+            const name = payload.locale === "en" && storefront.name.en !== "" ? storefront.name.en : storefront.name.ar
+            const result = yield* assistant.chat({ tenantId: storefront.id, name }, payload, meta.ip)
+            return HttpServerResponse.stream(Stream.fromIterable(chatEvents(result)).pipe(Stream.map((text) => encoder.encode(text))), {
+              contentType: "text/event-stream",
+              headers: SSE_HEADERS
+            })
+          }).pipe(asProblem)
+        )
+        .handle("conversation", ({ path, urlParams }) =>
+          assistant.publicConversation(path.conversationId, urlParams.token).pipe(inStorefront, asProblem)
+        )
+        .handle("handoff", ({ path, payload }) =>
+          assistant.handoff(path.conversationId, payload.token, payload.email).pipe(inStorefront, asProblem)
+        )
+        .handle("events", ({ path, urlParams }) =>
+          // No transaction stays open for a stream: the token is checked first, then staff replies arrive through Redis.
+          Effect.gen(function* () {
+            const storefront = yield* CurrentStorefront
+            yield* assistant.verifyVisitor(path.conversationId, urlParams.token).pipe(inStorefront)
+            const messages = assistant
+              .liveMessages(storefront.id, path.conversationId)
+              .pipe(Stream.map((message) => sse("message", message)))
+            // A comment every 20 s keeps proxies from closing a quiet stream.
+            const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
+            const drained = Stream.unwrap(
+              Effect.map(drain.isDraining, (draining) => (draining ? Stream.make("retry: 1000\n\n") : Stream.empty))
+            )
+            const body = Stream.concat(Stream.make("retry: 3000\n\n"), Stream.merge(messages, heartbeat)).pipe(
+              Stream.interruptWhen(drain.started),
+              Stream.concat(drained),
+              Stream.map((text) => encoder.encode(text))
+            )
+            return HttpServerResponse.stream(body, { contentType: "text/event-stream", headers: SSE_HEADERS })
+          }).pipe(asProblem)
+        )
+    )
   })
 ).pipe(Layer.provide([Assistant.Default, Faqs.Default]))
 
@@ -88,11 +92,15 @@ export const AssistantStaffLive = HttpApiBuilder.group(ManaraApi, "assistantStaf
     const faqPageChanged = () => Effect.flatMap(CurrentAccess, (access) => cache.invalidate(access.tenantId, access.slug))
     return handlers
       .handle("faqs", () => faqs.list.pipe(inTenant(AssistantPolicy.read), asProblem))
-      .handle("createFaq", ({ payload }) => faqs.create(payload).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem))
+      .handle("createFaq", ({ payload }) =>
+        faqs.create(payload).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem)
+      )
       .handle("updateFaq", ({ path, payload }) =>
         faqs.update(path.faqId, payload).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem)
       )
-      .handle("deleteFaq", ({ path }) => faqs.remove(path.faqId).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem))
+      .handle("deleteFaq", ({ path }) =>
+        faqs.remove(path.faqId).pipe(inTenant(AssistantPolicy.faqs), Effect.tap(faqPageChanged), asProblem)
+      )
       .handle("settings", () => assistant.settings.pipe(inTenant(AssistantPolicy.read), asProblem))
       .handle("updateSettings", ({ payload }) => assistant.updateSettings(payload).pipe(inTenant(AssistantPolicy.settings), asProblem))
       .handle("conversations", ({ urlParams }) => assistant.list(urlParams).pipe(inTenant(AssistantPolicy.read), asProblem))

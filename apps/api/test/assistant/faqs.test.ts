@@ -40,7 +40,11 @@ afterAll(() => api?.close())
 describe("GET /public/faqs", () => {
   it("lists the storefront's published FAQs in both languages, by position; drafts and other tenants' never", async () => {
     const faqs = await faqsOf(home)
-    const published = await rowsOf(urls, home.id, (sql) => sql<{ id: string }>`select id::text from faqs where published order by position, created_at, id`)
+    const published = await rowsOf(
+      urls,
+      home.id,
+      (sql) => sql<{ id: string }>`select id::text from faqs where published order by position, created_at, id`
+    )
     expect(faqs.map((faq) => faq.id)).toEqual(published.map((row) => row.id))
     expect(faqs.length).toBe(5)
     expect(faqs.find((faq) => faq.category === "zakat")).toEqual({
