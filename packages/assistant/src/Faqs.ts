@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant } from "@manara/db"
-import { Faq, type FaqChanges, type NewFaq } from "@manara/domain"
+import { Faq, type FaqChanges, type NewFaq, PublicFaq } from "@manara/domain"
 import { Effect } from "effect"
 import { FaqNotFound } from "./Errors.js"
 
@@ -43,6 +43,24 @@ export class Faqs extends Effect.Service<Faqs>()("Assistant/Faqs", {
       rows.map(toFaq)
     )
 
+    /** What the storefront's FAQ page shows: the published ones only, in the staff's order. */
+    const published = Effect.map(
+      sql<FaqRow>`select ${sql.unsafe(columns)} from faqs where published order by position, created_at, id`,
+      (rows) =>
+        rows.map(
+          (row) =>
+            new PublicFaq({
+              id: row.id,
+              questionAr: row.question_ar,
+              questionEn: row.question_en,
+              answerAr: row.answer_ar,
+              answerEn: row.answer_en,
+              category: row.category,
+              position: row.position
+            })
+        )
+    )
+
     /** A new FAQ goes last unless given a position. */
     const create = (faq: NewFaq) =>
       Effect.flatMap(CurrentTenant, (tenantId) =>
@@ -68,6 +86,6 @@ export class Faqs extends Effect.Service<Faqs>()("Assistant/Faqs", {
         rows.length === 0 ? Effect.fail(new FaqNotFound()) : Effect.void
       )
 
-    return { list, create, update, remove } as const
+    return { list, published, create, update, remove } as const
   })
 }) {}

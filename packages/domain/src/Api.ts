@@ -50,6 +50,7 @@ import {
   HandoffRequest,
   NewFaq,
   PublicConversation,
+  PublicFaq,
   StaffMessage,
   StaffReplyRequest,
   TokenQuery
@@ -1112,6 +1113,18 @@ export class AssistantApi extends HttpApiGroup.make("assistant")
         doc(
           "Ask for a person",
           "The visitor asks for staff (optionally leaving an email for the reply): the conversation is handed off and staff are notified. A wrong token is a 404."
+        )
+      )
+  )
+  // The FAQ page (where the assistant's FAQ citations point): the tenant's published content, served whether the assistant is on or off.
+  .add(
+    HttpApiEndpoint.get("faqs", "/faqs")
+      .setHeaders(StorefrontHeaders)
+      .addSuccess(Schema.Array(PublicFaq))
+      .annotateContext(
+        doc(
+          "The storefront's published FAQs",
+          "Every published FAQ (Arabic and English question and answer, category, position), by position; unpublished ones never. Served whether the assistant is on or off; an unknown storefront is a 404."
         )
       )
   )

@@ -31,6 +31,17 @@ export class Faq extends Schema.Class<Faq>("Faq")({
   updatedAt: Timestamp
 }) {}
 
+/** A published FAQ as the storefront's FAQ page shows it (`/faq#faq-<id>`, where the assistant's citations point). */
+export class PublicFaq extends Schema.Class<PublicFaq>("PublicFaq")({
+  id: Schema.UUID,
+  questionAr: Schema.String,
+  questionEn: Schema.String,
+  answerAr: Schema.String,
+  answerEn: Schema.String,
+  category: Schema.String,
+  position: Schema.Int
+}) {}
+
 const FaqQuestion = Text.pipe(Schema.trimmed(), Schema.maxLength(300))
 const FaqAnswer = MultilineText.pipe(Schema.maxLength(4000))
 const FaqCategory = Text.pipe(

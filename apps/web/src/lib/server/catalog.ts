@@ -7,6 +7,7 @@ import {
   ItemSlug,
   PublicCatalogItem,
   PublicCatalogPage,
+  PublicFaq,
   PublicHomePage,
   PublicProof
 } from "@manara/domain"
@@ -19,6 +20,7 @@ export type CatalogPageData = typeof PublicCatalogPage.Encoded
 export type CardData = CatalogPageData["items"][number]
 export type ItemPageData = typeof PublicCatalogItem.Encoded
 export type ProofData = typeof PublicProof.Encoded
+export type FaqData = typeof PublicFaq.Encoded
 
 type StorefrontHeaders = { readonly "x-forwarded-host": string }
 
@@ -74,3 +76,7 @@ export const catalogItem = (locals: App.Locals, host: string, slug: string) =>
 /** The home page's lists in one call (`GET /public/pages/home`). */
 export const homePage = (locals: App.Locals, host: string, limits: { projects: number; products: number; proofs: number }) =>
   read(locals, host, PublicHomePage, (client, headers) => client.publicCatalog.homePage({ headers, urlParams: limits }))
+
+/** The FAQ page's published FAQs (`GET /public/faqs`), where the assistant's FAQ citations point. */
+export const storefrontFaqs = (locals: App.Locals, host: string) =>
+  read(locals, host, Schema.Array(PublicFaq), (client, headers) => client.assistant.faqs({ headers }))

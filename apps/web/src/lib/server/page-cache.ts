@@ -16,7 +16,13 @@ import type { SetCookie } from "./traffic.js"
  */
 
 /** The public pages whose body is the same for every visitor with the same cart count. */
-const CACHED_ROUTES = new Set(["/(storefront)", "/(storefront)/catalog", "/(storefront)/catalog/[slug]", "/(storefront)/proofs"])
+const CACHED_ROUTES = new Set([
+  "/(storefront)",
+  "/(storefront)/catalog",
+  "/(storefront)/catalog/[slug]",
+  "/(storefront)/proofs",
+  "/(storefront)/faq"
+])
 
 const MAX_BYTES = Number(env.PAGE_CACHE_MAX_BYTES || 64 * 1024 * 1024)
 /** An entry outlives no Redis outage by more than this (the version cannot be read while Redis is down). */
