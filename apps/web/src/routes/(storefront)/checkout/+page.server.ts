@@ -44,8 +44,7 @@ export const actions = {
       notes: text(data, "addressNotes", 400)
     }
     // Pickup where the buyer ticked it; the API refuses it unless the tenant offers it (`settings.orders.pickup`).
-    const delivery =
-      data.get("delivery") === "pickup" ? { method: "pickup" as const } : { method: "delivery" as const, address }
+    const delivery = data.get("delivery") === "pickup" ? { method: "pickup" as const } : { method: "delivery" as const, address }
     const website = String(data.get("website") ?? "").slice(0, 200)
     // Items and quantities only: the API prices the order from its own catalog.
     const body: typeof NewOrder.Encoded = {
