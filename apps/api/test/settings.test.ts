@@ -20,7 +20,9 @@ const people = apiPeople(() => api.url, urls, pool)
 const VALID_IBAN = "KW81CBKU0000000000001234560101"
 
 /** Every section, valid. */
-const full = (overrides: { branding?: object; contact?: object; payments?: object; donations?: object; receipt?: object } = {}) => ({
+const full = (
+  overrides: { branding?: object; contact?: object; payments?: object; donations?: object; receipt?: object; orders?: object } = {}
+) => ({
   branding: {
     primaryColour: "#1a4d8f",
     accentColour: "#f2c14e",
@@ -44,7 +46,8 @@ const full = (overrides: { branding?: object; contact?: object; payments?: objec
     ...overrides.payments
   },
   donations: { minimum: "5", maximum: "50.000", presets: ["5.000", "10.5", "25.000"], ...overrides.donations },
-  receipt: { footer: { ar: "شكراً لكم، هذا الإيصال معفى من الرسوم", en: "Thank you; this receipt is fee-free" }, ...overrides.receipt }
+  receipt: { footer: { ar: "شكراً لكم، هذا الإيصال معفى من الرسوم", en: "Thank you; this receipt is fee-free" }, ...overrides.receipt },
+  ...(overrides.orders === undefined ? {} : { orders: overrides.orders })
 })
 
 const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
@@ -55,7 +58,8 @@ const storefront = async (tenant: TenantFixture) => {
     branding: { primaryColour: string; accentColour: string }
     settings: {
       contact: { registrationNumber: string; phone: string; social: { instagram: string } }
-      donations: { minimum: string; maximum: string; presets: Array<string> }
+      donations: { minimum: string; maximum: string; presets: Array<string>; zakatGeneralFund: boolean }
+      orders: { pickup: boolean }
       paymentMethods: Array<string>
       receiptFooter: { ar: string; en: string }
     }
@@ -126,7 +130,8 @@ describe("GET/PUT /tenant/settings", () => {
     expect(saved.status).toBe(200)
     const body = await saved.json()
     expect(body.payments.bankTransfer.iban).toBe(VALID_IBAN)
-    expect(body.donations).toEqual({ minimum: "5.000", maximum: "50.000", presets: ["5.000", "10.500", "25.000"] })
+    expect(body.donations).toEqual({ minimum: "5.000", maximum: "50.000", presets: ["5.000", "10.500", "25.000"], zakatGeneralFund: false })
+    expect(body.orders).toEqual({ pickup: false })
 
     const read = await (await people.call("GET", "/tenant/settings", owner, home.slug)).json()
     expect(read).toEqual(body)
@@ -351,6 +356,98 @@ describe("capture follows the settings", () => {
       expect(accepted.status).toBe(201)
       const receipt = await accepted.json()
       expect(receipt.payment).toMatchObject({ _tag: "BankTransfer", iban: VALID_IBAN, bank: "بنك الخليج", beneficiary: "جمعية الخير" })
+    }
+  })
+})
+
+describe("zakat to the general fund and pickup", () => {
+  /** A product that ships, for a pickup order. */
+  const shippingProduct = (tenant: TenantFixture) =>
+    withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(
+          SqlClient.SqlClient,
+          (sql) => sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status, ships)
+            values (${tenant.id}, 'product', ${`dates-${randomUUID().slice(0, 8)}`}, 'تمر', 'Dates', 2.5, 'active', true) returning id`
+        )
+      )
+    ).then((rows) => rows[0]!.id)
+  const pickupOrder = (tenant: TenantFixture, itemId: string) =>
+    fetch(`${api.url}/api/v1/public/orders`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-host": hostOf(tenant) },
+      body: JSON.stringify({
+        items: [{ itemId, quantity: 1 }],
+        customer: { name: "منى", phone: "+965 5000 1234" },
+        paymentMethod: "bank_transfer",
+        delivery: { method: "pickup" }
+      })
+    })
+  const problemType = async (response: Response) => {
+    expect(response.status).toBe(400)
+    return ((await response.json()) as { type: string }).type
+  }
+
+  it("are saved by the settings save, kept on a round trip, shown to the storefront, and capture follows them", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const owner = await people.memberOf(tenant, "owner")
+    const itemId = await shippingProduct(tenant)
+
+    // A payload without the switches (an older client) leaves them off: zakat without a project and pickup are refused.
+    expect((await save(tenant, full())).status).toBe(200)
+    expect(await problemType(await donate(tenant, { category: "zakat" }))).toBe("https://manara.app/problems/zakat-not-eligible")
+    expect(await problemType(await pickupOrder(tenant, itemId))).toBe("https://manara.app/problems/pickup-unavailable")
+
+    const on = full({ donations: { zakatGeneralFund: true }, orders: { pickup: true } })
+    const saved = await save(tenant, on)
+    expect(saved.status).toBe(200)
+    const body = await saved.json()
+    expect(body.donations.zakatGeneralFund).toBe(true)
+    expect(body.orders).toEqual({ pickup: true })
+
+    // What the dashboard reads it saves back: both switches survive (they used to be wiped).
+    const read = await (await people.call("GET", "/tenant/settings", owner, tenant.slug)).json()
+    expect(read).toEqual(body)
+    expect((await people.call("PUT", "/tenant/settings", owner, tenant.slug, read)).status).toBe(200)
+    const [stored] = await withOwner(
+      urls,
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ settings: { donations: { zakatGeneralFund: boolean }; orders: { pickup: boolean } } }>`
+          select settings from tenants where id = ${tenant.id}`
+      )
+    )
+    expect(stored!.settings.donations.zakatGeneralFund).toBe(true)
+    expect(stored!.settings.orders.pickup).toBe(true)
+
+    const shown = await storefront(tenant)
+    expect(shown.settings.donations.zakatGeneralFund).toBe(true)
+    expect(shown.settings.orders).toEqual({ pickup: true })
+
+    const zakat = await donate(tenant, { category: "zakat" })
+    expect(zakat.status).toBe(201)
+    expect((await zakat.json()).category).toBe("zakat")
+    const pickup = await pickupOrder(tenant, itemId)
+    expect(pickup.status).toBe(201)
+    expect((await pickup.json()).delivery).toEqual({ method: "pickup" })
+
+    // Turned off from the dashboard: refused again, and the storefront stops offering them.
+    expect((await save(tenant, full({ donations: { zakatGeneralFund: false }, orders: { pickup: false } }))).status).toBe(200)
+    expect(await problemType(await donate(tenant, { category: "zakat" }))).toBe("https://manara.app/problems/zakat-not-eligible")
+    expect(await problemType(await pickupOrder(tenant, itemId))).toBe("https://manara.app/problems/pickup-unavailable")
+    const hidden = await storefront(tenant)
+    expect(hidden.settings.donations.zakatGeneralFund).toBe(false)
+    expect(hidden.settings.orders).toEqual({ pickup: false })
+  })
+
+  it("refuses a switch that is not true or false", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    for (const body of [full({ orders: { pickup: "yes" } }), full({ donations: { zakatGeneralFund: 1 } })]) {
+      const refused = await save(tenant, body)
+      expect(refused.status).toBe(400)
+      expect(refused.headers.get("content-type")).toContain("application/problem+json")
     }
   })
 })

@@ -36,6 +36,13 @@ const stack = useStack({
       `insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
        values ('${tenant.id}', 'project', 'orphans', 'كفالة أيتام', 'Orphan care', 5000, 'sadaqah', 'active')`
     )
+    // A product that ships: delivered, or collected where pickup is on.
+    psqlInTenant(
+      urls.ownerUrl,
+      tenant.id,
+      `insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, price, status, ships)
+       values ('${tenant.id}', 'product', 'khalas-dates', 'تمر خلاص', 'Khalas dates', 2.5, 'active', true)`
+    )
     const made = await ownerWithTotp(people, tenant, "settings-owner")
     owner = made.owner
     secret = made.secret
@@ -147,5 +154,70 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     expect(unexpected(problems)).toEqual([])
     expect(unexpected(shopProblems)).toEqual([])
     await visitor.close()
+  })
+
+  it("the owner turns on pickup and zakat to the general fund; checkout offers pickup without an address and /donate offers zakat", async () => {
+    // Signed in by the test above; its settings (bank transfer) stand.
+    const page = await ownerContext!.newPage()
+    const problems = watchProblems(page)
+    const visitor = await stack.browser.newContext({ viewport: { width: 390, height: 900 } })
+    const shop = await visitor.newPage()
+    const shopProblems = watchProblems(shop)
+
+    // Off: /donate offers no zakat; checkout asks for an address only.
+    await shop.goto(at("/donate"))
+    expect(await shop.locator("#donate-category option[value=zakat]").count()).toBe(0)
+    await shop.goto(at("/catalog/khalas-dates"))
+    await shop.getByTestId("add-to-cart").getByRole("button", { name: "أضف إلى السلة" }).click()
+    await shop.waitForURL(/\/cart$/)
+    await shop.goto(at("/checkout"))
+    await shop.getByTestId("delivery-fields").waitFor()
+    expect(await shop.getByTestId("delivery-method").count()).toBe(0)
+
+    await page.goto(at(`/dashboard/${tenant.slug}/settings`))
+    expect(await field(page, "orders.pickup").isChecked()).toBe(false)
+    expect(await field(page, "donations.zakatGeneralFund").isChecked()).toBe(false)
+    await page.getByLabel("السماح بالاستلام من المقر").check()
+    await page.getByLabel("قبول الزكاة في الصندوق العام").check()
+    await page.getByTestId("settings-save").click()
+    await page.getByTestId("action-done").waitFor()
+    await page.reload()
+    expect(await field(page, "orders.pickup").isChecked()).toBe(true)
+    expect(await field(page, "donations.zakatGeneralFund").isChecked()).toBe(true)
+    // The settings saved before stay: the IBAN was not wiped by this save.
+    expect(await field(page, "payments.bankTransfer.iban").inputValue()).toBe(IBAN)
+    await page.screenshot({ path: `${results}settings-switches-ar.png`, fullPage: true })
+
+    // Checkout: pickup hides the address, and the order goes through without one.
+    await shop.goto(at("/checkout"))
+    const form = shop.getByTestId("checkout-form")
+    await form.getByTestId("delivery-method").waitFor()
+    expect(await form.getByLabel("توصيل إلى عنوان").isChecked()).toBe(true)
+    expect(await form.getByTestId("delivery-address").isVisible()).toBe(true)
+    await form.getByLabel("استلام من المقر").check()
+    expect(await form.getByTestId("delivery-address").isVisible()).toBe(false)
+    await form.getByLabel("الاسم").fill("منى")
+    await form.getByLabel("رقم الهاتف").fill("٥٠٠٠ ١٢٣٤")
+    await shop.screenshot({ path: `${results}settings-checkout-pickup-ar.png`, fullPage: true })
+    await form.getByRole("button", { name: "أرسل الطلب" }).click()
+    await shop.waitForURL(/\/thanks\/[A-Za-z0-9_-]{32,64}$/)
+    expect(await shop.getByTestId("order-delivery").innerText()).toContain("استلام")
+
+    // /donate: zakat to the general fund, taken.
+    await shop.goto(at("/donate"))
+    const donate = shop.getByTestId("donate-form")
+    expect(await donate.locator("#donate-category option[value=zakat]").count()).toBe(1)
+    await donate.locator("#donate-category").selectOption("zakat")
+    await donate.getByTestId("preset-15").check({ force: true })
+    await donate.getByLabel("الاسم").fill("أم خالد")
+    await donate.getByLabel("رقم الهاتف").fill("+965 5000 1234")
+    await donate.getByRole("button", { name: "تبرّع الآن" }).click()
+    await shop.waitForURL(/\/thanks\/[A-Za-z0-9_-]{32,64}(#donate)?$/)
+    expect(await shop.getByTestId("iban").innerText()).toBe(IBAN)
+
+    expect(unexpected(problems)).toEqual([])
+    expect(unexpected(shopProblems)).toEqual([])
+    await visitor.close()
+    await page.close()
   })
 })

@@ -72,12 +72,8 @@ const storedLine = (line: StoredLine) => ({
 
 export class ReceiptNotFound extends Data.TaggedError("ReceiptNotFound")<{}> {}
 
-/** What capture reads of the tenant's settings (the one schema: `@manara/domain` Settings), and whether buyers may collect what ships. */
-type TenantSettings = StoredSettings & {
-  readonly orders?: { readonly pickup?: boolean }
-  /** Zakat may go to the general fund (no project): the tenant's own ruling, off unless set. */
-  readonly donations?: { readonly zakatGeneralFund?: boolean }
-}
+/** What capture reads of the tenant's settings: the stored form of the one schema (`@manara/domain` Settings). */
+type TenantSettings = StoredSettings
 
 const DEFAULT_MINIMUM = parseMoney(DEFAULT_DONATION_MINIMUM)!
 const DEFAULT_MAXIMUM = parseMoney(DEFAULT_DONATION_MAXIMUM)!

@@ -57,16 +57,28 @@ export const PaymentsSection = Schema.Struct({
 })
 export type PaymentsSection = typeof PaymentsSection.Type
 
+/** A switch older clients may leave out: off unless sent. */
+const Switch = Schema.optionalWith(Schema.Boolean, { default: () => false })
+
 /** Amounts are KWD as exact decimal text ("5.000"), never floats. */
 export const DonationsSection = Schema.Struct({
   minimum: text(20),
   maximum: text(20),
-  presets: Schema.Array(text(20)).pipe(Schema.maxItems(6))
+  presets: Schema.Array(text(20)).pipe(Schema.maxItems(6)),
+  /** Zakat may go to the general fund (a gift to no project): the charity's own ruling, off unless set. */
+  zakatGeneralFund: Switch
 })
 export type DonationsSection = typeof DonationsSection.Type
 
 export const ReceiptSection = Schema.Struct({ footer: BilingualText(500) })
 export type ReceiptSection = typeof ReceiptSection.Type
+
+/** How orders reach buyers: besides delivery, whether buyers may collect what ships at the charity. */
+export const OrdersSection = Schema.Struct({ pickup: Switch })
+export type OrdersSection = typeof OrdersSection.Type
+
+/** Older clients may leave the whole section out: pickup off. */
+const OrdersField = Schema.optionalWith(OrdersSection, { default: () => ({ pickup: false }) })
 
 /** Every section, as the dashboard edits them and `PUT /tenant/settings` takes them. */
 export class TenantSettings extends Schema.Class<TenantSettings>("TenantSettings")({
@@ -74,7 +86,8 @@ export class TenantSettings extends Schema.Class<TenantSettings>("TenantSettings
   contact: ContactSection,
   payments: PaymentsSection,
   donations: DonationsSection,
-  receipt: ReceiptSection
+  receipt: ReceiptSection,
+  orders: OrdersField
 }) {}
 
 export const DEFAULT_DONATION_MINIMUM = "1.000"
@@ -294,8 +307,10 @@ export const normalizeSettings = (settings: TenantSettings): TenantSettings => {
     donations: {
       minimum: amount(settings.donations.minimum),
       maximum: amount(settings.donations.maximum),
-      presets: settings.donations.presets.map(amount).filter((preset) => preset !== "")
-    }
+      presets: settings.donations.presets.map(amount).filter((preset) => preset !== ""),
+      zakatGeneralFund: settings.donations.zakatGeneralFund
+    },
+    orders: { pickup: settings.orders.pickup }
   })
 }
 
@@ -311,6 +326,7 @@ export interface StoredSettings {
   readonly payLink?: Partial<PaymentsSection["payLink"]>
   readonly donations?: Partial<DonationsSection>
   readonly receipt?: { readonly footer?: Partial<ReceiptSection["footer"]> }
+  readonly orders?: Partial<OrdersSection>
 }
 
 /** What the `branding` jsonb column holds. */
@@ -355,9 +371,11 @@ export const settingsFromStored = (locale: Locale, branding: StoredBranding, sto
     donations: {
       minimum: str(stored.donations?.minimum) || DEFAULT_DONATION_MINIMUM,
       maximum: str(stored.donations?.maximum) || DEFAULT_DONATION_MAXIMUM,
-      presets: Array.isArray(stored.donations?.presets) ? stored.donations.presets.filter((p) => typeof p === "string") : []
+      presets: Array.isArray(stored.donations?.presets) ? stored.donations.presets.filter((p) => typeof p === "string") : [],
+      zakatGeneralFund: stored.donations?.zakatGeneralFund === true
     },
-    receipt: { footer: bilingual(stored.receipt?.footer) }
+    receipt: { footer: bilingual(stored.receipt?.footer) },
+    orders: { pickup: stored.orders?.pickup === true }
   })
 
 /** The settings as the two columns store them. */
@@ -376,7 +394,8 @@ export const settingsToStored = (
     bankTransfer: settings.payments.bankTransfer,
     payLink: settings.payments.payLink,
     donations: settings.donations,
-    receipt: settings.receipt
+    receipt: settings.receipt,
+    orders: settings.orders
   }
 })
 
@@ -394,7 +413,9 @@ export class PublicSettings extends Schema.Class<PublicSettings>("PublicSettings
   contact: ContactSection,
   donations: DonationsSection,
   paymentMethods: Schema.Array(PaymentMethodOffered),
-  receiptFooter: BilingualText(500)
+  receiptFooter: BilingualText(500),
+  /** Whether checkout offers collecting at the charity instead of delivery. */
+  orders: OrdersField
 }) {}
 
 export const publicSettings = (settings: TenantSettings, stored: StoredSettings): PublicSettings =>
@@ -403,5 +424,6 @@ export const publicSettings = (settings: TenantSettings, stored: StoredSettings)
     contact: settings.contact,
     donations: settings.donations,
     paymentMethods: paymentMethodsSetUp(stored),
-    receiptFooter: settings.receipt.footer
+    receiptFooter: settings.receipt.footer,
+    orders: settings.orders
   })

@@ -45,9 +45,12 @@ export const settingsFromForm = (data: FormData): SettingsData => ({
       .split(/[\s,،]+/)
       .filter((preset) => preset !== "")
       .map(normaliseAmount)
-      .slice(0, 6)
+      .slice(0, 6),
+    // An unticked checkbox is not sent at all: absent means off.
+    zakatGeneralFund: data.get("donations.zakatGeneralFund") === "on"
   },
-  receipt: { footer: { ar: text(data, "receipt.footer.ar"), en: text(data, "receipt.footer.en") } }
+  receipt: { footer: { ar: text(data, "receipt.footer.ar"), en: text(data, "receipt.footer.en") } },
+  orders: { pickup: data.get("orders.pickup") === "on" }
 })
 
 /** A field error's key: its path, with a preset's index dropped (the presets are one field). */

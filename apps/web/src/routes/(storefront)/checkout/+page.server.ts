@@ -43,6 +43,8 @@ export const actions = {
       flat: asciiDigits(text(data, "flat", 40)),
       notes: text(data, "addressNotes", 400)
     }
+    // Pickup where the buyer ticked it; the API refuses it unless the tenant offers it (`settings.orders.pickup`).
+    const delivery = data.get("delivery") === "pickup" ? { method: "pickup" as const } : { method: "delivery" as const, address }
     const website = String(data.get("website") ?? "").slice(0, 200)
     // Items and quantities only: the API prices the order from its own catalog.
     const body: typeof NewOrder.Encoded = {
@@ -50,7 +52,7 @@ export const actions = {
       customer: { name: text(data, "name", 200), phone: asciiDigits(text(data, "phone", 40)), ...(email === "" ? {} : { email }) },
       paymentMethod: String(data.get("paymentMethod") ?? "") as (typeof NewOrder.Encoded)["paymentMethod"],
       notes: text(data, "notes", 1200),
-      ...(ships ? { delivery: { method: "delivery" as const, address } } : {}),
+      ...(ships ? { delivery } : {}),
       locale: getLocale(),
       ...(website === "" ? {} : { website })
     }
