@@ -124,6 +124,8 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   ],
   ItemNotFound: () => [404, "item-not-found", "No such catalog item in this tenant"],
   ProofNotFound: () => [404, "proof-not-found", "No such proof in this tenant"],
+  // A picture that could not be drawn now (sharp or its fonts failed): try again, the page still shares without it.
+  ShareImageFailed: () => [503, "api-unavailable", "The share picture could not be drawn; try again shortly"],
   MediaNotFound: () => [404, "media-not-found", "No such uploaded file in this tenant"],
   SlugTaken: () => [409, "slug-taken", "Another item of this tenant already has this slug"],
   InvalidItem: (error) => [400, "invalid-item", error.detail],

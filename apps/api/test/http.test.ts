@@ -133,7 +133,7 @@ describe("GET /api/v1/public/storefront", () => {
     expect(typed).toMatchObject({ _tag: "Problem", status: 404 })
   })
 
-  it("is 404 for a suspended tenant, as for one that never existed", async () => {
+  it("is 403 tenant-suspended for a suspended tenant (its notice page), never its data", async () => {
     const suspended = await withOwner(
       urls,
       Effect.gen(function* () {
@@ -146,7 +146,9 @@ describe("GET /api/v1/public/storefront", () => {
     const response = await fetch(`${api.url}/api/v1/public/storefront`, {
       headers: { "x-forwarded-host": `${suspended.slug}.${PLATFORM}` }
     })
-    expect(response.status).toBe(404)
+    // The storefront shows a bilingual notice (docs/platform-admin.md); its data is never served.
+    expect(response.status).toBe(403)
+    expect(((await response.json()) as { type: string }).type).toContain("tenant-suspended")
   })
 
   it("is 400 problem+json with the field path for a malformed host", async () => {

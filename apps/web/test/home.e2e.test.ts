@@ -56,7 +56,8 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
     expect(await today.locator('tr[data-kind="donation"]').innerText()).toMatch(/تبرع\s+١\s+١٬?٢٥٠٫٥٠٠ د\.ك/)
     expect(await today.locator('tr[data-kind="order"]').innerText()).toMatch(/\s٠\s+٠٫٠٠٠ د\.ك/)
     expect(await page.getByTestId("home-month").locator('tr[data-kind="donation"]').innerText()).toMatch(/١٬?٢٥٠٫٥٠٠ د\.ك/)
-    expect(await page.getByTestId("home-awaiting").innerText()).toContain("١ بانتظار التأكيد")
+    // Arabic's plural "one" form says the word (paraglide plurals).
+    expect(await page.getByTestId("home-awaiting").innerText()).toContain("واحد بانتظار التأكيد")
     expect(await page.getByTestId("view-site").getAttribute("href")).toBe(`http://${tenant.slug}.localhost:${stack.web.port}/`)
     // The latest capture's link opens it.
     await page.getByTestId("home-latest").getByRole("link", { name: reference }).click()

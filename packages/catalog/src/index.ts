@@ -8,6 +8,7 @@ export { searchWords } from "./Catalog.js"
 import type { InvalidItem, InvalidItemTransition, ItemNotFound, MediaNotFound, SlugTaken } from "./Catalog.js"
 import type { UnsupportedMediaType, UploadMissing, UploadTooLarge } from "./Media.js"
 import type { ProofNotFound } from "./Proofs.js"
+import type { ShareImageFailed } from "./ShareImage.js"
 /** Every expected failure of the catalog, its media and proofs: the API maps each to a problem. */
 export type CatalogError =
   | ItemNotFound
@@ -19,3 +20,4 @@ export type CatalogError =
   | UnsupportedMediaType
   | UploadMissing
   | ProofNotFound
+  | ShareImageFailed
