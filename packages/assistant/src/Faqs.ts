@@ -61,12 +61,12 @@ export class Faqs extends Effect.Service<Faqs>()("Assistant/Faqs", {
         )
     )
 
-    /** A new FAQ goes last unless given a position. */
+    /** A new FAQ goes last unless given a position; at the ceiling it ties with the last, and its later creation orders it after. */
     const create = (faq: NewFaq) =>
       Effect.flatMap(CurrentTenant, (tenantId) =>
         sql<FaqRow>`insert into faqs (tenant_id, question_ar, question_en, answer_ar, answer_en, category, published, position)
           values (${tenantId}, ${faq.questionAr}, ${faq.questionEn}, ${faq.answerAr}, ${faq.answerEn}, ${faq.category}, ${faq.published},
-            coalesce(${faq.position ?? null}::int, (select coalesce(max(position) + 1, 0) from faqs)))
+            coalesce(${faq.position ?? null}::int, (select least(coalesce(max(position) + 1, 0), 100000) from faqs)))
           returning ${sql.unsafe(columns)}`.pipe(Effect.flatMap(one))
       )
 

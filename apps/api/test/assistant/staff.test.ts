@@ -79,6 +79,16 @@ describe("FAQs", () => {
     expect((await call("PATCH", `/tenant/faqs/${id}`, member, home.slug, { published: true })).status).toBe(404)
   })
 
+  it("an FAQ added after one at the last position goes last too, never past the ceiling (a 201, not a 500)", async () => {
+    const body = { questionAr: "سؤال", answerAr: "جواب" }
+    const last = await json(await call("POST", "/tenant/faqs", member, home.slug, { ...body, position: 100_000 }))
+    expect(last.status).toBe(201)
+    const after = await json(await call("POST", "/tenant/faqs", member, home.slug, body))
+    expect(after.status).toBe(201)
+    expect(after.body.position).toBe(100_000)
+    for (const id of [last.body.id, after.body.id]) expect((await call("DELETE", `/tenant/faqs/${id}`, member, home.slug)).status).toBe(204)
+  })
+
   it("bad input is a 400; another tenant's FAQ a 404; strangers 404, nobody 401", async () => {
     for (const body of [
       {},
