@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { TenantSql } from "@manara/db"
 import type { TenantId } from "@manara/domain"
-import { Cache, Config, Duration, Effect, Exit } from "effect"
+import { Cache, Config, Duration, Effect, Exit, Option } from "effect"
 import type { ModelPrice } from "./Cost.js"
 import { AiTenantInactive, AiUnavailable } from "./Errors.js"
 
@@ -17,14 +17,18 @@ export interface AiPlan {
 
 /**
  * Plans and prices, cached in the process for `AI_PLAN_CACHE_TTL` (a change reaches every process
- * within it; the budget itself is enforced by Redis on every call). Failures are not cached.
+ * within it; the budget itself is enforced by Redis on every call). Failures are not cached. An
+ * entry past half its TTL is read again in the background while calls keep using it, so a steadily
+ * used tenant never waits for Postgres on its call path (docs/performance.md, the gateway line).
  */
 export class AiPlans extends Effect.Service<AiPlans>()("AiGateway/AiPlans", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
+    const scope = yield* Effect.scope
     const ttl = yield* Config.duration("AI_PLAN_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(30)))
     const timeToLive = (exit: Exit.Exit<unknown, unknown>) => (Exit.isSuccess(exit) ? ttl : Duration.zero)
+    const refreshAfter = Duration.toMillis(ttl) / 2
 
     const plans = yield* Cache.makeWith({
       capacity: 10_000,
@@ -69,13 +73,32 @@ export class AiPlans extends Effect.Service<AiPlans>()("AiGateway/AiPlans", {
         )
     })
 
+    /** Keys being read again in the background: one refresh each at a time. */
+    const refreshing = new Set<string>()
+    const getFresh = <K extends string, A, E>(cache: Cache.Cache<K, A, E>, key: K) =>
+      Effect.tap(cache.get(key), () =>
+        refreshing.has(key)
+          ? Effect.void
+          : Effect.flatMap(cache.entryStats(key), (stats) =>
+              Option.isNone(stats) || Date.now() - stats.value.loadedMillis < refreshAfter
+                ? Effect.void
+                : Effect.sync(() => refreshing.add(key)).pipe(
+                    Effect.zipRight(
+                      cache
+                        .refresh(key)
+                        .pipe(Effect.ignore, Effect.ensuring(Effect.sync(() => refreshing.delete(key))), Effect.forkIn(scope))
+                    )
+                  )
+            )
+      )
+
     return {
-      planOf: (tenantId: TenantId) => plans.get(tenantId),
+      planOf: (tenantId: TenantId) => getFresh(plans, tenantId),
       /** A model without a price is never called: the call is refused as unavailable (and logged). */
       priceOf: (model: string) =>
-        prices
-          .get(model)
-          .pipe(Effect.tapErrorTag("AiUnavailable", () => Effect.logError(`AI model ${model} has no row in ai_model_prices`))),
+        getFresh(prices, model).pipe(
+          Effect.tapErrorTag("AiUnavailable", () => Effect.logError(`AI model ${model} has no row in ai_model_prices`))
+        ),
       forget: (tenantId: TenantId) => plans.invalidate(tenantId)
     } as const
   })

@@ -218,12 +218,32 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
     redis.defineCommand("aiSweep", { numberOfKeys: 4, lua: SWEEP })
 
     const unavailable = new AiUnavailable({ retryAfterSeconds: config.retryAfterSeconds })
+    const timeoutMillis = Duration.toMillis(config.redisTimeout)
+    const failed = (cause: unknown) => Effect.zipRight(Effect.logDebug("AI quota: Redis command failed", cause), Effect.fail(unavailable))
+    /** A Redis command with its deadline: one timer, no fibers (`Effect.timeoutFail` raced two per command, ~50 KB of garbage). */
     const call = <A>(run: () => Promise<A>): Effect.Effect<A, AiUnavailable> =>
-      Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
-        Effect.tapError((cause) => Effect.logDebug("AI quota: Redis command failed", cause)),
-        Effect.mapError(() => unavailable),
-        Effect.timeoutFail({ duration: config.redisTimeout, onTimeout: () => unavailable })
-      )
+      Effect.async<A, AiUnavailable>((resume) => {
+        let settled = false
+        const finish = (effect: Effect.Effect<A, AiUnavailable>) => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resume(effect)
+        }
+        const timer = setTimeout(() => finish(Effect.fail(unavailable)), timeoutMillis)
+        try {
+          run().then(
+            (value) => finish(Effect.succeed(value)),
+            (cause: unknown) => finish(failed(cause))
+          )
+        } catch (cause) {
+          finish(failed(cause))
+        }
+        return Effect.sync(() => {
+          settled = true
+          clearTimeout(timer)
+        })
+      })
 
     const reserve = (r: Reservation): Effect.Effect<ReserveOutcome, AiUnavailable | AiRateLimited | AiBudgetExhausted> =>
       Effect.flatMap(

@@ -277,3 +277,38 @@ describe("the built-in deterministic model (no provider configured)", () => {
     expect(await logRows(urls, tenant.id)).toMatchObject([{ outcome: "ok", inputTokens: 3, outputTokens: 6, cost: "0" }])
   })
 })
+
+describe("the plan cache", () => {
+  it(
+    "an entry past half its TTL is read again behind the calls: a changed budget arrives before the TTL ends",
+    { timeout: 30_000 },
+    async () => {
+      const fake = exactFake()
+      const runtime = track(gatewayRuntime(urls, { model: fake.layer, env: { AI_PLAN_CACHE_TTL: "6 seconds" } }))
+      const tenant = await budgetedTenant(urls, fifty)
+      const call = () => concurrently(runtime, [question(tenant)]).then(([result]) => result!)
+      expect(Either.isRight(await call())).toBe(true)
+      const loadedAt = Date.now()
+      // The platform admin leaves the tenant no budget; the cached plan does not know yet.
+      await withOwner(
+        urls,
+        Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update tenants set ai_monthly_token_budget = 1 where id = ${tenant.id}`)
+      )
+      await new Promise((resolve) => setTimeout(resolve, 3_200))
+      // Past half the TTL: answered from the cache (the old budget), and the plan is read again behind it.
+      expect(Either.isRight(await call())).toBe(true)
+      let refused: Either.Either<unknown, unknown> | undefined
+      while (Date.now() - loadedAt < 5_800) {
+        const result = await call()
+        if (Either.isLeft(result)) {
+          refused = result
+          break
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
+      // Before the TTL ran out (when the old cache read it again), the new budget was in use.
+      expect(Date.now() - loadedAt).toBeLessThan(6_000)
+      expect(refused !== undefined && Either.isLeft(refused) && refused.left).toMatchObject({ _tag: "AiBudgetExhausted", reason: "tokens" })
+    }
+  )
+})
