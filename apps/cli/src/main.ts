@@ -7,6 +7,7 @@ import { Storage } from "@manara/storage"
 import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
+import { outboxStatus, retryOutbox, setTenantStatus } from "./Operations.js"
 import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
 import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
@@ -98,7 +99,72 @@ const telegramBot = Command.make(
     )
 ).pipe(Command.withDescription("Give a tenant its own Telegram bot: the token's secret reference, and the bot's webhook"))
 
-const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot]))
+const statusCommand = (name: "suspend" | "reactivate", status: "suspended" | "active", description: string) =>
+  Command.make(
+    name,
+    {
+      slug: Options.text("slug"),
+      reason: Options.text("reason").pipe(Options.withDescription("Why, for the tenant's audit log (an incident number)"))
+    },
+    ({ reason, slug }) =>
+      setTenantStatus(slug, status, reason).pipe(
+        Effect.flatMap((previous) =>
+          Console.log(
+            previous === status
+              ? `tenant ${slug} was already ${status}`
+              : `tenant ${slug}: ${previous} -> ${status} (running APIs see it within TENANT_CACHE_TTL)`
+          )
+        ),
+        Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+        Effect.provide(ownerSql)
+      )
+  ).pipe(Command.withDescription(description))
+
+const suspend = statusCommand("suspend", "suspended", "Suspend a tenant: its storefront shows a notice, its API refuses")
+const reactivate = statusCommand("reactivate", "active", "Reactivate a suspended tenant")
+
+const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot, suspend, reactivate]))
+
+const outboxSlug = Options.text("slug").pipe(Options.withDescription("Only this tenant"), Options.optional)
+
+const outboxStatusCommand = Command.make("status", { slug: outboxSlug }, ({ slug }) =>
+  outboxStatus(Option.getOrUndefined(slug)).pipe(
+    Effect.flatMap((counts) =>
+      Console.log(
+        counts.length === 0
+          ? "the outbox is empty"
+          : counts
+              .map((c) => `${c.slug}\t${c.channel}\t${c.status}\t${c.rows} rows\t${c.due} due\toldest due ${c.oldestDueSeconds} s`)
+              .join("\n")
+      )
+    ),
+    Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+    Effect.provide(ownerSql)
+  )
+).pipe(Command.withDescription("The outbox by tenant, channel and status: rows, due now, age of the oldest due"))
+
+const outboxRetry = Command.make(
+  "retry",
+  {
+    slug: outboxSlug,
+    dead: Options.boolean("dead").pipe(Options.withDescription("Also retry dead letters (from zero attempts)")),
+    since: Options.date("since").pipe(Options.withDescription("Only dead letters that died since (the outage's start)"), Options.optional)
+  },
+  ({ dead, since, slug }) =>
+    retryOutbox({
+      dead,
+      ...Option.match(slug, { onNone: () => ({}), onSome: (value) => ({ slug: value }) }),
+      ...Option.match(since, { onNone: () => ({}), onSome: (value) => ({ since: value }) })
+    }).pipe(
+      Effect.flatMap((done) =>
+        Console.log(`due now: ${done.backedOff} waiting out a backoff, ${done.stale} held by dead workers, ${done.dead} dead letters`)
+      ),
+      Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+      Effect.provide(ownerSql)
+    )
+).pipe(Command.withDescription("After an outage: make waiting rows due now, release dead workers' claims, optionally retry dead letters"))
+
+const outbox = Command.make("outbox").pipe(Command.withSubcommands([outboxStatusCommand, outboxRetry]))
 
 const demo = Command.make(
   "demo",
@@ -146,7 +212,7 @@ const kpis = Command.make(
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo, kpis]))
 
-const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai]))
+const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai, outbox]))
 
 export const cli = Command.run(manara, { name: "manara", version: "0.1.0" })
 
