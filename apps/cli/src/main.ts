@@ -4,7 +4,7 @@ import { PgClient } from "@effect/sql-pg"
 import { TrafficDays } from "@manara/analytics"
 import { Media } from "@manara/catalog"
 import { Storage } from "@manara/storage"
-import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
+import { DbConfig, databaseOf, dumpDatabase, ensureDatabase, ensureRoles, rowCounts, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
 import { outboxStatus, retryOutbox, setTenantStatus } from "./Operations.js"
@@ -34,7 +34,23 @@ const setup = Command.make("setup", {}, () =>
   })
 ).pipe(Command.withDescription("Create the owner and runtime roles and the database (as an administrator)"))
 
-const db = Command.make("db").pipe(Command.withSubcommands([setup]))
+const snapshot = Command.make(
+  "snapshot",
+  { file: Options.file("file").pipe(Options.withDescription("Where the pg_dump (custom format) goes")) },
+  ({ file }) =>
+    Effect.gen(function* () {
+      const [admin, owner] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl])
+      // As the administrator, of the app's database: forced RLS would hide every tenant's rows from the owner.
+      const url = new URL(Redacted.value(admin))
+      url.pathname = `/${databaseOf(Redacted.value(owner))}`
+      yield* dumpDatabase(url.toString(), file)
+      const counts = yield* rowCounts.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1 })))
+      const rows = Object.values(counts).reduce((sum, n) => sum + n, 0)
+      yield* Console.log(`snapshot ${file}: ${Object.keys(counts).length} tables, ${rows} rows`)
+    }).pipe(Effect.catchTags({ BackupFailed: (error) => refuse(`snapshot failed: ${error.message}`) }))
+).pipe(Command.withDescription("pg_dump the app's database as the administrator, before a migration (docs/ops/runbooks.md)"))
+
+const db = Command.make("db").pipe(Command.withSubcommands([setup, snapshot]))
 
 const migrate = Command.make("migrate", {}, () =>
   Effect.gen(function* () {
