@@ -46,10 +46,18 @@ export const requestContext = HttpMiddleware.make((app) =>
     )
     const ip = clientIp(request)
     const who = {} as RequestWho
-    const response = yield* app.pipe(Effect.locally(currentRequestMeta, { requestId, ip, who }), Effect.annotateLogs("requestId", requestId))
+    const response = yield* app.pipe(
+      Effect.locally(currentRequestMeta, { requestId, ip, who }),
+      Effect.annotateLogs("requestId", requestId)
+    )
     const ms = Math.round((performance.now() - started) * 10) / 10
     const tags = { method: request.method, status: `${Math.floor(response.status / 100)}xx` }
-    yield* Metric.increment(Metric.taggedWithLabels(requests, Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))))
+    yield* Metric.increment(
+      Metric.taggedWithLabels(
+        requests,
+        Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))
+      )
+    )
     yield* Metric.update(Metric.taggedWithLabels(latency, [MetricLabel.make("method", request.method)]), ms)
     // Building the line costs as much as a small handler: only when Debug is on, or for a server error.
     const level = response.status >= 500 ? LogLevel.Error : LogLevel.Debug

@@ -4,6 +4,14 @@ import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { type ApiChild, donationTenant, ownerRows, spawnApi } from "./faults/harness.js"
 
+/** What the tests read of an OTLP/HTTP JSON export. */
+interface OtlpBody {
+  readonly resourceSpans?: ReadonlyArray<{
+    readonly resource: { readonly attributes: ReadonlyArray<unknown> }
+    readonly scopeSpans: ReadonlyArray<{ readonly spans: ReadonlyArray<{ readonly name: string; readonly traceId: string }> }>
+  }>
+}
+
 const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
 const ses = inject("manaraSes")
@@ -14,7 +22,7 @@ const DONOR_NAME = "ليلى الصباح"
 
 /** A tiny OTLP/HTTP collector: what the API exports, by path. */
 let collector: Server
-const exported: Array<{ path: string; body: any }> = []
+const exported: Array<{ path: string; body: OtlpBody }> = []
 let api: ApiChild
 let tenant: Awaited<ReturnType<typeof donationTenant>>
 
@@ -23,7 +31,7 @@ beforeAll(async () => {
     let body = ""
     request.on("data", (chunk) => (body += chunk))
     request.on("end", () => {
-      exported.push({ path: request.url ?? "", body: JSON.parse(body || "{}") })
+      exported.push({ path: request.url ?? "", body: JSON.parse(body || "{}") as OtlpBody })
       response.writeHead(200, { "content-type": "application/json" }).end("{}")
     })
   })
@@ -77,7 +85,11 @@ describe("a capture through the real API, observed", () => {
     // The donor's receipt and the office's notice are sent (through the SES emulator) and marked.
     const until = Date.now() + 30_000
     for (;;) {
-      const pending = await ownerRows(urls, tenant.id, (sql) => sql<{ n: number }>`select count(*)::int as n from notification_outbox where status <> 'sent'`)
+      const pending = await ownerRows(
+        urls,
+        tenant.id,
+        (sql) => sql<{ n: number }>`select count(*)::int as n from notification_outbox where status <> 'sent'`
+      )
       const sent = logLines().filter((line) => line.message === "notification sent")
       if (pending[0]!.n === 0 && sent.length >= 2) break
       if (Date.now() > until) throw new Error(`outbox not drained: ${api.output()}`)
@@ -115,11 +127,11 @@ describe("a capture through the real API, observed", () => {
 
     const spans = exported
       .filter((request) => request.path === "/v1/traces")
-      .flatMap((request) => request.body.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans)))
+      .flatMap((request) => (request.body.resourceSpans ?? []).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
     // The request's server span and its SQL statements share the trace id its log lines carry.
-    const ofDonation = spans.filter((span: any) => span.traceId === traceId)
+    const ofDonation = spans.filter((span) => span.traceId === traceId)
     expect(ofDonation.length).toBeGreaterThan(1)
-    expect(ofDonation.map((span: any) => span.name)).toContain("http.server POST")
+    expect(ofDonation.map((span) => span.name)).toContain("http.server POST")
     expect(JSON.stringify(spans)).not.toContain(DONOR_EMAIL)
     const metrics = JSON.stringify(exported.filter((request) => request.path === "/v1/metrics").map((request) => request.body))
     expect(metrics).toContain("http_server_requests")

@@ -29,12 +29,13 @@ const outboxRows = (keys: ReadonlyArray<string>) =>
       tenant.id,
       Effect.flatMap(
         SqlClient.SqlClient,
-        (sql) => sql<{
-          dedupe_key: string
-          status: string
-          lease_owner: string | null
-          attempts: number
-        }>`select dedupe_key, status, lease_owner, attempts from notification_outbox where dedupe_key in ${sql.in(keys)}`
+        (sql) =>
+          sql<{
+            dedupe_key: string
+            status: string
+            lease_owner: string | null
+            attempts: number
+          }>`select dedupe_key, status, lease_owner, attempts from notification_outbox where dedupe_key in ${sql.in(keys)}`
       )
     )
   )

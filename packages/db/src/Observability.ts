@@ -8,7 +8,19 @@ const EMAIL = /([\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]*@([\p{L}\p{N}-]+(?:\.[\p{L}\
 // A phone: 8 to 15 digits, maybe after a +, maybe spaced or dashed; not part of a longer word or number.
 const PHONE = /(?<![\p{L}\p{N}_.:/-])(\+?)(\d(?:[ -]?\d){5,12})(\d{2})(?![\p{L}\p{N}_:-]|\.\d)/gu
 /** Keys whose values are people's names (or other free text about a person), masked whatever they hold. */
-const PERSONAL_KEYS = new Set(["name", "fullname", "donorname", "payername", "firstname", "lastname", "contactname", "email", "phone", "to", "target"])
+const PERSONAL_KEYS = new Set([
+  "name",
+  "fullname",
+  "donorname",
+  "payername",
+  "firstname",
+  "lastname",
+  "contactname",
+  "email",
+  "phone",
+  "to",
+  "target"
+])
 
 const maskText = (text: string): string =>
   text

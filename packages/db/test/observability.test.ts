@@ -4,6 +4,14 @@ import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { maskedJsonLogger, maskPii, observabilityLayer } from "../src/index.js"
 
+/** What the tests read of an OTLP/HTTP JSON export. */
+interface OtlpBody {
+  readonly resourceSpans?: ReadonlyArray<{
+    readonly resource: { readonly attributes: ReadonlyArray<unknown> }
+    readonly scopeSpans: ReadonlyArray<{ readonly spans: ReadonlyArray<{ readonly name: string; readonly traceId: string }> }>
+  }>
+}
+
 describe("maskPii", () => {
   it("masks emails and phones anywhere in text, keeping a hint", () => {
     expect(maskPii("sent to donor.one@example.com and +965 5000 1234")).toBe("sent to d***@example.com and +*********34")
@@ -62,13 +70,13 @@ describe("maskPii", () => {
 /** A tiny OTLP/HTTP receiver: keeps each export's path and JSON body. */
 let receiver: Server
 let base: string
-const received: Array<{ path: string; body: any }> = []
+const received: Array<{ path: string; body: OtlpBody }> = []
 beforeAll(async () => {
   receiver = createServer((request, response) => {
     let body = ""
     request.on("data", (chunk) => (body += chunk))
     request.on("end", () => {
-      received.push({ path: request.url ?? "", body: JSON.parse(body || "{}") })
+      received.push({ path: request.url ?? "", body: JSON.parse(body || "{}") as OtlpBody })
       response.writeHead(200, { "content-type": "application/json" }).end("{}")
     })
   })
@@ -105,9 +113,9 @@ describe("OpenTelemetry", () => {
       OTEL_METRIC_EXPORT_INTERVAL: "60000"
     })
     const traces = received.filter((request) => request.path === "/v1/traces")
-    const spans = traces.flatMap((request) => request.body.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans)))
+    const spans = traces.flatMap((request) => (request.body.resourceSpans ?? []).flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)))
     expect(spans).toContainEqual(expect.objectContaining({ name: "observability-test", traceId }))
-    const resource = traces[0]!.body.resourceSpans[0].resource.attributes
+    const resource = traces[0]!.body.resourceSpans![0]!.resource.attributes
     expect(resource).toContainEqual({ key: "service.name", value: { stringValue: "manara-test" } })
     const metrics = received.filter((request) => request.path === "/v1/metrics")
     expect(JSON.stringify(metrics.map((request) => request.body))).toContain("observability_test_count")

@@ -38,7 +38,9 @@ export const AuthenticationLive = Layer.effect(
           const email = yield* cognito.emailOf(raw)
           return yield* users.signIn(claims.sub, email)
         }).pipe(
-          Effect.tap((user) => noteRequestWho({ userId: user.id })),Effect.catchAll(() => Effect.fail(unauthorized)))
+          Effect.tap((user) => noteRequestWho({ userId: user.id })),
+          Effect.catchAll(() => Effect.fail(unauthorized))
+        )
     }
   })
 ).pipe(Layer.provide([AccessTokens.Default, Users.Default, Cognito.Default, Revocations.Default]))

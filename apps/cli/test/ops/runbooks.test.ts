@@ -29,7 +29,14 @@ const storefront = (tenant: TenantFixture) =>
       Effect.map((found) => found.id as string),
       Effect.catchAll((error) => Effect.succeed(error._tag)),
       Effect.provide(Storefronts.Default.pipe(Layer.provide(runtimeSql(urls, 1)))),
-      Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["PLATFORM_DOMAIN", "ops.test"], ["TENANT_CACHE_TTL", "0 millis"]])))
+      Effect.withConfigProvider(
+        ConfigProvider.fromMap(
+          new Map([
+            ["PLATFORM_DOMAIN", "ops.test"],
+            ["TENANT_CACHE_TTL", "0 millis"]
+          ])
+        )
+      )
     )
   )
 
@@ -49,9 +56,12 @@ describe("runbook: suspend a tenant", () => {
     expect(await storefront(tenant)).toBe("TenantSuspended")
     const audit = await asOwner(
       tenant,
-      (sql) => sql<{ action: string; after: unknown }>`select action, after from audit_log where entity_id = ${tenant.id} order by created_at`
+      (sql) =>
+        sql<{ action: string; after: unknown }>`select action, after from audit_log where entity_id = ${tenant.id} order by created_at`
     )
-    expect(audit).toEqual([{ action: "platform.tenant_suspended", after: { status: "suspended", reason: "INC-42 phishing page", by: "cli" } }])
+    expect(audit).toEqual([
+      { action: "platform.tenant_suspended", after: { status: "suspended", reason: "INC-42 phishing page", by: "cli" } }
+    ])
 
     // The rest through the command's function (a process per call is slow here): twice is harmless, an unknown slug refused.
     expect(await owner(setTenantStatus(tenant.slug, "suspended", "again"))).toBe("suspended")
@@ -68,7 +78,9 @@ describe("runbook: drain the outbox after an outage", () => {
     const key = () => `ops:${randomUUID()}`
     await asOwner(
       tenant,
-      (sql) => sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key, status, next_attempt_at, attempts,
+      (
+        sql
+      ) => sql`insert into notification_outbox (tenant_id, event, payload, channel, target, dedupe_key, status, next_attempt_at, attempts,
           lease_owner, leased_until, updated_at)
         values
           (${tenant.id}, 'notification.test', '{}', 'telegram', '1', ${key()}, 'pending', now() + interval '1 hour', 3, null, null, now()),
@@ -96,7 +108,10 @@ describe("runbook: drain the outbox after an outage", () => {
       Effect.provide(
         Effect.flatMap(
           SqlClient.SqlClient,
-          (sql) => sql<{ attempts: number }>`select attempts from app.claim_outbox('telegram', 50, interval '1 minute', ${`{${tenant.id}}`}::uuid[])`
+          (sql) =>
+            sql<{
+              attempts: number
+            }>`select attempts from app.claim_outbox('telegram', 50, interval '1 minute', ${`{${tenant.id}}`}::uuid[])`
         ),
         runtimeSql(urls, 1)
       )
