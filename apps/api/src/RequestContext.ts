@@ -29,6 +29,21 @@ const latency = Metric.histogram(
   "HTTP request latency in milliseconds"
 )
 
+/** The tagged metrics, made once per method and status class (not per request). */
+const taggedMetrics = new Map<string, { count: typeof requests; latency: typeof latency }>()
+const metricsOf = (method: string, status: number) => {
+  const statusClass = `${Math.floor(status / 100)}xx`
+  const key = `${method} ${statusClass}`
+  let found = taggedMetrics.get(key)
+  if (found === undefined) {
+    const labels = [MetricLabel.make("method", method), MetricLabel.make("status", statusClass)]
+    found = { count: Metric.taggedWithLabels(requests, labels), latency: Metric.taggedWithLabels(latency, labels) }
+    // Methods are few, but a caller may send any: past a handful, no more keys.
+    if (taggedMetrics.size < 64) taggedMetrics.set(key, found)
+  }
+  return found
+}
+
 /**
  * Takes a caller's well-formed `X-Request-Id` (a proxy's) or makes one: it is echoed in the response,
  * put on every log line, problem and audit row. Logs the request as one JSON line: request id, tenant
@@ -51,14 +66,9 @@ export const requestContext = HttpMiddleware.make((app) =>
       Effect.annotateLogs("requestId", requestId)
     )
     const ms = Math.round((performance.now() - started) * 10) / 10
-    const tags = { method: request.method, status: `${Math.floor(response.status / 100)}xx` }
-    yield* Metric.increment(
-      Metric.taggedWithLabels(
-        requests,
-        Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))
-      )
-    )
-    yield* Metric.update(Metric.taggedWithLabels(latency, [MetricLabel.make("method", request.method)]), ms)
+    const metrics = metricsOf(request.method, response.status)
+    yield* Metric.increment(metrics.count)
+    yield* Metric.update(metrics.latency, ms)
     // Building the line costs as much as a small handler: only when Debug is on, or for a server error.
     const level = response.status >= 500 ? LogLevel.Error : LogLevel.Debug
     const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
