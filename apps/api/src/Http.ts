@@ -3,10 +3,10 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { AiServicesLive } from "@manara/ai-gateway"
 import { TrafficDaysSummerLive } from "@manara/analytics"
 import { Capture, ReceiptPdfsLive } from "@manara/capture"
-import { RedisClient, TenantSqlLive } from "@manara/db"
+import { observabilityLayer, RedisClient, telemetryEnabled, TenantSqlLive } from "@manara/db"
 import { ManaraApi } from "@manara/domain"
 import { NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
-import { Config, Effect, Layer, Logger, LogLevel } from "effect"
+import { Config, Effect, Layer } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import { Drain, drainMiddleware, DrainOnShutdownLive } from "./Drain.js"
 import { setSecurityHeaders } from "./SecurityHeaders.js"
@@ -77,16 +77,11 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
 )
 
 /**
- * JSON log lines; LOG_LEVEL (default Info) decides how much. Per-request lines are Debug. No span
- * exporter is configured, so the tracer is off: every span (one per SQL statement included) would
- * only cost a stack trace and allocations.
+ * JSON log lines with personal data masked; LOG_LEVEL (default Info) decides how much. Per-request
+ * lines are Debug (5xx at Error). Traces and metrics go over OTLP only when OTEL_EXPORTER_OTLP_ENDPOINT
+ * is set; otherwise the tracer is off: every span (one per SQL statement) costs throughput.
  */
-export const LoggingLive = Layer.unwrapEffect(
-  Config.logLevel("LOG_LEVEL").pipe(
-    Config.withDefault(LogLevel.Info),
-    Config.map((level) => Layer.mergeAll(Logger.json, Logger.minimumLogLevel(level), Layer.setTracerEnabled(false)))
-  )
-)
+export const LoggingLive = observabilityLayer("manara-api")
 
 /** 0 asks the OS for a free port (tests, benchmarks). */
 export const port = Config.integer("API_PORT").pipe(
@@ -102,9 +97,12 @@ export const HttpLive = HttpApiBuilder.serve((app) => requestContext(drainMiddle
   Layer.provide(HttpApiSwagger.layer({ path: "/api/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/api/openapi.json" })),
   Layer.provide(ApiLive),
-  // No span exporter is configured: skip building a server span for every request.
-  HttpMiddleware.withTracerDisabledWhen(() => true),
   HttpServer.withLogAddress
+)
+
+/** Without a span exporter, skip building a server span for every request. */
+const HttpTracedLive = Layer.unwrapEffect(
+  Effect.map(telemetryEnabled, (traced) => (traced ? HttpLive : HttpLive.pipe(HttpMiddleware.withTracerDisabledWhen(() => true))))
 )
 
 /**
@@ -151,7 +149,7 @@ export const NodeServerLive = Layer.unwrapEffect(
  * first when the scope closes, while the handler is attached and the pools are open.
  */
 export const ApiServerLive = DrainOnShutdownLive.pipe(
-  Layer.provideMerge(HttpLive),
+  Layer.provideMerge(HttpTracedLive),
   Layer.provideMerge(NodeServerLive),
   Layer.provideMerge(Drain.Default)
 )

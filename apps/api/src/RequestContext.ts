@@ -1,6 +1,6 @@
 import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { currentRequestMeta } from "@manara/db"
-import { Effect, FiberRef, LogLevel, Option } from "effect"
+import { currentRequestMeta, type RequestWho } from "@manara/db"
+import { Effect, FiberRef, LogLevel, Metric, MetricBoundaries, MetricLabel, Option } from "effect"
 import { randomUUID } from "node:crypto"
 
 const ACCEPTABLE_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -17,9 +17,37 @@ const clientIp = (request: HttpServerRequest.HttpServerRequest): string | null =
   return peer
 }
 
+/** The path with its ids folded (`/api/v1/tenant/orders/:id`): a route to count and graph by. */
+export const routeOf = (url: string): string =>
+  (url.split("?")[0] ?? "").replace(/\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d+)(?=\/|$)/gi, "/:id")
+
+// Exported over OTLP when configured (packages/db Observability.ts); tagged by method and status class only.
+const requests = Metric.counter("http_server_requests", { description: "HTTP requests answered", incremental: true })
+const latency = Metric.histogram(
+  "http_server_duration_ms",
+  MetricBoundaries.exponential({ start: 1, factor: 2, count: 14 }),
+  "HTTP request latency in milliseconds"
+)
+
+/** The tagged metrics, made once per method and status class (not per request). */
+const taggedMetrics = new Map<string, { count: typeof requests; latency: typeof latency }>()
+const metricsOf = (method: string, status: number) => {
+  const statusClass = `${Math.floor(status / 100)}xx`
+  const key = `${method} ${statusClass}`
+  let found = taggedMetrics.get(key)
+  if (found === undefined) {
+    const labels = [MetricLabel.make("method", method), MetricLabel.make("status", statusClass)]
+    found = { count: Metric.taggedWithLabels(requests, labels), latency: Metric.taggedWithLabels(latency, labels) }
+    // Methods are few, but a caller may send any: past a handful, no more keys.
+    if (taggedMetrics.size < 64) taggedMetrics.set(key, found)
+  }
+  return found
+}
+
 /**
  * Takes a caller's well-formed `X-Request-Id` (a proxy's) or makes one: it is echoed in the response,
- * put on every log line, problem and audit row. Logs the request as one JSON line (Debug).
+ * put on every log line, problem and audit row. Logs the request as one JSON line: request id, tenant
+ * id, user id, route, status and latency; at Debug, or at Error for a 5xx.
  */
 export const requestContext = HttpMiddleware.make((app) =>
   Effect.gen(function* () {
@@ -32,17 +60,29 @@ export const requestContext = HttpMiddleware.make((app) =>
       Effect.succeed(HttpServerResponse.setHeader(response, "x-request-id", requestId))
     )
     const ip = clientIp(request)
-    const response = yield* app.pipe(Effect.locally(currentRequestMeta, { requestId, ip }), Effect.annotateLogs("requestId", requestId))
-    // Building the line costs as much as a small handler: only when Debug is on.
+    const who = {} as RequestWho
+    const response = yield* app.pipe(
+      Effect.locally(currentRequestMeta, { requestId, ip, who }),
+      Effect.annotateLogs("requestId", requestId)
+    )
+    const ms = Math.round((performance.now() - started) * 10) / 10
+    const metrics = metricsOf(request.method, response.status)
+    yield* Metric.increment(metrics.count)
+    yield* Metric.update(metrics.latency, ms)
+    // Building the line costs as much as a small handler: only when Debug is on, or for a server error.
+    const level = response.status >= 500 ? LogLevel.Error : LogLevel.Debug
     const minimum = yield* FiberRef.get(FiberRef.currentMinimumLogLevel)
-    if (LogLevel.greaterThan(minimum, LogLevel.Debug)) return response
-    yield* Effect.logDebug("request").pipe(
+    if (LogLevel.greaterThan(minimum, level)) return response
+    yield* Effect.logWithLevel(level, "request").pipe(
       Effect.annotateLogs({
         requestId,
+        ...(who.tenantId === undefined ? {} : { tenantId: who.tenantId }),
+        ...(who.userId === undefined ? {} : { userId: who.userId }),
         method: request.method,
+        route: routeOf(request.url),
         url: request.url,
         status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10
+        ms
       })
     )
     return response

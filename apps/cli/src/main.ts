@@ -4,9 +4,10 @@ import { PgClient } from "@effect/sql-pg"
 import { TrafficDays } from "@manara/analytics"
 import { Media } from "@manara/catalog"
 import { Storage } from "@manara/storage"
-import { DbConfig, databaseOf, ensureDatabase, ensureRoles, runMigrations, TenantSql } from "@manara/db"
+import { DbConfig, databaseOf, dumpDatabase, ensureDatabase, ensureRoles, rowCounts, runMigrations, TenantSql } from "@manara/db"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
+import { outboxStatus, retryOutbox, setTenantStatus } from "./Operations.js"
 import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
 import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
@@ -33,7 +34,23 @@ const setup = Command.make("setup", {}, () =>
   })
 ).pipe(Command.withDescription("Create the owner and runtime roles and the database (as an administrator)"))
 
-const db = Command.make("db").pipe(Command.withSubcommands([setup]))
+const snapshot = Command.make(
+  "snapshot",
+  { file: Options.file("file").pipe(Options.withDescription("Where the pg_dump (custom format) goes")) },
+  ({ file }) =>
+    Effect.gen(function* () {
+      const [admin, owner] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl])
+      // As the administrator, of the app's database: forced RLS would hide every tenant's rows from the owner.
+      const url = new URL(Redacted.value(admin))
+      url.pathname = `/${databaseOf(Redacted.value(owner))}`
+      yield* dumpDatabase(url.toString(), file)
+      const counts = yield* rowCounts.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1 })))
+      const rows = Object.values(counts).reduce((sum, n) => sum + n, 0)
+      yield* Console.log(`snapshot ${file}: ${Object.keys(counts).length} tables, ${rows} rows`)
+    }).pipe(Effect.catchTags({ BackupFailed: (error) => refuse(`snapshot failed: ${error.message}`) }))
+).pipe(Command.withDescription("pg_dump the app's database as the administrator, before a migration (docs/ops/runbooks.md)"))
+
+const db = Command.make("db").pipe(Command.withSubcommands([setup, snapshot]))
 
 const migrate = Command.make("migrate", {}, () =>
   Effect.gen(function* () {
@@ -98,7 +115,72 @@ const telegramBot = Command.make(
     )
 ).pipe(Command.withDescription("Give a tenant its own Telegram bot: the token's secret reference, and the bot's webhook"))
 
-const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot]))
+const statusCommand = (name: "suspend" | "reactivate", status: "suspended" | "active", description: string) =>
+  Command.make(
+    name,
+    {
+      slug: Options.text("slug"),
+      reason: Options.text("reason").pipe(Options.withDescription("Why, for the tenant's audit log (an incident number)"))
+    },
+    ({ reason, slug }) =>
+      setTenantStatus(slug, status, reason).pipe(
+        Effect.flatMap((previous) =>
+          Console.log(
+            previous === status
+              ? `tenant ${slug} was already ${status}`
+              : `tenant ${slug}: ${previous} -> ${status} (running APIs see it within TENANT_CACHE_TTL)`
+          )
+        ),
+        Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+        Effect.provide(ownerSql)
+      )
+  ).pipe(Command.withDescription(description))
+
+const suspend = statusCommand("suspend", "suspended", "Suspend a tenant: its storefront shows a notice, its API refuses")
+const reactivate = statusCommand("reactivate", "active", "Reactivate a suspended tenant")
+
+const tenant = Command.make("tenant").pipe(Command.withSubcommands([create, telegramBot, suspend, reactivate]))
+
+const outboxSlug = Options.text("slug").pipe(Options.withDescription("Only this tenant"), Options.optional)
+
+const outboxStatusCommand = Command.make("status", { slug: outboxSlug }, ({ slug }) =>
+  outboxStatus(Option.getOrUndefined(slug)).pipe(
+    Effect.flatMap((counts) =>
+      Console.log(
+        counts.length === 0
+          ? "the outbox is empty"
+          : counts
+              .map((c) => `${c.slug}\t${c.channel}\t${c.status}\t${c.rows} rows\t${c.due} due\toldest due ${c.oldestDueSeconds} s`)
+              .join("\n")
+      )
+    ),
+    Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+    Effect.provide(ownerSql)
+  )
+).pipe(Command.withDescription("The outbox by tenant, channel and status: rows, due now, age of the oldest due"))
+
+const outboxRetry = Command.make(
+  "retry",
+  {
+    slug: outboxSlug,
+    dead: Options.boolean("dead").pipe(Options.withDescription("Also retry dead letters (from zero attempts)")),
+    since: Options.date("since").pipe(Options.withDescription("Only dead letters that died since (the outage's start)"), Options.optional)
+  },
+  ({ dead, since, slug }) =>
+    retryOutbox({
+      dead,
+      ...Option.match(slug, { onNone: () => ({}), onSome: (value) => ({ slug: value }) }),
+      ...Option.match(since, { onNone: () => ({}), onSome: (value) => ({ since: value }) })
+    }).pipe(
+      Effect.flatMap((done) =>
+        Console.log(`due now: ${done.backedOff} waiting out a backoff, ${done.stale} held by dead workers, ${done.dead} dead letters`)
+      ),
+      Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
+      Effect.provide(ownerSql)
+    )
+).pipe(Command.withDescription("After an outage: make waiting rows due now, release dead workers' claims, optionally retry dead letters"))
+
+const outbox = Command.make("outbox").pipe(Command.withSubcommands([outboxStatusCommand, outboxRetry]))
 
 const demo = Command.make(
   "demo",
@@ -146,7 +228,7 @@ const kpis = Command.make(
 
 const seed = Command.make("seed").pipe(Command.withSubcommands([demo, kpis]))
 
-const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai]))
+const manara = Command.make("manara").pipe(Command.withSubcommands([db, migrate, tenant, seed, ai, outbox]))
 
 export const cli = Command.run(manara, { name: "manara", version: "0.1.0" })
 

@@ -1,7 +1,7 @@
 import { Capture, ReceiptPdfsLive } from "@manara/capture"
-import { TenantSqlLive } from "@manara/db"
+import { observabilityLayer, TenantSqlLive } from "@manara/db"
 import { NotificationsLive } from "@manara/notifications"
-import { Config, Layer, Logger, LogLevel } from "effect"
+import { Layer } from "effect"
 
 /** The delivery fibers alone, on their own pool: any number of these may drain one outbox. */
 export const WorkerLive = NotificationsLive.pipe(
@@ -10,10 +10,5 @@ export const WorkerLive = NotificationsLive.pipe(
   Layer.provide(TenantSqlLive)
 )
 
-/** JSON log lines, level from LOG_LEVEL (default Info), as the API writes them. */
-export const WorkerLoggingLive = Layer.unwrapEffect(
-  Config.logLevel("LOG_LEVEL").pipe(
-    Config.withDefault(LogLevel.Info),
-    Config.map((level) => Layer.mergeAll(Logger.json, Logger.minimumLogLevel(level), Layer.setTracerEnabled(false)))
-  )
-)
+/** JSON log lines with personal data masked, level from LOG_LEVEL (default Info), OTLP when configured: as the API. */
+export const WorkerLoggingLive = observabilityLayer("manara-worker")

@@ -164,6 +164,10 @@ export const DeliveryLive = Layer.scopedDiscard(
         })
         const sent = yield* Effect.either(send(row, message, context))
         if (Either.isLeft(sent)) return yield* fail(row, sent.left)
+        // The address is masked by the logger (maskPii): enough to tell which donor, never the address itself.
+        yield* Effect.logDebug("notification sent").pipe(
+          Effect.annotateLogs({ outbox: row.id, tenant: row.tenantId, event: row.event, channel: row.channel, target: row.target })
+        )
         return { id: row.id, status: "sent", providerMessageId: sent.right } satisfies Mark
       }).pipe(
         Effect.catchAllCause((cause) =>

@@ -1,5 +1,6 @@
 import { HttpServerRequest } from "@effect/platform"
 import { AccessTokens, Cognito, Revocations, Users } from "@manara/auth"
+import { noteRequestWho } from "@manara/db"
 import { Authentication, problem } from "@manara/domain"
 import { Effect, Layer, Option } from "effect"
 
@@ -36,7 +37,10 @@ export const AuthenticationLive = Layer.effect(
           if (Option.isSome(known)) return known.value
           const email = yield* cognito.emailOf(raw)
           return yield* users.signIn(claims.sub, email)
-        }).pipe(Effect.catchAll(() => Effect.fail(unauthorized)))
+        }).pipe(
+          Effect.tap((user) => noteRequestWho({ userId: user.id })),
+          Effect.catchAll(() => Effect.fail(unauthorized))
+        )
     }
   })
 ).pipe(Layer.provide([AccessTokens.Default, Users.Default, Cognito.Default, Revocations.Default]))

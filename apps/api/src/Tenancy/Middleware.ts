@@ -1,5 +1,5 @@
 import { HttpApiError, HttpServerRequest } from "@effect/platform"
-import { TenantSql } from "@manara/db"
+import { noteRequestWho, TenantSql } from "@manara/db"
 import {
   allows,
   CurrentAccess,
@@ -38,7 +38,10 @@ export const StorefrontHostLive = Layer.effect(
     const storefronts = yield* Storefronts
     return Effect.gen(function* () {
       const headers = yield* storefrontHeaders
-      return yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "").pipe(Effect.mapError(toProblem))
+      return yield* storefronts.resolve(headers["x-forwarded-host"] ?? headers.host ?? "").pipe(
+        Effect.tap((tenant) => noteRequestWho({ tenantId: tenant.id })),
+        Effect.mapError(toProblem)
+      )
     })
   })
 ).pipe(Layer.provide(Storefronts.Default))
@@ -53,7 +56,10 @@ export const TenantMembershipLive = Layer.effect(
       // Authentication runs first and provides the user; without it there is nobody to look up.
       const user = yield* Effect.serviceOption(CurrentUser)
       if (Option.isNone(user)) return yield* unauthorized
-      return yield* memberships.access(headers["x-tenant"], user.value.id).pipe(Effect.mapError(() => notAMember))
+      return yield* memberships.access(headers["x-tenant"], user.value.id).pipe(
+        Effect.tap((access) => noteRequestWho({ tenantId: access.tenantId })),
+        Effect.mapError(() => notAMember)
+      )
     })
   })
 ).pipe(Layer.provide(Memberships.Default))
