@@ -64,7 +64,8 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
   },
   "app.claim_custom_domain(text,text)": {
     reads: ["tenants"],
-    call: (f) => `select taken, previous_domain, previous_claim from app.claim_custom_domain('${f.slug}.example.org', 'hijack-token-0123456789')`
+    call: (f) =>
+      `select taken, previous_domain, previous_claim from app.claim_custom_domain('${f.slug}.example.org', 'hijack-token-0123456789')`
   },
   "app.verify_custom_domain(text,text)": {
     reads: ["tenants"],

@@ -84,7 +84,7 @@ export class CustomDomains extends Effect.Service<CustomDomains>()("Tenancy/Cust
     const changes = yield* TenantChanges
     const platform = yield* platformDomain
     const servers = yield* Config.array(Config.string(), "DNS_SERVERS").pipe(Config.withDefault([] as Array<string>))
-    const resolver = new Resolver({ timeout: 2000, tries: 2 })
+    const resolver = new Resolver({ timeout: 1000, tries: 2 })
     if (servers.length > 0) resolver.setServers(servers.map((server) => server.trim()).filter((server) => server !== ""))
 
     const current = sql<DomainRow>`select domain, verified_at, claim, token from app.current_tenant_domain()`.pipe(
