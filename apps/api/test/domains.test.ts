@@ -26,7 +26,7 @@ const dns = dns2.createServer({
     for (const data of txt.get(name) ?? []) {
       response.answers.push({ name, type: dns2.Packet.TYPE.TXT, class: dns2.Packet.CLASS.IN, ttl: 0, data } as never)
     }
-    send(response)
+    void send(response)
   }
 })
 
@@ -47,7 +47,7 @@ const unique = () => randomUUID().slice(0, 8)
 
 beforeAll(async () => {
   await dns.listen({ udp: { port: 0, address: "127.0.0.1" } })
-  const env = apiEnv(urls, pool, { DNS_SERVERS: `127.0.0.1:${dns.addresses().udp.port}`, TENANT_CACHE_TTL: "10 minutes" }, s3)
+  const env = apiEnv(urls, pool, { DNS_SERVERS: `127.0.0.1:${dns.addresses().udp!.port}`, TENANT_CACHE_TTL: "10 minutes" }, s3)
   ;[one, two] = await Promise.all([startApi(env), startApi(env)])
   home = (await withOwner(urls, createTenant())) as TenantFixture
   other = (await withOwner(urls, createTenant())) as TenantFixture
