@@ -5,6 +5,7 @@ import { TrafficDaysSummerLive } from "@manara/analytics"
 import { Capture, ReceiptPdfsLive } from "@manara/capture"
 import { observabilityLayer, RedisClient, telemetryEnabled, TenantSqlLive } from "@manara/db"
 import { ManaraApi } from "@manara/domain"
+import { TenantChanges } from "@manara/tenancy"
 import { NotificationsLive as DeliveryFibersLive } from "@manara/notifications"
 import { Config, Effect, Layer } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
@@ -27,16 +28,17 @@ import { admitRequest, answerClientErrors } from "./Limits.js"
 import { JsonDepthLive, ProblemMappingLive } from "./ProblemMapping.js"
 import { requestContext } from "./RequestContext.js"
 import { SettingsLive } from "./Settings/Http.js"
+import { DomainsLive } from "./Domains/Http.js"
 import { StorefrontLive } from "./Storefront/Http.js"
 import { StorefrontHostLive, TenantMembershipLive } from "./Tenancy/Middleware.js"
 import { boundedWaits, RequestDeadlinesLive } from "./Waits.js"
 
 /**
  * Each feature's `Http.ts` provides its own services; here is only what every slice shares: the
- * pools, Redis and the background fibers. A layer value is built once per app however many groups
+ * pools, Redis, the tenant change broadcast and the background fibers. A layer value is built once per app however many groups
  * provide it (test/one-instance.test.ts), so caches and limiters stay one instance.
  */
-const InfrastructureLive = Layer.merge(RedisClient.Default, TenantSqlLive)
+const InfrastructureLive = TenantChanges.Default.pipe(Layer.provideMerge(Layer.merge(RedisClient.Default, TenantSqlLive)))
 
 /**
  * With the notification fibers in this process (the default: one machine); NOTIFY_DELIVERY=false
@@ -68,6 +70,7 @@ export const ApiLive = HttpApiBuilder.api(ManaraApi).pipe(
     AssistantLive,
     AssistantStaffLive,
     SettingsLive,
+    DomainsLive,
     ProblemMappingLive,
     JsonDepthLive
   ]),

@@ -179,7 +179,19 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   ConversationClosed: () => [409, "conversation-closed", "This conversation is closed or resolved"],
   FaqNotFound: () => [404, "faq-not-found", "No such FAQ in this tenant"],
   // Tenant settings: the field errors are added by `toProblem`.
-  InvalidSettings: () => [400, "invalid-settings", "Some settings need correcting"]
+  InvalidSettings: () => [400, "invalid-settings", "Some settings need correcting"],
+  // Custom domains
+  CustomDomainInvalid: (error) => [400, "invalid-domain", `Enter a domain name such as example.org: ${error.reason}`],
+  CustomDomainRefused: (error) => [400, "domain-refused", `${error.domain} is the platform's own domain or under it`],
+  CustomDomainTaken: (error) => [409, "domain-taken", `${error.domain} belongs to another tenant`],
+  CustomDomainNotFound: () => [404, "domain-not-found", "No domain is waiting to be verified; enter one first"],
+  CustomDomainNotVerified: (error) => [
+    422,
+    "domain-not-verified",
+    error.reason === "lookup-failed"
+      ? `DNS did not answer for ${error.domain}; try again shortly`
+      : `The TXT record of ${error.domain} ${error.reason === "no-record" ? "is not there yet" : "does not carry this token"}; DNS changes can take a while to show`
+  ]
 }
 
 /** The tags the mapping knows: a test holds it against every error the packages export. */

@@ -48,6 +48,7 @@ export const DASHBOARD_PAGES: ReadonlyArray<DashboardPage> = [
   { route: "/(app)/admin/tenants/[id]", path: ({ tenantId }) => `/admin/tenants/${tenantId}` },
   { route: "/(app)/admin/plans", path: () => "/admin/plans" },
   { route: "/(app)/dashboard/[tenant]/settings", path: ({ slug }) => `/dashboard/${slug}/settings` },
+  { route: "/(app)/dashboard/[tenant]/domains", path: ({ slug }) => `/dashboard/${slug}/domains` },
   { route: "/(app)/dashboard/[tenant]/assistant", path: ({ slug }) => `/dashboard/${slug}/assistant` },
   {
     route: "/(app)/dashboard/[tenant]/assistant/[id]",

@@ -57,6 +57,24 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["tenants"],
     call: () => `select default_locale, branding, settings from app.save_tenant_profile('ar', '{}'::jsonb, '{"real": true}'::jsonb)`
   },
+  // Custom domains (0024), in this order: each pass claims, verifies and removes, so both passes start and end with none.
+  "app.current_tenant_domain()": {
+    reads: ["tenants"],
+    call: () => `select domain is null as no_domain, claim is null as no_claim from app.current_tenant_domain()`
+  },
+  "app.claim_custom_domain(text,text)": {
+    reads: ["tenants"],
+    call: (f) =>
+      `select taken, previous_domain, previous_claim from app.claim_custom_domain('${f.slug}.example.org', 'hijack-token-0123456789')`
+  },
+  "app.verify_custom_domain(text,text)": {
+    reads: ["tenants"],
+    call: (f) => `select app.verify_custom_domain('${f.slug}.example.org', 'hijack-token-0123456789') as verified`
+  },
+  "app.remove_custom_domain()": {
+    reads: ["tenants"],
+    call: () => `select previous_domain is not null as had_domain, previous_claim from app.remove_custom_domain()`
+  },
   "app.current_tenant_settings()": {
     reads: ["tenants"],
     call: () => `select name_ar, kind, settings from app.current_tenant_settings()`

@@ -66,6 +66,7 @@ import {
   TelegramWebhookHeaders
 } from "./Notifications.js"
 import { Problems } from "./Problem.js"
+import { CustomDomain, DomainClaim } from "./Domains.js"
 import { TenantSettings } from "./Settings.js"
 import {
   CreatedTenant,
@@ -1258,6 +1259,60 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .prefix("/tenant")
   .annotate(OpenApi.Description, "Tenant settings: branding, contact, payments, donation limits, receipts (owners and admins)") {}
 
+// ---- Custom domains (issue 18 item 4) ----
+
+export class DomainsApi extends HttpApiGroup.make("domains")
+  .add(
+    HttpApiEndpoint.get("read", "/domain")
+      .setHeaders(TenantHeaders)
+      .addSuccess(CustomDomain)
+      .annotateContext(
+        doc(
+          "The tenant's custom domain",
+          "None, pending (with the TXT record to add at the DNS host) or verified (the storefront answers there). Owners and admins."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.put("claim", "/domain")
+      .setHeaders(TenantHeaders)
+      .setPayload(DomainClaim)
+      .addSuccess(CustomDomain)
+      .annotateContext(
+        doc(
+          "Set the tenant's custom domain",
+          "Lower-cased, trailing dot dropped, an international name turned to punycode; stored unverified with a fresh token, and the answer says which TXT record to add (`_manara-challenge.<domain>`, `manara-verify=<token>`). It replaces the tenant's domain (a verified one stops resolving at once). 400 `invalid-domain` for a malformed name, 400 `domain-refused` for the platform's own domain or one under it, 409 `domain-taken` when another tenant has it. Owners and admins; audited."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("verify", "/domain/verify")
+      .setHeaders(TenantHeaders)
+      .addSuccess(CustomDomain)
+      .annotateContext(
+        doc(
+          "Verify the tenant's custom domain",
+          "Looks the TXT record up in DNS; when it carries the token, the domain is the tenant's and its storefront answers there on the next request. 404 `domain-not-found` with no pending domain, 422 `domain-not-verified` when the record is not (yet) there, 409 `domain-taken` when another tenant verified it first. Owners and admins; audited."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.del("remove", "/domain")
+      .setHeaders(TenantHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc("Remove the tenant's custom domain", "It stops resolving on the next request, in every process. Owners and admins; audited.")
+      )
+  )
+  .middleware(TenantMembership)
+  .middleware(Authentication)
+  .addError(Problems.Unauthorized)
+  .addError(Problems.Forbidden)
+  .addError(Problems.Conflict)
+  .addError(Problems.Unprocessable)
+  .prefix("/tenant")
+  .annotate(OpenApi.Description, "The tenant's custom domain, proven by a DNS TXT record (owners and admins)") {}
+
 export class ManaraApi extends HttpApi.make("manara")
   .add(HealthApi)
   .add(StorefrontApi)
@@ -1278,6 +1333,7 @@ export class ManaraApi extends HttpApi.make("manara")
   .add(AssistantApi)
   .add(AssistantStaffApi)
   .add(SettingsApi)
+  .add(DomainsApi)
   .addError(Problems.BadRequest)
   .addError(Problems.NotFound)
   .addError(Problems.PayloadTooLarge)

@@ -159,6 +159,12 @@ export const ProblemKinds = [
   "invalid-range",
   // Tenant settings
   "invalid-settings",
+  // Custom domains
+  "invalid-domain",
+  "domain-refused",
+  "domain-taken",
+  "domain-not-found",
+  "domain-not-verified",
   // The AI gateway
   "ai-input-too-long",
   "ai-too-many-turns",

@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { TenantSql } from "@manara/db"
 import { Membership, Role, TenantId, type TenantAccess, type UserId } from "@manara/domain"
+import { TenantChanges } from "./TenantChanges.js"
 import { Cache, Data, Duration, Effect, Option, Schema } from "effect"
 
 /** No active tenant has this slug, or the caller is not one of its members: both are a 404. */
@@ -17,7 +18,7 @@ export type { TenantAccess }
  * pay two extra queries) and invalidated here whenever a membership changes.
  */
 export class Memberships extends Effect.Service<Memberships>()("Tenancy/Memberships", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
 
@@ -86,6 +87,8 @@ export class Memberships extends Effect.Service<Memberships>()("Tenancy/Membersh
       )
 
     const invalidate = (tenantId: TenantId, userId: string) => members.invalidate(`${tenantId}/${userId}`)
+    // A suspended tenant's staff get 404 on their next request, whichever process suspended it.
+    yield* (yield* TenantChanges).listen(tenants.invalidateAll)
 
     return { access, tenant, forUser, invalidate } as const
   })

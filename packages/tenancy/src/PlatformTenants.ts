@@ -16,7 +16,7 @@ import {
 import { Data, Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { Members } from "./Members.js"
-import { Storefronts } from "./Storefronts.js"
+import { TenantChanges } from "./TenantChanges.js"
 
 /** Not a platform admin: the platform's area does not exist for them (a 404, like any unknown address). */
 export class NotPlatformAdmin extends Data.TaggedError("NotPlatformAdmin")<{}> {}
@@ -100,7 +100,7 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
     const sql = yield* SqlClient.SqlClient
     const tenantSql = yield* TenantSql
     const members = yield* Members
-    const storefronts = yield* Storefronts
+    const changes = yield* TenantChanges
 
     const adminOnly = (user: SignedInUser) => (user.isPlatformAdmin ? Effect.void : Effect.fail(new NotPlatformAdmin()))
 
@@ -210,8 +210,8 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
             return invited.invitation
           })
         )
-        // A miss for this host may be remembered for a few seconds: the new storefront answers at once.
-        yield* storefronts.invalidateAll
+        // A miss for this host may be remembered for a few seconds, in any process: the new storefront answers at once.
+        yield* changes.announce({ tenantId, what: "created" })
         return new CreatedTenant({ id: tenantId, slug: input.slug, invitationId: invitation.id, ownerEmail })
       })
 
@@ -238,7 +238,8 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
             }).pipe(Effect.orDie)
           })
         )
-        yield* storefronts.invalidateAll
+        // Every API process forgets its hosts and slugs before the next request.
+        yield* changes.announce({ tenantId: id, what: "status" })
         return yield* detailOf(tenantId)
       })
 

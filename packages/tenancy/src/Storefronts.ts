@@ -1,6 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Branding, defaultBranding, Locale, normalizeHost, ResolvedTenant, Slug, TenantId, TenantKind } from "@manara/domain"
+import { TenantChanges } from "./TenantChanges.js"
 import { Cache, Cause, Config, Data, Duration, Effect, Exit, Option, Schema } from "effect"
 
 /** No active tenant answers at this host. */
@@ -26,10 +27,11 @@ export const platformDomain = Config.string("PLATFORM_DOMAIN").pipe(Config.withD
 
 /**
  * Host -> tenant, through the one SECURITY DEFINER door `app.resolve_tenant`. Answers (found or
- * not) are cached in-process for a short TTL, so a busy storefront costs one query per TTL.
+ * not) are cached in-process for a short TTL, so a busy storefront costs one query per TTL, and
+ * forgotten in every process when a tenant's status, domain or branding changes (`TenantChanges`).
  */
 export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefronts", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const domain = normalizeHost(yield* platformDomain)
     const ttl = yield* Config.duration("TENANT_CACHE_TTL").pipe(Config.withDefault(Duration.seconds(30)))
@@ -128,6 +130,9 @@ export class Storefronts extends Effect.Service<Storefronts>()("Tenancy/Storefro
       Effect.sync(() => lastGood.clear()),
       cache.invalidateAll
     )
+
+    // A suspension, a domain or branding change made by any process: the next request here asks again.
+    yield* (yield* TenantChanges).listen(invalidateAll)
 
     return { resolve, invalidate, invalidateAll } as const
   })

@@ -1,4 +1,6 @@
 export * from "./Storefronts.js"
+export * from "./TenantChanges.js"
+export * from "./CustomDomains.js"
 export * from "./Memberships.js"
 export * from "./Members.js"
 export * from "./PlatformTenants.js"
@@ -16,6 +18,13 @@ import type { NotAMember } from "./Memberships.js"
 import type { InvalidFiguresRange, NotPlatformAdmin, PlanNotFound, PlatformTenantNotFound, TenantSlugTaken } from "./PlatformTenants.js"
 import type { TenantNotFound, TenantSuspended } from "./Storefronts.js"
 import type { InvalidSettings } from "./TenantSettings.js"
+import type {
+  CustomDomainInvalid,
+  CustomDomainNotFound,
+  CustomDomainNotVerified,
+  CustomDomainRefused,
+  CustomDomainTaken
+} from "./CustomDomains.js"
 /** Every expected failure of tenants and their teams: the API maps each to a problem. */
 export type TenancyError =
   | TenantNotFound
@@ -35,4 +44,10 @@ export type TenancyError =
   | TenantSuspended
   // Tenant settings
   | InvalidSettings
+  // Custom domains
+  | CustomDomainInvalid
+  | CustomDomainRefused
+  | CustomDomainTaken
+  | CustomDomainNotFound
+  | CustomDomainNotVerified
 export * from "./TenantSettings.js"

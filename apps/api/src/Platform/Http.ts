@@ -3,7 +3,7 @@ import { AiReports } from "@manara/ai-gateway"
 import { planUsage } from "@manara/db"
 import { CurrentUser, ManaraApi, PlanUsagePolicy, TenantId } from "@manara/domain"
 import { PublicCache } from "@manara/catalog"
-import { PlatformTenants, Storefronts } from "@manara/tenancy"
+import { PlatformTenants } from "@manara/tenancy"
 import { Effect, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
@@ -44,8 +44,8 @@ export const PlatformLive = HttpApiBuilder.group(
         )
         .handle("figures", ({ urlParams }) => Effect.flatMap(CurrentUser, (user) => tenants.figures(user, urlParams)).pipe(asProblem))
     })
-  // The same `Storefronts` value as the storefront middleware's: one cache, so a suspension is seen at once.
-).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(Storefronts.Default), Layer.provide(PublicCache.Default))
+  // `PlatformTenants` announces suspensions through `TenantChanges`: every process's host and slug caches forget them.
+).pipe(Layer.provide(PlatformTenants.Default), Layer.provide(PublicCache.Default))
 
 /** The tenant's plan usage against its limits (any member). */
 export const PlanUsageLive = HttpApiBuilder.group(ManaraApi, "planUsage", (handlers) =>

@@ -43,7 +43,12 @@ const known: Partial<Record<ProblemKind, () => string>> = {
   "tenant-busy": () => m.dash_error_unavailable(),
   "deadline-exceeded": () => m.dash_error_unavailable(),
   "tenant-slug-taken": () => m.admin_error_slug_taken(),
-  "plan-not-found": () => m.admin_error_plan_not_found()
+  "plan-not-found": () => m.admin_error_plan_not_found(),
+  "invalid-domain": () => m.dash_domain_error_invalid(),
+  "domain-refused": () => m.dash_domain_error_refused(),
+  "domain-taken": () => m.dash_domain_error_taken(),
+  "domain-not-found": () => m.dash_domain_error_not_found(),
+  "domain-not-verified": () => m.dash_domain_error_not_verified()
 }
 
 export const describeProblem = (problem: ProblemLike): string => {
