@@ -22,18 +22,12 @@ export class EdgeSecurityStack extends Stack {
     const managed = (
       priority: number,
       name: string,
-      config?: wafv2.CfnWebACL.ManagedRuleGroupConfigProperty
+      options: Omit<wafv2.CfnWebACL.ManagedRuleGroupStatementProperty, "name" | "vendorName"> = {}
     ): wafv2.CfnWebACL.RuleProperty => ({
       name,
       priority,
       overrideAction: { none: {} },
-      statement: {
-        managedRuleGroupStatement: {
-          vendorName: "AWS",
-          name,
-          ...(config === undefined ? {} : { managedRuleGroupConfigs: [config] })
-        }
-      },
+      statement: { managedRuleGroupStatement: { vendorName: "AWS", name, ...options } },
       visibilityConfig: visibility(name)
     })
     const path = (
@@ -107,10 +101,17 @@ export class EdgeSecurityStack extends Stack {
           path("STARTS_WITH", "/api/v1/public/assistant/")
         ]),
         managed(10, "AWSManagedRulesAmazonIpReputationList"),
-        managed(11, "AWSManagedRulesCommonRuleSet"),
+        // Dashboard forms (long descriptions) pass 8 KB; the app limits bodies itself, so that one rule only counts.
+        managed(11, "AWSManagedRulesCommonRuleSet", {
+          ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]
+        }),
         managed(12, "AWSManagedRulesKnownBadInputsRuleSet"),
         managed(13, "AWSManagedRulesSQLiRuleSet"),
-        managed(14, "AWSManagedRulesBotControlRuleSet", { awsManagedRulesBotControlRuleSet: { inspectionLevel: "COMMON" } })
+        // Telegram's servers call the webhook with a non-browser client: Bot Control never sees that path.
+        managed(14, "AWSManagedRulesBotControlRuleSet", {
+          managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: "COMMON" } }],
+          scopeDownStatement: { notStatement: { statement: path("STARTS_WITH", "/api/v1/public/telegram/") } }
+        })
       ]
     })
     new CfnOutput(this, "WebAclArn", { value: this.webAcl.attrArn })

@@ -533,7 +533,9 @@ export class ManaraStack extends Stack {
       3000
     )
 
-    const apiHealth: elbv2.HealthCheck = { path: "/api/v1/health", healthyHttpCodes: "200", interval: Duration.seconds(15) }
+    // Liveness, not readiness: ECS replaces unhealthy targets, and a database outage must not restart every task
+    // (the API serves stale public copies meanwhile, docs/faults.md).
+    const apiHealth: elbv2.HealthCheck = { path: "/api/v1/health/live", healthyHttpCodes: "200", interval: Duration.seconds(15) }
     const internalListener = internalLb.addListener("Http", { port: 80, protocol: elbv2.ApplicationProtocol.HTTP, open: false })
     const apiTargets = internalListener.addTargets("Api", {
       port: 4000,

@@ -263,6 +263,9 @@ export const describeEnvironment = (name: EnvironmentName) =>
       expect(rated.map((rule: Json) => rule.Name).sort()).toEqual(["RateCapture", "RateChat", "RateSignIn"])
       for (const rule of rated) expect(rule.Statement.RateBasedStatement.AggregateKeyType).toBe("IP")
       expect(JSON.stringify(rated.find((rule: Json) => rule.Name === "RateSignIn"))).toContain("/api/v1/auth/")
+      // Telegram's webhook is not a browser: Bot Control is scoped away from it.
+      const bots = acl!.Properties.Rules.find((rule: Json) => rule.Name === "AWSManagedRulesBotControlRuleSet")
+      expect(JSON.stringify(bots.Statement.ManagedRuleGroupStatement.ScopeDownStatement.NotStatement)).toContain("/api/v1/public/telegram/")
     })
 
     it("passes secrets to tasks by reference only, and sets only configuration keys the app reads", () => {
