@@ -13,6 +13,8 @@ ensure_poppler
 cd "$ROOT"
 log "type checking"
 tsc -p tsconfig.json
+# The CDK app has its own (aws-cdk-lib is not typed for exactOptionalPropertyTypes).
+tsc -p apps/infra/tsconfig.json
 pnpm --filter @manara/web check
 log "auditing production dependencies"
 bash scripts/audit.sh

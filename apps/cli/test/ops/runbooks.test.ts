@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Storefronts } from "@manara/tenancy"
+import { RedisClient } from "@manara/db"
+import { Storefronts, TenantChanges } from "@manara/tenancy"
 import { asOwnerInTenant, createTenant, runtimeSql, type TenantFixture, withOwner } from "@manara/testkit"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
@@ -28,12 +29,20 @@ const storefront = (tenant: TenantFixture) =>
     Effect.flatMap(Storefronts, (storefronts) => storefronts.resolve(`${tenant.slug}.ops.test`)).pipe(
       Effect.map((found) => found.id as string),
       Effect.catchAll((error) => Effect.succeed(error._tag)),
-      Effect.provide(Storefronts.Default.pipe(Layer.provide(runtimeSql(urls, 1)))),
+      Effect.provide(
+        Storefronts.Default.pipe(
+          Layer.provide(runtimeSql(urls, 1)),
+          Layer.provide(TenantChanges.Default.pipe(Layer.provide(RedisClient.Default)))
+        )
+      ),
+      Effect.scoped,
       Effect.withConfigProvider(
         ConfigProvider.fromMap(
           new Map([
             ["PLATFORM_DOMAIN", "ops.test"],
-            ["TENANT_CACHE_TTL", "0 millis"]
+            ["TENANT_CACHE_TTL", "0 millis"],
+            ["REDIS_URL", urls.redisUrl],
+            ["REDIS_KEY_PREFIX", `${urls.database}:`]
           ])
         )
       )
