@@ -81,7 +81,7 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
           const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
           // Listening starts before the replay is read, so nothing committed in between is missed.
           const listening = yield* Scope.make()
-          const live = yield* Stream.toQueue(events.forTenant(access.tenantId), { capacity: "unbounded" }).pipe(Scope.extend(listening))
+          const live = yield* Stream.toQueue(events.forTenant(access.tenantId), { strategy: "unbounded" }).pipe(Scope.extend(listening))
           // A reconnect (`Last-Event-ID`, as EventSource sends it) first gets what it missed.
           const lastSeen = parseCaptureEventId((yield* HttpServerRequest.HttpServerRequest).headers["last-event-id"])
           const missed =
