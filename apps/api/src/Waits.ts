@@ -4,8 +4,9 @@ import { problem } from "@manara/domain"
 import { Config, Context, Duration, Effect, FiberRef, Layer } from "effect"
 
 /**
- * How long a request may take to get its answer (docs/faults.md "Bounded waits"). The live event
- * stream and the upload endpoints (which read the object back from storage) get the long one.
+ * How long a request may take to get its answer (docs/faults.md "Bounded waits"). The event streams
+ * (the staff inbox's, the assistant's chat and its staff replies) and the tenant's media endpoints
+ * (which read the object back from storage) get the long one.
  */
 export class RequestDeadlines extends Context.Tag("Api/RequestDeadlines")<
   RequestDeadlines,
@@ -26,7 +27,11 @@ export const RequestDeadlinesLive = Layer.effect(
   })
 )
 
-const LONG_PATHS = /^\/api\/v1\/(inbox\/events$|media\/)/
+// The paths as served: every group's prefix (`/tenant`, `/public`) included.
+const LONG_PATHS = /^\/api\/v1\/(tenant\/(inbox\/events$|media\/)|public\/assistant\/(chat$|conversations\/[^/]+\/events$))/
+
+/** Whether a request path (no query string) gets the long deadline. */
+export const hasLongDeadline = (path: string) => LONG_PATHS.test(path)
 
 /**
  * A request's answer within its deadline, or a 503 `deadline-exceeded` problem with `Retry-After`.
@@ -44,7 +49,7 @@ export const boundedWaits = <E, R>(app: HttpApp.Default<E, R>) =>
     const response = yield* Effect.interruptible(
       Effect.disconnect(app).pipe(
         Effect.timeoutTo({
-          duration: LONG_PATHS.test(path) ? deadlines.long : deadlines.normal,
+          duration: hasLongDeadline(path) ? deadlines.long : deadlines.normal,
           onSuccess: (response) => response,
           onTimeout: () => undefined
         })

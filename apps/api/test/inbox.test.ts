@@ -299,6 +299,71 @@ describe("the staff inbox", () => {
     expect(foreign.reference).toMatch(/^DON-/)
   })
 
+  it("gives each capture event an id; a reconnect with Last-Event-ID first gets what it missed, once, in order", async () => {
+    /** Opens the stream (optionally resuming), reads until what `during` names arrives, and hands back the events' ids and references. */
+    const listen = async (lastEventId: string | undefined, during: () => Promise<string | undefined>) => {
+      const controller = new AbortController()
+      const response = await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
+        headers: {
+          authorization: `Bearer ${owner.token}`,
+          "x-tenant": home.slug,
+          ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId })
+        },
+        signal: controller.signal
+      })
+      expect(response.status).toBe(200)
+      const reader = response.body!.getReader()
+      let text = ""
+      const readUntil = async (wanted: string, ms = 5000) => {
+        const deadline = Date.now() + ms
+        while (!text.includes(wanted) && Date.now() < deadline) {
+          const { value } = await Promise.race([
+            reader.read(),
+            new Promise<{ done: true; value: undefined }>((resolve) => setTimeout(() => resolve({ done: true, value: undefined }), 500))
+          ])
+          if (value !== undefined) text += new TextDecoder().decode(value)
+        }
+      }
+      await readUntil("retry:")
+      const needle = await during()
+      // Nothing named: whatever a second brings.
+      await readUntil(needle ?? "\u0000", needle === undefined ? 1000 : 5000)
+      controller.abort()
+      return text
+        .split("\n\n")
+        .filter((block) => block.includes("event: capture"))
+        .map((block) => ({
+          id: /^id: (.*)$/m.exec(block)?.[1],
+          reference: (JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { reference: string }).reference
+        }))
+    }
+
+    let first!: { reference: string }
+    const seen = await listen(undefined, async () => {
+      first = await donate("1.500", { name: "seen" })
+      return first.reference
+    })
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.reference).toBe(first.reference)
+    expect(seen[0]!.id).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\|${first.reference}$`))
+
+    // Two captures while nobody listens, then a third once back: the first two are replayed before it.
+    const missedOne = await donate("2.500", { name: "missed one" })
+    const missedTwo = await donate("3.500", { name: "missed two" }, home)
+    await donate("4.000", { name: "elsewhere" }, other)
+    let after!: { reference: string }
+    const resumed = await listen(seen[0]!.id, async () => {
+      after = await donate("5.500", { name: "after" })
+      return after.reference
+    })
+    expect(resumed.map((event) => event.reference)).toEqual([missedOne.reference, missedTwo.reference, after.reference])
+    expect(resumed.every((event) => event.id !== undefined && event.id.endsWith(`|${event.reference}`))).toBe(true)
+
+    // An id this stream never gave out is no reconnect: nothing replayed, no error.
+    const fresh = await listen("yesterday|<script>", () => Promise.resolve(undefined))
+    expect(fresh).toEqual([])
+  })
+
   it("role matrix and foreign tenants: 404 for strangers and other tenants' ids, 401 signed out, 400 bad input", async () => {
     const theirs = await donate("1.000", { name: "theirs" }, other)
     const foreignId = (await list(`?q=${theirs.reference}`, otherOwner, other)).entries[0]!.id

@@ -1,31 +1,24 @@
 import { SqlClient } from "@effect/sql"
 import { asOwnerInTenant, withOwner } from "@manara/testkit"
 import { Deferred, Effect, Either, Fiber, Stream } from "effect"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { AiQuota, budgetMonth, DeterministicModel, Gateway, type GatewayCall } from "../src/index.js"
 import {
   budgetedTenant,
   commandedFake,
   concurrently,
-  ensureFakePrice,
   exactFake,
   expectNoDrift,
   gatewayRuntime,
-  type GatewayRuntime,
+  gatewaySuite,
   logRows,
   perCall,
   question
 } from "./harness.js"
 
-const urls = inject("manaraDatabase")
-const { cost: costPerCall, tokens: tokensPerCall } = perCall()
+const { urls, costPerCall, tokensPerCall, track } = gatewaySuite()
 /** A budget that fits exactly 50 calls, in tokens and in cost. */
 const fifty = { tokens: tokensPerCall * 50n, cost: costPerCall * 50n }
-
-const runtimes: Array<GatewayRuntime> = []
-const track = (runtime: GatewayRuntime) => (runtimes.push(runtime), runtime)
-beforeAll(() => ensureFakePrice(urls))
-afterAll(() => Promise.all(runtimes.map((runtime) => runtime.dispose())))
 
 const alertRows = (tenantId: Parameters<typeof logRows>[1]) =>
   withOwner(

@@ -5,6 +5,7 @@ import { asOwnerInTenant, createTenant, runtimeSql, type TenantFixture, withOwne
 import type { TestDatabaseUrls } from "@manara/testkit"
 import { ConfigProvider, Effect, Layer, ManagedRuntime } from "effect"
 import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, inject } from "vitest"
 import {
   AiGatewayLive,
   AiQuota,
@@ -130,6 +131,20 @@ export const gatewayRuntime = (
   return runtime
 }
 export type GatewayRuntime = ReturnType<typeof gatewayRuntime>
+
+/**
+ * A test file's setup: the run's database, the fake model's price in place before its tests, what one
+ * call costs, and `track`, whose runtimes are disposed after its tests.
+ */
+export const gatewaySuite = () => {
+  const urls = inject("manaraDatabase")
+  const runtimes: Array<GatewayRuntime> = []
+  beforeAll(() => ensureFakePrice(urls))
+  afterAll(() => Promise.all(runtimes.map((runtime) => runtime.dispose())))
+  const { cost, tokens } = perCall()
+  const track = (runtime: GatewayRuntime) => (runtimes.push(runtime), runtime)
+  return { urls, costPerCall: cost, tokensPerCall: tokens, track } as const
+}
 
 /** What `ai_usage_log` holds for the tenant this month, as the owner sees it inside the tenant. */
 export const loggedSums = (urls: TestDatabaseUrls, tenantId: TenantId) =>

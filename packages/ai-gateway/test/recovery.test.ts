@@ -1,29 +1,12 @@
 import { RedisClient } from "@manara/db"
 import { Effect, Either, Layer } from "effect"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AiQuota, AiRedis, budgetMonth, Gateway, quotaKeys } from "../src/index.js"
-import {
-  budgetedTenant,
-  concurrently,
-  config,
-  ensureFakePrice,
-  exactFake,
-  expectNoDrift,
-  gatewayRuntime,
-  type GatewayRuntime,
-  perCall,
-  question
-} from "./harness.js"
+import { budgetedTenant, concurrently, config, exactFake, expectNoDrift, gatewayRuntime, gatewaySuite, question } from "./harness.js"
 import { OwnCluster, OwnRedis } from "./servers.js"
 
-const urls = inject("manaraDatabase")
-const { cost: costPerCall, tokens: tokensPerCall } = perCall()
+const { urls, costPerCall, tokensPerCall, track } = gatewaySuite()
 const fifty = { tokens: tokensPerCall * 50n, cost: costPerCall * 50n }
-
-const runtimes: Array<GatewayRuntime> = []
-const track = (runtime: GatewayRuntime) => (runtimes.push(runtime), runtime)
-beforeAll(() => ensureFakePrice(urls))
-afterAll(() => Promise.all(runtimes.map((runtime) => runtime.dispose())))
 
 /** A gateway on a Redis the test owns (never the machine's). */
 const ownRedisLayer = (redis: OwnRedis) =>

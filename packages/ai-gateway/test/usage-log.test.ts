@@ -1,28 +1,13 @@
 import { Effect, Either } from "effect"
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { AiUsageLog } from "../src/index.js"
-import {
-  budgetedTenant,
-  concurrently,
-  ensureFakePrice,
-  exactFake,
-  expectNoDrift,
-  gatewayRuntime,
-  type GatewayRuntime,
-  perCall,
-  question
-} from "./harness.js"
+import { budgetedTenant, concurrently, exactFake, expectNoDrift, gatewayRuntime, gatewaySuite, question } from "./harness.js"
 import { SqlClient } from "@effect/sql"
 import { asOwnerInTenant, withOwner } from "@manara/testkit"
 import type { TenantId } from "@manara/domain"
 
-const urls = inject("manaraDatabase")
-const { cost: costPerCall, tokens: tokensPerCall } = perCall()
+const { urls, costPerCall, tokensPerCall, track } = gatewaySuite()
 const roomy = { tokens: tokensPerCall * 10_000n, cost: costPerCall * 10_000n }
-
-const runtimes: Array<GatewayRuntime> = []
-beforeAll(() => ensureFakePrice(urls))
-afterAll(() => Promise.all(runtimes.map((runtime) => runtime.dispose())))
 
 /** Rows in `ai_usage_log` for the tenant, read straight from Postgres (no flush first). */
 const rowCount = (tenantId: TenantId) =>
@@ -38,7 +23,7 @@ describe("the usage log, written off the caller's path", () => {
   it("the caller's answer does not wait for Postgres: rows of many tenants queued while it is held all land, once each", async () => {
     // One connection for the whole gateway: while a test transaction holds it, the writer cannot write.
     const runtime = gatewayRuntime(urls, { model: exactFake().layer, poolSize: 1 })
-    runtimes.push(runtime)
+    track(runtime)
     const tenants = await Promise.all([budgetedTenant(urls, roomy), budgetedTenant(urls, roomy), budgetedTenant(urls, roomy)])
     // Warm: the plan and price caches read Postgres on a tenant's first call.
     await concurrently(

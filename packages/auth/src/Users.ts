@@ -1,4 +1,5 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
 import { SignedInUser, UserId } from "@manara/domain"
 import { Cache, Duration, Effect, Option, Schema } from "effect"
 
@@ -10,6 +11,12 @@ const UserRow = Schema.Struct({
   is_platform_admin: Schema.Boolean,
   mfa_enabled: Schema.Boolean
 })
+
+/** The unique index on `lower(email)`: another users row holds the address. */
+const isEmailTaken = (error: unknown) => {
+  const cause = error instanceof SqlError ? (error.cause as { code?: string; constraint?: string } | undefined) : undefined
+  return cause?.code === "23505" && cause.constraint === "users_email_key"
+}
 
 const toUser = (row: typeof UserRow.Type) =>
   new SignedInUser({
@@ -49,6 +56,16 @@ export class Users extends Effect.Service<Users>()("Auth/Users", {
 
     const signIn = (sub: string, email: string) =>
       signInRow({ sub, email }).pipe(
+        // Cognito moved this person to an address a stale row of ours still holds (its Cognito user was
+        // deleted or changed address without signing in since): they sign in with the address we have.
+        Effect.catchIf(isEmailTaken, () =>
+          Effect.logWarning("sign-in: the new email is held by another users row; the old one is kept").pipe(
+            Effect.annotateLogs({ sub }),
+            Effect.zipRight(bySubRow(sub)),
+            // The row of this `sub` exists: only an update of its email can collide.
+            Effect.flatMap((row) => row)
+          )
+        ),
         Effect.orDie,
         Effect.map(toUser),
         Effect.tap(() => cache.invalidate(sub))

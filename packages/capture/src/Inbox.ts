@@ -11,6 +11,7 @@ import {
   InboxEntry,
   type InboxQuery,
   PAYMENT_TRANSITIONS,
+  formatMoney,
   parseMoney,
   type PaymentState,
   phoneSearchDigits,
@@ -390,7 +391,22 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         )
       })
 
-    return { list, all, detail, changeStatus, markPayment, overview } as const
+    /**
+     * The captures after the one a reconnecting event stream saw last (its `Last-Event-ID`), oldest
+     * first, at most 100: by creation to the millisecond, then reference, as the event ids order them.
+     */
+    const since = (after: { readonly at: string; readonly reference: string }) =>
+      sql<{ kind: CaptureKind; reference: string; amount: string; at: string }>`
+        select e.kind, e.reference, e.amount::text as amount,
+          to_char(date_trunc('milliseconds', e.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
+        from ${entries}
+        where (date_trunc('milliseconds', e.created_at), e.reference) > (${after.at}::timestamptz, ${after.reference})
+        order by date_trunc('milliseconds', e.created_at), e.reference limit 100`.pipe(
+        Effect.orDie,
+        Effect.map((rows) => rows.map((row) => ({ ...row, amount: formatMoney(parseMoney(row.amount)!) })))
+      )
+
+    return { list, all, detail, changeStatus, markPayment, overview, since } as const
   })
 }) {}
 

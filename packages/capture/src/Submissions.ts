@@ -77,7 +77,13 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
         )
         if (submitted._tag === "Captured") {
           const { receipt } = submitted
-          yield* events.publish({ tenantId, kind: receipt.kind, reference: receipt.reference, amount: formatMoney(receipt.amount) })
+          yield* events.publish({
+            tenantId,
+            kind: receipt.kind,
+            reference: receipt.reference,
+            amount: formatMoney(receipt.amount),
+            at: receipt.createdAt
+          })
         }
         return submitted
       })

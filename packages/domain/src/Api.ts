@@ -87,6 +87,20 @@ import { StorefrontHost, TenantMembership } from "./Tenancy.js"
 /** An operation's summary (one line, for lists) and description (who may call it, what it does, what it refuses). */
 const doc = (summary: string, description: string) => OpenApi.annotations({ summary, description })
 
+/**
+ * A staff group's tail: authentication runs first (added last), then the membership of the tenant in
+ * `X-Tenant`; their errors (401, 403); the paths under `/tenant`.
+ */
+const tenantGroup = <Id extends string, Endpoints extends HttpApiEndpoint.HttpApiEndpoint.Any, Error, R>(
+  group: HttpApiGroup.HttpApiGroup<Id, Endpoints, Error, R>
+) =>
+  group
+    .middleware(TenantMembership)
+    .middleware(Authentication)
+    .addError(Problems.Unauthorized)
+    .addError(Problems.Forbidden)
+    .prefix("/tenant")
+
 export class HealthApi extends HttpApiGroup.make("health")
   .add(
     HttpApiEndpoint.get("check", "/health")
@@ -546,13 +560,8 @@ export class InboxApi extends HttpApiGroup.make("inbox")
       .addSuccess(HttpApiSchema.Uint8Array({ contentType: "application/pdf" }))
       .annotateContext(doc("Print a receipt", "The receipt of an order or a donation as a PDF, for staff. Any member."))
   )
-  // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
+  .pipe(tenantGroup)
   .addError(Problems.Conflict)
-  .prefix("/tenant")
   .annotate(OpenApi.Description, "The staff inbox: orders, donations and pledges; statuses, payments, CSV export, live events (SSE)") {}
 
 const preferenceId = HttpApiSchema.param("preferenceId", Schema.UUID)
@@ -619,12 +628,8 @@ export class NotificationsApi extends HttpApiGroup.make("notifications")
       )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
+  .pipe(tenantGroup)
   .addError(Problems.Conflict)
-  .prefix("/tenant")
   .annotate(
     OpenApi.Description,
     "Notifications: staff preferences, test messages, the delivery log and its dead letters (owners and admins)"
@@ -685,12 +690,8 @@ export class MyNotificationsApi extends HttpApiGroup.make("myNotifications")
       )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
+  .pipe(tenantGroup)
   .addError(Problems.Conflict)
-  .prefix("/tenant")
   .annotate(
     OpenApi.Description,
     "The signed-in member's own notifications: events per channel, the Telegram link, a test message (any member)"
@@ -860,14 +861,10 @@ export class CatalogApi extends HttpApiGroup.make("catalog")
       )
   )
   // Authentication runs first (added last), then the membership of the tenant in `X-Tenant`.
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
+  .pipe(tenantGroup)
   .addError(Problems.Conflict)
   .addError(Problems.PayloadTooLarge)
   .addError(Problems.UnsupportedMediaType)
-  .prefix("/tenant")
   .annotate(OpenApi.Description, "A tenant's catalog, media and proofs; every write is audited") {}
 
 export class TrafficApi extends HttpApiGroup.make("traffic")
@@ -901,11 +898,7 @@ export class AnalyticsApi extends HttpApiGroup.make("analytics")
         )
       )
   )
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
-  .prefix("/tenant")
+  .pipe(tenantGroup)
   .annotate(OpenApi.Description, "Traffic to outcome: the tenant's KPIs over Kuwait days") {}
 
 export class AiApi extends HttpApiGroup.make("ai")
@@ -921,11 +914,7 @@ export class AiApi extends HttpApiGroup.make("ai")
         )
       )
   )
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
-  .prefix("/tenant")
+  .pipe(tenantGroup)
   .annotate(OpenApi.Description, "The AI gateway's metering: usage against the tenant's monthly budget") {}
 
 const platformTenantId = HttpApiSchema.param("tenantId", Schema.UUID)
@@ -1057,11 +1046,7 @@ export class PlanUsageApi extends HttpApiGroup.make("planUsage")
         )
       )
   )
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
-  .prefix("/tenant")
+  .pipe(tenantGroup)
   .annotate(OpenApi.Description, "The tenant's plan: its limits and what is used of each") {}
 
 // The storefront assistant (issue 16): the public chat and the staff's FAQs, settings and conversations.
@@ -1218,12 +1203,8 @@ export class AssistantStaffApi extends HttpApiGroup.make("assistantStaff")
       .addSuccess(ConversationDetail)
       .annotateContext(doc("Close or resolve", "Marks the conversation closed or resolved. Any member."))
   )
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
+  .pipe(tenantGroup)
   .addError(Problems.Conflict)
-  .prefix("/tenant")
   .annotate(OpenApi.Description, "The assistant for staff: FAQs, settings, conversations and replies") {}
 
 // ---- Tenant settings (issue 18 item 3) ----
@@ -1252,11 +1233,7 @@ export class SettingsApi extends HttpApiGroup.make("settings")
         )
       )
   )
-  .middleware(TenantMembership)
-  .middleware(Authentication)
-  .addError(Problems.Unauthorized)
-  .addError(Problems.Forbidden)
-  .prefix("/tenant")
+  .pipe(tenantGroup)
   .annotate(OpenApi.Description, "Tenant settings: branding, contact, payments, donation limits, receipts (owners and admins)") {}
 
 // ---- Custom domains (issue 18 item 4) ----

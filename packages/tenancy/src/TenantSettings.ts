@@ -24,6 +24,9 @@ interface ProfileRow {
   readonly settings: StoredSettings
 }
 
+/** Whether the stored jsonb has a top-level key the new one leaves out. */
+const hasOtherKeys = (old: object | null, next: object) => Object.keys(old ?? {}).some((key) => !(key in next))
+
 /**
  * A tenant's settings (branding, contact, payments, donation limits, receipt footer), read and saved
  * in the caller's tenant transaction through the two doors of migration 0016. Every save is audited.
@@ -70,11 +73,18 @@ export class TenantSettingsService extends Effect.Service<TenantSettingsService>
         const issues = [...validateSettings(settings), ...(yield* logoIssue(settings.branding.logoMediaId))]
         if (issues.length > 0) return yield* new InvalidSettings({ issues })
         const stored = settingsToStored(settings)
-        const before = yield* sql<ProfileRow>`
-          select default_locale, branding, settings
-          from app.save_tenant_profile(${stored.locale}, ${JSON.stringify(stored.branding)}::jsonb, ${JSON.stringify(stored.settings)}::jsonb)`.pipe(
-          Effect.orDie
-        )
+        const saveProfile = (branding: object, settingsJson: object) =>
+          sql<ProfileRow>`
+            select default_locale, branding, settings
+            from app.save_tenant_profile(${stored.locale}, ${JSON.stringify(branding)}::jsonb, ${JSON.stringify(settingsJson)}::jsonb)`.pipe(
+            Effect.orDie
+          )
+        // The door locks the row and returns what was there: keys this form does not own (sections other
+        // doors write) are put back from that row, in the same transaction, under the same lock.
+        const before = yield* saveProfile(stored.branding, stored.settings)
+        const old = before[0]
+        if (old !== undefined && (hasOtherKeys(old.branding, stored.branding) || hasOtherKeys(old.settings, stored.settings)))
+          yield* saveProfile({ ...old.branding, ...stored.branding }, { ...old.settings, ...stored.settings })
         const tenantId = yield* CurrentTenant
         yield* recordAudit({
           actor: by,

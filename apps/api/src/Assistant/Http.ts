@@ -9,7 +9,9 @@ import { asProblem } from "../ProblemMapping.js"
 import { allow, inStorefront, inTenant } from "../Tenancy/Middleware.js"
 
 const encoder = new TextEncoder()
-const sse = (event: string, data: unknown) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`
+/** One event; with an `id`, a reconnecting EventSource says in `Last-Event-ID` what it saw last. */
+const sse = (event: string, data: unknown, id?: string) =>
+  `event: ${event}\ndata: ${JSON.stringify(data)}\n${id === undefined ? "" : `id: ${id}\n`}\n`
 const SSE_HEADERS = { "cache-control": "no-store", "x-accel-buffering": "no" }
 
 /** The answer's text in parts (a few words each), as a model streams it. */
@@ -63,7 +65,7 @@ export const AssistantLive = HttpApiBuilder.group(ManaraApi, "assistant", (handl
             yield* assistant.verifyVisitor(path.conversationId, urlParams.token).pipe(inStorefront)
             const messages = assistant
               .liveMessages(storefront.id, path.conversationId)
-              .pipe(Stream.map((message) => sse("message", message)))
+              .pipe(Stream.map((message) => sse("message", message, message.id)))
             // A comment every 20 s keeps proxies from closing a quiet stream.
             const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
             const drained = Stream.unwrap(

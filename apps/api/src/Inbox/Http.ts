@@ -1,10 +1,10 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { AccessTokens, Revocations } from "@manara/auth"
-import { Capture, CaptureEvents, CaptureNotFound, Inbox, inboxCsv } from "@manara/capture"
+import { Capture, captureEventId, CaptureEvents, CaptureNotFound, Inbox, inboxCsv, parseCaptureEventId } from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import { CurrentAccess, CurrentUser, InboxPolicy, ManaraApi } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
-import { Effect, Layer, Schedule, Stream } from "effect"
+import { Effect, Exit, Layer, Schedule, Scope, Stream } from "effect"
 import { bearerTokenOf } from "../Auth/Middleware.js"
 import { pdfResponse } from "../Capture/Http.js"
 import { Drain } from "../Drain.js"
@@ -79,14 +79,34 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
             return true
           }).pipe(Effect.orElseSucceed(() => false))
           const accessEnds = allowed.pipe(Effect.repeat({ schedule: Schedule.spaced("1 second"), while: (still) => still }))
-          const captures = events
-            .forTenant(access.tenantId)
-            .pipe(
-              Stream.map(
-                (event) =>
-                  `event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`
+          // Listening starts before the replay is read, so nothing committed in between is missed.
+          const listening = yield* Scope.make()
+          const live = yield* Stream.toQueue(events.forTenant(access.tenantId), { strategy: "unbounded" }).pipe(Scope.extend(listening))
+          // A reconnect (`Last-Event-ID`, as EventSource sends it) first gets what it missed.
+          const lastSeen = parseCaptureEventId((yield* HttpServerRequest.HttpServerRequest).headers["last-event-id"])
+          const missed =
+            lastSeen === undefined
+              ? []
+              : yield* inbox.since(lastSeen).pipe(
+                  inTenant(InboxPolicy.read),
+                  Effect.onError(() => Scope.close(listening, Exit.void))
+                )
+          const replayed = new Set(missed.map((event) => captureEventId(event)))
+          const captures = Stream.concat(
+            Stream.fromIterable(missed),
+            Stream.fromQueue(live).pipe(
+              Stream.flattenTake,
+              Stream.filter(
+                (event) => event.at === undefined || !replayed.has(captureEventId({ at: event.at, reference: event.reference }))
               )
             )
+          ).pipe(
+            Stream.map(
+              (event) =>
+                `${event.at === undefined ? "" : `id: ${captureEventId({ at: event.at, reference: event.reference })}\n`}event: capture\ndata: ${JSON.stringify({ kind: event.kind, reference: event.reference, amount: event.amount })}\n\n`
+            ),
+            Stream.ensuring(Scope.close(listening, Exit.void))
+          )
           // A comment every 20 s keeps proxies from closing a quiet stream.
           const heartbeat = Stream.fromSchedule(Schedule.spaced("20 seconds")).pipe(Stream.map(() => ": keep-alive\n\n"))
           // A shutdown ends the stream with a hint to reconnect soon (to another process, or this one restarted).

@@ -282,6 +282,8 @@ describe("the visitor's conversation: read, live staff replies, handoff", () => 
     controller.abort()
     const [message] = parseSse(widget.state.text.replace(/^retry: \d+\n\n/, ""))
     expect(message).toMatchObject({ event: "message", data: { role: "staff", body: "أهلًا، كيف نساعدك؟", citations: [] } })
+    // The event carries the message's id, so a reconnecting EventSource can say what it saw last.
+    expect(widget.state.text).toContain(`\nid: ${message!.data.id}\n\n`)
     expect(bystander.state.text).not.toContain("event: message")
   }, 20_000)
 })
