@@ -7,7 +7,8 @@
  *   hand-written tenant transaction, each statement its own round trip:
  *   BEGIN; SELECT set_config('app.current_tenant', $1, true); select * from app.resolve_tenant($1, $2); COMMIT.
  *   The tenant set is BENCH_TENANT_ID (a tenant the server already knows, as a dashboard request would);
- *   the row itself comes from the host. The JSON has the API's `Storefront` shape.
+ *   the row itself comes from the host; then the found tenant's public settings in a second such
+ *   transaction (`app.current_tenant_profile()`), as the API reads them. The JSON has the API's `Storefront` shape.
  * - POST /api/v1/public/donations: the same rows as a Manara donation (reference counter, donation,
  *   staff outbox rows from the preferences, audit row) in a hand-written tenant transaction, the writes
  *   as one CTE statement; the amount checked with a regular expression.
@@ -15,6 +16,8 @@
  *   (cover subquery included) in the same hand-written tenant transaction, as `CatalogCard` JSON.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import { PublicSettings, publicSettings, settingsFromStored } from "@manara/domain"
+import { Schema } from "effect"
 import pg from "pg"
 import { requiredEnv, serveUntilStopped } from "./child.js"
 
@@ -52,11 +55,11 @@ const send = (res: ServerResponse, status: number, body: unknown, type = "applic
  * The honest hand-written tenant transaction: BEGIN, set the tenant, the one statement, COMMIT, each
  * its own round trip; rolled back and the connection dropped on any failure.
  */
-const inTenant = async <R>(text: string, values: ReadonlyArray<unknown>): Promise<Array<R>> => {
+const inTenant = async <R>(text: string, values: ReadonlyArray<unknown>, tenant = tenantId): Promise<Array<R>> => {
   const client = await pool.connect()
   try {
     await client.query("BEGIN")
-    await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenantId])
+    await client.query("SELECT set_config('app.current_tenant', $1, true)", [tenant])
     const rows = (await client.query<R>(text, values)).rows
     await client.query("COMMIT")
     client.release()
@@ -68,6 +71,8 @@ const inTenant = async <R>(text: string, values: ReadonlyArray<unknown>): Promis
   }
 }
 
+const encodeSettings = Schema.encodeSync(PublicSettings)
+
 const storefront = async (req: IncomingMessage, res: ServerResponse) => {
   const forwarded = req.headers["x-forwarded-host"]
   const host = normalizeHost((Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host ?? "")
@@ -75,12 +80,20 @@ const storefront = async (req: IncomingMessage, res: ServerResponse) => {
   if (row === undefined) {
     return send(res, 404, { type: "about:blank", title: "Not Found", status: 404 }, "application/problem+json")
   }
+  // The public part of the tenant's settings, read in its own transaction as the API does (`app.current_tenant_profile`).
+  const [profile] = await inTenant<{ default_locale: "ar" | "en"; branding: never; settings: never }>(
+    "select default_locale, branding, settings from app.current_tenant_profile()",
+    [],
+    row.id
+  )
+  const settings = publicSettings(settingsFromStored(profile!.default_locale, profile!.branding, profile!.settings), profile!.settings)
   send(res, 200, {
     slug: row.slug,
     kind: row.kind,
     name: { ar: row.name_ar, en: row.name_en },
     defaultLocale: row.default_locale,
-    branding: row.branding
+    branding: row.branding,
+    settings: encodeSettings(settings)
   })
 }
 
@@ -100,12 +113,13 @@ interface CardRow {
   readonly zakat_eligible: boolean
   readonly category: string | null
   readonly featured: boolean
+  readonly ships: boolean
   readonly cover: { id: string; content_type: string; width: number | null; height: number | null } | null
 }
 
 const CATALOG = `select i.id, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en,
     i.price::text as price, i.goal_amount::text as goal_amount, i.raised_amount::text as raised_amount,
-    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.sort,
+    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.ships, i.sort,
     to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_at,
     (select json_build_object('id', m.id, 'content_type', m.content_type, 'width', m.width, 'height', m.height)
        from media_assets m where m.id = i.cover_media_id) as cover
@@ -132,7 +146,8 @@ const catalog = async (res: ServerResponse) => {
       cover:
         row.cover === null
           ? null
-          : { id: row.cover.id, contentType: row.cover.content_type, width: row.cover.width, height: row.cover.height }
+          : { id: row.cover.id, contentType: row.cover.content_type, width: row.cover.width, height: row.cover.height },
+      ships: row.ships
     })),
     // The bench compares bodies with the API's; its cursor is base64url of `sort|created_at|id` of the 20th.
     nextCursor: rows.length > 20 ? Buffer.from(`${rows[19]!.sort}|${rows[19]!.cursor_at}|${rows[19]!.id}`).toString("base64url") : null
