@@ -16,7 +16,9 @@ export default tseslint.config(
       "**/.svelte-kit/",
       "**/test-results/",
       "**/.manara/",
-      "apps/web/src/lib/paraglide/"
+      "apps/web/src/lib/paraglide/",
+      // The SSR bench's baseline app: static markup with no tsconfig of its own (bench/shell).
+      "bench/shell/src/"
     ]
   },
   js.configs.recommended,

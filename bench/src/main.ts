@@ -64,6 +64,9 @@ const hostsFile = `${resultsDirectory}hosts.json`
 const benchDirectory = fileURLToPath(new URL("..", import.meta.url))
 const autocannonJs = createRequire(import.meta.url).resolve("autocannon")
 const webBuild = fileURLToPath(new URL("../../apps/web/build/index.js", import.meta.url))
+const shellBuild = fileURLToPath(new URL("../shell/build/index.js", import.meta.url))
+/** The item page the SSR group loads (one of the main tenant's public projects). */
+const itemPath = "/catalog/project-1"
 
 const hasTaskset = (() => {
   try {
@@ -82,7 +85,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 // ---------------------------------------------------------------- child processes
 
-type ServerKey = "bare" | "manaraCached" | "manaraUncached" | "web" | "webNoVisits"
+type ServerKey = "bare" | "manaraCached" | "manaraUncached" | "web" | "webNoVisits" | "webUncached" | "shell"
 
 interface Server {
   readonly key: ServerKey
@@ -113,7 +116,8 @@ const startServer = (key: ServerKey, script: string, env: Record<string, string>
       clearTimeout(timer)
       reject(new Error(`${key} server ${why}\n${output}`))
     }
-    const timer = setTimeout(() => fail("did not announce its url within 60 s"), 60_000)
+    // Generous: on a loaded 2-core machine, servers pinned to one core start slowly.
+    const timer = setTimeout(() => fail("did not announce its url within 180 s"), 180_000)
     child.stderr!.on("data", (chunk: Buffer) => {
       if (settled) process.stderr.write(`[${key}] ${chunk.toString()}`)
       else output += chunk.toString()
@@ -285,6 +289,57 @@ const verifyCatalog = async (servers: Record<ServerKey, Server>, tenant: Tenant)
   expectThat(page.status === 200 && html.includes('dir="rtl"'), `the SSR home page answered ${page.status}`, html.slice(0, 500))
 }
 
+/** A page of a web server as a visitor gets it (no cookie, no compression asked for), with where it came from. */
+const webPage = async (server: Server, path: string, host?: string) => {
+  const response = await fetch(`${server.url}${path}`, { headers: host === undefined ? {} : { "x-forwarded-host": host } })
+  const html = await response.text()
+  return { status: response.status, type: response.headers.get("content-type"), cache: response.headers.get("x-page-cache"), html }
+}
+
+/**
+ * The SSR group: the baseline is the shell alone; the page-cache server answers a miss then hits with the
+ * page (home: the tenant's projects; item: its title and donate form); the uncached one renders every time.
+ */
+const verifySsr = async (servers: Record<ServerKey, Server>, tenant: Tenant) => {
+  const shell = await webPage(servers.shell, "/")
+  expectThat(
+    shell.status === 200 &&
+      shell.type?.startsWith("text/html") === true &&
+      shell.html.includes("data-bench-shell") &&
+      shell.html.includes('dir="rtl"'),
+    `the baseline shell page answered ${shell.status}`,
+    shell.html.slice(0, 500)
+  )
+  expectThat(!shell.html.includes("<script"), "the baseline shell ships a script (the storefront ships none)", shell.html.slice(0, 2000))
+  const host = hostOf(tenant.slug)
+  const pages = [
+    { path: "/", shows: ['dir="rtl"', 'data-testid="home-projects"', "مشروع خيري رقم "] },
+    { path: itemPath, shows: ['dir="rtl"', "<h1", "مشروع خيري رقم 1", 'data-testid="donate-form"'] }
+  ]
+  for (const { path, shows } of pages) {
+    const seen: Array<string | null> = []
+    for (const [key, times] of [
+      ["webNoVisits", 4],
+      ["webUncached", 2]
+    ] as const) {
+      for (let i = 0; i < times; i++) {
+        const page = await webPage(servers[key], path, host)
+        expectThat(
+          page.status === 200 && page.type?.startsWith("text/html") === true,
+          `${key} ${path} answered ${page.status}`,
+          page.html.slice(0, 500)
+        )
+        for (const text of shows) expectThat(page.html.includes(text), `${key} ${path} does not show ${text}`, page.html.slice(0, 2000))
+        expectThat(!page.html.includes("<script"), `${key} ${path} ships a script`, page.html.slice(0, 2000))
+        seen.push(`${key}:${page.cache}`)
+      }
+    }
+    // The first answers render (a host not yet known is not cached; then a miss); from then on, hits.
+    expectThat(seen[2] === "webNoVisits:hit" && seen[3] === "webNoVisits:hit", `${path} is not served from the page cache`, seen)
+    expectThat(seen[4] !== "webUncached:hit" && seen[5] !== "webUncached:hit", `${path} came from a cache with PAGE_CACHE=off`, seen)
+  }
+}
+
 // ---------------------------------------------------------------- cases
 
 interface Case {
@@ -435,13 +490,50 @@ const allCases: ReadonlyArray<Case> = [
     baseline: false,
     hosts: "one"
   },
+  // The SSR group: no visit recording on any line (the baseline records none), so it measures pages alone.
   {
-    key: "ssr-home",
-    label: "SSR storefront home page (SvelteKit over Manara cached)",
+    key: "ssr-shell",
+    label: "SSR baseline: minimal SvelteKit adapter-node page (same shell, no data)",
     group: "ssr",
-    server: "web",
+    server: "shell",
     path: "/",
     baseline: true,
+    hosts: "one"
+  },
+  {
+    key: "ssr-home-cached",
+    label: "SSR storefront home page, from the page cache",
+    group: "ssr",
+    server: "webNoVisits",
+    path: "/",
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "ssr-item-cached",
+    label: "SSR item page, from the page cache",
+    group: "ssr",
+    server: "webNoVisits",
+    path: itemPath,
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "ssr-home-uncached",
+    label: "SSR storefront home page, uncached (PAGE_CACHE=off, over Manara cached)",
+    group: "ssr",
+    server: "webUncached",
+    path: "/",
+    baseline: false,
+    hosts: "one"
+  },
+  {
+    key: "ssr-item-uncached",
+    label: "SSR item page, uncached (PAGE_CACHE=off, over Manara cached)",
+    group: "ssr",
+    server: "webUncached",
+    path: itemPath,
+    baseline: false,
     hosts: "one"
   },
   // No cookie is sent: every page view is a session's first and records a visit (the worst case).
@@ -816,12 +908,20 @@ const main = async () => {
     log("building the web app (apps/web/build is missing)")
     execFileSync("pnpm", ["--filter", "@manara/web", "build"], { stdio: "inherit" })
   }
+  if (!existsSync(shellBuild)) {
+    log("building the SSR baseline (bench/shell/build is missing)")
+    execFileSync("pnpm", ["--filter", "@manara/bench", "build:shell"], { stdio: "inherit" })
+  }
+  // The page cache reads the public versions the API bumps: the same Redis and key prefix as the API.
+  const webCommon = { API_URL: manaraCached.url, REDIS_URL: common.REDIS_URL, REDIS_KEY_PREFIX: common.REDIS_KEY_PREFIX }
   // The visits group's worst case: no flood limit, so every view of the run is recorded.
-  const [web, webNoVisits] = await Promise.all([
-    startServer("web", "src/serve-web.ts", { API_URL: manaraCached.url, TRAFFIC_LIMIT_PER_SOURCE: "100000000" }),
-    startServer("webNoVisits", "src/serve-web.ts", { API_URL: manaraCached.url, VISITS_RECORDING: "off" })
+  const [web, webNoVisits, webUncached, shell] = await Promise.all([
+    startServer("web", "src/serve-web.ts", { ...webCommon, TRAFFIC_LIMIT_PER_SOURCE: "100000000" }),
+    startServer("webNoVisits", "src/serve-web.ts", { ...webCommon, VISITS_RECORDING: "off" }),
+    startServer("webUncached", "src/serve-web.ts", { ...webCommon, VISITS_RECORDING: "off", PAGE_CACHE: "off" }),
+    startServer("shell", "src/serve-web.ts", { BENCH_WEB_ENTRY: "shell" })
   ])
-  const servers = { bare, manaraCached, manaraUncached, web, webNoVisits }
+  const servers = { bare, manaraCached, manaraUncached, web, webNoVisits, webUncached, shell }
   log(`servers: bare ${bare.url}, Manara cached ${manaraCached.url}, Manara uncached ${manaraUncached.url}, web ${web.url}`)
 
   const login = await fetch(`${manaraUncached.url}/api/v1/auth/login`, {
@@ -838,14 +938,15 @@ const main = async () => {
   await verifyServers([bare, manaraCached, manaraUncached], [tenant.slug, other.slug, ...sample])
   await verifyCaching(owner, servers, tenant)
   await verifyCatalog(servers, tenant)
+  await verifySsr(servers, tenant)
   await owner.end()
   log(
-    "checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, caches on/off, catalog, signed-in read, SSR page"
+    "checked: 200 and the right tenant from every server, same JSON, 404 for an unknown host, caches on/off, catalog, signed-in read, SSR pages cached and not, the SSR baseline"
   )
 
   // Warmup, one per case; it also counts the database transactions each request costs.
   const transactions = new Map<string, number>()
-  const all = [bare, manaraCached, manaraUncached, web, webNoVisits]
+  const all = [bare, manaraCached, manaraUncached, web, webNoVisits, webUncached, shell]
   for (const testCase of cases) {
     await settle(all)
     const before = await databaseTransactions(admin, urls.database)

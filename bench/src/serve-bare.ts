@@ -7,8 +7,8 @@
  *   hand-written tenant transaction, each statement its own round trip:
  *   BEGIN; SELECT set_config('app.current_tenant', $1, true); select * from app.resolve_tenant($1, $2); COMMIT.
  *   The tenant set is BENCH_TENANT_ID (a tenant the server already knows, as a dashboard request would);
- *   the row itself comes from the host; then the found tenant's visitor-safe settings in a second such
- *   transaction (the API caches those; this baseline reads them every time). The JSON has the API's `Storefront` shape.
+ *   the row itself comes from the host; then the found tenant's public settings in a second such
+ *   transaction (`app.current_tenant_profile()`), as the API reads them. The JSON has the API's `Storefront` shape.
  * - POST /api/v1/public/donations: the same rows as a Manara donation (reference counter, donation,
  *   staff outbox rows from the preferences, audit row) in a hand-written tenant transaction, the writes
  *   as one CTE statement; the amount checked with a regular expression.
@@ -16,7 +16,8 @@
  *   (cover subquery included) in the same hand-written tenant transaction, as `CatalogCard` JSON.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { type Locale, publicSettings, settingsFromStored, type StoredBranding, type StoredSettings } from "@manara/domain"
+import { PublicSettings, publicSettings, settingsFromStored } from "@manara/domain"
+import { Schema } from "effect"
 import pg from "pg"
 import { requiredEnv, serveUntilStopped } from "./child.js"
 
@@ -37,12 +38,6 @@ interface TenantRow {
   readonly name_ar: string
   readonly default_locale: string
   readonly branding: unknown
-}
-
-interface ProfileRow {
-  readonly default_locale: Locale
-  readonly branding: StoredBranding
-  readonly settings: StoredSettings
 }
 
 const normalizeHost = (host: string): string => {
@@ -76,6 +71,8 @@ const inTenant = async <R>(text: string, values: ReadonlyArray<unknown>, tenant 
   }
 }
 
+const encodeSettings = Schema.encodeSync(PublicSettings)
+
 const storefront = async (req: IncomingMessage, res: ServerResponse) => {
   const forwarded = req.headers["x-forwarded-host"]
   const host = normalizeHost((Array.isArray(forwarded) ? forwarded[0] : forwarded) ?? req.headers.host ?? "")
@@ -83,15 +80,20 @@ const storefront = async (req: IncomingMessage, res: ServerResponse) => {
   if (row === undefined) {
     return send(res, 404, { type: "about:blank", title: "Not Found", status: 404 }, "application/problem+json")
   }
-  // The visitor-safe settings, read in the found tenant's own transaction and shaped by the domain's one rule.
-  const [profile] = await inTenant<ProfileRow>("select * from app.current_tenant_profile()", [], row.id)
+  // The public part of the tenant's settings, read in its own transaction as the API does (`app.current_tenant_profile`).
+  const [profile] = await inTenant<{ default_locale: "ar" | "en"; branding: never; settings: never }>(
+    "select default_locale, branding, settings from app.current_tenant_profile()",
+    [],
+    row.id
+  )
+  const settings = publicSettings(settingsFromStored(profile!.default_locale, profile!.branding, profile!.settings), profile!.settings)
   send(res, 200, {
     slug: row.slug,
     kind: row.kind,
     name: { ar: row.name_ar, en: row.name_en },
     defaultLocale: row.default_locale,
     branding: row.branding,
-    settings: publicSettings(settingsFromStored(profile!.default_locale, profile!.branding, profile!.settings), profile!.settings)
+    settings: encodeSettings(settings)
   })
 }
 
@@ -109,15 +111,15 @@ interface CardRow {
   readonly raised_amount: string
   readonly pledged_amount: string
   readonly zakat_eligible: boolean
-  readonly ships: boolean
   readonly category: string | null
   readonly featured: boolean
+  readonly ships: boolean
   readonly cover: { id: string; content_type: string; width: number | null; height: number | null } | null
 }
 
 const CATALOG = `select i.id, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en,
     i.price::text as price, i.goal_amount::text as goal_amount, i.raised_amount::text as raised_amount,
-    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.ships, i.category, i.featured, i.sort,
+    i.pledged_amount::text as pledged_amount, i.zakat_eligible, i.category, i.featured, i.ships, i.sort,
     to_char(i.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') as cursor_at,
     (select json_build_object('id', m.id, 'content_type', m.content_type, 'width', m.width, 'height', m.height)
        from media_assets m where m.id = i.cover_media_id) as cover

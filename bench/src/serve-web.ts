@@ -1,14 +1,19 @@
 /**
  * The built SvelteKit storefront (`apps/web/build`, adapter-node) in this process, rendering pages
  * from the API at API_URL: what a visitor's browser gets. adapter-node listens on import, configured
- * by PORT/HOST; the url is announced like the other servers'.
+ * by PORT/HOST; the url is announced like the other servers'. BENCH_WEB_ENTRY=shell serves the SSR
+ * group's baseline instead (`bench/shell`: the same shell, no data, no API).
  */
 import { createServer } from "node:net"
 import { pathToFileURL } from "node:url"
 import { fileURLToPath } from "node:url"
 import { requiredEnv, serveUntilStopped } from "./child.js"
 
-const entry = fileURLToPath(new URL("../../apps/web/build/index.js", import.meta.url))
+const shell = process.env["BENCH_WEB_ENTRY"] === "shell"
+// BENCH_WEB_BUILD: a copy of apps/web/build, so the web app can be rebuilt while the bench runs.
+const entry = shell
+  ? fileURLToPath(new URL("../shell/build/index.js", import.meta.url))
+  : `${process.env["BENCH_WEB_BUILD"] ?? fileURLToPath(new URL("../../apps/web/build", import.meta.url))}/index.js`
 const port = await new Promise<number>((resolve, reject) => {
   const probe = createServer().once("error", reject)
   probe.listen(0, "127.0.0.1", () => {
@@ -16,7 +21,7 @@ const port = await new Promise<number>((resolve, reject) => {
     probe.close(() => resolve(port))
   })
 })
-requiredEnv("API_URL")
+if (!shell) requiredEnv("API_URL")
 delete process.env["ORIGIN"]
 process.env["PORT"] = String(port)
 process.env["HOST"] = "127.0.0.1"

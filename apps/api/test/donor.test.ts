@@ -54,8 +54,8 @@ const setSettings = (tenant: TenantFixture, settings: object) =>
 
 const SETTINGS = { bankTransfer: { bank: "بيت التمويل الكويتي", iban: "KW81CBKU0000000000001234560101" } }
 
-const pdfText = async (token: string) => {
-  const response = await get(`/receipts/${token}/pdf`)
+const pdfText = async (token: string, tenant: TenantFixture = home) => {
+  const response = await get(`/receipts/${token}/pdf`, tenant)
   expect(response.status).toBe(200)
   const bytes = Buffer.from(await response.arrayBuffer())
   return {
@@ -142,6 +142,21 @@ describe("funded and completed projects", () => {
     expect(completed.status).toBe(400)
     expect((await completed.json()).type).toBe("https://manara.app/problems/unknown-project")
     expect(await donationsCount(home)).toBe(before)
+  })
+})
+
+describe("the receipt's contact lines", () => {
+  it("print the tenant's phones in the national form, Arabic-Indic digits on the Arabic side", { timeout: 30_000 }, async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    await setSettings(tenant, { ...SETTINGS, contact: { phone: "00965 2244 6688", whatsapp: "+96550001234" } })
+    const created = await (await post(donation(), tenant)).json()
+    const { text } = await pdfText(created.receiptToken, tenant)
+    expect(text).toContain("Phone 2244 6688")
+    expect(text).toContain("WhatsApp 5000 1234")
+    expect(text).not.toContain("00965")
+    // pdftotext writes the Arabic line's runs in visual order: the digits are what count.
+    expect(text).toContain("٢٢٤٤")
+    expect(text).toContain("٦٦٨٨")
   })
 })
 

@@ -172,6 +172,8 @@ interface DemoItem {
   readonly raised?: string
   readonly pledged?: string
   readonly price?: string
+  /** A product delivered to the buyer: checkout asks for an address. */
+  readonly ships?: boolean
   readonly status: "active" | "funded" | "completed"
   readonly sort: number
   readonly featured: boolean
@@ -396,6 +398,21 @@ const demoItems: ReadonlyArray<DemoItem> = [
     summary: ["حقيبة بأدواتها لطالب", "A bag and its supplies for one pupil"],
     body: ["دفاتر وأقلام وحقيبة متينة تكفي عاماً دراسياً.", "Notebooks, pens and a sturdy bag for a school year."],
     colours: ["#2d6c8c", "#e5c07b"]
+  },
+  {
+    slug: "prayer-mat",
+    kind: "product",
+    category: null,
+    zakat: false,
+    price: "9.500",
+    ships: true,
+    status: "active",
+    sort: 12,
+    featured: false,
+    title: ["سجادة صلاة تصلك إلى بيتك", "A prayer mat delivered to your door"],
+    summary: ["سجادة مطرّزة يعود ريعها لمشاريع الجمعية", "An embroidered mat whose proceeds go to the charity's projects"],
+    body: ["تُشحن إلى عنوانك في الكويت خلال ثلاثة أيام عمل.", "Shipped to your address in Kuwait within three working days."],
+    colours: ["#5b2d6c", "#c9a0dc"]
   }
 ]
 
@@ -425,12 +442,12 @@ const seedDemoCatalog = (tenantId: TenantId) =>
       const project = item.kind === "project"
       yield* sql`
         insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, summary_ar, summary_en, body_ar, body_en,
-          price, goal_amount, raised_amount, pledged_amount, zakat_eligible, category, status, featured, sort, published_at)
+          price, goal_amount, raised_amount, pledged_amount, zakat_eligible, category, status, featured, sort, published_at, ships)
         values (${tenantId}, ${item.kind}, ${item.slug}, ${item.title[0]}, ${item.title[1]}, ${item.summary[0]}, ${item.summary[1]},
           ${item.body[0]}, ${item.body[1]}, ${project ? null : (item.price ?? null)}::numeric, ${project ? (item.goal ?? null) : null}::numeric,
           ${project ? (item.raised ?? "0") : "0"}::numeric, ${project ? (item.pledged ?? "0") : "0"}::numeric, ${item.zakat}, ${item.category},
-          ${item.status}, ${item.featured}, ${item.sort}, now())
-        on conflict (tenant_id, slug) do update set title_ar = excluded.title_ar, title_en = excluded.title_en,
+          ${item.status}, ${item.featured}, ${item.sort}, now(), ${item.ships === true})
+        on conflict (tenant_id, slug) do update set title_ar = excluded.title_ar, title_en = excluded.title_en, ships = excluded.ships,
           summary_ar = excluded.summary_ar, summary_en = excluded.summary_en, body_ar = excluded.body_ar, body_en = excluded.body_en`
     }
     yield* sql`

@@ -111,7 +111,7 @@ describe("tenant commands", () => {
               proofs: string
             }>`select (select count(*) from catalog_items)::text as items, (select count(*) from proofs)::text as proofs`
           )
-          expect(catalog).toEqual([{ items: "12", proofs: "7" }])
+          expect(catalog).toEqual([{ items: "13", proofs: "7" }])
           // Enough to fill the home page, one project funded and one completed.
           const statuses = yield* tenantSql.withTenant(
             first,
@@ -119,11 +119,17 @@ describe("tenant commands", () => {
             select kind, status, count(*)::text as n from catalog_items group by kind, status order by kind, status`
           )
           expect(statuses).toEqual([
-            { kind: "product", status: "active", n: "4" },
+            { kind: "product", status: "active", n: "5" },
             { kind: "project", status: "active", n: "6" },
             { kind: "project", status: "completed", n: "1" },
             { kind: "project", status: "funded", n: "1" }
           ])
+          // At least one product ships, so the demo's checkout asks for a delivery address; projects never ship.
+          const shipping = yield* tenantSql.withTenant(
+            first,
+            sql<{ slug: string; kind: string }>`select slug, kind from catalog_items where ships order by slug`
+          )
+          expect(shipping).toEqual([{ slug: "prayer-mat", kind: "product" }])
           // Every item has an illustrated cover, stored as an upload is: ready, measured, with its thumbnail in the bucket.
           const covers = yield* tenantSql.withTenant(
             first,
@@ -139,7 +145,7 @@ describe("tenant commands", () => {
             select i.slug, m.status, m.content_type, m.width, m.height, m.thumbnail_key, m.key
             from catalog_items i left join media_assets m on m.id = i.cover_media_id order by i.sort`
           )
-          expect(covers).toHaveLength(12)
+          expect(covers).toHaveLength(13)
           for (const cover of covers) {
             expect(cover, cover.slug).toMatchObject({ status: "ready", content_type: "image/jpeg", width: 1600, height: 900 })
             expect(cover.thumbnail_key).toMatch(/\.thumb\.webp$/)

@@ -46,10 +46,14 @@ describe("the demo looks like a real charity", { timeout: 120_000 }, () => {
         const { page, problems, close } = await open(stack.browser, width)
         await page.goto(urlOf(prefix(locale) || "/"))
         expect(await page.getByTestId("home-projects").getByTestId("item-card").count()).toBe(6)
-        expect(await page.getByTestId("home-products").getByTestId("item-card").count()).toBe(4)
+        expect(await page.getByTestId("home-products").getByTestId("item-card").count()).toBe(5)
         expect(await page.getByTestId("home-proofs").getByTestId("proof-caption").count()).toBe(4)
         expect(await page.getByTestId("home-projects").locator("img").count()).toBe(6)
         expect(await imagesLoaded(page)).toBe(true)
+        // The charity's phones (typed "+965 2222 0000") in the national form, in the page's digits; dialled in E.164.
+        expect(await page.getByTestId("footer-phone").innerText()).toBe(locale === "ar" ? "٢٢٢٢ ٠٠٠٠" : "2222 0000")
+        expect(await page.getByTestId("footer-phone").getAttribute("href")).toBe("tel:+96522220000")
+        expect(await page.getByTestId("footer-whatsapp").innerText()).toBe(locale === "ar" ? "٥٠٠٠ ٠٠٠٠" : "5000 0000")
         await page.screenshot({ path: `${results}donor-home-${locale}-${width}.png`, fullPage: true })
         expect(problems).toEqual([])
         await close()
@@ -197,6 +201,10 @@ describe("donate and thank-you", { timeout: 120_000 }, () => {
         await form.locator('input[name="name"]').fill(locale === "ar" ? "أم محمد" : "Umm Mohammed")
         await form.locator('input[name="phone"]').fill("+965 5000 1234")
         await page.screenshot({ path: `${results}donor-donate-${locale}-${width}.png`, fullPage: true })
+        // Hints and examples in the page's digits: no Latin digit in any Arabic placeholder.
+        const placeholders = await page.locator("[placeholder]").evaluateAll((fields) => fields.map((f) => f.getAttribute("placeholder")))
+        expect(placeholders).toContain(locale === "ar" ? "١٢٫٥٠٠" : "12.500")
+        if (locale === "ar") for (const placeholder of placeholders) expect(placeholder).not.toMatch(/[0-9]/)
         await form.locator('button[type="submit"]').click()
         await page.waitForURL(/\/thanks\/[A-Za-z0-9_-]{32,64}(#donate)?$/)
         const amount = await page.getByTestId("amount").innerText()
@@ -215,6 +223,42 @@ describe("donate and thank-you", { timeout: 120_000 }, () => {
         await stranger.page.goto(page.url())
         expect(await stranger.page.getByTestId("thanks").innerText()).toBe(withCookie)
         await stranger.close()
+        expect(problems).toEqual([])
+        await close()
+      }
+    }
+  })
+})
+
+describe("checkout with a delivery address", { timeout: 180_000 }, () => {
+  it("asks for a Kuwaiti address for the demo's product that ships, and the thank-you page lists the order", async () => {
+    for (const locale of LOCALES) {
+      for (const width of WIDTHS) {
+        const { page, problems, close } = await open(stack.browser, width)
+        await page.goto(urlOf(`${prefix(locale)}/catalog/prayer-mat`))
+        await page.getByTestId("add-to-cart").locator('button[type="submit"]').click()
+        await page.waitForURL(/\/cart$/)
+        await page.getByTestId("checkout-link").click()
+        await page.waitForURL(/\/checkout$/)
+        const form = page.getByTestId("checkout-form")
+        expect(await form.getByTestId("delivery-address").count()).toBe(1)
+        await form.locator('input[name="name"]').fill(locale === "ar" ? "خالد" : "Khalid")
+        await form.locator('input[name="phone"]').fill(locale === "ar" ? "٥٥٥٥ ٠٠٠٠" : "5555 0000")
+        await form.locator("#delivery-governorate").selectOption("hawalli")
+        await form.locator('input[name="area"]').fill(locale === "ar" ? "الجابرية" : "Jabriya")
+        await form.locator('input[name="block"]').fill("4")
+        await form.locator('input[name="street"]').fill(locale === "ar" ? "شارع ١٢" : "Street 12")
+        await form.locator('input[name="building"]').fill("7")
+        await page.screenshot({ path: `${results}donor-checkout-${locale}-${width}.png`, fullPage: true })
+        await page.getByTestId("place-order").click()
+        await page.waitForURL(/\/thanks\/[A-Za-z0-9_-]{32,64}(#donate)?$/)
+        expect(await page.getByTestId("order-line").count()).toBe(1)
+        expect(await page.getByTestId("order-lines").innerText()).toContain(
+          locale === "ar" ? "سجادة صلاة تصلك إلى بيتك" : "A prayer mat delivered to your door"
+        )
+        expect(await page.getByTestId("order-total").innerText()).toBe(locale === "ar" ? "٩٫٥٠٠ د.ك" : "KWD 9.500")
+        expect(await page.getByTestId("order-delivery").innerText()).toContain(locale === "ar" ? "حولي" : "Hawalli")
+        await page.screenshot({ path: `${results}donor-order-thanks-${locale}-${width}.png`, fullPage: true })
         expect(problems).toEqual([])
         await close()
       }

@@ -47,7 +47,8 @@ export const startWeb = async (apiUrl: string, extra: Record<string, string> = {
   })
   let stderr = ""
   child.stderr!.on("data", (chunk) => (stderr += chunk))
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Up to 60 s: on a loaded 2-core machine the server's first answer can take well over 10.
+  for (let attempt = 0; attempt < 600; attempt++) {
     if (child.exitCode !== null) throw new Error(`the web server exited (${child.exitCode}): ${stderr}`)
     if (
       await fetch(`http://127.0.0.1:${port}/`).then(

@@ -126,7 +126,9 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     )
     expect(await logo.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0)
     expect(await shop.getByTestId("footer-registration").innerText()).toBe("رقم الترخيص: MSA-٢٠٢٠-٣١٨")
-    expect(await shop.getByTestId("footer-phone").innerText()).toBe("+965 2244 6688")
+    // Typed "+965 2244 6688": shown in the national form, in Arabic-Indic digits; dialled in E.164.
+    expect(await shop.getByTestId("footer-phone").innerText()).toBe("٢٢٤٤ ٦٦٨٨")
+    expect(await shop.getByTestId("footer-phone").getAttribute("href")).toBe("tel:+96522446688")
     expect(await shop.getByTestId("footer-address").innerText()).toBe("الكويت، الجابرية، قطعة ٤")
     expect(await shop.getByTestId("footer-contact").getByRole("link", { name: "Instagram" }).getAttribute("href")).toBe(
       "https://instagram.com/alnoor"

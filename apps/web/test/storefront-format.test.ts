@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { calendarDate, localDigits, money, progress } from "../src/lib/storefront/format.js"
+import { amountExample, calendarDate, localDigits, money, progress } from "../src/lib/storefront/format.js"
 
 describe("storefront formatting", () => {
   it("shows amounts exactly, in each language's digits", () => {
@@ -10,6 +10,12 @@ describe("storefront formatting", () => {
     expect(money("999999999.999", "en")).toBe("KWD 999,999,999.999")
     expect(localDigits(2026, "ar")).toBe("٢٠٢٦")
     expect(localDigits(12, "en")).toBe("12")
+  })
+
+  it("writes a field's example amount in the page's digits: no Latin digit in Arabic", () => {
+    expect(amountExample("12.500", "ar")).toBe("١٢٫٥٠٠")
+    expect(amountExample("100.000", "ar")).toBe("١٠٠٫٠٠٠")
+    expect(amountExample("12.500", "en")).toBe("12.500")
   })
 
   it("splits the bar into raised and pledged, never beyond the goal", () => {

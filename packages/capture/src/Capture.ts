@@ -12,6 +12,9 @@ import {
   type FieldIssue,
   Fils,
   formatMoney,
+  formatPhone,
+  localDigits,
+  toE164,
   MAX_FILS,
   type Money,
   multiplyMoney,
@@ -92,6 +95,9 @@ const checkGift = (amount: Money, settings: TenantSettings, what: "donation" | "
     : Effect.void
 }
 
+/** A settings phone (kept as typed: "00965 2244 6688") in the reader's national form ("2244 6688"). */
+const shownPhone = (typed: string) => formatPhone(toE164(typed) ?? typed)
+
 /** The tenant's registration number and contact lines, as receipts print them. */
 const receiptContact = (settings: TenantSettings) => {
   const contact = settings.contact ?? {}
@@ -99,8 +105,11 @@ const receiptContact = (settings: TenantSettings) => {
   return {
     registrationNumber: contact.registrationNumber ?? "",
     contact: [
-      ...(contact.phone ? [{ en: `Phone ${contact.phone}`, ar: `هاتف ${contact.phone}` }] : []),
-      ...(contact.whatsapp ? [{ en: `WhatsApp ${contact.whatsapp}`, ar: `واتساب ${contact.whatsapp}` }] : []),
+      // Phones in the reader's national form ("2244 6688"), in Arabic-Indic digits on the Arabic side.
+      ...(contact.phone ? [{ en: `Phone ${shownPhone(contact.phone)}`, ar: `هاتف ${localDigits(shownPhone(contact.phone), "ar")}` }] : []),
+      ...(contact.whatsapp
+        ? [{ en: `WhatsApp ${shownPhone(contact.whatsapp)}`, ar: `واتساب ${localDigits(shownPhone(contact.whatsapp), "ar")}` }]
+        : []),
       ...(contact.email ? [{ en: contact.email, ar: contact.email }] : []),
       ...(address.ar || address.en ? [address] : [])
     ]

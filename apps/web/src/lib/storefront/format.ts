@@ -1,4 +1,4 @@
-import { displayMoney, type Locale, parseMoney, TIME_ZONE } from "@manara/domain"
+import { displayMoney, type Locale, localDigits, parseMoney, TIME_ZONE } from "@manara/domain"
 
 /** ASCII digits and counts as the page's language writes them: Arabic-Indic in Arabic. */
 export { countOf, formatCount, localDigits } from "@manara/domain"
@@ -9,6 +9,10 @@ export const money = (amount: string, locale: Locale): string => {
   // The API only sends valid amounts; should one ever not be, show it as sent rather than a wrong number.
   return fils === undefined ? amount : displayMoney(fils, locale)
 }
+
+/** An example amount for a field's placeholder ("12.500"), in the page's digits: "١٢٫٥٠٠" in Arabic. */
+export const amountExample = (amount: string, locale: Locale): string =>
+  locale === "ar" ? localDigits(amount, locale).replace(".", "\u066b") : amount
 
 const dateFormats = {
   ar: new Intl.DateTimeFormat("ar-KW-u-nu-arab", { timeZone: TIME_ZONE, dateStyle: "long" }),
