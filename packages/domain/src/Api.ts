@@ -1109,10 +1109,14 @@ export class PlatformApi extends HttpApiGroup.make("platform")
       )
   )
   .addError(Problems.Conflict)
+  .addError(Problems.Forbidden)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .prefix("/admin")
-  .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)") {}
+  .annotate(
+    OpenApi.Description,
+    "Platform administration (platform admins only; others see 404; an admin without an authenticator app gets 403 `mfa-setup-required`)"
+  ) {}
 
 export class PlanUsageApi extends HttpApiGroup.make("planUsage")
   .add(

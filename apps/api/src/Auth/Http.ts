@@ -44,7 +44,8 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
           new Me({
             user,
             memberships: list,
-            mfaSetupRequired: !user.mfaEnabled && list.some((m) => m.role === "owner" || m.role === "admin")
+            // Platform admins too: /admin is refused (403 mfa-setup-required) until they have an authenticator.
+            mfaSetupRequired: !user.mfaEnabled && (user.isPlatformAdmin || list.some((m) => m.role === "owner" || m.role === "admin"))
           })
       )
 
