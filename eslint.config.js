@@ -83,7 +83,7 @@ export default tseslint.config(
   },
   {
     // Config files and plain scripts are outside every tsconfig: syntax rules only.
-    files: ["**/*.js", "**/vite.config.ts", "**/vitest.config.ts", "vitest.workspace.ts"],
+    files: ["**/*.js", "**/*.mjs", "**/vite.config.ts", "**/vitest.config.ts", "vitest.workspace.ts"],
     ...tseslint.configs.disableTypeChecked
   }
 )

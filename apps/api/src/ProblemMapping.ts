@@ -3,7 +3,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import type { AnalyticsError } from "@manara/analytics"
 import type { AssistantError } from "@manara/assistant"
 import { type AiGatewayError, AiBudgetExhausted, AiRateLimited, AiUnavailable } from "@manara/ai-gateway"
-import { type AuthError, RateLimited } from "@manara/auth"
+import { type AuthError, CognitoThrottled, RateLimited } from "@manara/auth"
 import { type CaptureError, IdempotencyInFlight } from "@manara/capture"
 import type { CatalogError } from "@manara/catalog"
 import { currentRequestMeta, PlanLimitReached, poolBusyOf } from "@manara/db"
@@ -102,6 +102,17 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   CognitoUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
   SessionStoreUnavailable: () => [503, "identity-unavailable", "Sign-in is unavailable right now"],
   RateLimited: () => [429, "rate-limited", "Too many attempts; try again later"],
+  EmailTaken: () => [409, "email-taken", "This email already has an account: sign in, or reset the password"],
+  WeakPassword: () => [
+    400,
+    "weak-password",
+    "The password needs at least 8 characters, with a lower-case and an upper-case letter, a digit and a symbol",
+    { errors: [{ path: ["password"], message: "at least 8 characters, with a lower-case and an upper-case letter, a digit and a symbol" }] }
+  ],
+  WrongCode: () => [400, "wrong-code", "The code is not the one we emailed"],
+  CodeExpired: () => [400, "code-expired", "The code is no longer valid; ask for a new one"],
+  CognitoThrottled: () => [429, "rate-limited", "Too many attempts; try again later"],
+  AccountNotEligible: () => [400, "invalid-request", "This account cannot do that"],
   TenantNotFound: () => [404, "tenant-not-found", "No storefront at this address"],
   NotAMember: () => [404, "tenant-not-found", "No such tenant"],
   MemberNotFound: () => [404, "member-not-found", "No such member in this tenant"],
@@ -260,7 +271,8 @@ const headersFor = (error: unknown) =>
   error instanceof IdempotencyInFlight ||
   error instanceof AiRateLimited ||
   error instanceof AiBudgetExhausted ||
-  error instanceof AiUnavailable
+  error instanceof AiUnavailable ||
+  error instanceof CognitoThrottled
     ? retryAfter(error.retryAfterSeconds)
     : error instanceof RateLimited
       ? HttpApp.appendPreResponseHandler((_, response) =>

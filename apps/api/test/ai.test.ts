@@ -58,7 +58,10 @@ beforeAll(async () => {
   ])
   await withOwner(
     urls,
-    Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set is_platform_admin = true where id = ${admin.userId}`)
+    Effect.flatMap(
+      SqlClient.SqlClient,
+      (sql) => sql`update users set is_platform_admin = true, mfa_enabled = true where id = ${admin.userId}`
+    )
   )
   // Users are cached after sign-in: a fresh process reads the flag.
   await api.close()

@@ -77,10 +77,14 @@ const setPlan = (tenant: TenantFixture, overrides: Record<string, number | null>
     overrides: { items: null, storage: null, members: null, captures: null, ...overrides }
   })
 
+let adminWithoutMfa: Person
+
 beforeAll(async () => {
   api = await startApi(apiEnv(urls, pool, { CAPTURE_LIMIT_PER_IP: "100000", CAPTURE_LIMIT_PER_TENANT: "100000" }, s3))
   admin = await person("platform-admin")
-  await sqlOf((sql) => sql`update users set is_platform_admin = true where id = ${admin.userId}`)
+  await sqlOf((sql) => sql`update users set is_platform_admin = true, mfa_enabled = true where id = ${admin.userId}`)
+  adminWithoutMfa = await person("platform-admin-no-mfa")
+  await sqlOf((sql) => sql`update users set is_platform_admin = true where id = ${adminWithoutMfa.userId}`)
   ownersTenant = await owned(createTenant())
   // Users are cached for a minute after sign-in: a fresh process reads the flag.
   await api.close()
@@ -428,5 +432,28 @@ describe("plan limits at the boundary: N allowed, N+1 refused", () => {
     expect((await call("GET", "/tenant/usage", owner, tenant.slug)).status).toBe(404)
     expect((await call("GET", "/tenant/usage", owner, ownersTenant.slug)).status).toBe(200)
     expect((await call("GET", "/tenant/usage", undefined, tenant.slug)).status).toBe(401)
+  })
+})
+
+describe("a platform admin without an authenticator app", () => {
+  it("gets 403 mfa-setup-required on every /admin endpoint, and /auth/me asks for the setup; an owner without MFA still gets 404", async () => {
+    for (const [method, path, body] of [
+      ["GET", "/tenants", undefined],
+      ["GET", "/plans", undefined],
+      ["GET", "/figures", undefined],
+      ["GET", "/ai/usage", undefined],
+      ["POST", "/tenants", newTenant()]
+    ] as Array<[string, string, unknown]>) {
+      const refused = await admin_(method, path, adminWithoutMfa, body)
+      expect(refused.status, `${method} ${path}`).toBe(403)
+      expect(refused.headers.get("content-type")).toBe("application/problem+json")
+      expect(((await refused.json()) as { type: string }).type).toBe("https://manara.app/problems/mfa-setup-required")
+    }
+    const me = await fetch(`${api.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${adminWithoutMfa.token}` } })
+    expect(((await me.json()) as { mfaSetupRequired: boolean }).mfaSetupRequired).toBe(true)
+    // With MFA the same endpoints answer.
+    expect((await admin_("GET", "/tenants", admin)).status).toBe(200)
+    // Not a platform admin: still nothing there.
+    expect((await admin_("GET", "/tenants", await person("plain"))).status).toBe(404)
   })
 })

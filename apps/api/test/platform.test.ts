@@ -30,7 +30,10 @@ describe("the platform's tenant list (PlatformTenants)", () => {
     admin = await person("platform-admin")
     await withOwner(
       urls,
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set is_platform_admin = true where id = ${admin.userId}`)
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`update users set is_platform_admin = true, mfa_enabled = true where id = ${admin.userId}`
+      )
     )
     // Users are cached for a minute after sign-in: a fresh process reads the flag.
     await api.close()

@@ -16,7 +16,7 @@ const stack = useStack({
       urls,
       Effect.flatMap(
         SqlClient.SqlClient,
-        (sql) => sql`insert into users (cognito_sub, email, is_platform_admin) values (${sub}, ${adminEmail}, true)`
+        (sql) => sql`insert into users (cognito_sub, email, is_platform_admin, mfa_enabled) values (${sub}, ${adminEmail}, true, true)`
       )
     )
   }

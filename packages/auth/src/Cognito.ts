@@ -1,11 +1,16 @@
 import {
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  ForgotPasswordCommand,
   GetUserCommand,
   InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
   RespondToAuthChallengeCommand,
   RevokeTokenCommand,
   SetUserMFAPreferenceCommand,
+  SignUpCommand,
   VerifySoftwareTokenCommand
 } from "@aws-sdk/client-cognito-identity-provider"
 import { Data, Effect, Option } from "effect"
@@ -16,6 +21,40 @@ export class BadCredentials extends Data.TaggedError("BadCredentials")<{}> {}
 export class BadCode extends Data.TaggedError("BadCode")<{}> {}
 /** Cognito itself did not answer (down, misconfigured): a 503, not the caller's fault. */
 export class CognitoUnavailable extends Data.TaggedError("CognitoUnavailable")<{ readonly cause: unknown }> {}
+
+/** Sign-up: this email already has an account (Cognito's usernames are emails, unique in the pool). */
+export class EmailTaken extends Data.TaggedError("EmailTaken")<{}> {}
+/** The password does not meet the pool's policy. */
+export class WeakPassword extends Data.TaggedError("WeakPassword")<{}> {}
+/** An emailed code (sign-up or password reset) that is not the one sent. */
+export class WrongCode extends Data.TaggedError("WrongCode")<{}> {}
+/** An emailed code that was right once but is no longer valid (expired, or already used). */
+export class CodeExpired extends Data.TaggedError("CodeExpired")<{}> {}
+/** Cognito's own limits (codes sent, attempts) were reached: try later. */
+export class CognitoThrottled extends Data.TaggedError("CognitoThrottled")<{ readonly retryAfterSeconds: number }> {}
+
+/** Cognito refused the request as such (InvalidParameterException): a resend to a confirmed account, a reset of an unverified one. */
+export class AccountNotEligible extends Data.TaggedError("AccountNotEligible")<{}> {}
+
+/** What the account calls (sign-up, codes, reset) may fail with, besides Cognito being down. */
+export type AccountError = EmailTaken | WeakPassword | WrongCode | CodeExpired | CognitoThrottled | AccountNotEligible
+
+const ACCOUNT_ERRORS: Record<string, () => AccountError> = {
+  UsernameExistsException: () => new EmailTaken(),
+  AliasExistsException: () => new EmailTaken(),
+  InvalidPasswordException: () => new WeakPassword(),
+  InvalidParameterException: () => new AccountNotEligible(),
+  CodeMismatchException: () => new WrongCode(),
+  // An unknown account answers like a wrong code: a code form must not tell who has an account.
+  UserNotFoundException: () => new WrongCode(),
+  ExpiredCodeException: () => new CodeExpired(),
+  // ConfirmSignUp of an account already confirmed.
+  NotAuthorizedException: () => new CodeExpired(),
+  LimitExceededException: () => new CognitoThrottled({ retryAfterSeconds: 60 }),
+  TooManyRequestsException: () => new CognitoThrottled({ retryAfterSeconds: 60 }),
+  TooManyFailedAttemptsException: () => new CognitoThrottled({ retryAfterSeconds: 60 }),
+  CodeDeliveryFailureException: () => new CognitoThrottled({ retryAfterSeconds: 60 })
+}
 
 export interface Tokens {
   readonly accessToken: string
@@ -149,6 +188,62 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
         )
       )
 
-    return { login, answerMfa, refresh, revoke, emailOf, beginTotp, confirmTotp } as const
+    const account = <A>(send: () => Promise<A>) =>
+      Effect.tryPromise({
+        try: send,
+        catch: (error): AccountError | CognitoUnavailable => {
+          const name = (error as { name?: string }).name ?? ""
+          return ACCOUNT_ERRORS[name]?.() ?? new CognitoUnavailable({ cause: error })
+        }
+      })
+
+    /** A new, unconfirmed account; Cognito emails the confirmation code. */
+    const signUp = (email: string, password: string, locale: string) =>
+      account(() =>
+        client.send(
+          new SignUpCommand({
+            ClientId: config.clientId,
+            Username: email,
+            Password: password,
+            UserAttributes: [
+              { Name: "email", Value: email },
+              { Name: "locale", Value: locale }
+            ]
+          })
+        )
+      ).pipe(Effect.map((out) => ({ confirmed: out.UserConfirmed === true })))
+
+    const confirmSignUp = (email: string, code: string) =>
+      account(() => client.send(new ConfirmSignUpCommand({ ClientId: config.clientId, Username: email, ConfirmationCode: code }))).pipe(
+        Effect.asVoid
+      )
+
+    const resendConfirmation = (email: string) =>
+      account(() => client.send(new ResendConfirmationCodeCommand({ ClientId: config.clientId, Username: email }))).pipe(Effect.asVoid)
+
+    const forgotPassword = (email: string) =>
+      account(() => client.send(new ForgotPasswordCommand({ ClientId: config.clientId, Username: email }))).pipe(Effect.asVoid)
+
+    const confirmForgotPassword = (email: string, code: string, password: string) =>
+      account(() =>
+        client.send(
+          new ConfirmForgotPasswordCommand({ ClientId: config.clientId, Username: email, ConfirmationCode: code, Password: password })
+        )
+      ).pipe(Effect.asVoid)
+
+    return {
+      login,
+      answerMfa,
+      refresh,
+      revoke,
+      emailOf,
+      beginTotp,
+      confirmTotp,
+      signUp,
+      confirmSignUp,
+      resendConfirmation,
+      forgotPassword,
+      confirmForgotPassword
+    } as const
   })
 }) {}

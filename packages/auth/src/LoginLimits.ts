@@ -12,7 +12,10 @@ export class RateLimited extends Data.TaggedError("RateLimited")<{
 const LimitsConfig = Config.all({
   perIp: Config.integer("LOGIN_LIMIT_PER_IP").pipe(Config.withDefault(30)),
   perAccount: Config.integer("LOGIN_LIMIT_PER_ACCOUNT").pipe(Config.withDefault(5)),
-  windowSeconds: Config.integer("LOGIN_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(900))
+  windowSeconds: Config.integer("LOGIN_LIMIT_WINDOW_SECONDS").pipe(Config.withDefault(900)),
+  // Emails with a code (sign-up, resend, forgotten password): every request counts, not only failures.
+  codesPerIp: Config.integer("CODE_EMAIL_LIMIT_PER_IP").pipe(Config.withDefault(20)),
+  codesPerAccount: Config.integer("CODE_EMAIL_LIMIT_PER_ACCOUNT").pipe(Config.withDefault(5))
 })
 
 /**
@@ -37,13 +40,22 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
       })
     const byIp = limiter("rl:login:ip", config.perIp)
     const byAccount = limiter("rl:login:account", config.perAccount)
+    const codesByIp = limiter("rl:codes:ip", config.codesPerIp)
+    const codesByAccount = limiter("rl:codes:account", config.codesPerAccount)
 
-    const blocked = (ip: string, account: string) =>
+    const refusal = (
+      ipLimiter: RateLimiterRedis,
+      accountLimiter: RateLimiterRedis,
+      ipLimit: number,
+      accountLimit: number,
+      ip: string,
+      account: string
+    ) =>
       Effect.gen(function* () {
-        const [ip_, account_] = yield* Effect.promise(() => Promise.all([byIp.get(ip), byAccount.get(account)]))
+        const [ip_, account_] = yield* Effect.promise(() => Promise.all([ipLimiter.get(ip), accountLimiter.get(account)]))
         for (const [res, limit] of [
-          [ip_, config.perIp],
-          [account_, config.perAccount]
+          [ip_, ipLimit],
+          [account_, accountLimit]
         ] as const) {
           if (res !== null && res.consumedPoints >= limit) {
             return yield* new RateLimited({
@@ -54,6 +66,8 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
           }
         }
       })
+
+    const blocked = (ip: string, account: string) => refusal(byIp, byAccount, config.perIp, config.perAccount, ip, account)
 
     const failed = (ip: string, account: string) =>
       Effect.promise(() => Promise.allSettled([byIp.consume(ip), byAccount.consume(account)])).pipe(Effect.asVoid)
@@ -72,6 +86,15 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
       )
     }
 
-    return { guard } as const
+    /** An email with a code is sent at most so often per IP and per address: each request counts, refused ones too. */
+    const sending = <A, E, R>(ip: string, email: string, attempt: Effect.Effect<A, E, R>) => {
+      const account = email.toLowerCase()
+      return refusal(codesByIp, codesByAccount, config.codesPerIp, config.codesPerAccount, ip, account).pipe(
+        Effect.zipRight(Effect.promise(() => Promise.allSettled([codesByIp.consume(ip), codesByAccount.consume(account)]))),
+        Effect.zipRight(attempt)
+      )
+    }
+
+    return { guard, sending } as const
   })
 }) {}

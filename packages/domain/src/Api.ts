@@ -1,6 +1,20 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
 import { Schema } from "effect"
-import { Authentication, LoginRequest, LoginResult, Me, MfaChallengeRequest, MfaSetup, MfaVerifyRequest, SignedIn } from "./Auth.js"
+import {
+  Authentication,
+  ConfirmSignUpRequest,
+  EmailOnlyRequest,
+  LoginRequest,
+  LoginResult,
+  Me,
+  MfaChallengeRequest,
+  MfaSetup,
+  MfaVerifyRequest,
+  ResetPasswordRequest,
+  SignedIn,
+  SignUpRequest,
+  SignUpStarted
+} from "./Auth.js"
 import {
   AcceptInvitationRequest,
   ChangeRoleRequest,
@@ -216,6 +230,62 @@ export class AuthApi extends HttpApiGroup.make("auth")
         doc(
           "Confirm the authenticator app",
           "Checks a 6-digit code from the app being set up; on success MFA is on for this person (owners and admins need it to manage a tenant). A wrong or already used code is a 401."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("signUp", "/signup")
+      .setPayload(SignUpRequest)
+      .addSuccess(SignUpStarted, { status: 201 })
+      .addError(Problems.Conflict)
+      .annotateContext(
+        doc(
+          "Create an account",
+          "Creates an unconfirmed Cognito account for this email and password; Cognito emails a 6-digit code that `/auth/signup/confirm` takes. 409 `email-taken` when the email already has an account; 400 `weak-password` when the password is shorter than 8 characters or lacks a lower-case letter, an upper-case letter, a digit or a symbol. Emails with a code are rate-limited per address and per IP (429)."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("confirmSignUp", "/signup/confirm")
+      .setPayload(ConfirmSignUpRequest)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc(
+          "Confirm a new account with the emailed code",
+          "The account can sign in afterwards. 400 `wrong-code` (also for an unknown email) or `code-expired` (also for an account already confirmed); repeated failures are rate-limited like sign-in (429)."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("resendSignUpCode", "/signup/resend")
+      .setPayload(EmailOnlyRequest)
+      .addSuccess(HttpApiSchema.Empty(202))
+      .annotateContext(
+        doc(
+          "Send the confirmation code again",
+          "202 whether or not an unconfirmed account has this email. Rate-limited per address and per IP (429)."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("forgotPassword", "/password/forgot")
+      .setPayload(EmailOnlyRequest)
+      .addSuccess(HttpApiSchema.Empty(202))
+      .annotateContext(
+        doc(
+          "Forgotten password: email a reset code",
+          "Cognito emails a 6-digit code when the email has an account. The answer is 202 either way, so it never tells whether an account exists. Rate-limited per address and per IP (429)."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("resetPassword", "/password/reset")
+      .setPayload(ResetPasswordRequest)
+      .addSuccess(HttpApiSchema.NoContent)
+      .annotateContext(
+        doc(
+          "Set a new password with the emailed code",
+          "400 `wrong-code` (also for an unknown email), `code-expired` or `weak-password`; repeated failures are rate-limited like sign-in (429). Sign in with the new password afterwards."
         )
       )
   )
@@ -1029,10 +1099,14 @@ export class PlatformApi extends HttpApiGroup.make("platform")
       )
   )
   .addError(Problems.Conflict)
+  .addError(Problems.Forbidden)
   .middleware(Authentication)
   .addError(Problems.Unauthorized)
   .prefix("/admin")
-  .annotate(OpenApi.Description, "Platform administration (platform admins only; others see 404)") {}
+  .annotate(
+    OpenApi.Description,
+    "Platform administration (platform admins only; others see 404; an admin without an authenticator app gets 403 `mfa-setup-required`)"
+  ) {}
 
 export class PlanUsageApi extends HttpApiGroup.make("planUsage")
   .add(

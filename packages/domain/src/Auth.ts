@@ -82,3 +82,37 @@ export class Me extends Schema.Class<Me>("Me")({
 /** The refresh token travels only in this cookie, only to the refresh endpoint. */
 export const REFRESH_COOKIE = "manara_refresh"
 export const REFRESH_COOKIE_PATH = "/api/v1/auth/refresh"
+
+/**
+ * Cognito's default password policy, checked before Cognito is asked (the emulator does not check it):
+ * 8 to 256 characters with a lower-case and an upper-case letter, a digit and a symbol.
+ */
+export const passwordIsStrong = (password: string): boolean =>
+  password.length >= 8 &&
+  password.length <= 256 &&
+  /[a-z]/.test(password) &&
+  /[A-Z]/.test(password) &&
+  /[0-9]/.test(password) &&
+  /[^A-Za-z0-9]/.test(password)
+
+const NewPassword = Text.pipe(Schema.minLength(1), Schema.maxLength(256))
+
+/** The code Cognito emails to confirm an address or reset a password. */
+export const EmailedCode = Schema.String.pipe(Schema.pattern(/^[0-9]{6}$/, { message: () => "a 6-digit code" }))
+
+export const SignUpRequest = Schema.Struct({
+  email: Email,
+  password: NewPassword,
+  locale: Schema.optional(Locale)
+})
+
+export class SignUpStarted extends Schema.Class<SignUpStarted>("SignUpStarted")({
+  /** False until the emailed code is confirmed (`/auth/signup/confirm`). */
+  confirmed: Schema.Boolean
+}) {}
+
+export const ConfirmSignUpRequest = Schema.Struct({ email: Email, code: EmailedCode })
+
+export const EmailOnlyRequest = Schema.Struct({ email: Email })
+
+export const ResetPasswordRequest = Schema.Struct({ email: Email, code: EmailedCode, password: NewPassword })

@@ -107,6 +107,11 @@ export const ProblemKinds = [
   "bad-code",
   "code-reused",
   "rate-limited",
+  // Creating and recovering an account
+  "email-taken",
+  "weak-password",
+  "wrong-code",
+  "code-expired",
   // Tenants and their teams
   "tenant-not-found",
   "role-not-allowed",

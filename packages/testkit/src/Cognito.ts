@@ -5,10 +5,11 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand
 } from "@aws-sdk/client-cognito-identity-provider"
-import { mkdirSync, mkdtempSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { type RunningEmulator, startEmulator } from "./Emulator.js"
 
 /** Where a user pool and its app client live: what the API's COGNITO_* configuration needs. */
@@ -16,6 +17,8 @@ export interface CognitoPool {
   readonly endpoint: string
   readonly userPoolId: string
   readonly clientId: string
+  /** cognito-local's output, where it "delivers" the codes it would email (see `emailedCode`). */
+  readonly log?: string
 }
 
 export const freePort = () =>
@@ -33,7 +36,7 @@ export const cognitoClient = (endpoint: string) =>
     credentials: { accessKeyId: "local", secretAccessKey: "local" }
   })
 
-export type RunningCognito = RunningEmulator
+export type RunningCognito = RunningEmulator & { readonly log: string }
 
 /**
  * Starts cognito-local as a plain `node` process (no wrapper, so no orphan), keeping its state in
@@ -43,14 +46,19 @@ export const startCognitoLocal = async (options: { directory?: string; port?: nu
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), "manara-cognito-"))
   mkdirSync(directory, { recursive: true })
   const port = options.port ?? (await freePort())
-  return startEmulator({
+  const log = join(directory, "cognito-local.log")
+  const running = await startEmulator({
     pkg: "cognito-local",
     script: "lib/bin/start.js",
+    // Its start script with JSON log lines written synchronously: the codes it "emails" are read there.
+    entry: fileURLToPath(new URL("./cognito-local.mjs", import.meta.url)),
     port,
     spawn: { cwd: directory, env: { ...process.env, HOST: "127.0.0.1", PORT: String(port) } },
     // Any answer, even an error, means it listens.
-    isUp: (endpoint) => fetch(endpoint, { method: "POST" }).then(() => true)
+    isUp: (endpoint) => fetch(endpoint, { method: "POST" }).then(() => true),
+    logFile: log
   })
+  return { ...running, log }
 }
 
 /** A user pool (email as username, TOTP MFA optional) and a public app client for password sign-in. */
@@ -60,7 +68,9 @@ export const createPool = async (endpoint: string, name = "manara"): Promise<Cog
     new CreateUserPoolCommand({
       PoolName: name,
       MfaConfiguration: "OPTIONAL",
-      UsernameAttributes: ["email"]
+      UsernameAttributes: ["email"],
+      // Sign-up emails a confirmation code, as our production pool does.
+      AutoVerifiedAttributes: ["email"]
     })
   )
   const app = await client.send(
@@ -97,3 +107,27 @@ export const createCognitoUser = async (pool: CognitoPool, email: string, passwo
   )
   return created.User!.Attributes!.find((attribute) => attribute.Name === "sub")!.Value!
 }
+
+/**
+ * The last code cognito-local "emailed" to `email` after `since` (a byte offset of its log; 0: any).
+ * cognito-local has no mail: its only delivery is a "Confirmation Code Delivery" message in its log
+ * (ConsoleMessageSender) naming the destination and the code. Waits up to 5 s for it.
+ */
+export const emailedCode = async (log: string, email: string, since = 0): Promise<string> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let found: string | undefined
+    for (const line of readFileSync(log).subarray(since).toString("utf8").split("\n")) {
+      if (!line.includes("Confirmation Code Delivery")) continue
+      const message = (JSON.parse(line) as { msg?: string }).msg ?? ""
+      const destination = /Destination:\s+(\S+)/.exec(message)?.[1]
+      const code = /Code:\s+([0-9]{6})/.exec(message)?.[1]
+      if (destination?.toLowerCase() === email.toLowerCase() && code !== undefined) found = code
+    }
+    if (found !== undefined) return found
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`cognito-local delivered no code to ${email}`)
+}
+
+/** Where cognito-local's log ends now: codes "emailed" after this are the new ones. */
+export const codeLogOffset = (log: string): number => statSync(log).size

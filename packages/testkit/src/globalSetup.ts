@@ -8,7 +8,7 @@ import { createTestDatabase, dropTestDatabase } from "./setup.js"
 export default async function setup(project: TestProject) {
   const [urls, cognito, s3, ses] = await Promise.all([createTestDatabase(), startCognitoLocal(), startS3rver(), startSesLocal()])
   project.provide("manaraDatabase", urls)
-  project.provide("manaraCognito", await createPool(cognito.endpoint))
+  project.provide("manaraCognito", { ...(await createPool(cognito.endpoint)), log: cognito.log })
   const { stop: stopS3, ...s3Server } = s3
   project.provide("manaraS3", s3Server)
   project.provide("manaraSes", ses.endpoint)

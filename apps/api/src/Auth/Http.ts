@@ -1,7 +1,7 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
-import { AccessTokens, Cognito, LoginLimits, Mfa, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
+import { AccessTokens, Accounts, Cognito, LoginLimits, Mfa, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
 import { currentRequestMeta } from "@manara/db"
-import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser } from "@manara/domain"
+import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser, SignUpStarted } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
 import { Effect, FiberRef, Layer, Option } from "effect"
 import { asProblem } from "../ProblemMapping.js"
@@ -21,6 +21,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
     const memberships = yield* Memberships
     const revocations = yield* Revocations
     const mfa = yield* Mfa
+    const accounts = yield* Accounts
 
     const clientIp = Effect.map(FiberRef.get(currentRequestMeta), (meta) => meta.ip ?? "unknown")
 
@@ -43,7 +44,8 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
           new Me({
             user,
             memberships: list,
-            mfaSetupRequired: !user.mfaEnabled && list.some((m) => m.role === "owner" || m.role === "admin")
+            // Platform admins too: /admin is refused (403 mfa-setup-required) until they have an authenticator.
+            mfaSetupRequired: !user.mfaEnabled && (user.isPlatformAdmin || list.some((m) => m.role === "owner" || m.role === "admin"))
           })
       )
 
@@ -86,6 +88,24 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
           yield* clearRefreshCookie
         }).pipe(asProblem)
       )
+      .handle("signUp", ({ payload }) =>
+        Effect.gen(function* () {
+          const started = yield* accounts.signUp(yield* clientIp, payload.email, payload.password, payload.locale ?? "ar")
+          return new SignUpStarted(started)
+        }).pipe(asProblem)
+      )
+      .handle("confirmSignUp", ({ payload }) =>
+        Effect.flatMap(clientIp, (ip) => accounts.confirmSignUp(ip, payload.email, payload.code)).pipe(asProblem)
+      )
+      .handle("resendSignUpCode", ({ payload }) =>
+        Effect.flatMap(clientIp, (ip) => accounts.resendConfirmation(ip, payload.email)).pipe(asProblem)
+      )
+      .handle("forgotPassword", ({ payload }) =>
+        Effect.flatMap(clientIp, (ip) => accounts.forgotPassword(ip, payload.email)).pipe(asProblem)
+      )
+      .handle("resetPassword", ({ payload }) =>
+        Effect.flatMap(clientIp, (ip) => accounts.resetPassword(ip, payload.email, payload.code, payload.password)).pipe(asProblem)
+      )
       .handle("me", () => Effect.flatMap(CurrentUser, me))
       .handle("mfaSetup", () =>
         Effect.gen(function* () {
@@ -101,7 +121,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
       )
   })
 ).pipe(
-  Layer.provide(Mfa.Default),
+  Layer.provide([Mfa.Default, Accounts.Default]),
   Layer.provide([
     Cognito.Default,
     AccessTokens.Default,

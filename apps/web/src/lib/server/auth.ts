@@ -87,6 +87,20 @@ export const codeStep = async (
   return { _tag: "SignedIn" }
 }
 
+/**
+ * An anonymous call for a form action (sign-up, forgotten password): the answer, or why not as a
+ * step failure (our words for the problem, its status, and `Retry-After` when rate-limited).
+ */
+export const anonymousStep = async <A, E>(
+  event: RequestEvent,
+  use: (client: ManaraClient) => Effect.Effect<A, E>
+): Promise<Either.Either<A, StepFailure>> => {
+  const seen: Seen = {}
+  const api = apiFor(globalThis.fetch, { clientAddress: event.getClientAddress() }, seen)
+  const result = await api(use)
+  return Either.mapLeft(result, (failure) => stepFailure(failure, seen))
+}
+
 /** Back to the password step: the challenge is forgotten. */
 export const abandonChallenge = async (event: RequestEvent) => {
   await endSession(event.cookies, event.locals.session)
