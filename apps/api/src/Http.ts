@@ -115,6 +115,9 @@ const HttpTracedLive = Layer.unwrapEffect(
  */
 export const createHeldServer = (drain?: Drain) => {
   const server = createServer()
+  // Idle connections outlive a load balancer's own idle timeout (ALB: 60 s): the server never closes one a client is reusing.
+  server.keepAliveTimeout = 65_000
+  server.headersTimeout = 66_000
   answerClientErrors(server)
   drain?.attach(server)
   const admit = (request: IncomingMessage, response: ServerResponse) => {

@@ -52,6 +52,11 @@ afterAll(async () => {
 })
 
 describe("GET /api/v1/health", () => {
+  it("keeps idle connections longer than a load balancer's 60 s, so none is closed while reused", async () => {
+    const response = await fetch(`${api.url}/api/v1/health/live`)
+    expect(response.headers.get("keep-alive")).toBe("timeout=65")
+  })
+
   it("is 200 with both dependencies up", async () => {
     const result = await withClient(api.url, (client) => client.health.check())
     expect(result).toEqual(Either.right(expect.objectContaining({ status: "ok", checks: { postgres: "up", redis: "up", pool: "ok" } })))
