@@ -255,7 +255,10 @@ describe("a suspension takes effect on the next request in every API process", (
     const admin = await people.person("platform")
     await withOwner(
       urls,
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql`update users set is_platform_admin = true, mfa_enabled = true where id = ${admin.userId}`)
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql`update users set is_platform_admin = true, mfa_enabled = true where id = ${admin.userId}`
+      )
     )
     const host = `${home.slug}.manara.test`
     const adminCall = (path: string) =>
