@@ -297,10 +297,13 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
                 handoff_reason = coalesce(${handoff ?? null}, handoff_reason), last_message_at = now()
                 where id = ${conversationId}`
             }
-            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body) values (${tenantId}, ${conversationId}, 'visitor', ${request.message})`
-            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, citations, outcome, replaced_reason)
+            // One transaction shares one now(): the answer is stamped a microsecond after the question so they read in order.
+            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, created_at)
+              values (${tenantId}, ${conversationId}, 'visitor', ${request.message}, now())`
+            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, citations, outcome, replaced_reason, created_at)
               values (${tenantId}, ${conversationId}, 'assistant', ${finalText}, ${JSON.stringify(citations)}::jsonb,
-                ${replaced === undefined ? finalOutcome : "replaced"}, ${replaced === undefined ? null : replaced.slice(0, 4000)})`
+                ${replaced === undefined ? finalOutcome : "replaced"}, ${replaced === undefined ? null : replaced.slice(0, 4000)},
+                now() + interval '1 microsecond')`
             if (replaced !== undefined) yield* Effect.logWarning(`Assistant answer replaced by a handoff: ${replaced.slice(0, 300)}`)
             if (handoff !== undefined) yield* notifyHandoff(conversationId, handoff, request.message, locale)
           })
