@@ -147,8 +147,10 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
         rows[0] === undefined ? Effect.fail(new ConversationNotFound()) : Effect.succeed(rows[0])
       )
 
+    // Qualified: unqualified, `created_at` is the select's text rendering (to the millisecond), and ties flip.
     const messagesOf = (id: string) =>
-      sql<MessageRow>`select ${sql.unsafe(messageColumns)} from ai_messages where conversation_id = ${id} order by created_at, id`
+      sql<MessageRow>`select ${sql.unsafe(messageColumns)} from ai_messages where conversation_id = ${id}
+        order by ai_messages.created_at, ai_messages.id`
 
     /**
      * Staff hear of a handoff through the outbox, once per conversation: the assistant's handoff
@@ -297,13 +299,10 @@ export class Assistant extends Effect.Service<Assistant>()("Assistant/Assistant"
                 handoff_reason = coalesce(${handoff ?? null}, handoff_reason), last_message_at = now()
                 where id = ${conversationId}`
             }
-            // One transaction shares one now(): the answer is stamped a microsecond after the question so they read in order.
-            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, created_at)
-              values (${tenantId}, ${conversationId}, 'visitor', ${request.message}, now())`
-            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, citations, outcome, replaced_reason, created_at)
+            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body) values (${tenantId}, ${conversationId}, 'visitor', ${request.message})`
+            yield* sql`insert into ai_messages (tenant_id, conversation_id, role, body, citations, outcome, replaced_reason)
               values (${tenantId}, ${conversationId}, 'assistant', ${finalText}, ${JSON.stringify(citations)}::jsonb,
-                ${replaced === undefined ? finalOutcome : "replaced"}, ${replaced === undefined ? null : replaced.slice(0, 4000)},
-                now() + interval '1 microsecond')`
+                ${replaced === undefined ? finalOutcome : "replaced"}, ${replaced === undefined ? null : replaced.slice(0, 4000)})`
             if (replaced !== undefined) yield* Effect.logWarning(`Assistant answer replaced by a handoff: ${replaced.slice(0, 300)}`)
             if (handoff !== undefined) yield* notifyHandoff(conversationId, handoff, request.message, locale)
           })

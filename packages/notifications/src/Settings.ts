@@ -64,12 +64,14 @@ const toDelivery = (row: DeliveryRow) =>
 export class NotificationSettings extends Effect.Service<NotificationSettings>()("Notifications/NotificationSettings", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    // The renderings below shadow the columns' names: the orders name the table's columns.
     const preferenceColumns = sql`id, channel, target, events, locale, enabled, ${timestampSql(sql, "created_at")} as created_at`
     const deliveryColumns = sql`id, event, channel, target, status, attempts, last_error, ${timestampSql(sql, "next_attempt_at")} as next_attempt_at,
       case when sent_at is null then null else ${timestampSql(sql, "sent_at")} end as sent_at, ${timestampSql(sql, "created_at")} as created_at`
 
     const preferences = () =>
-      sql<PreferenceRow>`select ${preferenceColumns} from notification_preferences order by created_at, id`.pipe(
+      sql<PreferenceRow>`select ${preferenceColumns} from notification_preferences
+        order by notification_preferences.created_at, notification_preferences.id`.pipe(
         Effect.orDie,
         Effect.map((rows) => rows.map(toPreference))
       )
@@ -109,7 +111,7 @@ export class NotificationSettings extends Effect.Service<NotificationSettings>()
     const deliveries = (status: DeliveryRow["status"] | undefined) =>
       sql<DeliveryRow>`select ${deliveryColumns} from notification_outbox
         ${status === undefined ? sql`` : sql`where status = ${status}`}
-        order by created_at desc, id limit 100`.pipe(
+        order by notification_outbox.created_at desc, notification_outbox.id limit 100`.pipe(
         Effect.orDie,
         Effect.map((rows) => rows.map(toDelivery))
       )
