@@ -1,7 +1,7 @@
 import type { Prompt, Response } from "@effect/ai"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { TenantId } from "@manara/domain"
-import { Cache, Config, Duration, Effect, Layer, Option, Schedule, Stream } from "effect"
+import { Cache, Cause, Chunk, Config, Duration, Effect, Fiber, Layer, Option, Schedule, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import { costOf, estimateInputTokens } from "./Cost.js"
 import { AiInputTooLong, AiProviderFailed, AiTimeout, AiTooManyTurns, AiUnavailable, type GatewayError } from "./Errors.js"
@@ -56,6 +56,8 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
     const usage = yield* AiUsage
     const log = yield* AiUsageLog
     const { idleTimeout } = yield* GatewayConfig
+    // setTimeout takes at most 2^31-1 ms (about 24 days).
+    const idleMillis = Math.min(Duration.toMillis(idleTimeout), 2_147_483_647)
     /** Alerts already written by this process (the outbox's dedupe key keeps it once across processes). */
     const alerted = new Set<string>()
 
@@ -195,23 +197,27 @@ export class Gateway extends Effect.Service<Gateway>()("AiGateway/Gateway", {
             return Option.none()
           }
 
-          return model.stream({ prompt: toPrompt(call), maxOutputTokens: plan.maxOutputTokens }).pipe(
-            Stream.mapError((error) => new AiProviderFailed({ detail: error.message })),
-            Stream.timeoutFail(() => new AiTimeout({ idleSeconds: Duration.toSeconds(idleTimeout) }), idleTimeout),
-            Stream.filterMap(toEvent),
-            Stream.tapError((error) =>
+          const failed = (error: GatewayError) =>
+            Effect.zipRight(
               Effect.sync(() => {
                 meter.outcome = error._tag === "AiTimeout" ? "timeout" : "error"
-              }).pipe(Effect.zipRight(Effect.logWarning(`AI call failed: ${error._tag}`)))
-            ),
-            Stream.concat(
-              Stream.execute(
-                Effect.sync(() => {
-                  meter.outcome ??= "ok"
-                })
-              )
+              }),
+              Effect.zipRight(Effect.logWarning(`AI call failed: ${error._tag}`), Effect.fail(Option.some(error)))
             )
-          )
+          const pull = yield* Stream.toPull(model.stream({ prompt: toPrompt(call), maxOutputTokens: plan.maxOutputTokens }))
+          // Each part pulled within the idle timeout, then as the caller's events; the end of the parts is the outcome `ok`.
+          const next = Effect.matchCauseEffect(withinIdle(pull, idleMillis), {
+            onSuccess: (parts) => Effect.succeed(Chunk.filterMap(parts, toEvent)),
+            onFailure: (cause) => {
+              const error = Cause.failureOption(cause)
+              if (Option.isNone(error)) return Effect.failCause(cause as Cause.Cause<never>)
+              if (error.value === idle) return failed(new AiTimeout({ idleSeconds: Duration.toSeconds(idleTimeout) }))
+              if (Option.isSome(error.value)) return failed(new AiProviderFailed({ detail: error.value.value.message }))
+              meter.outcome ??= "ok"
+              return Effect.fail(Option.none())
+            }
+          })
+          return Stream.repeatEffectChunkOption(next)
         })
       )
 
@@ -243,6 +249,36 @@ const toPrompt = (call: GatewayCall): Prompt.RawInput => [
       : { role: "assistant" as const, content: [{ type: "text" as const, text: message.text }] }
   )
 ]
+
+/** What `withinIdle` fails with when nothing came in time. */
+const idle = Symbol("idle")
+
+/**
+ * `pull` within `millis`, else it is interrupted and this fails with `idle`: one forked fiber and a
+ * timer per pull (`Stream.timeoutFail` races two fibers and a sleep per part, ~110 KB of garbage each).
+ */
+const withinIdle = <A, E>(pull: Effect.Effect<A, E>, millis: number): Effect.Effect<A, E | typeof idle> =>
+  Effect.flatMap(Effect.fork(pull), (fiber) =>
+    Effect.async<A, E | typeof idle>((resume) => {
+      let done = false
+      const timer = setTimeout(() => {
+        if (done) return
+        done = true
+        resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(idle)))
+      }, millis)
+      fiber.addObserver((exit) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resume(exit)
+      })
+      return Effect.suspend(() => {
+        done = true
+        clearTimeout(timer)
+        return Fiber.interrupt(fiber)
+      })
+    })
+  )
 
 /** Releases reservations whose holder died, every `AI_SWEEP_EVERY`, in any number of processes. */
 export const AiSweeperLive = Layer.scopedDiscard(

@@ -1,8 +1,8 @@
-import { AiError, LanguageModel, type Prompt, type Response } from "@effect/ai"
+import { AiError, LanguageModel, Prompt, Response } from "@effect/ai"
 import { AnthropicClient, AnthropicLanguageModel } from "@effect/ai-anthropic"
 import { OpenAiClient, OpenAiLanguageModel } from "@effect/ai-openai"
 import { FetchHttpClient } from "@effect/platform"
-import { Config, Context, Effect, Layer, Option, Stream } from "effect"
+import { Chunk, Config, Context, Effect, Layer, Stream } from "effect"
 
 export interface ModelCall {
   readonly prompt: Prompt.RawInput
@@ -19,9 +19,6 @@ export class GatewayModel extends Context.Tag("AiGateway/GatewayModel")<
   }
 >() {}
 
-/** The cap, for models built here (the provider options of `@effect/ai` carry no token limit). */
-export class MaxOutputTokens extends Context.Tag("AiGateway/MaxOutputTokens")<MaxOutputTokens, number>() {}
-
 const fromLanguageModel = (
   model: string,
   limit: (maxOutputTokens: number) => <A, E, R>(stream: Stream.Stream<A, E, R>) => Stream.Stream<A, E, R>
@@ -33,35 +30,42 @@ const fromLanguageModel = (
     })
   )
 
-const withOwnCap =
-  (maxOutputTokens: number) =>
-  <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-    Stream.provideSomeContext(stream, Context.make(MaxOutputTokens, maxOutputTokens))
+/** A message of a prompt in any form a caller gives it (the gateway gives encoded ones). */
+type PromptMessage = Prompt.Message | Prompt.MessageEncoded
 
-/** A language model whose parts come from `parts`, given the prompt and the cap. */
-const scriptedLanguageModel = (
-  parts: (options: LanguageModel.ProviderOptions, maxOutputTokens: number) => Stream.Stream<Response.StreamPartEncoded, AiError.AiError>
+const messagesOf = (prompt: Prompt.RawInput): ReadonlyArray<PromptMessage> =>
+  typeof prompt === "string" ? [{ role: "user", content: prompt }] : Prompt.isPrompt(prompt) ? prompt.content : Array.from(prompt)
+
+/**
+ * A model built here, straight to `GatewayModel`: its parts are made typed, so nothing is decoded
+ * (`@effect/ai`'s `LanguageModel` builds and compiles a schema of every part type on each call,
+ * ~1 MB of garbage per call; docs/performance.md, the gateway line).
+ */
+const ownModel = (
+  model: string,
+  parts: (messages: ReadonlyArray<PromptMessage>, maxOutputTokens: number) => Stream.Stream<Response.StreamPart<{}>, AiError.AiError>
 ) =>
-  LanguageModel.make({
-    generateText: () =>
-      Effect.fail(new AiError.UnknownError({ module: "Gateway", method: "generateText", description: "the gateway only streams" })),
-    streamText: (options) =>
-      Stream.unwrap(
-        Effect.map(Effect.serviceOption(MaxOutputTokens), (cap) =>
-          parts(
-            options,
-            Option.getOrElse(cap, () => 256)
-          )
-        )
-      )
+  Layer.succeed(
+    GatewayModel,
+    GatewayModel.of({ model, stream: ({ maxOutputTokens, prompt }) => Stream.suspend(() => parts(messagesOf(prompt), maxOutputTokens)) })
+  )
+
+const textDelta = (delta: string): Response.StreamPart<{}> => Response.makePart("text-delta", { id: "0", delta })
+const finish = (reason: Response.FinishReason, inputTokens: number, outputTokens: number): Response.StreamPart<{}> =>
+  Response.makePart("finish", {
+    reason,
+    // Built from numbers counted here: nothing to validate.
+    usage: new Response.Usage({ inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }, true)
   })
 
-const wordsOf = (prompt: Prompt.Prompt): Array<string> =>
-  prompt.content
+const wordsOf = (messages: ReadonlyArray<PromptMessage>): Array<string> =>
+  messages
     .flatMap((message) =>
       typeof message.content === "string"
         ? message.content.split(/\s+/)
-        : message.content.flatMap((part) => (part.type === "text" ? part.text.split(/\s+/) : []))
+        : (message.content as ReadonlyArray<{ readonly type: string; readonly text?: string }>).flatMap((part) =>
+            part.type === "text" && part.text !== undefined ? part.text.split(/\s+/) : []
+          )
     )
     .filter((word) => word !== "")
 
@@ -72,8 +76,8 @@ export const DETERMINISTIC_MODEL = "manara-deterministic"
  * body): what the built-in model answers with, so with no provider the assistant answers from
  * retrieval alone, through the gateway like any model (metered, logged).
  */
-const firstPassage = (prompt: Prompt.Prompt): string | undefined => {
-  const system = prompt.content.find((message) => message.role === "system")
+const firstPassage = (messages: ReadonlyArray<PromptMessage>): string | undefined => {
+  const system = messages.find((message) => message.role === "system")
   const text = system === undefined ? "" : typeof system.content === "string" ? system.content : ""
   const match = /<tenant_data>\n<passage n="1"[^>]*>\n[^\n]*\n([\s\S]*?)\n<\/passage>/u.exec(text)
   return match?.[1]?.trim() === "" ? undefined : match?.[1]?.trim()
@@ -84,36 +88,19 @@ const firstPassage = (prompt: Prompt.Prompt): string | undefined => {
  * when the system text has one, else by echoing the last question's words; one token per word, and
  * usage counted from what it read and wrote. Metering works offline.
  */
-export const DeterministicModel = Layer.effect(
-  GatewayModel,
-  Effect.flatMap(
-    scriptedLanguageModel((options, cap) => {
-      const words = wordsOf(options.prompt)
-      const last = options.prompt.content.filter((message) => message.role === "user").at(-1)
-      const question = last === undefined ? [] : wordsOf({ ...options.prompt, content: [last] } as Prompt.Prompt)
-      const retrieved = firstPassage(options.prompt)
-      const answer = (retrieved === undefined ? ["منارة", "(نموذج", "تجريبي):", ...question] : retrieved.split(/(?<=\n)|[ \t]+/)).slice(
-        0,
-        cap
-      )
-      return Stream.make<Array<Response.StreamPartEncoded>>(
-        { type: "text-start", id: "0" },
-        ...answer.map((word, index) => ({
-          type: "text-delta" as const,
-          id: "0",
-          delta: index === 0 || answer[index - 1]!.endsWith("\n") ? word : ` ${word}`
-        })),
-        { type: "text-end", id: "0" },
-        {
-          type: "finish",
-          reason: answer.length >= cap ? "length" : "stop",
-          usage: { inputTokens: words.length, outputTokens: answer.length, totalTokens: words.length + answer.length }
-        }
-      )
-    }),
-    (service) => Effect.provideService(fromLanguageModel(DETERMINISTIC_MODEL, withOwnCap), LanguageModel.LanguageModel, service)
+export const DeterministicModel = ownModel(DETERMINISTIC_MODEL, (messages, cap) => {
+  const words = wordsOf(messages)
+  const last = messages.filter((message) => message.role === "user").at(-1)
+  const question = last === undefined ? [] : wordsOf([last])
+  const retrieved = firstPassage(messages)
+  const answer = (retrieved === undefined ? ["منارة", "(نموذج", "تجريبي):", ...question] : retrieved.split(/(?<=\n)|[ \t]+/)).slice(0, cap)
+  return Stream.make<Array<Response.StreamPart<{}>>>(
+    Response.makePart("text-start", { id: "0" }),
+    ...answer.map((word, index) => textDelta(index === 0 || answer[index - 1]!.endsWith("\n") ? word : ` ${word}`)),
+    Response.makePart("text-end", { id: "0" }),
+    finish(answer.length >= cap ? "length" : "stop", words.length, answer.length)
   )
-)
+})
 
 /** One step of a fake model's script. */
 export type FakeStep =
@@ -123,39 +110,31 @@ export type FakeStep =
   | { readonly stall: true }
 
 /**
- * A fake `LanguageModel` for tests and the bench: each call plays the steps `script` gives it
- * (text parts, a usage report, a failure, or a stall that never ends), and counts the calls.
+ * A fake model for tests and the bench: each call plays the steps `script` gives it (text parts, a
+ * usage report, a failure, or a stall that never ends), one part per chunk as a provider streams
+ * them, and counts the calls.
  */
 export const FakeModel = (
   model: string,
   script: (call: { readonly index: number; readonly maxOutputTokens: number }) => ReadonlyArray<FakeStep>
 ) => {
   let calls = 0
-  const layer = Layer.effect(
-    GatewayModel,
-    Effect.flatMap(
-      scriptedLanguageModel((_, maxOutputTokens) => {
-        const index = calls++
-        return Stream.fromIterable(script({ index, maxOutputTokens })).pipe(
-          Stream.flatMap((step): Stream.Stream<Response.StreamPartEncoded, AiError.AiError> => {
-            if ("text" in step) return Stream.make<Array<Response.StreamPartEncoded>>({ type: "text-delta", id: "0", delta: step.text })
-            if ("usage" in step) {
-              const { inputTokens, outputTokens } = step.usage
-              return Stream.make<Array<Response.StreamPartEncoded>>({
-                type: "finish",
-                reason: "stop",
-                usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens }
-              })
-            }
-            if ("fail" in step)
-              return Stream.fail(new AiError.UnknownError({ module: "FakeModel", method: "streamText", description: step.fail }))
-            return Stream.never
-          })
+  const layer = ownModel(model, (_, maxOutputTokens) => {
+    const index = calls++
+    const chunks: Array<Chunk.Chunk<Response.StreamPart<{}>>> = []
+    for (const step of script({ index, maxOutputTokens })) {
+      if ("text" in step) chunks.push(Chunk.of(textDelta(step.text)))
+      else if ("usage" in step) chunks.push(Chunk.of(finish("stop", step.usage.inputTokens, step.usage.outputTokens)))
+      else
+        return Stream.concat(
+          Stream.fromChunks(...chunks),
+          "fail" in step
+            ? Stream.fail(new AiError.UnknownError({ module: "FakeModel", method: "streamText", description: step.fail }))
+            : Stream.never
         )
-      }),
-      (service) => Effect.provideService(fromLanguageModel(model, withOwnCap), LanguageModel.LanguageModel, service)
-    )
-  )
+    }
+    return Stream.fromChunks(...chunks)
+  })
   return { layer, calls: () => calls } as const
 }
 

@@ -1,4 +1,5 @@
-import { FakeModel } from "@manara/ai-gateway"
+import { AiUsageLog, FakeModel } from "@manara/ai-gateway"
+import { Effect } from "effect"
 import type { TenantFixture } from "@manara/testkit"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { checkAnswer, quoteTenantText, RULES, systemPrompt } from "../src/index.js"
@@ -35,8 +36,11 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(() => builtin?.dispose())
 
-const usageRows = (tenant: TenantFixture) =>
-  rowsOf(urls, tenant.id, (sql) => sql<{ conversation_id: string; model: string }>`select conversation_id, model from ai_usage_log`)
+/** The tenant's usage rows, once the log's writer (off the caller's path) has written every row recorded so far. */
+const usageRows = async (tenant: TenantFixture) => {
+  await builtin.runPromise(Effect.flatMap(AiUsageLog, (log) => log.flush))
+  return rowsOf(urls, tenant.id, (sql) => sql<{ conversation_id: string; model: string }>`select conversation_id, model from ai_usage_log`)
+}
 
 describe("the built-in responder answers from retrieval alone", () => {
   it("an Arabic question finds the Arabic FAQ and cites it", async () => {

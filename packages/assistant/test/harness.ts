@@ -28,7 +28,8 @@ const config = (urls: TestDatabaseUrls) =>
 export const assistantRuntime = (urls: TestDatabaseUrls, model: Layer.Layer<GatewayModel> = DeterministicModel) =>
   ManagedRuntime.make(
     Layer.mergeAll(Assistant.Default, Faqs.Default).pipe(
-      Layer.provide(AiGatewayLive),
+      // Merged: a test flushes the usage log's writer (AiUsageLog) before reading `ai_usage_log`.
+      Layer.provideMerge(AiGatewayLive),
       Layer.provide(model),
       Layer.provideMerge(AiRedis.fromRedisClient),
       Layer.provideMerge(RedisClient.Default),
