@@ -63,7 +63,9 @@ export class CaptureSubmissions extends Effect.Service<CaptureSubmissions>()("Ca
               ? capture.order(submission.input, hold)
               : submission.kind === "donation"
                 ? capture.donation(submission.input, hold)
-                : capture.pledge(submission.input, hold)
+                : capture.pledge(submission.input, hold),
+            // Captures of one tenant queue for its reference counter: they wait in its lane, not on connections.
+            { takesReference: true }
           )
           return { _tag: "Captured", receipt } as const
         }).pipe(

@@ -41,6 +41,14 @@ export const tenantQueueLimit = Config.integer("DATABASE_TENANT_QUEUE_LIMIT").pi
   Config.withDefault(100)
 )
 /**
+ * How many of one tenant's captures may hold connections at once (capped by its share): they serialize
+ * on the tenant's reference counter row, so more would only wait in Postgres on connections others need.
+ */
+export const tenantReferenceLanes = Config.integer("DATABASE_TENANT_REFERENCE_LANES").pipe(
+  Config.validate({ message: "1 or more", validation: (n) => n >= 1 }),
+  Config.withDefault(2)
+)
+/**
  * Sent as session options on every runtime connection: below the request deadline (10 s), so a stuck
  * statement gives its connection back before the request is answered. The role keeps its own defaults
  * (`RUNTIME_TIMEOUTS`) for any other client.

@@ -36,6 +36,13 @@ const currentLimits = Effect.flatMap(SqlClient.SqlClient, (sql) =>
 
 const maxOf = (row: LimitsRow, limit: PlanLimitName) => Number(row[LIMIT_COLUMN[limit]])
 
+/** This Kuwait month's orders, donations and pledges of the current tenant, as a scalar subquery (int). */
+const capturesThisMonth = (sql: SqlClient.SqlClient) => sql`(
+  with month as (select (date_trunc('month', now() at time zone 'Asia/Kuwait') at time zone 'Asia/Kuwait') as start)
+  select ((select count(*) from orders, month where created_at >= month.start)
+    + (select count(*) from donations, month where created_at >= month.start)
+    + (select count(*) from pledges, month where created_at >= month.start))::int)`
+
 /**
  * What the current tenant uses of a limit, under its own RLS. Members count the open invitations too
  * (each one is a seat promised); captures count this Kuwait month's orders, donations and pledges.
@@ -52,16 +59,26 @@ const usedOf = (limit: PlanLimitName) =>
               select ((select count(*) from tenant_members where status = 'active')
                 + (select count(*) from tenant_invitations
                    where accepted_at is null and revoked_at is null and expires_at > now()))::text as used`
-            : sql<{ used: string }>`
-              with month as (select (date_trunc('month', now() at time zone 'Asia/Kuwait') at time zone 'Asia/Kuwait') as start)
-              select ((select count(*) from orders, month where created_at >= month.start)
-                + (select count(*) from donations, month where created_at >= month.start)
-                + (select count(*) from pledges, month where created_at >= month.start))::text as used`
+            : sql<{ used: string }>`select ${capturesThisMonth(sql)}::text as used`
     return query.pipe(
       Effect.orDie,
       Effect.map((rows) => Number(rows[0]?.used ?? 0))
     )
   })
+
+const checkWithin = (limit: PlanLimitName, max: number, used: number, adding: number) =>
+  used + adding > max ? Effect.fail(new PlanLimitReached({ limit, max, used })) : Effect.void
+
+/**
+ * The captures limit and its use, as two columns (`captures_max`, `captures_used`) for a capture's own
+ * first read: a capture learns them without round trips of their own, holding its connection shorter.
+ */
+export const capturesPlanColumns = (sql: SqlClient.SqlClient) =>
+  sql`(select max_monthly_captures from app.current_tenant_limits())::int as captures_max, ${capturesThisMonth(sql)} as captures_used`
+
+/** Refuses one more capture past the plan, from what `capturesPlanColumns` read. */
+export const requireCaptureWithinPlan = (row: { readonly captures_max: number; readonly captures_used: number }) =>
+  checkWithin("captures", Number(row.captures_max), Number(row.captures_used), 1)
 
 /**
  * Refuses, inside the caller's tenant transaction, what would take the tenant past its plan: `adding`
@@ -78,9 +95,7 @@ export const requireWithinPlan = (limit: PlanLimitName, adding: number) =>
       yield* sql`select pg_advisory_xact_lock(hashtextextended(${`${tenantId}:plan:${limit}`}, 0))`.pipe(Effect.orDie)
     }
     const limits = yield* currentLimits
-    const max = maxOf(limits, limit)
-    const used = yield* usedOf(limit)
-    if (used + adding > max) return yield* new PlanLimitReached({ limit, max, used })
+    yield* checkWithin(limit, maxOf(limits, limit), yield* usedOf(limit), adding)
   })
 
 /** The current tenant's plan and its usage against every limit. */

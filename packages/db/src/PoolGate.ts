@@ -113,6 +113,8 @@ export interface PoolGateOptions {
   readonly queueLimit: number
   readonly tenantShare: number
   readonly tenantQueueLimit: number
+  /** How many of one tenant's reference-taking transactions may hold connections at once (at most its share). */
+  readonly referenceLanes?: number
 }
 
 /** What `/health` reads: how full the gate is, and when it last refused for saturation. */
@@ -126,8 +128,11 @@ export interface PoolGateState {
 /**
  * The gate tenant transactions pass before they ask the pool for a connection: first the tenant's own
  * share (at most max(1, floor(size × share)) at once, a short queue behind), then the pool's (size − 1
- * permits, at most `queueLimit` waiting). The whole wait is bounded by the acquire timeout, so under a
- * held lock or a slow database requests are refused quickly instead of piling up inside the process.
+ * permits, at most `queueLimit` waiting). A transaction that takes a reference number passes the
+ * tenant's reference lane before all that: at most `referenceLanes` of one tenant's captures hold
+ * connections at once, since past that they only wait for each other's counter row in Postgres, each
+ * on a connection another tenant could use. The whole wait is bounded by the acquire timeout, so under
+ * a held lock or a slow database requests are refused quickly instead of piling up inside the process.
  */
 export const makePoolGate = (options: PoolGateOptions) => {
   const waitMillis = Duration.toMillis(options.acquireTimeout)
@@ -135,8 +140,10 @@ export const makePoolGate = (options: PoolGateOptions) => {
   // sessions, memberships): tenant work holding every connection would starve them behind it.
   const size = Math.max(1, options.poolSize - 1)
   const perTenant = Math.max(1, Math.floor(size * options.tenantShare))
+  const lanes = Math.min(perTenant, Math.max(1, options.referenceLanes ?? perTenant))
   const pool = new Permits(size, options.queueLimit)
   const tenants = new Map<string, Permits>()
+  const referenceLanes = new Map<string, Permits>()
   let lastShedAt: number | undefined
 
   const saturated = () => {
@@ -145,40 +152,51 @@ export const makePoolGate = (options: PoolGateOptions) => {
   }
   const tenantFull = () => new SqlError({ cause: new PoolBusy("tenant-share"), message: "The tenant holds its share of the pool" })
 
-  const tenantPermits = (tenantId: string) => {
-    let found = tenants.get(tenantId)
-    if (found === undefined) tenants.set(tenantId, (found = new Permits(perTenant, options.tenantQueueLimit)))
+  const permitsOf = (map: Map<string, Permits>, tenantId: string, count: number) => {
+    let found = map.get(tenantId)
+    if (found === undefined) map.set(tenantId, (found = new Permits(count, options.tenantQueueLimit)))
     return found
   }
-  const forget = (tenantId: string, permits: Permits) => {
-    if (permits.idle && tenants.get(tenantId) === permits) tenants.delete(tenantId)
+  const forget = (map: Map<string, Permits>, tenantId: string, permits: Permits) => {
+    if (permits.idle && map.get(tenantId) === permits) map.delete(tenantId)
   }
 
-  /** `effect` with a permit of its tenant and one of the pool; the waits are interruptible, the rest as `effect` is. */
-  const around = <A, E, R>(tenantId: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R> =>
+  /**
+   * `effect` with a reference lane of its tenant (if it takes a reference), a permit of its tenant and
+   * one of the pool, taken in that order before `until`; the waits are interruptible, the rest as
+   * `effect` is.
+   */
+  const around = <A, E, R>(tenantId: string, effect: Effect.Effect<A, E, R>, takesReference = false): Effect.Effect<A, E | SqlError, R> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
         const until = Date.now() + waitMillis
-        const own = tenantPermits(tenantId)
-        const inPool = Effect.flatMap(restore(pool.enter(tenantId, until, saturated, saturated, () => {})), () =>
-          Effect.ensuring(
-            restore(effect),
-            Effect.sync(() => pool.leave(tenantId))
+        /** `inner` holding a permit of `permits`; a per-tenant set is dropped once idle. */
+        const through = <A2, E2, R2>(
+          permits: Permits,
+          map: Map<string, Permits> | undefined,
+          full: () => SqlError,
+          inner: Effect.Effect<A2, E2, R2>
+        ): Effect.Effect<A2, E2 | SqlError, R2> => {
+          const settled = () => (map === undefined ? undefined : forget(map, tenantId, permits))
+          return Effect.flatMap(restore(permits.enter(tenantId, until, full, full, settled)), () =>
+            Effect.ensuring(
+              inner,
+              Effect.sync(() => {
+                permits.leave(tenantId)
+                settled()
+              })
+            )
           )
-        )
-        return Effect.flatMap(restore(own.enter(tenantId, until, tenantFull, tenantFull, () => forget(tenantId, own))), () =>
-          Effect.ensuring(
-            inPool,
-            Effect.sync(() => {
-              own.leave(tenantId)
-              forget(tenantId, own)
-            })
-          )
-        )
+        }
+        const inPool = through(pool, undefined, saturated, restore(effect))
+        const inShare = through(permitsOf(tenants, tenantId, perTenant), tenants, tenantFull, inPool)
+        return takesReference && lanes < perTenant
+          ? through(permitsOf(referenceLanes, tenantId, lanes), referenceLanes, tenantFull, inShare)
+          : inShare
       })
     )
 
   const state = (): PoolGateState => ({ size, held: pool.held, waiting: pool.waiting.size, lastShedAt })
 
-  return { around, state, perTenant } as const
+  return { around, state, perTenant, referenceLanes: lanes } as const
 }

@@ -2,7 +2,7 @@ import { SqlClient, type Statement } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { isCanonicalUuid, type TenantId } from "@manara/domain"
 import { Config, Context, Effect, Exit, Option, Scope } from "effect"
-import { acquireTimeout, poolSize, queueLimit, tenantQueueLimit, tenantShare } from "./DbConfig.js"
+import { acquireTimeout, poolSize, queueLimit, tenantQueueLimit, tenantReferenceLanes, tenantShare } from "./DbConfig.js"
 import { makePoolGate } from "./PoolGate.js"
 import { createRequire } from "node:module"
 
@@ -60,7 +60,9 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     // Bounded waits and one tenant's share of the pool, in front of it (PoolGate.ts).
-    const gate = makePoolGate(yield* Config.all({ poolSize, acquireTimeout, queueLimit, tenantShare, tenantQueueLimit }))
+    const gate = makePoolGate(
+      yield* Config.all({ poolSize, acquireTimeout, queueLimit, tenantShare, tenantQueueLimit, referenceLanes: tenantReferenceLanes })
+    )
     const acquireConnection = Effect.flatMap(Scope.make(), (scope) =>
       Effect.flatMap(Scope.extend(sql.reserve, scope), (conn) =>
         (conn as unknown as Partial<Connection>).pg === undefined
@@ -113,9 +115,14 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         })
       )
 
+    /**
+     * `effect` in one transaction of `tenantId`. `takesReference`: it takes a reference number (a
+     * capture), so it passes the tenant's reference lane first (`PoolGate.ts`).
+     */
     const withTenant = <A, E, R>(
       tenantId: TenantId,
-      effect: Effect.Effect<A, E, R>
+      effect: Effect.Effect<A, E, R>,
+      options?: { readonly takesReference?: boolean }
     ): Effect.Effect<A, E | SqlError, Exclude<R, CurrentTenant>> =>
       Effect.gen(function* () {
         if (!isCanonicalUuid(tenantId)) return yield* Effect.dieMessage("TenantSql: tenant id is not a canonical UUID")
@@ -128,7 +135,7 @@ export class TenantSql extends Effect.Service<TenantSql>()("Db/TenantSql", {
         if (Option.isSome(yield* Effect.serviceOption(SqlClient.TransactionConnection))) {
           return yield* Effect.dieMessage("TenantSql: withTenant inside a transaction that has no tenant")
         }
-        return yield* gate.around(tenantId, transaction(tenantId, effect))
+        return yield* gate.around(tenantId, transaction(tenantId, effect), options?.takesReference === true)
       }) as Effect.Effect<A, E | SqlError, Exclude<R, CurrentTenant>>
 
     /**

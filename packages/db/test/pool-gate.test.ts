@@ -5,12 +5,14 @@ import { Deferred, Duration, Effect, Fiber } from "effect"
 const gate = (overrides: Partial<Parameters<typeof makePoolGate>[0]> = {}) =>
   makePoolGate({ poolSize: 5, acquireTimeout: Duration.seconds(30), queueLimit: 10, tenantShare: 0.5, tenantQueueLimit: 10, ...overrides })
 
-/** Holds a permit of `tenant` until the returned deferred is completed. */
-const hold = (g: ReturnType<typeof makePoolGate>, tenant: string) =>
+/** Holds a permit of `tenant` until the returned deferred is completed (as a capture with `takesReference`). */
+const hold = (g: ReturnType<typeof makePoolGate>, tenant: string, takesReference = false) =>
   Effect.gen(function* () {
     const entered = yield* Deferred.make<void>()
     const done = yield* Deferred.make<void>()
-    const fiber = yield* Effect.fork(g.around(tenant, Effect.zipRight(Deferred.succeed(entered, undefined), Deferred.await(done))))
+    const fiber = yield* Effect.fork(
+      g.around(tenant, Effect.zipRight(Deferred.succeed(entered, undefined), Deferred.await(done)), takesReference)
+    )
     yield* Deferred.await(entered)
     return { done, fiber }
   })
@@ -111,6 +113,57 @@ describe("the gate in front of the pool", () => {
         yield* Deferred.succeed(held.done, undefined)
         yield* Fiber.join(held.fiber)
       }
+      expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
+    })
+  )
+
+  it.effect(
+    "lets at most `referenceLanes` of a tenant's captures hold permits; the next waits in the tenant's lane, other work does not",
+    () =>
+      Effect.gen(function* () {
+        // 9 permits, 4 per tenant (the defaults' pool of 10 and share 0.5), 2 reference lanes.
+        const g = gate({ poolSize: 10, referenceLanes: 2, tenantQueueLimit: 1 })
+        expect([g.perTenant, g.referenceLanes]).toEqual([4, 2])
+        const captures = [yield* hold(g, "busy", true), yield* hold(g, "busy", true)]
+        const order: Array<string> = []
+        const third = yield* Effect.fork(
+          g.around(
+            "busy",
+            Effect.sync(() => order.push("third capture")),
+            true
+          )
+        )
+        yield* Effect.yieldNow()
+        // The third capture waits in its tenant's lane and holds no permit of the pool.
+        expect(g.state()).toMatchObject({ held: 2, waiting: 0 })
+        // Past the lane's queue (1 here), a capture is refused at once as the tenant's.
+        const refused = yield* Effect.flip(g.around("busy", Effect.void, true))
+        expect(poolBusyOf(refused)?.reason).toBe("tenant-share")
+        // The same tenant's other work, and other tenants' captures, still get permits.
+        expect(yield* g.around("busy", Effect.succeed("read"))).toBe("read")
+        expect(yield* g.around("quiet", Effect.succeed("captured"), true)).toBe("captured")
+        expect(order).toEqual([])
+        yield* Deferred.succeed(captures[0]!.done, undefined)
+        yield* Fiber.join(captures[0]!.fiber)
+        yield* Fiber.join(third)
+        expect(order).toEqual(["third capture"])
+        yield* Deferred.succeed(captures[1]!.done, undefined)
+        yield* Fiber.join(captures[1]!.fiber)
+        expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
+      })
+  )
+
+  it.effect("an interrupted waiter in a reference lane gives nothing away: the lane serves the next capture", () =>
+    Effect.gen(function* () {
+      const g = gate({ poolSize: 10, referenceLanes: 1 })
+      const holder = yield* hold(g, "busy", true)
+      const waiter = yield* Effect.fork(g.around("busy", Effect.void, true))
+      yield* Effect.yieldNow()
+      expect(g.state()).toMatchObject({ held: 1, waiting: 0 })
+      yield* Fiber.interrupt(waiter)
+      yield* Deferred.succeed(holder.done, undefined)
+      yield* Fiber.join(holder.fiber)
+      expect(yield* g.around("busy", Effect.succeed("next"), true)).toBe("next")
       expect(g.state()).toMatchObject({ held: 0, waiting: 0 })
     })
   )

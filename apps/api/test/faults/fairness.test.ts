@@ -107,3 +107,43 @@ describe("a bounded queue in front of the pool", () => {
     }
   )
 })
+
+describe("a busy tenant's captures wait in its reference lane, not on connections", () => {
+  let api: StartedApi
+  let pair: Array<DonatingTenant>
+  beforeAll(async () => {
+    pair = await donatingTenants(urls, 2)
+    // 4 connections for tenant work, all of them one tenant's share, none to wait for: only the lane keeps one free.
+    api = await startApi(env({ DATABASE_TENANT_SHARE: "1", DATABASE_TENANT_REFERENCE_LANES: "2", DATABASE_QUEUE_LIMIT: "0" }))
+  })
+  afterAll(async () => {
+    await api?.close()
+  })
+
+  it(
+    "holds 2 of a tenant's captures on connections while its counter is locked, serves another tenant, then numbers all without a gap",
+    { timeout: 60_000 },
+    async () => {
+      const [noisy, quiet] = pair as [DonatingTenant, DonatingTenant]
+      const lock = await holdReferenceCounters(urls, [noisy.id])
+      let held: Array<Promise<Response>> = []
+      try {
+        held = [donate(api.url, noisy), donate(api.url, noisy), donate(api.url, noisy), donate(api.url, noisy)]
+        // Counted by the noisy tenant's id in the waiting statements: other test files' waiters do not count.
+        await eventually(async () => (await waitingOnLocks(urls, noisy.id)) >= 2)
+        // Room for the other two to reach Postgres if nothing held them back (without the lane they would, taking the pool).
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        expect(await waitingOnLocks(urls, noisy.id)).toBe(2)
+        const other = await donate(api.url, quiet)
+        expect(other.status).toBe(201)
+      } finally {
+        await lock.release()
+      }
+      const answers = await Promise.all(held)
+      expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201])
+      const references = await Promise.all(answers.map(async (answer) => ((await answer.json()) as { reference: string }).reference))
+      const year = references[0]!.split("-")[1]
+      expect(references.sort()).toEqual([1, 2, 3, 4].map((n) => `DON-${year}-${String(n).padStart(6, "0")}`))
+    }
+  )
+})

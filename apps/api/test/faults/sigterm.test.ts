@@ -17,8 +17,9 @@ beforeAll(async () => {
       CAPTURE_LIMIT_PER_TENANT: "100000",
       SHUTDOWN_GRACE: "8 seconds",
       DATABASE_POOL_SIZE: "55",
-      // All 50 wait on the lock for as long as the test holds it: no share, lock timeout or deadline cuts them.
+      // All 50 wait on the lock for as long as the test holds it: no share, reference lane, lock timeout or deadline cuts them.
       DATABASE_TENANT_SHARE: "1",
+      DATABASE_TENANT_REFERENCE_LANES: "100",
       DATABASE_LOCK_TIMEOUT: "60 seconds",
       DATABASE_STATEMENT_TIMEOUT: "60 seconds",
       REQUEST_DEADLINE: "60 seconds"

@@ -58,15 +58,20 @@ export const eventually = async (check: () => Promise<boolean>, timeoutMs = 15_0
   }
 }
 
-/** How many sessions of the runtime role in this database wait for a lock right now (as a superuser: it sees every session). */
-export const waitingOnLocks = (urls: TestDatabaseUrls) =>
+/**
+ * How many sessions of the runtime role in this database wait for a lock right now (as a superuser: it
+ * sees every session); with `tenantId`, only those whose statement names it (a capture's last statement
+ * carries its values inline), so other test files' waiters do not count.
+ */
+export const waitingOnLocks = (urls: TestDatabaseUrls, tenantId?: string) =>
   Effect.runPromise(
     Effect.provide(
       Effect.flatMap(
         SqlClient.SqlClient,
         (sql) =>
           sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
-      where datname = ${urls.database} and usename = 'manara_app' and wait_event_type = 'Lock'`
+      where datname = ${urls.database} and usename = 'manara_app' and wait_event_type = 'Lock'
+        and (${tenantId ?? null}::text is null or strpos(query, ${tenantId ?? ""}) > 0)`
       ),
       PgClient.layer({ url: Redacted.make(withDatabase(urls.adminUrl, urls.database)), maxConnections: 1 })
     ).pipe(Effect.orDie)
