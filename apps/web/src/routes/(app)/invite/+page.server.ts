@@ -47,11 +47,7 @@ const refused = (step: "account" | "code", failure: StepFailure) =>
  * The new account's steps take the email from the invitation itself, never from the form: the account
  * made here is the one the invitation was sent to.
  */
-const withInvitedEmail = async (
-  event: RequestEvent,
-  step: "account" | "code",
-  work: (email: string) => Promise<ReturnType<typeof fail> | { step: "code"; sent: true }>
-) => {
+const withInvitedEmail = async <A>(event: RequestEvent, step: "account" | "code", work: (email: string) => Promise<A>) => {
   if (!linkOf(event.url).wellFormed) return fail(400, { step, error: m.dash_invite_link_broken() })
   const preview = await previewOf(event)
   if (Either.isLeft(preview)) return refused(step, preview.left)
