@@ -1,5 +1,7 @@
 import { SqlClient } from "@effect/sql"
+import { PublicCache } from "@manara/catalog"
 import { CHANNELS } from "@manara/notifications"
+import { TenantChanges } from "@manara/tenancy"
 import { Data, Effect } from "effect"
 
 /** The runbooks' commands (docs/ops/runbooks.md), as the owner role, one tenant's transaction at a time. */
@@ -28,8 +30,7 @@ const inTenant = <A, E, R>(tenantId: string, work: Effect.Effect<A, E, R>) =>
 
 /**
  * Suspends or reactivates a tenant, with the reason in its audit log (as the admin console does, by
- * the operator's hand). Running APIs see it when their host cache expires (TENANT_CACHE_TTL, 30 s).
- * Answers the status before.
+ * the operator's hand). Answers the status before; `announceTenantStatus` tells the running APIs.
  */
 export const setTenantStatus = (slug: string, status: Status, reason: string) =>
   Effect.gen(function* () {
@@ -50,6 +51,21 @@ export const setTenantStatus = (slug: string, status: Status, reason: string) =>
         return row!.previous
       })
     )
+  })
+
+/**
+ * `setTenantStatus`, then (when it changed) the same announcement as the admin console's: every running
+ * API forgets its cached hosts and slugs before its next request, and the tenant's public version moves
+ * (the web server's kept pages go). Answers the status before.
+ */
+export const announceTenantStatus = (slug: string, status: Status, reason: string) =>
+  Effect.gen(function* () {
+    const previous = yield* setTenantStatus(slug, status, reason)
+    if (previous === status) return previous
+    const [tenant] = yield* tenantsOf(slug)
+    yield* (yield* TenantChanges).announce({ tenantId: tenant!.id, what: "status" })
+    yield* (yield* PublicCache).invalidate(tenant!.id, slug)
+    return previous
   })
 
 export interface OutboxCount {

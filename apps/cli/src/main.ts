@@ -2,12 +2,23 @@ import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { PgClient } from "@effect/sql-pg"
 import { TrafficDays } from "@manara/analytics"
-import { Media } from "@manara/catalog"
+import { Media, PublicCache } from "@manara/catalog"
 import { Storage } from "@manara/storage"
-import { DbConfig, databaseOf, dumpDatabase, ensureDatabase, ensureRoles, rowCounts, runMigrations, TenantSql } from "@manara/db"
+import {
+  DbConfig,
+  databaseOf,
+  dumpDatabase,
+  ensureDatabase,
+  ensureRoles,
+  RedisClient,
+  rowCounts,
+  runMigrations,
+  TenantSql
+} from "@manara/db"
+import { TenantChanges } from "@manara/tenancy"
 import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
-import { outboxStatus, retryOutbox, setTenantStatus } from "./Operations.js"
+import { announceTenantStatus, outboxStatus, retryOutbox } from "./Operations.js"
 import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
 import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
@@ -123,16 +134,17 @@ const statusCommand = (name: "suspend" | "reactivate", status: "suspended" | "ac
       reason: Options.text("reason").pipe(Options.withDescription("Why, for the tenant's audit log (an incident number)"))
     },
     ({ reason, slug }) =>
-      setTenantStatus(slug, status, reason).pipe(
+      announceTenantStatus(slug, status, reason).pipe(
         Effect.flatMap((previous) =>
           Console.log(
             previous === status
               ? `tenant ${slug} was already ${status}`
-              : `tenant ${slug}: ${previous} -> ${status} (running APIs see it within TENANT_CACHE_TTL)`
+              : `tenant ${slug}: ${previous} -> ${status} (running APIs see it on their next request)`
           )
         ),
         Effect.catchTags({ UnknownTenant: (error) => refuse(`no tenant ${error.slug}`) }),
-        Effect.provide(ownerSql)
+        Effect.provide(ownerSql),
+        Effect.provide(Layer.merge(TenantChanges.Default, PublicCache.Default).pipe(Layer.provide(RedisClient.Default)))
       )
   ).pipe(Command.withDescription(description))
 

@@ -42,6 +42,8 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
     const byAccount = limiter("rl:login:account", config.perAccount)
     const codesByIp = limiter("rl:codes:ip", config.codesPerIp)
     const codesByAccount = limiter("rl:codes:account", config.codesPerAccount)
+    // Links looked at without signing in (an invitation's preview): a wrong token counts like a failed sign-in.
+    const linksByIp = limiter("rl:links:ip", config.perIp)
 
     const refusal = (
       ipLimiter: RateLimiterRedis,
@@ -95,6 +97,29 @@ export class LoginLimits extends Effect.Service<LoginLimits>()("Auth/LoginLimits
       )
     }
 
-    return { guard, sending } as const
+    /** An anonymous look-up by a secret token, per IP: `isFailure` says which answers count (an unknown token). */
+    const probing = <A, E, R>(ip: string, attempt: Effect.Effect<A, E, R>, isFailure: (error: E) => boolean) =>
+      Effect.tryPromise(() => linksByIp.get(ip)).pipe(
+        Effect.orElseSucceed(() => null),
+        Effect.flatMap((res) =>
+          res !== null && res.consumedPoints >= config.perIp
+            ? Effect.fail(
+                new RateLimited({
+                  limit: config.perIp,
+                  retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+                  windowSeconds: config.windowSeconds
+                })
+              )
+            : Effect.void
+        ),
+        Effect.zipRight(attempt),
+        Effect.tapError((error) =>
+          error instanceof RateLimited || !isFailure(error as E)
+            ? Effect.void
+            : Effect.promise(() => linksByIp.consume(ip).catch(() => undefined))
+        )
+      )
+
+    return { guard, sending, probing } as const
   })
 }) {}

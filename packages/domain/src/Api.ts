@@ -20,6 +20,7 @@ import {
   ChangeRoleRequest,
   CreatedInvitation,
   Invitation,
+  InvitationPreview,
   InviteRequest,
   Member,
   PlatformTenant
@@ -374,6 +375,19 @@ export class MembersApi extends HttpApiGroup.make("members")
         doc(
           "Accept an invitation",
           "The signed-in person accepts an invitation to the tenant in `X-Tenant` with its token, when the invitation was sent to their email. Already used is a 409 `invitation-used`, expired a 409 `invitation-expired`, withdrawn a 409 `invitation-revoked`, anyone else's a 404."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("preview", "/invitations/preview")
+      .setHeaders(TenantHeaders)
+      .setPayload(AcceptInvitationRequest)
+      .addSuccess(InvitationPreview)
+      .addError(Problems.TooManyRequests)
+      .annotateContext(
+        doc(
+          "See an invitation before signing in",
+          "No sign-in: the holder of the link (the token is the secret) sees the tenant's names, the role and the email the invitation was sent to, to create an account or sign in with it. Another tenant's token or an unknown one is a 404 `invitation-not-found`; used, expired or withdrawn a 409 (`invitation-used`, `invitation-expired`, `invitation-revoked`). Unknown tokens count per IP like failed sign-ins (429)."
         )
       )
   )

@@ -29,6 +29,17 @@ export const InviteRequest = Schema.Struct({ email: Email, role: Role })
 export const AcceptInvitationRequest = Schema.Struct({
   token: Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{20,128}$/, { message: () => "an invitation token" }))
 })
+/**
+ * What an invitation's link shows before anyone signs in: who invites, to which role, for which email.
+ * The token (32 random bytes) is the secret, so its holder may see the address it was sent to.
+ */
+export class InvitationPreview extends Schema.Class<InvitationPreview>("InvitationPreview")({
+  tenant: Schema.Struct({ slug: Schema.String, name: Schema.Struct({ ar: Schema.String, en: Schema.String }) }),
+  email: Schema.String,
+  role: Role,
+  expiresAt: Timestamp
+}) {}
+
 export const ChangeRoleRequest = Schema.Struct({ role: Role })
 
 export class PlatformTenant extends Schema.Class<PlatformTenant>("PlatformTenant")({

@@ -128,6 +128,24 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
       Effect.map((rows) => rows.map(toInvitation))
     )
 
+    /** The open invitation this token opens, for the invitee who has not signed in; the same refusals as accepting. */
+    const preview = (token: string) =>
+      Effect.gen(function* () {
+        const rows = yield* sql`
+          select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
+          where token_hash = ${hashInvitationToken(token)}`.pipe(
+          Effect.flatMap(Schema.decodeUnknown(Schema.Array(InvitationRow))),
+          Effect.orDie
+        )
+        // Another tenant's token is invisible here (RLS): the same answer as a token that never was.
+        const invitation = rows[0]
+        if (invitation === undefined) return yield* new InvitationNotFound()
+        if (invitation.accepted_at !== null) return yield* new InvitationUsed()
+        if (invitation.revoked_at !== null) return yield* new InvitationRevoked()
+        if (invitation.expires_at.getTime() <= Date.now()) return yield* new InvitationExpired()
+        return toInvitation(invitation)
+      })
+
     /** Single-use: the row is locked, checked and marked accepted in one transaction. */
     const accept = (token: string, user: SignedInUser) =>
       Effect.gen(function* () {
@@ -222,6 +240,6 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
         return member
       })
 
-    return { list, find, invite, openInvitations, accept, revoke, changeRole, remove } as const
+    return { list, find, invite, openInvitations, preview, accept, revoke, changeRole, remove } as const
   })
 }) {}

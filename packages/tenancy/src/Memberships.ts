@@ -82,7 +82,7 @@ export class Memberships extends Effect.Service<Memberships>()("Tenancy/Membersh
         tenants.get(slug),
         Option.match({
           onNone: () => Effect.fail(new NotAMember()),
-          onSome: (found) => Effect.succeed({ id: found.id, slug: found.slug })
+          onSome: (found) => Effect.succeed({ id: found.id, slug: found.slug, name: { ar: found.name_ar, en: found.name_en } })
         })
       )
 

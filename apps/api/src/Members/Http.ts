@@ -1,8 +1,9 @@
 import { HttpApiBuilder } from "@effect/platform"
-import { TenantSql } from "@manara/db"
-import { CurrentAccess, CurrentUser, ManaraApi, problem, TeamPolicy } from "@manara/domain"
+import { LoginLimits } from "@manara/auth"
+import { currentRequestMeta, TenantSql } from "@manara/db"
+import { CurrentAccess, CurrentUser, InvitationPreview, ManaraApi, problem, TeamPolicy } from "@manara/domain"
 import { Members, Memberships } from "@manara/tenancy"
-import { Effect, Layer } from "effect"
+import { Effect, FiberRef, Layer } from "effect"
 import { asProblem } from "../ProblemMapping.js"
 import { inTenant } from "../Tenancy/Middleware.js"
 
@@ -11,6 +12,7 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
     const members = yield* Members
     const memberships = yield* Memberships
     const tenantSql = yield* TenantSql
+    const limits = yield* LoginLimits
 
     return handlers
       .handle("list", () => members.list.pipe(inTenant(TeamPolicy.list), asProblem))
@@ -45,6 +47,26 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
           yield* memberships.invalidate(access.tenantId, removed.user_id)
         }).pipe(inTenant(TeamPolicy.remove), asProblem)
       )
+      .handle("preview", ({ headers, payload }) =>
+        // No sign-in: the token is the secret. An unknown tenant or token counts against the caller's IP.
+        Effect.gen(function* () {
+          const ip = (yield* FiberRef.get(currentRequestMeta)).ip ?? "unknown"
+          return yield* limits.probing(
+            ip,
+            Effect.gen(function* () {
+              const tenant = yield* memberships.tenant(headers["x-tenant"])
+              const invitation = yield* tenantSql.withTenant(tenant.id, members.preview(payload.token))
+              return new InvitationPreview({
+                tenant: { slug: tenant.slug, name: tenant.name },
+                email: invitation.email,
+                role: invitation.role,
+                expiresAt: invitation.expiresAt
+              })
+            }),
+            (error) => error._tag === "NotAMember" || error._tag === "InvitationNotFound"
+          )
+        }).pipe(asProblem)
+      )
       .handle("accept", ({ headers, payload }) =>
         // The invitee is not a member yet: the tenant is found by slug, the token checked under its RLS.
         Effect.gen(function* () {
@@ -56,4 +78,4 @@ export const MembersLive = HttpApiBuilder.group(ManaraApi, "members", (handlers)
         }).pipe(asProblem)
       )
   })
-).pipe(Layer.provide([Members.Default, Memberships.Default]))
+).pipe(Layer.provide([Members.Default, Memberships.Default, LoginLimits.Default]))

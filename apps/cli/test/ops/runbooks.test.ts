@@ -1,7 +1,8 @@
 import { SqlClient } from "@effect/sql"
+import { startApi } from "@manara/api/server"
 import { RedisClient } from "@manara/db"
 import { Storefronts, TenantChanges } from "@manara/tenancy"
-import { asOwnerInTenant, createTenant, runtimeSql, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiEnv, asOwnerInTenant, createTenant, runtimeSql, type TenantFixture, withOwner } from "@manara/testkit"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -10,15 +11,20 @@ import { describe, expect, inject, it } from "vitest"
 import { outboxStatus, setTenantStatus } from "../../src/Operations.js"
 
 const urls = inject("manaraDatabase")
+const pool = inject("manaraCognito")
 const root = fileURLToPath(new URL("../../../..", import.meta.url))
 
-/** `pnpm cli …` as an operator runs it: its own process, the owner's URL from the environment. */
+/** `pnpm cli …` as an operator runs it: its own process, the owner's URL (and this run's Redis) from the environment. */
 const cli = (...args: Array<string>) =>
   new Promise<{ code: number; out: string; err: string }>((resolve) => {
     execFile(
       process.execPath,
       ["--import", "tsx", "apps/cli/src/main.ts", ...args],
-      { cwd: root, env: { ...process.env, DATABASE_OWNER_URL: urls.ownerUrl }, timeout: 60_000 },
+      {
+        cwd: root,
+        env: { ...process.env, DATABASE_OWNER_URL: urls.ownerUrl, REDIS_URL: urls.redisUrl, REDIS_KEY_PREFIX: `${urls.database}:` },
+        timeout: 60_000
+      },
       (error, out, err) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, out, err })
     )
   })
@@ -79,6 +85,30 @@ describe("runbook: suspend a tenant", () => {
     expect(await storefront(tenant)).toBe(tenant.id)
     expect(await asOwner(tenant, (sql) => sql`select 1 from audit_log where entity_id = ${tenant.id}`)).toHaveLength(2)
   }, 120_000)
+})
+
+describe("runbook: suspend a tenant, seen by a running API", () => {
+  it("the API, its hosts cached for 10 minutes, refuses the storefront on its next request after the command; reactivated, it answers", async () => {
+    // Hosts cached for the whole test: only the command's broadcast (TenantChanges) can make the API see the change.
+    const api = await startApi(apiEnv(urls, pool, { TENANT_CACHE_TTL: "10 minutes" }))
+    try {
+      const tenant = await withOwner(urls, createTenant())
+      const storefrontStatus = async () =>
+        (await fetch(`${api.url}/api/v1/public/storefront`, { headers: { "x-forwarded-host": `${tenant.slug}.manara.test` } })).status
+      expect(await storefrontStatus()).toBe(200)
+
+      const suspended = await cli("tenant", "suspend", "--slug", tenant.slug, "--reason", "INC-43 seen at once")
+      expect(suspended, suspended.err).toMatchObject({ code: 0 })
+      expect(suspended.out).toContain("running APIs see it on their next request")
+      expect(await storefrontStatus()).toBe(403)
+
+      const reactivated = await cli("tenant", "reactivate", "--slug", tenant.slug, "--reason", "INC-43 closed")
+      expect(reactivated, reactivated.err).toMatchObject({ code: 0 })
+      expect(await storefrontStatus()).toBe(200)
+    } finally {
+      await api.close()
+    }
+  }, 180_000)
 })
 
 describe("runbook: drain the outbox after an outage", () => {
