@@ -1,39 +1,13 @@
 import node from "@sveltejs/adapter-node"
 import { vitePreprocess } from "@sveltejs/vite-plugin-svelte"
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 
 const OUT = "build"
 
-/**
- * adapter-node, with a front for its request handler: cached storefront pages are answered before
- * SvelteKit builds a Request (docs/page-cache.md). `build/handler.js` becomes `build/kit-handler.js`;
- * the new `handler.js` asks the page cache (registered by hooks.server.ts) first, so `build/index.js`
- * and any custom server built on `handler.js` get it.
- */
-const adapter = () => {
-  const inner = node({ out: OUT })
-  return {
-    ...inner,
-    name: "adapter-node-page-cache",
-    async adapt(builder) {
-      await inner.adapt(builder)
-      if (!readFileSync(`${OUT}/index.js`, "utf8").includes("from './handler.js'")) {
-        throw new Error("adapter-node's build/index.js no longer imports ./handler.js: the page cache's front needs updating")
-      }
-      const kit = readFileSync(`${OUT}/handler.js`, "utf8").replace(
-        "sourceMappingURL=handler.js.map",
-        "sourceMappingURL=kit-handler.js.map"
-      )
-      writeFileSync(`${OUT}/kit-handler.js`, kit)
-      if (existsSync(`${OUT}/handler.js.map`)) renameSync(`${OUT}/handler.js.map`, `${OUT}/kit-handler.js.map`)
-      writeFileSync(
-        `${OUT}/handler.js`,
-        `import { handler as kit } from "./kit-handler.js"
+/** Asks the page cache (registered by hooks.server.ts) first; anything else, or a failure there, goes to SvelteKit. */
+const FRONT = `const cached = Symbol.for("manara.page-cache")
 
-const cached = Symbol.for("manara.page-cache")
-
-/** A cached storefront page straight from the page cache; anything else (or a failure there) goes to SvelteKit. */
-export const handler = (req, res, next) => {
+export const front = (kit) => (req, res, next) => {
   const fromCache = globalThis[cached]
   if (fromCache === undefined) return kit(req, res, next)
   return fromCache(req, res).then(
@@ -42,6 +16,33 @@ export const handler = (req, res, next) => {
   )
 }
 `
+
+/** Replaces `from` in a file adapter-node wrote; a build whose output changed shape fails here rather than losing the front. */
+const patch = (file, from, to) => {
+  const text = readFileSync(`${OUT}/${file}`, "utf8")
+  if (!from.test(text)) throw new Error(`adapter-node's ${OUT}/${file} changed shape: the page cache's front needs updating`)
+  writeFileSync(`${OUT}/${file}`, text.replace(from, to))
+}
+
+/**
+ * adapter-node, with a front for its request handler: cached storefront pages are answered before
+ * SvelteKit builds a Request (docs/page-cache.md). `build/index.js` and `build/handler.js` (for a
+ * custom server) both hand requests to `front(handler)` (`build/page-cache-front.js`).
+ */
+const adapter = () => {
+  const inner = node({ out: OUT })
+  return {
+    ...inner,
+    name: "adapter-node-page-cache",
+    async adapt(builder) {
+      await inner.adapt(builder)
+      writeFileSync(`${OUT}/page-cache-front.js`, FRONT)
+      patch("index.js", /\.use\(handler\)/, `.use(front(handler))`)
+      patch("index.js", /^/, `import { front } from "./page-cache-front.js";\n`)
+      patch(
+        "handler.js",
+        /export \{ (\w+) as handler \} from '([^']+)';/,
+        `import { $1 as kit } from '$2';\nimport { front } from "./page-cache-front.js";\nexport const handler = front(kit);`
       )
     }
   }
