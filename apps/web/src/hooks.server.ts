@@ -1,7 +1,6 @@
 import { direction } from "@manara/domain"
 import type { Handle } from "@sveltejs/kit"
 import { sequence } from "@sveltejs/kit/hooks"
-import { getLocale } from "$lib/paraglide/runtime.js"
 import { paraglideMiddleware } from "$lib/paraglide/server.js"
 import { apiFor } from "$lib/server/api.js"
 import { refreshSession } from "$lib/server/auth.js"
@@ -11,14 +10,18 @@ import { readSession } from "$lib/server/session.js"
 import {
   cachedPage,
   compressed,
+  fromCache,
   isCachedRoute,
   knownStorefront,
-  pageKey,
   publicVersion,
-  rememberStorefront
+  rememberStorefront,
+  versionRead
 } from "$lib/server/page-cache.js"
 import { lookupStorefront } from "$lib/server/storefront.js"
 import { recordVisit } from "$lib/server/traffic.js"
+
+// build/handler.js (svelte.config.js) answers cached pages with this before SvelteKit reads the request.
+;(globalThis as Record<symbol, unknown>)[Symbol.for("manara.page-cache")] = fromCache
 
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
 const i18n: Handle = ({ event, resolve }) =>
@@ -41,9 +44,12 @@ const tenant: Handle = async ({ event, resolve }) => {
   if (event.route.id?.startsWith("/(app)/")) return resolve(event)
   const host = event.url.host
   const cacheable = isCachedRoute(event)
-  const known = cacheable ? knownStorefront(host) : undefined
-  // Read before the storefront and the page's data: what is rendered is at least as new as the key.
-  const version = known === undefined ? undefined : await publicVersion(known.storefront.slug)
+  // Every storefront page view keys the host's storefront on the version, cached page or not (PAGE_CACHE=off too).
+  const remembers = event.request.method === "GET" && event.route.id?.startsWith("/(storefront)") === true
+  const known = remembers ? knownStorefront(host) : undefined
+  // Read before the storefront and the page's data (here, or by `fromCache` before SvelteKit): what is rendered is at least as new as the key.
+  const version =
+    known === undefined ? undefined : (versionRead(event, known.storefront.slug) ?? (await publicVersion(known.storefront.slug)))
   if (known !== undefined && version !== undefined && known.version === version) {
     event.locals.storefront = known.storefront
     event.locals.storefrontStatus = undefined
@@ -52,13 +58,13 @@ const tenant: Handle = async ({ event, resolve }) => {
     event.locals.storefront = lookup.storefront
     event.locals.storefrontStatus = lookup.status
     // First sight of this host (no version read before the lookup): remembered now, kept from the next view on.
-    if (cacheable && lookup.storefront !== undefined) rememberStorefront(host, { storefront: lookup.storefront, version })
+    if (remembers && lookup.storefront !== undefined) rememberStorefront(host, { storefront: lookup.storefront, version })
   }
   // A storefront page (not a form post, not a missing one) opens a visit when the session has none, cached page or not.
   if (event.locals.storefront === undefined || !event.route.id?.startsWith("/(storefront)")) return resolve(event)
   const visitCookies = await recordVisit(event)
   if (!cacheable || version === undefined || event.locals.storefront.slug !== known?.storefront.slug) return resolve(event)
-  return cachedPage(event, pageKey(event, getLocale(), version), () => resolve(event), visitCookies)
+  return cachedPage(event, { slug: event.locals.storefront.slug, version }, () => resolve(event), visitCookies)
 }
 
 /**

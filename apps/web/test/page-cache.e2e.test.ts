@@ -258,6 +258,40 @@ describe("the page cache", () => {
     expect(rows).toHaveLength(1)
   }, 60_000)
 
+  it("answers a returning visitor's hit before SvelteKit with the headers and bytes SvelteKit's own hit has", async () => {
+    await warm("/faq")
+    // A returning visitor's view is answered ahead of SvelteKit; a bot's first view (no visit cookie) goes through it, uncounted.
+    const bot = { "user-agent": "Googlebot/2.1 (+http://www.google.com/bot.html)" }
+    const [early, kit] = [await get("/faq", returning), await get("/faq", bot)]
+    expect([cacheState(early), cacheState(kit)]).toEqual(["hit", "hit"])
+    expect(kit.cookies).toEqual([])
+    expect(early.body).toBe(kit.body)
+    // The transport's framing (length or chunks) and the date differ; a nonce is one serve's own.
+    const comparable = (answer: Answer) =>
+      Object.fromEntries(
+        Object.entries(answer.headers)
+          .filter(([name]) => !["date", "content-length", "transfer-encoding"].includes(name))
+          .map(([name, value]) => [name, name === "content-security-policy" ? String(value).replace(/'nonce-[^']*'/g, "'nonce'") : value])
+      )
+    expect(comparable(early)).toEqual(comparable(kit))
+    for (const encoding of ["br", "gzip"]) {
+      const [a, b] = [
+        await get("/faq", { ...returning, "accept-encoding": encoding }),
+        await get("/faq", { ...bot, "accept-encoding": encoding })
+      ]
+      expect([a.headers["content-encoding"], b.headers["content-encoding"]]).toEqual([encoding, encoding])
+      expect(a.body).toBe(kit.body)
+      expect(b.body).toBe(kit.body)
+    }
+    const etag = early.headers.etag as string
+    const [notModified, kitNotModified] = [
+      await get("/faq", { ...returning, "if-none-match": etag }),
+      await get("/faq", { ...bot, "if-none-match": etag })
+    ]
+    expect([notModified.status, kitNotModified.status]).toEqual([304, 304])
+    expect(comparable(notModified)).toEqual(comparable(kitNotModified))
+  }, 60_000)
+
   it("keys each language separately", async () => {
     const arabic = await warm("/catalog")
     const english = await warm("/en/catalog")

@@ -1,5 +1,5 @@
 import { RedisClient } from "@manara/db"
-import { Cause, Config, Duration, Effect } from "effect"
+import { Cause, Config, Deferred, Duration, Effect, FiberId } from "effect"
 
 /** The Redis counter of a tenant's public data (after the client's key prefix): the web's page cache keys on it too. */
 export const publicVersionKey = (slug: string) => `public-version:${slug}`
@@ -10,6 +10,8 @@ interface TenantEntries {
   /** Bumped by every invalidation: a load that started before it must not store its stale answer. */
   generation: number
   readonly entries: Map<string, { readonly expires: number; readonly value: unknown }>
+  /** Loads under way: concurrent misses of one key wait for the one load, not each its own (no herd when an entry expires). */
+  readonly loading: Map<string, { readonly generation: number; readonly done: Deferred.Deferred<unknown, unknown> }>
 }
 
 /** A cached answer, and how many seconds past its TTL it is when the database could not give a fresh one. */
@@ -37,9 +39,31 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
     const tenants = new Map<string, TenantEntries>()
     const tenant = (tenantId: string) => {
       let found = tenants.get(tenantId)
-      if (found === undefined) tenants.set(tenantId, (found = { generation: 0, entries: new Map() }))
+      if (found === undefined) tenants.set(tenantId, (found = { generation: 0, entries: new Map(), loading: new Map() }))
       return found
     }
+
+    /**
+     * One load per key and generation at a time, in a fiber of its own (a caller that goes away does not
+     * cancel it for the others); the rest wait for its answer. Without it, every request between an
+     * entry's expiry and the first reload's end started a transaction of its own: under load those
+     * queued on the pool past PUBLIC_CACHE_STALE_WAIT and the reads were served stale.
+     */
+    const shared = <A, E, R>(cache: TenantEntries, key: string, generation: number, load: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.suspend(() => {
+        const running = cache.loading.get(key)
+        if (running !== undefined && running.generation === generation) return Deferred.await(running.done as Deferred.Deferred<A, E>)
+        const done = Deferred.unsafeMake<A, E>(FiberId.none)
+        cache.loading.set(key, { generation, done: done as Deferred.Deferred<unknown, unknown> })
+        const settle = Effect.exit(load).pipe(
+          Effect.flatMap((exit) =>
+            Effect.sync(() => {
+              if (cache.loading.get(key)?.done === done) cache.loading.delete(key)
+            }).pipe(Effect.zipRight(Deferred.done(done, exit)))
+          )
+        )
+        return Effect.zipRight(Effect.forkDaemon(settle), Deferred.await(done))
+      })
 
     const serve = <A, E, R>(tenantId: string, key: string, load: Effect.Effect<A, E, R>): Effect.Effect<Served<A>, E, R> =>
       Effect.suspend(() => {
@@ -48,7 +72,7 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
         const now = Date.now()
         if (hit !== undefined && hit.expires > now) return Effect.succeed({ value: hit.value as A, staleSeconds: undefined })
         const generation = cache.generation
-        const fresh = Effect.map(
+        const loaded = Effect.map(
           Effect.tap(load, (value) =>
             Effect.sync(() => {
               if (cache.generation !== generation || ttl <= 0) return
@@ -58,6 +82,7 @@ export class PublicCache extends Effect.Service<PublicCache>()("Catalog/PublicCa
           ),
           (value): Served<A> => ({ value, staleSeconds: undefined })
         )
+        const fresh = ttl <= 0 ? loaded : shared(cache, key, generation, loaded)
         if (hit === undefined || now - hit.expires > staleFor) return fresh
         // Stale on error: the database failed, timed out or refused; the last good copy answers instead.
         const stale = (reason: string) =>

@@ -5,7 +5,7 @@ import { type CartLine, lineTotal, parseCart, serialiseCart } from "$lib/storefr
 import type { CardData } from "./catalog.js"
 import { missingOrDown } from "./storefront.js"
 
-const CART_COOKIE = "manara_cart"
+export const CART_COOKIE = "manara_cart"
 
 /** The visitor's cart: product slugs and quantities only. Prices are read from the catalog each time. */
 export const readCart = (cookies: Cookies): Array<CartLine> => parseCart(cookies.get(CART_COOKIE))

@@ -31,8 +31,10 @@ export const asciiDigits = (typed: string): string =>
     .replace(/[\u0660-\u0669]/g, (digit) => String(digit.charCodeAt(0) - 0x0660))
     .replace(/[\u06f0-\u06f9]/g, (digit) => String(digit.charCodeAt(0) - 0x06f0))
 
+// Built once: constructing a time-zoned formatter costs more than the rest of the item page's load.
+const kuwaitDays = new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE })
 /** Today's date in Kuwait, "2026-11-20": the earliest a pledge may fall due. */
-export const kuwaitToday = (now: Date = new Date()): string => new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(now)
+export const kuwaitToday = (now: Date = new Date()): string => kuwaitDays.format(now)
 
 /** One line of the cart: a product by its slug and how many. Prices are never kept here. */
 export interface CartLine {
