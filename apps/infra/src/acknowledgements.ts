@@ -77,13 +77,13 @@ export const acknowledgeFindings = (_edge: Stack, main: Stack): void => {
   )
   acknowledge(
     main,
-    ["ApiTask", "WorkerTask", "WebTask"],
+    ["ApiTask", "WorkerTask", "WebTask", "OpsTask"],
     "AwsSolutions-ECS2",
     "Only non-secret settings are plain environment variables; every secret is an ECS secret read from Secrets Manager by ARN."
   )
   acknowledge(
     main,
-    ["ApiTask/ExecutionRole", "WorkerTask/ExecutionRole", "WebTask/ExecutionRole"],
+    ["ApiTask/ExecutionRole", "WorkerTask/ExecutionRole", "WebTask/ExecutionRole", "OpsTask/ExecutionRole"],
     "AwsSolutions-IAM5[Resource::*]",
     "ecr:GetAuthorizationToken has no resource-level permissions; it must be granted on *."
   )
