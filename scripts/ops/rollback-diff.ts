@@ -40,7 +40,10 @@ const synth = (tag: string): Template => {
 /** Every path where the two values differ. */
 const differences = (a: unknown, b: unknown, path: string, out: Array<string>): Array<string> => {
   if (JSON.stringify(a) === JSON.stringify(b)) return out
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return [...out, path]
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    out.push(path)
+    return out
+  }
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
     differences((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}/${key}`, out)
   return out
