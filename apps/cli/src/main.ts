@@ -16,7 +16,7 @@ import {
   TenantSql
 } from "@manara/db"
 import { TenantChanges } from "@manara/tenancy"
-import { Console, Effect, Layer, Option, Redacted, Schema } from "effect"
+import { Config, Console, Effect, Layer, Option, Redacted, Schema } from "effect"
 import { ai } from "./Ai.js"
 import { announceTenantStatus, outboxStatus, retryOutbox } from "./Operations.js"
 import { setTelegramBot } from "./TelegramBots.js"
@@ -65,7 +65,9 @@ const db = Command.make("db").pipe(Command.withSubcommands([setup, snapshot]))
 
 const migrate = Command.make("migrate", {}, () =>
   Effect.gen(function* () {
-    const applied = yield* runMigrations()
+    // The image carries the files next to the CLI (docker/worker.Dockerfile); from the repository, its own folder.
+    const directory = yield* Config.option(Config.string("MIGRATIONS_DIRECTORY"))
+    const applied = yield* runMigrations(Option.getOrUndefined(directory))
     yield* Console.log(applied.length === 0 ? "up to date" : applied.map(([id, name]) => `applied ${id}_${name}`).join("\n"))
   }).pipe(Effect.provide(ownerSql))
 ).pipe(Command.withDescription("Apply pending migrations as the owner role"))

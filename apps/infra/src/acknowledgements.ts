@@ -67,7 +67,7 @@ export const acknowledgeFindings = (_edge: Stack, main: Stack): void => {
     main,
     ["StaffUsers"],
     "AwsSolutions-COG2",
-    "Cognito's REQUIRED demands an MFA_SETUP challenge the app does not answer; the app refuses owners and admins without TOTP (docs/auth.md)."
+    "REQUIRED sends a first sign-in an MFA_SETUP challenge the app does not answer (cognito-local cannot emulate it); users with TOTP are challenged by Cognito, owners and admins without it get 403 from the API (docs/ops/infrastructure.md)."
   )
   acknowledge(
     main,
@@ -77,13 +77,13 @@ export const acknowledgeFindings = (_edge: Stack, main: Stack): void => {
   )
   acknowledge(
     main,
-    ["ApiTask", "WorkerTask", "WebTask"],
+    ["ApiTask", "WorkerTask", "WebTask", "OpsTask"],
     "AwsSolutions-ECS2",
     "Only non-secret settings are plain environment variables; every secret is an ECS secret read from Secrets Manager by ARN."
   )
   acknowledge(
     main,
-    ["ApiTask/ExecutionRole", "WorkerTask/ExecutionRole", "WebTask/ExecutionRole"],
+    ["ApiTask/ExecutionRole", "WorkerTask/ExecutionRole", "WebTask/ExecutionRole", "OpsTask/ExecutionRole"],
     "AwsSolutions-IAM5[Resource::*]",
     "ecr:GetAuthorizationToken has no resource-level permissions; it must be granted on *."
   )

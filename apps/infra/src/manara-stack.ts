@@ -21,14 +21,10 @@ import * as sns from "aws-cdk-lib/aws-sns"
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions"
 import type { Construct } from "constructs"
 import type { EnvironmentConfig, ServiceSize } from "./config.js"
+import { CUSTOM_METRICS } from "@manara/db/cloudwatch"
 
-/** The custom metrics the app publishes (namespace `Manara`, dimension `Environment`); docs/ops/infrastructure.md. */
-export const CUSTOM_METRICS = {
-  namespace: "Manara",
-  outboxOldestPendingSeconds: "OutboxOldestPendingSeconds",
-  outboxDeadLetters: "OutboxDeadLetters",
-  aiSpendBudgetUsedPercent: "AiSpendBudgetUsedPercent"
-} as const
+/** The custom metrics the app publishes: one definition for the worker's EMF lines and these alarms. */
+export { CUSTOM_METRICS } from "@manara/db/cloudwatch"
 
 /** Cookie the storefront's cart lives in: part of the edge cache key (the page header shows the cart count). */
 const CART_COOKIE = "manara_cart"
@@ -416,8 +412,11 @@ export class ManaraStack extends Stack {
       vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED
     })
-    const image = (name: string) =>
-      ecs.ContainerImage.fromEcrRepository(ecr.Repository.fromRepositoryName(this, `${name}Repository`, `manara/${name}`), config.imageTag)
+    const repositories = new Map<string, ecr.IRepository>()
+    const image = (name: string) => {
+      if (!repositories.has(name)) repositories.set(name, ecr.Repository.fromRepositoryName(this, `${name}Repository`, `manara/${name}`))
+      return ecs.ContainerImage.fromEcrRepository(repositories.get(name)!, config.imageTag)
+    }
     const fromSecret = (secret: secretsmanager.ISecret, field?: string) => ecs.Secret.fromSecretsManager(secret, field)
     // What api and worker share: the app's own configuration keys (README, docs/notifications.md).
     const shared: Record<string, string> = {
@@ -502,7 +501,8 @@ export class ManaraStack extends Stack {
       backendSecrets,
       4000
     )
-    const worker = service("worker", sizes.worker, workerGroup, shared, backendSecrets)
+    // The worker publishes the alarms' custom metrics (EMF lines on stdout, which awslogs ships).
+    const worker = service("worker", sizes.worker, workerGroup, { ...shared, METRICS_ENVIRONMENT: env }, backendSecrets)
 
     // The web server reaches the API through an internal ALB (in the VPC, never public).
     const internalLb = new elbv2.ApplicationLoadBalancer(this, "InternalLb", {
@@ -585,6 +585,27 @@ export class ManaraStack extends Stack {
       deregistrationDelay: Duration.seconds(25)
     })
     web.scaling.scaleOnRequestCount("Requests", { targetGroup: webTargets, requestsPerTarget: 1000 })
+
+    // One-off operator tasks (no service): the worker image's CLI, migrations by default. Run with
+    // `aws ecs run-task` in the worker's subnets and security group; other commands by overriding the command.
+    const opsTask = new ecs.FargateTaskDefinition(this, "OpsTask", {
+      family: `manara-${env}-ops`,
+      cpu: 256,
+      memoryLimitMiB: 512,
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 }
+    })
+    opsTask.addContainer("ops", {
+      image: image("worker"),
+      command: ["node", "--import", "tsx", "cli/src/main.ts", "migrate"],
+      environment: { NODE_ENV: "production", LOG_LEVEL: "Info", PLATFORM_DOMAIN: config.platformDomain, REDIS_KEY_PREFIX: "manara:" },
+      secrets: {
+        DATABASE_URL: fromSecret(databaseUrlSecret),
+        DATABASE_OWNER_URL: fromSecret(ownerUrlSecret),
+        DATABASE_ADMIN_URL: fromSecret(adminUrlSecret),
+        REDIS_URL: fromSecret(redisUrlSecret)
+      },
+      logging: ecs.LogDrivers.awsLogs({ logGroup: logGroup("OpsLogs", `/manara/${env}/ops`), streamPrefix: "ops" })
+    })
 
     // Grants: the task roles (app) and the execution roles (secrets at start).
     for (const role of [api.task.taskRole, worker.task.taskRole]) {
@@ -688,7 +709,13 @@ export class ManaraStack extends Stack {
     }
     const period = Duration.minutes(1)
     const custom = (metricName: string, statistic: string) =>
-      new cloudwatch.Metric({ namespace: CUSTOM_METRICS.namespace, metricName, dimensionsMap: { Environment: env }, statistic, period })
+      new cloudwatch.Metric({
+        namespace: CUSTOM_METRICS.namespace,
+        metricName,
+        dimensionsMap: { [CUSTOM_METRICS.dimension]: env },
+        statistic,
+        period
+      })
     const albMetrics = publicLb.metrics
     const fiveXxRate = new cloudwatch.MathExpression({
       label: "5xx % of requests (public ALB)",
@@ -745,11 +772,12 @@ export class ManaraStack extends Stack {
         threshold: 300,
         evaluationPeriods: 5,
         datapointsToAlarm: 3,
-        alarmDescription: "The oldest pending outbox row waits more than 5 minutes (docs: drain the outbox)",
-        // Missing data is not an alarm while the app does not publish the metric yet (docs/ops/infrastructure.md).
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING
+        alarmDescription: "The oldest due outbox row waits more than 5 minutes (docs: drain the outbox)",
+        // The worker publishes it every minute: silence means no worker is running, itself an outage.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING
       }),
       alarm("dead-letters", {
+        // Each worker reports the dead letters it made since its last line; any, anywhere, is an alarm.
         metric: custom(CUSTOM_METRICS.outboxDeadLetters, "Sum"),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -830,6 +858,14 @@ export class ManaraStack extends Stack {
     new CfnOutput(this, "UserPoolId", { value: users.userPoolId })
     new CfnOutput(this, "UserPoolClientId", { value: webClient.userPoolClientId })
     new CfnOutput(this, "MediaBucket", { value: media.bucketName })
+    new CfnOutput(this, "OpsTaskDefinition", {
+      value: opsTask.taskDefinitionArn,
+      description: "aws ecs run-task --task-definition <this> (migrate by default; docs/ops/runbooks.md)"
+    })
+    new CfnOutput(this, "OpsNetwork", {
+      value: Fn.join(",", [workerGroup.securityGroupId, ...vpc.privateSubnets.map((subnet) => subnet.subnetId)]),
+      description: "The ops task's security group, then its subnets (the worker's)"
+    })
     new CfnOutput(this, "OwnerUrlSecret", { value: ownerUrlSecret.secretArn, description: "DATABASE_OWNER_URL for migrations" })
     new CfnOutput(this, "AdminUrlSecret", { value: adminUrlSecret.secretArn, description: "DATABASE_ADMIN_URL for db setup" })
   }

@@ -66,6 +66,35 @@ describe.each(["api", "worker", "web"])("the %s image", (name) => {
   })
 })
 
+describe("the worker image's CLI", () => {
+  it("carries apps/cli and the migrations beside the worker, where MIGRATIONS_DIRECTORY and the ops task's command look", () => {
+    const text = read("docker/worker.Dockerfile")
+    const dockerfile = DockerfileParser.parse(text)
+    const run = dockerfile
+      .getInstructions()
+      .filter((instruction) => instruction.getKeyword() === "RUN")
+      .map((instruction) => instruction.getTextContent())
+      .join("\n")
+    // The build stage deploys the worker to /out and the CLI to /out/cli, with the migrations inside it ...
+    expect(run).toMatch(/pnpm --filter @manara\/worker deploy --prod --legacy \/out\b/)
+    expect(run).toMatch(/pnpm --filter @manara\/cli deploy --prod --legacy \/out\/cli\b/)
+    expect(run).toMatch(/cp -r migrations \/out\/cli\/migrations/)
+    // ... the runtime stage holds /out at /app ...
+    expect(text).toMatch(/^COPY --from=build \S* ?\/out \/app$/m)
+    expect(
+      dockerfile
+        .getInstructions()
+        .find((instruction) => instruction.getKeyword() === "WORKDIR" && instruction.getArgumentsContent() === "/app")
+    ).toBeDefined()
+    // ... and the CLI reads its migrations from there (apps/cli's migrate), started from /app as the stack's ops task does.
+    expect(text).toMatch(/MIGRATIONS_DIRECTORY=\/app\/cli\/migrations\b/)
+    expect(read("apps/cli/src/main.ts")).toContain('Config.string("MIGRATIONS_DIRECTORY")')
+    expect(read("apps/infra/src/manara-stack.ts")).toContain('command: ["node", "--import", "tsx", "cli/src/main.ts", "migrate"]')
+    // tsx, which that command imports, is a production dependency of the worker (resolved from /app/node_modules).
+    expect(JSON.parse(read("apps/worker/package.json")).dependencies.tsx).toBeDefined()
+  })
+})
+
 describe("the rules", () => {
   it("catch an image that breaks them", () => {
     const bad = [

@@ -13,6 +13,7 @@ import { join } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import type { EnvironmentName } from "../src/config.js"
+import { emfLine } from "@manara/db/cloudwatch"
 import { CUSTOM_METRICS, UNCACHED_PATHS } from "../src/manara-stack.js"
 
 const infra = join(import.meta.dirname, "..")
@@ -284,7 +285,7 @@ export const describeEnvironment = (name: EnvironmentName) =>
         sourceText(join(root, "apps/web/node_modules/@sveltejs/adapter-node/files"))
       ].join("\n")
       const tasks = ofType("AWS::ECS::TaskDefinition")
-      expect(tasks).toHaveLength(3)
+      expect(tasks).toHaveLength(4)
       for (const [, task] of tasks) {
         for (const container of task.Properties.ContainerDefinitions) {
           const environment: Array<{ Name: string; Value: unknown }> = container.Environment ?? []
@@ -307,6 +308,17 @@ export const describeEnvironment = (name: EnvironmentName) =>
       expect(api.Secrets.map((secret: Json) => secret.Name).sort()).toEqual(
         ["ANTHROPIC_API_KEY", "DATABASE_URL", "OPENAI_API_KEY", "REDIS_URL", "TELEGRAM_BOT_TOKEN"].sort()
       )
+      // The one-off ops task: the worker image's CLI, migrating by default, the only holder of the owner and admin URLs.
+      const ops = tasks.find(([, task]) => task.Properties.ContainerDefinitions[0].Name === "ops")![1].Properties.ContainerDefinitions[0]
+      expect(ops.Command).toEqual(["node", "--import", "tsx", "cli/src/main.ts", "migrate"])
+      expect(JSON.stringify(ops.Image)).toContain("manara/worker")
+      expect(ops.Secrets.map((secret: Json) => secret.Name).sort()).toEqual(
+        ["DATABASE_ADMIN_URL", "DATABASE_OWNER_URL", "DATABASE_URL", "REDIS_URL"].sort()
+      )
+      for (const [, task] of tasks)
+        if (task.Properties.ContainerDefinitions[0].Name !== "ops")
+          for (const secret of task.Properties.ContainerDefinitions[0].Secrets ?? [])
+            expect(["DATABASE_OWNER_URL", "DATABASE_ADMIN_URL"]).not.toContain(secret.Name)
     })
 
     it("has a staff user pool with TOTP, threat protection and a web client without a secret, and a mail identity", () => {
@@ -332,5 +344,34 @@ export const describeEnvironment = (name: EnvironmentName) =>
         main.hasResourceProperties("AWS::CloudWatch::Alarm", { Namespace: CUSTOM_METRICS.namespace, MetricName: metric })
       for (const [, alarm] of ofType("AWS::CloudWatch::Alarm")) expect(alarm.Properties.AlarmActions).toHaveLength(1)
       main.resourceCountIs("AWS::CloudWatch::Dashboard", 1)
+    })
+
+    it("the worker's embedded-metric lines are what the custom alarms watch: namespace, name, dimension and its value", () => {
+      const worker = ofType("AWS::ECS::TaskDefinition").find(([, task]) => task.Properties.ContainerDefinitions[0].Name === "worker")![1]
+      const environment = (worker.Properties.ContainerDefinitions[0].Environment as Array<{ Name: string; Value: string }>).find(
+        (variable) => variable.Name === "METRICS_ENVIRONMENT"
+      )?.Value
+      expect(environment).toBe(name)
+      const custom = ofType("AWS::CloudWatch::Alarm").filter(
+        ([, alarm]) => alarm.Properties.Namespace !== undefined && !String(alarm.Properties.Namespace).startsWith("AWS/")
+      )
+      expect(custom.map(([, alarm]) => alarm.Properties.MetricName).sort()).toEqual(
+        [CUSTOM_METRICS.aiSpendBudgetUsedPercent, CUSTOM_METRICS.outboxDeadLetters, CUSTOM_METRICS.outboxOldestPendingSeconds].sort()
+      )
+      for (const [, alarm] of custom) {
+        const { Namespace, MetricName, Dimensions } = alarm.Properties as {
+          Namespace: string
+          MetricName: string
+          Dimensions: Array<{ Name: string; Value: string }>
+        }
+        // What the worker prints (apps/worker/src/Metrics.ts), as CloudWatch Logs reads it.
+        const line = JSON.parse(emfLine(environment!, { [MetricName]: 1 }))
+        const directive = line._aws.CloudWatchMetrics[0]
+        expect(directive.Namespace).toBe(Namespace)
+        expect(directive.Metrics.map((metric: { Name: string }) => metric.Name)).toEqual([MetricName])
+        expect(directive.Dimensions).toEqual([Dimensions.map((dimension) => dimension.Name)])
+        for (const dimension of Dimensions) expect(line[dimension.Name]).toBe(dimension.Value)
+        expect(line[MetricName]).toBe(1)
+      }
     })
   })

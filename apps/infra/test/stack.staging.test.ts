@@ -25,4 +25,5 @@ it("fails synth on a finding nobody acknowledged (the same cdk-nag wiring as the
   } finally {
     rmSync(outdir, { recursive: true, force: true })
   }
-}, 180_000)
+  // A synth with cdk-nag: minutes of CPU on a loaded machine, as the suite's own setup allows.
+}, 300_000)

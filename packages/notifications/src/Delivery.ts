@@ -1,6 +1,6 @@
 import { PgClient } from "@effect/sql-pg"
 import type { TenantId } from "@manara/domain"
-import { Cause, Config, Context, Duration, Effect, Either, Layer, Option, Queue, Schedule, Stream } from "effect"
+import { Cause, Config, Context, Duration, Effect, Either, Layer, Metric, Option, Queue, Schedule, Stream } from "effect"
 import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
 import { notifyTenants } from "./NotifyTenants.js"
@@ -50,6 +50,12 @@ export const DeliveryConfig = Config.all({
   platformDomain: Config.string("PLATFORM_DOMAIN").pipe(Config.withDefault("localhost"))
 })
 export type DeliveryConfig = Config.Config.Success<typeof DeliveryConfig>
+
+/** Rows this process moved to dead letters: the worker publishes its growth as `OutboxDeadLetters`. */
+export const deadLetters = Metric.counter("notification_dead_letters", {
+  description: "Outbox rows moved to dead letters by this process",
+  incremental: true
+})
 
 /** Exponential with jitter: base·2^(attempt-1), capped, then a random half to a whole of it. */
 export const backoff = (attempt: number, base: Duration.Duration, max: Duration.Duration, random: () => number = Math.random) => {
@@ -134,6 +140,7 @@ export const DeliveryLive = Layer.scopedDiscard(
       const dead = failure.permanent || row.attempts >= config.maxAttempts
       const retryIn = failure.retryAfter ?? backoff(row.attempts, config.backoffBase, config.backoffMax)
       return Effect.logWarning(dead ? "notification dead-lettered" : "notification will be retried").pipe(
+        Effect.zipLeft(dead ? Metric.increment(deadLetters) : Effect.void),
         Effect.annotateLogs({ outbox: row.id, tenant: row.tenantId, channel: row.channel, attempts: row.attempts, error: failure.message }),
         Effect.as<Mark>(
           dead ? { id: row.id, status: "dead", error: failure.message } : { id: row.id, status: "pending", error: failure.message, retryIn }

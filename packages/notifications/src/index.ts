@@ -14,3 +14,4 @@ import type { DeliveryNotDead, DeliveryNotFound, PreferenceExists, PreferenceNot
 /** Every expected failure of the notification settings: the API maps each to a problem. (`DeliveryFailed` stays in the outbox.) */
 export type NotificationsError =
   PreferenceNotFound | PreferenceExists | DeliveryNotFound | DeliveryNotDead | TelegramNotLinked | WebhookRefused
+export * from "./NotifyTenants.js"
