@@ -2,7 +2,16 @@
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference -- an ambient module declaration has nothing to import
 /// <reference path="../../../packages/testkit/src/s3rver.d.ts" />
 import { startApi, type StartedApi } from "@manara/api/server"
-import { addMember, apiEnv, type apiPeople, type Person, type TenantFixture, TEST_PASSWORD, withOwner } from "@manara/testkit"
+import {
+  addMember,
+  apiEnv,
+  type apiPeople,
+  type Person,
+  type TenantFixture,
+  TEST_PASSWORD,
+  testRedisKeyPrefix,
+  withOwner
+} from "@manara/testkit"
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
@@ -87,6 +96,12 @@ export const launchBrowser = (): Promise<Browser> =>
 
 /** What the global setup started for every suite: the database (and Redis), the Cognito emulator's pool, the S3 emulator. */
 export const services = () => ({ urls: inject("manaraDatabase"), pool: inject("manaraCognito"), s3: inject("manaraS3") })
+
+/** This file's Redis, as apiEnv gives it to the API: for a server started by hand, so the web server reads the keys its API bumps. */
+export const redisEnv = () => {
+  const { urls } = services()
+  return { REDIS_URL: urls.redisUrl, REDIS_KEY_PREFIX: testRedisKeyPrefix(urls) }
+}
 
 /** The browser, then the web server, then the API it calls: what each suite started, stopped in reverse. */
 export const stopAll = async (browser: Browser | undefined, web: WebServer | undefined, api: StartedApi | undefined) => {

@@ -6,6 +6,7 @@ import {
   freePort,
   htmlAttributes,
   launchBrowser,
+  redisEnv,
   requireBuild,
   results,
   startWeb,
@@ -27,8 +28,8 @@ let tenant: TenantFixture
 beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
-  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
-  web = await startWeb(api.url)
+  api = await startApi({ DATABASE_URL: urls.runtimeUrl, ...redisEnv(), PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
+  web = await startWeb(api.url, redisEnv())
   browser = await launchBrowser()
 })
 
