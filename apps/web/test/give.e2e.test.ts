@@ -91,11 +91,11 @@ const urlOf = (path: string) => storefrontUrl(stack.web, tenant.slug, path)
 
 const arabicDigits = (text: string) => text.replace(/[0-9]/g, (digit) => String.fromCharCode(0x0660 + Number(digit))).replace(".", "٫")
 
-/** A page whose waits fail with the locator's own message, well inside the test's time. */
+/** A page whose waits fail with the locator's own message, inside the test's time (20 s: a loaded CI answers a form slowly). */
 const openPage = async (options: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean } = {}) => {
   const context = await stack.browser.newContext(options)
   const page = await context.newPage()
-  page.setDefaultTimeout(8_000)
+  page.setDefaultTimeout(20_000)
   return page
 }
 
