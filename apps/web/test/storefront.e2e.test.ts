@@ -94,6 +94,7 @@ describe("storefront", () => {
     await page.close()
   })
 
+  // Longer than the project's minute: it starts a web server of its own, which alone may take a minute on a loaded machine.
   it("answers 503 with a page of its own while the API is unreachable", async () => {
     const offline = await startWeb(`http://127.0.0.1:${await freePort()}`)
     try {
@@ -105,5 +106,5 @@ describe("storefront", () => {
     } finally {
       await stopWeb(offline)
     }
-  })
+  }, 150_000)
 })
