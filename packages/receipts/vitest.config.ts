@@ -1,4 +1,5 @@
 import { defineProject } from "vitest/config"
+import { timeouts } from "../../vitest.timeouts.js"
 
-// Each test renders PDFs and runs pdftotext: seconds on a busy 2-core machine (projects do not inherit the root's timeout).
-export default defineProject({ test: { name: "@manara/receipts", include: ["test/**/*.test.ts"], testTimeout: 30_000 } })
+// Each test renders PDFs and runs pdftotext: seconds on a busy 2-core machine.
+export default defineProject({ test: { name: "@manara/receipts", include: ["test/**/*.test.ts"], ...timeouts } })

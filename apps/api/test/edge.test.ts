@@ -124,7 +124,8 @@ describe("body limits", () => {
     expect(JSON.parse(result.body).type).toBe("https://manara.app/problems/payload-too-large")
     // Answered after about the 1 MiB limit, not after the 64 MiB were sent.
     expect(result.sent).toBeLessThan(16 * 1024 * 1024)
-    expect(result.ms).toBeLessThan(2_000)
+    // What was sent proves the early answer; the time only rules out waiting for all 64 MiB (loose on a loaded machine).
+    expect(result.ms).toBeLessThan(15_000)
     expect(grown).toBeLessThan(48 * 1024 * 1024)
   })
 

@@ -2,7 +2,7 @@ import { FetchHttpClient, HttpApiClient } from "@effect/platform"
 import { createHeldServer } from "@manara/api"
 import { startApi, type StartedApi } from "@manara/api/server"
 import { ManaraApi, Problem } from "@manara/domain"
-import { createTenant, PgProxy, type TenantFixture, uniqueSlug, withOwner } from "@manara/testkit"
+import { createTenant, PgProxy, type TenantFixture, testRedisKeyPrefix, uniqueSlug, withOwner } from "@manara/testkit"
 import { SqlClient } from "@effect/sql"
 import { Effect, Either } from "effect"
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest"
@@ -13,7 +13,7 @@ const PLATFORM = "manara.test"
 const env = (overrides: Record<string, string> = {}) => ({
   DATABASE_URL: urls.runtimeUrl,
   REDIS_URL: urls.redisUrl,
-  REDIS_KEY_PREFIX: `${urls.database}:`,
+  REDIS_KEY_PREFIX: testRedisKeyPrefix(urls),
   PLATFORM_DOMAIN: PLATFORM,
   // The run's outbox is drained by the notification tests only.
   NOTIFY_DELIVERY: "false",

@@ -1,5 +1,5 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { apiEnv, apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiEnv, apiPeople, createTenant, type Person, type TenantFixture, testRedisKeyPrefix, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
 import { Redis } from "ioredis"
 import { randomUUID } from "node:crypto"
@@ -80,7 +80,7 @@ describe("GET /public/pages/home", () => {
   })
 
   it("shows another API process's write on the very next read, and the write bumps the tenant's public version", async () => {
-    const redis = new Redis(urls.redisUrl, { keyPrefix: `${urls.database}:` })
+    const redis = new Redis(urls.redisUrl, { keyPrefix: testRedisKeyPrefix(urls) })
     try {
       const before = Number((await redis.get(`public-version:${home.slug}`)) ?? 0)
       const neighbour = await redis.get(`public-version:${other.slug}`)

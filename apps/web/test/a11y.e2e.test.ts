@@ -19,7 +19,18 @@ import { fileURLToPath } from "node:url"
 import type { Browser, BrowserContext, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DASHBOARD_PAGES, type PageFixtures } from "./dashboard-pages.js"
-import { givingTenant, launchBrowser, psqlInTenant, requireBuild, services, signIn, startWeb, stopAll, type WebServer } from "./harness.js"
+import {
+  givingTenant,
+  launchBrowser,
+  psqlInTenant,
+  redisEnv,
+  requireBuild,
+  services,
+  signIn,
+  startWeb,
+  stopAll,
+  type WebServer
+} from "./harness.js"
 
 const { urls, pool, s3 } = services()
 const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js")
@@ -88,7 +99,7 @@ beforeAll(async () => {
     })
   )
   const itemId = givingTenant(urls.ownerUrl, tenant.id, "village-well", { ar: "بئر القرية", en: "The village well" })
-  web = await startWeb(api.url)
+  web = await startWeb(api.url, redisEnv())
   // A donation in the inbox (awaiting its payment), an open invitation and a notification preference: every list has a row.
   const donation = await fetch(`${api.url}/api/v1/public/donations`, {
     method: "POST",

@@ -10,6 +10,7 @@ import {
   freePort,
   htmlAttributes,
   openPage,
+  redisEnv,
   results,
   services,
   signIn,
@@ -256,7 +257,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     const limited = await startApi(
       apiEnv(urls, pool, { PLATFORM_DOMAIN: "localhost", LOGIN_LIMIT_PER_ACCOUNT: "2", LOGIN_LIMIT_WINDOW_SECONDS: "600" })
     )
-    const limitedWeb = await startWeb(limited.url)
+    const limitedWeb = await startWeb(limited.url, redisEnv())
     // A web server whose API answers nowhere (a port nothing listens on).
     const orphanWeb = await startWeb(`http://127.0.0.1:${await freePort()}`)
     try {

@@ -23,7 +23,7 @@ const prefix = (locale: "ar" | "en") => (locale === "ar" ? "" : "/en")
 const open = async (browser: Browser, width: number, options: { javaScriptEnabled?: boolean } = {}) => {
   const context = await browser.newContext({ viewport: { width, height: 900 }, ...options })
   const page = await context.newPage()
-  page.setDefaultTimeout(10_000)
+  page.setDefaultTimeout(20_000)
   return { page, problems: watchProblems(page), close: () => context.close() }
 }
 

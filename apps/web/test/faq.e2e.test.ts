@@ -34,11 +34,6 @@ const expectCall = async (status: number, method: string, path: string, body?: u
 
 const stack = useStack({
   s3: false,
-  env: () => {
-    // The web server reads the public versions the API bumps: the same Redis keys as this run's API.
-    process.env.REDIS_KEY_PREFIX = `${urls.database}:`
-    return {}
-  },
   seed: async () => {
     tenant = await withOwner(urls, createTenant({ nameAr: "جمعية منارة الخيرية", nameEn: "Manara Charity" }))
     owner = await memberOf(tenant, "owner")

@@ -5,7 +5,7 @@ import { request } from "node:http"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
-import { requireBuild, startWeb, stopWeb, storefrontUrl, type WebServer } from "./harness.js"
+import { redisEnv, requireBuild, startWeb, stopWeb, storefrontUrl, type WebServer } from "./harness.js"
 
 const urls = inject("manaraDatabase")
 
@@ -16,8 +16,8 @@ let tenant: TenantFixture
 beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant())
-  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
-  web = await startWeb(api.url)
+  api = await startApi({ DATABASE_URL: urls.runtimeUrl, ...redisEnv(), PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
+  web = await startWeb(api.url, redisEnv())
 })
 afterAll(async () => {
   await stopWeb(web)

@@ -27,8 +27,6 @@ const stack = useStack({
   env: () => {
     process.env.TRAFFIC_FLUSH_MS = "200"
     process.env.TRAFFIC_LIMIT_PER_SOURCE = "100000"
-    // The web server reads the public versions the API bumps: the same Redis keys as this run's API.
-    process.env.REDIS_KEY_PREFIX = `${urls.database}:`
     return {}
   },
   seed: async () => {

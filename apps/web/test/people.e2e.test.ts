@@ -81,7 +81,7 @@ describe("checkout with a delivery address", { timeout: 120_000 }, () => {
       it(`asks for the address, refuses a missing field, and lists the lines on the thank-you page (${locale}, ${width} px)`, async () => {
         const l = labels[locale]
         const { context, page, problems } = await openPage(stack.browser, { viewport: { width, height: 900 } })
-        page.setDefaultTimeout(15_000)
+        page.setDefaultTimeout(20_000)
         for (const [slug, quantity] of [
           ["khalas-dates", 3],
           ["gift-card", 1]

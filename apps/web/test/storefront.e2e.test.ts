@@ -6,6 +6,7 @@ import {
   freePort,
   htmlAttributes,
   launchBrowser,
+  redisEnv,
   requireBuild,
   results,
   startWeb,
@@ -27,8 +28,8 @@ let tenant: TenantFixture
 beforeAll(async () => {
   requireBuild()
   tenant = await withOwner(urls, createTenant({ nameAr: names.ar, nameEn: names.en }))
-  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
-  web = await startWeb(api.url)
+  api = await startApi({ DATABASE_URL: urls.runtimeUrl, ...redisEnv(), PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
+  web = await startWeb(api.url, redisEnv())
   browser = await launchBrowser()
 })
 
@@ -93,6 +94,7 @@ describe("storefront", () => {
     await page.close()
   })
 
+  // Longer than the project's minute: it starts a web server of its own, which alone may take a minute on a loaded machine.
   it("answers 503 with a page of its own while the API is unreachable", async () => {
     const offline = await startWeb(`http://127.0.0.1:${await freePort()}`)
     try {
@@ -104,5 +106,5 @@ describe("storefront", () => {
     } finally {
       await stopWeb(offline)
     }
-  })
+  }, 150_000)
 })

@@ -5,7 +5,7 @@ import { Effect } from "effect"
 import { request } from "node:http"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest"
-import { requireBuild, startWeb, stopAll, type WebServer } from "./harness.js"
+import { redisEnv, requireBuild, startWeb, stopAll, type WebServer } from "./harness.js"
 
 const urls = inject("manaraDatabase")
 const BROWSER =
@@ -29,11 +29,11 @@ beforeAll(async () => {
         })}::jsonb where id = ${tenant.id}`
     )
   )
-  api = await startApi({ DATABASE_URL: urls.runtimeUrl, REDIS_URL: urls.redisUrl, PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
+  api = await startApi({ DATABASE_URL: urls.runtimeUrl, ...redisEnv(), PLATFORM_DOMAIN: "localhost", NOTIFY_DELIVERY: "false" })
   // Flushed every 200 ms so the test waits little; every visit here comes from 127.0.0.1.
   process.env.TRAFFIC_FLUSH_MS = "200"
   process.env.TRAFFIC_LIMIT_PER_SOURCE = "100000"
-  web = await startWeb(api.url)
+  web = await startWeb(api.url, redisEnv())
 })
 
 afterAll(() => stopAll(undefined, web, api))

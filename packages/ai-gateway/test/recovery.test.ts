@@ -19,9 +19,9 @@ describe("Redis unreachable: fail closed, fast; on its return the counters come 
   })
   afterAll(() => redis.dispose())
 
-  it("503-worthy AiUnavailable in under 100 ms with the provider never called, then rebuilt and matching", async () => {
+  it("503-worthy AiUnavailable at once (no wait on the Redis timeout) with the provider never called, then rebuilt and matching", async () => {
     const fake = exactFake()
-    const runtime = track(gatewayRuntime(urls, { model: fake.layer, redis: ownRedisLayer(redis), env: { AI_REDIS_TIMEOUT: "250 millis" } }))
+    const runtime = track(gatewayRuntime(urls, { model: fake.layer, redis: ownRedisLayer(redis), env: { AI_REDIS_TIMEOUT: "10 seconds" } }))
     const tenant = await budgetedTenant(urls, fifty)
     expect((await concurrently(runtime, [question(tenant), question(tenant)])).every(Either.isRight)).toBe(true)
     expect(fake.calls()).toBe(2)
@@ -32,7 +32,8 @@ describe("Redis unreachable: fail closed, fast; on its return the counters come 
     const elapsed = performance.now() - started
     expect(Either.isLeft(refused!) && refused.left).toMatchObject({ _tag: "AiUnavailable" })
     expect(Either.isLeft(refused!) && refused.left._tag === "AiUnavailable" && refused.left.retryAfterSeconds).toBeGreaterThan(0)
-    expect(elapsed).toBeLessThan(100)
+    // Far under AI_REDIS_TIMEOUT (10 s): refused because Redis is down, not after waiting on it (a bound a loaded machine keeps).
+    expect(elapsed).toBeLessThan(3_000)
     expect(fake.calls()).toBe(2)
 
     // Back, empty (no persistence): the first call finds the month missing and rebuilds it from ai_usage_log.

@@ -91,7 +91,8 @@ export class Kpis extends Effect.Service<Kpis>()("Analytics/Kpis", {
             union all
             select s, m, c, 0, captures, raised from won
           ) x group by x.s, x.m, x.c
-          order by sum(x.captures) desc, sum(x.visits) desc limit 50`
+          -- Equal counts by their tags: the same order on every load.
+          order by sum(x.captures) desc, sum(x.visits) desc, x.s, x.m, x.c limit 50`
         const projects = yield* sql<{ slug: string; title_ar: string; title_en: string | null; donations: number; fils: string }>`
           select i.slug, i.title_ar, i.title_en, count(*)::int as donations, round(sum(d.amount) * 1000)::bigint::text as fils
           from donations d join catalog_items i on i.tenant_id = ${tenant} and i.id = d.catalog_item_id

@@ -141,13 +141,13 @@ export const retrieve = (question: string, locale: Locale) =>
           select f.id::text, f.question_ar, f.question_en, f.answer_ar, f.answer_en, ts_rank(f.search_ar || f.search_en, q)::float8 as rank
           from faqs f, ${query} q
           where f.published and (f.search_ar @@ q or f.search_en @@ q)
-          order by rank desc, f.position limit 6`,
+          order by rank desc, f.position, f.id limit 6`,
         sql<ItemRow>`
           select i.id::text, i.kind, i.slug, i.status, i.title_ar, i.title_en, i.summary_ar, i.summary_en, i.price::text,
             i.goal_amount::text, i.raised_amount::text, i.pledged_amount::text, i.zakat_eligible, ts_rank(i.search, q)::float8 as rank
           from catalog_items i, ${query} q
           where i.status in ('active', 'funded', 'completed') and i.search @@ q
-          order by rank desc limit 6`,
+          order by rank desc, i.slug limit 6`,
         sql<ProofRow>`
           select p.id::text, p.kind, p.caption_ar, p.caption_en, to_char(p.occurred_on, 'YYYY-MM-DD') as occurred_on,
             p.amount_spent::text, i.slug, i.title_ar, i.title_en, ts_rank(d.v, q)::float8 as rank
@@ -158,7 +158,7 @@ export const retrieve = (question: string, locale: Locale) =>
             || to_tsvector('english', p.caption_en || ' ' || i.title_en) as v) d,
           ${query} q
           where p.status = 'published' and i.status in ('active', 'funded', 'completed') and d.v @@ q
-          order by rank desc limit 4`
+          order by rank desc, p.id limit 4`
       ],
       { concurrency: 1 }
     )

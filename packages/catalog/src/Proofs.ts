@@ -83,7 +83,7 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
       Effect.gen(function* () {
         yield* catalog.findRow(itemId, false)
         const rows =
-          yield* sql<ProofRow>`${select} where p.catalog_item_id = ${itemId} order by p.occurred_on desc, p.created_at desc`.pipe(
+          yield* sql<ProofRow>`${select} where p.catalog_item_id = ${itemId} order by p.occurred_on desc, p.created_at desc, p.id desc`.pipe(
             Effect.orDie
           )
         return rows.map(toProof)
@@ -153,7 +153,7 @@ export class Proofs extends Effect.Service<Proofs>()("Catalog/Proofs", {
         where p.status = 'published' and i.status in ${sql.in(PUBLIC_STATUSES)}
         ${filter.itemId === undefined ? sql`` : sql`and p.catalog_item_id = ${filter.itemId}`}
         ${filter.itemSlug === undefined ? sql`` : sql`and i.slug = ${filter.itemSlug}`}
-        order by p.occurred_on desc, p.published_at desc limit ${filter.limit}`.pipe(
+        order by p.occurred_on desc, p.published_at desc, p.id desc limit ${filter.limit}`.pipe(
         Effect.orDie,
         Effect.map((rows) => rows.map(toPublicProof))
       )

@@ -122,7 +122,7 @@ export class Members extends Effect.Service<Members>()("Tenancy/Members", {
       Result: InvitationRow,
       execute: () => sql`
         select id, email, role, expires_at, accepted_at, revoked_at from tenant_invitations
-        where accepted_at is null and revoked_at is null and expires_at > now() order by created_at desc`
+        where accepted_at is null and revoked_at is null and expires_at > now() order by created_at desc, id desc`
     })(undefined).pipe(
       Effect.orDie,
       Effect.map((rows) => rows.map(toInvitation))

@@ -1,6 +1,16 @@
+import { randomBytes } from "node:crypto"
 import type { CognitoPool } from "./Cognito.js"
 import { type S3Server, s3Env } from "./S3.js"
 import type { TestDatabaseUrls } from "./urls.js"
+
+// Made once per module instance: vitest loads the testkit afresh for each test file (isolated files).
+const fileKey = randomBytes(4).toString("hex")
+
+/**
+ * This test file's Redis keys, inside the run's: rate limits keyed by a fixed address (every request from
+ * loopback) or a fixed email start at zero in each file, whichever files ran before it in the run.
+ */
+export const testRedisKeyPrefix = (urls: TestDatabaseUrls) => `${urls.database}:${fileKey}:`
 
 /**
  * The API's configuration for one test run: its database, Redis, Cognito pool and, given
@@ -14,8 +24,8 @@ export const apiEnv = (
 ): Record<string, string> => ({
   DATABASE_URL: urls.runtimeUrl,
   REDIS_URL: urls.redisUrl,
-  // Rate-limit counters of this run only: other runs (and other sessions) share the Redis.
-  REDIS_KEY_PREFIX: `${urls.database}:`,
+  // Counters and caches of this run and test file only: other runs, sessions and files share the Redis.
+  REDIS_KEY_PREFIX: testRedisKeyPrefix(urls),
   PLATFORM_DOMAIN: "manara.test",
   COGNITO_ENDPOINT: pool.endpoint,
   COGNITO_USER_POOL_ID: pool.userPoolId,

@@ -1,5 +1,5 @@
 import { startApi, type StartedApi } from "@manara/api/server"
-import { apiEnv, apiPeople, type Person, type TenantFixture } from "@manara/testkit"
+import { apiEnv, apiPeople, type Person, type TenantFixture, testRedisKeyPrefix } from "@manara/testkit"
 import { Redis } from "ioredis"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
 import { rowsOf, seedCharity, ZAKAT_FAQ } from "../../../../packages/assistant/test/harness.js"
@@ -90,7 +90,7 @@ describe("GET /public/faqs", () => {
   })
 
   it("an FAQ's add, change and removal show on the next request and bump only this tenant's public version", async () => {
-    const redis = new Redis(urls.redisUrl, { keyPrefix: `${urls.database}:` })
+    const redis = new Redis(urls.redisUrl, { keyPrefix: testRedisKeyPrefix(urls) })
     try {
       const version = async (tenant: TenantFixture) => Number((await redis.get(`public-version:${tenant.slug}`)) ?? 0)
       const neighbour = await version(other)
