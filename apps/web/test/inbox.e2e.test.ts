@@ -276,3 +276,47 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     await context.close()
   })
 })
+
+describe("the live feed across a dropped connection", { timeout: 150_000 }, () => {
+  it("reconnects from the last capture it saw (Last-Event-ID) and announces the one that came in while it was down", async () => {
+    const { tenant, project } = await setUp()
+    const { owner, secret } = await ownerWithTotp(people, tenant, "resume-owner")
+    const { context, page, problems } = await newPage()
+    // Every request of the live feed, with the Last-Event-ID it sent.
+    const sent: Array<string | undefined> = []
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname.endsWith("/inbox/events")) sent.push(request.headers()["last-event-id"])
+    })
+    await page.goto(platform("/signin"))
+    await signIn(page, owner.email, { code: () => totp(secret) })
+    await page.waitForURL(platform(`/dashboard/${tenant.slug}`))
+    await page.getByRole("navigation", { name: "أقسام لوحة التحكم" }).getByRole("link", { name: "الوارد" }).click()
+    await page.waitForURL(platform(`/dashboard/${tenant.slug}/inbox`))
+    await expect.poll(() => sent.length, { timeout: 30_000 }).toBeGreaterThan(0)
+    // The stream connects after the page renders: give it a moment so the capture is published to a listener.
+    await page.waitForTimeout(1_000)
+    const donor = { name: "مريم", phone: "+965 6555 0199" }
+    const seen = await capture(tenant, "donations", { amount: "5.000", project, donor, paymentMethod: "bank_transfer" })
+    const live = page.getByTestId("inbox-live")
+    await live.filter({ hasText: seen.reference }).waitFor({ timeout: 30_000 })
+    // The first connection had nothing to resume from.
+    expect(sent[0]).toBeUndefined()
+    const before = sent.length
+
+    // The connection drops; a donation comes in while it is down.
+    await context.setOffline(true)
+    const missed = await capture(tenant, "donations", { amount: "7.250", project, donor, paymentMethod: "bank_transfer" })
+    await expect.poll(() => sent.length, { timeout: 60_000 }).toBeGreaterThan(before)
+    await context.setOffline(false)
+
+    // Every reconnection names the last capture seen, and the API's replay announces the missed one.
+    await live.filter({ hasText: missed.reference }).waitFor({ timeout: 90_000 })
+    const resumed = sent.slice(before)
+    expect(resumed.length).toBeGreaterThan(0)
+    for (const id of resumed) expect(id).toMatch(new RegExp(`\\|${seen.reference}$`))
+    expect(await live.innerText()).toContain("٧٫٢٥٠ د.ك")
+
+    expect(unexpected(problems)).toEqual([])
+    await context.close()
+  })
+})
