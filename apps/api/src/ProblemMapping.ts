@@ -191,6 +191,11 @@ const byTag: { readonly [Tag in ServiceError["_tag"]]: (error: Extract<ServiceEr
   FaqNotFound: () => [404, "faq-not-found", "No such FAQ in this tenant"],
   // Tenant settings: the field errors are added by `toProblem`.
   InvalidSettings: () => [400, "invalid-settings", "Some settings need correcting"],
+  SettingsChanged: (error) => [
+    409,
+    "settings-changed",
+    `Someone saved these settings after you read them (now version ${error.version}): read them again, then save`
+  ],
   // Custom domains
   CustomDomainInvalid: (error) => [400, "invalid-domain", `Enter a domain name such as example.org: ${error.reason}`],
   CustomDomainRefused: (error) => [400, "domain-refused", `${error.domain} is the platform's own domain or under it`],

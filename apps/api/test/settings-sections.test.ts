@@ -62,7 +62,7 @@ describe("a settings save beside a section another door writes", () => {
               where id = ${tenant.id}`
       )
     )
-    expect((await people.call("PUT", "/tenant/settings", owner, tenant.slug, form("FIRST"))).status).toBe(200)
+    expect((await people.call("PUT", "/tenant/settings", owner, tenant.slug, { ...form("FIRST"), version: 1 })).status).toBe(200)
     let after = await stored()
     expect(after.settings.elsewhere).toEqual({ n: 1 })
     expect(after.branding.favicon).toBe("f1")
@@ -83,7 +83,7 @@ describe("a settings save beside a section another door writes", () => {
       )
     )
     await holding
-    const saved = people.call("PUT", "/tenant/settings", owner, tenant.slug, form("SECOND"))
+    const saved = people.call("PUT", "/tenant/settings", owner, tenant.slug, { ...form("SECOND"), version: 2 })
     await other
     expect((await saved).status).toBe(200)
     after = await stored()

@@ -6,7 +6,8 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest"
 
-vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 })
+// Generous: each save is a few calls, and the machine running the suite may be loaded.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const urls = inject("manaraDatabase")
 const pool = inject("manaraCognito")
@@ -78,9 +79,22 @@ const donate = (tenant: TenantFixture, body: Record<string, unknown>) =>
     })
   })
 
+/** The settings' version now, as the tenant's owner reads it (every save names the one it read). */
+const readers = new Map<string, ReturnType<typeof people.memberOf>>()
+const versionOf = async (tenant: TenantFixture): Promise<number> => {
+  // One reader per tenant: making a person signs a new Cognito user in.
+  if (!readers.has(tenant.id)) readers.set(tenant.id, people.memberOf(tenant, "owner", "reader"))
+  const owner = await readers.get(tenant.id)!
+  const read = await people.call("GET", "/tenant/settings", owner, tenant.slug)
+  expect(read.status).toBe(200)
+  return ((await read.json()) as { version: number }).version
+}
+
+/** Saves as the owner, at the version stored now (an object body gets it added). */
 const save = async (tenant: TenantFixture, body: unknown) => {
   const owner = await people.memberOf(tenant, "owner")
-  return people.call("PUT", "/tenant/settings", owner, tenant.slug, body)
+  const sent = typeof body === "object" && body !== null && !("version" in body) ? { ...body, version: await versionOf(tenant) } : body
+  return people.call("PUT", "/tenant/settings", owner, tenant.slug, sent)
 }
 
 /** A refusal's field errors, by path. */
@@ -126,7 +140,7 @@ describe("GET/PUT /tenant/settings", () => {
     expect(before.branding.primaryColour).toBe("#0f5e4d")
     expect(before.settings.contact.registrationNumber).toBe("")
 
-    const saved = await people.call("PUT", "/tenant/settings", owner, home.slug, full())
+    const saved = await people.call("PUT", "/tenant/settings", owner, home.slug, { ...full(), version: await versionOf(home) })
     expect(saved.status).toBe(200)
     const body = await saved.json()
     expect(body.payments.bankTransfer.iban).toBe(VALID_IBAN)
@@ -226,8 +240,10 @@ describe("GET/PUT /tenant/settings", () => {
       [{ donations: { minimum: "5.000", maximum: "50.000", presets: ["10.000", "10"] } }, ["donations", "presets", 1], "preset-duplicate"]
     ]
     const owner = await people.memberOf(other, "owner")
+    // Every case is refused, so the version stays the one read here.
+    const version = await versionOf(other)
     for (const [overrides, path, code] of cases) {
-      const errors = await fieldErrors(await people.call("PUT", "/tenant/settings", owner, other.slug, full(overrides)))
+      const errors = await fieldErrors(await people.call("PUT", "/tenant/settings", owner, other.slug, { ...full(overrides), version }))
       const found = errors.find((error) => JSON.stringify(error.path) === JSON.stringify(path))
       expect(found, `${code} at ${path.join(".")}`).toMatchObject({ code })
       expect(found!.message.length).toBeGreaterThan(5)
@@ -248,11 +264,13 @@ describe("GET/PUT /tenant/settings", () => {
 
   it("is for owners and admins: a member gets 403, nobody 401, another tenant's owner 404", async () => {
     const admin = await people.memberOf(other, "admin")
-    expect((await people.call("PUT", "/tenant/settings", admin, other.slug, full())).status).toBe(200)
+    expect((await people.call("PUT", "/tenant/settings", admin, other.slug, { ...full(), version: await versionOf(other) })).status).toBe(
+      200
+    )
     const member = await people.memberOf(other, "member")
     for (const [method, body] of [
       ["GET", undefined],
-      ["PUT", full({ contact: { registrationNumber: "HACKED" } })]
+      ["PUT", { ...full({ contact: { registrationNumber: "HACKED" } }), version: 1 }]
     ] as const) {
       const refused = await people.call(method, "/tenant/settings", member, other.slug, body)
       expect(refused.status).toBe(403)
@@ -262,7 +280,7 @@ describe("GET/PUT /tenant/settings", () => {
     const foreign = await people.memberOf(home, "owner")
     for (const [method, body] of [
       ["GET", undefined],
-      ["PUT", full({ contact: { registrationNumber: "HACKED" } })]
+      ["PUT", { ...full({ contact: { registrationNumber: "HACKED" } }), version: 1 }]
     ] as const) {
       const refused = await people.call(method, "/tenant/settings", foreign, other.slug, body)
       expect(refused.status).toBe(404)
@@ -449,5 +467,98 @@ describe("zakat to the general fund and pickup", () => {
       expect(refused.status).toBe(400)
       expect(refused.headers.get("content-type")).toContain("application/problem+json")
     }
+  })
+})
+
+describe("two people saving the same settings (optimistic concurrency)", () => {
+  const problemOf = async (response: Response) => {
+    expect(response.headers.get("content-type")).toContain("application/problem+json")
+    return (await response.json()) as { type: string; status: number; errors?: Array<{ path: Array<string | number> }> }
+  }
+  const registration = async (tenant: TenantFixture) => {
+    const owner = await people.memberOf(tenant, "owner")
+    return (
+      (await (await people.call("GET", "/tenant/settings", owner, tenant.slug)).json()) as { contact: { registrationNumber: string } }
+    ).contact.registrationNumber
+  }
+
+  it("refuses a save at a version someone else saved over with a 409 problem and saves nothing; the fresh version saves", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const owner = await people.memberOf(tenant, "owner")
+    const admin = await people.memberOf(tenant, "admin")
+    // Both open the form: the same version.
+    const read = (await (await people.call("GET", "/tenant/settings", owner, tenant.slug)).json()) as { version: number }
+    expect(read.version).toBeGreaterThanOrEqual(1)
+
+    const first = await people.call("PUT", "/tenant/settings", owner, tenant.slug, {
+      ...full({ contact: { registrationNumber: "OWNER-1" } }),
+      version: read.version
+    })
+    expect(first.status).toBe(200)
+    expect(((await first.json()) as { version: number }).version).toBe(read.version + 1)
+    expect(await versionOf(tenant)).toBe(read.version + 1)
+
+    // The admin's form is stale: refused, and the owner's save stands.
+    const stale = await people.call("PUT", "/tenant/settings", admin, tenant.slug, {
+      ...full({ contact: { registrationNumber: "ADMIN-STALE" } }),
+      version: read.version
+    })
+    expect(stale.status).toBe(409)
+    const refused = await problemOf(stale)
+    expect(refused).toMatchObject({ type: "https://manara.app/problems/settings-changed", status: 409 })
+    expect(await registration(tenant)).toBe("OWNER-1")
+    expect(await versionOf(tenant)).toBe(read.version + 1)
+
+    // Read again, saved again: fine.
+    const fresh = await people.call("PUT", "/tenant/settings", admin, tenant.slug, {
+      ...full({ contact: { registrationNumber: "ADMIN-2" } }),
+      version: read.version + 1
+    })
+    expect(fresh.status).toBe(200)
+    expect(((await fresh.json()) as { version: number }).version).toBe(read.version + 2)
+    expect(await registration(tenant)).toBe("ADMIN-2")
+    // A version from the future is as stale as one from the past.
+    expect((await people.call("PUT", "/tenant/settings", owner, tenant.slug, { ...full(), version: read.version + 10 })).status).toBe(409)
+  })
+
+  it("lets exactly one of two saves at the same version through when they arrive together", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const owner = await people.memberOf(tenant, "owner")
+    const admin = await people.memberOf(tenant, "admin")
+    const version = await versionOf(tenant)
+    const answers = await Promise.all(
+      [
+        [owner, "TOGETHER-OWNER"],
+        [admin, "TOGETHER-ADMIN"]
+      ].map(([person, mark]) =>
+        people.call("PUT", "/tenant/settings", person as typeof owner, tenant.slug, {
+          ...full({ contact: { registrationNumber: mark as string } }),
+          version
+        })
+      )
+    )
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409])
+    const winner = answers.findIndex((answer) => answer.status === 200)
+    expect(await registration(tenant)).toBe(winner === 0 ? "TOGETHER-OWNER" : "TOGETHER-ADMIN")
+    expect(await versionOf(tenant)).toBe(version + 1)
+  })
+
+  it("requires the version: a save without one, or with one that is not a whole number from 1, is a 400 problem and saves nothing", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const owner = await people.memberOf(tenant, "owner")
+    const version = await versionOf(tenant)
+    for (const body of [
+      full({ contact: { registrationNumber: "NO-VERSION" } }),
+      { ...full({ contact: { registrationNumber: "NO-VERSION" } }), version: 0 },
+      { ...full({ contact: { registrationNumber: "NO-VERSION" } }), version: 1.5 },
+      { ...full({ contact: { registrationNumber: "NO-VERSION" } }), version: String(version) },
+      { ...full({ contact: { registrationNumber: "NO-VERSION" } }), version: null }
+    ]) {
+      const response = await people.call("PUT", "/tenant/settings", owner, tenant.slug, body)
+      expect(response.status, JSON.stringify((body as { version?: unknown }).version)).toBe(400)
+      expect((await problemOf(response)).type).toBe("https://manara.app/problems/invalid-request")
+    }
+    expect(await registration(tenant)).toBe("")
+    expect(await versionOf(tenant)).toBe(version)
   })
 })

@@ -36,3 +36,28 @@ describe("the inbox's event-stream reader", () => {
     expect(backoff(0, 3000, 30_000, () => 0)).toBe(2400)
   })
 })
+
+describe("resuming the inbox's event stream", () => {
+  it("keeps the last event id, as EventSource does, for the reconnect's Last-Event-ID", () => {
+    const parser = new SseParser()
+    expect(parser.lastEventId).toBeUndefined()
+    parser.push('retry: 3000\n\nid: 2026-12-03T10:00:00.000Z|DON-2026-000001\nevent: capture\ndata: {"kind":"donation"}\n\n')
+    expect(parser.lastEventId).toBe("2026-12-03T10:00:00.000Z|DON-2026-000001")
+    // A comment, an event without an id and a half-read event keep it; only a finished event with an id moves it.
+    parser.push(': keep-alive\n\nevent: capture\ndata: {"kind":"order"}\n\nid: later\ndata: half')
+    expect(parser.lastEventId).toBe("2026-12-03T10:00:00.000Z|DON-2026-000001")
+    parser.push("\n\n")
+    expect(parser.lastEventId).toBe("later")
+  })
+
+  it("drops what a dropped connection left half-read, and keeps the id and retry", () => {
+    const parser = new SseParser()
+    parser.push("retry: 5000\n\nid: seen\nevent: capture\ndata: one\n\nid: lost\nevent: capture\ndata: cut off mid-")
+    parser.reconnected()
+    expect(parser.lastEventId).toBe("seen")
+    expect(parser.retry).toBe(5000)
+    expect(parser.push('event: capture\ndata: {"kind":"pledge"}\n\n')).toEqual([
+      { event: "capture", data: '{"kind":"pledge"}', id: "seen" }
+    ])
+  })
+})

@@ -223,4 +223,47 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     await visitor.close()
     await page.close()
   })
+  it("a save after someone else's is refused with a bilingual message and a way to reload, and overwrites nothing", async () => {
+    // Signed in by the first test.
+    const page = await ownerContext!.newPage()
+    const problems = watchProblems(page)
+    await page.goto(at(`/dashboard/${tenant.slug}/settings`))
+    await field(page, "contact.registrationNumber").waitFor()
+
+    // An admin saves while the owner's form is open.
+    const admin = await people.memberOf(tenant, "admin", "settings-admin")
+    const current = (await (await people.call("GET", "/tenant/settings", admin, tenant.slug)).json()) as {
+      contact: Record<string, unknown>
+    }
+    const theirs = await people.call("PUT", "/tenant/settings", admin, tenant.slug, {
+      ...current,
+      contact: { ...current.contact, registrationNumber: "MSA-ADMIN-1" }
+    })
+    expect(theirs.status).toBe(200)
+
+    // The owner's stale save: refused, in Arabic, what they typed kept, and theirs not overwritten.
+    await field(page, "contact.registrationNumber").fill("MSA-OWNER-2")
+    await page.getByTestId("settings-save").click()
+    const refused = page.getByTestId("action-error")
+    await refused.waitFor()
+    expect(await refused.innerText()).toContain("غيّر شخص آخر هذه الإعدادات")
+    expect(await field(page, "contact.registrationNumber").inputValue()).toBe("MSA-OWNER-2")
+    const stored = async () =>
+      ((await (await people.call("GET", "/tenant/settings", admin, tenant.slug)).json()) as { contact: { registrationNumber: string } })
+        .contact.registrationNumber
+    expect(await stored()).toBe("MSA-ADMIN-1")
+    await page.screenshot({ path: `${results}settings-stale-ar.png`, fullPage: true })
+
+    // Reloaded: the admin's change shows, and the owner's next save goes through.
+    await page.getByTestId("settings-reload").click()
+    await expect.poll(() => field(page, "contact.registrationNumber").inputValue(), { timeout: 30_000 }).toBe("MSA-ADMIN-1")
+    expect(await page.getByTestId("settings-reload").count()).toBe(0)
+    await field(page, "contact.registrationNumber").fill("MSA-OWNER-3")
+    await page.getByTestId("settings-save").click()
+    await page.getByTestId("action-done").waitFor()
+    expect(await stored()).toBe("MSA-OWNER-3")
+
+    expect(unexpected(problems)).toEqual([])
+    await page.close()
+  })
 })

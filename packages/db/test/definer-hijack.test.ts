@@ -52,10 +52,12 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["tenants"],
     call: () => `select default_locale, branding, settings from app.current_tenant_profile()`
   },
-  // Saves what is already there, so every call answers the same (what was there before).
-  "app.save_tenant_profile(text,jsonb,jsonb)": {
+  // Saves what is already there at the version stored now, so every call answers the same (what was there, and that it saved).
+  "app.save_tenant_profile(text,jsonb,jsonb,bigint)": {
     reads: ["tenants"],
-    call: () => `select default_locale, branding, settings from app.save_tenant_profile('ar', '{}'::jsonb, '{"real": true}'::jsonb)`
+    call: () =>
+      `select default_locale, branding, settings, saved from app.save_tenant_profile('ar', '{}'::jsonb, '{"real": true}'::jsonb,
+         (select settings_version from app.current_tenant_profile()))`
   },
   // Custom domains (0024), in this order: each pass claims, verifies and removes, so both passes start and end with none.
   "app.current_tenant_domain()": {

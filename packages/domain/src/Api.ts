@@ -82,7 +82,7 @@ import {
 } from "./Notifications.js"
 import { Problems } from "./Problem.js"
 import { CustomDomain, DomainClaim } from "./Domains.js"
-import { TenantSettings } from "./Settings.js"
+import { VersionedSettings } from "./Settings.js"
 import {
   CreatedTenant,
   FiguresQuery,
@@ -1301,7 +1301,7 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .add(
     HttpApiEndpoint.get("read", "/settings")
       .setHeaders(TenantHeaders)
-      .addSuccess(TenantSettings)
+      .addSuccess(VersionedSettings)
       .annotateContext(
         doc(
           "The tenant's settings",
@@ -1312,12 +1312,13 @@ export class SettingsApi extends HttpApiGroup.make("settings")
   .add(
     HttpApiEndpoint.put("save", "/settings")
       .setHeaders(TenantHeaders)
-      .setPayload(TenantSettings)
-      .addSuccess(TenantSettings)
+      .setPayload(VersionedSettings)
+      .addSuccess(VersionedSettings)
+      .addError(Problems.Conflict)
       .annotateContext(
         doc(
           "Change the tenant's settings",
-          "Replaces every section. Refused field by field with a 400 `invalid-settings` whose `errors` name each field (`path`), why (`code`) and say it in English (`message`) and Arabic (`messageAr`): a colour white text is unreadable on (below 4.5:1), an accent below 3:1 on the primary colour, an IBAN that is not Kuwaiti (KW, 30 characters, mod-97 check digits), a pay link or social link that is not https, amounts that are not KWD with up to 3 decimals, a minimum above the maximum, presets outside the limits. Owners and admins; audited; the storefront shows it on the next request."
+          "Replaces every section. Refused field by field with a 400 `invalid-settings` whose `errors` name each field (`path`), why (`code`) and say it in English (`message`) and Arabic (`messageAr`): a colour white text is unreadable on (below 4.5:1), an accent below 3:1 on the primary colour, an IBAN that is not Kuwaiti (KW, 30 characters, mod-97 check digits), a pay link or social link that is not https, amounts that are not KWD with up to 3 decimals, a minimum above the maximum, presets outside the limits. `version` is the one the settings were read at (required): when someone saved in between, a 409 `settings-changed` and nothing saved; read them again. Answers the saved settings with their new version. Owners and admins; audited; the storefront shows it on the next request."
         )
       )
   )

@@ -164,6 +164,7 @@ export const ProblemKinds = [
   "invalid-range",
   // Tenant settings
   "invalid-settings",
+  "settings-changed",
   // Custom domains
   "invalid-domain",
   "domain-refused",

@@ -90,6 +90,16 @@ export class TenantSettings extends Schema.Class<TenantSettings>("TenantSettings
   orders: OrdersField
 }) {}
 
+/**
+ * The settings with the version they were read at. A save names that version: when someone else saved in
+ * between, it is refused (409 `settings-changed`) rather than silently writing over their changes.
+ */
+export class VersionedSettings extends TenantSettings.extend<VersionedSettings>("VersionedSettings")({
+  version: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)).annotations({
+    description: "The settings' version, counted up by every save: send back the one read"
+  })
+}) {}
+
 export const DEFAULT_DONATION_MINIMUM = "1.000"
 export const DEFAULT_DONATION_MAXIMUM = "10000.000"
 

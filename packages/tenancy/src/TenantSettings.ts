@@ -11,21 +11,24 @@ import {
   type StoredSettings,
   TenantSettings,
   type UserId,
-  validateSettings
+  validateSettings,
+  VersionedSettings
 } from "@manara/domain"
 import { Data, Effect } from "effect"
 
 /** The settings were refused, field by field (a 400 with one error per field). */
 export class InvalidSettings extends Data.TaggedError("InvalidSettings")<{ readonly issues: ReadonlyArray<SettingsIssue> }> {}
 
+/** Someone saved the settings after this form read them (a 409): nothing was saved. */
+export class SettingsChanged extends Data.TaggedError("SettingsChanged")<{ readonly version: number }> {}
+
 interface ProfileRow {
   readonly default_locale: Locale
   readonly branding: StoredBranding
   readonly settings: StoredSettings
+  /** bigint: the driver answers it as a string. */
+  readonly settings_version: string
 }
-
-/** Whether the stored jsonb has a top-level key the new one leaves out. */
-const hasOtherKeys = (old: object | null, next: object) => Object.keys(old ?? {}).some((key) => !(key in next))
 
 /**
  * A tenant's settings (branding, contact, payments, donation limits, receipt footer), read and saved
@@ -35,12 +38,19 @@ export class TenantSettingsService extends Effect.Service<TenantSettingsService>
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    const profile = sql<ProfileRow>`select default_locale, branding, settings from app.current_tenant_profile()`.pipe(
+    const profile = sql<ProfileRow>`select default_locale, branding, settings, settings_version from app.current_tenant_profile()`.pipe(
       Effect.orDie,
       Effect.flatMap((rows) => (rows.length === 0 ? Effect.dieMessage("settings outside a tenant") : Effect.succeed(rows[0]!)))
     )
 
-    const read = Effect.map(profile, (row) => settingsFromStored(row.default_locale, row.branding, row.settings))
+    const read = Effect.map(
+      profile,
+      (row) =>
+        new VersionedSettings({
+          ...settingsFromStored(row.default_locale, row.branding, row.settings),
+          version: Number(row.settings_version)
+        })
+    )
 
     /** What any visitor may see: contact, limits, presets, the ways to pay that are set up. */
     const readPublic = Effect.map(profile, (row) =>
@@ -67,35 +77,32 @@ export class TenantSettingsService extends Effect.Service<TenantSettingsService>
             )
           )
 
-    const save = (input: TenantSettings, by: UserId) =>
+    const save = (input: VersionedSettings, by: UserId) =>
       Effect.gen(function* () {
         const settings = normalizeSettings(input)
         const issues = [...validateSettings(settings), ...(yield* logoIssue(settings.branding.logoMediaId))]
         if (issues.length > 0) return yield* new InvalidSettings({ issues })
         const stored = settingsToStored(settings)
-        const saveProfile = (branding: object, settingsJson: object) =>
-          sql<ProfileRow>`
-            select default_locale, branding, settings
-            from app.save_tenant_profile(${stored.locale}, ${JSON.stringify(branding)}::jsonb, ${JSON.stringify(settingsJson)}::jsonb)`.pipe(
-            Effect.orDie
-          )
-        // The door locks the row and returns what was there: keys this form does not own (sections other
-        // doors write) are put back from that row, in the same transaction, under the same lock.
-        const before = yield* saveProfile(stored.branding, stored.settings)
-        const old = before[0]
-        if (old !== undefined && (hasOtherKeys(old.branding, stored.branding) || hasOtherKeys(old.settings, stored.settings)))
-          yield* saveProfile({ ...old.branding, ...stored.branding }, { ...old.settings, ...stored.settings })
+        // The door locks the row and saves only at the version this form read; keys it does not own
+        // (sections other doors write) are kept from that row. It answers what was there.
+        const rows = yield* sql<ProfileRow & { readonly saved: boolean }>`
+          select default_locale, branding, settings, settings_version, saved
+          from app.save_tenant_profile(${stored.locale}, ${JSON.stringify(stored.branding)}::jsonb, ${JSON.stringify(stored.settings)}::jsonb, ${input.version})`.pipe(
+          Effect.orDie
+        )
+        const old = rows[0]
+        if (old === undefined) return yield* Effect.dieMessage("settings outside a tenant")
+        if (!old.saved) return yield* new SettingsChanged({ version: Number(old.settings_version) })
         const tenantId = yield* CurrentTenant
         yield* recordAudit({
           actor: by,
           action: "settings.updated",
           entityKind: "tenant",
           entityId: tenantId,
-          before:
-            before[0] === undefined ? undefined : settingsFromStored(before[0].default_locale, before[0].branding, before[0].settings),
+          before: settingsFromStored(old.default_locale, old.branding, old.settings),
           after: settings
         }).pipe(Effect.orDie)
-        return settings
+        return new VersionedSettings({ ...settings, version: Number(old.settings_version) + 1 })
       })
 
     return { read, readPublic, save } as const

@@ -17,7 +17,7 @@ import type {
 import type { NotAMember } from "./Memberships.js"
 import type { InvalidFiguresRange, NotPlatformAdmin, PlanNotFound, PlatformTenantNotFound, TenantSlugTaken } from "./PlatformTenants.js"
 import type { TenantNotFound, TenantSuspended } from "./Storefronts.js"
-import type { InvalidSettings } from "./TenantSettings.js"
+import type { InvalidSettings, SettingsChanged } from "./TenantSettings.js"
 import type {
   CustomDomainInvalid,
   CustomDomainNotFound,
@@ -44,6 +44,7 @@ export type TenancyError =
   | TenantSuspended
   // Tenant settings
   | InvalidSettings
+  | SettingsChanged
   // Custom domains
   | CustomDomainInvalid
   | CustomDomainRefused

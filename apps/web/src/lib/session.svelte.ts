@@ -55,6 +55,8 @@ const problemOf = async (response: Response): Promise<ApiProblem> => {
 export interface Call {
   /** Ends the request, and the reading of its body (an event stream), when aborted. */
   readonly signal?: AbortSignal
+  /** Sent as they are (the event stream's `Last-Event-ID` on a reconnect). */
+  readonly headers?: Record<string, string>
 }
 
 /**
@@ -63,7 +65,7 @@ export interface Call {
  * Fails with `ApiProblem`, `SessionEnded` or `MfaSetupRequired`.
  */
 export const responseFrom = async (url: string, call: Call = {}): Promise<Response> => {
-  const response = await fetch(url, { signal: call.signal })
+  const response = await fetch(url, { signal: call.signal, ...(call.headers === undefined ? {} : { headers: call.headers }) })
   if (response.ok) return response
   const failure = await problemOf(response)
   if (failure.problem.status === 401 && ["invalid-token", "no-session", ""].includes(failure.kind)) throw new SessionEnded()

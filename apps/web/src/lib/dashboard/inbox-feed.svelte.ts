@@ -101,9 +101,15 @@ const follow = (slug: string): (() => void) => {
     while (!stop.signal.aborted) {
       try {
         // Through the web server, which adds the session's token (`routes/(app)/dashboard/[tenant]/inbox/events`).
-        const response = await responseFrom(localizeHref(`/dashboard/${encodeURIComponent(slug)}/inbox/events`), { signal: stop.signal })
+        // From the last capture seen on, as EventSource would resume: the API first replays what was missed.
+        const seen = parser.lastEventId
+        const response = await responseFrom(localizeHref(`/dashboard/${encodeURIComponent(slug)}/inbox/events`), {
+          signal: stop.signal,
+          ...(seen === undefined || seen === "" ? {} : { headers: { "last-event-id": seen } })
+        })
+        parser.reconnected()
         if (connected) {
-          // Whatever was captured while disconnected was not announced: the inbox reloads its first page.
+          // The replay announces at most 100 missed captures, none before the first id: the inbox reloads its first page too.
           state.last = undefined
           state.seq++
         }

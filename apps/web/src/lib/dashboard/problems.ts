@@ -51,6 +51,7 @@ const known: Partial<Record<ProblemKind, () => string>> = {
   "invalid-domain": () => m.dash_domain_error_invalid(),
   "domain-refused": () => m.dash_domain_error_refused(),
   "domain-taken": () => m.dash_domain_error_taken(),
+  "settings-changed": () => m.dash_settings_error_changed(),
   "domain-not-found": () => m.dash_domain_error_not_found(),
   "domain-not-verified": () => m.dash_domain_error_not_verified()
 }

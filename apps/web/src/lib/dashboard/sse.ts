@@ -20,6 +20,17 @@ export class SseParser {
   private id: string | undefined
   /** The last `retry:` the server sent, in milliseconds. */
   retry: number | undefined
+  /** The id of the last event seen, as EventSource keeps it: a reconnect sends it as `Last-Event-ID`. */
+  lastEventId: string | undefined
+
+  /** A new connection: what the last one left unfinished is dropped; the last event id and `retry` stay. */
+  reconnected(): void {
+    this.buffer = ""
+    this.endedWithCr = false
+    this.event = ""
+    this.data = []
+    this.id = this.lastEventId
+  }
 
   /** Feeds one decoded chunk; returns the events it completed. */
   push(chunk: string): Array<SseMessage> {
@@ -39,6 +50,8 @@ export class SseParser {
 
   private line(line: string): SseMessage | undefined {
     if (line === "") {
+      // The standard: the last event id is taken at every blank line, before an event without data is dropped.
+      this.lastEventId = this.id
       const message =
         this.data.length === 0
           ? undefined

@@ -1,14 +1,15 @@
 import { fail } from "@sveltejs/kit"
-import { TenantSettings } from "@manara/domain"
+import { VersionedSettings } from "@manara/domain"
 import { Effect, Either, Schema } from "effect"
 import { type FieldError, fieldKey, settingsFromForm } from "$lib/dashboard/settings-form.js"
+import { problemKind } from "$lib/dashboard/problems.js"
 import { m } from "$lib/paraglide/messages.js"
 import { actAs, loadAs, tenantHeaders } from "$lib/server/auth.js"
 import { completeUpload, uploadTicket } from "$lib/server/catalog-actions.js"
 import type { Actions, PageServerLoad } from "./$types"
 
-const encodeSettings = Schema.encodeSync(TenantSettings)
-const decodeSettings = Schema.decodeUnknownEither(TenantSettings)
+const encodeSettings = Schema.encodeSync(VersionedSettings)
+const decodeSettings = Schema.decodeUnknownEither(VersionedSettings)
 
 /** The tenant's settings as the session's person; the API refuses members (403). */
 export const load: PageServerLoad = async (event) => {
@@ -24,7 +25,9 @@ interface FieldIssueLike {
 
 export const actions: Actions = {
   save: async (event) => {
-    const values = settingsFromForm(await event.request.formData())
+    const data = await event.request.formData()
+    // The version the form was read at: a save after someone else's is refused (409 `settings-changed`).
+    const values = { ...settingsFromForm(data), version: Number(data.get("version")) }
     const payload = decodeSettings(values)
     if (Either.isLeft(payload))
       return fail(400, { values, error: m.dash_error_invalid_request(), fields: {} as Record<string, FieldError> })
@@ -40,7 +43,8 @@ export const actions: Actions = {
       return fail(saved.left.status, {
         values,
         fields,
-        error: issues.length > 0 ? m.dash_settings_fix_fields() : saved.left.message
+        error: issues.length > 0 ? m.dash_settings_fix_fields() : saved.left.message,
+        changed: saved.left.problem !== undefined && problemKind(saved.left.problem) === "settings-changed"
       })
     }
     return { saved: saved.right, done: m.dash_settings_saved() }
