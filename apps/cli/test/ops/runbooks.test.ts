@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { startApi } from "@manara/api/server"
 import { RedisClient } from "@manara/db"
 import { Storefronts, TenantChanges } from "@manara/tenancy"
-import { apiEnv, asOwnerInTenant, createTenant, runtimeSql, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiEnv, asOwnerInTenant, testRedisKeyPrefix, createTenant, runtimeSql, type TenantFixture, withOwner } from "@manara/testkit"
 import { ConfigProvider, Effect, Layer } from "effect"
 import { execFile } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -22,7 +22,7 @@ const cli = (...args: Array<string>) =>
       ["--import", "tsx", "apps/cli/src/main.ts", ...args],
       {
         cwd: root,
-        env: { ...process.env, DATABASE_OWNER_URL: urls.ownerUrl, REDIS_URL: urls.redisUrl, REDIS_KEY_PREFIX: `${urls.database}:` },
+        env: { ...process.env, DATABASE_OWNER_URL: urls.ownerUrl, REDIS_URL: urls.redisUrl, REDIS_KEY_PREFIX: testRedisKeyPrefix(urls) },
         timeout: 60_000
       },
       (error, out, err) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, out, err })
@@ -48,7 +48,7 @@ const storefront = (tenant: TenantFixture) =>
             ["PLATFORM_DOMAIN", "ops.test"],
             ["TENANT_CACHE_TTL", "0 millis"],
             ["REDIS_URL", urls.redisUrl],
-            ["REDIS_KEY_PREFIX", `${urls.database}:`]
+            ["REDIS_KEY_PREFIX", testRedisKeyPrefix(urls)]
           ])
         )
       )
