@@ -4,11 +4,10 @@
  * with V8's heap measured around every collection (`v8.GCProfiler`): bytes allocated per call, and the
  * collections they caused. Allocation does not depend on the machine's load, unlike latency.
  */
-import { SqlClient } from "@effect/sql"
-import { AiGatewayLive, AiRedis, AiUsageLog, FakeModel, Gateway, GatewayModel } from "@manara/ai-gateway"
-import { RedisClient, TenantSql } from "@manara/db"
-import { createTenant, createTestDatabase, dropTestDatabase, runtimeSql, withOwner } from "@manara/testkit"
-import { ConfigProvider, Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { AiUsageLog, Gateway, GatewayModel } from "@manara/ai-gateway"
+import { createTestDatabase, dropTestDatabase } from "@manara/testkit"
+import { Effect } from "effect"
+import { gatewayBench } from "./gateway-setup.js"
 import v8 from "node:v8"
 
 const calls = Number(process.env.BENCH_ALLOC_CALLS ?? 1000)
@@ -48,49 +47,7 @@ const allocated = async (run: () => Promise<void>) => {
 
 const urls = await createTestDatabase("manara_bench_alloc")
 try {
-  const tenant = await withOwner(
-    urls,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const created = yield* createTenant()
-      yield* sql`insert into ai_model_prices (model, provider, input_microfils_per_mtok, output_microfils_per_mtok) values ('bench-fake', 'test', 1000000, 2000000)`
-      yield* sql`update tenants set ai_monthly_token_budget = 1000000000000, ai_monthly_cost_budget = 1000000000000000 where id = ${created.id}`
-      return created
-    })
-  )
-  const fake = FakeModel("bench-fake", () => [{ text: "أهلاً" }, { text: " وسهلاً" }, { usage: { inputTokens: 20, outputTokens: 2 } }])
-  const runtime = ManagedRuntime.make(
-    AiGatewayLive.pipe(
-      Layer.provideMerge(fake.layer),
-      Layer.provide(AiRedis.fromRedisClient.pipe(Layer.provide(RedisClient.Default))),
-      Layer.provide(TenantSql.Default.pipe(Layer.provideMerge(runtimeSql(urls, 10)))),
-      Layer.provide(
-        Layer.setConfigProvider(
-          ConfigProvider.fromMap(
-            new Map([
-              ["REDIS_URL", urls.redisUrl],
-              ["REDIS_KEY_PREFIX", `${urls.database}:`],
-              ["AI_LIMIT_PER_TENANT", "100000000"],
-              ["AI_LIMIT_PER_CONVERSATION", "100000000"],
-              ["AI_LIMIT_PER_IP", "100000000"],
-              ["AI_REDIS_TIMEOUT", "30 seconds"]
-            ])
-          )
-        )
-      )
-    )
-  )
-  const direct = Effect.flatMap(GatewayModel, (model) =>
-    Stream.runDrain(model.stream({ prompt: "ما هي مواعيد الصلاة؟", maxOutputTokens: 400 }))
-  )
-  const gateway = Effect.flatMap(Gateway, (g) =>
-    g.complete({
-      tenantId: tenant.id,
-      conversationId: "bench",
-      ip: "203.0.113.1",
-      messages: [{ role: "user", text: "ما هي مواعيد الصلاة؟" }]
-    })
-  )
+  const { runtime, direct, gateway } = await gatewayBench(urls)
   const sequential = (call: Effect.Effect<unknown, unknown, Gateway | GatewayModel>, n: number) => async () => {
     for (let i = 0; i < n; i++) await runtime.runPromise(call)
   }

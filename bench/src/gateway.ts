@@ -7,10 +7,10 @@
  * p99 <= 10 ms. At the end, every call's row must be in Postgres (the writer works off the caller's path).
  */
 import { SqlClient } from "@effect/sql"
-import { AiGatewayLive, AiRedis, AiUsageLog, FakeModel, Gateway, GatewayModel } from "@manara/ai-gateway"
-import { RedisClient, TenantSql } from "@manara/db"
-import { asOwnerInTenant, createTenant, createTestDatabase, dropTestDatabase, runtimeSql, withOwner } from "@manara/testkit"
-import { ConfigProvider, Effect, Layer, ManagedRuntime, Stream } from "effect"
+import { AiUsageLog, Gateway, GatewayModel } from "@manara/ai-gateway"
+import { asOwnerInTenant, createTestDatabase, dropTestDatabase, withOwner } from "@manara/testkit"
+import { Effect } from "effect"
+import { gatewayBench } from "./gateway-setup.js"
 
 const number = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback)
@@ -27,50 +27,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 const urls = await createTestDatabase("manara_bench_gateway")
 try {
-  const tenant = await withOwner(
-    urls,
-    Effect.gen(function* () {
-      const sql = yield* SqlClient.SqlClient
-      const created = yield* createTenant()
-      yield* sql`insert into ai_model_prices (model, provider, input_microfils_per_mtok, output_microfils_per_mtok) values ('bench-fake', 'test', 1000000, 2000000)`
-      yield* sql`update tenants set ai_monthly_token_budget = 1000000000000, ai_monthly_cost_budget = 1000000000000000 where id = ${created.id}`
-      return created
-    })
-  )
-  const fake = FakeModel("bench-fake", () => [{ text: "أهلاً" }, { text: " وسهلاً" }, { usage: { inputTokens: 20, outputTokens: 2 } }])
-  const runtime = ManagedRuntime.make(
-    AiGatewayLive.pipe(
-      Layer.provideMerge(fake.layer),
-      Layer.provide(AiRedis.fromRedisClient.pipe(Layer.provide(RedisClient.Default))),
-      Layer.provide(TenantSql.Default.pipe(Layer.provideMerge(runtimeSql(urls, 10)))),
-      Layer.provide(
-        Layer.setConfigProvider(
-          ConfigProvider.fromMap(
-            new Map([
-              ["REDIS_URL", urls.redisUrl],
-              ["REDIS_KEY_PREFIX", `${urls.database}:`],
-              ["AI_LIMIT_PER_TENANT", "100000000"],
-              ["AI_LIMIT_PER_CONVERSATION", "100000000"],
-              ["AI_LIMIT_PER_IP", "100000000"],
-              // Measure, do not refuse: a slow answer on a busy machine shows in p99 instead.
-              ["AI_REDIS_TIMEOUT", "30 seconds"]
-            ])
-          )
-        )
-      )
-    )
-  )
-  const direct = Effect.flatMap(GatewayModel, (model) =>
-    Stream.runDrain(model.stream({ prompt: "ما هي مواعيد الصلاة؟", maxOutputTokens: 400 }))
-  )
-  const gateway = Effect.flatMap(Gateway, (g) =>
-    g.complete({
-      tenantId: tenant.id,
-      conversationId: "bench",
-      ip: "203.0.113.1",
-      messages: [{ role: "user", text: "ما هي مواعيد الصلاة؟" }]
-    })
-  )
+  const { tenant, runtime, direct, gateway } = await gatewayBench(urls)
 
   let gatewayFailures = 0
   /** `total` calls, one every 1000/rate ms whatever the previous ones are doing; each call's own latency. */
