@@ -809,11 +809,14 @@ const noisyLine = () => {
   execFileSync(process.execPath, ["--import", "tsx", "src/noisy.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
 }
 
-/** The gateway line (`src/gateway.ts`): overhead of the AI gateway around a zero-latency fake model. */
+/** The gateway line (`src/gateway.ts`): overhead of the AI gateway around a zero-latency fake model, with the API image's GC flags. */
 const gatewayLine = () => {
   if (onlyGroups.length > 0 && !onlyGroups.includes("gateway")) return
   log("gateway: the AI gateway's overhead around a zero-latency fake model, p50/p99 at a fixed rate (src/gateway.ts)")
-  execFileSync(process.execPath, ["--import", "tsx", "src/gateway.ts"], { cwd: benchDirectory, stdio: ["ignore", "inherit", "inherit"] })
+  execFileSync(process.execPath, ["--max-semi-space-size=64", "--no-allocation-site-pretenuring", "--import", "tsx", "src/gateway.ts"], {
+    cwd: benchDirectory,
+    stdio: ["ignore", "inherit", "inherit"]
+  })
 }
 
 const main = async () => {
