@@ -21,4 +21,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.API_PORT || 4000) + '/api/v1/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # SIGTERM goes straight to node (no shell): it drains in-flight requests within SHUTDOWN_GRACE (docs/faults.md).
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# GC flags for the AI gateway's tail latency: fewer scavenges, almost nothing pretenured into the old
+# generation, so full collections are rare (docs/performance.md, the gateway line; docs/ops/images.md).
+CMD ["node", "--max-semi-space-size=64", "--no-allocation-site-pretenuring", "--import", "tsx", "src/main.ts"]
