@@ -42,3 +42,15 @@ grant execute on function app.purge_outbox(interval, interval, integer, uuid[]) 
 grant select (sent_at, updated_at) on notification_outbox to manara_doors;
 grant delete on notification_outbox to manara_doors;
 alter function app.purge_outbox(interval, interval, integer, uuid[]) owner to manara_doors;
+
+-- Platform tenants newest first, ties (tenants made in one transaction share created_at) broken by id,
+-- so the admin list never swaps rows between two reads. pg_temp last, as every other door.
+create or replace function app.platform_tenants()
+  returns table (id uuid, slug text, name_ar text, name_en text, kind text, status text, plan_code text, members bigint, created_at timestamptz)
+  language sql stable security definer
+  set search_path = pg_catalog, public, pg_temp
+as $$
+  select t.id, t.slug, t.name_ar, t.name_en, t.kind, t.status, t.plan_code,
+    (select count(*) from tenant_members m where m.tenant_id = t.id and m.status = 'active'), t.created_at
+  from tenants t order by t.created_at desc, t.id desc
+$$;
