@@ -299,6 +299,43 @@ describe("catalog: the public side", () => {
     expect((await publicGet("/catalog?kind=service", hostOf(tenant))).status).toBe(400)
   })
 
+  it("items saved in one transaction (one created_at, one sort) page by id: no page repeats or skips one, staff's and public alike", async () => {
+    const tenant = (await withOwner(urls, createTenant())) as TenantFixture
+    const boss = await memberOf(tenant, "owner", "ties")
+    const ids = await withOwner(
+      urls,
+      asOwnerInTenant(
+        tenant.id,
+        Effect.flatMap(SqlClient.SqlClient, (sql) =>
+          Effect.forEach([0, 1, 2, 3, 4, 5, 6], (i) =>
+            sql<{ id: string }>`insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
+              values (${tenant.id}, 'project', ${`tie-${i}`}, ${`مشروع ${i}`}, ${`Project ${i}`}, 100, 'zakat', 'active')
+              returning id`.pipe(Effect.map(([row]) => row!.id))
+          )
+        )
+      )
+    )
+    const [tied] = await rows(
+      (sql) => sql<{ n: number }>`select count(distinct created_at)::int as n from catalog_items where id in ${sql.in(ids)}`,
+      tenant
+    )
+    expect(tied!.n).toBe(1)
+    const expected = [...ids].sort((a, b) => (a < b ? 1 : -1))
+    const pages = async (read: (cursor: string | null) => Promise<Response>) => {
+      const seen: Array<string> = []
+      let cursor: string | null = null
+      do {
+        const page = (await (await read(cursor)).json()) as { items: Array<{ id: string }>; nextCursor: string | null }
+        seen.push(...page.items.map((item) => item.id))
+        cursor = page.nextCursor
+      } while (cursor !== null)
+      return seen
+    }
+    const after = (cursor: string | null) => (cursor === null ? "" : `&cursor=${cursor}`)
+    expect(await pages((cursor) => publicGet(`/catalog?limit=2${after(cursor)}`, hostOf(tenant)))).toEqual(expected)
+    expect(await pages((cursor) => call("GET", `/tenant/catalog?limit=2${after(cursor)}`, boss, tenant.slug))).toEqual(expected)
+  })
+
   it("catalog cursors carry no platform-wide counter: only the last item's sort, creation time and id", async () => {
     const tenant = (await withOwner(urls, createTenant())) as TenantFixture
     const boss = await memberOf(tenant, "owner", "keyset")

@@ -254,6 +254,27 @@ describe("listing, finding and reading tenants", () => {
   })
 })
 
+describe("the tenants list's order", () => {
+  it("tenants made in one transaction (one created_at) come newest first, then by id, the same in the list and the search, every time", async () => {
+    const tag = `tie-${randomUUID().slice(0, 6)}`
+    const made = await owned(
+      Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        sql.withTransaction(Effect.forEach([0, 1, 2, 3, 4, 5], (i) => createTenant({ slug: `${tag}-${i}` })))
+      )
+    )
+    const [tied] = await sqlOf(
+      (sql) => sql<{ n: number }>`select count(distinct created_at)::int as n from tenants where id in ${sql.in(made.map((t) => t.id))}`
+    )
+    expect(tied!.n).toBe(1)
+    const expected: Array<string> = made.map((t) => t.id).sort((a, b) => (a < b ? 1 : -1))
+    const ours = (list: Array<{ id: string }>) => list.map((t) => t.id).filter((id) => expected.includes(id))
+    for (let read = 0; read < 3; read++) {
+      expect(ours(await (await admin_("GET", "/tenants", admin)).json())).toEqual(expected)
+      expect(ours(await (await admin_("GET", `/tenants/search?q=${tag}`, admin)).json())).toEqual(expected)
+    }
+  })
+})
+
 describe("suspension", () => {
   it("takes effect on the next request: the storefront is refused with tenant-suspended, captures too; reactivation brings it back", async () => {
     const tenant = await owned(createTenant())

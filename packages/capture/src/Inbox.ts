@@ -77,6 +77,13 @@ const TABLES: Record<CaptureKind, string> = { order: "orders", donation: "donati
  * staff's moves (status, payment received). Every move is checked against its workflow, recorded in
  * `status_changes`, audited, and keeps the project's raised and pledged amounts true, in one transaction.
  */
+/**
+ * Whether a status move takes a reference number (fulfilling a pledge makes a donation with its own
+ * DON reference): the caller opens its transaction with `takesReference`, so it waits in the tenant's
+ * reference lane like a capture instead of holding a connection while it queues for the counter row.
+ */
+export const moveTakesReference = (kind: CaptureKind, to: string) => kind === "pledge" && to === "fulfilled"
+
 export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -247,7 +254,7 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
         return yield* detail(kind, id)
       })
 
-    /** A fulfilled pledge becomes a received donation (its own DON reference), linked from the pledge. */
+    /** A fulfilled pledge becomes a received donation (its own DON reference), linked from the pledge (see `moveTakesReference`). */
     const fulfil = (pledgeId: string, amount: string, itemId: string | null, by: UserId) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant

@@ -44,6 +44,11 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["notification_outbox"],
     call: (f) => `select tenant_id, id, event, target from app.claim_outbox('email', 10, '0 seconds', array['${f.tenantId}']::uuid[])`
   },
+  // The fixture has no outbox rows: nothing to purge, both times (the whole transaction is rolled back anyway).
+  "app.purge_outbox(interval,interval,integer,uuid[])": {
+    reads: ["notification_outbox"],
+    call: (f) => `select app.purge_outbox('0 seconds', '0 seconds', 10, array['${f.tenantId}']::uuid[]) as deleted`
+  },
   "app.current_tenant_letterhead()": {
     reads: ["tenants"],
     call: () => `select slug, name_ar, branding from app.current_tenant_letterhead()`

@@ -5,6 +5,7 @@ import { DeliveryFailed } from "./Errors.js"
 import { Mailer, MailerSes } from "./Mailer.js"
 import { notifyTenants } from "./NotifyTenants.js"
 import { byTenant, type Channel, CHANNELS, type ClaimedRow, type Mark, Outbox, type RowContext } from "./Outbox.js"
+import { OutboxPurgeLive } from "./Purge.js"
 import { RemindersLive } from "./Reminders.js"
 import { SecretsLive } from "./Secrets.js"
 import { TelegramBot, TelegramBotLive } from "./Telegram.js"
@@ -272,8 +273,10 @@ export const DeliveryLive = Layer.scopedDiscard(
   })
 )
 
-/** The fibers with their channels (SES v2 and the Bot API, configured from the environment) and the pledge reminders. */
-export const NotificationsLive = Layer.merge(
-  DeliveryLive.pipe(Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive.pipe(Layer.provide(SecretsLive))))),
+/** The fibers with their channels (SES v2 and the Bot API, configured from the environment), the pledge reminders and the outbox purge. */
+export const NotificationsLive = Layer.mergeAll(
+  Layer.merge(DeliveryLive, OutboxPurgeLive).pipe(
+    Layer.provide(Layer.mergeAll(Outbox.Default, MailerSes, TelegramBotLive.pipe(Layer.provide(SecretsLive))))
+  ),
   RemindersLive
 )

@@ -229,6 +229,17 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
         return Math.round(oldest)
       })
 
-    return { claim, contexts, mark, release, oldestDueSeconds } as const
+    /** One bounded batch of the purge (`app.purge_outbox`, across tenants): how many rows it deleted. */
+    const purge = (
+      keepSent: Duration.Duration,
+      keepDead: Duration.Duration,
+      batch: number,
+      onlyTenants: ReadonlyArray<string> | undefined
+    ) =>
+      sql<{ deleted: number }>`select app.purge_outbox(make_interval(secs => ${seconds(keepSent)}),
+          make_interval(secs => ${seconds(keepDead)}), ${batch},
+          ${onlyTenants === undefined ? null : `{${onlyTenants.join(",")}}`}::uuid[]) as deleted`.pipe(Effect.map(([row]) => row!.deleted))
+
+    return { claim, contexts, mark, release, oldestDueSeconds, purge } as const
   })
 }) {}

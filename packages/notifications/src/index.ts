@@ -6,6 +6,7 @@ export * from "./Telegram.js"
 export * from "./Templates.js"
 export * from "./Settings.js"
 export * from "./Reminders.js"
+export * from "./Purge.js"
 export * from "./Secrets.js"
 export * from "./MemberSettings.js"
 

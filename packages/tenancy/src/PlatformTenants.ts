@@ -106,7 +106,7 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
 
     const selectTenants = sql<TenantRow>`
       select id, slug, name_ar as "nameAr", name_en as "nameEn", kind, status, plan_code as "planCode", members::text as members
-      from app.platform_tenants()`
+      from app.platform_tenants() order by created_at desc, id desc`
 
     const list = (user: SignedInUser) =>
       Effect.zipRight(
@@ -126,7 +126,8 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
           select id, slug, name_ar as "nameAr", name_en as "nameEn", kind, status, plan_code as "planCode", members::text as members
           from app.platform_tenants()
           where (${q} = '' or strpos(lower(slug), lower(${q})) > 0 or strpos(name_ar, ${q}) > 0 or strpos(lower(name_en), lower(${q})) > 0)
-            and (${query.status ?? null}::text is null or status = ${query.status ?? null})`.pipe(Effect.orDie)
+            and (${query.status ?? null}::text is null or status = ${query.status ?? null})
+          order by created_at desc, id desc`.pipe(Effect.orDie)
         return rows.map(toTenant)
       })
 

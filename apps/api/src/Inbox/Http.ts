@@ -1,6 +1,15 @@
 import { HttpApiBuilder, HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { AccessTokens, Revocations } from "@manara/auth"
-import { Capture, captureEventId, CaptureEvents, CaptureNotFound, Inbox, inboxCsv, parseCaptureEventId } from "@manara/capture"
+import {
+  Capture,
+  captureEventId,
+  CaptureEvents,
+  CaptureNotFound,
+  Inbox,
+  inboxCsv,
+  moveTakesReference,
+  parseCaptureEventId
+} from "@manara/capture"
 import { PublicCache } from "@manara/catalog"
 import { CurrentAccess, CurrentUser, InboxPolicy, ManaraApi } from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
@@ -32,7 +41,8 @@ export const InboxLive = HttpApiBuilder.group(ManaraApi, "inbox", (handlers) =>
       .handle("detail", ({ path }) => inbox.detail(path.kind, path.id).pipe(inTenant(InboxPolicy.read), asProblem))
       .handle("changeStatus", ({ path, payload }) =>
         Effect.flatMap(CurrentUser, (user) => inbox.changeStatus(path.kind, path.id, payload.to, payload.note, user.id)).pipe(
-          inTenant(InboxPolicy.status),
+          // Fulfilling a pledge takes a DON reference: it queues in the tenant's reference lane, as captures do.
+          inTenant(InboxPolicy.status, { takesReference: moveTakesReference(path.kind, payload.to) }),
           // After the commit: a page rendered on the new version reads the new totals.
           Effect.tap(() => refreshPublic),
           asProblem

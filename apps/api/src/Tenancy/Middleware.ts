@@ -78,13 +78,13 @@ export const allow = (policy: Policy) =>
     return access
   })
 
-/** `allow`, then `work` in the tenant's transaction. */
+/** `allow`, then `work` in the tenant's transaction (through its reference lane when `work` takes a reference number). */
 export const inTenant =
-  (policy: Policy) =>
+  (policy: Policy, options?: { readonly takesReference?: boolean }) =>
   <A, E, R>(work: Effect.Effect<A, E, R>) =>
     Effect.gen(function* () {
       const access = yield* allow(policy)
-      return yield* (yield* TenantSql).withTenant(access.tenantId, work)
+      return yield* (yield* TenantSql).withTenant(access.tenantId, work, options)
     })
 
 /** `work` in the transaction of the storefront's tenant. */
