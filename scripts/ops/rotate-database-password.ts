@@ -16,7 +16,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { DbConfig, RUNTIME_ROLE, RUNTIME_TIMEOUTS, RuntimeSqlLive } from "@manara/db"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { readFileSync, renameSync, writeFileSync } from "node:fs"
 
@@ -38,7 +38,8 @@ const secret = JSON.parse(readFileSync(secretFile, "utf8")) as Secret
 const current = new URL(secret.AWSCURRENT)
 const database = decodeURIComponent(current.pathname.slice(1))
 const leaving = decodeURIComponent((retireOnly ? new URL(secret.AWSPREVIOUS ?? secret.AWSCURRENT) : current).username)
-if (retireOnly && leaving === decodeURIComponent(current.username)) throw new Error("AWSPREVIOUS names the current login: nothing to retire")
+if (retireOnly && leaving === decodeURIComponent(current.username))
+  throw new Error("AWSPREVIOUS names the current login: nothing to retire")
 if (leaving !== RUNTIME_ROLE && leaving !== ALTERNATE_ROLE) throw new Error(`DATABASE_URL names ${leaving}, not a runtime login`)
 const next = leaving === RUNTIME_ROLE ? ALTERNATE_ROLE : RUNTIME_ROLE
 const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
@@ -84,7 +85,11 @@ const rotate = Effect.gen(function* () {
         pg_has_role(current_user, ${RUNTIME_ROLE}, 'usage') as grants,
         (select count(*)::int from notification_outbox) as outbox
       from pg_roles r where r.rolname = current_user`
-  ).pipe(Effect.provide(RuntimeSqlLive.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", pending.toString()]])))))))
+  ).pipe(
+    Effect.provide(
+      RuntimeSqlLive.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", pending.toString()]])))))
+    )
+  )
   const row = seen[0]!
   if (row.user !== next || row.super || row.bypass || !row.grants || row.outbox !== 0)
     return yield* Effect.dieMessage(`testSecret: ${JSON.stringify(row)} is not a runtime login`)
@@ -110,7 +115,10 @@ const drainAndRetire = Effect.gen(function* () {
     )
     if (left!.n === 0) break
     if (Date.now() > deadline) {
-      yield* step("drain", `${left!.n} sessions of ${leaving} still open after ${drainSeconds} s: its password is NOT changed; run again later`)
+      yield* step(
+        "drain",
+        `${left!.n} sessions of ${leaving} still open after ${drainSeconds} s: its password is NOT changed; run again later`
+      )
       return yield* Effect.sync(() => void (process.exitCode = 3))
     }
     yield* Effect.sleep("500 millis")

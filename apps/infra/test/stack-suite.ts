@@ -329,7 +329,9 @@ export const describeEnvironment = (name: EnvironmentName) =>
       expect(withDatabase.map((container: Json) => container.Name).sort()).toEqual(["api", "ops", "worker"])
       for (const container of withDatabase)
         expect(container.Environment, container.Name).toContainEqual({ Name: "DATABASE_CA", Value: "rds" })
-      const urls = ofType("AWS::SecretsManager::Secret").filter(([, secret]) => JSON.stringify(secret.Properties.SecretString ?? "").includes("postgres://"))
+      const urls = ofType("AWS::SecretsManager::Secret").filter(([, secret]) =>
+        JSON.stringify(secret.Properties.SecretString ?? "").includes("postgres://")
+      )
       expect(urls).toHaveLength(3)
       for (const [id, secret] of urls) expect(JSON.stringify(secret.Properties.SecretString), id).not.toMatch(/ssl/i)
     })

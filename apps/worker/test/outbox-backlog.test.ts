@@ -49,17 +49,20 @@ const perTenantOldest = (tenants: ReadonlyArray<TenantFixture>) =>
 
 const asRuntime = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Outbox>) =>
   Effect.runPromise(
-    Effect.provide(effect, Outbox.Default.pipe(Layer.provideMerge(TenantSql.Default), Layer.provideMerge(runtimeSql(urls, 2)))) as Effect.Effect<
-      A,
-      never
-    >
+    Effect.provide(
+      effect,
+      Outbox.Default.pipe(Layer.provideMerge(TenantSql.Default), Layer.provideMerge(runtimeSql(urls, 2)))
+    ) as Effect.Effect<A, never>
   )
 
 const backlog = (tenants: ReadonlyArray<TenantFixture> | null) =>
   asRuntime(
     Effect.flatMap(
       SqlClient.SqlClient,
-      (sql) => sql<Record<string, unknown>>`select * from app.outbox_backlog(${tenants === null ? null : `{${tenants.map((t) => t.id).join(",")}}`}::uuid[])`
+      (sql) =>
+        sql<
+          Record<string, unknown>
+        >`select * from app.outbox_backlog(${tenants === null ? null : `{${tenants.map((t) => t.id).join(",")}}`}::uuid[])`
     )
   )
 
@@ -131,7 +134,10 @@ describe("app.outbox_backlog: the outbox metric in one statement", () => {
     })
     // The runtime role still cannot read the rows the function counts: forced RLS without a tenant shows none.
     const seen = await asRuntime(
-      Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ n: number }>`select count(*)::int as n from notification_outbox where tenant_id = ${tenant.id}`)
+      Effect.flatMap(
+        SqlClient.SqlClient,
+        (sql) => sql<{ n: number }>`select count(*)::int as n from notification_outbox where tenant_id = ${tenant.id}`
+      )
     )
     expect(seen[0]!.n).toBe(0)
   }, 60_000)

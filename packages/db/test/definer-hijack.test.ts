@@ -44,6 +44,11 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["notification_outbox"],
     call: (f) => `select tenant_id, id, event, target from app.claim_outbox('email', 10, '0 seconds', array['${f.tenantId}']::uuid[])`
   },
+  // Counts only: the fixture's row is due (pending, or claimed above with a lease already out).
+  "app.outbox_backlog(uuid[])": {
+    reads: ["notification_outbox"],
+    call: (f) => `select due_rows, pending_rows + sending_rows as open_rows from app.outbox_backlog(array['${f.tenantId}']::uuid[])`
+  },
   "app.current_tenant_letterhead()": {
     reads: ["tenants"],
     call: () => `select slug, name_ar, branding from app.current_tenant_letterhead()`

@@ -32,7 +32,8 @@ afterAll(async () => {
 })
 
 /** The runtime pool exactly as the API and worker build it, from these settings only (not the process's env). */
-const withSettings = (settings: Record<string, string>) => Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(settings))))
+const withSettings = (settings: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(settings))))
 
 const connectAsApp = (settings: Record<string, string>) =>
   Effect.runPromise(
@@ -101,9 +102,7 @@ describe("Postgres over verified TLS (DATABASE_CA)", () => {
   }, 60_000)
 
   it("no TLS is refused both ways: a plain client by the server that requires TLS, and a server without TLS by the app", async () => {
-    await expect(connectAsApp({ DATABASE_URL: `postgres://postgres@127.0.0.1:${cluster.port}/postgres` })).rejects.toThrow(
-      /no encryption/
-    )
+    await expect(connectAsApp({ DATABASE_URL: `postgres://postgres@127.0.0.1:${cluster.port}/postgres` })).rejects.toThrow(/no encryption/)
     await expect(connectAsApp({ DATABASE_URL: url(plain.port), DATABASE_CA: ca.caFile })).rejects.toThrow(
       /does not support SSL connections/
     )
@@ -118,7 +117,9 @@ describe("Postgres over verified TLS (DATABASE_CA)", () => {
     const bundle = rds._tag === "Some" ? rds.value : undefined
     expect(Array.isArray(bundle?.ca) && bundle.ca.length).toBeGreaterThan(10)
     expect(bundle?.rejectUnauthorized).toBe(true)
-    await expect(connectAsApp({ DATABASE_URL: url(cluster.port), DATABASE_CA: "/nonexistent/ca.pem" })).rejects.toThrow(/not "rds" nor a readable PEM file/)
+    await expect(connectAsApp({ DATABASE_URL: url(cluster.port), DATABASE_CA: "/nonexistent/ca.pem" })).rejects.toThrow(
+      /not "rds" nor a readable PEM file/
+    )
     const kept = DbConfig.withTls(Redacted.make(`${url(5432)}&sslrootcert=/x.pem&options=-c%20lock_timeout%3D1`), rds)
     expect(new URL(Redacted.value(kept.url)).search).toBe("?options=-c+lock_timeout%3D1")
   })

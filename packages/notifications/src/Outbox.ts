@@ -211,9 +211,7 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
      */
     const oldestDueSeconds = (onlyTenants: ReadonlyArray<string> | undefined) =>
       sql<{ oldest: number }>`select oldest_due_seconds as oldest from app.outbox_backlog(
-          ${onlyTenants === undefined ? null : `{${onlyTenants.join(",")}}`}::uuid[])`.pipe(
-        Effect.map(([row]) => Math.round(row!.oldest))
-      )
+          ${onlyTenants === undefined ? null : `{${onlyTenants.join(",")}}`}::uuid[])`.pipe(Effect.map(([row]) => Math.round(row!.oldest)))
 
     return { claim, contexts, mark, release, oldestDueSeconds } as const
   })

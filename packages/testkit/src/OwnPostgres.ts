@@ -1,22 +1,11 @@
 import { execFile } from "node:child_process"
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
+import { freePort } from "./Cognito.js"
 
 const run = promisify(execFile)
-
-/** A free loopback port, as the OS hands it out. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
 
 const PG_BIN = "/usr/lib/postgresql/15/bin"
 const asRoot = process.getuid?.() === 0
@@ -124,14 +113,55 @@ export interface TestCertificates {
 export const makeCertificates = async (commonName = "Manara test CA"): Promise<TestCertificates> => {
   const directory = await mkdtemp(join(tmpdir(), "manara-ca-"))
   const at = (name: string) => join(directory, name)
-  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${commonName}`, "-keyout", at("ca.key"), "-out", at("ca.pem")])
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${commonName}`,
+    "-keyout",
+    at("ca.key"),
+    "-out",
+    at("ca.pem")
+  ])
   let serial = 0
   const server = async (names: ReadonlyArray<string>) => {
     serial += 1
     const base = at(`server-${serial}`)
-    await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=manara-test-db", "-keyout", `${base}.key`, "-out", `${base}.csr`])
+    await run("openssl", [
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      "/CN=manara-test-db",
+      "-keyout",
+      `${base}.key`,
+      "-out",
+      `${base}.csr`
+    ])
     await writeFile(`${base}.ext`, `subjectAltName=${names.join(",")}\n`)
-    await run("openssl", ["x509", "-req", "-in", `${base}.csr`, "-CA", at("ca.pem"), "-CAkey", at("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", `${base}.ext`, "-out", `${base}.crt`])
+    await run("openssl", [
+      "x509",
+      "-req",
+      "-in",
+      `${base}.csr`,
+      "-CA",
+      at("ca.pem"),
+      "-CAkey",
+      at("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      `${base}.ext`,
+      "-out",
+      `${base}.crt`
+    ])
     return { cert: await readFile(`${base}.crt`, "utf8"), key: await readFile(`${base}.key`, "utf8") }
   }
   return { caPem: await readFile(at("ca.pem"), "utf8"), caFile: at("ca.pem"), server }

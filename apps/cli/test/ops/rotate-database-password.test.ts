@@ -21,7 +21,10 @@ const tcpUrl = (user: string, password: string) => `postgres://${user}:${passwor
 const client = (url: string) => PgClient.layer({ url: Redacted.make(url), maxConnections: 1 })
 
 beforeAll(async () => {
-  cluster = await OwnPostgres.start({ hba: ["host all all 127.0.0.1/32 scram-sha-256"], settings: { password_encryption: "scram-sha-256" } })
+  cluster = await OwnPostgres.start({
+    hba: ["host all all 127.0.0.1/32 scram-sha-256"],
+    settings: { password_encryption: "scram-sha-256" }
+  })
   const owner = tcpUrl("manara_owner", "owner-password-1")
   const runtime = tcpUrl("manara_app", "app-password-1")
   await Effect.runPromise(
@@ -41,7 +44,9 @@ const readSecret = () => JSON.parse(readFileSync(secretFile, "utf8")) as { AWSCU
 /** A service's database pool as a task builds it at start: DATABASE_URL read from the secret then, never again. */
 const startApp = async () => {
   const scope = Effect.runSync(Scope.make())
-  const layer = RuntimeSqlLive.pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", readSecret().AWSCURRENT]])))))
+  const layer = RuntimeSqlLive.pipe(
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["DATABASE_URL", readSecret().AWSCURRENT]]))))
+  )
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   const whoAmI = () =>
     Effect.runPromise(
