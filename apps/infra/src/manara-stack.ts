@@ -424,6 +424,8 @@ export class ManaraStack extends Stack {
       LOG_LEVEL: "Info",
       PLATFORM_DOMAIN: config.platformDomain,
       REDIS_KEY_PREFIX: "manara:",
+      // REDIS_URL names the cluster's configuration endpoint: the app connects as a Redis Cluster client.
+      REDIS_CLUSTER: "true",
       COGNITO_REGION: this.region,
       COGNITO_USER_POOL_ID: users.userPoolId,
       COGNITO_CLIENT_ID: webClient.userPoolClientId,
@@ -524,6 +526,7 @@ export class ManaraStack extends Stack {
         PLATFORM_DOMAIN: config.platformDomain,
         STOREFRONT_ORIGIN: `https://{slug}.${config.platformDomain}`,
         REDIS_KEY_PREFIX: "manara:",
+        REDIS_CLUSTER: "true",
         // adapter-node behind CloudFront and the ALB: the scheme from the ALB, the visitor's address two hops back.
         PROTOCOL_HEADER: "x-forwarded-proto",
         ADDRESS_HEADER: "x-forwarded-for",
@@ -597,7 +600,13 @@ export class ManaraStack extends Stack {
     opsTask.addContainer("ops", {
       image: image("worker"),
       command: ["node", "--import", "tsx", "cli/src/main.ts", "migrate"],
-      environment: { NODE_ENV: "production", LOG_LEVEL: "Info", PLATFORM_DOMAIN: config.platformDomain, REDIS_KEY_PREFIX: "manara:" },
+      environment: {
+        NODE_ENV: "production",
+        LOG_LEVEL: "Info",
+        PLATFORM_DOMAIN: config.platformDomain,
+        REDIS_KEY_PREFIX: "manara:",
+        REDIS_CLUSTER: "true"
+      },
       secrets: {
         DATABASE_URL: fromSecret(databaseUrlSecret),
         DATABASE_OWNER_URL: fromSecret(ownerUrlSecret),
