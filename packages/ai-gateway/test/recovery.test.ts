@@ -3,7 +3,17 @@ import { OwnCluster, OwnRedis } from "@manara/testkit"
 import { Effect, Either, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AiQuota, AiRedis, budgetMonth, Gateway, quotaKeys } from "../src/index.js"
-import { budgetedTenant, concurrently, config, exactFake, expectNoDrift, gatewayRuntime, gatewaySuite, question, sharedRedis } from "./harness.js"
+import {
+  budgetedTenant,
+  concurrently,
+  config,
+  exactFake,
+  expectNoDrift,
+  gatewayRuntime,
+  gatewaySuite,
+  question,
+  sharedRedis
+} from "./harness.js"
 
 const { urls, costPerCall, tokensPerCall, track } = gatewaySuite()
 const fifty = { tokens: tokensPerCall * 50n, cost: costPerCall * 50n }

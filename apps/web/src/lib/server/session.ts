@@ -36,7 +36,10 @@ let redis: RedisConnection | undefined
 const client = () => {
   if (redis === undefined) {
     // The API's configuration: `REDIS_URL`, and `REDIS_CLUSTER=true` when it is a Redis Cluster's seed.
-    redis = connectRedis({ url: env.REDIS_URL || "redis://127.0.0.1:6379", cluster: isClusterFlag(env.REDIS_CLUSTER) }, { maxRetriesPerRequest: 2 })
+    redis = connectRedis(
+      { url: env.REDIS_URL || "redis://127.0.0.1:6379", cluster: isClusterFlag(env.REDIS_CLUSTER) },
+      { maxRetriesPerRequest: 2 }
+    )
     // adapter-node says so once it stopped taking requests: an open connection must not keep the process alive.
     process.once("sveltekit:shutdown", () => void redis?.quit())
   }
