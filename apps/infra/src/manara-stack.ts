@@ -425,6 +425,8 @@ export class ManaraStack extends Stack {
       LOG_LEVEL: "Info",
       PLATFORM_DOMAIN: config.platformDomain,
       REDIS_KEY_PREFIX: "manara:",
+      // REDIS_URL names the cluster's configuration endpoint: the app connects as a Redis Cluster client.
+      REDIS_CLUSTER: "true",
       COGNITO_REGION: this.region,
       COGNITO_USER_POOL_ID: users.userPoolId,
       COGNITO_CLIENT_ID: webClient.userPoolClientId,
@@ -527,6 +529,7 @@ export class ManaraStack extends Stack {
         PLATFORM_DOMAIN: config.platformDomain,
         STOREFRONT_ORIGIN: `https://{slug}.${config.platformDomain}`,
         REDIS_KEY_PREFIX: "manara:",
+        REDIS_CLUSTER: "true",
         // adapter-node behind CloudFront and the ALB: the scheme from the ALB, the visitor's address two hops back.
         PROTOCOL_HEADER: "x-forwarded-proto",
         ADDRESS_HEADER: "x-forwarded-for",
@@ -605,7 +608,8 @@ export class ManaraStack extends Stack {
         LOG_LEVEL: "Info",
         PLATFORM_DOMAIN: config.platformDomain,
         REDIS_KEY_PREFIX: "manara:",
-        DATABASE_CA: "rds"
+        DATABASE_CA: "rds",
+        REDIS_CLUSTER: "true"
       },
       secrets: {
         DATABASE_URL: fromSecret(databaseUrlSecret),

@@ -304,6 +304,12 @@ export const describeEnvironment = (name: EnvironmentName) =>
           }
         }
       }
+      // ElastiCache runs with cluster mode on: every task that reaches Redis connects as a cluster client.
+      for (const [, task] of tasks) {
+        const container = task.Properties.ContainerDefinitions[0]
+        const environment = (container.Environment as Array<{ Name: string; Value: string }>).find((e) => e.Name === "REDIS_CLUSTER")
+        expect(environment?.Value, `${container.Name} has REDIS_CLUSTER`).toBe("true")
+      }
       const api = tasks.find(([, task]) => task.Properties.ContainerDefinitions[0].Name === "api")![1].Properties.ContainerDefinitions[0]
       expect(api.Secrets.map((secret: Json) => secret.Name).sort()).toEqual(
         ["ANTHROPIC_API_KEY", "DATABASE_URL", "OPENAI_API_KEY", "REDIS_URL", "TELEGRAM_BOT_TOKEN"].sort()

@@ -151,7 +151,11 @@ export const useStack = ({ env = {}, s3 = true, before, seed, closeFirst, closeL
     api = await startApi(all)
     await seed?.(api, all)
     // The page cache reads the public versions the API bumps: the same Redis and key prefix as this run's API.
-    web = await startWeb(api.url, { REDIS_URL: all["REDIS_URL"]!, REDIS_KEY_PREFIX: all["REDIS_KEY_PREFIX"]! })
+    web = await startWeb(api.url, {
+      REDIS_URL: all["REDIS_URL"]!,
+      REDIS_KEY_PREFIX: all["REDIS_KEY_PREFIX"]!,
+      ...(all["REDIS_CLUSTER"] === undefined ? {} : { REDIS_CLUSTER: all["REDIS_CLUSTER"] })
+    })
     browser = await launchBrowser()
   })
   afterAll(async () => {

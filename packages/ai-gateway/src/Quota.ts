@@ -1,46 +1,15 @@
-import { RedisClient, redisKeyPrefix } from "@manara/db"
+import { RedisClient, type RedisConnection } from "@manara/db"
 import { Config, Context, Duration, Effect, Layer } from "effect"
-import { Cluster, type Redis } from "ioredis"
 import { AiBudgetExhausted, AiRateLimited, AiUnavailable } from "./Errors.js"
 import { secondsToNextMonth } from "./Month.js"
 
-/** The Redis the quotas live in: the API's own connection, or a Redis Cluster. */
-export class AiRedis extends Context.Tag("AiGateway/AiRedis")<AiRedis, Redis | Cluster>() {
-  /** The process's shared connection (`REDIS_URL`, `REDIS_KEY_PREFIX`). */
+/** The Redis the quotas live in: the process's shared connection (`REDIS_URL`, `REDIS_CLUSTER`, `REDIS_KEY_PREFIX`). */
+export class AiRedis extends Context.Tag("AiGateway/AiRedis")<AiRedis, RedisConnection>() {
+  /** On a Redis Cluster too: keys carry the tenant as a hash tag, so every script runs on one node. */
   static readonly fromRedisClient = Layer.effect(
     AiRedis,
     Effect.map(RedisClient, ({ client }) => client)
   )
-
-  /** A Redis Cluster from its seed nodes; keys carry the tenant as a hash tag, so every script runs on one node. */
-  static readonly cluster = (nodes: ReadonlyArray<{ host: string; port: number }>) =>
-    Layer.scoped(
-      AiRedis,
-      Effect.gen(function* () {
-        const keyPrefix = yield* redisKeyPrefix
-        const client = yield* Effect.acquireRelease(
-          Effect.sync(
-            () =>
-              new Cluster([...nodes], {
-                enableOfflineQueue: false,
-                enableAutoPipelining: true,
-                redisOptions: { keyPrefix, maxRetriesPerRequest: 1, connectTimeout: 2000 }
-              })
-          ),
-          (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))
-        )
-        client.on("error", () => {})
-        yield* Effect.promise(
-          () =>
-            new Promise<void>((resolve) => {
-              if (client.status === "ready") return resolve()
-              client.once("ready", () => resolve())
-              setTimeout(resolve, 5000)
-            })
-        )
-        return client
-      })
-    )
 }
 
 export const QuotaConfig = Config.all({
@@ -211,7 +180,7 @@ export class AiQuota extends Effect.Service<AiQuota>()("AiGateway/AiQuota", {
   effect: Effect.gen(function* () {
     const redis = yield* AiRedis
     const config = yield* QuotaConfig
-    const scripts = redis as unknown as Scripts & (Redis | Cluster)
+    const scripts = redis as unknown as Scripts & RedisConnection
     redis.defineCommand("aiReserve", { numberOfKeys: 7, lua: RESERVE })
     redis.defineCommand("aiSettle", { numberOfKeys: 4, lua: SETTLE })
     redis.defineCommand("aiInit", { numberOfKeys: 1, lua: INIT })

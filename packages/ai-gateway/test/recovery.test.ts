@@ -1,9 +1,19 @@
 import { RedisClient } from "@manara/db"
+import { OwnCluster, OwnRedis } from "@manara/testkit"
 import { Effect, Either, Layer } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { AiQuota, AiRedis, budgetMonth, Gateway, quotaKeys } from "../src/index.js"
-import { budgetedTenant, concurrently, config, exactFake, expectNoDrift, gatewayRuntime, gatewaySuite, question } from "./harness.js"
-import { OwnCluster, OwnRedis } from "./servers.js"
+import {
+  budgetedTenant,
+  concurrently,
+  config,
+  exactFake,
+  expectNoDrift,
+  gatewayRuntime,
+  gatewaySuite,
+  question,
+  sharedRedis
+} from "./harness.js"
 
 const { urls, costPerCall, tokensPerCall, track } = gatewaySuite()
 const fifty = { tokens: tokensPerCall * 50n, cost: costPerCall * 50n }
@@ -100,8 +110,10 @@ describe("on a real Redis Cluster (three masters on loopback)", () => {
 
   it("the same scripts, unchanged: 200 concurrent calls for a budget of 50, tenants on different masters, no overspend, no drift", async () => {
     const fake = exactFake()
-    const redis = AiRedis.cluster(cluster.nodes.map((node) => ({ host: "127.0.0.1", port: node.port }))).pipe(Layer.provide(config(urls)))
-    const runtime = track(gatewayRuntime(urls, { model: fake.layer, redis }))
+    // The process's own connection (RedisClient), told the URL is a cluster's seed: what production runs.
+    const runtime = track(
+      gatewayRuntime(urls, { model: fake.layer, redis: sharedRedis, env: { REDIS_URL: cluster.url(), REDIS_CLUSTER: "true" } })
+    )
     const prefix = `${urls.database}:gw:`
     // Tenants until two live on different masters.
     const tenants = [await budgetedTenant(urls, fifty)]

@@ -8,14 +8,11 @@ import { RedisClient } from "./Redis.js"
  */
 export const redisChannel = <E>(channel: string) =>
   Effect.gen(function* () {
-    const { client } = yield* RedisClient
+    const redis = yield* RedisClient
+    const { client } = redis
     const hub = yield* PubSub.unbounded<E>()
-    // A subscribed Redis connection can do nothing else: a second one, for listening only.
-    const subscriber = yield* Effect.acquireRelease(
-      Effect.sync(() => client.duplicate({ lazyConnect: true, enableOfflineQueue: true })),
-      (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
-    )
-    subscriber.on("error", () => {})
+    // A subscribed Redis connection can do nothing else: a second one, for listening only (one node, on a cluster too).
+    const subscriber = yield* redis.subscriber()
     subscriber.on("message", (_, message: string) => {
       try {
         hub.unsafeOffer(JSON.parse(message) as E) // no fiber per message: every event comes back here

@@ -18,7 +18,8 @@ export interface TenantChange {
  */
 export class TenantChanges extends Effect.Service<TenantChanges>()("Tenancy/TenantChanges", {
   scoped: Effect.gen(function* () {
-    const { client } = yield* RedisClient
+    const redis = yield* RedisClient
+    const { client } = redis
     // Pub/sub channels are not key-prefixed by ioredis: the prefix keeps deployments (and test runs) apart.
     const channel = `${yield* redisKeyPrefix}tenant-changes`
     const listeners = new Set<Effect.Effect<void>>()
@@ -27,12 +28,9 @@ export class TenantChanges extends Effect.Service<TenantChanges>()("Tenancy/Tena
       for (const listener of listeners) Effect.runSync(listener)
     }
 
-    // A subscribed Redis connection can do nothing else: a second one, for listening only.
-    const subscriber = yield* Effect.acquireRelease(
-      Effect.sync(() => client.duplicate({ lazyConnect: true, enableOfflineQueue: true })),
-      (connection) => Effect.promise(() => connection.quit().catch(() => connection.disconnect()))
-    )
-    subscriber.on("error", () => {})
+    // A subscribed Redis connection can do nothing else: a second one, for listening only. On a Redis
+    // Cluster it is one node: every node hears a PUBLISH made on any other.
+    const subscriber = yield* redis.subscriber()
     subscriber.on("message", (from: string) => {
       if (from === channel) forgetAll()
     })

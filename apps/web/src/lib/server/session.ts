@@ -1,6 +1,6 @@
 import { env } from "$env/dynamic/private"
+import { connectRedis, isClusterFlag, type RedisConnection } from "@manara/db/redis-connection"
 import type { Cookies } from "@sveltejs/kit"
-import { Redis } from "ioredis"
 import { createHash, randomBytes } from "node:crypto"
 
 /**
@@ -32,10 +32,14 @@ export interface Session {
   readonly data: SessionData
 }
 
-let redis: Redis | undefined
+let redis: RedisConnection | undefined
 const client = () => {
   if (redis === undefined) {
-    redis = new Redis(env.REDIS_URL || "redis://127.0.0.1:6379", { maxRetriesPerRequest: 2 })
+    // The API's configuration: `REDIS_URL`, and `REDIS_CLUSTER=true` when it is a Redis Cluster's seed.
+    redis = connectRedis(
+      { url: env.REDIS_URL || "redis://127.0.0.1:6379", cluster: isClusterFlag(env.REDIS_CLUSTER) },
+      { maxRetriesPerRequest: 2 }
+    )
     // adapter-node says so once it stopped taking requests: an open connection must not keep the process alive.
     process.once("sveltekit:shutdown", () => void redis?.quit())
   }

@@ -1,20 +1,9 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-
-/** A free loopback port, asked of the kernel (never a fixed one: other runs share this machine). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+import { freePort } from "./Cognito.js"
 
 const run = promisify(execFile)
 const cli = (port: number, ...args: Array<string>) => run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args])
@@ -110,6 +99,11 @@ export class OwnCluster {
     const range = ranges.find(([from, to]) => slot >= from && slot <= to)
     if (range === undefined) throw new Error(`no master for slot ${slot}`)
     return range[2][1]
+  }
+
+  /** The seed a client starts from (`REDIS_URL` with `REDIS_CLUSTER=true`): one master, the client learns the rest. */
+  url(node = 0) {
+    return this.nodes[node]!.url
   }
 
   async dispose() {
