@@ -1,6 +1,6 @@
 // Dev only: makes sure the local cognito-local has Manara's pool, client and the demo owner, and
 // writes their ids to .manara/cognito.env for the API. Run after cognito-local is up.
-import { AdminGetUserCommand, DescribeUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider"
+import { AdminGetUserCommand, DescribeUserPoolCommand, SetUserPoolMfaConfigCommand } from "@aws-sdk/client-cognito-identity-provider"
 import { cognitoClient, type CognitoPool, createCognitoUser, createPool } from "@manara/testkit"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
@@ -17,7 +17,17 @@ const stillThere =
     () => true,
     () => false
   ))
-const pool = stillThere ? { ...existing!, endpoint } : await createPool(endpoint)
+// MFA required, as production's pool: the demo owner sets up an authenticator at the first sign-in.
+const pool = stillThere ? { ...existing!, endpoint } : await createPool(endpoint, "manara", "ON")
+// A pool made before MFA was required is brought in line.
+if (stillThere)
+  await client.send(
+    new SetUserPoolMfaConfigCommand({
+      UserPoolId: pool.userPoolId,
+      MfaConfiguration: "ON",
+      SoftwareTokenMfaConfiguration: { Enabled: true }
+    })
+  )
 writeFileSync(poolFile, JSON.stringify(pool))
 
 const sub =

@@ -65,12 +65,6 @@ export const acknowledgeFindings = (_edge: Stack, main: Stack): void => {
   )
   acknowledge(
     main,
-    ["StaffUsers"],
-    "AwsSolutions-COG2",
-    "REQUIRED sends a first sign-in an MFA_SETUP challenge the app does not answer (cognito-local cannot emulate it); users with TOTP are challenged by Cognito, owners and admins without it get 403 from the API (docs/ops/infrastructure.md)."
-  )
-  acknowledge(
-    main,
     ["Edge"],
     "AwsSolutions-CFR1",
     "Storefronts serve donors wherever they are (Kuwaitis abroad give too); WAF's IP reputation and rate rules do the filtering."

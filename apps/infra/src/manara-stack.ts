@@ -377,8 +377,8 @@ export class ManaraStack extends Stack {
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
-      // OPTIONAL at Cognito, enforced by the app: see the acknowledgement below and docs/ops/infrastructure.md.
-      mfa: cognito.Mfa.OPTIONAL,
+      // Every staff account: a first sign-in sets up TOTP through the MFA_SETUP challenge, which the app answers.
+      mfa: cognito.Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
@@ -400,7 +400,9 @@ export class ManaraStack extends Stack {
       authFlows: { userPassword: true },
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      refreshTokenValidity: Duration.days(30)
+      refreshTokenValidity: Duration.days(30),
+      // A challenge's session (the MFA_SETUP one: scan the QR code, type a first code) lasts the longest Cognito allows, not 3 minutes.
+      authSessionValidity: Duration.minutes(15)
     })
     new ses.EmailIdentity(this, "MailIdentity", {
       identity: ses.Identity.domain(config.platformDomain),

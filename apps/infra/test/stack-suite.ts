@@ -107,6 +107,8 @@ export const describeEnvironment = (name: EnvironmentName) =>
           .filter(([rule]) => rule.includes("AwsSolutions-"))
       )
       expect(acknowledged.length).toBeGreaterThan(10)
+      // MFA is required at Cognito itself (the app answers MFA_SETUP): nothing excuses the pool's MFA finding.
+      expect(acknowledged.filter(([rule]) => rule.includes("COG2"))).toEqual([])
       for (const [rule, reason] of acknowledged) expect(reason.length, rule).toBeGreaterThan(40)
     })
 
@@ -342,14 +344,15 @@ export const describeEnvironment = (name: EnvironmentName) =>
       for (const [id, secret] of urls) expect(JSON.stringify(secret.Properties.SecretString), id).not.toMatch(/ssl/i)
     })
 
-    it("has a staff user pool with TOTP, threat protection and a web client without a secret, and a mail identity", () => {
+    it("has a staff user pool with TOTP required, threat protection and a web client without a secret, and a mail identity", () => {
       main.hasResourceProperties("AWS::Cognito::UserPool", {
         DeletionProtection: "ACTIVE",
+        MfaConfiguration: "ON",
         EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
         UserPoolAddOns: { AdvancedSecurityMode: "ENFORCED" },
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }
       })
-      main.hasResourceProperties("AWS::Cognito::UserPoolClient", { GenerateSecret: false })
+      main.hasResourceProperties("AWS::Cognito::UserPoolClient", { GenerateSecret: false, AuthSessionValidity: 15 })
       main.resourceCountIs("AWS::SES::EmailIdentity", 1)
     })
 

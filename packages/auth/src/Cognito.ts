@@ -62,7 +62,10 @@ export interface Tokens {
   readonly expiresIn: number
 }
 export type Authentication =
-  { readonly _tag: "Tokens"; readonly tokens: Tokens } | { readonly _tag: "MfaRequired"; readonly session: string }
+  | { readonly _tag: "Tokens"; readonly tokens: Tokens }
+  | { readonly _tag: "MfaRequired"; readonly session: string }
+  /** The pool requires MFA and this person has none yet: Cognito's MFA_SETUP challenge. */
+  | { readonly _tag: "MfaSetupRequired"; readonly session: string }
 
 const CLIENT_ERRORS = new Set([
   "NotAuthorizedException",
@@ -126,7 +129,9 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
         Effect.flatMap((out): Effect.Effect<Authentication, BadCredentials> =>
           out.ChallengeName === "SOFTWARE_TOKEN_MFA" && out.Session !== undefined
             ? Effect.succeed({ _tag: "MfaRequired", session: out.Session })
-            : Effect.map(toTokens(out.AuthenticationResult), (tokens) => ({ _tag: "Tokens", tokens }))
+            : out.ChallengeName === "MFA_SETUP" && out.Session !== undefined
+              ? Effect.succeed({ _tag: "MfaSetupRequired", session: out.Session })
+              : Effect.map(toTokens(out.AuthenticationResult), (tokens) => ({ _tag: "Tokens", tokens }))
         )
       )
 
@@ -170,22 +175,52 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
         Effect.flatMap((out) => (out.SecretCode === undefined ? Effect.fail(new BadCredentials()) : Effect.succeed(out.SecretCode)))
       )
 
+    /** TOTP the preferred (and required) factor of the person this token is for. */
+    const preferTotp = (accessToken: string) =>
+      call(
+        () =>
+          client.send(
+            new SetUserMFAPreferenceCommand({ AccessToken: accessToken, SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true } })
+          ),
+        "code"
+      ).pipe(Effect.asVoid)
+
     /** Verifies the first code from the app, then makes TOTP the preferred (and required) factor. */
     const confirmTotp = (accessToken: string, code: string) =>
       call(() => client.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code })), "code").pipe(
         Effect.flatMap((out) => (out.Status === "SUCCESS" ? Effect.void : Effect.fail(new BadCode()))),
-        Effect.zipRight(
+        Effect.zipRight(preferTotp(accessToken))
+      )
+
+    /** MFA_SETUP, first step: a new TOTP secret for the person the challenge's session names, and the session to go on with. */
+    const beginTotpInChallenge = (session: string) =>
+      call(() => client.send(new AssociateSoftwareTokenCommand({ Session: session })), "code").pipe(
+        Effect.flatMap((out) =>
+          out.SecretCode === undefined
+            ? Effect.fail(new BadCode())
+            : Effect.succeed({ secret: out.SecretCode, session: out.Session ?? session })
+        )
+      )
+
+    /** MFA_SETUP, last step: the app's first code, then the challenge answered with the session that verification gave: tokens. */
+    const answerMfaSetup = (email: string, session: string, code: string) =>
+      call(() => client.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code })), "code").pipe(
+        Effect.flatMap((out) => (out.Status === "SUCCESS" ? Effect.succeed(out.Session ?? session) : Effect.fail(new BadCode()))),
+        Effect.flatMap((verified) =>
           call(
             () =>
               client.send(
-                new SetUserMFAPreferenceCommand({
-                  AccessToken: accessToken,
-                  SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true }
+                new RespondToAuthChallengeCommand({
+                  ClientId: config.clientId,
+                  ChallengeName: "MFA_SETUP",
+                  Session: verified,
+                  ChallengeResponses: { USERNAME: email }
                 })
               ),
             "code"
           )
-        )
+        ),
+        Effect.flatMap((out) => toTokens(out.AuthenticationResult))
       )
 
     const account = <A>(send: () => Promise<A>) =>
@@ -239,6 +274,9 @@ export class Cognito extends Effect.Service<Cognito>()("Auth/Cognito", {
       emailOf,
       beginTotp,
       confirmTotp,
+      beginTotpInChallenge,
+      answerMfaSetup,
+      preferTotp,
       signUp,
       confirmSignUp,
       resendConfirmation,

@@ -8,6 +8,9 @@ import {
   LoginResult,
   Me,
   MfaChallengeRequest,
+  MfaFirstSetup,
+  MfaFirstSetupRequest,
+  MfaFirstSetupVerifyRequest,
   MfaSetup,
   MfaVerifyRequest,
   ResetPasswordRequest,
@@ -164,7 +167,7 @@ export class AuthApi extends HttpApiGroup.make("auth")
       .annotateContext(
         doc(
           "Sign in with email and password",
-          "Checks the password with Cognito. Answers `SignedIn` (an access token; the refresh token is set as an httpOnly cookie) or `MfaChallenge` when the person has an authenticator app. Repeated failures are rate-limited (429)."
+          "Checks the password with Cognito. Answers `SignedIn` (an access token; the refresh token is set as an httpOnly cookie), `MfaChallenge` when the person has an authenticator app, or `MfaSetupChallenge` when the pool requires one and the person has none yet (then `/auth/mfa/first-setup`). Repeated failures are rate-limited (429)."
         )
       )
   )
@@ -176,6 +179,28 @@ export class AuthApi extends HttpApiGroup.make("auth")
         doc(
           "Answer the MFA challenge",
           "Completes a sign-in that answered `MfaChallenge`: the email, the session from it and the authenticator app's 6-digit code. A wrong, expired or already used code is a 401; repeated failures are rate-limited (429)."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("mfaFirstSetup", "/mfa/first-setup")
+      .setPayload(MfaFirstSetupRequest)
+      .addSuccess(MfaFirstSetup)
+      .annotateContext(
+        doc(
+          "Start setting up an authenticator app while signing in",
+          "For a sign-in that answered `MfaSetupChallenge`: the email and the session from it. Returns a new TOTP secret, its `otpauth://` URI for a QR code and the session to confirm it with (`/auth/mfa/first-setup/verify`). An expired or unknown session is a 401."
+        )
+      )
+  )
+  .add(
+    HttpApiEndpoint.post("mfaFirstSetupVerify", "/mfa/first-setup/verify")
+      .setPayload(MfaFirstSetupVerifyRequest)
+      .addSuccess(SignedIn)
+      .annotateContext(
+        doc(
+          "Confirm the authenticator app and finish signing in",
+          "The email, the session from `/auth/mfa/first-setup` and a first 6-digit code from the app: Cognito verifies it and completes the sign-in (an access token; the refresh token is set as an httpOnly cookie), and MFA is on for this person. A wrong, expired or already used code, or an expired session, is a 401; repeated failures are rate-limited (429)."
         )
       )
   )

@@ -57,7 +57,25 @@ export class MfaChallenge extends Schema.TaggedClass<MfaChallenge>()("MfaChallen
   session: Schema.String
 }) {}
 
-export const LoginResult = Schema.Union(SignedIn, MfaChallenge)
+/** The password was right, MFA is required and this person has no authenticator yet: set one up to finish signing in. */
+export class MfaSetupChallenge extends Schema.TaggedClass<MfaSetupChallenge>()("MfaSetupChallenge", {
+  session: Schema.String
+}) {}
+
+export const LoginResult = Schema.Union(SignedIn, MfaChallenge, MfaSetupChallenge)
+
+const ChallengeSession = Text.pipe(Schema.minLength(1), Schema.maxLength(4096))
+
+export const MfaFirstSetupRequest = Schema.Struct({ email: Email, session: ChallengeSession })
+
+/** The authenticator to add during sign-in, and the challenge's session to confirm it with. */
+export class MfaFirstSetup extends Schema.Class<MfaFirstSetup>("MfaFirstSetup")({
+  secret: Schema.String,
+  otpauthUri: Schema.String,
+  session: Schema.String
+}) {}
+
+export const MfaFirstSetupVerifyRequest = Schema.Struct({ email: Email, session: ChallengeSession, code: TotpCode })
 
 export class MfaSetup extends Schema.Class<MfaSetup>("MfaSetup")({
   secret: Schema.String,

@@ -61,13 +61,17 @@ export const startCognitoLocal = async (options: { directory?: string; port?: nu
   return { ...running, log }
 }
 
-/** A user pool (email as username, TOTP MFA optional) and a public app client for password sign-in. */
-export const createPool = async (endpoint: string, name = "manara"): Promise<CognitoPool> => {
+/**
+ * A user pool (email as username, TOTP MFA) and a public app client for password sign-in. `mfa: "ON"` is
+ * production's pool: a first sign-in sets up the authenticator through Cognito's MFA_SETUP challenge. The
+ * run's shared pool keeps it optional, so tests sign people in by password and turn MFA on by flag.
+ */
+export const createPool = async (endpoint: string, name = "manara", mfa: "ON" | "OPTIONAL" = "OPTIONAL"): Promise<CognitoPool> => {
   const client = cognitoClient(endpoint)
   const pool = await client.send(
     new CreateUserPoolCommand({
       PoolName: name,
-      MfaConfiguration: "OPTIONAL",
+      MfaConfiguration: mfa,
       UsernameAttributes: ["email"],
       // Sign-up emails a confirmation code, as our production pool does.
       AutoVerifiedAttributes: ["email"]

@@ -1,7 +1,19 @@
 import { HttpApiBuilder, HttpServerRequest } from "@effect/platform"
 import { AccessTokens, Accounts, Cognito, LoginLimits, Mfa, Revocations, Sessions, type Tokens, Users } from "@manara/auth"
 import { currentRequestMeta } from "@manara/db"
-import { CurrentUser, ManaraApi, Me, MfaChallenge, MfaSetup, problem, SignedIn, SignedInUser, SignUpStarted } from "@manara/domain"
+import {
+  CurrentUser,
+  ManaraApi,
+  Me,
+  MfaChallenge,
+  MfaFirstSetup,
+  MfaSetup,
+  MfaSetupChallenge,
+  problem,
+  SignedIn,
+  SignedInUser,
+  SignUpStarted
+} from "@manara/domain"
 import { Memberships } from "@manara/tenancy"
 import { Effect, FiberRef, Layer, Option } from "effect"
 import { asProblem } from "../ProblemMapping.js"
@@ -26,10 +38,12 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
     const clientIp = Effect.map(FiberRef.get(currentRequestMeta), (meta) => meta.ip ?? "unknown")
 
     /** Fresh tokens -> our user (made just in time) -> the refresh cookie -> the access token. */
-    const signedIn = (issued: Tokens, email: string) =>
+    const signedIn = (issued: Tokens, email: string, mfaJustSetUp = false) =>
       Effect.gen(function* () {
         const claims = yield* tokens.verify(issued.accessToken)
         const user = yield* users.signIn(claims.sub, email)
+        // Set up in Cognito's MFA_SETUP challenge: our flag follows, as after `/auth/mfa/verify`.
+        if (mfaJustSetUp && !user.mfaEnabled) yield* users.setMfa(claims.sub, user, true)
         if (Option.isSome(issued.refreshToken)) {
           yield* sessions.remember(user.id, issued.refreshToken.value)
           yield* setRefreshCookie(issued.refreshToken.value)
@@ -60,6 +74,7 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
             (e) => e._tag === "BadCredentials"
           )
           if (outcome._tag === "MfaRequired") return new MfaChallenge({ session: outcome.session })
+          if (outcome._tag === "MfaSetupRequired") return new MfaSetupChallenge({ session: outcome.session })
           return yield* signedIn(outcome.tokens, payload.email)
         }).pipe(asProblem)
       )
@@ -67,6 +82,15 @@ export const AuthLive = HttpApiBuilder.group(ManaraApi, "auth", (handlers) =>
         Effect.gen(function* () {
           const issued = yield* mfa.answerChallenge(yield* clientIp, payload.email, payload.session, payload.code)
           return yield* signedIn(issued, payload.email)
+        }).pipe(asProblem)
+      )
+      .handle("mfaFirstSetup", ({ payload }) =>
+        Effect.map(mfa.beginFirstApp(payload.email, payload.session), (begun) => new MfaFirstSetup(begun)).pipe(asProblem)
+      )
+      .handle("mfaFirstSetupVerify", ({ payload }) =>
+        Effect.gen(function* () {
+          const issued = yield* mfa.answerFirstApp(yield* clientIp, payload.email, payload.session, payload.code)
+          return yield* signedIn(issued, payload.email, true)
         }).pipe(asProblem)
       )
       .handle("refresh", () =>

@@ -46,7 +46,7 @@ export const passwordStep = async (
   event: RequestEvent,
   email: string,
   password: string
-): Promise<{ readonly _tag: "SignedIn" | "Challenge" } | { readonly _tag: "Failed"; readonly failure: StepFailure }> => {
+): Promise<{ readonly _tag: "SignedIn" | "Challenge" | "SetupChallenge" } | { readonly _tag: "Failed"; readonly failure: StepFailure }> => {
   const seen: Seen = {}
   const api = apiFor(globalThis.fetch, { clientAddress: event.getClientAddress() }, seen)
   const result = await api((client) => client.auth.login({ payload: { email, password } }))
@@ -55,6 +55,10 @@ export const passwordStep = async (
   if (answer._tag === "MfaChallenge") {
     event.locals.session = await startSession(event.cookies, { email, challenge: answer.session }, event.locals.session)
     return { _tag: "Challenge" }
+  }
+  if (answer._tag === "MfaSetupChallenge") {
+    event.locals.session = await startSession(event.cookies, { email, setupChallenge: { session: answer.session } }, event.locals.session)
+    return { _tag: "SetupChallenge" }
   }
   event.locals.session = await startSession(
     event.cookies,
@@ -78,6 +82,54 @@ export const codeStep = async (
   const api = apiFor(globalThis.fetch, { clientAddress: event.getClientAddress() }, seen)
   const email = session.data.email
   const result = await api((client) => client.auth.mfa({ payload: { email, session: challenge, code } }))
+  if (Either.isLeft(result)) return { _tag: "Failed", failure: stepFailure(result.left, seen) }
+  event.locals.session = await startSession(
+    event.cookies,
+    signedInData(email, result.right.accessToken, result.right.expiresIn, seen.refreshToken),
+    session
+  )
+  return { _tag: "SignedIn" }
+}
+
+/**
+ * The authenticator to set up in the MFA_SETUP challenge: begun once (`/auth/mfa/first-setup`), then kept in the
+ * session with the session Cognito gave for confirming it, so a reload shows the same secret. Undefined when no
+ * such challenge waits or Cognito refused it (expired): the person starts again from the password.
+ */
+export const setupChallengeSecret = async (
+  event: RequestEvent
+): Promise<{ readonly secret: string; readonly otpauthUri: string } | { readonly failure: StepFailure } | undefined> => {
+  const session = event.locals.session
+  const waiting = session?.data.setupChallenge
+  if (session === undefined || waiting === undefined) return undefined
+  if (waiting.secret !== undefined && waiting.otpauthUri !== undefined) return { secret: waiting.secret, otpauthUri: waiting.otpauthUri }
+  const seen: Seen = {}
+  const api = apiFor(globalThis.fetch, { clientAddress: event.getClientAddress() }, seen)
+  const email = session.data.email
+  const result = await api((client) => client.auth.mfaFirstSetup({ payload: { email, session: waiting.session } }))
+  if (Either.isLeft(result)) return { failure: stepFailure(result.left, seen) }
+  const { secret, otpauthUri } = result.right
+  event.locals.session = await saveSession(session, {
+    ...session.data,
+    setupChallenge: { session: result.right.session, secret, otpauthUri }
+  })
+  return { secret, otpauthUri }
+}
+
+/** `POST /auth/mfa/first-setup/verify`: the new authenticator's first code answers the MFA_SETUP challenge. */
+export const setupCodeStep = async (
+  event: RequestEvent,
+  code: string
+): Promise<
+  { readonly _tag: "SignedIn" } | { readonly _tag: "Failed"; readonly failure: StepFailure } | { readonly _tag: "NoChallenge" }
+> => {
+  const session = event.locals.session
+  const waiting = session?.data.setupChallenge
+  if (session === undefined || waiting?.secret === undefined) return { _tag: "NoChallenge" }
+  const seen: Seen = {}
+  const api = apiFor(globalThis.fetch, { clientAddress: event.getClientAddress() }, seen)
+  const email = session.data.email
+  const result = await api((client) => client.auth.mfaFirstSetupVerify({ payload: { email, session: waiting.session, code } }))
   if (Either.isLeft(result)) return { _tag: "Failed", failure: stepFailure(result.left, seen) }
   event.locals.session = await startSession(
     event.cookies,

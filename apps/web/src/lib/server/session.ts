@@ -25,6 +25,11 @@ export interface SessionData {
   readonly expiresAt?: number
   /** An authenticator being set up: the same secret across reloads until it is verified. */
   readonly mfaSetup?: { readonly secret: string; readonly otpauthUri: string }
+  /**
+   * Password accepted, MFA required and none set up yet: Cognito's MFA_SETUP challenge session, then (once begun)
+   * the authenticator's secret with the session to confirm it, kept so a reload shows the same secret.
+   */
+  readonly setupChallenge?: { readonly session: string; readonly secret?: string; readonly otpauthUri?: string }
 }
 
 export interface Session {
