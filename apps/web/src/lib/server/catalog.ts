@@ -28,11 +28,13 @@ type StorefrontHeaders = { readonly "x-forwarded-host": string }
 const read = async <A, I, E extends { readonly _tag: string; readonly status?: unknown }>(
   locals: App.Locals,
   host: string,
-  schema: Schema.Schema<A, I>,
+  // Names the wire form `I` the page gets; the check is the endpoint's own schema, encoded side.
+  _schema: Schema.Schema<A, I>,
   call: (client: ManaraClient, headers: StorefrontHeaders) => Effect.Effect<A, E>
 ): Promise<I> => {
-  const result = await locals.api((client) => call(client, { "x-forwarded-host": host }).pipe(Effect.timeout("5 seconds")))
-  if (Either.isRight(result)) return Schema.encodeSync(schema)(result.right)
+  const result = await locals.api((client) => call(client, { "x-forwarded-host": host }).pipe(Effect.timeout("5 seconds")), { wire: true })
+  // The wire client's success is the encoded form already (`I`), checked against the endpoint's encoded side.
+  if (Either.isRight(result)) return result.right as unknown as I
   const status = missingOrDown(result.left)
   return error(status, status === 404 ? "Not found" : "Storefront unavailable")
 }

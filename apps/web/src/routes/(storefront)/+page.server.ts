@@ -1,7 +1,7 @@
 import { homePage } from "$lib/server/catalog.js"
 import { redirect } from "@sveltejs/kit"
 import { env } from "$env/dynamic/private"
-import { localizeHref } from "$lib/paraglide/runtime.js"
+import { localizeHref } from "$lib/i18n.js"
 import { isPlatformHost, requireStorefront } from "$lib/server/storefront.js"
 import type { PageServerLoad } from "./$types"
 

@@ -1,5 +1,5 @@
 import { redirect } from "@sveltejs/kit"
-import { localizeHref } from "$lib/paraglide/runtime.js"
+import { localizeHref } from "$lib/i18n.js"
 import { priceCart, productCard, readCart, writeCart } from "$lib/server/cart.js"
 import { requireStorefront } from "$lib/server/storefront.js"
 import { addToCart, asciiDigits, MAX_QUANTITY, setQuantity } from "$lib/storefront/give.js"

@@ -1,6 +1,7 @@
 import { redirect } from "@sveltejs/kit"
 import { type Governorate, NewOrder } from "@manara/domain"
-import { getLocale, localizeHref } from "$lib/paraglide/runtime.js"
+import { localizeHref } from "$lib/i18n.js"
+import { getLocale } from "$lib/paraglide/runtime.js"
 import { checkBody, idempotencyKeyOf, newIdempotencyKey, rememberNote, submitCapture } from "$lib/server/capture.js"
 import { orderItems, priceCart, readCart, writeCart } from "$lib/server/cart.js"
 import { refuse } from "$lib/server/give.js"
