@@ -68,13 +68,12 @@ export const passwordStep = async (
   return { _tag: "SignedIn" }
 }
 
-/** `POST /auth/mfa` with the challenge the session holds. */
-export const codeStep = async (
-  event: RequestEvent,
-  code: string
-): Promise<
+/** What a code typed at sign-in leads to, for the MFA challenge and the first authenticator setup alike. */
+type CodeStepResult =
   { readonly _tag: "SignedIn" } | { readonly _tag: "Failed"; readonly failure: StepFailure } | { readonly _tag: "NoChallenge" }
-> => {
+
+/** `POST /auth/mfa` with the challenge the session holds. */
+export const codeStep = async (event: RequestEvent, code: string): Promise<CodeStepResult> => {
   const session = event.locals.session
   const challenge = session?.data.challenge
   if (session === undefined || challenge === undefined) return { _tag: "NoChallenge" }
@@ -117,12 +116,7 @@ export const setupChallengeSecret = async (
 }
 
 /** `POST /auth/mfa/first-setup/verify`: the new authenticator's first code answers the MFA_SETUP challenge. */
-export const setupCodeStep = async (
-  event: RequestEvent,
-  code: string
-): Promise<
-  { readonly _tag: "SignedIn" } | { readonly _tag: "Failed"; readonly failure: StepFailure } | { readonly _tag: "NoChallenge" }
-> => {
+export const setupCodeStep = async (event: RequestEvent, code: string): Promise<CodeStepResult> => {
   const session = event.locals.session
   const waiting = session?.data.setupChallenge
   if (session === undefined || waiting?.secret === undefined) return { _tag: "NoChallenge" }
