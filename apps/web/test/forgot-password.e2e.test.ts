@@ -1,6 +1,6 @@
 import { codeLogOffset, createTenant, emailedCode, apiPeople, withOwner } from "@manara/testkit"
 import { describe, expect, it } from "vitest"
-import { openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
+import { hydrated, openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
 
 const { urls, pool } = services()
 // Code emails are limited per IP, and the OpenAPI fuzz suite spends this run's loopback allowance: counters of our own.
@@ -17,7 +17,7 @@ describe("forgotten password, in Arabic", { timeout: 120_000 }, () => {
     try {
       await page.goto(at("/signin"))
       expect(await page.locator("html").getAttribute("dir")).toBe("rtl")
-      await page.waitForLoadState("networkidle")
+      await hydrated(page)
       await page.getByRole("link", { name: "نسيتم كلمة المرور؟" }).click()
       await page.waitForURL((url) => url.pathname === "/forgot")
       await page.getByRole("heading", { name: "استعادة كلمة المرور" }).waitFor()
@@ -65,7 +65,7 @@ describe("forgotten password, in Arabic", { timeout: 120_000 }, () => {
     const { context, page } = await openPage(stack.browser)
     try {
       await page.goto(at("/forgot"))
-      await page.waitForLoadState("networkidle")
+      await hydrated(page)
       await page.getByLabel("البريد الإلكتروني").fill("nobody-here@example.com")
       await page.getByRole("button", { name: "أرسلوا الرمز" }).click()
       // The sent step or a refusal, whichever comes: a refusal fails here with its words.

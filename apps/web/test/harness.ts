@@ -241,14 +241,19 @@ export const ownerWithTotp = async (people: ReturnType<typeof apiPeople>, tenant
 
 export const arabicSignIn = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }
 
+/** Waits until the page's script has hydrated it: typing before that races hydration, which can empty the fields. */
+export const hydrated = async (page: Page) => {
+  await page.waitForLoadState("networkidle")
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" })
+}
+
 /** Fills in the sign-in form on the page; with `code`, the authenticator step too (the code read only once that step is due). */
 export const signIn = async (
   page: Page,
   email: string,
   { password = TEST_PASSWORD, labels = arabicSignIn, code }: { password?: string; labels?: typeof arabicSignIn; code?: () => string } = {}
 ) => {
-  // Typing before the page's script has loaded races hydration on a loaded machine (the first sign-in of a run).
-  await page.waitForLoadState("networkidle")
+  await hydrated(page)
   const submit = async () => {
     await page.getByLabel(labels.email).fill(email)
     await page.getByLabel(labels.password).fill(password)

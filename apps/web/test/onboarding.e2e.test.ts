@@ -15,7 +15,7 @@ import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import type { Page } from "playwright-core"
 import { describe, expect, inject, it } from "vitest"
-import { htmlAttributes, openPage, results, services, signIn, solidPng, storefrontUrl, totp, useStack } from "./harness.js"
+import { htmlAttributes, hydrated, openPage, results, services, signIn, solidPng, storefrontUrl, totp, useStack } from "./harness.js"
 
 const { urls, pool, s3 } = services()
 const ses = inject("manaraSes")
@@ -103,7 +103,7 @@ describe("onboarding a charity, in Arabic", { timeout: 420_000 }, () => {
     await signIn(admin.page, adminEmail)
     await admin.page.waitForURL((url) => url.pathname.startsWith("/dashboard"), { timeout: 60_000 })
     await admin.page.goto(platform("/admin/tenants/new"))
-    await admin.page.waitForLoadState("networkidle")
+    await hydrated(admin.page)
     await admin.page.getByLabel("المعرّف (حروف لاتينية صغيرة وأرقام وشرطات)").fill(slug)
     await admin.page.getByLabel("الاسم بالعربية").fill("جمعية الفجر الخيرية")
     await admin.page.getByLabel("الاسم بالإنجليزية").fill("Al Fajr Charity")
@@ -127,7 +127,7 @@ describe("onboarding a charity, in Arabic", { timeout: 420_000 }, () => {
     const { context, page, problems } = await openPage(stack.browser)
     await page.goto(link)
     expect(await htmlAttributes(page)).toEqual({ lang: "ar", dir: "rtl" })
-    await page.waitForLoadState("networkidle")
+    await hydrated(page)
     expect(await page.getByTestId("invite-preview").innerText()).toBe(
       "تدعوكم «جمعية الفجر الخيرية» للانضمام إلى فريقها على منارة بدور مالك."
     )
@@ -174,7 +174,7 @@ describe("onboarding a charity, in Arabic", { timeout: 420_000 }, () => {
     // 6. Settings: logo, colours, bank details, contact, donation presets.
     await page.getByTestId("dashboard-nav").getByRole("link", { name: "الإعدادات" }).click()
     await page.waitForURL((url) => url.pathname === `/dashboard/${slug}/settings`, { timeout: 60_000 })
-    await page.waitForLoadState("networkidle")
+    await hydrated(page)
     await field(page, "branding.primaryColour").fill("#0f5257")
     await field(page, "branding.accentColour").fill("#f2c14e")
     await field(page, "payments.bankTransfer.bank").fill("بنك بوبيان")

@@ -3,7 +3,7 @@ import { apiPeople, createCognitoUser, createTenant, TEST_PASSWORD, uniqueSlug, 
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { openPage, ownerWithTotp, results, services, signIn, storefrontUrl, totp, useStack } from "./harness.js"
+import { hydrated, openPage, ownerWithTotp, results, services, signIn, storefrontUrl, totp, useStack } from "./harness.js"
 
 const { urls, pool } = services()
 const adminEmail = `platform-admin-${randomUUID().slice(0, 8)}@example.com`
@@ -39,7 +39,7 @@ describe("the platform admin console, in Arabic", { timeout: 180_000 }, () => {
     const owner = `owner-${randomUUID().slice(0, 8)}@example.com`
     await page.getByRole("link", { name: "جهة جديدة" }).click()
     await page.waitForURL((url) => url.pathname === "/admin/tenants/new")
-    await page.waitForLoadState("networkidle")
+    await hydrated(page)
     await page.getByLabel("المعرّف (حروف لاتينية صغيرة وأرقام وشرطات)").fill(slug)
     await page.getByLabel("الاسم بالعربية").fill("جمعية الأمل الخيرية")
     await page.getByLabel("الاسم بالإنجليزية").fill("Al Amal Charity")
