@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { dumpDatabase, restoreDatabase } from "@manara/db"
-import { makeCertificates, OwnPostgres, type TestCertificates } from "@manara/testkit"
+import { makeCertificates, OwnPostgres, startTlsOnlyPostgres, type TestCertificates } from "@manara/testkit"
 import { ConfigProvider, Effect, Redacted } from "effect"
 import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -29,12 +29,7 @@ const onSocket = <A, E>(cluster: OwnPostgres, effect: Effect.Effect<A, E, SqlCli
 beforeAll(async () => {
   ca = await makeCertificates("Manara test CA")
   otherCa = await makeCertificates("Someone else's CA")
-  const cert = await ca.server(["IP:127.0.0.1"])
-  cluster = await OwnPostgres.start({
-    files: { "server.crt": cert.cert, "server.key": cert.key },
-    settings: { ssl: "on", ssl_cert_file: "server.crt", ssl_key_file: "server.key" },
-    hba: ["hostssl all all 127.0.0.1/32 trust", "hostnossl all all 127.0.0.1/32 reject"]
-  })
+  cluster = await startTlsOnlyPostgres(ca)
   plain = await OwnPostgres.start()
   // The roles ensureDatabase grants to, and a database with rows to copy.
   await onSocket(

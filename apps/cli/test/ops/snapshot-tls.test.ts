@@ -1,4 +1,4 @@
-import { makeCertificates, OwnPostgres, type TestCertificates } from "@manara/testkit"
+import { makeCertificates, OwnPostgres, startTlsOnlyPostgres, type TestCertificates } from "@manara/testkit"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readdirSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -20,12 +20,7 @@ const folder = mkdtempSync(join(tmpdir(), "manara-snapshot-tls-"))
 beforeAll(async () => {
   ca = await makeCertificates("Manara test CA")
   otherCa = await makeCertificates("Someone else's CA")
-  const cert = await ca.server(["IP:127.0.0.1"])
-  cluster = await OwnPostgres.start({
-    files: { "server.crt": cert.cert, "server.key": cert.key },
-    settings: { ssl: "on", ssl_cert_file: "server.crt", ssl_key_file: "server.key" },
-    hba: ["hostssl all all 127.0.0.1/32 trust", "hostnossl all all 127.0.0.1/32 reject"]
-  })
+  cluster = await startTlsOnlyPostgres(ca)
   await promisify(execFile)("psql", [
     cluster.socketUrl(),
     "-v",
