@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib"
 import * as wafv2 from "aws-cdk-lib/aws-wafv2"
 import type { Construct } from "constructs"
 import type { EnvironmentConfig } from "./config.js"
+import { anyOf, managedRule, visibility } from "./waf.js"
 
 /**
  * The WAF WebACL for CloudFront. A CLOUDFRONT-scoped WebACL can only be created in us-east-1, so it
@@ -14,22 +15,6 @@ export class EdgeSecurityStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps & { readonly config: EnvironmentConfig }) {
     super(scope, id, props)
     const prefix = `manara-${props.config.name}`
-    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
-      cloudWatchMetricsEnabled: true,
-      metricName,
-      sampledRequestsEnabled: true
-    })
-    const managed = (
-      priority: number,
-      name: string,
-      options: Omit<wafv2.CfnWebACL.ManagedRuleGroupStatementProperty, "name" | "vendorName"> = {}
-    ): wafv2.CfnWebACL.RuleProperty => ({
-      name,
-      priority,
-      overrideAction: { none: {} },
-      statement: { managedRuleGroupStatement: { vendorName: "AWS", name, ...options } },
-      visibilityConfig: visibility(name)
-    })
     const path = (
       positionalConstraint: "STARTS_WITH" | "CONTAINS" | "EXACTLY",
       searchString: string
@@ -49,8 +34,6 @@ export class EdgeSecurityStack extends Stack {
         textTransformations: [{ priority: 0, type: "NONE" }]
       }
     }
-    const anyOf = (statements: Array<wafv2.CfnWebACL.StatementProperty>): wafv2.CfnWebACL.StatementProperty =>
-      statements.length === 1 ? statements[0]! : { orStatement: { statements } }
     // Per client IP, over 5 minutes, POSTs only: reading pages is not limited here, writing is.
     const rateLimited = (
       priority: number,
@@ -100,15 +83,15 @@ export class EdgeSecurityStack extends Stack {
           path("STARTS_WITH", "/en/assistant"),
           path("STARTS_WITH", "/api/v1/public/assistant/")
         ]),
-        managed(10, "AWSManagedRulesAmazonIpReputationList"),
+        managedRule(10, "AWSManagedRulesAmazonIpReputationList"),
         // Dashboard forms (long descriptions) pass 8 KB; the app limits bodies itself, so that one rule only counts.
-        managed(11, "AWSManagedRulesCommonRuleSet", {
+        managedRule(11, "AWSManagedRulesCommonRuleSet", {
           ruleActionOverrides: [{ name: "SizeRestrictions_BODY", actionToUse: { count: {} } }]
         }),
-        managed(12, "AWSManagedRulesKnownBadInputsRuleSet"),
-        managed(13, "AWSManagedRulesSQLiRuleSet"),
+        managedRule(12, "AWSManagedRulesKnownBadInputsRuleSet"),
+        managedRule(13, "AWSManagedRulesSQLiRuleSet"),
         // Telegram's servers call the webhook with a non-browser client: Bot Control never sees that path.
-        managed(14, "AWSManagedRulesBotControlRuleSet", {
+        managedRule(14, "AWSManagedRulesBotControlRuleSet", {
           managedRuleGroupConfigs: [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: "COMMON" } }],
           scopeDownStatement: { notStatement: { statement: path("STARTS_WITH", "/api/v1/public/telegram/") } }
         })

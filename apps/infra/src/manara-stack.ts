@@ -19,8 +19,10 @@ import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager"
 import * as ses from "aws-cdk-lib/aws-ses"
 import * as sns from "aws-cdk-lib/aws-sns"
 import * as subscriptions from "aws-cdk-lib/aws-sns-subscriptions"
+import * as wafv2 from "aws-cdk-lib/aws-wafv2"
 import type { Construct } from "constructs"
 import type { EnvironmentConfig, ServiceSize } from "./config.js"
+import { anyOf, managedRule, visibility } from "./waf.js"
 import { CUSTOM_METRICS } from "@manara/db/cloudwatch"
 
 /** The custom metrics the app publishes: one definition for the worker's EMF lines and these alarms. */
@@ -373,7 +375,8 @@ export class ManaraStack extends Stack {
     // ---------------------------------------------------------------- identity and mail
     const users = new cognito.UserPool(this, "StaffUsers", {
       userPoolName: `manara-${env}-staff`,
-      selfSignUpEnabled: false,
+      // The product's sign-up and invitation acceptance call SignUp (docs/auth.md, "Why the pool allows self sign-up").
+      selfSignUpEnabled: true,
       signInAliases: { email: true },
       signInCaseSensitive: false,
       autoVerify: { email: true },
@@ -404,6 +407,64 @@ export class ManaraStack extends Stack {
       // A challenge's session (the MFA_SETUP one: scan the QR code, type a first code) lasts the longest Cognito allows, not 3 minutes.
       authSessionValidity: Duration.minutes(15)
     })
+    // With self sign-up the pool's public API is reachable without the app: a regional WAF of its own guards it.
+    const cognitoCall = (operations: Array<string>): wafv2.CfnWebACL.StatementProperty =>
+      anyOf(
+        operations.map((operation) => ({
+          byteMatchStatement: {
+            fieldToMatch: { singleHeader: { Name: "x-amz-target" } },
+            positionalConstraint: "EXACTLY",
+            searchString: `AWSCognitoIdentityProviderService.${operation}`,
+            textTransformations: [{ priority: 0, type: "NONE" }]
+          }
+        }))
+      )
+    // The NAT gateways' addresses: the app's own calls for every user, limited per person and per client IP before (app, edge WAF).
+    const natAddresses = new wafv2.CfnIPSet(this, "NatAddresses", {
+      name: `manara-${env}-nat`,
+      scope: "REGIONAL",
+      ipAddressVersion: "IPV4",
+      addresses: vpc.publicSubnets
+        .flatMap((subnet) => subnet.node.children.filter((child): child is ec2.CfnEIP => child instanceof ec2.CfnEIP))
+        .map((eip) => `${eip.attrPublicIp}/32`)
+    })
+    const perClientIp = (priority: number, name: string, limit: number, operations: Array<string>): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority,
+      action: { block: {} },
+      statement: {
+        rateBasedStatement: {
+          limit,
+          evaluationWindowSec: 300,
+          aggregateKeyType: "IP",
+          scopeDownStatement: {
+            andStatement: {
+              statements: [
+                cognitoCall(operations),
+                { notStatement: { statement: { ipSetReferenceStatement: { arn: natAddresses.attrArn } } } }
+              ]
+            }
+          }
+        }
+      },
+      visibilityConfig: visibility(name)
+    })
+    const usersAcl = new wafv2.CfnWebACL(this, "StaffUsersWebAcl", {
+      name: `manara-${env}-cognito`,
+      scope: "REGIONAL",
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`manara-${env}-cognito`),
+      rules: [
+        // Calls that email a code: mail bombing and SES cost.
+        perClientIp(0, "RateCognitoMail", 20, ["SignUp", "ResendConfirmationCode", "ForgotPassword"]),
+        // Calls that try a password or a code.
+        perClientIp(1, "RateCognitoAuth", 100, ["InitiateAuth", "RespondToAuthChallenge", "ConfirmSignUp", "ConfirmForgotPassword"]),
+        managedRule(10, "AWSManagedRulesAmazonIpReputationList"),
+        managedRule(11, "AWSManagedRulesCommonRuleSet"),
+        managedRule(12, "AWSManagedRulesKnownBadInputsRuleSet")
+      ]
+    })
+    new wafv2.CfnWebACLAssociation(this, "StaffUsersWaf", { resourceArn: users.userPoolArn, webAclArn: usersAcl.attrArn })
     new ses.EmailIdentity(this, "MailIdentity", {
       identity: ses.Identity.domain(config.platformDomain),
       mailFromDomain: `mail.${config.platformDomain}`

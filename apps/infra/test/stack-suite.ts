@@ -350,10 +350,57 @@ export const describeEnvironment = (name: EnvironmentName) =>
         MfaConfiguration: "ON",
         EnabledMfas: ["SOFTWARE_TOKEN_MFA"],
         UserPoolAddOns: { AdvancedSecurityMode: "ENFORCED" },
-        AdminCreateUserConfig: { AllowAdminCreateUserOnly: true }
+        // The product's own sign-up and invitation acceptance call SignUp, which a closed pool refuses.
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+        AutoVerifiedAttributes: ["email"]
       })
       main.hasResourceProperties("AWS::Cognito::UserPoolClient", { GenerateSecret: false, AuthSessionValidity: 15 })
       main.resourceCountIs("AWS::SES::EmailIdentity", 1)
+    })
+
+    it("guards the pool's public API with a regional WAF: per-IP rate rules on the calls that email a code or try a password, the app's NAT addresses spared, managed groups", () => {
+      const [poolId] = Object.keys(main.findResources("AWS::Cognito::UserPool"))
+      const [aclId, acl] = Object.entries(main.findResources("AWS::WAFv2::WebACL", { Properties: { Scope: "REGIONAL" } }))[0] as [
+        string,
+        Json
+      ]
+      main.hasResourceProperties("AWS::WAFv2::WebACLAssociation", {
+        ResourceArn: { "Fn::GetAtt": [poolId, "Arn"] },
+        WebACLArn: { "Fn::GetAtt": [aclId, "Arn"] }
+      })
+      expect(acl.Properties.DefaultAction).toEqual({ Allow: {} })
+      const rules = new Map<string, Json>(acl.Properties.Rules.map((rule: Json) => [rule.Name, rule]))
+      const targets = (rule: Json): Array<string> => JSON.stringify(rule).match(/AWSCognitoIdentityProviderService\.\w+/g) ?? []
+      const [ipSetId, ipSet] = Object.entries(main.findResources("AWS::WAFv2::IPSet"))[0] as [string, Json]
+      expect(ipSet.Properties.Scope).toBe("REGIONAL")
+      // One /32 per NAT gateway's elastic IP: the app's own calls for everyone come from there.
+      const eips = Object.keys(main.findResources("AWS::EC2::EIP"))
+      expect(eips.length).toBeGreaterThan(0)
+      expect(JSON.stringify(ipSet.Properties.Addresses)).toEqual(
+        JSON.stringify(eips.map((eip) => ({ "Fn::Join": ["", [{ "Fn::GetAtt": [eip, "PublicIp"] }, "/32"]] })))
+      )
+      for (const [name, operations, limit] of [
+        ["RateCognitoMail", ["SignUp", "ResendConfirmationCode", "ForgotPassword"], 20],
+        ["RateCognitoAuth", ["InitiateAuth", "RespondToAuthChallenge", "ConfirmSignUp", "ConfirmForgotPassword"], 100]
+      ] as const) {
+        const rule = rules.get(name)
+        expect(rule?.Action, name).toEqual({ Block: {} })
+        const rate = rule.Statement.RateBasedStatement
+        expect(rate).toMatchObject({ AggregateKeyType: "IP", Limit: limit, EvaluationWindowSec: 300 })
+        expect(
+          targets(rule)
+            .map((target) => target.split(".")[1])
+            .sort()
+        ).toEqual([...operations].sort())
+        const [, spared] = rate.ScopeDownStatement.AndStatement.Statements
+        expect(spared).toEqual({ NotStatement: { Statement: { IPSetReferenceStatement: { Arn: { "Fn::GetAtt": [ipSetId, "Arn"] } } } } })
+      }
+      const managed = acl.Properties.Rules.flatMap((rule: Json) => rule.Statement.ManagedRuleGroupStatement?.Name ?? [])
+      expect(managed.sort()).toEqual([
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet"
+      ])
     })
 
     it("alarms on 5xx rate, p99 latency, database, outbox age, dead letters and AI spend, and has a dashboard", () => {

@@ -101,6 +101,16 @@ export class OwnPostgres {
   }
 }
 
+/** A Postgres that refuses plain TCP (as RDS's rds.force_ssl does), serving a certificate from `ca` for 127.0.0.1. */
+export const startTlsOnlyPostgres = async (ca: TestCertificates): Promise<OwnPostgres> => {
+  const { cert, key } = await ca.server(["IP:127.0.0.1"])
+  return OwnPostgres.start({
+    files: { "server.crt": cert, "server.key": key },
+    settings: { ssl: "on", ssl_cert_file: "server.crt", ssl_key_file: "server.key" },
+    hba: ["hostssl all all 127.0.0.1/32 trust", "hostnossl all all 127.0.0.1/32 reject"]
+  })
+}
+
 /** A test CA and certificates it signs (openssl), for a Postgres that speaks TLS. */
 export interface TestCertificates {
   readonly caPem: string
