@@ -60,6 +60,11 @@ const tenant: Handle = async ({ event, resolve }) => {
     // First sight of this host (no version read before the lookup): remembered now, kept from the next view on.
     if (remembers && lookup.storefront !== undefined) rememberStorefront(host, { storefront: lookup.storefront, version })
   }
+  // The page's public reads are remembered at this version (lib/server/public-data.ts): read before them, for this tenant.
+  event.locals.publicVersion =
+    known !== undefined && version !== undefined && event.locals.storefront?.slug === known.storefront.slug
+      ? { slug: known.storefront.slug, version }
+      : undefined
   // A storefront page (not a form post, not a missing one) opens a visit when the session has none, cached page or not.
   if (event.locals.storefront === undefined || !event.route.id?.startsWith("/(storefront)")) return resolve(event)
   const visitCookies = await recordVisit(event)
