@@ -23,12 +23,15 @@ import { recordVisit } from "$lib/server/traffic.js"
 // build/handler.js (svelte.config.js) answers cached pages with this before SvelteKit reads the request.
 ;(globalThis as Record<symbol, unknown>)[Symbol.for("manara.page-cache")] = fromCache
 
+/** app.html's `<html>` attributes, filled in one pass over the page (not one per placeholder). */
+const HTML_ATTRIBUTES = 'lang="%paraglide.lang%" dir="%paraglide.dir%"'
+
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
 const i18n: Handle = ({ event, resolve }) =>
   paraglideMiddleware(event.request, ({ request, locale }) => {
     event.request = request
     return resolve(event, {
-      transformPageChunk: ({ html }) => html.replace("%paraglide.lang%", locale).replace("%paraglide.dir%", direction(locale))
+      transformPageChunk: ({ html }) => html.replace(HTML_ATTRIBUTES, `lang="${locale}" dir="${direction(locale)}"`)
     })
   })
 

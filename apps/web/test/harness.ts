@@ -140,7 +140,16 @@ export interface StackOptions {
  * The suite's stack, started in its beforeAll (the build checked, the API on `env`, the web server, the browser)
  * and stopped in its afterAll in reverse; its parts are read once started.
  */
-export const useStack = ({ env = {}, webEnv = {}, s3 = true, before, seed, closeFirst, closeLast, stopTimeout }: StackOptions = {}): Stack => {
+export const useStack = ({
+  env = {},
+  webEnv = {},
+  s3 = true,
+  before,
+  seed,
+  closeFirst,
+  closeLast,
+  stopTimeout
+}: StackOptions = {}): Stack => {
   let api: StartedApi | undefined
   let web: WebServer | undefined
   let browser: Browser | undefined
