@@ -364,3 +364,14 @@ export const givingTenant = (
      insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
        values ('${tenantId}', 'project', '${project}', '${title.ar}', '${title.en}', 1000, 'sadaqah', 'active') returning id`
   )
+
+/** A call as `as()` (a person in a tenant) that must answer `status`: its JSON body, if any. */
+export const callExpecting =
+  (call: ReturnType<typeof apiPeople>["call"], as: () => { readonly person: Person; readonly tenant: TenantFixture }) =>
+  async (status: number, method: string, path: string, body?: unknown) => {
+    const { person, tenant } = as()
+    const response = await call(method, path, person, tenant.slug, body)
+    const text = await response.text()
+    if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
+    return text === "" ? undefined : JSON.parse(text)
+  }
