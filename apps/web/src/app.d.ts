@@ -1,5 +1,6 @@
 import type { ApiCall } from "$lib/server/api.js"
 import type { MeData } from "$lib/server/auth.js"
+import type { PublicVersionAt } from "$lib/server/public-data.js"
 import type { Session } from "$lib/server/session.js"
 import type { StorefrontData } from "$lib/server/storefront.js"
 
@@ -16,6 +17,8 @@ declare global {
       storefront: StorefrontData | undefined
       /** Why `storefront` is undefined: 404 (no tenant at this host) or 503 (API unreachable). */
       storefrontStatus: 403 | 404 | 503 | undefined
+      /** The tenant's public version read before this storefront page's data: its public reads are remembered at it. */
+      publicVersion?: PublicVersionAt | undefined
     }
   }
 }

@@ -23,12 +23,15 @@ import { recordVisit } from "$lib/server/traffic.js"
 // build/handler.js (svelte.config.js) answers cached pages with this before SvelteKit reads the request.
 ;(globalThis as Record<symbol, unknown>)[Symbol.for("manara.page-cache")] = fromCache
 
+/** app.html's `<html>` attributes, filled in one pass over the page (not one per placeholder). */
+const HTML_ATTRIBUTES = 'lang="%paraglide.lang%" dir="%paraglide.dir%"'
+
 /** Locale from the URL (`/` Arabic, `/en/...` English), written into `<html lang dir>`. */
 const i18n: Handle = ({ event, resolve }) =>
   paraglideMiddleware(event.request, ({ request, locale }) => {
     event.request = request
     return resolve(event, {
-      transformPageChunk: ({ html }) => html.replace("%paraglide.lang%", locale).replace("%paraglide.dir%", direction(locale))
+      transformPageChunk: ({ html }) => html.replace(HTML_ATTRIBUTES, `lang="${locale}" dir="${direction(locale)}"`)
     })
   })
 
@@ -60,6 +63,11 @@ const tenant: Handle = async ({ event, resolve }) => {
     // First sight of this host (no version read before the lookup): remembered now, kept from the next view on.
     if (remembers && lookup.storefront !== undefined) rememberStorefront(host, { storefront: lookup.storefront, version })
   }
+  // The page's public reads are remembered at this version (lib/server/public-data.ts): read before them, for this tenant.
+  event.locals.publicVersion =
+    known !== undefined && version !== undefined && event.locals.storefront?.slug === known.storefront.slug
+      ? { slug: known.storefront.slug, version }
+      : undefined
   // A storefront page (not a form post, not a missing one) opens a visit when the session has none, cached page or not.
   if (event.locals.storefront === undefined || !event.route.id?.startsWith("/(storefront)")) return resolve(event)
   const visitCookies = await recordVisit(event)

@@ -1,5 +1,5 @@
 import type { Reroute } from "@sveltejs/kit"
-import { deLocalizeUrl } from "$lib/paraglide/runtime.js"
+import { delocalizedPath } from "$lib/i18n.js"
 
 /** `/en/...` routes to the same page as `/...`; the locale itself is read by paraglide. */
-export const reroute: Reroute = (request) => deLocalizeUrl(request.url).pathname
+export const reroute: Reroute = ({ url }) => delocalizedPath(url)

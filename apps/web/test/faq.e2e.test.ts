@@ -1,7 +1,7 @@
 import { apiPeople, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import { request } from "node:http"
 import { describe, expect, it } from "vitest"
-import { htmlAttributes, openPage, results, services, storefrontUrl, useStack } from "./harness.js"
+import { callExpecting, htmlAttributes, openPage, results, services, storefrontUrl, useStack } from "./harness.js"
 
 const { urls, pool } = services()
 const { call, memberOf } = apiPeople(() => stack.api.url, urls, pool)
@@ -25,12 +25,7 @@ const RECEIPT = {
 }
 const DRAFT = { questionAr: "سؤال مسودة عن الكفالة السرية", answerAr: "مسودة", published: false }
 
-const expectCall = async (status: number, method: string, path: string, body?: unknown) => {
-  const response = await call(method, path, owner, tenant.slug, body)
-  const text = await response.text()
-  if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
-  return text === "" ? undefined : JSON.parse(text)
-}
+const expectCall = callExpecting(call, () => ({ person: owner, tenant }))
 
 const stack = useStack({
   s3: false,

@@ -120,6 +120,8 @@ export interface Stack {
 export interface StackOptions {
   /** apiEnv's overrides beside `PLATFORM_DOMAIN: "localhost"`; a function when they name what `before` made. */
   readonly env?: Record<string, string> | (() => Record<string, string>)
+  /** The web server's own env beside the API's Redis (e.g. `PAGE_CACHE: "off"`). */
+  readonly webEnv?: Record<string, string>
   /** The S3 emulator for the API (on unless false: the suites that never touch media go without). */
   readonly s3?: boolean
   /** Fixtures made before the API starts (its env may name them). */
@@ -138,7 +140,16 @@ export interface StackOptions {
  * The suite's stack, started in its beforeAll (the build checked, the API on `env`, the web server, the browser)
  * and stopped in its afterAll in reverse; its parts are read once started.
  */
-export const useStack = ({ env = {}, s3 = true, before, seed, closeFirst, closeLast, stopTimeout }: StackOptions = {}): Stack => {
+export const useStack = ({
+  env = {},
+  webEnv = {},
+  s3 = true,
+  before,
+  seed,
+  closeFirst,
+  closeLast,
+  stopTimeout
+}: StackOptions = {}): Stack => {
   let api: StartedApi | undefined
   let web: WebServer | undefined
   let browser: Browser | undefined
@@ -154,7 +165,8 @@ export const useStack = ({ env = {}, s3 = true, before, seed, closeFirst, closeL
     web = await startWeb(api.url, {
       REDIS_URL: all["REDIS_URL"]!,
       REDIS_KEY_PREFIX: all["REDIS_KEY_PREFIX"]!,
-      ...(all["REDIS_CLUSTER"] === undefined ? {} : { REDIS_CLUSTER: all["REDIS_CLUSTER"] })
+      ...(all["REDIS_CLUSTER"] === undefined ? {} : { REDIS_CLUSTER: all["REDIS_CLUSTER"] }),
+      ...webEnv
     })
     browser = await launchBrowser()
   })
@@ -352,3 +364,14 @@ export const givingTenant = (
      insert into catalog_items (tenant_id, kind, slug, title_ar, title_en, goal_amount, category, status)
        values ('${tenantId}', 'project', '${project}', '${title.ar}', '${title.en}', 1000, 'sadaqah', 'active') returning id`
   )
+
+/** A call as `as()` (a person in a tenant) that must answer `status`: its JSON body, if any. */
+export const callExpecting =
+  (call: ReturnType<typeof apiPeople>["call"], as: () => { readonly person: Person; readonly tenant: TenantFixture }) =>
+  async (status: number, method: string, path: string, body?: unknown) => {
+    const { person, tenant } = as()
+    const response = await call(method, path, person, tenant.slug, body)
+    const text = await response.text()
+    if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
+    return text === "" ? undefined : JSON.parse(text)
+  }

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { request } from "node:http"
 import { brotliDecompressSync, gunzipSync } from "node:zlib"
 import { describe, expect, it } from "vitest"
-import { services, useStack } from "./harness.js"
+import { callExpecting, services, useStack } from "./harness.js"
 
 const { urls, pool } = services()
 const { call, memberOf } = apiPeople(() => stack.api.url, urls, pool)
@@ -14,12 +14,7 @@ let tenant: TenantFixture
 let owner: Person
 let wellId: string
 
-const expectCall = async (status: number, method: string, path: string, body?: unknown) => {
-  const response = await call(method, path, owner, tenant.slug, body)
-  const text = await response.text()
-  if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${text}`)
-  return text === "" ? undefined : JSON.parse(text)
-}
+const expectCall = callExpecting(call, () => ({ person: owner, tenant }))
 
 const stack = useStack({
   s3: false,

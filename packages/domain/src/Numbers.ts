@@ -15,8 +15,10 @@ const plain = {
   ar: new Intl.NumberFormat(LOCALES.ar, { useGrouping: false }),
   en: new Intl.NumberFormat(LOCALES.en, { useGrouping: false })
 } as const
-const decimalSeparator = (locale: NumberLocale): string =>
+const separatorOf = (locale: NumberLocale): string =>
   grouped[locale].formatToParts(1.5).find((part) => part.type === "decimal")?.value ?? "."
+// Found once per locale: formatToParts on every amount was a visible share of a storefront render.
+const decimalSeparators: Record<NumberLocale, string> = { ar: separatorOf("ar"), en: separatorOf("en") }
 
 const FILS_PER_DINAR = 1000n
 
@@ -29,7 +31,7 @@ export const formatKwd = (fils: bigint, locale: NumberLocale): string => {
   const abs = negative ? -fils : fils
   const whole = grouped[locale].format(abs / FILS_PER_DINAR)
   const fraction = plain[locale].format(FILS_PER_DINAR + (abs % FILS_PER_DINAR)).slice(1)
-  const number = `${negative ? "-" : ""}${whole}${decimalSeparator(locale)}${fraction}`
+  const number = `${negative ? "-" : ""}${whole}${decimalSeparators[locale]}${fraction}`
   return locale === "en" ? `KWD ${number}` : `${number} د.ك`
 }
 

@@ -1,5 +1,5 @@
 import type { Bilingual } from "@manara/domain"
-import { getLocale, type Locale, localizeHref as paraglideLocalizeHref, localizeUrl } from "$lib/paraglide/runtime.js"
+import { deLocalizeUrl, getLocale, type Locale, localizeHref as paraglideLocalizeHref, localizeUrl } from "$lib/paraglide/runtime.js"
 
 /** The other language, for the switch. */
 export const otherLocale = (locale: Locale): Locale => (locale === "ar" ? "en" : "ar")
@@ -34,3 +34,6 @@ export const localizeHref = (href: string, options?: { readonly locale?: Locale 
 /** The absolute address of `url` in `locale` (`localizeUrl(url, { locale }).href`), remembered. */
 export const localizedUrl = (url: URL, locale: Locale): string =>
   remembered(`url\u0000${locale}\u0000${url.href}`, () => localizeUrl(url, { locale }).href)
+
+/** The route's path without its locale (`/en/faq` -> `/faq`), remembered per path like the links. */
+export const delocalizedPath = (url: URL): string => remembered(`path\u0000${url.pathname}`, () => deLocalizeUrl(url).pathname)

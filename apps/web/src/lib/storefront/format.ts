@@ -3,11 +3,22 @@ import { displayMoney, type Locale, localDigits, parseMoney, TIME_ZONE } from "@
 /** ASCII digits and counts as the page's language writes them: Arabic-Indic in Arabic. */
 export { countOf, formatCount, localDigits } from "@manara/domain"
 
+const MONEY_SEEN = 5_000
+/** Amounts already written, per locale: a storefront's cards show the same few on every render. */
+const moneySeen = { ar: new Map<string, string>(), en: new Map<string, string>() } as const
+
 /** An amount from the API (a decimal string such as "12.500"), as a person reads it; exact, never a float. */
 export const money = (amount: string, locale: Locale): string => {
+  const seen = moneySeen[locale]
+  const known = seen.get(amount)
+  if (known !== undefined) return known
   const fils = parseMoney(amount)
   // The API only sends valid amounts; should one ever not be, show it as sent rather than a wrong number.
-  return fils === undefined ? amount : displayMoney(fils, locale)
+  const text = fils === undefined ? amount : displayMoney(fils, locale)
+  // Bounded: a full table starts over rather than growing with every amount ever shown.
+  if (seen.size >= MONEY_SEEN) seen.clear()
+  seen.set(amount, text)
+  return text
 }
 
 /** An example amount for a field's placeholder ("12.500"), in the page's digits: "١٢٫٥٠٠" in Arabic. */
