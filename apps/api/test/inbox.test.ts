@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
 import type { TenantId } from "@manara/domain"
-import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiEnv, apiPeople, asOwnerInTenant, createTenant, kuwaitDay, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -89,6 +89,7 @@ const list = async (query: string, as: Person = owner, tenant: TenantFixture = h
 
 describe("the staff inbox", () => {
   it("lists the tenant's orders, donations and pledges, newest first, and only theirs", async () => {
+    const capturedFrom = kuwaitDay()
     const mine = await donate("10.000", { name: "سارة العلي", phone: "+965 6000 1111" })
     const pledged = await capture("pledges", {
       amount: "50.000",
@@ -110,8 +111,8 @@ describe("the staff inbox", () => {
     expect((await list(`?q=60001111`)).entries.map((e) => e.reference)).toEqual([mine.reference])
     expect((await list(`?q=${mine.reference}`)).entries).toHaveLength(1)
     expect((await list(`?q=Hidden`)).entries).toHaveLength(0)
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
-    expect((await list(`?from=${today}&to=${today}&limit=200`)).entries.map((e) => e.reference)).toContain(mine.reference)
+    // From the day it was captured on to today: the same single day unless Kuwait's midnight passed meanwhile.
+    expect((await list(`?from=${capturedFrom}&to=${kuwaitDay()}&limit=200`)).entries.map((e) => e.reference)).toContain(mine.reference)
     expect((await list(`?to=2000-01-01`)).entries).toHaveLength(0)
   })
 
