@@ -14,7 +14,8 @@ import {
   stopWeb,
   storefrontUrl as urlOf,
   watchProblems,
-  type WebServer
+  type WebServer,
+  hydrated
 } from "./harness.js"
 
 const urls = inject("manaraDatabase")
@@ -72,6 +73,7 @@ describe("storefront", () => {
     const context = await browser!.newContext({ javaScriptEnabled: false })
     const page = await context.newPage()
     await page.goto(storefrontUrl(tenant.slug))
+    await hydrated(page)
     await page.getByTestId("language-switch").click()
     await page.waitForURL(storefrontUrl(tenant.slug, "/en"))
     expect(await page.locator("html").getAttribute("dir")).toBe("ltr")
