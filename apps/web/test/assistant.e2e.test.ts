@@ -175,7 +175,6 @@ describe("the storefront assistant in the browser", { timeout: 180_000 }, () => 
     const { context, page } = await openPage(stack.browser, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } })
     try {
       await page.goto(storefrontUrl(stack.web, tenant.slug, "/"))
-      await hydrated(page)
       await page.getByTestId("assistant-launcher").click()
       await page.waitForURL(/\/assistant/)
       await page.getByTestId("assistant-question").fill(ZAKAT.questionAr)

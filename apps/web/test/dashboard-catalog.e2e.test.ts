@@ -305,7 +305,6 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     await signInHere(page, other.email, () => totp(otherSecret))
 
     await page.goto(at(`/dashboard/${tenant.slug}/catalog/new`))
-    await hydrated(page)
     await page.getByLabel("مشروع").check()
     await page.getByLabel("المعرّف في الرابط").fill("school-roof")
     await page.getByLabel("العنوان بالعربية").fill("سقف المدرسة")

@@ -170,7 +170,6 @@ describe("donations", { timeout: 90_000 }, () => {
   it("works with JavaScript disabled: a general donation in English", async () => {
     const page = await openPage({ javaScriptEnabled: false })
     await page.goto(urlOf("/en/donate"))
-    await hydrated(page)
     expect(await page.locator("script").count()).toBe(0)
     const form = page.getByTestId("donate-form")
     await form.getByLabel("Another amount in KWD").fill("7.5")

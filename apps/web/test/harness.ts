@@ -240,6 +240,8 @@ export const arabicSignIn = { email: "البريد الإلكتروني", passwo
  * The root layout's onMount marks it (after every child mounted); no "networkidle": a dashboard's live stream never idles.
  */
 export const hydrated = async (page: Page) => {
+  // A page rendered without its client (the storefront's csr = false) has nothing to hydrate.
+  if ((await page.locator('link[rel="modulepreload"]').count()) === 0) return
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" })
 }
 

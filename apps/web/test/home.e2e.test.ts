@@ -91,7 +91,6 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
     const created = await people.call("POST", "/tenant/invitations", owner, tenant.slug, { email: invitee.email, role: "member" })
     const { token } = (await created.json()) as { token: string }
     await page.goto(at(`/dashboard/${tenant.slug}/members`))
-    await hydrated(page)
     const row = page.getByTestId("invitation-row").filter({ hasText: invitee.email })
     await row.getByRole("button", { name: `سحب الدعوة المرسلة إلى ${invitee.email}` }).click()
     expect(await page.getByTestId("action-done").innerText()).toBe(`سُحبت دعوة ${invitee.email}.`)

@@ -12,7 +12,7 @@ import {
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { describe, expect, it } from "vitest"
-import { openPage, periodWithRoom, results, services, signIn, totp, useStack, hydrated } from "./harness.js"
+import { openPage, periodWithRoom, results, services, signIn, totp, useStack } from "./harness.js"
 
 // Production's pool requires MFA: the first sign-in sets up the authenticator through Cognito's MFA_SETUP challenge.
 const { urls, pool: shared } = services()
@@ -101,7 +101,6 @@ describe("a first sign-in when MFA is required, in Arabic", { timeout: 150_000 }
     const { context, page } = await openPage(stack.browser, { javaScriptEnabled: false })
     try {
       await page.goto(at("/signin"))
-      await hydrated(page)
       await page.getByLabel("البريد الإلكتروني").fill(email)
       await page.getByLabel("كلمة المرور").fill(TEST_PASSWORD)
       await page.getByRole("button", { name: "دخول", exact: true }).click()

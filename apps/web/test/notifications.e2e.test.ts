@@ -199,7 +199,6 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     })
     const plainPage = await plain.newPage()
     await plainPage.goto(platform(`/dashboard/${home.slug}/notifications`))
-    await hydrated(plainPage)
     await plainPage.getByRole("button", { name: `إرسال رسالة تجريبية إلى ${chat}` }).click()
     await plainPage.getByTestId("action-done").filter({ hasText: chat }).waitFor()
     expect(await plainPage.locator(`[data-testid="delivery-row"][data-event="notification.test"]`).filter({ hasText: chat }).count()).toBe(

@@ -14,8 +14,7 @@ import {
   stopWeb,
   storefrontUrl as urlOf,
   watchProblems,
-  type WebServer,
-  hydrated
+  type WebServer
 } from "./harness.js"
 
 const urls = inject("manaraDatabase")
@@ -73,7 +72,6 @@ describe("storefront", () => {
     const context = await browser!.newContext({ javaScriptEnabled: false })
     const page = await context.newPage()
     await page.goto(storefrontUrl(tenant.slug))
-    await hydrated(page)
     await page.getByTestId("language-switch").click()
     await page.waitForURL(storefrontUrl(tenant.slug, "/en"))
     expect(await page.locator("html").getAttribute("dir")).toBe("ltr")
