@@ -98,6 +98,10 @@ const donate = (amount: string, touch: { visitId?: string; firstVisitId?: string
     })
   })
 
+/** A query in the home tenant, as its owner. */
+const inHome = <A>(query: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
+  withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, query)))
+
 describe("a campaign's visits and the donation they brought", () => {
   it("shows the donation under its campaign, with the amount and conversion rate the fixture gives", async () => {
     await onOneKuwaitDay(async (today) => {
@@ -150,19 +154,12 @@ describe("a campaign's visits and the donation they brought", () => {
       expect(after.body.topProjects[0]).toMatchObject({ slug: projectSlug, titleEn: "A water well" })
 
       // First touch and last touch are both kept on the donation.
-      const [stored] = await withOwner(
-        urls,
-        asOwnerInTenant(
-          home.id,
-          Effect.flatMap(
-            SqlClient.SqlClient,
-            (sql) =>
-              sql<{
-                visit_id: string
-                first_visit_id: string
-              }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`
-          )
-        )
+      const [stored] = await inHome(
+        (sql) =>
+          sql<{
+            visit_id: string
+            first_visit_id: string
+          }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`
       )
       expect(stored).toEqual({ visit_id: visits[0]!.id, first_visit_id: visits[0]!.id })
     })
@@ -181,15 +178,8 @@ describe("a campaign's visits and the donation they brought", () => {
     const fresh = visit()
     await record({ visits: [fresh], events: [] })
     expect((await donate("3.000", { visitId: fresh.id, firstVisitId: old.id })).status).toBe(201)
-    const [stored] = await withOwner(
-      urls,
-      asOwnerInTenant(
-        home.id,
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) => sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`
-        )
-      )
+    const [stored] = await inHome(
+      (sql) => sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`
     )
     expect(stored!.first_visit_id).toBeNull()
   })
