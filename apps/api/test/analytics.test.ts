@@ -1,7 +1,17 @@
 import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
 import type { TenantId } from "@manara/domain"
-import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import {
+  apiEnv,
+  apiPeople,
+  asOwnerInTenant,
+  createTenant,
+  kuwaitDay,
+  onOneKuwaitDay,
+  type Person,
+  type TenantFixture,
+  withOwner
+} from "@manara/testkit"
 import { Effect } from "effect"
 import { randomBytes, randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -17,8 +27,6 @@ let owner: Person
 let projectSlug: string
 const people = apiPeople(() => api.url, urls, pool)
 const hostOf = (tenant: TenantFixture) => `${tenant.slug}.manara.test`
-
-const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
 
 const visit = (overrides: Record<string, unknown> = {}) => ({
   id: randomUUID(),
@@ -90,72 +98,71 @@ const donate = (amount: string, touch: { visitId?: string; firstVisitId?: string
     })
   })
 
+/** A query in the home tenant, as its owner. */
+const inHome = <A>(query: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>
+  withOwner(urls, asOwnerInTenant(home.id, Effect.flatMap(SqlClient.SqlClient, query)))
+
 describe("a campaign's visits and the donation they brought", () => {
   it("shows the donation under its campaign, with the amount and conversion rate the fixture gives", async () => {
-    const campaign = `ramadan-${randomUUID().slice(0, 6)}`
-    const tagged = { source: "whatsapp", medium: "broadcast", campaign }
-    // Fixture: 4 visits of the campaign, one of which gives twice (12.500 and 7.250), plus 2 untagged visits.
-    const visits = [visit(tagged), visit(tagged), visit(tagged), visit(tagged), visit(), visit({ visitorId: null })]
-    const donations = [
-      { amount: "12.500", visit: visits[0]! },
-      { amount: "7.250", visit: visits[0]! }
-    ]
-    const before = (await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))).body
+    await onOneKuwaitDay(async (today) => {
+      const campaign = `ramadan-${randomUUID().slice(0, 6)}`
+      const tagged = { source: "whatsapp", medium: "broadcast", campaign }
+      // Fixture: 4 visits of the campaign, one of which gives twice (12.500 and 7.250), plus 2 untagged visits.
+      const visits = [visit(tagged), visit(tagged), visit(tagged), visit(tagged), visit(), visit({ visitorId: null })]
+      const donations = [
+        { amount: "12.500", visit: visits[0]! },
+        { amount: "7.250", visit: visits[0]! }
+      ]
+      const before = (await json(await kpis(`from=${today}&to=${today}`))).body
 
-    const recorded = await json(
-      await record({
-        visits,
-        events: [
-          { name: "view_item", visitId: visits[0]!.id, item: projectSlug },
-          { name: "start_checkout", visitId: visits[0]!.id, item: projectSlug }
-        ]
-      })
-    )
-    expect(recorded.status).toBe(202)
-    expect(recorded.body).toEqual({ visits: 6, events: 2 })
-    // The same visits again (a retried flush) are not counted twice.
-    expect((await json(await record({ visits, events: [] }))).body).toEqual({ visits: 0, events: 0 })
-
-    for (const gift of donations)
-      expect((await donate(gift.amount, { visitId: gift.visit.id, firstVisitId: gift.visit.id })).status).toBe(201)
-
-    const after = await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))
-    expect(after.status).toBe(200)
-    const row = after.body.campaigns.find((line: { campaign: string | null }) => line.campaign === campaign)
-    const campaignVisits = visits.filter((v) => v.campaign === campaign).length
-    expect(row).toEqual({
-      source: "whatsapp",
-      medium: "broadcast",
-      campaign,
-      visits: campaignVisits,
-      captures: donations.length,
-      raised: "19.750",
-      conversionRate: Math.round((donations.length / campaignVisits) * 10_000) / 10_000
-    })
-    expect(after.body.visits - before.visits).toBe(visits.length)
-    // Two visitors hashed the same would be one; here every hash differs and the DNT visit counts alone.
-    expect(after.body.uniqueVisitors - before.uniqueVisitors).toBe(visits.length)
-    expect(after.body.captures.donation - before.captures.donation).toBe(2)
-    expect(after.body.funnel.viewedItem - before.funnel.viewedItem).toBe(1)
-    expect(after.body.funnel.startedCheckout - before.funnel.startedCheckout).toBe(1)
-    expect(after.body.topProjects[0]).toMatchObject({ slug: projectSlug, titleEn: "A water well" })
-
-    // First touch and last touch are both kept on the donation.
-    const [stored] = await withOwner(
-      urls,
-      asOwnerInTenant(
-        home.id,
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) =>
-            sql<{
-              visit_id: string
-              first_visit_id: string
-            }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`
-        )
+      const recorded = await json(
+        await record({
+          visits,
+          events: [
+            { name: "view_item", visitId: visits[0]!.id, item: projectSlug },
+            { name: "start_checkout", visitId: visits[0]!.id, item: projectSlug }
+          ]
+        })
       )
-    )
-    expect(stored).toEqual({ visit_id: visits[0]!.id, first_visit_id: visits[0]!.id })
+      expect(recorded.status).toBe(202)
+      expect(recorded.body).toEqual({ visits: 6, events: 2 })
+      // The same visits again (a retried flush) are not counted twice.
+      expect((await json(await record({ visits, events: [] }))).body).toEqual({ visits: 0, events: 0 })
+
+      for (const gift of donations)
+        expect((await donate(gift.amount, { visitId: gift.visit.id, firstVisitId: gift.visit.id })).status).toBe(201)
+
+      const after = await json(await kpis(`from=${today}&to=${today}`))
+      expect(after.status).toBe(200)
+      const row = after.body.campaigns.find((line: { campaign: string | null }) => line.campaign === campaign)
+      const campaignVisits = visits.filter((v) => v.campaign === campaign).length
+      expect(row).toEqual({
+        source: "whatsapp",
+        medium: "broadcast",
+        campaign,
+        visits: campaignVisits,
+        captures: donations.length,
+        raised: "19.750",
+        conversionRate: Math.round((donations.length / campaignVisits) * 10_000) / 10_000
+      })
+      expect(after.body.visits - before.visits).toBe(visits.length)
+      // Two visitors hashed the same would be one; here every hash differs and the DNT visit counts alone.
+      expect(after.body.uniqueVisitors - before.uniqueVisitors).toBe(visits.length)
+      expect(after.body.captures.donation - before.captures.donation).toBe(2)
+      expect(after.body.funnel.viewedItem - before.funnel.viewedItem).toBe(1)
+      expect(after.body.funnel.startedCheckout - before.funnel.startedCheckout).toBe(1)
+      expect(after.body.topProjects[0]).toMatchObject({ slug: projectSlug, titleEn: "A water well" })
+
+      // First touch and last touch are both kept on the donation.
+      const [stored] = await inHome(
+        (sql) =>
+          sql<{
+            visit_id: string
+            first_visit_id: string
+          }>`select visit_id, first_visit_id from donations where visit_id = ${visits[0]!.id} limit 1`
+      )
+      expect(stored).toEqual({ visit_id: visits[0]!.id, first_visit_id: visits[0]!.id })
+    })
   })
 
   it("keeps no visit on a first touch older than 30 days", async () => {
@@ -171,15 +178,8 @@ describe("a campaign's visits and the donation they brought", () => {
     const fresh = visit()
     await record({ visits: [fresh], events: [] })
     expect((await donate("3.000", { visitId: fresh.id, firstVisitId: old.id })).status).toBe(201)
-    const [stored] = await withOwner(
-      urls,
-      asOwnerInTenant(
-        home.id,
-        Effect.flatMap(
-          SqlClient.SqlClient,
-          (sql) => sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`
-        )
-      )
+    const [stored] = await inHome(
+      (sql) => sql<{ first_visit_id: string | null }>`select first_visit_id from donations where visit_id = ${fresh.id}`
     )
     expect(stored!.first_visit_id).toBeNull()
   })
@@ -216,7 +216,7 @@ describe("Kuwait days", () => {
 
 describe("isolation", () => {
   it("answers 404 for a tenant the caller is not a member of, and for an unknown storefront", async () => {
-    const foreign = await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`, other.slug))
+    const foreign = await json(await kpis(`from=${kuwaitDay()}&to=${kuwaitDay()}`, other.slug))
     expect(foreign.status).toBe(404)
     expect(foreign.type).toContain("application/problem+json")
     const nobody = await fetch(`${api.url}/api/v1/public/traffic`, {
@@ -225,14 +225,14 @@ describe("isolation", () => {
       body: JSON.stringify({ visits: [], events: [] })
     })
     expect(nobody.status).toBe(404)
-    expect((await people.call("GET", `/tenant/kpis?from=${kuwaitToday()}&to=${kuwaitToday()}`, undefined, home.slug)).status).toBe(401)
+    expect((await people.call("GET", `/tenant/kpis?from=${kuwaitDay()}&to=${kuwaitDay()}`, undefined, home.slug)).status).toBe(401)
   })
 
   it("keeps one tenant's visits out of another's figures, and an event naming another tenant's visit keeps no visit", async () => {
     const theirs = visit({ campaign: "theirs" })
     expect((await record({ visits: [theirs], events: [] }, other)).status).toBe(202)
     expect((await record({ visits: [], events: [{ name: "view_item", visitId: theirs.id, item: null }] })).status).toBe(202)
-    const mine = await json(await kpis(`from=${kuwaitToday()}&to=${kuwaitToday()}`))
+    const mine = await json(await kpis(`from=${kuwaitDay()}&to=${kuwaitDay()}`))
     expect(mine.body.campaigns.map((row: { campaign: string | null }) => row.campaign)).not.toContain("theirs")
     const events = await withOwner(
       urls,

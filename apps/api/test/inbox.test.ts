@@ -1,7 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
 import type { TenantId } from "@manara/domain"
-import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import { apiEnv, apiPeople, asOwnerInTenant, createTenant, kuwaitDay, type Person, type TenantFixture, withOwner } from "@manara/testkit"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -87,8 +87,47 @@ const list = async (query: string, as: Person = owner, tenant: TenantFixture = h
   }
 }
 
+/** Opens the stream (optionally resuming), reads until what `during` names arrives, and hands back the events' ids and references. */
+const listen = async (lastEventId: string | undefined, during: () => Promise<string | undefined>) => {
+  const controller = new AbortController()
+  const response = await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
+    headers: {
+      authorization: `Bearer ${owner.token}`,
+      "x-tenant": home.slug,
+      ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId })
+    },
+    signal: controller.signal
+  })
+  expect(response.status).toBe(200)
+  const reader = response.body!.getReader()
+  let text = ""
+  const readUntil = async (wanted: string, ms = 5000) => {
+    const deadline = Date.now() + ms
+    while (!text.includes(wanted) && Date.now() < deadline) {
+      const { value } = await Promise.race([
+        reader.read(),
+        new Promise<{ done: true; value: undefined }>((resolve) => setTimeout(() => resolve({ done: true, value: undefined }), 500))
+      ])
+      if (value !== undefined) text += new TextDecoder().decode(value)
+    }
+  }
+  await readUntil("retry:")
+  const needle = await during()
+  // Nothing named: whatever a second brings.
+  await readUntil(needle ?? "\u0000", needle === undefined ? 1000 : 5000)
+  controller.abort()
+  return text
+    .split("\n\n")
+    .filter((block) => block.includes("event: capture"))
+    .map((block) => ({
+      id: /^id: (.*)$/m.exec(block)?.[1],
+      reference: (JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { reference: string }).reference
+    }))
+}
+
 describe("the staff inbox", () => {
   it("lists the tenant's orders, donations and pledges, newest first, and only theirs", async () => {
+    const capturedFrom = kuwaitDay()
     const mine = await donate("10.000", { name: "سارة العلي", phone: "+965 6000 1111" })
     const pledged = await capture("pledges", {
       amount: "50.000",
@@ -110,8 +149,8 @@ describe("the staff inbox", () => {
     expect((await list(`?q=60001111`)).entries.map((e) => e.reference)).toEqual([mine.reference])
     expect((await list(`?q=${mine.reference}`)).entries).toHaveLength(1)
     expect((await list(`?q=Hidden`)).entries).toHaveLength(0)
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
-    expect((await list(`?from=${today}&to=${today}&limit=200`)).entries.map((e) => e.reference)).toContain(mine.reference)
+    // From the day it was captured on to today: the same single day unless Kuwait's midnight passed meanwhile.
+    expect((await list(`?from=${capturedFrom}&to=${kuwaitDay()}&limit=200`)).entries.map((e) => e.reference)).toContain(mine.reference)
     expect((await list(`?to=2000-01-01`)).entries).toHaveLength(0)
   })
 
@@ -299,45 +338,7 @@ describe("the staff inbox", () => {
     expect(foreign.reference).toMatch(/^DON-/)
   })
 
-  it("gives each capture event an id; a reconnect with Last-Event-ID first gets what it missed, once, in order", async () => {
-    /** Opens the stream (optionally resuming), reads until what `during` names arrives, and hands back the events' ids and references. */
-    const listen = async (lastEventId: string | undefined, during: () => Promise<string | undefined>) => {
-      const controller = new AbortController()
-      const response = await fetch(`${api.url}/api/v1/tenant/inbox/events`, {
-        headers: {
-          authorization: `Bearer ${owner.token}`,
-          "x-tenant": home.slug,
-          ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId })
-        },
-        signal: controller.signal
-      })
-      expect(response.status).toBe(200)
-      const reader = response.body!.getReader()
-      let text = ""
-      const readUntil = async (wanted: string, ms = 5000) => {
-        const deadline = Date.now() + ms
-        while (!text.includes(wanted) && Date.now() < deadline) {
-          const { value } = await Promise.race([
-            reader.read(),
-            new Promise<{ done: true; value: undefined }>((resolve) => setTimeout(() => resolve({ done: true, value: undefined }), 500))
-          ])
-          if (value !== undefined) text += new TextDecoder().decode(value)
-        }
-      }
-      await readUntil("retry:")
-      const needle = await during()
-      // Nothing named: whatever a second brings.
-      await readUntil(needle ?? "\u0000", needle === undefined ? 1000 : 5000)
-      controller.abort()
-      return text
-        .split("\n\n")
-        .filter((block) => block.includes("event: capture"))
-        .map((block) => ({
-          id: /^id: (.*)$/m.exec(block)?.[1],
-          reference: (JSON.parse(/^data: (.*)$/m.exec(block)![1]!) as { reference: string }).reference
-        }))
-    }
-
+  it("gives each capture event an id; a reconnect with Last-Event-ID first gets what it missed, once, in order, after the overlap", async () => {
     let first!: { reference: string }
     const seen = await listen(undefined, async () => {
       first = await donate("1.500", { name: "seen" })
@@ -356,12 +357,39 @@ describe("the staff inbox", () => {
       after = await donate("5.500", { name: "after" })
       return after.reference
     })
-    expect(resumed.map((event) => event.reference)).toEqual([missedOne.reference, missedTwo.reference, after.reference])
+    // Past the last id seen, exactly what was missed; before it, the overlap (captures seen already, each once).
+    expect(resumed.filter((event) => event.id! > seen[0]!.id!).map((event) => event.reference)).toEqual([
+      missedOne.reference,
+      missedTwo.reference,
+      after.reference
+    ])
+    expect(resumed.map((event) => event.reference)).not.toContain(first.reference)
+    expect(new Set(resumed.map((event) => event.reference)).size).toBe(resumed.length)
     expect(resumed.every((event) => event.id !== undefined && event.id.endsWith(`|${event.reference}`))).toBe(true)
 
     // An id this stream never gave out is no reconnect: nothing replayed, no error.
     const fresh = await listen("yesterday|<script>", () => Promise.resolve(undefined))
     expect(fresh).toEqual([])
+  })
+
+  it("replays after a reconnect a capture made before the last one seen but committed after it", async () => {
+    let seenOne!: { reference: string }
+    const seen = await listen(undefined, async () => {
+      seenOne = await donate("1.250", { name: "seen first" })
+      return seenOne.reference
+    })
+    expect(seen.map((event) => event.reference)).toEqual([seenOne.reference])
+    // created_at is a capture's transaction start: one begun a second before, committed while nobody listened.
+    const late = await donate("7.250", { name: "late commit" })
+    const seenAt = seen[0]!.id!.split("|")[0]!
+    await rows(
+      home,
+      (sql) =>
+        sql`update donations set created_at = ${seenAt}::timestamptz - interval '1 second' where reference = ${late.reference} returning id`
+    )
+    const resumed = await listen(seen[0]!.id, () => Promise.resolve(late.reference))
+    expect(resumed.map((event) => event.reference)).toContain(late.reference)
+    expect(resumed.map((event) => event.reference)).not.toContain(seenOne.reference)
   })
 
   it("role matrix and foreign tenants: 404 for strangers and other tenants' ids, 401 signed out, 400 bad input", async () => {

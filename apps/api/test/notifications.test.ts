@@ -6,6 +6,7 @@ import {
   apiPeople,
   asOwnerInTenant,
   createTenant,
+  onOneKuwaitDay,
   sesEmailsTo,
   sesEnv,
   startTelegramFake,
@@ -265,33 +266,34 @@ describe("a capture's notifications", () => {
   })
 
   it("a monthly pledge's instalment due today: the pledger is reminded once, with that instalment's amount", async () => {
-    const email = `pledger-${randomUUID().slice(0, 8)}@example.com`
-    const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
-    const response = await fetch(`${api.url}/api/v1/public/pledges`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-host": `${home.slug}.manara.test` },
-      body: JSON.stringify({
-        amount: "100.000",
-        project: projectSlug,
-        schedule: "monthly",
-        instalments: 3,
-        dueDate: today,
-        donor: { name: "Huda", phone: "+965 5000 2222", email }
+    await onOneKuwaitDay(async (today) => {
+      const email = `pledger-${randomUUID().slice(0, 8)}@example.com`
+      const response = await fetch(`${api.url}/api/v1/public/pledges`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-host": `${home.slug}.manara.test` },
+        body: JSON.stringify({
+          amount: "100.000",
+          project: projectSlug,
+          schedule: "monthly",
+          instalments: 3,
+          dueDate: today,
+          donor: { name: "Huda", phone: "+965 5000 2222", email }
+        })
       })
+      expect(response.status).toBe(201)
+      const { reference } = (await response.json()) as { reference: string }
+      const [pledge] = await rows(home, (sql) => sql<{ id: string }>`select id from pledges where reference = ${reference}`)
+      const key = `pledge:${pledge!.id}:due:${today}`
+      await settled(home, key, "sent")
+      // Another round of the reminders writes nothing new.
+      await new Promise((resolve) => setTimeout(resolve, 1_500))
+      const reminders = (await sesEmailsTo(ses, email)).filter((mail) => mail.subject.includes("تذكير"))
+      expect(reminders).toHaveLength(1)
+      expect(reminders[0]!.subject).toContain(reference)
+      expect(reminders[0]!.body.text).toContain("٣٣٫٣٣٣ د.ك")
+      expect(reminders[0]!.body.text).toContain("1 / 3")
+      expect(reminders[0]!.body.text).toContain(today)
     })
-    expect(response.status).toBe(201)
-    const { reference } = (await response.json()) as { reference: string }
-    const [pledge] = await rows(home, (sql) => sql<{ id: string }>`select id from pledges where reference = ${reference}`)
-    const key = `pledge:${pledge!.id}:due:${today}`
-    await settled(home, key, "sent")
-    // Another round of the reminders writes nothing new.
-    await new Promise((resolve) => setTimeout(resolve, 1_500))
-    const reminders = (await sesEmailsTo(ses, email)).filter((mail) => mail.subject.includes("تذكير"))
-    expect(reminders).toHaveLength(1)
-    expect(reminders[0]!.subject).toContain(reference)
-    expect(reminders[0]!.body.text).toContain("٣٣٫٣٣٣ د.ك")
-    expect(reminders[0]!.body.text).toContain("1 / 3")
-    expect(reminders[0]!.body.text).toContain(today)
   }, 20_000)
 
   it("a capture that rolls back leaves no row, so nothing is sent", async () => {

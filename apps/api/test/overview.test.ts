@@ -1,7 +1,16 @@
 import { SqlClient } from "@effect/sql"
 import { startApi, type StartedApi } from "@manara/api/server"
 import type { TenantId } from "@manara/domain"
-import { apiEnv, apiPeople, asOwnerInTenant, createTenant, type Person, type TenantFixture, withOwner } from "@manara/testkit"
+import {
+  apiEnv,
+  apiPeople,
+  asOwnerInTenant,
+  createTenant,
+  onOneKuwaitDay,
+  type Person,
+  type TenantFixture,
+  withOwner
+} from "@manara/testkit"
 import { Effect } from "effect"
 import { randomUUID } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest"
@@ -114,29 +123,30 @@ describe("the dashboard's home figures", () => {
   })
 
   it("lists payments awaiting confirmation and the latest captures, today by default, this tenant's only", async () => {
-    const fresh = await donate("3.125")
-    const theirs = await donate("55.000", other)
-    const now = await overview()
-    const kuwaitToday = new Date(Date.now() + 3 * 3600_000).toISOString().slice(0, 10)
-    expect(now.day).toBe(kuwaitToday)
-    expect(now.today.donation.count).toBeGreaterThanOrEqual(1)
-    expect(now.latest[0]!.reference).toBe(fresh.reference)
-    expect(now.latest.length).toBeLessThanOrEqual(5)
-    expect(now.awaitingPayment.entries.map((entry) => entry.reference)).toContain(fresh.reference)
-    const awaiting = now.awaitingPayment.total.count
+    await onOneKuwaitDay(async (today) => {
+      const fresh = await donate("3.125")
+      const theirs = await donate("55.000", other)
+      const now = await overview()
+      expect(now.day).toBe(today)
+      expect(now.today.donation.count).toBeGreaterThanOrEqual(1)
+      expect(now.latest[0]!.reference).toBe(fresh.reference)
+      expect(now.latest.length).toBeLessThanOrEqual(5)
+      expect(now.awaitingPayment.entries.map((entry) => entry.reference)).toContain(fresh.reference)
+      const awaiting = now.awaitingPayment.total.count
 
-    // Payment received: no longer awaiting.
-    const [row] = await inTenant(home, (sql) => sql<{ id: string }>`select id from donations where reference = ${fresh.reference}`)
-    const owner = await memberOf(home, "owner")
-    expect((await call("POST", `/tenant/inbox/donation/${row!.id}/payment`, owner, home.slug, { state: "received" })).status).toBe(200)
-    const after = await overview()
-    expect(after.awaitingPayment.total.count).toBe(awaiting - 1)
-    expect(after.awaitingPayment.entries.map((entry) => entry.reference)).not.toContain(fresh.reference)
+      // Payment received: no longer awaiting.
+      const [row] = await inTenant(home, (sql) => sql<{ id: string }>`select id from donations where reference = ${fresh.reference}`)
+      const owner = await memberOf(home, "owner")
+      expect((await call("POST", `/tenant/inbox/donation/${row!.id}/payment`, owner, home.slug, { state: "received" })).status).toBe(200)
+      const after = await overview()
+      expect(after.awaitingPayment.total.count).toBe(awaiting - 1)
+      expect(after.awaitingPayment.entries.map((entry) => entry.reference)).not.toContain(fresh.reference)
 
-    // The other tenant sees its own donation only.
-    const theirsNow = await overview("", otherOwner, other)
-    expect(theirsNow.latest.map((entry) => entry.reference)).toEqual([theirs.reference])
-    expect(theirsNow.today.donation).toEqual({ count: 1, amount: "55.000" })
+      // The other tenant sees its own donation only.
+      const theirsNow = await overview("", otherOwner, other)
+      expect(theirsNow.latest.map((entry) => entry.reference)).toEqual([theirs.reference])
+      expect(theirsNow.today.donation).toEqual({ count: 1, amount: "55.000" })
+    })
   })
 
   it("bad input is a 400 problem, a foreign or unknown tenant a 404, no session a 401", async () => {

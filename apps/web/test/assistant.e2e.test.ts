@@ -2,7 +2,7 @@ import { apiPeople, createTenant, type TenantFixture, withOwner } from "@manara/
 import { createRequire } from "node:module"
 import type { BrowserContext, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { openPage, psqlInTenant, results, services, signIn, storefrontUrl, useStack } from "./harness.js"
+import { openPage, psqlInTenant, results, services, signIn, storefrontUrl, useStack, hydrated } from "./harness.js"
 
 const { urls, pool } = services()
 const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js")
@@ -108,6 +108,7 @@ describe("the storefront assistant in the browser", { timeout: 180_000 }, () => 
       try {
         // Every storefront page but the assistant's ships no script; its launcher is a plain link.
         await page.goto(storefrontUrl(stack.web, tenant.slug, `${language.prefix}/`))
+        await hydrated(page)
         expect(await page.locator("script").count()).toBe(0)
         await page.getByTestId("assistant-launcher").click()
         await page.waitForURL(/\/assistant\?from=/)

@@ -2,7 +2,7 @@ import { apiPeople, createTenant, type Person, type TenantFixture, withOwner } f
 import { execFileSync } from "node:child_process"
 import type { Locator, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { htmlAttributes, results, services, solidPng, storefrontUrl, useStack, watchProblems } from "./harness.js"
+import { htmlAttributes, results, services, solidPng, storefrontUrl, useStack, watchProblems, hydrated } from "./harness.js"
 
 const { urls, pool } = services()
 
@@ -255,6 +255,7 @@ describe("catalog list", () => {
   it("finds the item by Arabic words typed without diacritics, and filters by kind", async () => {
     const page = await stack.browser.newPage()
     await page.goto(urlOf("/catalog"))
+    await hydrated(page)
     expect(await page.getByTestId("item-card").count()).toBe(2)
     expect(await page.getByTestId("catalog-count").innerText()).toBe("عدد النتائج: ٢")
     await page.getByLabel("ابحثوا في المشاريع والمنتجات").fill("بئر ماء")

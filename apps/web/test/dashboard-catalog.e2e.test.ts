@@ -12,7 +12,8 @@ import {
   storefrontUrl,
   totp,
   useStack,
-  watchProblems
+  watchProblems,
+  hydrated
 } from "./harness.js"
 
 const { urls, pool } = services()
@@ -233,6 +234,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const problems = watchProblems(page)
     await signInHere(page, member.email)
     await page.goto(itemUrl)
+    await hydrated(page)
     await page.getByTestId("item-form").waitFor()
     expect(await page.getByText("يغيّر الحالة وينشر المالكون والمشرفون فقط.").count()).toBe(1)
     expect(await page.locator('[data-testid^="status-to-"]').count()).toBe(0)
@@ -252,6 +254,7 @@ describe("dashboard catalog", { timeout: 120_000 }, () => {
     const problems = watchProblems(page)
     // A new tab: the same session cookie, the same server-side session.
     await page.goto(itemUrl)
+    await hydrated(page)
     await page.getByTestId("no-proofs").waitFor()
 
     const form = page.getByTestId("proof-form")

@@ -17,7 +17,8 @@ import {
   startWeb,
   stopWeb,
   totp,
-  useStack
+  useStack,
+  hydrated
 } from "./harness.js"
 
 const { urls, pool } = services()
@@ -110,6 +111,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
     // The invitee opens the link, signs in (it brings them back) and joins.
     const invitee = await newPage()
     await invitee.page.goto(link)
+    await hydrated(invitee.page)
     await invitee.page.getByTestId("invite-sign-in").click()
     await invitee.page.waitForURL((url) => url.pathname === "/signin" && url.searchParams.get("next")?.startsWith("/invite?") === true)
     await signInWithPassword(invitee.page, inviteeEmail, TEST_PASSWORD)
@@ -167,6 +169,7 @@ describe("dashboard", { timeout: 60_000 }, () => {
 
     const { context, page, problems } = await newPage()
     await page.goto(platform("/signin"))
+    await hydrated(page)
     await signInWithPassword(page, owner.email, TEST_PASSWORD)
     await page.getByRole("heading", { level: 1, name: "رمز التحقق" }).waitFor()
     const code = page.getByLabel("رمز التحقق (٦ أرقام)")

@@ -2,7 +2,7 @@ import { seedDemoWithBucket } from "@manara/cli"
 import { s3Env, withOwner } from "@manara/testkit"
 import type { Browser, Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { results, services, storefrontUrl, useStack, watchProblems } from "./harness.js"
+import { results, services, storefrontUrl, useStack, watchProblems, hydrated } from "./harness.js"
 
 const { urls, s3 } = services()
 
@@ -195,6 +195,7 @@ describe("donate and thank-you", { timeout: 120_000 }, () => {
       for (const width of WIDTHS) {
         const { page, problems, close } = await open(stack.browser, width)
         await page.goto(urlOf(`${prefix(locale)}/catalog/orphans-education`))
+        await hydrated(page)
         const form = page.getByTestId("donate-form")
         await form.locator('input[name="customAmount"]').fill("1250")
         await form.locator("#donate-category").selectOption("zakat")
@@ -236,6 +237,7 @@ describe("checkout with a delivery address", { timeout: 180_000 }, () => {
       for (const width of WIDTHS) {
         const { page, problems, close } = await open(stack.browser, width)
         await page.goto(urlOf(`${prefix(locale)}/catalog/prayer-mat`))
+        await hydrated(page)
         await page.getByTestId("add-to-cart").locator('button[type="submit"]').click()
         await page.waitForURL(/\/cart$/)
         await page.getByTestId("checkout-link").click()

@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import type { Page } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { results, services, storefrontUrl, useStack, watchProblems } from "./harness.js"
+import { results, services, storefrontUrl, useStack, watchProblems, hydrated } from "./harness.js"
 
 const { urls } = services()
 
@@ -108,6 +108,7 @@ describe("donations", { timeout: 90_000 }, () => {
     const problems = watchProblems(page)
     const before = count("donations")
     await page.goto(urlOf(`/catalog/${well.slug}`))
+    await hydrated(page)
     const form = page.getByTestId("donate-form")
     await form.getByText("٢٥ د.ك", { exact: true }).click()
     await form.getByLabel("أضف ٢٫٥٪ لتغطية رسوم الدفع").check()
@@ -146,6 +147,7 @@ describe("donations", { timeout: 90_000 }, () => {
     const page = await openPage()
     const before = count("donations")
     await page.goto(urlOf(`/catalog/${well.slug}`))
+    await hydrated(page)
     for (const typed of ["1.2345", "abc"]) {
       const form = page.getByTestId("donate-form")
       await form.getByLabel("مبلغ آخر بالدينار الكويتي").fill(typed)
@@ -272,10 +274,12 @@ describe("cart and checkout", { timeout: 90_000 }, () => {
     const page = await openPage({ viewport: { width: 1280, height: 900 } })
     const problems = watchProblems(page)
     await page.goto(urlOf(`/catalog/${dates.slug}`))
+    await hydrated(page)
     await page.getByTestId("add-to-cart").getByRole("button", { name: "أضف إلى السلة" }).click()
     await page.waitForURL(urlOf("/cart"))
     // Again, from the product's card in the catalog: the same line, quantity 2.
     await page.goto(urlOf("/catalog?kind=product"))
+    await hydrated(page)
     // The card's button names its product too (Chromium spaces the hidden part off: "…السلة : تمر…").
     await page
       .locator(`[data-testid="item-card"][data-slug="${dates.slug}"]`)

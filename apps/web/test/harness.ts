@@ -5,6 +5,7 @@ import { startApi, type StartedApi } from "@manara/api/server"
 import {
   addMember,
   apiEnv,
+  freePort,
   type apiPeople,
   type Person,
   type TenantFixture,
@@ -15,7 +16,6 @@ import {
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import { createHmac } from "node:crypto"
 import { existsSync, mkdirSync } from "node:fs"
-import { createServer } from "node:net"
 import { fileURLToPath } from "node:url"
 import { crc32, deflateSync } from "node:zlib"
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from "playwright-core"
@@ -32,14 +32,8 @@ export const requireBuild = () => {
   mkdirSync(results, { recursive: true })
 }
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
+/** The testkit's claimed ports: nothing else takes one between the pick and the server's bind. */
+export { freePort } from "@manara/testkit"
 
 export interface WebServer {
   readonly port: number
@@ -253,9 +247,13 @@ export const ownerWithTotp = async (people: ReturnType<typeof apiPeople>, tenant
 
 export const arabicSignIn = { email: "البريد الإلكتروني", password: "كلمة المرور", submit: "دخول" }
 
-/** Waits until the page's script has hydrated it: typing before that races hydration, which can empty the fields. */
+/**
+ * Waits until the page's script has hydrated it: typing before that races hydration, which can empty the fields.
+ * The root layout's onMount marks it (after every child mounted); no "networkidle": a dashboard's live stream never idles.
+ */
 export const hydrated = async (page: Page) => {
-  await page.waitForLoadState("networkidle")
+  // A page rendered without its client (the storefront's csr = false) has nothing to hydrate.
+  if ((await page.locator('link[rel="modulepreload"]').count()) === 0) return
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" })
 }
 

@@ -2,7 +2,7 @@ import { addMember, apiPeople, createTenant, markMfaEnabled, type TenantFixture,
 import { Effect } from "effect"
 import type { BrowserContext } from "playwright-core"
 import { describe, expect, it } from "vitest"
-import { givingTenant, psqlInTenant, services, signIn, useStack, watchProblems } from "./harness.js"
+import { givingTenant, psqlInTenant, services, signIn, useStack, watchProblems, hydrated } from "./harness.js"
 
 const { urls, pool } = services()
 
@@ -71,6 +71,7 @@ describe("the dashboard a new staff member meets", { timeout: 120_000 }, () => {
   it("a new item's slug follows the English title as it is typed", async () => {
     const { page } = await ownerBrowser(true)
     await page.goto(at(`/en/dashboard/${tenant.slug}/catalog/new`))
+    await hydrated(page)
     const slug = page.getByLabel("Address (slug)")
     // Typed before the page's script has loaded, the title moves nothing: type it again until it has.
     for (let attempt = 0; attempt < 20 && (await slug.inputValue()) === ""; attempt++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { backoff, SseParser } from "../src/lib/dashboard/sse.js"
+import { backoff, HeardCaptures, SseParser } from "../src/lib/dashboard/sse.js"
 
 describe("the inbox's event-stream reader", () => {
   it("reads the API's stream: the retry, comments skipped, one capture event", () => {
@@ -59,5 +59,19 @@ describe("resuming the inbox's event stream", () => {
     expect(parser.push('event: capture\ndata: {"kind":"pledge"}\n\n')).toEqual([
       { event: "capture", data: '{"kind":"pledge"}', id: "seen" }
     ])
+  })
+
+  it("hears each capture once: a replay's overlap repeats nothing, another kind's same number is another capture", () => {
+    const heard = new HeardCaptures(3)
+    const donation = { kind: "donation", reference: "DON-2026-000001" }
+    expect(heard.first(donation)).toBe(true)
+    expect(heard.first({ ...donation })).toBe(false)
+    expect(heard.first({ kind: "pledge", reference: "DON-2026-000001" })).toBe(true)
+    // Only the latest are kept: the oldest is forgotten once more come.
+    expect(heard.first({ kind: "order", reference: "ORD-2026-000001" })).toBe(true)
+    expect(heard.first({ kind: "order", reference: "ORD-2026-000002" })).toBe(true)
+    expect(heard.first(donation)).toBe(true)
+    heard.clear()
+    expect(heard.first({ kind: "order", reference: "ORD-2026-000002" })).toBe(true)
   })
 })

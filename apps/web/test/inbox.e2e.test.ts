@@ -62,6 +62,8 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     })
 
     const { context, page, problems } = await newPage()
+    // The dashboard opens the live stream; its answer comes once the API listens, so a capture after it is heard.
+    const streamOpen = page.waitForResponse((response) => response.url().includes("/inbox/events") && response.status() === 200)
     await page.goto(platform("/signin"))
     await signIn(page, owner.email, { code: () => totp(secret) })
     await page.waitForURL(platform(`/dashboard/${tenant.slug}`))
@@ -77,8 +79,7 @@ describe("the staff inbox", { timeout: 90_000 }, () => {
     expect(await pledgeRow.innerText()).toContain("بئر ماء في النيجر")
     // The stream is open once the page shows; a mark on the window survives only if nothing reloads.
     await page.evaluate(() => ((window as unknown as { stillHere: boolean }).stillHere = true))
-    // The stream connects after the page renders: give it a moment so the capture is published to a listener.
-    await page.waitForTimeout(1_000)
+    await streamOpen
 
     const donor = "عبدالله الكندري"
     const before = await raised(tenant, project)

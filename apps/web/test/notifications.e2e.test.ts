@@ -12,7 +12,7 @@ import {
 import { randomUUID } from "node:crypto"
 import type { Page } from "playwright-core"
 import { describe, expect, inject, it } from "vitest"
-import { htmlAttributes, openPage, ownerWithTotp, results, services, signIn, totp, useStack } from "./harness.js"
+import { htmlAttributes, openPage, ownerWithTotp, results, services, signIn, totp, useStack, hydrated } from "./harness.js"
 
 const { urls, pool } = services()
 const ses = inject("manaraSes")
@@ -139,6 +139,7 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     // A second tab still showing the dead letter, to retry it once more after the first did.
     const stale = await context.newPage()
     await stale.goto(platform(`/dashboard/${home.slug}/notifications?status=dead`))
+    await hydrated(stale)
     await page.getByRole("button", { name: `إعادة محاولة الرسالة إلى ${chat}` }).click()
     await page.getByTestId("action-done").filter({ hasText: "عادت الرسالة" }).waitFor()
     await stale.getByRole("button", { name: `إعادة محاولة الرسالة إلى ${chat}` }).click()
@@ -182,6 +183,7 @@ describe("notifications in the dashboard", { timeout: 120_000 }, () => {
     // An invitation from the members page is emailed (its row is in the log), and its link can still be copied.
     const invitee = `invitee-${randomUUID().slice(0, 8)}@example.com`
     await page.goto(platform(`/dashboard/${home.slug}/members`))
+    await hydrated(page)
     await page.getByLabel("البريد الإلكتروني").fill(invitee)
     await page.getByRole("button", { name: "إنشاء الدعوة" }).click()
     expect(await page.getByTestId("invitation-sent-by").innerText()).toContain(`الدعوة في طريقها إلى ${invitee} بالبريد الإلكتروني`)

@@ -211,6 +211,7 @@ describe("onboarding a charity, in Arabic", { timeout: 420_000 }, () => {
 
     // 8. A donation by bank transfer: the thank-you page shows where to send it.
     await shop.goto(storefrontUrl(stack.web, slug, "/donate"))
+    await hydrated(shop)
     const form = shop.getByTestId("donate-form")
     expect(await form.getByLabel("تحويل بنكي").isChecked()).toBe(true)
     await form.getByTestId("preset-15").check({ force: true })

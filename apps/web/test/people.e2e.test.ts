@@ -3,7 +3,7 @@ import { apiPeople, asOwnerInTenant, createTenant, type TenantFixture, withOwner
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import { formatKwd, formatNumber, formatRate, presets } from "../src/lib/dashboard/kpis.js"
-import { htmlAttributes, openPage, results, services, signIn, storefrontUrl, useStack } from "./harness.js"
+import { htmlAttributes, openPage, results, services, signIn, storefrontUrl, useStack, hydrated } from "./harness.js"
 
 // Checkout with a Kuwaiti delivery address and the thank-you page listing the order's lines, in Arabic
 // and English at a phone's and a desktop's width; this month's figures on the dashboard's home.
@@ -87,6 +87,7 @@ describe("checkout with a delivery address", { timeout: 120_000 }, () => {
           ["gift-card", 1]
         ] as const) {
           await page.goto(url(`${l.prefix}/catalog/${slug}`))
+          await hydrated(page)
           for (let i = 0; i < quantity; i++) {
             await page.getByTestId("add-to-cart").getByRole("button", { name: l.add }).click()
             await page.waitForURL(/\/cart$/)
@@ -94,6 +95,7 @@ describe("checkout with a delivery address", { timeout: 120_000 }, () => {
           }
         }
         await page.goto(url(`${l.prefix}/checkout`))
+        await hydrated(page)
         expect(await htmlAttributes(page)).toEqual({ lang: locale, dir: locale === "ar" ? "rtl" : "ltr" })
         const form = page.getByTestId("checkout-form")
         await form.getByTestId("delivery-fields").waitFor()

@@ -13,7 +13,8 @@ import {
   storefrontUrl,
   totp,
   useStack,
-  watchProblems
+  watchProblems,
+  hydrated
 } from "./harness.js"
 
 const { urls, pool } = services()
@@ -170,6 +171,7 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     await shop.goto(at("/donate"))
     expect(await shop.locator("#donate-category option[value=zakat]").count()).toBe(0)
     await shop.goto(at("/catalog/khalas-dates"))
+    await hydrated(shop)
     await shop.getByTestId("add-to-cart").getByRole("button", { name: "أضف إلى السلة" }).click()
     await shop.waitForURL(/\/cart$/)
     await shop.goto(at("/checkout"))
@@ -177,6 +179,7 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
     expect(await shop.getByTestId("delivery-method").count()).toBe(0)
 
     await page.goto(at(`/dashboard/${tenant.slug}/settings`))
+    await hydrated(page)
     expect(await field(page, "orders.pickup").isChecked()).toBe(false)
     expect(await field(page, "donations.zakatGeneralFund").isChecked()).toBe(false)
     await page.getByLabel("السماح بالاستلام من المقر").check()
@@ -192,6 +195,7 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
 
     // Checkout: pickup hides the address, and the order goes through without one.
     await shop.goto(at("/checkout"))
+    await hydrated(shop)
     const form = shop.getByTestId("checkout-form")
     await form.getByTestId("delivery-method").waitFor()
     expect(await form.getByLabel("توصيل إلى عنوان").isChecked()).toBe(true)
@@ -208,6 +212,7 @@ describe("tenant settings in the browser (Arabic)", { timeout: 120_000 }, () => 
 
     // /donate: zakat to the general fund, taken.
     await shop.goto(at("/donate"))
+    await hydrated(shop)
     const donate = shop.getByTestId("donate-form")
     expect(await donate.locator("#donate-category option[value=zakat]").count()).toBe(1)
     await donate.locator("#donate-category").selectOption("zakat")

@@ -69,6 +69,10 @@ const toEntry = (row: EntryRow) =>
   )
 
 const DEFAULT_PAGE = 50
+/** Longer than a capture's transaction can live: its request deadline (REQUEST_DEADLINE, 10 s by default) rolls it back. */
+const REPLAY_OVERLAP = "2 minutes"
+/** What one reconnect replays at most: the overlap's captures and the missed ones after them. */
+const REPLAY_LIMIT = 1000
 const likeEscape = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`)
 const TABLES: Record<CaptureKind, string> = { order: "orders", donation: "donations", pledge: "pledges" }
 
@@ -399,16 +403,20 @@ export class Inbox extends Effect.Service<Inbox>()("Capture/Inbox", {
       })
 
     /**
-     * The captures after the one a reconnecting event stream saw last (its `Last-Event-ID`), oldest
-     * first, at most 100: by creation to the millisecond, then reference, as the event ids order them.
+     * What a reconnecting event stream may have missed since the capture it saw last (its `Last-Event-ID`),
+     * oldest first, by creation to the millisecond, then reference, as the event ids order them. A capture's
+     * created_at is its transaction's start, not its commit: one that began before the last capture seen but
+     * committed after it sorts before it. So the replay starts REPLAY_OVERLAP earlier (the stream's reader
+     * drops what it already has, by reference), never repeating the last capture seen itself.
      */
     const since = (after: { readonly at: string; readonly reference: string }) =>
       sql<{ kind: CaptureKind; reference: string; amount: string; at: string }>`
         select e.kind, e.reference, e.amount::text as amount,
           to_char(date_trunc('milliseconds', e.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
         from ${entries}
-        where (date_trunc('milliseconds', e.created_at), e.reference) > (${after.at}::timestamptz, ${after.reference})
-        order by date_trunc('milliseconds', e.created_at), e.reference limit 100`.pipe(
+        where e.created_at > ${after.at}::timestamptz - ${REPLAY_OVERLAP}::interval
+          and (date_trunc('milliseconds', e.created_at), e.reference) <> (${after.at}::timestamptz, ${after.reference})
+        order by date_trunc('milliseconds', e.created_at), e.reference limit ${REPLAY_LIMIT}`.pipe(
         Effect.orDie,
         Effect.map((rows) => rows.map((row) => ({ ...row, amount: formatMoney(parseMoney(row.amount)!) })))
       )

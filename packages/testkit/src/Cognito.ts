@@ -6,11 +6,11 @@ import {
   CreateUserPoolCommand
 } from "@aws-sdk/client-cognito-identity-provider"
 import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { type RunningEmulator, startEmulator } from "./Emulator.js"
+import { freePort } from "./Ports.js"
 
 /** Where a user pool and its app client live: what the API's COGNITO_* configuration needs. */
 export interface CognitoPool {
@@ -20,14 +20,6 @@ export interface CognitoPool {
   /** cognito-local's output, where it "delivers" the codes it would email (see `emailedCode`). */
   readonly log?: string
 }
-
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      server.close(() => (address !== null && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))))
-    })
-  })
 
 export const cognitoClient = (endpoint: string) =>
   new CognitoIdentityProviderClient({

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { promisify } from "node:util"
-import { freePort } from "./Cognito.js"
+import { freePort } from "./Ports.js"
 
 const run = promisify(execFile)
 const cli = (port: number, ...args: Array<string>) => run("redis-cli", ["-h", "127.0.0.1", "-p", String(port), ...args])

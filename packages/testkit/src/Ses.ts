@@ -1,4 +1,4 @@
-import { freePort } from "./Cognito.js"
+import { freePort } from "./Ports.js"
 import { type RunningEmulator, startEmulator } from "./Emulator.js"
 
 /** An email as aws-ses-v2-local keeps it (`GET /store`). */

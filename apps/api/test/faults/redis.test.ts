@@ -22,7 +22,7 @@ beforeAll(async () => {
 }, 60_000)
 afterAll(async () => {
   await api?.close()
-  await redis?.stop()
+  await redis?.dispose()
 }, 60_000)
 
 /** Reads an event stream as it arrives. */

@@ -1,6 +1,6 @@
 import { localizeHref } from "$lib/paraglide/runtime.js"
 import { ApiProblem, responseFrom } from "$lib/session.svelte.js"
-import { backoff, SseParser } from "./sse.js"
+import { backoff, HeardCaptures, SseParser } from "./sse.js"
 
 /** What `GET /tenant/inbox/events` says of each new capture (`event: capture`). */
 export interface CaptureEvent {
@@ -54,6 +54,9 @@ const pause = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true })
   })
 
+/** The captures this tab heard of: a reconnect's replay overlaps them (the API's REPLAY_OVERLAP). */
+const heard = new HeardCaptures()
+
 /** Reads one connection until it ends, fails or goes silent; EventSource cannot send a Bearer token, so `fetch` reads it. */
 const read = async (response: Response, parser: SseParser, signal: AbortSignal): Promise<void> => {
   if (!response.body) return
@@ -79,7 +82,7 @@ const read = async (response: Response, parser: SseParser, signal: AbortSignal):
         } catch {
           continue
         }
-        if (!isCaptureEvent(event)) continue
+        if (!isCaptureEvent(event) || !heard.first(event)) continue
         state.last = { kind: event.kind, reference: event.reference, amount: event.amount }
         state.unread++
         state.seq++
@@ -109,7 +112,7 @@ const follow = (slug: string): (() => void) => {
         })
         parser.reconnected()
         if (connected) {
-          // The replay announces at most 100 missed captures, none before the first id: the inbox reloads its first page too.
+          // The replay announces at most 1000 missed captures, none before the first id: the inbox reloads its first page too.
           state.last = undefined
           state.seq++
         }
@@ -143,6 +146,7 @@ export const followInbox = (slug: string): (() => void) => {
   if (!current) {
     state.unread = 0
     state.last = undefined
+    heard.clear()
     current = { slug, users: 0, stop: follow(slug) }
   }
   const joined = current

@@ -78,3 +78,25 @@ export const backoff = (attempt: number, base: number, max = 30_000, random: () 
   const delay = Math.min(max, base * 2 ** Math.min(attempt, 16))
   return Math.round(delay * (0.8 + 0.2 * random()))
 }
+
+/**
+ * The captures heard on a tenant's stream, by kind and reference, the latest `kept`: a reconnect's replay
+ * starts a little before the last one seen (a capture can commit after a later one), so it repeats some.
+ */
+export class HeardCaptures {
+  private readonly keys = new Set<string>()
+  constructor(private readonly kept = 2000) {}
+
+  /** True the first time a capture is heard of, false for a repeat. */
+  first(event: { readonly kind: string; readonly reference: string }): boolean {
+    const key = `${event.kind}|${event.reference}`
+    if (this.keys.has(key)) return false
+    this.keys.add(key)
+    if (this.keys.size > this.kept) this.keys.delete(this.keys.values().next().value!)
+    return true
+  }
+
+  clear(): void {
+    this.keys.clear()
+  }
+}
