@@ -13,6 +13,7 @@ import {
   Fils,
   formatMoney,
   formatPhone,
+  kuwaitDay,
   localDigits,
   toE164,
   MAX_FILS,
@@ -164,8 +165,6 @@ const zakatAccepted = (project: ProjectRow | null, settings: TenantSettings) =>
 
 /** Unguessable: the receipt link is the only key a donor holds. */
 const receiptToken = () => randomBytes(24).toString("base64url")
-
-const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
 
 /**
  * Orders, donations and pledges. Each capture is one transaction (the caller's tenant transaction):
@@ -465,8 +464,7 @@ export class Capture extends Effect.Service<Capture>()("Capture/Capture", {
     const pledge = (input: NewPledge, key?: IdempotencyHold) =>
       Effect.gen(function* () {
         const tenantId = yield* CurrentTenant
-        if (input.dueDate < kuwaitToday())
-          return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
+        if (input.dueDate < kuwaitDay()) return yield* new CaptureRefused({ code: "due-date-past", detail: "The due date is in the past" })
         if (input.schedule === "once" && input.instalments !== 1) {
           return yield* new CaptureRefused({ code: "instalments-need-schedule", detail: "Instalments need a monthly schedule" })
         }

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { CurrentTenant, TenantSql } from "@manara/db"
-import type { TenantId } from "@manara/domain"
+import { kuwaitDay, type TenantId } from "@manara/domain"
 import { Cause, Config, Duration, Effect, Layer, Option, Schedule } from "effect"
 import { notifyTenants } from "./NotifyTenants.js"
 
@@ -12,8 +12,6 @@ export const RemindersConfig = Config.all({
   daysAhead: Config.integer("NOTIFY_REMINDER_DAYS").pipe(Config.withDefault(3)),
   tenants: Config.option(notifyTenants)
 })
-
-const kuwaitToday = () => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(new Date())
 
 /**
  * Pledge instalment reminders: a fiber that, every `NOTIFY_REMINDERS_EVERY`, writes a `pledge.due` row
@@ -66,7 +64,7 @@ export const RemindersLive = Layer.scopedDiscard(
       )
 
     const round = Effect.gen(function* () {
-      const today = kuwaitToday()
+      const today = kuwaitDay()
       const tenants = yield* sql<{ id: TenantId }>`
         select t as id from app.tenants_with_instalments_due(${today}::date, ${today}::date + ${config.daysAhead}::int) t`
       for (const { id } of tenants) {

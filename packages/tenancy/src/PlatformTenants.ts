@@ -2,6 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { recordAudit, recordPlatformAudit, TenantSql } from "@manara/db"
 import {
   CreatedTenant,
+  kuwaitDay,
   money,
   type NewTenant,
   Plan,
@@ -85,8 +86,6 @@ const isDay = (day: string) => {
   const date = new Date(`${day}T00:00:00Z`)
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day
 }
-/** Today in Kuwait (UTC+3, no daylight saving): YYYY-MM-DD. */
-const kuwaitToday = () => new Date(Date.now() + 3 * 3600_000).toISOString().slice(0, 10)
 const DAY_MS = 86_400_000
 
 /**
@@ -313,7 +312,7 @@ export class PlatformTenants extends Effect.Service<PlatformTenants>()("Tenancy/
     const figures = (user: SignedInUser, query: { readonly from?: string | undefined; readonly to?: string | undefined }) =>
       Effect.gen(function* () {
         yield* adminOnly(user)
-        const today = kuwaitToday()
+        const today = kuwaitDay()
         const from = query.from ?? `${today.slice(0, 8)}01`
         const to = query.to ?? today
         if (!isDay(from) || !isDay(to)) return yield* new InvalidFiguresRange({ reason: "not a day of the calendar" })

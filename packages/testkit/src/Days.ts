@@ -1,5 +1,7 @@
-/** The calendar day in Kuwait (YYYY-MM-DD), the day the product's "today" means. */
-export const kuwaitDay = (at: Date = new Date()): string => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Kuwait" }).format(at)
+import { kuwaitDay } from "@manara/domain"
+
+/** The product's own "today", for the tests that ask about it. */
+export { kuwaitDay }
 
 /**
  * Runs a test body about "today" so that it never straddles Kuwait's midnight (21:00 UTC): a run that
