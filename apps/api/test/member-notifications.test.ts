@@ -216,7 +216,9 @@ describe("my notification preferences", () => {
       await post(hook.url, "not-the-secret", update),
       // Another tenant's secret (the platform bot's) does not open this tenant's webhook.
       await post(`${api.url}/api/v1/public/telegram/${other.id}/webhook`, hook.secretToken, update),
-      await post(`${api.url}/api/v1/public/telegram/${randomUUID()}/webhook`, hook.secretToken, update)
+      await post(`${api.url}/api/v1/public/telegram/${randomUUID()}/webhook`, hook.secretToken, update),
+      // A UUID in capitals (the fuzz suite found a 500 here): the same refusal, never a 500.
+      await post(`${api.url}/api/v1/public/telegram/FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF/webhook`, hook.secretToken, update)
     ]) {
       expect(answer.status).toBe(403)
       expect(answer.type).toContain("application/problem+json")

@@ -25,7 +25,8 @@ export const TelegramWebhookLive = HttpApiBuilder.group(ManaraApi, "telegramWebh
   Effect.gen(function* () {
     const settings = yield* MemberNotificationSettings
     return handlers.handle("telegramUpdate", ({ headers, path, payload }) =>
-      settings.webhook(path.tenantId as never, headers["x-telegram-bot-api-secret-token"], payload).pipe(asProblem)
+      // A UUID in any case names the same tenant; the tenant's transaction takes the canonical (lowercase) form.
+      settings.webhook(path.tenantId.toLowerCase() as never, headers["x-telegram-bot-api-secret-token"], payload).pipe(asProblem)
     )
   })
 ).pipe(Layer.provide(MemberNotificationSettings.Default))
